@@ -1,0 +1,2 @@
+/** Tandem bench. */
+package dev.tandem.bench;

@@ -1,0 +1,2 @@
+/** Tandem client-java. */
+package dev.tandem.client;

@@ -1,0 +1,2 @@
+/** Tandem persistence. */
+package dev.tandem.persistence;

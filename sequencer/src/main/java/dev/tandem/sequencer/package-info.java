@@ -1,0 +1,2 @@
+/** Tandem sequencer. */
+package dev.tandem.sequencer;
