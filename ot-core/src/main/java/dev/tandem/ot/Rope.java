@@ -49,7 +49,7 @@ public final class Rope {
   /**
    * A rope holding {@code text}.
    *
-   * @throws IllegalArgumentException if {@code text} holds a lone surrogate
+   * @throws InvalidOperationException if {@code text} has a lone surrogate
    */
   public static Rope of(String text) {
     requireWellFormed(text);
@@ -71,10 +71,44 @@ public final class Rope {
   }
 
   /**
+   * Applies {@code op} and returns the new document; this rope is unchanged.
+   *
+   * @throws InvalidOperationException if the op's base length is not this rope's length
+   */
+  public Rope apply(TextOperation op) {
+    int length = length();
+    if (op.baseLength() != length) {
+      throw new InvalidOperationException(
+          "op base length " + op.baseLength() + " does not match text length " + length);
+    }
+    Node tree = root;
+    int cursor = 0; // position in the new text: everything before it is final
+    int size = op.componentCount();
+    for (int i = 0; i < size; i++) {
+      int span = op.spanAt(i);
+      String inserted = op.insertAt(i);
+      if (inserted != null) {
+        int deleted = 0;
+        // Canonical form puts an insert right before a delete: do both as one replacement.
+        if (i + 1 < size && op.insertAt(i + 1) == null && op.spanAt(i + 1) < 0) {
+          deleted = -op.spanAt(++i);
+        }
+        tree = replace(tree, cursor, cursor + deleted, inserted, span);
+        cursor += span;
+      } else if (span > 0) {
+        cursor += span; // a retain skips whole subtrees, never characters
+      } else {
+        tree = replace(tree, cursor, cursor - span, "", 0);
+      }
+    }
+    return tree == root ? this : new Rope(tree);
+  }
+
+  /**
    * Inserts {@code text} before code point {@code position}.
    *
    * @throws IndexOutOfBoundsException unless {@code 0 <= position <= length()}
-   * @throws IllegalArgumentException if {@code text} holds a lone surrogate
+   * @throws InvalidOperationException if {@code text} has a lone surrogate
    */
   public Rope insert(int position, String text) {
     return replace(position, position, text);
@@ -96,7 +130,7 @@ public final class Rope {
    * Replaces code points {@code [from, to)} with {@code text}.
    *
    * @throws IndexOutOfBoundsException unless {@code 0 <= from <= to <= length()}
-   * @throws IllegalArgumentException if {@code text} holds a lone surrogate
+   * @throws InvalidOperationException if {@code text} has a lone surrogate
    */
   public Rope replace(int from, int to, String text) {
     checkRange(from, to);
@@ -422,20 +456,14 @@ public final class Rope {
   }
 
   private static void requireWellFormed(String text) {
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      if (Character.isHighSurrogate(c)
-          && i + 1 < text.length()
-          && Character.isLowSurrogate(text.charAt(i + 1))) {
-        i++;
-      } else if (Character.isSurrogate(c)) {
-        throw new IllegalArgumentException(
-            "text holds a lone surrogate U+"
-                + Integer.toHexString(c).toUpperCase(java.util.Locale.ROOT)
-                + " at UTF-16 index "
-                + i
-                + " (expected: well-formed UTF-16)");
-      }
+    int lone = CodePoints.firstLoneSurrogate(text);
+    if (lone >= 0) {
+      throw new InvalidOperationException(
+          "text has a lone surrogate U+"
+              + Integer.toHexString(text.charAt(lone)).toUpperCase(java.util.Locale.ROOT)
+              + " at UTF-16 index "
+              + lone
+              + " (expected well-formed UTF-16)");
     }
   }
 

@@ -83,13 +83,13 @@ class RopeTest {
   @Test
   void rejectsLoneSurrogates() {
     Rope rope = Rope.of("abc");
-    IllegalArgumentException high =
-        assertThrows(IllegalArgumentException.class, () -> rope.insert(1, "x\uD83D"));
+    InvalidOperationException high =
+        assertThrows(InvalidOperationException.class, () -> rope.insert(1, "x\uD83D"));
     assertEquals(
-        "text holds a lone surrogate U+D83D at UTF-16 index 1 (expected: well-formed UTF-16)",
+        "text has a lone surrogate U+D83D at UTF-16 index 1 (expected well-formed UTF-16)",
         high.getMessage());
-    assertThrows(IllegalArgumentException.class, () -> rope.insert(1, "\uDE00y"));
-    assertThrows(IllegalArgumentException.class, () -> Rope.of("\uDE00\uD83D"));
+    assertThrows(InvalidOperationException.class, () -> rope.insert(1, "\uDE00y"));
+    assertThrows(InvalidOperationException.class, () -> Rope.of("\uDE00\uD83D"));
   }
 
   @Test
@@ -102,6 +102,81 @@ class RopeTest {
     assertThrows(IndexOutOfBoundsException.class, () -> rope.delete(2, 2));
     assertThrows(IndexOutOfBoundsException.class, () -> rope.delete(1, -1));
     assertThrows(IndexOutOfBoundsException.class, () -> rope.substring(2, 1));
+  }
+
+  @Test
+  void appliesAnOperation() {
+    Rope rope = Rope.of("hello 😀 world");
+    TextOperation op =
+        TextOperation.builder()
+            .retain(6)
+            .delete(1)
+            .insert("𝒳𝒳")
+            .retain(3)
+            .insert("!")
+            .delete(3)
+            .build();
+    assertEquals("hello 𝒳𝒳 wo!", rope.apply(op).toString());
+    assertEquals("hello 😀 world", rope.toString());
+  }
+
+  @Test
+  void applyRejectsABaseLengthMismatch() {
+    Rope rope = Rope.of("a😀c");
+    TextOperation op = TextOperation.builder().retain(4).insert("x").build();
+    InvalidOperationException mismatch =
+        assertThrows(InvalidOperationException.class, () -> rope.apply(op));
+    assertEquals("op base length 4 does not match text length 3", mismatch.getMessage());
+  }
+
+  @Test
+  void applyingANoopReturnsTheSameRope() {
+    Rope rope = Rope.of("abc");
+    assertSame(rope, rope.apply(TextOperation.builder().retain(3).build()));
+    assertSame(Rope.empty(), Rope.empty().apply(TextOperation.builder().build()));
+  }
+
+  /** Random whole-document ops, chained, against TextOperation.apply on a String. */
+  @ParameterizedTest(name = "seed {0}")
+  @MethodSource("seeds")
+  void applyMatchesTextOperationApply(int seed) {
+    Random random = new Random(seed);
+    String text = randomText(random, random.nextInt(2 * Rope.MAX_CHUNK));
+    Rope rope = Rope.of(text);
+    for (int step = 0; step < 200; step++) {
+      TextOperation op = randomOperation(random, text.codePointCount(0, text.length()));
+      text = op.apply(text);
+      rope = rope.apply(op);
+      assertEquals(text, rope.toString(), "seed " + seed + ", step " + step + ", op " + op);
+    }
+    rope.checkInvariants();
+  }
+
+  /** A random op on a text of {@code length} code points: few components, some long. */
+  private static TextOperation randomOperation(Random random, int length) {
+    TextOperation.Builder op = TextOperation.builder();
+    int remaining = length;
+    while (remaining > 0) {
+      int kind = random.nextInt(5);
+      if (kind == 0) {
+        op.insert(randomText(random, 1 + pickSize(random)));
+        continue;
+      }
+      int count = 1 + random.nextInt(Math.min(remaining, 1 + pickSize(random)));
+      if (kind == 1) {
+        op.delete(count);
+      } else if (kind == 2) {
+        op.retain(remaining); // most real ops touch one place
+        count = remaining;
+      } else {
+        op.retain(count);
+      }
+      remaining -= count;
+    }
+    if (random.nextBoolean()) {
+      op.insert(randomText(random, 1 + pickSize(random)));
+    }
+    return op.build();
   }
 
   static IntStream seeds() {
