@@ -214,4 +214,200 @@ class TextOperationTest {
     List<Component> components = op(1, "a").components();
     assertThrows(UnsupportedOperationException.class, () -> components.add(new Retain(1)));
   }
+
+  // Compose
+
+  @Test
+  void composesSequentialEdits() {
+    TextOperation a = op(5, " world");
+    TextOperation b = op(-1, "H", 10);
+    assertEquals(op("H", -1, 4, " world"), a.compose(b));
+    assertEquals("Hello world", a.compose(b).apply("hello"));
+  }
+
+  @Test
+  void composeCancelsAnInsertThatTheNextOpDeletes() {
+    TextOperation a = op(2, "abc", 1);
+    TextOperation b = op(3, -2, 1);
+    assertEquals(op(2, "a", 1), a.compose(b));
+  }
+
+  @Test
+  void composeCutsInsertsBetweenCodePoints() {
+    TextOperation a = op(EMOJI + SCRIPT_X + "a" + EMOJI);
+    TextOperation b = op(1, -2, 1);
+    assertEquals(op(EMOJI + EMOJI), a.compose(b));
+    assertEquals(op(EMOJI + "!" + SCRIPT_X + "a" + EMOJI), a.compose(op(1, "!", 3)));
+  }
+
+  @Test
+  void composeOfEmptyDocumentOps() {
+    assertEquals(op(), op().compose(op()));
+    assertEquals(op("ab"), op("a").compose(op(1, "b")));
+    assertEquals(op(), op("a").compose(op(-1)));
+    assertEquals(op(-3), op(-3).compose(op()));
+  }
+
+  @Test
+  void composeRefusesMismatchedLengths() {
+    InvalidOperationException e =
+        assertThrows(InvalidOperationException.class, () -> op(3, "x").compose(op(3)));
+    assertEquals(
+        "compose needs the next op's base length to equal this op's target length:"
+            + " next base length 3, target length 4",
+        e.getMessage());
+  }
+
+  // Transform
+
+  @Test
+  void transformsConcurrentInsertsAtDifferentPlaces() {
+    Transformed t = TextOperation.transform(op(1, "x", 2), op(3, "y"));
+    assertEquals(op(4, "y"), t.right());
+    assertEquals(op(1, "x", 3), t.left());
+    assertConverges("abc", op(1, "x", 2), op(3, "y"), "axbcy");
+  }
+
+  @Test
+  void theLeftInsertComesFirstOnATie() {
+    TextOperation a = op(1, "a", 1);
+    TextOperation b = op(1, "b", 1);
+    assertConverges("xy", a, b, "xaby");
+    assertConverges("xy", b, a, "xbay");
+    Transformed t = TextOperation.transform(a, b);
+    assertEquals(op(1, "a", 2), t.left());
+    assertEquals(op(2, "b", 1), t.right());
+  }
+
+  @Test
+  void insertsAtBothEnds() {
+    assertConverges("mid", op("<", 3), op(3, ">"), "<mid>");
+    assertConverges("mid", op(3, ">"), op("<", 3), "<mid>");
+    assertConverges("mid", op("[", 3, "]"), op("(", 3, ")"), "[(mid])");
+    assertConverges("", op("a"), op("b"), "ab");
+  }
+
+  @Test
+  void overlappingDeletesDeleteOnce() {
+    assertConverges("abcdef", op(1, -3, 2), op(2, -3, 1), "af");
+    Transformed t = TextOperation.transform(op(1, -3, 2), op(2, -3, 1));
+    assertEquals(op(1, -1, 1), t.left());
+    assertEquals(op(1, -1, 1), t.right());
+    assertConverges("abc", op(-3), op(-3), "");
+    assertConverges("abcd", op(-4), op(1, -2, 1), "");
+  }
+
+  @Test
+  void anInsertInsideADeletedRangeSurvives() {
+    assertConverges("abcd", op(2, "X", 2), op(1, -3), "aX");
+    assertConverges("abcd", op(1, -3), op(2, "X", 2), "aX");
+  }
+
+  @Test
+  void transformsAcrossAstralCharacters() {
+    String text = EMOJI + SCRIPT_X + EMOJI;
+    assertConverges(text, op(1, SCRIPT_X, 2), op(1, -1, 1), EMOJI + SCRIPT_X + EMOJI);
+    assertConverges(
+        text, op(2, EMOJI, 1), op(2, SCRIPT_X, 1), EMOJI + SCRIPT_X + EMOJI + SCRIPT_X + EMOJI);
+  }
+
+  @Test
+  void transformOfEmptyDocumentOps() {
+    Transformed t = TextOperation.transform(op(), op());
+    assertEquals(op(), t.left());
+    assertEquals(op(), t.right());
+    Transformed inserted = TextOperation.transform(op(), op(EMOJI));
+    assertEquals(op(1), inserted.left());
+    assertEquals(op(EMOJI), inserted.right());
+  }
+
+  @Test
+  void transformRefusesOpsOnDifferentBases() {
+    InvalidOperationException e =
+        assertThrows(
+            InvalidOperationException.class, () -> TextOperation.transform(op(2), op(3, "x")));
+    assertEquals(
+        "transform needs two ops on the same text: left base length 2, right base length 3",
+        e.getMessage());
+  }
+
+  // Invert
+
+  @Test
+  void invertUndoes() {
+    String text = "a" + EMOJI + "bc" + SCRIPT_X;
+    TextOperation a = op(1, -1, "x" + EMOJI, 2, -1, "!");
+    TextOperation inverse = a.invert(text);
+    assertEquals(op(1, EMOJI, -2, 2, SCRIPT_X, -1), inverse);
+    assertEquals(text, inverse.apply(a.apply(text)));
+    assertEquals(op(), op().invert(""));
+    assertEquals(op(-2), op(EMOJI + "a").invert(""));
+  }
+
+  @Test
+  void invertRefusesTheWrongText() {
+    InvalidOperationException e =
+        assertThrows(InvalidOperationException.class, () -> op(2, -1).invert("ab"));
+    assertEquals("op base length 3 does not match text length 2", e.getMessage());
+  }
+
+  // Transform position
+
+  @Test
+  void positionsMoveThroughInsertsAndDeletes() {
+    TextOperation a = op(2, "xy", 2, -2, 1); // "abcdefg" -> "abxycdg"
+    int[] expected = {0, 1, 2, 5, 6, 6, 6, 7};
+    for (int position = 0; position <= 7; position++) {
+      int before = position == 2 ? 2 : expected[position];
+      assertEquals(before, a.transformPosition(position, Side.BEFORE), "BEFORE at " + position);
+      int after = position == 2 ? 4 : expected[position];
+      assertEquals(after, a.transformPosition(position, Side.AFTER), "AFTER at " + position);
+    }
+  }
+
+  @Test
+  void sideDecidesOnlyAtAnInsertPoint() {
+    TextOperation a = op(1, "XY", -2, 1); // insert before a delete, as canonical form puts it
+    assertEquals(1, a.transformPosition(1, Side.BEFORE));
+    assertEquals(3, a.transformPosition(1, Side.AFTER));
+    assertEquals(3, a.transformPosition(2, Side.BEFORE)); // inside the deleted range
+    assertEquals(3, a.transformPosition(3, Side.BEFORE)); // at the end of the deleted range
+    assertEquals(4, a.transformPosition(4, Side.AFTER));
+  }
+
+  @Test
+  void positionsAtTheEndsOfTheDocument() {
+    TextOperation a = op(EMOJI, 3, SCRIPT_X);
+    assertEquals(0, a.transformPosition(0, Side.BEFORE));
+    assertEquals(1, a.transformPosition(0, Side.AFTER));
+    assertEquals(4, a.transformPosition(3, Side.BEFORE));
+    assertEquals(5, a.transformPosition(3, Side.AFTER));
+    assertEquals(0, op().transformPosition(0, Side.AFTER));
+    assertEquals(2, op("ab").transformPosition(0, Side.AFTER));
+  }
+
+  @Test
+  void transformPositionAgreesWithTransformsTieRule() {
+    TextOperation a = op(2, "xy", 1);
+    TextOperation cursor = op(2, "|", 1);
+    String asLeft = TextOperation.transform(cursor, a).left().apply(a.apply("abc"));
+    String asRight = TextOperation.transform(a, cursor).right().apply(a.apply("abc"));
+    assertEquals(asLeft.indexOf('|'), a.transformPosition(2, Side.BEFORE));
+    assertEquals(asRight.indexOf('|'), a.transformPosition(2, Side.AFTER));
+  }
+
+  @Test
+  void transformPositionRefusesPositionsOutsideTheBaseText() {
+    InvalidOperationException e =
+        assertThrows(InvalidOperationException.class, () -> op(3).transformPosition(4, Side.AFTER));
+    assertEquals("position 4 is outside the op's base text (expected 0..3)", e.getMessage());
+    assertThrows(InvalidOperationException.class, () -> op(3).transformPosition(-1, Side.AFTER));
+    assertThrows(InvalidOperationException.class, () -> op(3).transformPosition(1, null));
+  }
+
+  static void assertConverges(String text, TextOperation a, TextOperation b, String expected) {
+    Transformed t = TextOperation.transform(a, b);
+    assertEquals(expected, t.right().apply(a.apply(text)), "b' after a");
+    assertEquals(expected, t.left().apply(b.apply(text)), "a' after b");
+  }
 }
