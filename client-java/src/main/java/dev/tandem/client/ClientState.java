@@ -1,0 +1,146 @@
+package dev.tandem.client;
+
+import dev.tandem.ot.TextOperation;
+import java.util.Optional;
+import java.util.function.LongSupplier;
+
+/**
+ * The ot.js client state machine of one document, as immutable values: {@link Synchronized} (the
+ * server has every local edit), {@link AwaitingConfirm} (one op in flight) and {@link
+ * AwaitingWithBuffer} (one op in flight, later local edits composed into a buffer).
+ *
+ * <p>Law: for every state and every server op {@code s} based on the server revision the state sits
+ * on, with {@code step = state.applyServer(s)}, {@code apply(apply(server, s), pending')} == {@code
+ * apply(local, step.toApply())}, where {@code pending} is the outstanding op composed with the
+ * buffer. So a client that applies {@code toApply()} to its text and later sees its pending ops
+ * committed (transformed as the server transforms them) ends with the server's text.
+ *
+ * <p>The client's own op is always the LEFT argument of {@code transform}, as on the server (see
+ * DESIGN.md): on an insert tie the pending op's insert comes first on both sides.
+ */
+sealed interface ClientState {
+
+  /** A local edit applied to the local text; {@code seqs} numbers it if it goes in flight now. */
+  ClientState applyClient(TextOperation op, LongSupplier seqs);
+
+  /** A committed op of another client, based on the revision this state sits on. */
+  ServerStep applyServer(TextOperation op);
+
+  /** The in-flight op was committed; a buffer goes in flight numbered by {@code seqs}. */
+  ClientState serverAck(LongSupplier seqs);
+
+  /** The op in flight, if any. */
+  Optional<Pending> inFlight();
+
+  /** An op sent to the server and its per-client sequence number, kept for resubmission. */
+  record Pending(TextOperation op, long seq) {}
+
+  /** The next state and the op to apply to the local text for one server op. */
+  record ServerStep(ClientState next, TextOperation toApply) {}
+
+  /** No local edit awaits the server. */
+  record Synchronized() implements ClientState {
+    @Override
+    public ClientState applyClient(TextOperation op, LongSupplier seqs) {
+      return new AwaitingConfirm(new Pending(op, seqs.getAsLong()));
+    }
+
+    @Override
+    public ServerStep applyServer(TextOperation op) {
+      return new ServerStep(this, op);
+    }
+
+    @Override
+    public ClientState serverAck(LongSupplier seqs) {
+      throw new IllegalStateException("ack while synchronized: no op is in flight");
+    }
+
+    @Override
+    public Optional<Pending> inFlight() {
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * One op in flight. A server op {@code s} meets it in the diamond:
+   *
+   * <pre>
+   *              outstanding
+   *     R  -------------------->  local text
+   *     |                             |
+   *     s                             s'   (applied to the local text)
+   *     v                             v
+   *    R+1 -------------------->  converged text
+   *              outstanding'  (what the server will commit)
+   *
+   *   (outstanding', s') = transform(outstanding, s)
+   * </pre>
+   */
+  record AwaitingConfirm(Pending outstanding) implements ClientState {
+    @Override
+    public ClientState applyClient(TextOperation op, LongSupplier seqs) {
+      return new AwaitingWithBuffer(outstanding, op);
+    }
+
+    @Override
+    public ServerStep applyServer(TextOperation op) {
+      Ot.Pair pair = Ot.transform(outstanding.op(), op);
+      return new ServerStep(
+          new AwaitingConfirm(new Pending(pair.clientOp(), outstanding.seq())), pair.serverOp());
+    }
+
+    @Override
+    public ClientState serverAck(LongSupplier seqs) {
+      return new Synchronized();
+    }
+
+    @Override
+    public Optional<Pending> inFlight() {
+      return Optional.of(outstanding);
+    }
+  }
+
+  /**
+   * One op in flight and a buffer of later local edits. A server op {@code s} crosses both, one
+   * diamond after the other:
+   *
+   * <pre>
+   *              outstanding               buffer
+   *     R  -------------------->  .  ------------------->  local text
+   *     |                         |                          |
+   *     s                         s'                         s''  (applied to the local text)
+   *     v                         v                          v
+   *    R+1 -------------------->  .  ------------------->  converged text
+   *              outstanding'              buffer'
+   *
+   *   (outstanding', s')  = transform(outstanding, s)
+   *   (buffer', s'')      = transform(buffer, s')
+   * </pre>
+   */
+  record AwaitingWithBuffer(Pending outstanding, TextOperation buffer) implements ClientState {
+    @Override
+    public ClientState applyClient(TextOperation op, LongSupplier seqs) {
+      return new AwaitingWithBuffer(outstanding, buffer.compose(op));
+    }
+
+    @Override
+    public ServerStep applyServer(TextOperation op) {
+      Ot.Pair first = Ot.transform(outstanding.op(), op);
+      Ot.Pair second = Ot.transform(buffer, first.serverOp());
+      return new ServerStep(
+          new AwaitingWithBuffer(
+              new Pending(first.clientOp(), outstanding.seq()), second.clientOp()),
+          second.serverOp());
+    }
+
+    @Override
+    public ClientState serverAck(LongSupplier seqs) {
+      return new AwaitingConfirm(new Pending(buffer, seqs.getAsLong()));
+    }
+
+    @Override
+    public Optional<Pending> inFlight() {
+      return Optional.of(outstanding);
+    }
+  }
+}

@@ -1,0 +1,25 @@
+package dev.tandem.client;
+
+/**
+ * Callbacks of one {@link TandemDocument}. Every method runs on its client's single event thread,
+ * in the order things happened; a method must not block. To edit from a callback use {@link
+ * TandemDocument#edit}, which runs after the callback returns.
+ */
+public interface DocumentListener {
+  /** The local text changed, by a local edit, a remote edit or a resync. */
+  default void onChange(TextChange change) {}
+
+  /** The server committed this client's op at {@code revision}. */
+  default void onAcknowledged(long revision, long seq) {}
+
+  /** Another client published (or moved, through edits) its selection. */
+  default void onPresence(RemotePresence presence) {}
+
+  /** Another client's presence is gone (it closed the document or this client lost the socket). */
+  default void onPresenceLeft(String clientId) {}
+
+  default void onStateChange(DocumentState state) {}
+
+  /** An error about this document; the client already did what it can (retry or resync). */
+  default void onError(TandemException error) {}
+}

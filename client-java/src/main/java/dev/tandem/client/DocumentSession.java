@@ -1,0 +1,358 @@
+package dev.tandem.client;
+
+import dev.tandem.client.ClientState.Pending;
+import dev.tandem.client.ClientState.ServerStep;
+import dev.tandem.client.ClientState.Synchronized;
+import dev.tandem.ot.TextOperation;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.LongSupplier;
+
+/**
+ * The client side of one document, without I/O: local text, last known server revision, the {@link
+ * ClientState}, the presences of others and this client's own selection. Everything it decides to
+ * send or tell goes to a {@link Sink}. Not thread-safe: its owner calls it from one thread.
+ *
+ * <p>Invariant: {@code text} == the server text at {@code revision} with the pending ops (the
+ * outstanding op, then the buffer) applied.
+ */
+final class DocumentSession {
+
+  /** Where a session sends its submissions and reports what happened. */
+  interface Sink {
+    /** Send {@code submit {rev: baseRevision, op, seq}}. */
+    void submit(long baseRevision, TextOperation op, long seq);
+
+    /** Send {@code presence {rev, selection, meta}}. */
+    void publishPresence(long revision, List<SelectionRange> selection, Map<String, Object> meta);
+
+    void changed(TextChange change);
+
+    void acknowledged(long revision, long seq);
+
+    void presence(RemotePresence presence);
+
+    void presenceLeft(String clientId);
+
+    /** Every local edit is committed. */
+    void synchronizedNow();
+  }
+
+  /** How many committed ops to keep for transforming late presence. */
+  static final int HISTORY_LIMIT = 1_000;
+
+  private final String clientId;
+  private final LongSupplier seqs;
+  private final Sink sink;
+
+  private String text = "";
+  private long revision = -1;
+  private ClientState state = new Synchronized();
+  private boolean online;
+
+  /** The latest committed ops as the server committed them, oldest first. */
+  private final Deque<Committed> history = new ArrayDeque<>();
+
+  private final Map<String, RemotePresence> presences = new LinkedHashMap<>();
+
+  /** Presence published at a revision this client has not reached yet, by client id. */
+  private final Map<String, Published> early = new LinkedHashMap<>();
+
+  private List<SelectionRange> ownSelection;
+  private Map<String, Object> ownMeta = Map.of();
+  private boolean ownSelectionUnpublished;
+
+  private record Committed(long revision, TextOperation op) {}
+
+  private record Published(
+      String clientId,
+      String userId,
+      long revision,
+      List<SelectionRange> selection,
+      Map<String, Object> meta) {}
+
+  DocumentSession(String clientId, LongSupplier seqs, Sink sink) {
+    this.clientId = clientId;
+    this.seqs = seqs;
+    this.sink = sink;
+  }
+
+  String text() {
+    return text;
+  }
+
+  long revision() {
+    return revision;
+  }
+
+  boolean initialized() {
+    return revision >= 0;
+  }
+
+  ClientState state() {
+    return state;
+  }
+
+  boolean isSynchronized() {
+    return state instanceof Synchronized;
+  }
+
+  Map<String, RemotePresence> presences() {
+    return Map.copyOf(presences);
+  }
+
+  /** The first {@code opened {rev, text}} of this document. */
+  void initialize(long serverRevision, String serverText) {
+    if (initialized()) {
+      throw new IllegalStateException("document already initialized at revision " + revision);
+    }
+    text = serverText;
+    revision = serverRevision;
+  }
+
+  /**
+   * Replace everything local with the server's text at {@code serverRevision}, dropping pending
+   * edits the server refused. Reported as a {@link TextChange.Origin#RESYNC} change.
+   */
+  void reset(long serverRevision, String serverText) {
+    TextOperation replace =
+        TextOperation.builder()
+            .delete(text.codePointCount(0, text.length()))
+            .insert(serverText)
+            .build();
+    text = serverText;
+    revision = serverRevision;
+    state = new Synchronized();
+    history.clear();
+    early.clear();
+    transformPresences(replace);
+    sink.changed(new TextChange(replace, text, revision, TextChange.Origin.RESYNC));
+    sink.synchronizedNow();
+  }
+
+  /** The connection is lost: hold submissions until {@link #goOnline()}. */
+  void goOffline() {
+    online = false;
+    early.clear();
+    List<String> gone = List.copyOf(presences.keySet());
+    presences.clear();
+    gone.forEach(sink::presenceLeft); // others publish again once this client is back
+  }
+
+  /**
+   * The document is open on a live connection and caught up: resend the op in flight with its
+   * original seq (the server acknowledges it once, with its original revision, if it was already
+   * committed), and publish this client's selection if it changed meanwhile.
+   */
+  void goOnline() {
+    online = true;
+    resendOutstanding();
+    flushOwnSelection();
+  }
+
+  boolean online() {
+    return online;
+  }
+
+  /** Resend the op in flight if it still has {@code seq} (a retry after a retryable error). */
+  void retry(long seq) {
+    state.inFlight().filter(p -> p.seq() == seq).ifPresent(p -> resendOutstanding());
+  }
+
+  private void resendOutstanding() {
+    if (online) {
+      state.inFlight().ifPresent(p -> sink.submit(revision, p.op(), p.seq()));
+    }
+  }
+
+  /**
+   * A local edit of the current local text.
+   *
+   * @throws dev.tandem.ot.InvalidOperationException if {@code op} does not apply to the text;
+   *     nothing changes then
+   */
+  void applyClient(TextOperation op) {
+    requireInitialized();
+    String next = op.apply(text);
+    boolean wasSynchronized = isSynchronized();
+    text = next;
+    state = state.applyClient(op, seqs);
+    transformPresences(op);
+    if (ownSelection != null) {
+      ownSelection = transform(ownSelection, op);
+    }
+    sink.changed(new TextChange(op, text, revision, TextChange.Origin.LOCAL));
+    if (wasSynchronized) {
+      resendOutstanding();
+    }
+  }
+
+  /**
+   * A committed op at {@code serverRevision}, live or caught up after a reconnect. This client's
+   * own op (same client id and seq as the op in flight) counts as its acknowledgement.
+   *
+   * @return false if the op leaves a gap after the known revision: the caller must resync
+   */
+  boolean applyServer(long serverRevision, TextOperation op, String opClientId, long opSeq) {
+    requireInitialized();
+    if (serverRevision <= revision) {
+      return true; // already seen: a duplicate delivery changes nothing
+    }
+    if (serverRevision != revision + 1) {
+      return false;
+    }
+    Optional<Pending> outstanding = state.inFlight();
+    if (clientId.equals(opClientId) && outstanding.map(p -> p.seq() == opSeq).orElse(false)) {
+      acknowledge(serverRevision, opSeq);
+      return true;
+    }
+    ServerStep step = state.applyServer(op);
+    state = step.next();
+    revision = serverRevision;
+    remember(serverRevision, op);
+    text = step.toApply().apply(text);
+    transformPresences(step.toApply());
+    if (ownSelection != null) {
+      ownSelection = transform(ownSelection, step.toApply());
+    }
+    sink.changed(new TextChange(step.toApply(), text, revision, TextChange.Origin.REMOTE));
+    publishEarlyPresences();
+    return true;
+  }
+
+  /**
+   * {@code ack {rev, seq}}. An ack for a seq that is not in flight (a duplicate answer to a
+   * resubmission whose op was already recognised among caught-up ops) changes nothing.
+   */
+  void acknowledge(long serverRevision, long seq) {
+    Optional<Pending> outstanding = state.inFlight();
+    if (outstanding.isEmpty() || outstanding.get().seq() != seq || serverRevision <= revision) {
+      return;
+    }
+    // the outstanding op, transformed through every op before serverRevision, is what was committed
+    remember(serverRevision, outstanding.get().op());
+    revision = serverRevision;
+    state = state.serverAck(seqs);
+    sink.acknowledged(serverRevision, seq);
+    publishEarlyPresences();
+    if (isSynchronized()) {
+      flushOwnSelection();
+      sink.synchronizedNow();
+    } else {
+      resendOutstanding();
+    }
+  }
+
+  /** This client's selection, in local coordinates; published once every local edit is acked. */
+  void setOwnSelection(List<SelectionRange> selection, Map<String, Object> meta) {
+    ownSelection = List.copyOf(selection);
+    ownMeta = Collections.unmodifiableMap(new LinkedHashMap<>(meta));
+    ownSelectionUnpublished = true;
+    flushOwnSelection();
+  }
+
+  // Published only while synchronized: then local coordinates are those of the server revision,
+  // so receivers transform it through exactly the ops committed after it.
+  private void flushOwnSelection() {
+    if (online && ownSelectionUnpublished && isSynchronized() && ownSelection != null) {
+      ownSelectionUnpublished = false;
+      sink.publishPresence(revision, ownSelection, ownMeta);
+    }
+  }
+
+  /** Another client's {@code presence {client, user, rev, selection, meta}}. */
+  void remotePresence(
+      String opClientId,
+      String userId,
+      long atRevision,
+      List<SelectionRange> selection,
+      Map<String, Object> meta) {
+    if (!initialized()) {
+      return;
+    }
+    Published published = new Published(opClientId, userId, atRevision, selection, meta);
+    if (atRevision > revision) {
+      early.put(opClientId, published); // the ops it refers to are still on their way
+      return;
+    }
+    early.remove(opClientId);
+    place(published);
+  }
+
+  /** {@code presence {client, left: true}}. */
+  void presenceLeft(String opClientId) {
+    early.remove(opClientId);
+    if (presences.remove(opClientId) != null) {
+      sink.presenceLeft(opClientId);
+    }
+  }
+
+  private void publishEarlyPresences() {
+    if (early.isEmpty()) {
+      return;
+    }
+    List<Published> due = new ArrayList<>();
+    early.values().removeIf(p -> p.revision() <= revision && due.add(p));
+    due.forEach(this::place);
+  }
+
+  /** Transform a selection from its revision to local coordinates, or drop it if too old. */
+  private void place(Published published) {
+    if (published.revision() < revision && oldestRemembered() > published.revision() + 1) {
+      return; // the ops after it are no longer remembered: wait for a newer publication
+    }
+    try {
+      List<SelectionRange> selection = published.selection();
+      for (Committed committed : history) {
+        if (committed.revision() > published.revision()) {
+          selection = transform(selection, committed.op());
+        }
+      }
+      Optional<Pending> outstanding = state.inFlight();
+      if (outstanding.isPresent()) {
+        selection = transform(selection, outstanding.get().op());
+      }
+      if (state instanceof ClientState.AwaitingWithBuffer withBuffer) {
+        selection = transform(selection, withBuffer.buffer());
+      }
+      RemotePresence presence =
+          new RemotePresence(published.clientId(), published.userId(), selection, published.meta());
+      presences.put(published.clientId(), presence);
+      sink.presence(presence);
+    } catch (IllegalArgumentException outOfRange) {
+      // a selection past the end of its text: ignore it rather than show it somewhere wrong
+    }
+  }
+
+  private long oldestRemembered() {
+    return history.isEmpty() ? revision + 1 : history.peekFirst().revision();
+  }
+
+  private void remember(long serverRevision, TextOperation op) {
+    history.addLast(new Committed(serverRevision, op));
+    if (history.size() > HISTORY_LIMIT) {
+      history.removeFirst();
+    }
+  }
+
+  private void transformPresences(TextOperation op) {
+    presences.replaceAll(
+        (id, p) -> new RemotePresence(id, p.userId(), transform(p.selection(), op), p.meta()));
+  }
+
+  private static List<SelectionRange> transform(List<SelectionRange> selection, TextOperation op) {
+    return selection.stream().map(range -> range.transform(op)).toList();
+  }
+
+  private void requireInitialized() {
+    if (!initialized()) {
+      throw new IllegalStateException("document not opened yet");
+    }
+  }
+}

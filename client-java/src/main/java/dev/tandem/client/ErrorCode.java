@@ -1,0 +1,38 @@
+package dev.tandem.client;
+
+/** The stable error codes of the wire protocol (DESIGN.md), as the server sends them. */
+public enum ErrorCode {
+  BAD_REQUEST("bad_request"),
+  UNAUTHORIZED("unauthorized"),
+  FORBIDDEN("forbidden"),
+  NOT_FOUND("not_found"),
+  INVALID_OP("invalid_op"),
+  REV_OUT_OF_RANGE("rev_out_of_range"),
+  TOO_LARGE("too_large"),
+  RATE_LIMITED("rate_limited"),
+  UNAVAILABLE("unavailable"),
+  INTERNAL("internal"),
+  /** A code this client does not know (a newer server), or a failure with no server code. */
+  UNKNOWN("unknown");
+
+  private final String wireName;
+
+  ErrorCode(String wireName) {
+    this.wireName = wireName;
+  }
+
+  /** The code as it appears in the {@code code} field of an {@code error} message. */
+  public String wireName() {
+    return wireName;
+  }
+
+  /** The code named {@code wireName}, or {@link #UNKNOWN}. */
+  public static ErrorCode fromWire(String wireName) {
+    for (ErrorCode code : values()) {
+      if (code.wireName.equals(wireName)) {
+        return code;
+      }
+    }
+    return UNKNOWN;
+  }
+}

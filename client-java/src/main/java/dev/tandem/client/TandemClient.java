@@ -1,0 +1,593 @@
+package dev.tandem.client;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * A connection to a Tandem server: one WebSocket, many documents ({@link #open(String)}).
+ *
+ * <p>It says {@code hello} with a token, a client id that stays the same across reconnects and
+ * protocol 1; pings the server; and when the socket is lost reconnects with exponential backoff,
+ * jitter and a cap, reopens every document with {@code open {rev}} at its last known revision,
+ * recognises its own op among the missed ones by client id and seq, and resends what is still
+ * unacknowledged with the same seq, so nothing is lost and nothing is applied twice. Close code
+ * 1008 (policy violation) ends it for good instead.
+ *
+ * <p>Threading: all state lives on one event thread per client. Public methods may be called from
+ * any thread; they hand their work to the event thread and answer with a future. Listeners run on
+ * the event thread and must not block. Seqs increase across all documents of the client.
+ *
+ * <p>A seq is only unique together with the client id: a new {@code TandemClient} gets a new random
+ * client id unless one is given, and a given id must come with a {@link Builder#firstSeq} above
+ * every seq an earlier client with that id used.
+ */
+public final class TandemClient implements AutoCloseable {
+  private static final int POLICY_VIOLATION = 1008;
+  private static final HttpClient SHARED_HTTP = HttpClient.newHttpClient();
+
+  private final URI uri;
+  private final String token;
+  private final String clientId;
+  private final HttpClient http;
+  private final Duration pingInterval;
+  private final Duration connectTimeout;
+  private final Backoff reconnectBackoff;
+  private final Builder settings;
+  private final ScheduledExecutorService events;
+  private final Thread eventThread;
+
+  private final List<Consumer<ConnectionState>> connectionListeners = new CopyOnWriteArrayList<>();
+  private final List<Consumer<TandemException>> errorListeners = new CopyOnWriteArrayList<>();
+  private final CompletableFuture<Void> firstWelcome = new CompletableFuture<>();
+  private volatile ConnectionState connectionState = ConnectionState.CONNECTING;
+  private volatile String userId;
+
+  // event thread only
+  private final Map<String, TandemDocument> documents = new LinkedHashMap<>();
+  private long nextSeq;
+  private Connection connection;
+  private ScheduledFuture<?> reconnectTask;
+  private ScheduledFuture<?> pingTask;
+  private boolean closed;
+
+  private TandemClient(Builder builder) {
+    this.settings = builder;
+    this.uri = builder.uri;
+    this.token = builder.token;
+    this.clientId = builder.clientId != null ? builder.clientId : UUID.randomUUID().toString();
+    this.http = builder.httpClient != null ? builder.httpClient : SHARED_HTTP;
+    this.pingInterval = builder.pingInterval;
+    this.connectTimeout = builder.connectTimeout;
+    this.reconnectBackoff =
+        new Backoff(builder.initialBackoff, builder.maxBackoff, builder.randomOrDefault());
+    this.nextSeq = builder.firstSeq;
+    Thread[] thread = new Thread[1];
+    ScheduledThreadPoolExecutor executor =
+        new ScheduledThreadPoolExecutor(
+            1,
+            runnable -> {
+              thread[0] = new Thread(runnable, "tandem-client-" + clientId);
+              thread[0].setDaemon(true);
+              return thread[0];
+            });
+    executor.setRemoveOnCancelPolicy(true);
+    executor.prestartCoreThread();
+    this.events = executor;
+    this.eventThread = thread[0];
+  }
+
+  /** A builder for a client of the WebSocket endpoint {@code uri} (for example ws://host/ws). */
+  public static Builder builder(URI uri) {
+    return new Builder(uri);
+  }
+
+  /** The id this client says in {@code hello}; the same across reconnects. */
+  public String clientId() {
+    return clientId;
+  }
+
+  /** The user the server's {@code welcome} named, or null before the first welcome. */
+  public String userId() {
+    return userId;
+  }
+
+  public ConnectionState connectionState() {
+    return connectionState;
+  }
+
+  /** Completes at the first {@code welcome}; fails if the client is closed before. */
+  public CompletableFuture<Void> whenConnected() {
+    return firstWelcome.copy();
+  }
+
+  /** Called on the event thread at every change of the connection state. */
+  public void addConnectionListener(Consumer<ConnectionState> listener) {
+    connectionListeners.add(Objects.requireNonNull(listener));
+  }
+
+  /** Called on the event thread for errors not about one document (a refused hello, say). */
+  public void addErrorListener(Consumer<TandemException> listener) {
+    errorListeners.add(Objects.requireNonNull(listener));
+  }
+
+  /**
+   * Opens a document (the server creates it empty if it does not exist and the user may write). The
+   * future completes with the handle once the server sent its text and revision, and fails with a
+   * {@link TandemException} if the server refuses. Opening an open document returns the same
+   * handle.
+   */
+  public CompletableFuture<TandemDocument> open(String docId) {
+    Objects.requireNonNull(docId, "docId");
+    CompletableFuture<TandemDocument> result = new CompletableFuture<>();
+    execute(
+        () -> {
+          if (closed) {
+            result.completeExceptionally(new IllegalStateException("client is closed"));
+            return;
+          }
+          TandemDocument document =
+              documents.computeIfAbsent(docId, id -> new TandemDocument(this, id));
+          document.whenOpened().whenComplete(forward(result));
+          if (connection != null && connection.welcomed) {
+            document.connected();
+          }
+        });
+    return result;
+  }
+
+  /**
+   * Aborts the socket as a network failure would; the client reconnects with backoff and catches
+   * up. For fault drills and tests.
+   */
+  public void dropConnection() {
+    execute(
+        () -> {
+          if (connection != null) {
+            lost(connection, 1006, "connection dropped on request");
+          }
+        });
+  }
+
+  /**
+   * Closes the socket and every document handle without waiting for unacknowledged edits (call
+   * {@link TandemDocument#whenSynchronized()} first to keep them). Blocks up to a few seconds.
+   */
+  @Override
+  public void close() {
+    execute(this::shutDown);
+    if (Thread.currentThread() != eventThread) {
+      try {
+        events.awaitTermination(5, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private void shutDown() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    cancelTimers();
+    Connection current = connection;
+    connection = null;
+    if (current != null) {
+      current.closeNormally();
+    }
+    for (TandemDocument document : List.copyOf(documents.values())) {
+      document.clientClosed();
+    }
+    documents.clear();
+    firstWelcome.completeExceptionally(new IllegalStateException("client closed"));
+    setState(ConnectionState.CLOSED);
+    events.shutdown();
+  }
+
+  // ---- connection lifecycle (event thread) ----
+
+  private void connect() {
+    reconnectTask = null;
+    if (closed) {
+      return;
+    }
+    setState(ConnectionState.CONNECTING);
+    Connection attempt = new Connection();
+    connection = attempt;
+    http.newWebSocketBuilder()
+        .connectTimeout(connectTimeout)
+        .buildAsync(uri, attempt)
+        .whenComplete(
+            (socket, failure) -> {
+              if (failure != null) {
+                execute(() -> lost(attempt, 1006, "connect failed: " + failure));
+              }
+            });
+  }
+
+  private void socketOpened(Connection current) {
+    if (current != connection) {
+      current.abort();
+      return;
+    }
+    send(current, Wire.hello(token, clientId));
+  }
+
+  private void received(Connection current, String text) {
+    if (current != connection) {
+      return;
+    }
+    current.lastHeardNanos = System.nanoTime();
+    try {
+      JsonNode message = Wire.parse(text);
+      String type = Wire.string(message, "type");
+      if (!current.welcomed && !type.equals("welcome") && !type.equals("error")) {
+        throw new Wire.MalformedMessage("server sent '" + type + "' before welcome");
+      }
+      switch (type) {
+        case "welcome" -> welcomed(current, message);
+        case "pong" -> {}
+        case "error" -> error(message);
+        case "opened", "op", "ack", "presence", "closed" -> {
+          TandemDocument document = documents.get(Wire.string(message, "doc"));
+          if (document != null) {
+            document.received(type, message);
+          }
+        }
+        default -> {} // a newer server's message: ignore
+      }
+    } catch (Wire.MalformedMessage | IllegalArgumentException e) {
+      report(new TandemException(ErrorCode.UNKNOWN, e.getMessage(), false, null, null));
+    }
+  }
+
+  private void welcomed(Connection current, JsonNode message) {
+    current.welcomed = true;
+    userId = Wire.optionalString(message, "user", null);
+    reconnectBackoff.reset();
+    setState(ConnectionState.CONNECTED);
+    firstWelcome.complete(null);
+    long period = pingInterval.toMillis();
+    pingTask =
+        events.scheduleAtFixedRate(() -> ping(current), period, period, TimeUnit.MILLISECONDS);
+    for (TandemDocument document : List.copyOf(documents.values())) {
+      document.connected();
+    }
+  }
+
+  private void error(JsonNode message) {
+    TandemException error =
+        new TandemException(
+            ErrorCode.fromWire(Wire.optionalString(message, "code", "unknown")),
+            Wire.optionalString(message, "message", ""),
+            Wire.flag(message, "retryable"),
+            Wire.optionalString(message, "doc", null),
+            Wire.optionalInteger(message, "seq"));
+    TandemDocument document = error.docId().map(documents::get).orElse(null);
+    if (document != null) {
+      document.error(error);
+    } else {
+      report(error);
+    }
+  }
+
+  private void ping(Connection current) {
+    if (current != connection) {
+      return;
+    }
+    long silentNanos = System.nanoTime() - current.lastHeardNanos;
+    if (silentNanos > 2 * pingInterval.toNanos()) {
+      lost(current, 1006, "no answer from the server for " + silentNanos / 1_000_000 + " ms");
+    } else {
+      send(current, Wire.ping());
+    }
+  }
+
+  private void lost(Connection current, int code, String reason) {
+    if (current != connection) {
+      return;
+    }
+    connection = null;
+    cancelTimers();
+    current.abort();
+    for (TandemDocument document : List.copyOf(documents.values())) {
+      document.disconnected();
+    }
+    if (closed) {
+      return;
+    }
+    if (code == POLICY_VIOLATION) {
+      report(
+          new TandemException(
+              ErrorCode.FORBIDDEN,
+              "server closed the connection for a policy violation: " + reason,
+              false,
+              null,
+              null));
+      shutDown();
+      return;
+    }
+    setState(ConnectionState.OFFLINE);
+    Duration delay = reconnectBackoff.next();
+    reconnectTask = events.schedule(this::connect, delay.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private void cancelTimers() {
+    if (pingTask != null) {
+      pingTask.cancel(false);
+      pingTask = null;
+    }
+    if (reconnectTask != null) {
+      reconnectTask.cancel(false);
+      reconnectTask = null;
+    }
+  }
+
+  private void setState(ConnectionState state) {
+    if (connectionState != state) {
+      connectionState = state;
+      connectionListeners.forEach(listener -> listener.accept(state));
+    }
+  }
+
+  // ---- used by TandemDocument (event thread) ----
+
+  /** Sends on the current connection if it is welcomed; false if there is none. */
+  boolean send(ObjectNode message) {
+    if (connection == null || !connection.welcomed) {
+      return false;
+    }
+    send(connection, message);
+    return true;
+  }
+
+  boolean online() {
+    return connection != null && connection.welcomed;
+  }
+
+  long nextSeq() {
+    return nextSeq++;
+  }
+
+  String id() {
+    return clientId;
+  }
+
+  Builder settings() {
+    return settings;
+  }
+
+  void forget(TandemDocument document) {
+    documents.remove(document.id(), document);
+  }
+
+  /** Resync by reconnecting: the documents reopen with {@code open {rev}} and catch up. */
+  void resync() {
+    if (connection != null) {
+      lost(connection, 1006, "resync");
+    }
+  }
+
+  void report(TandemException error) {
+    errorListeners.forEach(listener -> listener.accept(error));
+  }
+
+  void execute(Runnable task) {
+    try {
+      events.execute(task);
+    } catch (java.util.concurrent.RejectedExecutionException closedAlready) {
+      // the client is closed: nothing more happens
+    }
+  }
+
+  void schedule(Runnable task, Duration delay) {
+    try {
+      events.schedule(task, delay.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException closedAlready) {
+      // the client is closed: nothing more happens
+    }
+  }
+
+  boolean onEventThread() {
+    return Thread.currentThread() == eventThread;
+  }
+
+  private void send(Connection current, ObjectNode message) {
+    String text = Wire.encode(message);
+    current.sends =
+        current.sends.thenCompose(socket -> socket.sendText(text, true).thenApply(s -> socket));
+    current.sends.whenComplete(
+        (socket, failure) -> {
+          if (failure != null) {
+            execute(() -> lost(current, 1006, "send failed: " + failure));
+          }
+        });
+  }
+
+  private static <T> java.util.function.BiConsumer<T, Throwable> forward(
+      CompletableFuture<T> target) {
+    return (value, failure) -> {
+      if (failure != null) {
+        target.completeExceptionally(failure);
+      } else {
+        target.complete(value);
+      }
+    };
+  }
+
+  /**
+   * One socket. Its listener methods run on the HTTP client's threads, one at a time; they only
+   * hand over to the event thread, where a connection that is no longer current is ignored.
+   */
+  private final class Connection implements WebSocket.Listener {
+    private final CompletableFuture<WebSocket> opened = new CompletableFuture<>();
+    private final StringBuilder partial = new StringBuilder();
+    private CompletableFuture<WebSocket> sends = opened; // event thread
+    private volatile WebSocket socket;
+    private boolean welcomed; // event thread
+    private long lastHeardNanos = System.nanoTime(); // event thread
+
+    @Override
+    public void onOpen(WebSocket webSocket) {
+      socket = webSocket;
+      opened.complete(webSocket);
+      webSocket.request(1);
+      execute(() -> socketOpened(this));
+    }
+
+    @Override
+    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+      partial.append(data);
+      if (last) {
+        String text = partial.toString();
+        partial.setLength(0);
+        execute(() -> received(this, text));
+      }
+      webSocket.request(1);
+      return null;
+    }
+
+    @Override
+    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+      execute(() -> lost(this, statusCode, "closed by the server: " + statusCode + " " + reason));
+      return null;
+    }
+
+    @Override
+    public void onError(WebSocket webSocket, Throwable error) {
+      execute(() -> lost(this, 1006, "socket error: " + error));
+    }
+
+    void abort() {
+      WebSocket current = socket;
+      if (current != null) {
+        current.abort();
+      } else {
+        opened.thenAccept(WebSocket::abort);
+      }
+    }
+
+    void closeNormally() {
+      sends
+          .thenCompose(s -> s.sendClose(WebSocket.NORMAL_CLOSURE, "client closed"))
+          .orTimeout(2, TimeUnit.SECONDS)
+          .whenComplete((s, failure) -> abort());
+      if (socket == null) {
+        opened.thenAccept(WebSocket::abort);
+      }
+    }
+  }
+
+  /** Settings of a {@link TandemClient}; {@link #build()} starts connecting. */
+  public static final class Builder {
+    private final URI uri;
+    private String token = "";
+    private String clientId;
+    private long firstSeq = 1;
+    private HttpClient httpClient;
+    private Duration initialBackoff = Duration.ofMillis(200);
+    private Duration maxBackoff = Duration.ofSeconds(30);
+    private Duration pingInterval = Duration.ofSeconds(20);
+    private Duration connectTimeout = Duration.ofSeconds(10);
+    private Random random;
+
+    private Builder(URI uri) {
+      this.uri = Objects.requireNonNull(uri, "uri");
+    }
+
+    /** The token said in {@code hello}; empty when the server has auth off. */
+    public Builder token(String token) {
+      this.token = Objects.requireNonNull(token, "token");
+      return this;
+    }
+
+    /** The client id (1–64 chars); by default a random UUID. See the class comment on seqs. */
+    public Builder clientId(String clientId) {
+      if (clientId.isEmpty() || clientId.length() > 64) {
+        throw new IllegalArgumentException(
+            "client id has " + clientId.length() + " chars (expected 1 to 64)");
+      }
+      this.clientId = clientId;
+      return this;
+    }
+
+    /** The first seq this client uses (default 1). */
+    public Builder firstSeq(long firstSeq) {
+      if (firstSeq < 1) {
+        throw new IllegalArgumentException("first seq is " + firstSeq + " (expected >= 1)");
+      }
+      this.firstSeq = firstSeq;
+      return this;
+    }
+
+    /** The HTTP client whose WebSocket support to use (default: one shared by all clients). */
+    public Builder httpClient(HttpClient httpClient) {
+      this.httpClient = Objects.requireNonNull(httpClient, "httpClient");
+      return this;
+    }
+
+    /**
+     * Reconnect delays: attempt n waits between half and all of min(max, initial * 2^n); also the
+     * delays of retries after a retryable error. Defaults 200 ms and 30 s.
+     */
+    public Builder backoff(Duration initial, Duration max) {
+      new Backoff(initial, max, new Random()); // checks the arguments
+      this.initialBackoff = initial;
+      this.maxBackoff = max;
+      return this;
+    }
+
+    /** How often to ping; no message for two intervals counts as a lost socket. Default 20 s. */
+    public Builder pingInterval(Duration pingInterval) {
+      if (pingInterval.isNegative() || pingInterval.isZero()) {
+        throw new IllegalArgumentException("ping interval " + pingInterval + " (expected > 0)");
+      }
+      this.pingInterval = pingInterval;
+      return this;
+    }
+
+    public Builder connectTimeout(Duration connectTimeout) {
+      this.connectTimeout = Objects.requireNonNull(connectTimeout);
+      return this;
+    }
+
+    /** The random source of the backoff jitter (for repeatable tests). */
+    public Builder random(Random random) {
+      this.random = Objects.requireNonNull(random);
+      return this;
+    }
+
+    Backoff newBackoff() {
+      return new Backoff(initialBackoff, maxBackoff, randomOrDefault());
+    }
+
+    private Random randomOrDefault() {
+      return random != null ? new Random(random.nextLong()) : new Random();
+    }
+
+    /** Creates the client and starts connecting. */
+    public TandemClient build() {
+      TandemClient client = new TandemClient(this);
+      client.execute(client::connect);
+      return client;
+    }
+  }
+}

@@ -1,0 +1,414 @@
+package dev.tandem.client;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tandem.ot.TextOperation;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
+
+/**
+ * One open document of a {@link TandemClient}: its local text, the last server revision seen, local
+ * edits and other clients' presence.
+ *
+ * <p>Local edits apply to the local text at once and go to the server one op at a time (the ot.js
+ * state machine, {@link ClientState}); remote ops are transformed against the unacknowledged local
+ * edits before they are applied, so every client ends with the server's text.
+ *
+ * <p>Threading: reads ({@link #text()}, {@link #revision()}, {@link #state()}) return the latest
+ * published values from any thread. Edits run on the client's event thread: {@link #edit} gives its
+ * function the local text as it is at that moment, so the op it returns always applies.
+ */
+public final class TandemDocument {
+  private final TandemClient client;
+  private final String docId;
+  private final DocumentSession session;
+  private final Backoff retryBackoff;
+  private final List<DocumentListener> listeners = new CopyOnWriteArrayList<>();
+  private final CompletableFuture<TandemDocument> opened = new CompletableFuture<>();
+  private final CompletableFuture<Void> closed = new CompletableFuture<>();
+
+  private volatile String text = "";
+  private volatile long revision = -1;
+  private volatile DocumentState state = DocumentState.OPENING;
+  private volatile Map<String, RemotePresence> presences = Map.of();
+
+  // event thread only
+  private final List<CompletableFuture<Void>> synchronizedWaiters = new ArrayList<>();
+  private boolean openSent;
+  private boolean resyncRequired;
+  private boolean closeRequested;
+  private boolean closeSent;
+  private int connections; // counts lost connections, so a late retry can tell it is stale
+
+  TandemDocument(TandemClient client, String docId) {
+    this.client = client;
+    this.docId = docId;
+    this.session = new DocumentSession(client.id(), client::nextSeq, new Events());
+    this.retryBackoff = client.settings().newBackoff();
+  }
+
+  public String id() {
+    return docId;
+  }
+
+  /** The local text: the server's text at {@link #revision()} plus unacknowledged local edits. */
+  public String text() {
+    return text;
+  }
+
+  /** The last server revision this client has seen (acknowledged or received). */
+  public long revision() {
+    return revision;
+  }
+
+  public DocumentState state() {
+    return state;
+  }
+
+  /** Other clients' selections in the current local text, by client id. */
+  public Map<String, RemotePresence> presences() {
+    return presences;
+  }
+
+  public void addListener(DocumentListener listener) {
+    listeners.add(Objects.requireNonNull(listener));
+  }
+
+  public void removeListener(DocumentListener listener) {
+    listeners.remove(listener);
+  }
+
+  /**
+   * Applies a local edit: on the event thread, {@code editor} gets the current local text and
+   * returns an op whose base length is that text's length in code points. The future completes with
+   * the op once it is applied locally (not yet acknowledged; see {@link #whenSynchronized()}), or
+   * fails if the op does not apply (nothing changes then) or the document is closed.
+   */
+  public CompletableFuture<TextOperation> edit(Function<String, TextOperation> editor) {
+    Objects.requireNonNull(editor, "editor");
+    CompletableFuture<TextOperation> result = new CompletableFuture<>();
+    client.execute(
+        () -> {
+          if (closeRequested || state == DocumentState.CLOSED) {
+            result.completeExceptionally(
+                new IllegalStateException("document " + docId + " closed"));
+            return;
+          }
+          try {
+            TextOperation op = editor.apply(session.text());
+            session.applyClient(op);
+            publish();
+            result.complete(op);
+          } catch (RuntimeException e) {
+            result.completeExceptionally(e);
+          }
+        });
+    return result;
+  }
+
+  /** {@link #edit} with a ready op, which must apply to the local text when it runs. */
+  public CompletableFuture<TextOperation> submit(TextOperation op) {
+    Objects.requireNonNull(op, "op");
+    return edit(current -> op);
+  }
+
+  /**
+   * Publishes this client's selection (code points of the local text) with a small {@code meta}
+   * object. It goes out once every local edit is acknowledged, transformed through what happened
+   * meanwhile, so receivers can place it exactly.
+   */
+  public void setSelection(List<SelectionRange> selection, Map<String, Object> meta) {
+    List<SelectionRange> ranges = List.copyOf(selection);
+    Map<String, Object> metaCopy = Map.copyOf(meta);
+    client.execute(() -> session.setOwnSelection(ranges, metaCopy));
+  }
+
+  /** Completes when every local edit made so far is acknowledged by the server. */
+  public CompletableFuture<Void> whenSynchronized() {
+    CompletableFuture<Void> result = new CompletableFuture<>();
+    client.execute(
+        () -> {
+          if (state == DocumentState.CLOSED) {
+            result.completeExceptionally(
+                new IllegalStateException("document " + docId + " closed"));
+          } else if (session.initialized() && session.isSynchronized()) {
+            result.complete(null);
+          } else {
+            synchronizedWaiters.add(result);
+          }
+        });
+    return result;
+  }
+
+  /**
+   * Closes the document once every local edit is acknowledged: sends {@code close} and completes
+   * when the server answers {@code closed}.
+   */
+  public CompletableFuture<Void> close() {
+    client.execute(
+        () -> {
+          if (closeRequested || state == DocumentState.CLOSED) {
+            return;
+          }
+          closeRequested = true;
+          whenSynchronized().thenRun(() -> client.execute(this::sendClose));
+        });
+    return closed.copy();
+  }
+
+  // ---- driven by TandemClient, on the event thread ----
+
+  CompletableFuture<TandemDocument> whenOpened() {
+    return opened;
+  }
+
+  void connected() {
+    if (closeRequested && session.initialized() && session.isSynchronized()) {
+      finishClose();
+      return;
+    }
+    sendOpen();
+  }
+
+  void disconnected() {
+    connections++;
+    openSent = false;
+    closeSent = false;
+    session.goOffline();
+    publish();
+  }
+
+  void received(String type, JsonNode message) {
+    switch (type) {
+      case "opened" -> opened(message);
+      case "op" ->
+          serverOp(
+              Wire.integer(message, "rev"),
+              Wire.op(message, "op"),
+              Wire.optionalString(message, "client", ""),
+              seqOrZero(message));
+      case "ack" -> session.acknowledge(Wire.integer(message, "rev"), Wire.integer(message, "seq"));
+      case "presence" -> presence(message);
+      case "closed" -> closedByServer();
+      default -> throw new IllegalArgumentException("not a document message: " + type);
+    }
+    publish();
+  }
+
+  void error(TandemException error) {
+    listeners.forEach(listener -> listener.onError(error));
+    if (error.seq().isPresent()) {
+      long seq = error.seq().get();
+      if (error.retryable()) {
+        client.schedule(() -> session.retry(seq), retryBackoff.next());
+      } else if (session.state().inFlight().map(p -> p.seq() == seq).orElse(false)) {
+        // the server refused the op in flight: the local text can no longer converge with it
+        resyncRequired = true;
+        session.goOffline();
+        if (client.send(Wire.close(docId))) {
+          closeSent = true; // the reopen follows the server's closed
+        }
+      }
+    } else if (error.retryable() && openSent && !session.online()) {
+      int sameConnection = connections;
+      client.schedule( // reopening failed for now
+          () -> {
+            if (connections == sameConnection && state != DocumentState.CLOSED) {
+              sendOpen();
+            }
+          },
+          retryBackoff.next());
+    } else if (!session.initialized()) {
+      opened.completeExceptionally(error); // the first open was refused
+      finishClose();
+    } else if (error.code() == ErrorCode.REV_OUT_OF_RANGE && openSent) {
+      resyncRequired = true; // the server does not know our revision: start from its text
+      sendOpen();
+    }
+    publish();
+  }
+
+  void clientClosed() {
+    synchronizedWaiters.forEach(
+        waiter -> waiter.completeExceptionally(new IllegalStateException("client closed")));
+    synchronizedWaiters.clear();
+    opened.completeExceptionally(new IllegalStateException("client closed"));
+    closed.complete(null);
+    setState(DocumentState.CLOSED);
+  }
+
+  private void sendOpen() {
+    Long knownRevision = session.initialized() && !resyncRequired ? session.revision() : null;
+    openSent = client.send(Wire.open(docId, knownRevision));
+    publish();
+  }
+
+  private void opened(JsonNode message) {
+    long serverRevision = Wire.integer(message, "rev");
+    if (message.has("text")) {
+      String serverText = Wire.string(message, "text");
+      if (!session.initialized()) {
+        session.initialize(serverRevision, serverText);
+      } else {
+        session.reset(serverRevision, serverText);
+      }
+      resyncRequired = false;
+    } else {
+      for (JsonNode missed : message.path("ops")) {
+        if (!serverOp(
+            Wire.integer(missed, "rev"),
+            Wire.op(missed, "op"),
+            Wire.optionalString(missed, "client", ""),
+            seqOrZero(missed))) {
+          return;
+        }
+      }
+    }
+    retryBackoff.reset();
+    session.goOnline();
+    publish();
+    opened.complete(this);
+  }
+
+  private boolean serverOp(long serverRevision, TextOperation op, String opClientId, long opSeq) {
+    if (!session.applyServer(serverRevision, op, opClientId, opSeq)) {
+      listeners.forEach(
+          listener ->
+              listener.onError(
+                  new TandemException(
+                      ErrorCode.UNKNOWN,
+                      "op at revision " + serverRevision + " after " + session.revision(),
+                      true,
+                      docId,
+                      null)));
+      client.resync(); // reconnect and catch up with open {rev}
+      return false;
+    }
+    return true;
+  }
+
+  private void presence(JsonNode message) {
+    String from = Wire.string(message, "client");
+    if (Wire.flag(message, "left")) {
+      session.presenceLeft(from);
+      return;
+    }
+    session.remotePresence(
+        from,
+        Wire.optionalString(message, "user", ""),
+        Wire.integer(message, "rev"),
+        Wire.selection(message, "selection"),
+        Wire.meta(message, "meta"));
+  }
+
+  private void closedByServer() {
+    openSent = false;
+    closeSent = false;
+    if (resyncRequired) {
+      sendOpen(); // the close was only the first half of a resync
+    } else {
+      finishClose();
+    }
+  }
+
+  private void sendClose() {
+    if (state == DocumentState.CLOSED || closeSent) {
+      return;
+    }
+    if (openSent && client.send(Wire.close(docId))) {
+      closeSent = true;
+    } else {
+      finishClose();
+    }
+  }
+
+  private void finishClose() {
+    client.forget(this);
+    session.goOffline();
+    synchronizedWaiters.forEach(
+        waiter -> waiter.completeExceptionally(new IllegalStateException("document closed")));
+    synchronizedWaiters.clear();
+    closed.complete(null);
+    setState(DocumentState.CLOSED);
+  }
+
+  private static long seqOrZero(JsonNode message) {
+    Long seq = Wire.optionalInteger(message, "seq");
+    return seq == null ? 0 : seq;
+  }
+
+  /** Publishes the session's values for readers on other threads and tells state changes. */
+  private void publish() {
+    text = session.text();
+    revision = session.revision();
+    presences = session.presences();
+    if (state == DocumentState.CLOSED) {
+      return;
+    }
+    DocumentState next;
+    if (!client.online()) {
+      next = session.initialized() ? DocumentState.OFFLINE : DocumentState.OPENING;
+    } else if (!session.online()) {
+      next = DocumentState.OPENING;
+    } else {
+      next = session.isSynchronized() ? DocumentState.SYNCED : DocumentState.SENDING;
+    }
+    setState(next);
+  }
+
+  private void setState(DocumentState next) {
+    if (state != next) {
+      state = next;
+      listeners.forEach(listener -> listener.onStateChange(next));
+    }
+  }
+
+  /** What the session decides, carried out on the event thread. */
+  private final class Events implements DocumentSession.Sink {
+    @Override
+    public void submit(long baseRevision, TextOperation op, long seq) {
+      client.send(Wire.submit(docId, baseRevision, op, seq));
+    }
+
+    @Override
+    public void publishPresence(
+        long atRevision, List<SelectionRange> selection, Map<String, Object> meta) {
+      client.send(Wire.presence(docId, atRevision, selection, meta));
+    }
+
+    @Override
+    public void changed(TextChange change) {
+      text = change.text();
+      revision = change.revision();
+      listeners.forEach(listener -> listener.onChange(change));
+    }
+
+    @Override
+    public void acknowledged(long atRevision, long seq) {
+      retryBackoff.reset();
+      revision = atRevision;
+      listeners.forEach(listener -> listener.onAcknowledged(atRevision, seq));
+    }
+
+    @Override
+    public void presence(RemotePresence presence) {
+      listeners.forEach(listener -> listener.onPresence(presence));
+    }
+
+    @Override
+    public void presenceLeft(String clientId) {
+      listeners.forEach(listener -> listener.onPresenceLeft(clientId));
+    }
+
+    @Override
+    public void synchronizedNow() {
+      List<CompletableFuture<Void>> waiters = List.copyOf(synchronizedWaiters);
+      synchronizedWaiters.clear();
+      waiters.forEach(waiter -> waiter.complete(null));
+    }
+  }
+}
