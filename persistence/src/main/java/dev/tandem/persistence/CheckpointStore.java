@@ -1,0 +1,200 @@
+package dev.tandem.persistence;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import javax.sql.DataSource;
+
+/**
+ * The checkpoints of every document: the full text at some revisions, so that the text at any
+ * revision is the nearest checkpoint at or below it plus a short replay of the op log. Every
+ * document has a checkpoint at revision 0 (its initial text), written by {@link
+ * OpLog#createDocument} and never deleted. A checkpoint is immutable once written. Thread-safe.
+ */
+public final class CheckpointStore {
+  private static final String COLUMNS = "doc_id, rev, content, sha256, created_at";
+
+  private final DataSource dataSource;
+
+  CheckpointStore(DataSource dataSource) {
+    this.dataSource = dataSource;
+  }
+
+  /**
+   * Stores {@code text} as the document's text at {@code revision}. Writing the same text again is
+   * a no-op.
+   *
+   * @throws DocumentNotFoundException if the document does not exist
+   * @throws RevisionOutOfRangeException if {@code revision} is past the head
+   * @throws UnstorableTextException if the text holds U+0000 or a lone surrogate
+   * @throws PersistenceException if a different text is already stored at {@code revision}
+   */
+  public CheckpointInfo write(String docId, long revision, String text) {
+    Ids.requireDocId(docId);
+    TextChecks.requireStorable(text, docId, revision);
+    String sha256 = TextChecks.sha256(text);
+    return Jdbc.inTransaction(
+        dataSource,
+        Connection.TRANSACTION_READ_COMMITTED,
+        "write checkpoint",
+        docId,
+        revision,
+        connection -> {
+          try (PreparedStatement insert =
+              connection.prepareStatement(
+                  "INSERT INTO checkpoints (doc_id, rev, content, sha256)"
+                      + " SELECT id, ?, ?, ? FROM documents WHERE id = ? AND head_rev >= ?"
+                      + " ON CONFLICT (doc_id, rev) DO NOTHING")) {
+            insert.setLong(1, revision);
+            insert.setString(2, text);
+            insert.setString(3, sha256);
+            insert.setString(4, docId);
+            insert.setLong(5, revision);
+            if (insert.executeUpdate() == 1) {
+              return read(connection, docId, revision).orElseThrow().info();
+            }
+          }
+          OptionalLong head = OpLog.head(connection, docId);
+          if (head.isEmpty()) {
+            throw new DocumentNotFoundException(docId);
+          }
+          if (revision < 0 || revision > head.getAsLong()) {
+            throw new RevisionOutOfRangeException(docId, revision, head.getAsLong());
+          }
+          CheckpointInfo existing = read(connection, docId, revision).orElseThrow().info();
+          if (!existing.sha256().equals(sha256)) {
+            throw new PersistenceException(
+                "document '"
+                    + docId
+                    + "' already has a different checkpoint at revision "
+                    + revision
+                    + " (sha256 "
+                    + existing.sha256()
+                    + ", this text "
+                    + sha256
+                    + ")",
+                docId,
+                revision,
+                null);
+          }
+          return existing;
+        });
+  }
+
+  /** The checkpoint with the highest revision at or below {@code revision}. */
+  public Optional<Checkpoint> nearestAtOrBelow(String docId, long revision) {
+    return Jdbc.autoCommit(
+        dataSource,
+        "read checkpoint",
+        docId,
+        revision,
+        connection -> nearestAtOrBelow(connection, docId, revision));
+  }
+
+  /** The checkpoint at exactly {@code revision}. */
+  public Optional<Checkpoint> read(String docId, long revision) {
+    return Jdbc.autoCommit(
+        dataSource,
+        "read checkpoint",
+        docId,
+        revision,
+        connection -> read(connection, docId, revision));
+  }
+
+  /** The document's checkpoints without their text, by ascending revision. */
+  public List<CheckpointInfo> list(String docId) {
+    return Jdbc.autoCommit(
+        dataSource,
+        "list checkpoints",
+        docId,
+        null,
+        connection -> {
+          try (PreparedStatement select =
+              connection.prepareStatement(
+                  "SELECT doc_id, rev, sha256, created_at FROM checkpoints"
+                      + " WHERE doc_id = ? ORDER BY rev")) {
+            select.setString(1, docId);
+            List<CheckpointInfo> infos = new ArrayList<>();
+            try (ResultSet rows = select.executeQuery()) {
+              while (rows.next()) {
+                infos.add(
+                    new CheckpointInfo(
+                        rows.getString("doc_id"),
+                        rows.getLong("rev"),
+                        rows.getString("sha256"),
+                        Jdbc.instant(rows, "created_at")));
+              }
+            }
+            return infos;
+          }
+        });
+  }
+
+  /**
+   * Deletes the checkpoint at {@code revision} (pruning); returns whether there was one. The
+   * checkpoint at revision 0 is the base of every replay and cannot be deleted.
+   */
+  public boolean delete(String docId, long revision) {
+    if (revision <= 0) {
+      throw new IllegalArgumentException(
+          "checkpoint revision : " + revision + " (expected: > 0; revision 0 is kept)");
+    }
+    return Jdbc.autoCommit(
+        dataSource,
+        "delete checkpoint",
+        docId,
+        revision,
+        connection -> {
+          try (PreparedStatement delete =
+              connection.prepareStatement("DELETE FROM checkpoints WHERE doc_id = ? AND rev = ?")) {
+            delete.setString(1, docId);
+            delete.setLong(2, revision);
+            return delete.executeUpdate() == 1;
+          }
+        });
+  }
+
+  static Optional<Checkpoint> nearestAtOrBelow(Connection connection, String docId, long revision)
+      throws SQLException {
+    try (PreparedStatement select =
+        connection.prepareStatement(
+            "SELECT "
+                + COLUMNS
+                + " FROM checkpoints WHERE doc_id = ? AND rev <= ? ORDER BY rev DESC LIMIT 1")) {
+      select.setString(1, docId);
+      select.setLong(2, revision);
+      return single(select);
+    }
+  }
+
+  static Optional<Checkpoint> read(Connection connection, String docId, long revision)
+      throws SQLException {
+    try (PreparedStatement select =
+        connection.prepareStatement(
+            "SELECT " + COLUMNS + " FROM checkpoints WHERE doc_id = ? AND rev = ?")) {
+      select.setString(1, docId);
+      select.setLong(2, revision);
+      return single(select);
+    }
+  }
+
+  private static Optional<Checkpoint> single(PreparedStatement select) throws SQLException {
+    try (ResultSet row = select.executeQuery()) {
+      if (!row.next()) {
+        return Optional.empty();
+      }
+      return Optional.of(
+          new Checkpoint(
+              row.getString("doc_id"),
+              row.getLong("rev"),
+              row.getString("content"),
+              row.getString("sha256"),
+              Jdbc.instant(row, "created_at")));
+    }
+  }
+}

@@ -1,0 +1,439 @@
+package dev.tandem.persistence;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real PostgreSQL server whose cluster lives in a data directory of Tandem's, started with the
+ * binaries of {@link PostgresBinaries} and stopped when closed or when the JVM exits.
+ *
+ * <p>Layout of the data directory: {@code tandem.lock} (held while a process uses the directory),
+ * {@code postgres/} (the cluster), {@code postgres.password} (the generated superuser password,
+ * readable by this user only) and {@code postgres.log} (the server's log).
+ *
+ * <p>Contract:
+ *
+ * <ul>
+ *   <li>{@code initdb} runs only when the directory holds no cluster yet; it runs into a staging
+ *       directory that is renamed into place, so an interrupted first start leaves nothing half
+ *       made.
+ *   <li>One process at a time: a second one gets an {@link EmbeddedPostgresException} naming the
+ *       holder, from an OS file lock that dies with its holder; PostgreSQL's own {@code
+ *       postmaster.pid} check stands behind it.
+ *   <li>A server left running by a process that died without stopping it (kill -9) is stopped with
+ *       a fast (clean) shutdown and started again.
+ *   <li>It listens on 127.0.0.1 only, on a free port, with password authentication; fsync and
+ *       synchronous_commit stay on, so a committed op survives a crash.
+ *   <li>As root, PostgreSQL runs as {@code nobody} (see {@link Users}).
+ * </ul>
+ */
+final class EmbeddedPostgres implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(EmbeddedPostgres.class);
+  private static final String SUPERUSER = "postgres";
+  private static final long COMMAND_TIMEOUT_SECONDS = 180;
+
+  private final Path dataDirectory;
+  private final Path binaries;
+  private final Optional<Users.Account> account;
+  private final FileChannel lockChannel;
+  private final FileLock lock;
+  private final String password;
+  private final int port;
+  private final Thread shutdownHook;
+  private boolean stopped;
+
+  private EmbeddedPostgres(
+      Path dataDirectory,
+      Path binaries,
+      Optional<Users.Account> account,
+      FileChannel lockChannel,
+      FileLock lock,
+      String password,
+      int port) {
+    this.dataDirectory = dataDirectory;
+    this.binaries = binaries;
+    this.account = account;
+    this.lockChannel = lockChannel;
+    this.lock = lock;
+    this.password = password;
+    this.port = port;
+    this.shutdownHook = new Thread(this::stopQuietly, "tandem-embedded-postgres-stop");
+    Runtime.getRuntime().addShutdownHook(shutdownHook);
+  }
+
+  /** Starts PostgreSQL on {@code dataDirectory}, creating the cluster on first use. */
+  static EmbeddedPostgres start(Path dataDirectory) {
+    Path directory = dataDirectory.toAbsolutePath().normalize();
+    FileChannel lockChannel = null;
+    try {
+      Files.createDirectories(directory);
+      lockChannel =
+          FileChannel.open(
+              directory.resolve("tandem.lock"),
+              StandardOpenOption.CREATE,
+              StandardOpenOption.READ,
+              StandardOpenOption.WRITE);
+      FileLock lock = tryLock(lockChannel, directory);
+      lockChannel.truncate(0);
+      lockChannel.write(StandardCharsets.US_ASCII.encode(ProcessHandle.current().pid() + "\n"), 0);
+      lockChannel.force(true);
+
+      Path binaries = PostgresBinaries.unpacked();
+      Optional<Users.Account> account = Users.postgresAccount();
+      if (account.isPresent()) {
+        Users.requireTraversable(directory, account.get());
+        Users.requireTraversable(binaries.resolve("bin"), account.get());
+      }
+      Launcher launcher = new Launcher(directory, binaries, account);
+      String password = launcher.prepareCluster();
+      int port = launcher.startServer();
+      log.info("embedded PostgreSQL on 127.0.0.1:{}, data in {}", port, directory);
+      return new EmbeddedPostgres(directory, binaries, account, lockChannel, lock, password, port);
+    } catch (IOException e) {
+      closeQuietly(lockChannel);
+      throw new EmbeddedPostgresException(
+          "cannot start the embedded PostgreSQL in " + directory + ": " + e, e);
+    } catch (RuntimeException e) {
+      closeQuietly(lockChannel);
+      throw e;
+    }
+  }
+
+  String jdbcUrl() {
+    return "jdbc:postgresql://127.0.0.1:" + port + "/postgres";
+  }
+
+  String user() {
+    return SUPERUSER;
+  }
+
+  String password() {
+    return password;
+  }
+
+  Path dataDirectory() {
+    return dataDirectory;
+  }
+
+  /** Stops the server with a fast shutdown (clean: no recovery needed at the next start). */
+  @Override
+  public synchronized void close() {
+    if (stopped) {
+      return;
+    }
+    try {
+      Runtime.getRuntime().removeShutdownHook(shutdownHook);
+    } catch (IllegalStateException shuttingDown) {
+      // The hook is running or about to; stopping here as well is harmless.
+    }
+    stop();
+  }
+
+  private synchronized void stopQuietly() {
+    try {
+      stop();
+    } catch (RuntimeException e) {
+      log.error("stopping the embedded PostgreSQL failed", e);
+    }
+  }
+
+  private synchronized void stop() {
+    if (stopped) {
+      return;
+    }
+    stopped = true;
+    try {
+      new Launcher(dataDirectory, binaries, account).stopServer();
+    } finally {
+      try {
+        lock.release();
+      } catch (IOException e) {
+        log.warn("releasing {} failed", dataDirectory.resolve("tandem.lock"), e);
+      }
+      closeQuietly(lockChannel);
+    }
+  }
+
+  private static FileLock tryLock(FileChannel channel, Path directory) throws IOException {
+    FileLock lock;
+    try {
+      lock = channel.tryLock();
+    } catch (OverlappingFileLockException sameJvm) {
+      lock = null;
+    }
+    if (lock == null) {
+      String holder = new String(Files.readAllBytes(directory.resolve("tandem.lock"))).trim();
+      throw new EmbeddedPostgresException(
+          "data directory "
+              + directory
+              + " is in use by another process"
+              + (holder.isEmpty() ? "" : " (pid " + holder + ")")
+              + "; stop it first or choose another data directory (TANDEM_DATA_DIR)");
+    }
+    return lock;
+  }
+
+  private static void closeQuietly(FileChannel channel) {
+    if (channel != null) {
+      try {
+        channel.close();
+      } catch (IOException ignored) {
+        // Closing releases the lock; nothing more to do if it fails.
+      }
+    }
+  }
+
+  /** Runs initdb and pg_ctl. Holds no state of its own beyond the paths. */
+  private static final class Launcher {
+    private final Path directory;
+    private final Path cluster;
+    private final Path binaries;
+    private final Optional<Users.Account> account;
+    private final Path logFile;
+    private final Path passwordFile;
+
+    Launcher(Path directory, Path binaries, Optional<Users.Account> account) {
+      this.directory = directory;
+      this.cluster = directory.resolve("postgres");
+      this.binaries = binaries;
+      this.account = account;
+      this.logFile = directory.resolve("postgres.log");
+      this.passwordFile = directory.resolve("postgres.password");
+    }
+
+    /** Creates the cluster if there is none; returns the superuser password. */
+    String prepareCluster() throws IOException {
+      if (!Files.exists(cluster.resolve("PG_VERSION"))) {
+        if (Files.exists(cluster)) {
+          throw new EmbeddedPostgresException(
+              cluster + " exists but holds no PostgreSQL cluster (no PG_VERSION); move it away");
+        }
+        initCluster();
+      }
+      String clusterVersion = Files.readString(cluster.resolve("PG_VERSION")).trim();
+      String binariesVersion = majorVersion();
+      if (!clusterVersion.equals(binariesVersion)) {
+        throw new EmbeddedPostgresException(
+            "the cluster in "
+                + cluster
+                + " is PostgreSQL "
+                + clusterVersion
+                + " but the embedded binaries are PostgreSQL "
+                + binariesVersion
+                + "; upgrade it with pg_upgrade or use another data directory");
+      }
+      if (!Files.isReadable(passwordFile)) {
+        throw new EmbeddedPostgresException(
+            passwordFile + " is missing: the cluster in " + cluster + " cannot be logged into");
+      }
+      if (account.isPresent()) {
+        Users.Account user = account.get();
+        if ((Integer) Files.getAttribute(cluster, "unix:uid") != user.uid()) {
+          FileTrees.changeOwnerRecursively(cluster, user);
+        }
+        if (!Files.exists(logFile)) {
+          Files.createFile(logFile);
+        }
+        FileTrees.changeOwner(logFile, user);
+      }
+      return Files.readString(passwordFile).trim();
+    }
+
+    private void initCluster() throws IOException {
+      Path staging = directory.resolve("postgres.initdb");
+      Path initPassword = directory.resolve("postgres.initdb-password");
+      FileTrees.deleteRecursively(staging);
+      Files.createDirectory(
+          staging,
+          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      byte[] secret = new byte[24];
+      new SecureRandom().nextBytes(secret);
+      String password = Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
+      Files.deleteIfExists(initPassword);
+      Files.writeString(
+          Files.createFile(
+              initPassword,
+              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))),
+          password + "\n");
+      try {
+        if (account.isPresent()) {
+          FileTrees.changeOwner(staging, account.get());
+          FileTrees.changeOwner(initPassword, account.get());
+        }
+        log.info("creating the PostgreSQL cluster in {} (first start)", cluster);
+        run(
+            List.of(
+                binaries.resolve("bin/initdb").toString(),
+                "--pgdata=" + staging,
+                "--username=" + SUPERUSER,
+                "--pwfile=" + initPassword,
+                "--auth=scram-sha-256",
+                "--encoding=UTF8",
+                "--locale=C",
+                "--no-instructions"),
+            "initdb");
+      } finally {
+        Files.deleteIfExists(initPassword);
+      }
+      Path savedPassword = directory.resolve("postgres.password.new");
+      Files.deleteIfExists(savedPassword);
+      Files.writeString(
+          Files.createFile(
+              savedPassword,
+              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))),
+          password + "\n");
+      Files.move(savedPassword, passwordFile, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      Files.move(staging, cluster, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private String majorVersion() {
+      // "postgres (PostgreSQL) 17.2" -> "17"; --version runs before PostgreSQL's root check.
+      String output = run(List.of(binaries.resolve("bin/postgres").toString(), "--version"), null);
+      String version = output.trim().substring(output.trim().lastIndexOf(' ') + 1);
+      return version.substring(
+          0, version.indexOf('.') > 0 ? version.indexOf('.') : version.length());
+    }
+
+    /** Starts the server on a free port; returns the port. */
+    int startServer() throws IOException {
+      stopOrphan();
+      for (int attempt = 1; ; attempt++) {
+        int port = freePort();
+        try {
+          run(
+              List.of(
+                  binaries.resolve("bin/pg_ctl").toString(),
+                  "start",
+                  "--pgdata=" + cluster,
+                  "--log=" + logFile,
+                  "--wait",
+                  "--timeout=" + COMMAND_TIMEOUT_SECONDS,
+                  "--silent",
+                  "-o",
+                  "-p "
+                      + port
+                      + " -c listen_addresses=127.0.0.1 -c unix_socket_directories=''"
+                      + " -c fsync=on -c synchronous_commit=on"),
+              "pg_ctl start");
+          return port;
+        } catch (EmbeddedPostgresException e) {
+          // Another process may have taken the port between freePort() and the bind.
+          if (attempt < 3 && logTail().contains("could not bind")) {
+            continue;
+          }
+          throw e;
+        }
+      }
+    }
+
+    void stopServer() {
+      run(
+          List.of(
+              binaries.resolve("bin/pg_ctl").toString(),
+              "stop",
+              "--pgdata=" + cluster,
+              "--mode=fast",
+              "--wait",
+              "--timeout=" + COMMAND_TIMEOUT_SECONDS,
+              "--silent"),
+          "pg_ctl stop");
+    }
+
+    /**
+     * A postmaster on our cluster while we hold the directory lock was left by a process that died
+     * without stopping it: every live user of the directory holds the lock.
+     */
+    private void stopOrphan() throws IOException {
+      Path pidFile = cluster.resolve("postmaster.pid");
+      if (!Files.exists(pidFile)) {
+        return;
+      }
+      List<String> lines = Files.readAllLines(pidFile);
+      if (lines.size() < 2 || !Path.of(lines.get(1)).equals(cluster)) {
+        return;
+      }
+      long pid;
+      try {
+        pid = Long.parseLong(lines.get(0).trim());
+      } catch (NumberFormatException e) {
+        return;
+      }
+      boolean isPostgres =
+          ProcessHandle.of(pid)
+              .flatMap(process -> process.info().command())
+              .map(command -> command.endsWith("/postgres"))
+              .orElse(false);
+      if (isPostgres) {
+        log.warn(
+            "stopping PostgreSQL (pid {}) left running on {} by a process that died", pid, cluster);
+        stopServer();
+      }
+    }
+
+    private String logTail() {
+      try {
+        List<String> lines = Files.readAllLines(logFile);
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - 15), lines.size()));
+      } catch (IOException e) {
+        return "(no log: " + e + ")";
+      }
+    }
+
+    /** Runs a command (as the PostgreSQL account); returns its output or fails with it. */
+    private String run(List<String> command, String what) {
+      List<String> full = Users.runAs(account, command);
+      ProcessBuilder builder = new ProcessBuilder(full).redirectErrorStream(true);
+      builder.environment().keySet().removeIf(name -> name.startsWith("PG"));
+      builder.environment().put("LC_ALL", "C");
+      try {
+        Process process = builder.start();
+        process.getOutputStream().close();
+        byte[] output = process.getInputStream().readAllBytes();
+        if (!process.waitFor(COMMAND_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+          process.destroyForcibly();
+          throw new EmbeddedPostgresException(String.join(" ", full) + " did not finish");
+        }
+        String text = new String(output, StandardCharsets.UTF_8);
+        if (process.exitValue() != 0) {
+          throw new EmbeddedPostgresException(
+              (what == null ? command.get(0) : what)
+                  + " failed (exit "
+                  + process.exitValue()
+                  + "): "
+                  + text.trim()
+                  + (what != null && what.startsWith("pg_ctl")
+                      ? "\nend of " + logFile + ":\n" + logTail()
+                      : ""));
+        }
+        return text;
+      } catch (IOException e) {
+        throw new EmbeddedPostgresException("cannot run " + String.join(" ", full) + ": " + e, e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new EmbeddedPostgresException("interrupted while running " + command.get(0), e);
+      }
+    }
+
+    private static int freePort() throws IOException {
+      try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+        return socket.getLocalPort();
+      }
+    }
+  }
+}

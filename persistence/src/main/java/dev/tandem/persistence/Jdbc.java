@@ -1,0 +1,70 @@
+package dev.tandem.persistence;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import javax.sql.DataSource;
+
+/** Transactions and conversions shared by the op log and the checkpoint store. */
+final class Jdbc {
+  /** Work inside one transaction; may throw SQLException, which is translated. */
+  @FunctionalInterface
+  interface Work<T> {
+    T run(Connection connection) throws SQLException;
+  }
+
+  private Jdbc() {}
+
+  /**
+   * Runs {@code work} in one transaction at {@code isolation} and commits it; on any failure rolls
+   * back and throws a {@link PersistenceException} (the pool resets the connection's settings).
+   */
+  static <T> T inTransaction(
+      DataSource dataSource,
+      int isolation,
+      String action,
+      String docId,
+      Long revision,
+      Work<T> work) {
+    try (Connection connection = dataSource.getConnection()) {
+      connection.setAutoCommit(false);
+      if (isolation != Connection.TRANSACTION_READ_COMMITTED) {
+        connection.setTransactionIsolation(isolation);
+      }
+      try {
+        T result = work.run(connection);
+        connection.commit();
+        return result;
+      } catch (SQLException | RuntimeException | Error e) {
+        rollbackQuietly(connection, e);
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw SqlErrors.translate(e, action, docId, revision);
+    }
+  }
+
+  /** Runs {@code work} on a connection in autocommit mode (one statement, one transaction). */
+  static <T> T autoCommit(
+      DataSource dataSource, String action, String docId, Long revision, Work<T> work) {
+    try (Connection connection = dataSource.getConnection()) {
+      return work.run(connection);
+    } catch (SQLException e) {
+      throw SqlErrors.translate(e, action, docId, revision);
+    }
+  }
+
+  static Instant instant(ResultSet row, String column) throws SQLException {
+    return row.getObject(column, OffsetDateTime.class).toInstant();
+  }
+
+  private static void rollbackQuietly(Connection connection, Throwable failure) {
+    try {
+      connection.rollback();
+    } catch (SQLException e) {
+      failure.addSuppressed(e);
+    }
+  }
+}

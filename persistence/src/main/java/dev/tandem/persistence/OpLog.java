@@ -1,0 +1,492 @@
+package dev.tandem.persistence;
+
+import dev.tandem.ot.InvalidOperationException;
+import dev.tandem.ot.OperationJson;
+import dev.tandem.ot.Rope;
+import dev.tandem.ot.TextOperation;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.TreeMap;
+import javax.sql.DataSource;
+
+/**
+ * The op log of every document: revisions 1, 2, 3 ... with no gap, each holding the op that made
+ * it. The database refuses a second op at a revision and a second op with the same {@code (client,
+ * seq)} in a document, whatever the caller does; {@link #append} also refuses a gap, so that the
+ * text at revision N is always the initial text with ops 1..N applied. Thread-safe.
+ */
+public final class OpLog {
+  /*
+   * One statement appends a whole batch, so a batch of one costs one round trip plus the commit.
+   * The UPDATE advances each document's head from first - 1 to last (a compare-and-set: of two
+   * appenders of the same revision, the second finds the head moved and advances nothing); only
+   * the ops of documents whose head advanced are inserted. The caller commits only if every
+   * document advanced. The arrays are sorted by document id, so concurrent batches lock documents
+   * rows in one order.
+   */
+  private static final String APPEND =
+      "WITH heads AS ("
+          + " UPDATE documents d SET head_rev = h.last_rev, updated_at = now()"
+          + " FROM unnest(?::text[], ?::bigint[], ?::bigint[]) AS h(doc_id, first_rev, last_rev)"
+          + " WHERE d.id = h.doc_id AND d.head_rev = h.first_rev - 1"
+          + " RETURNING d.id),"
+          + " inserted AS ("
+          + " INSERT INTO operations (doc_id, rev, op, client_id, client_seq, user_id, created_at)"
+          + " SELECT o.doc_id, o.rev, o.op, o.client_id, o.client_seq, o.user_id,"
+          + " timestamptz 'epoch' + o.created_micros * interval '1 microsecond'"
+          + " FROM unnest(?::text[], ?::bigint[], ?::text[], ?::text[], ?::bigint[], ?::text[],"
+          + " ?::bigint[]) AS o(doc_id, rev, op, client_id, client_seq, user_id, created_micros)"
+          + " WHERE o.doc_id IN (SELECT id FROM heads)"
+          + " RETURNING 1)"
+          + " SELECT (SELECT count(*) FROM heads), (SELECT count(*) FROM inserted)";
+
+  private static final String OP_COLUMNS =
+      "doc_id, rev, op, client_id, client_seq, user_id, created_at";
+
+  private final DataSource dataSource;
+
+  OpLog(DataSource dataSource) {
+    this.dataSource = dataSource;
+  }
+
+  /**
+   * Creates a document at revision 0 with a checkpoint holding {@code initialText}.
+   *
+   * @throws DocumentExistsException if the id is taken (nothing is changed)
+   * @throws UnstorableTextException if the text holds U+0000 or a lone surrogate
+   * @throws IllegalArgumentException if the id is empty, longer than 200 code points or holds a
+   *     control character
+   */
+  public DocumentSnapshot createDocument(String docId, String initialText) {
+    Ids.requireDocId(docId);
+    Objects.requireNonNull(initialText, "initialText");
+    TextChecks.requireStorable(initialText, docId, 0L);
+    String sha256 = TextChecks.sha256(initialText);
+    Jdbc.autoCommit(
+        dataSource,
+        "create document",
+        docId,
+        0L,
+        connection -> {
+          try (PreparedStatement insert =
+              connection.prepareStatement(
+                  "WITH d AS (INSERT INTO documents (id) VALUES (?) RETURNING id)"
+                      + " INSERT INTO checkpoints (doc_id, rev, content, sha256)"
+                      + " SELECT id, 0, ?, ? FROM d")) {
+            insert.setString(1, docId);
+            insert.setString(2, initialText);
+            insert.setString(3, sha256);
+            return insert.executeUpdate();
+          }
+        });
+    return new DocumentSnapshot(docId, 0, initialText);
+  }
+
+  /**
+   * The document's head revision and its text there (the latest checkpoint plus the ops after it),
+   * read from one snapshot of the database; empty if there is no such document.
+   */
+  public Optional<DocumentSnapshot> loadDocument(String docId) {
+    return Jdbc.inTransaction(
+        dataSource,
+        Connection.TRANSACTION_REPEATABLE_READ,
+        "load document",
+        docId,
+        null,
+        connection -> {
+          connection.setReadOnly(true);
+          OptionalLong head = head(connection, docId);
+          if (head.isEmpty()) {
+            return Optional.empty();
+          }
+          return Optional.of(replay(connection, docId, head.getAsLong()));
+        });
+  }
+
+  /**
+   * The text at {@code revision}: the nearest checkpoint at or below it plus the ops after it.
+   *
+   * @throws DocumentNotFoundException if there is no such document
+   * @throws RevisionOutOfRangeException if {@code revision} is negative or past the head
+   */
+  public DocumentSnapshot textAt(String docId, long revision) {
+    return Jdbc.inTransaction(
+        dataSource,
+        Connection.TRANSACTION_REPEATABLE_READ,
+        "read text",
+        docId,
+        revision,
+        connection -> {
+          connection.setReadOnly(true);
+          long head = head(connection, docId).orElseThrow(() -> notFound(docId));
+          if (revision < 0 || revision > head) {
+            throw new RevisionOutOfRangeException(docId, revision, head);
+          }
+          return replay(connection, docId, revision);
+        });
+  }
+
+  /** The document's head revision, or empty if there is no such document. */
+  public OptionalLong head(String docId) {
+    return Jdbc.autoCommit(
+        dataSource, "read head", docId, null, connection -> head(connection, docId));
+  }
+
+  /**
+   * Appends committed ops of any number of documents in one transaction: all of them or none. The
+   * ops of each document must be consecutive revisions, in order, starting at its head + 1.
+   *
+   * <p>When the call returns, every op is durable (synchronous_commit is on). When it throws,
+   * nothing was stored, with one exception: a {@link DatabaseUnavailableException} raised while
+   * committing leaves the outcome unknown; appending the batch again then fails with {@link
+   * DuplicateRevisionException} if the first attempt did commit, and {@link #findBySeq} tells.
+   *
+   * @throws DuplicateRevisionException if a document already has an op at one of the revisions
+   * @throws RevisionGapException if a document's first revision is past its head + 1
+   * @throws DuplicateSubmitException if a document already has an op with one of the {@code
+   *     (client, seq)}
+   * @throws DocumentNotFoundException if a document does not exist
+   * @throws UnstorableTextException if an insert holds U+0000
+   * @throws IllegalArgumentException if the batch itself is inconsistent (a document's revisions
+   *     out of order or with a gap, one {@code (client, seq)} twice)
+   */
+  public void append(List<StoredOp> ops) {
+    if (ops.isEmpty()) {
+      return;
+    }
+    Map<String, List<StoredOp>> byDocument = byDocument(ops);
+    int documents = byDocument.size();
+    String[] headDocs = new String[documents];
+    Long[] firstRevisions = new Long[documents];
+    Long[] lastRevisions = new Long[documents];
+    int size = ops.size();
+    String[] docIds = new String[size];
+    Long[] revisions = new Long[size];
+    String[] jsons = new String[size];
+    String[] clientIds = new String[size];
+    Long[] seqs = new Long[size];
+    String[] userIds = new String[size];
+    Long[] micros = new Long[size];
+    int d = 0;
+    int i = 0;
+    for (Map.Entry<String, List<StoredOp>> document : byDocument.entrySet()) {
+      List<StoredOp> documentOps = document.getValue();
+      headDocs[d] = document.getKey();
+      firstRevisions[d] = documentOps.get(0).revision();
+      lastRevisions[d] = documentOps.get(documentOps.size() - 1).revision();
+      d++;
+      for (StoredOp op : documentOps) {
+        docIds[i] = op.docId();
+        revisions[i] = op.revision();
+        jsons[i] = OperationJson.toJson(op.op());
+        clientIds[i] = op.clientId();
+        seqs[i] = op.clientSeq();
+        userIds[i] = op.userId();
+        micros[i] = ChronoUnit.MICROS.between(Instant.EPOCH, op.createdAt());
+        i++;
+      }
+    }
+    StoredOp first = ops.get(0);
+    Jdbc.inTransaction(
+        dataSource,
+        Connection.TRANSACTION_READ_COMMITTED,
+        "append " + size + " ops",
+        first.docId(),
+        first.revision(),
+        connection -> {
+          try (PreparedStatement append = connection.prepareStatement(APPEND)) {
+            append.setArray(1, connection.createArrayOf("text", headDocs));
+            append.setArray(2, connection.createArrayOf("bigint", firstRevisions));
+            append.setArray(3, connection.createArrayOf("bigint", lastRevisions));
+            append.setArray(4, connection.createArrayOf("text", docIds));
+            append.setArray(5, connection.createArrayOf("bigint", revisions));
+            append.setArray(6, connection.createArrayOf("text", jsons));
+            append.setArray(7, connection.createArrayOf("text", clientIds));
+            append.setArray(8, connection.createArrayOf("bigint", seqs));
+            append.setArray(9, connection.createArrayOf("text", userIds));
+            append.setArray(10, connection.createArrayOf("bigint", micros));
+            try (ResultSet counts = append.executeQuery()) {
+              counts.next();
+              if (counts.getLong(1) != documents) {
+                throw headConflict(connection, byDocument);
+              }
+            }
+          } catch (SQLException e) {
+            if ("23505".equals(e.getSQLState())
+                && "operations_client_seq_key".equals(SqlErrors.constraint(e))) {
+              connection.rollback();
+              throw duplicateSubmit(connection, ops, e);
+            }
+            throw e;
+          }
+          return null;
+        });
+  }
+
+  /** The op a client sent with {@code seq} in the document, if it is stored. */
+  public Optional<StoredOp> findBySeq(String docId, String clientId, long seq) {
+    return Jdbc.autoCommit(
+        dataSource,
+        "find op by seq",
+        docId,
+        null,
+        connection -> {
+          try (PreparedStatement select =
+              connection.prepareStatement(
+                  "SELECT "
+                      + OP_COLUMNS
+                      + " FROM operations WHERE doc_id = ? AND client_id = ? AND client_seq = ?")) {
+            select.setString(1, docId);
+            select.setString(2, clientId);
+            select.setLong(3, seq);
+            try (ResultSet row = select.executeQuery()) {
+              return row.next() ? Optional.of(storedOp(row)) : Optional.empty();
+            }
+          }
+        });
+  }
+
+  /**
+   * At most {@code limit} ops of the document from revision {@code fromRevision} on, in revision
+   * order; empty past the head or if there is no such document.
+   */
+  public List<StoredOp> readRange(String docId, long fromRevision, int limit) {
+    if (limit < 0) {
+      throw new IllegalArgumentException("limit : " + limit + " (expected: >= 0)");
+    }
+    return Jdbc.autoCommit(
+        dataSource,
+        "read ops",
+        docId,
+        fromRevision,
+        connection -> {
+          try (PreparedStatement select =
+              connection.prepareStatement(
+                  "SELECT "
+                      + OP_COLUMNS
+                      + " FROM operations WHERE doc_id = ? AND rev >= ? ORDER BY rev LIMIT ?")) {
+            select.setString(1, docId);
+            select.setLong(2, fromRevision);
+            select.setInt(3, limit);
+            List<StoredOp> result = new ArrayList<>();
+            try (ResultSet rows = select.executeQuery()) {
+              while (rows.next()) {
+                result.add(storedOp(rows));
+              }
+            }
+            return result;
+          }
+        });
+  }
+
+  /**
+   * At most {@code limit} documents whose ids sort after {@code afterId} (null: from the start), in
+   * id order: a page of all documents, the next page starting after the last id.
+   */
+  public List<DocumentInfo> listDocuments(String afterId, int limit) {
+    if (limit < 0) {
+      throw new IllegalArgumentException("limit : " + limit + " (expected: >= 0)");
+    }
+    return Jdbc.autoCommit(
+        dataSource,
+        "list documents",
+        null,
+        null,
+        connection -> {
+          try (PreparedStatement select =
+              connection.prepareStatement(
+                  "SELECT id, head_rev, created_at, updated_at FROM documents"
+                      + " WHERE id > ? ORDER BY id LIMIT ?")) {
+            select.setString(1, afterId == null ? "" : afterId);
+            select.setInt(2, limit);
+            List<DocumentInfo> result = new ArrayList<>();
+            try (ResultSet rows = select.executeQuery()) {
+              while (rows.next()) {
+                result.add(
+                    new DocumentInfo(
+                        rows.getString("id"),
+                        rows.getLong("head_rev"),
+                        Jdbc.instant(rows, "created_at"),
+                        Jdbc.instant(rows, "updated_at")));
+              }
+            }
+            return result;
+          }
+        });
+  }
+
+  static OptionalLong head(Connection connection, String docId) throws SQLException {
+    try (PreparedStatement select =
+        connection.prepareStatement("SELECT head_rev FROM documents WHERE id = ?")) {
+      select.setString(1, docId);
+      try (ResultSet row = select.executeQuery()) {
+        return row.next() ? OptionalLong.of(row.getLong(1)) : OptionalLong.empty();
+      }
+    }
+  }
+
+  /** The text at {@code revision} (at most the head): nearest checkpoint, then the ops after it. */
+  private DocumentSnapshot replay(Connection connection, String docId, long revision)
+      throws SQLException {
+    Checkpoint base =
+        CheckpointStore.nearestAtOrBelow(connection, docId, revision)
+            .orElseThrow(() -> inconsistent(docId, 0, "it has no checkpoint at revision 0"));
+    if (!base.verify()) {
+      throw inconsistent(
+          docId,
+          base.revision(),
+          "its checkpoint's text does not match its SHA-256 " + base.sha256());
+    }
+    Rope text = Rope.of(base.text()); // O(op + log n) per op, so a long replay stays linear
+    long at = base.revision();
+    try (PreparedStatement select =
+        connection.prepareStatement(
+            "SELECT rev, op FROM operations WHERE doc_id = ? AND rev > ? AND rev <= ?"
+                + " ORDER BY rev")) {
+      select.setFetchSize(1000); // streams long replays instead of loading them whole
+      select.setString(1, docId);
+      select.setLong(2, at);
+      select.setLong(3, revision);
+      try (ResultSet rows = select.executeQuery()) {
+        while (rows.next()) {
+          long next = rows.getLong(1);
+          if (next != at + 1) {
+            throw inconsistent(docId, at + 1, "its op log has no op at revision " + (at + 1));
+          }
+          try {
+            text = text.apply(OperationJson.parse(rows.getString(2)));
+          } catch (InvalidOperationException e) {
+            throw inconsistent(docId, next, "its op does not apply: " + e.getMessage());
+          }
+          at = next;
+        }
+      }
+    }
+    if (at != revision) {
+      throw inconsistent(docId, at + 1, "its op log has no op at revision " + (at + 1));
+    }
+    return new DocumentSnapshot(docId, revision, text.toString());
+  }
+
+  /** Groups a batch by document in id order, checking that each document's part is consistent. */
+  private static Map<String, List<StoredOp>> byDocument(List<StoredOp> ops) {
+    Map<String, List<StoredOp>> byDocument = new TreeMap<>();
+    for (StoredOp op : ops) {
+      TextChecks.requireStorable(op);
+      List<StoredOp> documentOps = byDocument.computeIfAbsent(op.docId(), id -> new ArrayList<>());
+      if (!documentOps.isEmpty()) {
+        long previous = documentOps.get(documentOps.size() - 1).revision();
+        if (op.revision() != previous + 1) {
+          throw new IllegalArgumentException(
+              "batch holds revision "
+                  + op.revision()
+                  + " of document '"
+                  + op.docId()
+                  + "' after revision "
+                  + previous
+                  + " (expected: "
+                  + (previous + 1)
+                  + ")");
+        }
+      }
+      documentOps.add(op);
+    }
+    for (List<StoredOp> documentOps : byDocument.values()) {
+      Set<String> submits = new HashSet<>();
+      for (StoredOp op : documentOps) {
+        if (!submits.add(op.clientId() + '\0' + op.clientSeq())) {
+          throw new IllegalArgumentException(
+              "batch holds client '"
+                  + op.clientId()
+                  + "' seq "
+                  + op.clientSeq()
+                  + " twice in document '"
+                  + op.docId()
+                  + "'");
+        }
+      }
+    }
+    return byDocument;
+  }
+
+  /** Why some document's head did not advance: it is missing, already past, or short of it. */
+  private static PersistenceException headConflict(
+      Connection connection, Map<String, List<StoredOp>> byDocument) throws SQLException {
+    for (Map.Entry<String, List<StoredOp>> document : byDocument.entrySet()) {
+      String docId = document.getKey();
+      long first = document.getValue().get(0).revision();
+      OptionalLong head = head(connection, docId);
+      if (head.isEmpty()) {
+        return new DocumentNotFoundException(docId);
+      }
+      if (head.getAsLong() >= first) {
+        return new DuplicateRevisionException(docId, first, null);
+      }
+      if (head.getAsLong() < first - 1) {
+        return new RevisionGapException(docId, first, head.getAsLong());
+      }
+    }
+    // Every head matches now: it moved while we looked. Another writer is active; say so.
+    StoredOp first = byDocument.values().iterator().next().get(0);
+    return new DuplicateRevisionException(first.docId(), first.revision(), null);
+  }
+
+  /** Which op of the (rolled back) batch was already stored with its (client, seq). */
+  private static PersistenceException duplicateSubmit(
+      Connection connection, List<StoredOp> ops, SQLException cause) throws SQLException {
+    try (PreparedStatement select =
+        connection.prepareStatement(
+            "SELECT 1 FROM operations WHERE doc_id = ? AND client_id = ? AND client_seq = ?")) {
+      for (StoredOp op : ops) {
+        select.setString(1, op.docId());
+        select.setString(2, op.clientId());
+        select.setLong(3, op.clientSeq());
+        try (ResultSet row = select.executeQuery()) {
+          if (row.next()) {
+            return new DuplicateSubmitException(
+                op.docId(), op.revision(), op.clientId(), op.clientSeq(), cause);
+          }
+        }
+      }
+    }
+    StoredOp first = ops.get(0);
+    return new DuplicateSubmitException(
+        first.docId(), first.revision(), first.clientId(), first.clientSeq(), cause);
+  }
+
+  private static StoredOp storedOp(ResultSet row) throws SQLException {
+    TextOperation op = OperationJson.parse(row.getString("op"));
+    return new StoredOp(
+        row.getString("doc_id"),
+        row.getLong("rev"),
+        op,
+        row.getString("client_id"),
+        row.getLong("client_seq"),
+        row.getString("user_id"),
+        Jdbc.instant(row, "created_at"));
+  }
+
+  private static DocumentNotFoundException notFound(String docId) {
+    return new DocumentNotFoundException(docId);
+  }
+
+  private static PersistenceException inconsistent(String docId, long revision, String why) {
+    return new PersistenceException(
+        "document '" + docId + "' is inconsistent at revision " + revision + ": " + why,
+        docId,
+        revision,
+        null);
+  }
+}

@@ -1,0 +1,35 @@
+package dev.tandem.persistence;
+
+import dev.tandem.ot.TextOperation;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Objects;
+
+/**
+ * One committed op of a document's log: the op that turns revision {@code revision - 1} into {@code
+ * revision}, who sent it ({@code clientId}, {@code clientSeq}, {@code userId}) and when it was
+ * committed. {@code createdAt} is kept to the microsecond, as PostgreSQL stores it, so a stored op
+ * reads back equal to the one appended.
+ */
+public record StoredOp(
+    String docId,
+    long revision,
+    TextOperation op,
+    String clientId,
+    long clientSeq,
+    String userId,
+    Instant createdAt) {
+  public StoredOp {
+    Ids.requireDocId(docId);
+    if (revision < 1) {
+      throw new IllegalArgumentException("revision : " + revision + " (expected: > 0)");
+    }
+    Objects.requireNonNull(op, "op");
+    Ids.require(clientId, "client id", Ids.MAX_CLIENT_ID_LENGTH);
+    if (clientSeq < 0) {
+      throw new IllegalArgumentException("client seq : " + clientSeq + " (expected: >= 0)");
+    }
+    Ids.require(userId, "user id", Ids.MAX_USER_ID_LENGTH);
+    createdAt = Objects.requireNonNull(createdAt, "createdAt").truncatedTo(ChronoUnit.MICROS);
+  }
+}
