@@ -5,7 +5,6 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +14,8 @@ import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,6 +49,13 @@ final class EmbeddedPostgres implements AutoCloseable {
   private static final String SUPERUSER = "postgres";
   private static final long COMMAND_TIMEOUT_SECONDS = 180;
 
+  /**
+   * Data directories this JVM holds. Checked before the file lock is touched: opening and closing a
+   * second channel on the lock file would release this JVM's lock (POSIX record locks belong to the
+   * process, and any close drops them).
+   */
+  private static final Set<Path> HELD = ConcurrentHashMap.newKeySet();
+
   private final Path dataDirectory;
   private final Path binaries;
   private final Optional<Users.Account> account;
@@ -80,6 +88,9 @@ final class EmbeddedPostgres implements AutoCloseable {
   /** Starts PostgreSQL on {@code dataDirectory}, creating the cluster on first use. */
   static EmbeddedPostgres start(Path dataDirectory) {
     Path directory = dataDirectory.toAbsolutePath().normalize();
+    if (!HELD.add(directory)) {
+      throw inUse(directory, Long.toString(ProcessHandle.current().pid()));
+    }
     FileChannel lockChannel = null;
     try {
       Files.createDirectories(directory);
@@ -107,10 +118,12 @@ final class EmbeddedPostgres implements AutoCloseable {
       return new EmbeddedPostgres(directory, binaries, account, lockChannel, lock, password, port);
     } catch (IOException e) {
       closeQuietly(lockChannel);
+      HELD.remove(directory);
       throw new EmbeddedPostgresException(
           "cannot start the embedded PostgreSQL in " + directory + ": " + e, e);
     } catch (RuntimeException e) {
       closeQuietly(lockChannel);
+      HELD.remove(directory);
       throw e;
     }
   }
@@ -167,26 +180,28 @@ final class EmbeddedPostgres implements AutoCloseable {
         log.warn("releasing {} failed", dataDirectory.resolve("tandem.lock"), e);
       }
       closeQuietly(lockChannel);
+      HELD.remove(dataDirectory);
     }
   }
 
   private static FileLock tryLock(FileChannel channel, Path directory) throws IOException {
-    FileLock lock;
-    try {
-      lock = channel.tryLock();
-    } catch (OverlappingFileLockException sameJvm) {
-      lock = null;
-    }
+    FileLock lock = channel.tryLock();
     if (lock == null) {
-      String holder = new String(Files.readAllBytes(directory.resolve("tandem.lock"))).trim();
-      throw new EmbeddedPostgresException(
-          "data directory "
-              + directory
-              + " is in use by another process"
-              + (holder.isEmpty() ? "" : " (pid " + holder + ")")
-              + "; stop it first or choose another data directory (TANDEM_DATA_DIR)");
+      String holder =
+          new String(
+              Files.readAllBytes(directory.resolve("tandem.lock")), StandardCharsets.US_ASCII);
+      throw inUse(directory, holder.trim());
     }
     return lock;
+  }
+
+  private static EmbeddedPostgresException inUse(Path directory, String holder) {
+    return new EmbeddedPostgresException(
+        "data directory "
+            + directory
+            + " is in use by another process"
+            + (holder.isEmpty() ? "" : " (pid " + holder + ")")
+            + "; stop it first or choose another data directory (TANDEM_DATA_DIR)");
   }
 
   private static void closeQuietly(FileChannel channel) {

@@ -50,7 +50,7 @@ public final class OpLog {
           + " ?::bigint[]) AS o(doc_id, rev, op, client_id, client_seq, user_id, created_micros)"
           + " WHERE o.doc_id IN (SELECT id FROM heads)"
           + " RETURNING 1)"
-          + " SELECT (SELECT count(*) FROM heads), (SELECT count(*) FROM inserted)";
+          + " SELECT ARRAY(SELECT id FROM heads), (SELECT count(*) FROM inserted)";
 
   private static final String OP_COLUMNS =
       "doc_id, rev, op, client_id, client_seq, user_id, created_at";
@@ -217,10 +217,11 @@ public final class OpLog {
             append.setArray(8, connection.createArrayOf("bigint", seqs));
             append.setArray(9, connection.createArrayOf("text", userIds));
             append.setArray(10, connection.createArrayOf("bigint", micros));
-            try (ResultSet counts = append.executeQuery()) {
-              counts.next();
-              if (counts.getLong(1) != documents) {
-                throw headConflict(connection, byDocument);
+            try (ResultSet result = append.executeQuery()) {
+              result.next();
+              Set<String> advanced = Set.of((String[]) result.getArray(1).getArray());
+              if (advanced.size() != documents) {
+                throw headConflict(connection, byDocument, advanced);
               }
             }
           } catch (SQLException e) {
@@ -421,11 +422,18 @@ public final class OpLog {
     return byDocument;
   }
 
-  /** Why some document's head did not advance: it is missing, already past, or short of it. */
+  /**
+   * Why a document's head did not advance: it is missing, already past, or short of it. Only the
+   * documents that did not advance are looked at; the others show this transaction's own update.
+   */
   private static PersistenceException headConflict(
-      Connection connection, Map<String, List<StoredOp>> byDocument) throws SQLException {
+      Connection connection, Map<String, List<StoredOp>> byDocument, Set<String> advanced)
+      throws SQLException {
     for (Map.Entry<String, List<StoredOp>> document : byDocument.entrySet()) {
       String docId = document.getKey();
+      if (advanced.contains(docId)) {
+        continue;
+      }
       long first = document.getValue().get(0).revision();
       OptionalLong head = head(connection, docId);
       if (head.isEmpty()) {
@@ -438,9 +446,14 @@ public final class OpLog {
         return new RevisionGapException(docId, first, head.getAsLong());
       }
     }
-    // Every head matches now: it moved while we looked. Another writer is active; say so.
-    StoredOp first = byDocument.values().iterator().next().get(0);
-    return new DuplicateRevisionException(first.docId(), first.revision(), null);
+    // The head matches now: it moved while we looked, so another writer is active; say so.
+    List<StoredOp> stale =
+        byDocument.entrySet().stream()
+            .filter(document -> !advanced.contains(document.getKey()))
+            .findFirst()
+            .orElseThrow()
+            .getValue();
+    return new DuplicateRevisionException(stale.get(0).docId(), stale.get(0).revision(), null);
   }
 
   /** Which op of the (rolled back) batch was already stored with its (client, seq). */

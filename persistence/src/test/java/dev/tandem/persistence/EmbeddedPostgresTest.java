@@ -1,0 +1,85 @@
+package dev.tandem.persistence;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** The embedded server keeps its data across restarts and belongs to one process at a time. */
+class EmbeddedPostgresTest {
+  private final Path directory = EmbeddedPostgresExtension.dataDirectory("restart-test");
+
+  @Test
+  void dataSurvivesARestartAndASecondProcessIsRefused() throws Exception {
+    String docId = EmbeddedPostgresExtension.freshDocId("restart");
+    DatabaseConfig config = DatabaseConfig.embedded(directory).withPoolSize(2);
+    try (Database first = Database.open(config)) {
+      first.opLog().createDocument(docId, "a");
+      first.opLog().append(List.of(Ops.stored(docId, 1, Ops.append(1, "b"), "c", 1)));
+
+      var sameJvm = assertThrows(EmbeddedPostgresException.class, () -> Database.open(config));
+      assertTrue(
+          sameJvm.getMessage().contains("is in use by another process"), sameJvm.getMessage());
+      String otherJvm = runSecondProcess();
+      assertTrue(
+          otherJvm.contains(
+              "refused: data directory "
+                  + directory.toAbsolutePath()
+                  + " is in use by another process (pid "
+                  + ProcessHandle.current().pid()
+                  + ")"),
+          otherJvm);
+
+      first.opLog().append(List.of(Ops.stored(docId, 2, Ops.append(2, "c"), "c", 2)));
+    }
+    assertFalse(Files.exists(directory.resolve("postgres/postmaster.pid")), "server stopped");
+
+    try (Database second = Database.open(config)) {
+      assertEquals(
+          new DocumentSnapshot(docId, 2, "abc"), second.opLog().loadDocument(docId).orElseThrow());
+      assertEquals(2, second.opLog().readRange(docId, 1, 10).size());
+    }
+  }
+
+  @Test
+  void unreachableDatabaseIsUnavailable() throws IOException {
+    int closedPort;
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      closedPort = socket.getLocalPort();
+    }
+    DatabaseConfig config =
+        DatabaseConfig.external(
+            "jdbc:postgresql://127.0.0.1:" + closedPort + "/postgres", "tandem", "secret");
+
+    var refused = assertThrows(DatabaseUnavailableException.class, () -> Database.open(config));
+
+    assertTrue(refused.getMessage().contains("cannot connect"), refused.getMessage());
+  }
+
+  private String runSecondProcess() throws IOException, InterruptedException {
+    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    Process process =
+        new ProcessBuilder(
+                java.toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                SecondProcess.class.getName(),
+                directory.toString())
+            .redirectErrorStream(true)
+            .start();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(process.waitFor(60, TimeUnit.SECONDS), "second process finished");
+    assertEquals(3, process.exitValue(), output);
+    return output;
+  }
+}

@@ -1,0 +1,73 @@
+package dev.tandem.persistence;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Flyway brings an empty database to the current schema, once. */
+@ExtendWith(EmbeddedPostgresExtension.class)
+class MigrationTest {
+  @Test
+  void migratesAnEmptyDatabaseAndLeavesAMigratedOneAlone(Database shared) throws SQLException {
+    String name =
+        EmbeddedPostgresExtension.freshDocId("empty").replace('-', '_').toLowerCase(Locale.ROOT);
+    execute(shared, "CREATE DATABASE " + name);
+    DatabaseConfig server = shared.connectionConfig();
+    DatabaseConfig empty =
+        DatabaseConfig.external(
+                server.url().replace("/postgres", "/" + name), server.user(), server.password())
+            .withPoolSize(2);
+    try {
+      try (Database database = Database.open(empty)) {
+        assertEquals(List.of("1:true"), history(database));
+        assertEquals(
+            List.of("checkpoints", "documents", "flyway_schema_history", "operations"),
+            query(
+                database,
+                "SELECT table_name FROM information_schema.tables"
+                    + " WHERE table_schema = 'public' ORDER BY table_name"));
+        database.opLog().createDocument("d", "works");
+      }
+      try (Database again = Database.open(empty)) {
+        assertEquals(List.of("1:true"), history(again));
+        assertEquals("works", again.opLog().loadDocument("d").orElseThrow().text());
+      }
+    } finally {
+      execute(shared, "DROP DATABASE " + name);
+    }
+  }
+
+  private static List<String> history(Database database) throws SQLException {
+    return query(
+        database,
+        "SELECT version || ':' || success FROM flyway_schema_history"
+            + " WHERE version IS NOT NULL ORDER BY installed_rank");
+  }
+
+  private static List<String> query(Database database, String sql) throws SQLException {
+    try (Connection connection = database.dataSource().getConnection();
+        Statement statement = connection.createStatement();
+        ResultSet rows = statement.executeQuery(sql)) {
+      List<String> values = new ArrayList<>();
+      while (rows.next()) {
+        values.add(rows.getString(1));
+      }
+      return values;
+    }
+  }
+
+  private static void execute(Database database, String sql) throws SQLException {
+    try (Connection connection = database.dataSource().getConnection();
+        Statement statement = connection.createStatement()) {
+      statement.execute(sql);
+    }
+  }
+}
