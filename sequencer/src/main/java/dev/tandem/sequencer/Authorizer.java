@@ -1,0 +1,54 @@
+package dev.tandem.sequencer;
+
+/**
+ * The one place that decides who may do what. Every WebSocket {@code hello}, {@code open} and
+ * {@code submit}, every REST call and every SSE stream asks it, so real authentication and
+ * per-document roles replace this seam without touching the transports.
+ *
+ * <p>Each method either returns normally or throws a {@link TandemException} with {@link
+ * ErrorCode#UNAUTHORIZED} or {@link ErrorCode#FORBIDDEN}.
+ */
+public interface Authorizer {
+  /**
+   * Identifies the user holding {@code token} (possibly empty).
+   *
+   * @return the user id recorded with the user's ops and shown in presence
+   */
+  String authenticate(String token);
+
+  /** Allows {@code user} to read {@code docId} (open, text, history, events) or throws. */
+  void checkRead(String user, String docId);
+
+  /**
+   * Allows {@code user} to change or create {@code docId} (submit, create, checkpoint) or throws.
+   */
+  void checkWrite(String user, String docId);
+
+  /** Lets everyone do everything; every user is {@value AllowAll#USER}. For development. */
+  static Authorizer allowAll() {
+    return new AllowAll();
+  }
+
+  /** The allow-all authorizer of {@link #allowAll()}. */
+  final class AllowAll implements Authorizer {
+    public static final String USER = "anonymous";
+
+    private AllowAll() {}
+
+    @Override
+    public String authenticate(String token) {
+      return USER;
+    }
+
+    @Override
+    public void checkRead(String user, String docId) {}
+
+    @Override
+    public void checkWrite(String user, String docId) {}
+
+    @Override
+    public String toString() {
+      return "allow-all";
+    }
+  }
+}

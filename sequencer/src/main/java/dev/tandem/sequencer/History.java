@@ -1,0 +1,69 @@
+package dev.tandem.sequencer;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The most recent committed ops of one document, kept in memory so that transforming a submit and
+ * catching up a subscriber rarely reads the database. Holds the revisions {@code (head - capacity,
+ * head]} at most; older ones are read from the op log. Not thread-safe: owned by the document's
+ * sequencer.
+ */
+final class History {
+  private final int capacity;
+  private final ArrayDeque<Committed> recent = new ArrayDeque<>();
+  private final Map<ClientSeq, Committed> bySeq = new HashMap<>();
+  private final Map<String, Long> highestSeq = new HashMap<>();
+
+  private record ClientSeq(String clientId, long seq) {}
+
+  History(int capacity) {
+    this.capacity = capacity;
+  }
+
+  void add(Committed committed) {
+    recent.addLast(committed);
+    bySeq.put(new ClientSeq(committed.clientId(), committed.seq()), committed);
+    highestSeq.merge(committed.clientId(), committed.seq(), Math::max);
+    if (recent.size() > capacity) {
+      Committed oldest = recent.removeFirst();
+      bySeq.remove(new ClientSeq(oldest.clientId(), oldest.seq()));
+    }
+  }
+
+  /** The op with this {@code (client, seq)} if memory still holds it. */
+  Optional<Committed> bySeq(String clientId, long seq) {
+    return Optional.ofNullable(bySeq.get(new ClientSeq(clientId, seq)));
+  }
+
+  /**
+   * Whether {@code (clientId, seq)} is certainly not stored yet, without asking the database: a
+   * client's seqs only increase, and since the document was loaded this client committed only lower
+   * seqs.
+   */
+  boolean isCertainlyNew(String clientId, long seq) {
+    Long highest = highestSeq.get(clientId);
+    return highest != null && seq > highest;
+  }
+
+  /** The committed ops after {@code revision} up to {@code head}, if memory holds all of them. */
+  Optional<List<Committed>> since(long revision, long head) {
+    if (revision >= head) {
+      return Optional.of(List.of());
+    }
+    if (recent.isEmpty() || recent.peekFirst().revision() > revision + 1) {
+      return Optional.empty();
+    }
+    List<Committed> ops = new ArrayList<>((int) (head - revision));
+    for (Committed committed : recent) {
+      if (committed.revision() > revision) {
+        ops.add(committed);
+      }
+    }
+    return Optional.of(ops);
+  }
+}

@@ -1,0 +1,343 @@
+package dev.tandem.sequencer;
+
+import dev.tandem.ot.Component;
+import dev.tandem.ot.Insert;
+import dev.tandem.ot.TextOperation;
+import dev.tandem.persistence.CheckpointInfo;
+import dev.tandem.persistence.CheckpointStore;
+import dev.tandem.persistence.Database;
+import dev.tandem.persistence.DocumentExistsException;
+import dev.tandem.persistence.DocumentSnapshot;
+import dev.tandem.persistence.OpLog;
+import dev.tandem.persistence.PersistenceException;
+import dev.tandem.persistence.StoredOp;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * The documents a server holds: one {@link DocumentSequencer} per active document, created on first
+ * use and unloaded when idle, all sharing one thread pool and one {@link Committer}. This is what
+ * the transports talk to; every method returns without waiting for the database.
+ *
+ * <p>The path of one edit: {@link #submit} → {@link DocumentSequencer} → {@link
+ * SubmitRequest#sequence} → {@link Committer} → ack to the sender and {@code op} to every other
+ * {@link Subscriber}.
+ */
+public final class Sequencers implements AutoCloseable {
+  private static final int QUEUE_LIMIT_PER_DOCUMENT = 10_000;
+
+  private final OpLog opLog;
+  private final CheckpointStore checkpoints;
+  private final TandemConfig config;
+  private final Committer committer;
+  private final ExecutorService pool;
+  private final ExecutorService background;
+  private final ScheduledExecutorService sweeper;
+  private final ConcurrentHashMap<String, DocumentSequencer> documents = new ConcurrentHashMap<>();
+  private final Set<Runnable> streamClosers = ConcurrentHashMap.newKeySet();
+  private volatile boolean stopping;
+
+  /** A submitted op as the transports hand it over: shape-checked, not yet sequenced. */
+  public record Submission(
+      String docId, long baseRevision, TextOperation op, String clientId, long seq, String userId) {
+    public Submission {
+      Objects.requireNonNull(docId, "docId");
+      Objects.requireNonNull(op, "op");
+      Objects.requireNonNull(clientId, "clientId");
+      Objects.requireNonNull(userId, "userId");
+    }
+  }
+
+  /** A page of a document's history: {@code next} is the {@code from} of the next page, or null. */
+  public record OpsPage(List<Committed> ops, Long next) {}
+
+  public Sequencers(Database database, TandemConfig config) {
+    this.opLog = database.opLog();
+    this.checkpoints = database.checkpoints();
+    this.config = config;
+    this.committer = new Committer(opLog);
+    int threads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+    this.pool = Executors.newFixedThreadPool(threads, daemonThreads("tandem-sequencer"));
+    this.background = Executors.newFixedThreadPool(threads, daemonThreads("tandem-background"));
+    this.sweeper = Executors.newSingleThreadScheduledExecutor(daemonThreads("tandem-sweeper"));
+    long idleNanos = config.idleUnloadAfter().toNanos();
+    long period = Math.max(1, Math.min(30, config.idleUnloadAfter().toSeconds() / 2));
+    sweeper.scheduleWithFixedDelay(
+        () -> documents.values().forEach(d -> d.unloadIfIdle(idleNanos)),
+        period,
+        period,
+        TimeUnit.SECONDS);
+  }
+
+  // ---- the WebSocket protocol ------------------------------------------------------------------
+
+  /**
+   * Subscribes to a document and answers with {@link Subscriber#opened} or {@link
+   * Subscriber#caughtUp} (or {@link Subscriber#failed}); a missing document is created empty if
+   * {@code mayCreate}.
+   */
+  public void open(Subscriber subscriber, String docId, OptionalLong revision, boolean mayCreate) {
+    route(docId, d -> d.open(subscriber, revision, mayCreate));
+  }
+
+  /**
+   * Sequences, commits and acknowledges one op; {@code reply} learns the outcome.
+   *
+   * @param sender the subscriber that must not get the op back as an {@code op} message; null for
+   *     REST
+   * @throws TandemException {@code invalid_op} or {@code too_large} for an op that can never be
+   *     accepted, {@code rate_limited} if the document has too many requests waiting
+   */
+  public void submit(Subscriber sender, SubmitReply reply, Submission submission) {
+    checkOp(submission.op());
+    SubmitRequest request = new SubmitRequest(sender, reply, submission);
+    route(submission.docId(), d -> d.submit(request));
+  }
+
+  /** Relays a presence to the document's other subscribers. */
+  public void presence(Subscriber subscriber, PresenceUpdate update) {
+    route(update.docId(), d -> d.presence(subscriber, update));
+  }
+
+  /** Unsubscribes and answers {@link Subscriber#closed}. */
+  public void close(Subscriber subscriber, String docId) {
+    DocumentSequencer document = documents.get(docId);
+    if (document == null) {
+      subscriber.closed(docId);
+    } else {
+      document.leave(subscriber, true);
+    }
+  }
+
+  /** Unsubscribes from every document in {@code docIds} without answering (the socket is gone). */
+  public void disconnect(Subscriber subscriber, Set<String> docIds) {
+    for (String docId : docIds) {
+      DocumentSequencer document = documents.get(docId);
+      if (document != null) {
+        document.leave(subscriber, false);
+      }
+    }
+  }
+
+  // ---- REST ----------------------------------------------------------------------------------
+
+  /** The text at {@code revision}, or at the head when empty. */
+  public CompletableFuture<DocumentSnapshot> text(String docId, OptionalLong revision) {
+    CompletableFuture<DocumentSnapshot>[] result = new CompletableFuture[1];
+    route(docId, d -> result[0] = d.text(revision));
+    return result[0];
+  }
+
+  /** Creates a document at revision 0 holding {@code initialText}. */
+  public CompletableFuture<DocumentSnapshot> create(String docId, String initialText) {
+    checkText(initialText);
+    return inBackground(
+        () -> {
+          try {
+            return opLog.createDocument(docId, initialText);
+          } catch (DocumentExistsException e) {
+            throw new TandemException(
+                ErrorCode.ALREADY_EXISTS, "document '" + docId + "' already exists");
+          }
+        });
+  }
+
+  /** At most {@code limit} committed ops from revision {@code from} on. */
+  public CompletableFuture<OpsPage> ops(String docId, long from, int limit) {
+    return inBackground(
+        () -> {
+          long head = opLog.head(docId).orElseThrow(() -> notFound(docId));
+          List<StoredOp> page = opLog.readRange(docId, from, limit);
+          List<Committed> ops = page.stream().map(Committed::of).toList();
+          long next = from + ops.size();
+          return new OpsPage(ops, next <= head ? next : null);
+        });
+  }
+
+  /** The document's checkpoints, by ascending revision. */
+  public CompletableFuture<List<CheckpointInfo>> checkpoints(String docId) {
+    return inBackground(
+        () -> {
+          opLog.head(docId).orElseThrow(() -> notFound(docId));
+          return checkpoints.list(docId);
+        });
+  }
+
+  /** Writes a checkpoint at the document's head. */
+  public CompletableFuture<CheckpointInfo> createCheckpoint(String docId) {
+    CompletableFuture<CheckpointInfo>[] result = new CompletableFuture[1];
+    route(docId, d -> result[0] = d.checkpoint());
+    return result[0];
+  }
+
+  /** Registers something to close when the server shuts down (an SSE stream); returns a remover. */
+  public Runnable onShutdown(Runnable closer) {
+    streamClosers.add(closer);
+    return () -> streamClosers.remove(closer);
+  }
+
+  // ---- lifecycle -------------------------------------------------------------------------------
+
+  /** From now on, submits are refused with {@code unavailable}. */
+  public void stopAccepting() {
+    stopping = true;
+  }
+
+  /** Waits until the commits in flight are done, at most {@code timeout}. */
+  public boolean awaitCommitted(Duration timeout) throws InterruptedException {
+    return committer.awaitIdle(timeout);
+  }
+
+  /** Ends every SSE stream. */
+  public void closeStreams() {
+    for (Runnable closer : List.copyOf(streamClosers)) {
+      closer.run();
+    }
+  }
+
+  /** The number of documents in memory. */
+  public int loadedDocuments() {
+    return documents.size();
+  }
+
+  @Override
+  public void close() {
+    stopping = true;
+    sweeper.shutdownNow();
+    committer.close();
+    pool.shutdown();
+    background.shutdown();
+    try {
+      pool.awaitTermination(5, TimeUnit.SECONDS);
+      background.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  // ---- for the document sequencers -------------------------------------------------------------
+
+  void route(String docId, Consumer<DocumentSequencer> action) {
+    action.accept(
+        documents.computeIfAbsent(
+            docId,
+            id ->
+                new DocumentSequencer(
+                    id, this, new SerialExecutor(pool, QUEUE_LIMIT_PER_DOCUMENT))));
+  }
+
+  void forget(String docId, DocumentSequencer document) {
+    documents.remove(docId, document);
+  }
+
+  boolean isStopping() {
+    return stopping;
+  }
+
+  OpLog opLog() {
+    return opLog;
+  }
+
+  CheckpointStore checkpoints() {
+    return checkpoints;
+  }
+
+  Committer committer() {
+    return committer;
+  }
+
+  TandemConfig config() {
+    return config;
+  }
+
+  ExecutorService background() {
+    return background;
+  }
+
+  /** What makes an op unacceptable whatever the document: its size, and U+0000. */
+  private void checkOp(TextOperation op) {
+    long inserted = 0;
+    for (Component component : op.components()) {
+      if (component instanceof Insert) {
+        String text = ((Insert) component).text();
+        inserted += text.codePointCount(0, text.length());
+        if (text.indexOf('\u0000') >= 0) {
+          throw SubmitRequest.invalidOp("insert holds U+0000, which Tandem does not store");
+        }
+      }
+    }
+    if (inserted > config.maxOpCodePoints()) {
+      throw new TandemException(
+          ErrorCode.TOO_LARGE,
+          "op inserts "
+              + inserted
+              + " code points (expected: at most "
+              + config.maxOpCodePoints()
+              + ")");
+    }
+  }
+
+  private void checkText(String text) {
+    if (text.indexOf('\u0000') >= 0) {
+      throw TandemException.badRequest("text holds U+0000, which Tandem does not store");
+    }
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (Character.isHighSurrogate(c)
+          && i + 1 < text.length()
+          && Character.isLowSurrogate(text.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        throw TandemException.badRequest("text has a lone surrogate at UTF-16 index " + i);
+      }
+    }
+    int length = text.codePointCount(0, text.length());
+    if (length > config.maxDocumentCodePoints()) {
+      throw new TandemException(
+          ErrorCode.TOO_LARGE,
+          "text has "
+              + length
+              + " code points (expected: at most "
+              + config.maxDocumentCodePoints()
+              + ")");
+    }
+  }
+
+  private <T> CompletableFuture<T> inBackground(Supplier<T> work) {
+    return CompletableFuture.supplyAsync(
+        () -> {
+          try {
+            return work.get();
+          } catch (PersistenceException e) {
+            throw DocumentSequencer.unavailable(e);
+          }
+        },
+        background);
+  }
+
+  private static TandemException notFound(String docId) {
+    return new TandemException(ErrorCode.NOT_FOUND, "no document '" + docId + "'");
+  }
+
+  private static ThreadFactory daemonThreads(String name) {
+    AtomicInteger count = new AtomicInteger();
+    return runnable -> {
+      Thread thread = new Thread(runnable, name + "-" + count.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+}

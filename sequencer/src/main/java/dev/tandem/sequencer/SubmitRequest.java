@@ -1,0 +1,120 @@
+package dev.tandem.sequencer;
+
+import dev.tandem.ot.InvalidOperationException;
+import dev.tandem.ot.TextOperation;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One submitted op, from arrival to acknowledgement. {@link #sequence} runs on the document's
+ * sequencer and reads top to bottom in the order things happen; {@link #afterCommit} runs there
+ * too, once the {@link Committer} has stored the op. The broadcast to the other subscribers is the
+ * document's, right after this ack (see {@link DocumentSequencer}).
+ */
+final class SubmitRequest {
+  private final Subscriber sender;
+  private final SubmitReply reply;
+  private final Sequencers.Submission submission;
+  private final List<SubmitReply> duplicates = new ArrayList<>(0);
+  private Committed sequenced;
+
+  /**
+   * @param sender the subscriber that must not receive its own op as an {@code op} message, or null
+   *     (a REST submit)
+   */
+  SubmitRequest(Subscriber sender, SubmitReply reply, Sequencers.Submission submission) {
+    this.sender = sender;
+    this.reply = reply;
+    this.submission = submission;
+  }
+
+  /** Sequences this op against the document: duplicate check, transform, validate, revision. */
+  void sequence(DocumentSequencer document) {
+    Optional<Committed> earlier = document.findCommitted(submission.clientId(), submission.seq());
+    if (earlier.isPresent()) { // a resubmit: the old ack, never applied twice
+      reply.acked(earlier.get());
+      return;
+    }
+    if (document.joinSequenced(this)) { // the same op is already on its way to the database
+      return;
+    }
+    document.checkBaseRevision(submission.baseRevision()); // rev_out_of_range
+    TextOperation transformed = transformAgainst(document.opsAfter(submission.baseRevision()));
+    document.checkApplies(transformed); // invalid_op, too_large
+    sequenced = document.next(transformed, this); // the next revision; committed in a group
+  }
+
+  /**
+   * Transforms the client's op against each op sequenced after its base revision, one at a time
+   * (compose is not closed under transform):
+   *
+   * <pre>
+   *          base revision
+   *         /             \
+   *   client op         concurrent ops c1 .. cn (already sequenced)
+   *         \             /
+   *          client op'  (applies after cn; the client's insert wins a tie)
+   * </pre>
+   */
+  private TextOperation transformAgainst(List<TextOperation> concurrent) {
+    TextOperation op = submission.op();
+    try {
+      for (TextOperation earlier : concurrent) {
+        op = TextOperation.transform(op, earlier).left();
+      }
+    } catch (InvalidOperationException e) {
+      throw invalidOp(
+          "op does not apply to revision " + submission.baseRevision() + ": " + e.getMessage());
+    }
+    return op;
+  }
+
+  /** Nothing is acknowledged before it is committed: this runs only after the commit. */
+  void afterCommit() {
+    reply.acked(sequenced);
+    for (SubmitReply duplicate : duplicates) {
+      duplicate.acked(sequenced);
+    }
+  }
+
+  /** The op was not committed: every waiting sender is told so, and may resubmit it. */
+  void afterFailure(TandemException error) {
+    reply.failed(error);
+    for (SubmitReply duplicate : duplicates) {
+      duplicate.failed(error);
+    }
+  }
+
+  /** Answers a request that failed before it was sequenced. */
+  void fail(TandemException error) {
+    reply.failed(error);
+  }
+
+  /** Another submit of the same {@code (client, seq)} will get this request's outcome. */
+  void addDuplicate(SubmitRequest other) {
+    duplicates.add(other.reply);
+  }
+
+  boolean isSameSubmit(SubmitRequest other) {
+    return submission.clientId().equals(other.submission.clientId())
+        && submission.seq() == other.submission.seq();
+  }
+
+  Sequencers.Submission submission() {
+    return submission;
+  }
+
+  Subscriber sender() {
+    return sender;
+  }
+
+  /** The op as it was sequenced, or null if it was not (a resubmit, a failure). */
+  Committed sequenced() {
+    return sequenced;
+  }
+
+  static TandemException invalidOp(String message) {
+    return new TandemException(ErrorCode.INVALID_OP, message);
+  }
+}

@@ -1,0 +1,34 @@
+package dev.tandem.sequencer;
+
+import java.util.List;
+
+/**
+ * A follower of documents: a WebSocket connection or an SSE stream. A document's sequencer calls
+ * these methods one at a time, in the order of the document's history, so a subscriber that
+ * forwards each call to one ordered channel gives its client the protocol's ordering: revisions
+ * ascending, with no gap and no duplicate, and an ack after every op before it.
+ *
+ * <p>Implementations must not block: they queue and return.
+ */
+public interface Subscriber {
+  /** Answers {@code open} without a revision: the text at {@code revision}. */
+  void opened(String docId, long revision, String text);
+
+  /** Answers {@code open} with a revision: exactly the ops after it, up to {@code revision}. */
+  void caughtUp(String docId, long revision, List<Committed> missed);
+
+  /** A committed op that this subscriber did not submit itself. */
+  void op(Committed committed);
+
+  /** Another client's presence, or its departure. Never this subscriber's own. */
+  void presence(PresenceUpdate update);
+
+  /** Answers {@code close}: nothing more of this document follows. */
+  void closed(String docId);
+
+  /**
+   * The document could not be opened, or can no longer be followed (for example it was reloaded
+   * after a failed commit); nothing more of it follows until the client opens it again.
+   */
+  void failed(String docId, TandemException error);
+}

@@ -1,0 +1,406 @@
+package dev.tandem.sequencer;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.BiConsumer;
+
+/**
+ * The server's effective configuration: every limit and setting in one immutable value.
+ *
+ * <p>Each setting has a flag ({@code --port 9000} or {@code --port=9000}) and an environment
+ * variable ({@code TANDEM_PORT}); a flag wins over the environment, which wins over the default.
+ * {@link #parse} lists them all in its {@link #usage()}.
+ */
+public record TandemConfig(
+    String host,
+    int port,
+    Optional<Path> staticDir,
+    int maxMessageBytes,
+    int maxDocumentCodePoints,
+    int maxOpCodePoints,
+    int maxOpenDocumentsPerConnection,
+    int outboundQueueLimit,
+    int badMessageLimit,
+    Duration badMessageWindow,
+    int checkpointInterval,
+    int historyInMemory,
+    Duration idleUnloadAfter,
+    Duration shutdownGrace,
+    Optional<String> databaseUrl,
+    Optional<String> databaseUser,
+    Optional<String> databasePassword,
+    int databasePoolSize,
+    Path dataDir) {
+
+  /** Where the demo page of client-js lives in a checkout, served at {@code /} when present. */
+  public static final Path DEFAULT_STATIC_DIR = Path.of("client-js", "demo");
+
+  public TandemConfig {
+    requireRange(port, 0, 65535, "port");
+    requireRange(maxMessageBytes, 64, Integer.MAX_VALUE, "max-message-bytes");
+    requireRange(maxDocumentCodePoints, 1, Integer.MAX_VALUE, "max-document-code-points");
+    requireRange(maxOpCodePoints, 1, Integer.MAX_VALUE, "max-op-code-points");
+    requireRange(maxOpenDocumentsPerConnection, 1, Integer.MAX_VALUE, "max-open-documents");
+    requireRange(outboundQueueLimit, 1, Integer.MAX_VALUE, "outbound-queue");
+    requireRange(badMessageLimit, 1, Integer.MAX_VALUE, "bad-message-limit");
+    requireRange(checkpointInterval, 1, Integer.MAX_VALUE, "checkpoint-interval");
+    requireRange(historyInMemory, 1, Integer.MAX_VALUE, "history-in-memory");
+    requireRange(databasePoolSize, 1, 1000, "database-pool-size");
+  }
+
+  /** The defaults: port 8080, 1 MiB messages, 16 Mi code points per document, and so on. */
+  public static TandemConfig defaults() {
+    return new TandemConfig(
+        "0.0.0.0",
+        8080,
+        Files.isDirectory(DEFAULT_STATIC_DIR) ? Optional.of(DEFAULT_STATIC_DIR) : Optional.empty(),
+        1024 * 1024,
+        16 * 1024 * 1024,
+        1024 * 1024,
+        100,
+        1024,
+        10,
+        Duration.ofSeconds(10),
+        1000,
+        1000,
+        Duration.ofMinutes(5),
+        Duration.ofSeconds(10),
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        10,
+        Path.of("data"));
+  }
+
+  /**
+   * Reads flags and then environment variables over the defaults.
+   *
+   * @throws IllegalArgumentException naming the flag or variable and the expected form
+   */
+  public static TandemConfig parse(List<String> args, Map<String, String> env) {
+    Builder builder = new Builder(defaults());
+    Map<String, String> values = new LinkedHashMap<>();
+    for (Option option : OPTIONS) {
+      String fromEnv = env.get(option.envName());
+      if (fromEnv != null && !fromEnv.isEmpty()) {
+        values.put(option.name(), fromEnv);
+      }
+    }
+    for (int i = 0; i < args.size(); i++) {
+      String arg = args.get(i);
+      if (!arg.startsWith("--")) {
+        throw new IllegalArgumentException(
+            "unexpected argument '" + arg + "' (expected: --name value)");
+      }
+      String name = arg.substring(2);
+      String value;
+      int equals = name.indexOf('=');
+      if (equals >= 0) {
+        value = name.substring(equals + 1);
+        name = name.substring(0, equals);
+      } else if (i + 1 < args.size()) {
+        value = args.get(++i);
+      } else {
+        throw new IllegalArgumentException("flag --" + name + " needs a value");
+      }
+      if (option(name).isEmpty()) {
+        throw new IllegalArgumentException("unknown flag --" + name + "\n" + usage());
+      }
+      values.put(name, value);
+    }
+    values.forEach((name, value) -> option(name).orElseThrow().apply(builder, value));
+    return builder.build();
+  }
+
+  /** One line per setting: flag, environment variable, meaning. */
+  public static String usage() {
+    StringBuilder out = new StringBuilder("Settings (flag, environment variable, meaning):\n");
+    for (Option option : OPTIONS) {
+      out.append(
+          String.format(
+              Locale.ROOT, "  --%-26s %-32s %s%n", option.name(), option.envName(), option.help()));
+    }
+    return out.toString();
+  }
+
+  /** The effective settings, one per line, with the database password masked. */
+  public String describe() {
+    List<String> lines = new ArrayList<>();
+    lines.add("host=" + host);
+    lines.add("port=" + port);
+    lines.add("static-dir=" + staticDir.map(Path::toString).orElse("(none)"));
+    lines.add("max-message-bytes=" + maxMessageBytes);
+    lines.add("max-document-code-points=" + maxDocumentCodePoints);
+    lines.add("max-op-code-points=" + maxOpCodePoints);
+    lines.add("max-open-documents=" + maxOpenDocumentsPerConnection);
+    lines.add("outbound-queue=" + outboundQueueLimit);
+    lines.add(
+        "bad-message-limit=" + badMessageLimit + " per " + badMessageWindow.toSeconds() + "s");
+    lines.add("checkpoint-interval=" + checkpointInterval);
+    lines.add("history-in-memory=" + historyInMemory);
+    lines.add("idle-unload-seconds=" + idleUnloadAfter.toSeconds());
+    lines.add("shutdown-grace-seconds=" + shutdownGrace.toSeconds());
+    lines.add(
+        "database="
+            + databaseUrl.orElse("embedded PostgreSQL, data in " + dataDir.toAbsolutePath()));
+    lines.add("database-user=" + databaseUser.orElse("(default)"));
+    lines.add("database-password=" + (databasePassword.isEmpty() ? "(none)" : "****"));
+    lines.add("database-pool-size=" + databasePoolSize);
+    return String.join("\n", lines);
+  }
+
+  private static Optional<Option> option(String name) {
+    return OPTIONS.stream().filter(o -> o.name().equals(name)).findFirst();
+  }
+
+  private static void requireRange(long value, long min, long max, String name) {
+    if (value < min || value > max) {
+      throw new IllegalArgumentException(
+          name + " : " + value + " (expected: " + min + " to " + max + ")");
+    }
+  }
+
+  private record Option(String name, String help, BiConsumer<Builder, String> setter) {
+    String envName() {
+      return "TANDEM_" + name.toUpperCase(Locale.ROOT).replace('-', '_');
+    }
+
+    void apply(Builder builder, String value) {
+      try {
+        setter.accept(builder, value);
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException(
+            "--" + name + " / " + envName() + " : '" + value + "' (expected: an integer)");
+      }
+    }
+  }
+
+  private static final List<Option> OPTIONS =
+      List.of(
+          new Option("host", "interface to listen on (default 0.0.0.0)", (b, v) -> b.host = v),
+          new Option(
+              "port", "TCP port; 0 picks a free one (default 8080)", (b, v) -> b.port = toInt(v)),
+          new Option(
+              "static-dir",
+              "directory served at / (default client-js/demo if present; empty for none)",
+              (b, v) -> b.staticDir = v.isEmpty() ? Optional.empty() : Optional.of(Path.of(v))),
+          new Option(
+              "max-message-bytes",
+              "largest WebSocket message or REST body (default 1048576)",
+              (b, v) -> b.maxMessageBytes = toInt(v)),
+          new Option(
+              "max-document-code-points",
+              "largest document (default 16777216)",
+              (b, v) -> b.maxDocumentCodePoints = toInt(v)),
+          new Option(
+              "max-op-code-points",
+              "most code points one op may insert (default 1048576)",
+              (b, v) -> b.maxOpCodePoints = toInt(v)),
+          new Option(
+              "max-open-documents",
+              "documents open at once per WebSocket (default 100)",
+              (b, v) -> b.maxOpenDocumentsPerConnection = toInt(v)),
+          new Option(
+              "outbound-queue",
+              "messages queued to one slow socket before it is closed with 1013 (default 1024)",
+              (b, v) -> b.outboundQueueLimit = toInt(v)),
+          new Option(
+              "bad-message-limit",
+              "bad messages within 10 s before a socket is closed with 1008 (default 10)",
+              (b, v) -> b.badMessageLimit = toInt(v)),
+          new Option(
+              "checkpoint-interval",
+              "automatic checkpoint every N revisions (default 1000)",
+              (b, v) -> b.checkpointInterval = toInt(v)),
+          new Option(
+              "history-in-memory",
+              "recent ops kept in memory per document (default 1000)",
+              (b, v) -> b.historyInMemory = toInt(v)),
+          new Option(
+              "idle-unload-seconds",
+              "unload a document nobody used for this long (default 300)",
+              (b, v) -> b.idleUnloadAfter = Duration.ofSeconds(toInt(v))),
+          new Option(
+              "shutdown-grace-seconds",
+              "how long shutdown waits for in-flight work (default 10)",
+              (b, v) -> b.shutdownGrace = Duration.ofSeconds(toInt(v))),
+          new Option(
+              "database-url",
+              "JDBC URL of PostgreSQL; unset starts the embedded one",
+              (b, v) -> b.databaseUrl = v.isEmpty() ? Optional.empty() : Optional.of(v)),
+          new Option(
+              "database-user",
+              "database user (default: the driver's)",
+              (b, v) -> b.databaseUser = Optional.of(v).filter(s -> !s.isEmpty())),
+          new Option(
+              "database-password",
+              "database password (prefer the environment variable)",
+              (b, v) -> b.databasePassword = Optional.of(v).filter(s -> !s.isEmpty())),
+          new Option(
+              "database-pool-size",
+              "JDBC connections (default 10)",
+              (b, v) -> b.databasePoolSize = toInt(v)),
+          new Option(
+              "data-dir",
+              "embedded PostgreSQL's data directory (default ./data)",
+              (b, v) -> b.dataDir = Path.of(v)));
+
+  private static int toInt(String value) {
+    return Integer.parseInt(value.trim());
+  }
+
+  /** Returns a builder starting from this configuration. */
+  public Builder toBuilder() {
+    return new Builder(this);
+  }
+
+  /** A mutable copy of a configuration, for tests and embedding. */
+  public static final class Builder {
+    private String host;
+    private int port;
+    private Optional<Path> staticDir;
+    private int maxMessageBytes;
+    private int maxDocumentCodePoints;
+    private int maxOpCodePoints;
+    private int maxOpenDocumentsPerConnection;
+    private int outboundQueueLimit;
+    private int badMessageLimit;
+    private Duration badMessageWindow;
+    private int checkpointInterval;
+    private int historyInMemory;
+    private Duration idleUnloadAfter;
+    private Duration shutdownGrace;
+    private Optional<String> databaseUrl;
+    private Optional<String> databaseUser;
+    private Optional<String> databasePassword;
+    private int databasePoolSize;
+    private Path dataDir;
+
+    private Builder(TandemConfig c) {
+      host = c.host;
+      port = c.port;
+      staticDir = c.staticDir;
+      maxMessageBytes = c.maxMessageBytes;
+      maxDocumentCodePoints = c.maxDocumentCodePoints;
+      maxOpCodePoints = c.maxOpCodePoints;
+      maxOpenDocumentsPerConnection = c.maxOpenDocumentsPerConnection;
+      outboundQueueLimit = c.outboundQueueLimit;
+      badMessageLimit = c.badMessageLimit;
+      badMessageWindow = c.badMessageWindow;
+      checkpointInterval = c.checkpointInterval;
+      historyInMemory = c.historyInMemory;
+      idleUnloadAfter = c.idleUnloadAfter;
+      shutdownGrace = c.shutdownGrace;
+      databaseUrl = c.databaseUrl;
+      databaseUser = c.databaseUser;
+      databasePassword = c.databasePassword;
+      databasePoolSize = c.databasePoolSize;
+      dataDir = c.dataDir;
+    }
+
+    public Builder host(String value) {
+      host = value;
+      return this;
+    }
+
+    public Builder port(int value) {
+      port = value;
+      return this;
+    }
+
+    public Builder staticDir(Path value) {
+      staticDir = Optional.ofNullable(value);
+      return this;
+    }
+
+    public Builder maxMessageBytes(int value) {
+      maxMessageBytes = value;
+      return this;
+    }
+
+    public Builder maxDocumentCodePoints(int value) {
+      maxDocumentCodePoints = value;
+      return this;
+    }
+
+    public Builder maxOpCodePoints(int value) {
+      maxOpCodePoints = value;
+      return this;
+    }
+
+    public Builder maxOpenDocumentsPerConnection(int value) {
+      maxOpenDocumentsPerConnection = value;
+      return this;
+    }
+
+    public Builder outboundQueueLimit(int value) {
+      outboundQueueLimit = value;
+      return this;
+    }
+
+    public Builder badMessageLimit(int value) {
+      badMessageLimit = value;
+      return this;
+    }
+
+    public Builder checkpointInterval(int value) {
+      checkpointInterval = value;
+      return this;
+    }
+
+    public Builder historyInMemory(int value) {
+      historyInMemory = value;
+      return this;
+    }
+
+    public Builder idleUnloadAfter(Duration value) {
+      idleUnloadAfter = value;
+      return this;
+    }
+
+    public Builder shutdownGrace(Duration value) {
+      shutdownGrace = value;
+      return this;
+    }
+
+    public Builder databaseUrl(String value) {
+      databaseUrl = Optional.ofNullable(value);
+      return this;
+    }
+
+    public Builder dataDir(Path value) {
+      dataDir = value;
+      return this;
+    }
+
+    public TandemConfig build() {
+      return new TandemConfig(
+          host,
+          port,
+          staticDir,
+          maxMessageBytes,
+          maxDocumentCodePoints,
+          maxOpCodePoints,
+          maxOpenDocumentsPerConnection,
+          outboundQueueLimit,
+          badMessageLimit,
+          badMessageWindow,
+          checkpointInterval,
+          historyInMemory,
+          idleUnloadAfter,
+          shutdownGrace,
+          databaseUrl,
+          databaseUser,
+          databasePassword,
+          databasePoolSize,
+          dataDir);
+    }
+  }
+}

@@ -1,0 +1,51 @@
+package dev.tandem.sequencer;
+
+import java.util.Objects;
+
+/**
+ * A failure with a stable {@link ErrorCode} and a message meant for the client. Thrown anywhere in
+ * the server; the transports turn it into an {@code error} frame or an HTTP error body.
+ */
+public class TandemException extends RuntimeException {
+  private final ErrorCode code;
+
+  public TandemException(ErrorCode code, String message) {
+    super(wellFormed(message));
+    this.code = Objects.requireNonNull(code, "code");
+  }
+
+  public TandemException(ErrorCode code, String message, Throwable cause) {
+    super(wellFormed(message), cause);
+    this.code = Objects.requireNonNull(code, "code");
+  }
+
+  public ErrorCode code() {
+    return code;
+  }
+
+  /**
+   * Messages may quote client input; a lone surrogate in it is replaced by U+FFFD, since it could
+   * not be sent as UTF-8.
+   */
+  static String wellFormed(String text) {
+    if (text == null) {
+      return "";
+    }
+    StringBuilder out = new StringBuilder(text.length());
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (Character.isHighSurrogate(c)
+          && i + 1 < text.length()
+          && Character.isLowSurrogate(text.charAt(i + 1))) {
+        out.append(c).append(text.charAt(++i));
+      } else {
+        out.append(Character.isSurrogate(c) ? '\uFFFD' : c);
+      }
+    }
+    return out.toString();
+  }
+
+  public static TandemException badRequest(String message) {
+    return new TandemException(ErrorCode.BAD_REQUEST, message);
+  }
+}

@@ -1,0 +1,253 @@
+package dev.tandem.sequencer;
+
+import dev.tandem.persistence.Database;
+import dev.tandem.persistence.DatabaseConfig;
+import dev.tandem.sequencer.rest.RestApplication;
+import dev.tandem.sequencer.ws.EditEndpoint;
+import dev.tandem.sequencer.ws.WebSocketContainer;
+import jakarta.websocket.server.ServerEndpointConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.glassfish.grizzly.http.server.HttpServer;
+import org.glassfish.grizzly.http.server.NetworkListener;
+import org.glassfish.grizzly.http.server.StaticHttpHandler;
+import org.glassfish.jersey.grizzly2.httpserver.GrizzlyHttpServerFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.bridge.SLF4JBridgeHandler;
+
+/**
+ * The Tandem server: one process, one port, serving the WebSocket protocol at {@code /ws}, the REST
+ * API and SSE under {@code /api}, {@code /healthz}, and static files at {@code /}.
+ *
+ * <p>Start it in-process with {@link #builder()} (tests use port 0 and a shared {@link Database}),
+ * or from the command line with {@link #main}. {@link #close()} shuts down gracefully: it stops
+ * accepting, refuses new submits with {@code unavailable}, waits for the commits in flight, and
+ * closes every socket with 1001 so clients reconnect.
+ */
+public final class TandemServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(TandemServer.class);
+
+  /** The smallest frame buffer: frames up to 16 MiB are read, then refused with 1009. */
+  public static final int MAX_FRAME_BUFFER = 16 * 1024 * 1024;
+
+  private final TandemConfig config;
+  private final Database database;
+  private final boolean ownsDatabase;
+  private final Sequencers sequencers;
+  private final EditEndpoint editEndpoint;
+  private final WebSocketContainer webSockets;
+  private final HttpServer httpServer;
+  private final CountDownLatch stopped = new CountDownLatch(1);
+  private volatile boolean closed;
+
+  private TandemServer(
+      TandemConfig config, Database database, boolean ownsDatabase, Authorizer authorizer) {
+    this.config = config;
+    this.database = database;
+    this.ownsDatabase = ownsDatabase;
+    this.sequencers = new Sequencers(database, config);
+    this.editEndpoint = new EditEndpoint(sequencers, authorizer, config);
+    // Tyrus buffers a frame whole before EditEndpoint sees it and can close with 1009; a frame
+    // larger than this buffer is cut off by Tyrus itself with 1011.
+    this.webSockets =
+        new WebSocketContainer(Math.max(MAX_FRAME_BUFFER, 2 * config.maxMessageBytes() + 1024));
+    URI apiUri = URI.create("http://" + config.host() + ":" + config.port() + "/api");
+    this.httpServer =
+        GrizzlyHttpServerFactory.createHttpServer(
+            apiUri, new RestApplication(sequencers, authorizer, config), false);
+    NetworkListener listener = httpServer.getListeners().iterator().next();
+    listener.getKeepAlive().setIdleTimeoutInSeconds(-1); // WebSockets idle as long as they like
+    webSockets.attachTo(listener);
+    httpServer.getServerConfiguration().addHttpHandler(new HealthHandler(sequencers), "/healthz");
+    config
+        .staticDir()
+        .ifPresent(
+            dir -> {
+              StaticHttpHandler files = new StaticHttpHandler(dir.toAbsolutePath().toString());
+              files.setFileCacheEnabled(false);
+              httpServer.getServerConfiguration().addHttpHandler(files, "/");
+            });
+  }
+
+  /** A builder for an in-process server. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Starts listening; returns this server. */
+  public TandemServer start() {
+    try {
+      httpServer.start();
+      ServerEndpointConfig endpoint =
+          ServerEndpointConfig.Builder.create(EditEndpoint.class, "/ws")
+              .configurator(
+                  new ServerEndpointConfig.Configurator() {
+                    @Override
+                    public <T> T getEndpointInstance(Class<T> endpointClass) {
+                      return endpointClass.cast(editEndpoint);
+                    }
+                  })
+              .build();
+      webSockets.addEndpoint(endpoint);
+      webSockets.deploy(port());
+    } catch (IOException e) {
+      close();
+      throw new UncheckedIOException("cannot listen on " + config.host() + ":" + config.port(), e);
+    } catch (jakarta.websocket.DeploymentException e) {
+      close();
+      throw new IllegalStateException("cannot deploy the WebSocket endpoint", e);
+    }
+    return this;
+  }
+
+  /** The port actually listened on (useful with port 0). */
+  public int port() {
+    return httpServer.getListeners().iterator().next().getPort();
+  }
+
+  /** {@code http://host:port/}, with {@code localhost} for the wildcard address. */
+  public URI httpUri() {
+    String host = "0.0.0.0".equals(config.host()) ? "localhost" : config.host();
+    return URI.create("http://" + host + ":" + port() + "/");
+  }
+
+  /** {@code ws://host:port/ws}. */
+  public URI webSocketUri() {
+    return URI.create(httpUri().toString().replaceFirst("^http", "ws") + "ws");
+  }
+
+  public TandemConfig config() {
+    return config;
+  }
+
+  /** The sequencers of this server, for in-process tests and tools. */
+  public Sequencers sequencers() {
+    return sequencers;
+  }
+
+  /** Graceful shutdown; idempotent. */
+  @Override
+  public void close() {
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+    }
+    long graceMillis = config.shutdownGrace().toMillis();
+    log.info("shutting down (grace {} ms)", graceMillis);
+    Future<HttpServer> httpDone = httpServer.shutdown(graceMillis, TimeUnit.MILLISECONDS);
+    try {
+      sequencers.stopAccepting();
+      sequencers.awaitCommitted(config.shutdownGrace());
+      editEndpoint.closeAll();
+      sequencers.closeStreams();
+      httpDone.get(graceMillis, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      log.warn("graceful HTTP shutdown did not finish: {}", e.toString());
+    } finally {
+      httpServer.shutdownNow();
+      webSockets.stop();
+      sequencers.close();
+      if (ownsDatabase) {
+        database.close();
+      }
+      stopped.countDown();
+      log.info("stopped");
+    }
+  }
+
+  /** Blocks until {@link #close()} finished. */
+  public void awaitStopped() throws InterruptedException {
+    stopped.await();
+  }
+
+  /** Runs the server until SIGTERM or SIGINT. {@code --help} lists the settings. */
+  public static void main(String[] args) throws InterruptedException {
+    SLF4JBridgeHandler.removeHandlersForRootLogger();
+    SLF4JBridgeHandler.install();
+    if (Arrays.asList(args).contains("--help")) {
+      System.out.println(TandemConfig.usage());
+      return;
+    }
+    TandemConfig config;
+    try {
+      config = TandemConfig.parse(Arrays.asList(args), System.getenv());
+    } catch (IllegalArgumentException e) {
+      System.err.println("tandem: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    System.out.println("Tandem configuration:\n  " + config.describe().replace("\n", "\n  "));
+    TandemServer server = builder().config(config).build().start();
+    Runtime.getRuntime().addShutdownHook(new Thread(server::close, "tandem-shutdown"));
+    System.out.println(
+        "Tandem listening on "
+            + server.httpUri()
+            + "  (WebSocket "
+            + server.webSocketUri()
+            + ", REST "
+            + server.httpUri()
+            + "api/docs/{id})");
+    server.awaitStopped();
+  }
+
+  /** Configures an in-process server. */
+  public static final class Builder {
+    private TandemConfig config = TandemConfig.defaults();
+    private Database database;
+    private Authorizer authorizer = Authorizer.allowAll();
+
+    private Builder() {}
+
+    public Builder config(TandemConfig value) {
+      config = Objects.requireNonNull(value, "config");
+      return this;
+    }
+
+    /** Uses this database and leaves it open on close; without one, the server opens its own. */
+    public Builder database(Database value) {
+      database = Objects.requireNonNull(value, "database");
+      return this;
+    }
+
+    public Builder authorizer(Authorizer value) {
+      authorizer = Objects.requireNonNull(value, "authorizer");
+      return this;
+    }
+
+    /** Opens the database if none was given; the server does not listen before {@link #start}. */
+    public TandemServer build() {
+      if (database != null) {
+        return new TandemServer(config, database, false, authorizer);
+      }
+      Database opened = Database.open(databaseConfig(config));
+      try {
+        return new TandemServer(config, opened, true, authorizer);
+      } catch (RuntimeException e) {
+        opened.close();
+        throw e;
+      }
+    }
+
+    private static DatabaseConfig databaseConfig(TandemConfig config) {
+      return new DatabaseConfig(
+          config.databaseUrl().orElse(null),
+          config.databaseUser().orElse(null),
+          config.databasePassword().orElse(null),
+          config.databasePoolSize(),
+          config.dataDir());
+    }
+  }
+}

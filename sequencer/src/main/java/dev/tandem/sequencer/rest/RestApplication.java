@@ -1,0 +1,22 @@
+package dev.tandem.sequencer.rest;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tandem.sequencer.Authorizer;
+import dev.tandem.sequencer.Json;
+import dev.tandem.sequencer.Sequencers;
+import dev.tandem.sequencer.TandemConfig;
+import jakarta.ws.rs.ext.ContextResolver;
+import org.glassfish.jersey.jackson.JacksonFeature;
+import org.glassfish.jersey.server.ResourceConfig;
+
+/** The Jersey application under {@code /api}: the document resources and the error mapping. */
+public final class RestApplication extends ResourceConfig {
+  public RestApplication(Sequencers sequencers, Authorizer authorizer, TandemConfig config) {
+    Access access = new Access(authorizer);
+    register(new DocumentResource(sequencers, access, config));
+    register(new EventsResource(sequencers, access, config));
+    register(new ErrorMapper());
+    register(JacksonFeature.withoutExceptionMappers());
+    register((ContextResolver<ObjectMapper>) type -> Json.MAPPER);
+  }
+}

@@ -1,0 +1,248 @@
+package dev.tandem.sequencer.ws;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.util.RawValue;
+import dev.tandem.ot.OperationJson;
+import dev.tandem.sequencer.Committed;
+import dev.tandem.sequencer.ErrorCode;
+import dev.tandem.sequencer.Json;
+import dev.tandem.sequencer.PresenceUpdate;
+import dev.tandem.sequencer.SubmitReply;
+import dev.tandem.sequencer.Subscriber;
+import dev.tandem.sequencer.TandemException;
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.CloseReason.CloseCode;
+import jakarta.websocket.Session;
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One WebSocket: who is on it, which documents it has open, and its ordered, bounded way out. It is
+ * the {@link Subscriber} the sequencers talk to, and turns what they say into frames.
+ */
+final class Connection implements Subscriber {
+  private static final Logger log = LoggerFactory.getLogger(Connection.class);
+
+  private final Session session;
+  private final Outbox outbox;
+  private final int badMessageLimit;
+  private final long badMessageWindowNanos;
+  private final ArrayDeque<Long> badMessageTimes = new ArrayDeque<>(); // guarded by itself
+  private final Set<String> openDocuments = ConcurrentHashMap.newKeySet();
+  private final AtomicBoolean closing = new AtomicBoolean();
+  private volatile String clientId;
+  private volatile String userId;
+
+  Connection(
+      Session session, int outboundQueueLimit, int badMessageLimit, long badMessageWindowNanos) {
+    this.session = session;
+    this.badMessageLimit = badMessageLimit;
+    this.badMessageWindowNanos = badMessageWindowNanos;
+    this.outbox =
+        new Outbox(
+            session.getAsyncRemote(),
+            outboundQueueLimit,
+            reason -> close(CloseCodes.TRY_AGAIN_LATER, "slow consumer: " + reason));
+  }
+
+  boolean greeted() {
+    return clientId != null;
+  }
+
+  void greet(String clientId, String userId) {
+    this.userId = userId;
+    this.clientId = clientId;
+  }
+
+  String clientId() {
+    return clientId;
+  }
+
+  String userId() {
+    return userId;
+  }
+
+  Set<String> openDocuments() {
+    return openDocuments;
+  }
+
+  boolean isClosing() {
+    return closing.get();
+  }
+
+  /**
+   * Counts a client-fault error; returns true when the connection has now sent too many within the
+   * window and must be closed.
+   */
+  boolean countBadMessage() {
+    long now = System.nanoTime();
+    synchronized (badMessageTimes) {
+      badMessageTimes.addLast(now);
+      while (now - badMessageTimes.peekFirst() > badMessageWindowNanos) {
+        badMessageTimes.removeFirst();
+      }
+      return badMessageTimes.size() >= badMessageLimit;
+    }
+  }
+
+  /** Closes the socket once; later frames are dropped. */
+  void close(CloseCode code, String reason) {
+    if (!closing.compareAndSet(false, true)) {
+      return;
+    }
+    outbox.shutdown();
+    try {
+      // The close reason must fit in a control frame (123 bytes).
+      String shortReason = reason.length() > 100 ? reason.substring(0, 100) : reason;
+      session.close(new CloseReason(code, shortReason));
+    } catch (IOException | IllegalStateException e) {
+      log.debug("closing socket {}: {}", session.getId(), e.toString());
+    }
+  }
+
+  // ---- frames to the client -------------------------------------------------------------------
+
+  void welcome() {
+    ObjectNode frame = frame("welcome");
+    frame.put("client", clientId);
+    frame.put("user", userId);
+    send(frame);
+  }
+
+  void pong() {
+    send(frame("pong"));
+  }
+
+  /** An error frame; {@code docId} and {@code seq} are left out when null. */
+  void error(TandemException error, String docId, Long seq) {
+    ObjectNode frame = frame("error");
+    if (docId != null) {
+      frame.put("doc", docId);
+    }
+    if (seq != null) {
+      frame.put("seq", seq);
+    }
+    frame.put("code", error.code().code());
+    frame.put("message", error.getMessage());
+    frame.put("retryable", error.code().retryable());
+    send(frame);
+  }
+
+  /** The reply channel of one submit on this connection. */
+  SubmitReply replyTo(String docId, long seq) {
+    return new SubmitReply() {
+      @Override
+      public void acked(Committed committed) {
+        ObjectNode frame = frame("ack");
+        frame.put("doc", committed.docId());
+        frame.put("rev", committed.revision());
+        frame.put("seq", committed.seq());
+        send(frame);
+      }
+
+      @Override
+      public void failed(TandemException error) {
+        error(error, docId, seq);
+      }
+    };
+  }
+
+  @Override
+  public void opened(String docId, long revision, String text) {
+    ObjectNode frame = frame("opened");
+    frame.put("doc", docId);
+    frame.put("rev", revision);
+    frame.put("text", text);
+    send(frame);
+  }
+
+  @Override
+  public void caughtUp(String docId, long revision, List<Committed> missed) {
+    ObjectNode frame = frame("opened");
+    frame.put("doc", docId);
+    frame.put("rev", revision);
+    ArrayNode ops = frame.putArray("ops");
+    for (Committed committed : missed) {
+      ObjectNode op = ops.addObject();
+      op.put("rev", committed.revision());
+      op.putRawValue("op", opJson(committed));
+      op.put("client", committed.clientId());
+      op.put("seq", committed.seq());
+      op.put("user", committed.userId());
+    }
+    send(frame);
+  }
+
+  @Override
+  public void op(Committed committed) {
+    ObjectNode frame = frame("op");
+    frame.put("doc", committed.docId());
+    frame.put("rev", committed.revision());
+    frame.putRawValue("op", opJson(committed));
+    frame.put("client", committed.clientId());
+    frame.put("seq", committed.seq());
+    frame.put("user", committed.userId());
+    send(frame);
+  }
+
+  @Override
+  public void presence(PresenceUpdate update) {
+    ObjectNode frame = frame("presence");
+    frame.put("doc", update.docId());
+    frame.put("client", update.clientId());
+    if (update.left()) {
+      frame.put("left", true);
+    } else {
+      frame.put("user", update.userId());
+      frame.put("rev", update.revision());
+      frame.set("selection", update.selection());
+      frame.set("meta", update.meta());
+    }
+    send(frame);
+  }
+
+  @Override
+  public void closed(String docId) {
+    openDocuments.remove(docId);
+    ObjectNode frame = frame("closed");
+    frame.put("doc", docId);
+    send(frame);
+  }
+
+  @Override
+  public void failed(String docId, TandemException error) {
+    openDocuments.remove(docId);
+    error(error, docId, null);
+  }
+
+  @Override
+  public String toString() {
+    return "ws " + session.getId() + " client " + clientId;
+  }
+
+  private static ObjectNode frame(String type) {
+    ObjectNode frame = Json.object();
+    frame.put("type", type);
+    return frame;
+  }
+
+  private static RawValue opJson(Committed committed) {
+    return new RawValue(OperationJson.toJson(committed.op()));
+  }
+
+  private void send(ObjectNode frame) {
+    outbox.send(Json.write(frame));
+  }
+
+  static TandemException internal(Throwable e) {
+    return new TandemException(
+        ErrorCode.INTERNAL, "internal error: " + e.getClass().getSimpleName());
+  }
+}

@@ -1,0 +1,310 @@
+package dev.tandem.sequencer.ws;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.ot.InvalidOperationException;
+import dev.tandem.ot.OperationJson;
+import dev.tandem.ot.TextOperation;
+import dev.tandem.sequencer.Authorizer;
+import dev.tandem.sequencer.ErrorCode;
+import dev.tandem.sequencer.Json;
+import dev.tandem.sequencer.PresenceUpdate;
+import dev.tandem.sequencer.Sequencers;
+import dev.tandem.sequencer.TandemConfig;
+import dev.tandem.sequencer.TandemException;
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.Endpoint;
+import jakarta.websocket.EndpointConfig;
+import jakarta.websocket.MessageHandler;
+import jakarta.websocket.Session;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The WebSocket transport at {@code /ws}: parses each message, checks the client's rights, hands
+ * the request to the {@link Sequencers} and replies. No OT happens here (compare ShareDB's {@code
+ * Agent._handleMessage}).
+ *
+ * <p>Every message is answered or relayed; a bad one gets an {@code error} frame and the socket
+ * stays open, unless the client sends {@code badMessageLimit} of them within the window (then 1008)
+ * or anything but {@code hello} first (1008). A message over the size limit closes with 1009.
+ */
+public final class EditEndpoint extends Endpoint {
+  private static final Logger log = LoggerFactory.getLogger(EditEndpoint.class);
+  private static final String CONNECTION = "tandem.connection";
+
+  private final Sequencers sequencers;
+  private final Authorizer authorizer;
+  private final TandemConfig config;
+  private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
+
+  public EditEndpoint(Sequencers sequencers, Authorizer authorizer, TandemConfig config) {
+    this.sequencers = sequencers;
+    this.authorizer = authorizer;
+    this.config = config;
+  }
+
+  @Override
+  public void onOpen(Session session, EndpointConfig endpointConfig) {
+    session.setMaxTextMessageBufferSize(config.maxMessageBytes());
+    session.setMaxBinaryMessageBufferSize(config.maxMessageBytes());
+    session.setMaxIdleTimeout(0);
+    Connection connection =
+        new Connection(
+            session,
+            config.outboundQueueLimit(),
+            config.badMessageLimit(),
+            config.badMessageWindow().toNanos());
+    session.getUserProperties().put(CONNECTION, connection);
+    connections.add(connection);
+    session.addMessageHandler(
+        String.class, (MessageHandler.Whole<String>) text -> onText(connection, text));
+    session.addMessageHandler(
+        java.nio.ByteBuffer.class,
+        (MessageHandler.Whole<java.nio.ByteBuffer>)
+            bytes ->
+                reject(
+                    connection,
+                    TandemException.badRequest(
+                        "binary frames are not part of the protocol (expected: JSON text)"),
+                    null,
+                    null));
+  }
+
+  @Override
+  public void onClose(Session session, CloseReason closeReason) {
+    Connection connection = (Connection) session.getUserProperties().get(CONNECTION);
+    if (connection != null) {
+      connections.remove(connection);
+      sequencers.disconnect(connection, Set.copyOf(connection.openDocuments()));
+    }
+  }
+
+  @Override
+  public void onError(Session session, Throwable error) {
+    log.debug("socket {}: {}", session.getId(), error.toString());
+  }
+
+  /** Closes every socket with 1001 (going away), for shutdown. */
+  public void closeAll() {
+    for (Connection connection : connections) {
+      connection.close(CloseCodes.GOING_AWAY, "server shutting down");
+    }
+  }
+
+  /** The number of open sockets. */
+  public int connectionCount() {
+    return connections.size();
+  }
+
+  private void onText(Connection connection, String text) {
+    if (connection.isClosing()) {
+      return;
+    }
+    int bytes = utf8Length(text);
+    if (bytes > config.maxMessageBytes()) {
+      connection.close(
+          CloseCodes.TOO_BIG,
+          "message of " + bytes + " bytes (expected: at most " + config.maxMessageBytes() + ")");
+      return;
+    }
+    ObjectNode raw;
+    ClientMessage message;
+    try {
+      raw = Json.parseObject(text);
+    } catch (TandemException e) {
+      reject(connection, e, null, null);
+      return;
+    }
+    try {
+      message = ClientMessage.parse(raw);
+    } catch (TandemException e) {
+      reject(connection, e, wellTypedText(raw, "doc"), wellTypedLong(raw, "seq"));
+      return;
+    }
+    if (!connection.greeted()) {
+      greet(connection, message);
+      return;
+    }
+    try {
+      dispatch(connection, message);
+    } catch (TandemException e) {
+      reject(connection, e, wellTypedText(raw, "doc"), wellTypedLong(raw, "seq"));
+    } catch (RuntimeException e) {
+      log.error("handling {} from {}", raw.path("type").asText(), connection, e);
+      reject(
+          connection, Connection.internal(e), wellTypedText(raw, "doc"), wellTypedLong(raw, "seq"));
+    }
+  }
+
+  /** Nothing but hello is accepted before hello; a failed hello closes with 1008. */
+  private void greet(Connection connection, ClientMessage message) {
+    if (!(message instanceof ClientMessage.Hello)) {
+      refuseHello(connection, TandemException.badRequest("the first message must be hello"));
+      return;
+    }
+    ClientMessage.Hello hello = (ClientMessage.Hello) message;
+    if (hello.protocol() != ClientMessage.PROTOCOL) {
+      refuseHello(
+          connection,
+          TandemException.badRequest(
+              "protocol " + hello.protocol() + " (expected: " + ClientMessage.PROTOCOL + ")"));
+      return;
+    }
+    String user;
+    try {
+      user = authorizer.authenticate(hello.token());
+    } catch (TandemException e) {
+      refuseHello(connection, e);
+      return;
+    }
+    connection.greet(hello.clientId(), user);
+    connection.welcome();
+  }
+
+  private void dispatch(Connection connection, ClientMessage message) {
+    if (message instanceof ClientMessage.Submit) {
+      submit(connection, (ClientMessage.Submit) message);
+    } else if (message instanceof ClientMessage.Presence) {
+      presence(connection, (ClientMessage.Presence) message);
+    } else if (message instanceof ClientMessage.Open) {
+      open(connection, (ClientMessage.Open) message);
+    } else if (message instanceof ClientMessage.Close) {
+      close(connection, (ClientMessage.Close) message);
+    } else if (message instanceof ClientMessage.Ping) {
+      connection.pong();
+    } else if (message instanceof ClientMessage.Hello) {
+      throw TandemException.badRequest("hello was already received on this connection");
+    } else {
+      throw new IllegalStateException("unhandled message " + message);
+    }
+  }
+
+  private void open(Connection connection, ClientMessage.Open open) {
+    String docId = open.docId();
+    authorizer.checkRead(connection.userId(), docId);
+    if (connection.openDocuments().contains(docId)) {
+      throw TandemException.badRequest(
+          "document '" + docId + "' is already open on this connection");
+    }
+    if (connection.openDocuments().size() >= config.maxOpenDocumentsPerConnection()) {
+      throw new TandemException(
+          ErrorCode.TOO_LARGE,
+          "too many open documents: "
+              + connection.openDocuments().size()
+              + " (expected: at most "
+              + config.maxOpenDocumentsPerConnection()
+              + " per connection)");
+    }
+    connection.openDocuments().add(docId);
+    sequencers.open(connection, docId, open.revision(), mayWrite(connection.userId(), docId));
+  }
+
+  private void submit(Connection connection, ClientMessage.Submit submit) {
+    String docId = submit.docId();
+    if (!connection.openDocuments().contains(docId)) {
+      throw TandemException.badRequest("document '" + docId + "' is not open on this connection");
+    }
+    authorizer.checkWrite(connection.userId(), docId);
+    TextOperation op = parseOp(submit.op());
+    sequencers.submit(
+        connection,
+        connection.replyTo(docId, submit.seq()),
+        new Sequencers.Submission(
+            docId,
+            submit.baseRevision(),
+            op,
+            connection.clientId(),
+            submit.seq(),
+            connection.userId()));
+  }
+
+  private void presence(Connection connection, ClientMessage.Presence presence) {
+    String docId = presence.docId();
+    if (!connection.openDocuments().contains(docId)) {
+      throw TandemException.badRequest("document '" + docId + "' is not open on this connection");
+    }
+    sequencers.presence(
+        connection,
+        new PresenceUpdate(
+            docId,
+            connection.clientId(),
+            connection.userId(),
+            presence.revision(),
+            presence.selection(),
+            presence.meta(),
+            false));
+  }
+
+  private void close(Connection connection, ClientMessage.Close close) {
+    String docId = close.docId();
+    if (!connection.openDocuments().contains(docId)) {
+      throw TandemException.badRequest("document '" + docId + "' is not open on this connection");
+    }
+    sequencers.close(connection, docId);
+  }
+
+  private boolean mayWrite(String user, String docId) {
+    try {
+      authorizer.checkWrite(user, docId);
+      return true;
+    } catch (TandemException e) {
+      return false;
+    }
+  }
+
+  private TextOperation parseOp(JsonNode op) {
+    try {
+      return OperationJson.parse(op.toString());
+    } catch (InvalidOperationException e) {
+      throw new TandemException(ErrorCode.INVALID_OP, e.getMessage());
+    }
+  }
+
+  private void refuseHello(Connection connection, TandemException error) {
+    connection.error(error, null, null);
+    connection.close(CloseCodes.POLICY_VIOLATION, error.getMessage());
+  }
+
+  private void reject(Connection connection, TandemException error, String docId, Long seq) {
+    if (!connection.greeted()) {
+      refuseHello(connection, error);
+      return;
+    }
+    connection.error(error, docId, seq);
+    if (error.code().isClientFault() && connection.countBadMessage()) {
+      connection.close(
+          CloseCodes.POLICY_VIOLATION,
+          config.badMessageLimit()
+              + " bad messages within "
+              + config.badMessageWindow().toSeconds()
+              + " s");
+    }
+  }
+
+  private static int utf8Length(String text) {
+    if (text.length() > Integer.MAX_VALUE / 3) {
+      return Integer.MAX_VALUE;
+    }
+    int bytes = 0;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : Character.isSurrogate(c) ? 2 : 3;
+    }
+    return bytes;
+  }
+
+  private static String wellTypedText(ObjectNode raw, String field) {
+    JsonNode value = raw.get(field);
+    return value != null && value.isTextual() ? value.textValue() : null;
+  }
+
+  private static Long wellTypedLong(ObjectNode raw, String field) {
+    JsonNode value = raw.get(field);
+    return value != null && value.isIntegralNumber() && value.canConvertToLong()
+        ? value.longValue()
+        : null;
+  }
+}

@@ -1,0 +1,161 @@
+package dev.tandem.sequencer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingDeque;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A raw WebSocket client for tests (the JDK's), so tests can send anything, malformed frames
+ * included, and read every frame the server sends in order.
+ */
+final class WsClient implements AutoCloseable {
+  static final Duration WAIT = Duration.ofSeconds(20);
+
+  private final LinkedBlockingDeque<ObjectNode> received = new LinkedBlockingDeque<>();
+  private final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
+  private final WebSocket socket;
+  private final boolean reading;
+
+  private WsClient(URI uri, boolean reading) {
+    this.reading = reading;
+    this.socket =
+        HttpClient.newHttpClient()
+            .newWebSocketBuilder()
+            .buildAsync(uri, new Listener())
+            .orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS)
+            .join();
+  }
+
+  /** Connects without saying hello. */
+  static WsClient connect(TandemServer server) {
+    return new WsClient(server.webSocketUri(), true);
+  }
+
+  /** Connects without reading anything the server sends (a stalled consumer). */
+  static WsClient connectStalled(TandemServer server) {
+    return new WsClient(server.webSocketUri(), false);
+  }
+
+  /** Connects and completes the hello as {@code clientId}. */
+  static WsClient hello(TandemServer server, String clientId) {
+    WsClient client = connect(server);
+    client.send(
+        "{\"type\":\"hello\",\"token\":\"\",\"client\":\"" + clientId + "\",\"protocol\":1}");
+    ObjectNode welcome = client.next();
+    assertEquals("welcome", welcome.path("type").asText(), welcome.toString());
+    return client;
+  }
+
+  void send(String text) {
+    socket.sendText(text, true).orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
+  }
+
+  void send(ObjectNode message) {
+    send(Json.write(message));
+  }
+
+  /** The next frame, failing after {@link #WAIT}. */
+  ObjectNode next() {
+    try {
+      ObjectNode message = received.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+      if (message == null) {
+        fail("no message from the server within " + WAIT);
+      }
+      return message;
+    } catch (InterruptedException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  /** The next frame, which must have this type. */
+  ObjectNode next(String type) {
+    ObjectNode message = next();
+    assertEquals(type, message.path("type").asText(), message.toString());
+    return message;
+  }
+
+  /** Frames until one of {@code type} arrives; returns all of them, that one last. */
+  List<ObjectNode> until(String type) {
+    List<ObjectNode> messages = new ArrayList<>();
+    while (true) {
+      ObjectNode message = next();
+      messages.add(message);
+      if (type.equals(message.path("type").asText())) {
+        return messages;
+      }
+    }
+  }
+
+  /** Whether a frame is waiting now (never waits). */
+  boolean hasMessage() {
+    return !received.isEmpty();
+  }
+
+  /** The close code the server sent, failing after {@link #WAIT}. */
+  int awaitClose() {
+    return closeCode.orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
+  }
+
+  boolean isClosed() {
+    return closeCode.isDone();
+  }
+
+  @Override
+  public void close() {
+    if (!socket.isOutputClosed()) {
+      socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye");
+    }
+    socket.abort();
+  }
+
+  private final class Listener implements WebSocket.Listener {
+    private final StringBuilder partial = new StringBuilder();
+
+    @Override
+    public void onOpen(WebSocket webSocket) {
+      if (reading) {
+        webSocket.request(1);
+      }
+    }
+
+    @Override
+    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+      partial.append(data);
+      if (last) {
+        received.add(Json.parseObject(partial.toString()));
+        partial.setLength(0);
+      }
+      webSocket.request(1);
+      return null;
+    }
+
+    @Override
+    public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
+      webSocket.request(1);
+      return null;
+    }
+
+    @Override
+    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+      closeCode.complete(statusCode);
+      return null;
+    }
+
+    @Override
+    public void onError(WebSocket webSocket, Throwable error) {
+      closeCode.complete(-1);
+    }
+  }
+}
