@@ -89,6 +89,7 @@ public final class TandemClient implements AutoCloseable {
               return thread[0];
             });
     executor.setRemoveOnCancelPolicy(true);
+    executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false); // close() needs no wait
     executor.prestartCoreThread();
     this.events = executor;
     this.eventThread = thread[0];
@@ -149,7 +150,8 @@ public final class TandemClient implements AutoCloseable {
           if (connection != null && connection.welcomed) {
             document.connected();
           }
-        });
+        },
+        result);
     return result;
   }
 
@@ -390,11 +392,20 @@ public final class TandemClient implements AutoCloseable {
     errorListeners.forEach(listener -> listener.accept(error));
   }
 
-  void execute(Runnable task) {
+  /** Runs {@code task} on the event thread; false if the client is closed (it never runs). */
+  boolean execute(Runnable task) {
     try {
       events.execute(task);
+      return true;
     } catch (java.util.concurrent.RejectedExecutionException closedAlready) {
-      // the client is closed: nothing more happens
+      return false;
+    }
+  }
+
+  /** Runs {@code task} on the event thread, or fails {@code result} if the client is closed. */
+  void execute(Runnable task, CompletableFuture<?> result) {
+    if (!execute(task)) {
+      result.completeExceptionally(new IllegalStateException("client is closed"));
     }
   }
 

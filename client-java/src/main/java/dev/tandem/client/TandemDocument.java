@@ -106,7 +106,8 @@ public final class TandemDocument {
           } catch (RuntimeException e) {
             result.completeExceptionally(e);
           }
-        });
+        },
+        result);
     return result;
   }
 
@@ -140,7 +141,8 @@ public final class TandemDocument {
           } else {
             synchronizedWaiters.add(result);
           }
-        });
+        },
+        result);
     return result;
   }
 
