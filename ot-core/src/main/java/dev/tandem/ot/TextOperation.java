@@ -33,12 +33,12 @@ import java.util.List;
 public final class TextOperation {
   /*
    * Compact representation, because the server transforms and applies ops on its hot path. For
-   * component i < size: texts[i] != null for an insert, whose code point length is spans[i];
+   * component i < size: textAt(i) != null for an insert, whose code point length is spans[i];
    * otherwise spans[i] > 0 retains and spans[i] < 0 deletes -spans[i] code points. The arrays may
    * be longer than size and are never written after construction.
    */
   private final int[] spans;
-  private final String[] texts;
+  private final String[] texts; // null when there is no insert
   private final int size;
   private final int baseLength;
   private final int targetLength;
@@ -68,8 +68,8 @@ public final class TextOperation {
       Component[] array = new Component[size];
       for (int i = 0; i < size; i++) {
         int span = spans[i];
-        if (texts[i] != null) {
-          array[i] = new Insert(texts[i]);
+        if (textAt(i) != null) {
+          array[i] = new Insert(textAt(i));
         } else if (span > 0) {
           array[i] = new Retain(span);
         } else {
@@ -94,7 +94,7 @@ public final class TextOperation {
 
   /** Whether this operation leaves every text unchanged: it only retains, or is empty. */
   public boolean isNoop() {
-    return size == 0 || (size == 1 && texts[0] == null && spans[0] > 0);
+    return size == 0 || (size == 1 && textAt(0) == null && spans[0] > 0);
   }
 
   /**
@@ -113,7 +113,7 @@ public final class TextOperation {
     int index = 0; // UTF-16 index in text
     for (int i = 0; i < size; i++) {
       int span = spans[i];
-      String inserted = texts[i];
+      String inserted = textAt(i);
       if (inserted != null) {
         out.append(inserted);
       } else if (span > 0) {
@@ -154,19 +154,19 @@ public final class TextOperation {
     int bi = 0;
     int bLeft = next.lengthAt(0);
     while (ai < size || bi < next.size) {
-      if (ai < size && texts[ai] == null && spans[ai] < 0) {
+      if (ai < size && textAt(ai) == null && spans[ai] < 0) {
         out.delete(aLeft); // gone before next sees it
         aLeft = lengthAt(++ai);
         continue;
       }
-      if (bi < next.size && next.texts[bi] != null) {
-        out.insertWellFormed(next.texts[bi], bLeft);
+      if (bi < next.size && next.textAt(bi) != null) {
+        out.insertWellFormed(next.textAt(bi), bLeft);
         bLeft = next.lengthAt(++bi);
         continue;
       }
       int n = Math.min(aLeft, bLeft);
       boolean nextRetains = next.spans[bi] > 0;
-      String inserted = texts[ai];
+      String inserted = textAt(ai);
       if (inserted == null) {
         if (nextRetains) {
           out.retain(n);
@@ -232,15 +232,15 @@ public final class TextOperation {
     int bi = 0;
     int bLeft = right.lengthAt(0);
     while (ai < left.size || bi < right.size) {
-      if (ai < left.size && left.texts[ai] != null) {
-        leftOut.insertWellFormed(left.texts[ai], aLeft);
+      if (ai < left.size && left.textAt(ai) != null) {
+        leftOut.insertWellFormed(left.textAt(ai), aLeft);
         rightOut.retain(aLeft);
         aLeft = left.lengthAt(++ai);
         continue;
       }
-      if (bi < right.size && right.texts[bi] != null) {
+      if (bi < right.size && right.textAt(bi) != null) {
         leftOut.retain(bLeft);
-        rightOut.insertWellFormed(right.texts[bi], bLeft);
+        rightOut.insertWellFormed(right.textAt(bi), bLeft);
         bLeft = right.lengthAt(++bi);
         continue;
       }
@@ -287,7 +287,7 @@ public final class TextOperation {
     int index = 0; // UTF-16 index in text
     for (int i = 0; i < size; i++) {
       int span = spans[i];
-      if (texts[i] != null) {
+      if (textAt(i) != null) {
         out.delete(span);
       } else if (span > 0) {
         out.retain(span);
@@ -330,7 +330,7 @@ public final class TextOperation {
     int remaining = position; // code points of the base text between this cursor and position
     for (int i = 0; i < size && remaining >= 0; i++) {
       int span = spans[i];
-      if (texts[i] != null) {
+      if (textAt(i) != null) {
         if (remaining > 0 || side == Side.AFTER) {
           result += span; // inserted before the position, or at it and the position goes after
         }
@@ -348,6 +348,20 @@ public final class TextOperation {
   }
 
   // Package-private raw access for the server's document type: no component objects.
+
+  /** Component i's insert text, or null. */
+  private String textAt(int i) {
+    return texts == null ? null : texts[i];
+  }
+
+  private boolean sameTexts(TextOperation that) {
+    for (int i = 0; i < size; i++) {
+      if (!java.util.Objects.equals(textAt(i), that.textAt(i))) {
+        return false;
+      }
+    }
+    return true;
+  }
 
   /** The code point length of component i, or 0 past the end. */
   private int lengthAt(int i) {
@@ -373,7 +387,7 @@ public final class TextOperation {
 
   /** Component i's text if it is an insert, else null. */
   String insertAt(int i) {
-    return texts[i];
+    return textAt(i);
   }
 
   @Override
@@ -388,14 +402,14 @@ public final class TextOperation {
         && baseLength == that.baseLength
         && targetLength == that.targetLength
         && Arrays.equals(spans, 0, size, that.spans, 0, size)
-        && Arrays.equals(texts, 0, size, that.texts, 0, size);
+        && sameTexts(that);
   }
 
   @Override
   public int hashCode() {
     int hash = size;
     for (int i = 0; i < size; i++) {
-      hash = 31 * hash + (texts[i] != null ? texts[i].hashCode() : spans[i]);
+      hash = 31 * hash + (textAt(i) != null ? textAt(i).hashCode() : spans[i]);
     }
     return hash;
   }
@@ -413,8 +427,8 @@ public final class TextOperation {
       if (i > 0) {
         out.append(", ");
       }
-      if (texts[i] != null) {
-        out.append("insert '").append(texts[i]).append('\'');
+      if (textAt(i) != null) {
+        out.append("insert '").append(textAt(i)).append('\'');
       } else if (spans[i] > 0) {
         out.append("retain ").append(spans[i]);
       } else {
@@ -446,7 +460,6 @@ public final class TextOperation {
     private Builder(int expectedComponents) {
       int capacity = Math.max(expectedComponents, 2);
       spans = new int[capacity];
-      texts = new String[capacity];
     }
 
     /** Retains {@code count} code points; 0 adds nothing. */
@@ -458,7 +471,7 @@ public final class TextOperation {
       baseLength = addLength(baseLength, count, "base");
       targetLength = addLength(targetLength, count, "target");
       prepareWrite();
-      if (size > 0 && texts[size - 1] == null && spans[size - 1] > 0) {
+      if (size > 0 && spans[size - 1] > 0 && !isInsert(size - 1)) {
         spans[size - 1] += count;
       } else {
         push(count, null);
@@ -480,6 +493,9 @@ public final class TextOperation {
     }
 
     private void appendInsert(String text, int length) {
+      if (texts == null) {
+        texts = new String[spans.length];
+      }
       if (size > 0 && texts[size - 1] != null) {
         appendToInsert(size - 1, text, length);
       } else if (size > 0 && spans[size - 1] < 0) {
@@ -505,7 +521,7 @@ public final class TextOperation {
       }
       baseLength = addLength(baseLength, count, "base");
       prepareWrite();
-      if (size > 0 && texts[size - 1] == null && spans[size - 1] < 0) {
+      if (size > 0 && spans[size - 1] < 0) {
         spans[size - 1] -= count;
       } else {
         push(-count, null);
@@ -564,10 +580,14 @@ public final class TextOperation {
       }
     }
 
+    private boolean isInsert(int i) {
+      return texts != null && texts[i] != null;
+    }
+
     private void prepareWrite() {
       if (shared) {
         spans = spans.clone();
-        texts = texts.clone();
+        texts = texts == null ? null : texts.clone();
         shared = false;
       }
     }
@@ -576,10 +596,14 @@ public final class TextOperation {
       if (size == spans.length) {
         int capacity = size * 2;
         spans = Arrays.copyOf(spans, capacity);
-        texts = Arrays.copyOf(texts, capacity);
+        if (texts != null) {
+          texts = Arrays.copyOf(texts, capacity);
+        }
       }
       spans[size] = span;
-      texts[size] = text;
+      if (texts != null) {
+        texts[size] = text; // clears what an earlier, shared build may have left there
+      }
       size++;
     }
 
