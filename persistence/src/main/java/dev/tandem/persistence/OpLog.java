@@ -29,12 +29,13 @@ import javax.sql.DataSource;
  */
 public final class OpLog {
   /*
-   * One statement appends a whole batch, so a batch of one costs one round trip plus the commit.
-   * The UPDATE advances each document's head from first - 1 to last (a compare-and-set: of two
-   * appenders of the same revision, the second finds the head moved and advances nothing); only
-   * the ops of documents whose head advanced are inserted. The caller commits only if every
-   * document advanced. The arrays are sorted by document id, so concurrent batches lock documents
-   * rows in one order.
+   * One autocommitted statement appends a whole batch: one round trip and one commit, whatever the
+   * batch's size. The UPDATE advances each document's head from first - 1 to last (a
+   * compare-and-set: of two appenders of the same revision, the second finds the head moved and
+   * advances nothing); the ops of the documents that advanced are inserted; the final SELECT fails
+   * the whole statement (SQLState TD001, db/migration V2) unless every document advanced, so a
+   * batch is stored whole or not at all. The head arrays are sorted by document id, so concurrent
+   * batches lock documents rows in one order.
    */
   private static final String APPEND =
       "WITH heads AS ("
@@ -50,7 +51,11 @@ public final class OpLog {
           + " ?::bigint[]) AS o(doc_id, rev, op, client_id, client_seq, user_id, created_micros)"
           + " WHERE o.doc_id IN (SELECT id FROM heads)"
           + " RETURNING 1)"
-          + " SELECT ARRAY(SELECT id FROM heads), (SELECT count(*) FROM inserted)";
+          + " SELECT tandem_require_heads_advanced((SELECT count(*) FROM heads), ?),"
+          + " (SELECT count(*) FROM inserted)";
+
+  /** The SQLState tandem_require_heads_advanced raises. */
+  private static final String HEADS_NOT_ADVANCED = "TD001";
 
   private static final String OP_COLUMNS =
       "doc_id, rev, op, client_id, client_seq, user_id, created_at";
@@ -199,9 +204,8 @@ public final class OpLog {
       }
     }
     StoredOp first = ops.get(0);
-    Jdbc.inTransaction(
+    Jdbc.autoCommit(
         dataSource,
-        Connection.TRANSACTION_READ_COMMITTED,
         "append " + size + " ops",
         first.docId(),
         first.revision(),
@@ -217,22 +221,20 @@ public final class OpLog {
             append.setArray(8, connection.createArrayOf("bigint", seqs));
             append.setArray(9, connection.createArrayOf("text", userIds));
             append.setArray(10, connection.createArrayOf("bigint", micros));
-            try (ResultSet result = append.executeQuery()) {
-              result.next();
-              Set<String> advanced = Set.of((String[]) result.getArray(1).getArray());
-              if (advanced.size() != documents) {
-                throw headConflict(connection, byDocument, advanced);
-              }
-            }
+            append.setLong(11, documents);
+            append.executeQuery().close();
+            return null;
           } catch (SQLException e) {
+            // The statement failed whole; what is read now is the committed state.
+            if (HEADS_NOT_ADVANCED.equals(e.getSQLState())) {
+              throw headConflict(connection, byDocument, e);
+            }
             if ("23505".equals(e.getSQLState())
                 && "operations_client_seq_key".equals(SqlErrors.constraint(e))) {
-              connection.rollback();
               throw duplicateSubmit(connection, ops, e);
             }
             throw e;
           }
-          return null;
         });
   }
 
@@ -422,41 +424,30 @@ public final class OpLog {
     return byDocument;
   }
 
-  /**
-   * Why a document's head did not advance: it is missing, already past, or short of it. Only the
-   * documents that did not advance are looked at; the others show this transaction's own update.
-   */
+  /** Why some document's head did not advance: it is missing, already past, or short of it. */
   private static PersistenceException headConflict(
-      Connection connection, Map<String, List<StoredOp>> byDocument, Set<String> advanced)
+      Connection connection, Map<String, List<StoredOp>> byDocument, SQLException cause)
       throws SQLException {
     for (Map.Entry<String, List<StoredOp>> document : byDocument.entrySet()) {
       String docId = document.getKey();
-      if (advanced.contains(docId)) {
-        continue;
-      }
       long first = document.getValue().get(0).revision();
       OptionalLong head = head(connection, docId);
       if (head.isEmpty()) {
         return new DocumentNotFoundException(docId);
       }
       if (head.getAsLong() >= first) {
-        return new DuplicateRevisionException(docId, first, null);
+        return new DuplicateRevisionException(docId, first, cause);
       }
       if (head.getAsLong() < first - 1) {
         return new RevisionGapException(docId, first, head.getAsLong());
       }
     }
-    // The head matches now: it moved while we looked, so another writer is active; say so.
-    List<StoredOp> stale =
-        byDocument.entrySet().stream()
-            .filter(document -> !advanced.contains(document.getKey()))
-            .findFirst()
-            .orElseThrow()
-            .getValue();
-    return new DuplicateRevisionException(stale.get(0).docId(), stale.get(0).revision(), null);
+    // Every head matches now: it moved while we looked, so another writer is active; say so.
+    StoredOp first = byDocument.values().iterator().next().get(0);
+    return new DuplicateRevisionException(first.docId(), first.revision(), cause);
   }
 
-  /** Which op of the (rolled back) batch was already stored with its (client, seq). */
+  /** Which op of the (failed) batch was already stored with its (client, seq). */
   private static PersistenceException duplicateSubmit(
       Connection connection, List<StoredOp> ops, SQLException cause) throws SQLException {
     try (PreparedStatement select =

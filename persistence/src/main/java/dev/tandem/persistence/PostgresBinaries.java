@@ -84,16 +84,17 @@ final class PostgresBinaries {
   }
 
   /**
-   * The artifact's jar name when the archive comes from a jar (it carries the version), otherwise a
-   * digest of the archive's bytes.
+   * The artifact's jar name (it carries the version) and the archive's size when the archive comes
+   * from a jar (a repackaged jar keeps the size apart), otherwise a digest of the archive's bytes.
    */
   private static String cacheKey(URL archive) throws IOException {
     String url = archive.toString();
     int bang = url.indexOf("!/");
     if (url.startsWith("jar:") && bang > 0) {
       String jar = url.substring(url.lastIndexOf('/', bang) + 1, bang);
-      if (jar.endsWith(".jar")) {
-        return jar.substring(0, jar.length() - ".jar".length());
+      long size = archive.openConnection().getContentLengthLong();
+      if (jar.endsWith(".jar") && size > 0) {
+        return jar.substring(0, jar.length() - ".jar".length()) + "-" + size;
       }
     }
     try (InputStream in = archive.openStream()) {

@@ -2,6 +2,9 @@ package dev.tandem.persistence;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -9,6 +12,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -16,7 +20,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(EmbeddedPostgresExtension.class)
 class MigrationTest {
   @Test
-  void migratesAnEmptyDatabaseAndLeavesAMigratedOneAlone(Database shared) throws SQLException {
+  void migratesAnEmptyDatabaseAndLeavesAMigratedOneAlone(Database shared)
+      throws SQLException, IOException {
     String name =
         EmbeddedPostgresExtension.freshDocId("empty").replace('-', '_').toLowerCase(Locale.ROOT);
     execute(shared, "CREATE DATABASE " + name);
@@ -27,7 +32,7 @@ class MigrationTest {
             .withPoolSize(2);
     try {
       try (Database database = Database.open(empty)) {
-        assertEquals(List.of("1:true"), history(database));
+        assertEquals(migrations(), history(database));
         assertEquals(
             List.of("checkpoints", "documents", "flyway_schema_history", "operations"),
             query(
@@ -37,11 +42,25 @@ class MigrationTest {
         database.opLog().createDocument("d", "works");
       }
       try (Database again = Database.open(empty)) {
-        assertEquals(List.of("1:true"), history(again));
+        assertEquals(migrations(), history(again));
         assertEquals("works", again.opLog().loadDocument("d").orElseThrow().text());
       }
     } finally {
       execute(shared, "DROP DATABASE " + name);
+    }
+  }
+
+  /** "version:true" for every file of db/migration, in version order. */
+  private static List<String> migrations() throws IOException {
+    Path directory = Path.of(System.getProperty("tandem.repo.root", ".."), "db", "migration");
+    try (Stream<Path> files = Files.list(directory)) {
+      return files
+          .map(file -> file.getFileName().toString())
+          .filter(name -> name.matches("V\\d+__.*\\.sql"))
+          .map(name -> Integer.parseInt(name.substring(1, name.indexOf("__"))))
+          .sorted()
+          .map(version -> version + ":true")
+          .toList();
     }
   }
 
