@@ -21,12 +21,12 @@ import java.util.List;
  * benchmark in {@code bench/} shows it still meets the speed target, so the safety is free enough.
  *
  * <p><b>Structure.</b> An AVL tree whose every node holds one non-empty chunk of at most {@value
- * #MAX_CHUNK} UTF-16 units, with its subtree's sizes in code points and in UTF-16 units. An edit
- * inside one chunk that keeps it within bounds copies that chunk and the path above it; any other
- * edit splits the tree at the edit's ends, re-chunks the edited text together with its two
- * neighbouring chunks (so chunks do not fragment), and joins the parts back (join-based AVL, as in
- * Blelloch, Ferizovic and Sun, "Just Join for Parallel Ordered Sets"). A chunk never begins or ends
- * inside a surrogate pair.
+ * #MAX_CHUNK} UTF-16 units, with its subtree's size in code points and its height. An edit inside
+ * one chunk that keeps it within bounds copies that chunk and the path above it; any other edit
+ * splits the tree at the edit's ends, re-chunks the edited text together with its two neighbouring
+ * chunks (so chunks do not fragment), and joins the parts back (join-based AVL, as in Blelloch,
+ * Ferizovic and Sun, "Just Join for Parallel Ordered Sets"). A chunk never begins or ends inside a
+ * surrogate pair.
  */
 public final class Rope {
 
@@ -59,11 +59,6 @@ public final class Rope {
   /** Length in code points. */
   public int length() {
     return codePoints(root);
-  }
-
-  /** Length in UTF-16 units, the length of {@link #toString()}. */
-  public int utf16Length() {
-    return root == null ? 0 : root.chars;
   }
 
   public boolean isEmpty() {
@@ -157,7 +152,7 @@ public final class Rope {
     if (root == null) {
       return "";
     }
-    char[] out = new char[root.chars];
+    char[] out = new char[utf16Length(root)];
     copyTo(root, out, 0);
     return new String(out);
   }
@@ -188,19 +183,20 @@ public final class Rope {
         return null;
       }
       Node left = replaceWithinChunk(node.left, from, to, text, textCodePoints);
-      return left == null ? null : new Node(left, node.chunk, node.chunkCodePoints, node.right);
+      return left == null ? null : node.withLeft(left, textCodePoints - (to - from));
     }
-    int end = leftSize + node.chunkCodePoints;
+    int chunkCodePoints = node.chunkCodePoints();
+    int end = leftSize + chunkCodePoints;
     if (from > end || (from == end && to > from)) {
       Node right = replaceWithinChunk(node.right, from - end, to - end, text, textCodePoints);
-      return right == null ? null : new Node(node.left, node.chunk, node.chunkCodePoints, right);
+      return right == null ? null : node.withRight(right, textCodePoints - (to - from));
     }
     if (to > end) {
       return null;
     }
     char[] chunk = node.chunk;
-    int start = charOffset(node, from - leftSize);
-    int stop = to == from ? start : charOffset(node, to - leftSize);
+    int start = charOffset(chunk, chunkCodePoints, from - leftSize);
+    int stop = to == from ? start : charOffset(chunk, chunkCodePoints, to - leftSize);
     int length = chunk.length - (stop - start) + text.length();
     if (length == 0 || length > MAX_CHUNK) {
       return null;
@@ -209,7 +205,7 @@ public final class Rope {
     System.arraycopy(chunk, 0, edited, 0, start);
     text.getChars(0, text.length(), edited, start);
     System.arraycopy(chunk, stop, edited, start + text.length(), chunk.length - stop);
-    int editedCodePoints = node.chunkCodePoints - (to - from) + textCodePoints;
+    int editedCodePoints = chunkCodePoints - (to - from) + textCodePoints;
     return new Node(node.left, edited, editedCodePoints, node.right);
   }
 
@@ -256,21 +252,22 @@ public final class Rope {
     if (position <= leftSize) {
       Split inLeft = split(node.left, position);
       return new Split(
-          inLeft.left, join(inLeft.right, node.chunk, node.chunkCodePoints, node.right));
+          inLeft.left, join(inLeft.right, node.chunk, node.chunkCodePoints(), node.right));
     }
-    int end = leftSize + node.chunkCodePoints;
+    int chunkCodePoints = node.chunkCodePoints();
+    int end = leftSize + chunkCodePoints;
     if (position >= end) {
       Split inRight = split(node.right, position - end);
       return new Split(
-          join(node.left, node.chunk, node.chunkCodePoints, inRight.left), inRight.right);
+          join(node.left, node.chunk, node.chunkCodePoints(), inRight.left), inRight.right);
     }
-    int cut = charOffset(node, position - leftSize);
+    int cut = charOffset(node.chunk, chunkCodePoints, position - leftSize);
     char[] head = java.util.Arrays.copyOfRange(node.chunk, 0, cut);
     char[] tail = java.util.Arrays.copyOfRange(node.chunk, cut, node.chunk.length);
     int headCodePoints = position - leftSize;
     return new Split(
         join(node.left, head, headCodePoints, null),
-        join(null, tail, node.chunkCodePoints - headCodePoints, node.right));
+        join(null, tail, chunkCodePoints - headCodePoints, node.right));
   }
 
   /** The tree without its last node, and that node (with no children). */
@@ -280,7 +277,7 @@ public final class Rope {
     }
     Split inRight = splitLast(node.right);
     return new Split(
-        join(node.left, node.chunk, node.chunkCodePoints, inRight.left), inRight.right);
+        join(node.left, node.chunk, node.chunkCodePoints(), inRight.left), inRight.right);
   }
 
   /** The first node of the tree (with no children), and the tree without it. */
@@ -289,13 +286,14 @@ public final class Rope {
       return new Split(leaf(node), node.right);
     }
     Split inLeft = splitFirst(node.left);
-    return new Split(inLeft.left, join(inLeft.right, node.chunk, node.chunkCodePoints, node.right));
+    return new Split(
+        inLeft.left, join(inLeft.right, node.chunk, node.chunkCodePoints(), node.right));
   }
 
   private static Node leaf(Node node) {
     return node.left == null && node.right == null
         ? node
-        : new Node(null, node.chunk, node.chunkCodePoints, null);
+        : new Node(null, node.chunk, node.chunkCodePoints(), null);
   }
 
   /** All of {@code left}, then all of {@code right}. */
@@ -307,7 +305,7 @@ public final class Rope {
       return left;
     }
     Split last = splitLast(left);
-    return join(last.left, last.right.chunk, last.right.chunkCodePoints, right);
+    return join(last.left, last.right.chunk, last.right.chunkCodePoints(), right);
   }
 
   /** {@code left}, then the chunk, then {@code right}, rebalanced: O(height difference). */
@@ -329,12 +327,13 @@ public final class Rope {
     if (height(spine) <= height(right) + 1) {
       Node joined = new Node(spine, chunk, chunkCodePoints, right);
       if (joined.height <= height(left.left) + 1) {
-        return new Node(left.left, left.chunk, left.chunkCodePoints, joined);
+        return new Node(left.left, left.chunk, left.chunkCodePoints(), joined);
       }
-      return rotateLeft(new Node(left.left, left.chunk, left.chunkCodePoints, rotateRight(joined)));
+      return rotateLeft(
+          new Node(left.left, left.chunk, left.chunkCodePoints(), rotateRight(joined)));
     }
     Node joined = joinRight(spine, chunk, chunkCodePoints, right);
-    Node result = new Node(left.left, left.chunk, left.chunkCodePoints, joined);
+    Node result = new Node(left.left, left.chunk, left.chunkCodePoints(), joined);
     return joined.height <= height(left.left) + 1 ? result : rotateLeft(result);
   }
 
@@ -344,26 +343,26 @@ public final class Rope {
     if (height(spine) <= height(left) + 1) {
       Node joined = new Node(left, chunk, chunkCodePoints, spine);
       if (joined.height <= height(right.right) + 1) {
-        return new Node(joined, right.chunk, right.chunkCodePoints, right.right);
+        return new Node(joined, right.chunk, right.chunkCodePoints(), right.right);
       }
       return rotateRight(
-          new Node(rotateLeft(joined), right.chunk, right.chunkCodePoints, right.right));
+          new Node(rotateLeft(joined), right.chunk, right.chunkCodePoints(), right.right));
     }
     Node joined = joinLeft(left, chunk, chunkCodePoints, spine);
-    Node result = new Node(joined, right.chunk, right.chunkCodePoints, right.right);
+    Node result = new Node(joined, right.chunk, right.chunkCodePoints(), right.right);
     return joined.height <= height(right.right) + 1 ? result : rotateRight(result);
   }
 
   private static Node rotateLeft(Node node) {
     Node pivot = node.right;
-    Node left = new Node(node.left, node.chunk, node.chunkCodePoints, pivot.left);
-    return new Node(left, pivot.chunk, pivot.chunkCodePoints, pivot.right);
+    Node left = new Node(node.left, node.chunk, node.chunkCodePoints(), pivot.left);
+    return new Node(left, pivot.chunk, pivot.chunkCodePoints(), pivot.right);
   }
 
   private static Node rotateRight(Node node) {
     Node pivot = node.left;
-    Node right = new Node(pivot.right, node.chunk, node.chunkCodePoints, node.right);
-    return new Node(pivot.left, pivot.chunk, pivot.chunkCodePoints, right);
+    Node right = new Node(pivot.right, node.chunk, node.chunkCodePoints(), node.right);
+    return new Node(pivot.left, pivot.chunk, pivot.chunkCodePoints(), right);
   }
 
   /** A perfectly balanced tree of {@code text[from, to)} cut into chunks of at most MAX_CHUNK. */
@@ -402,6 +401,10 @@ public final class Rope {
 
   // ---- reading --------------------------------------------------------------------------------
 
+  private static int utf16Length(Node node) {
+    return node == null ? 0 : utf16Length(node.left) + node.chunk.length + utf16Length(node.right);
+  }
+
   private static int copyTo(Node node, char[] out, int at) {
     if (node.left != null) {
       at = copyTo(node.left, out, at);
@@ -419,10 +422,11 @@ public final class Rope {
     if (from < leftSize) {
       appendRange(node.left, from, Math.min(to, leftSize), out);
     }
-    int end = leftSize + node.chunkCodePoints;
+    int chunkCodePoints = node.chunkCodePoints();
+    int end = leftSize + chunkCodePoints;
     if (from < end && to > leftSize) {
-      int start = charOffset(node, Math.max(from, leftSize) - leftSize);
-      int stop = charOffset(node, Math.min(to, end) - leftSize);
+      int start = charOffset(node.chunk, chunkCodePoints, Math.max(from, leftSize) - leftSize);
+      int stop = charOffset(node.chunk, chunkCodePoints, Math.min(to, end) - leftSize);
       out.append(node.chunk, start, stop - start);
     }
     if (to > end) {
@@ -432,11 +436,11 @@ public final class Rope {
 
   // ---- helpers --------------------------------------------------------------------------------
 
-  /** UTF-16 offset of code point {@code index} in the node's chunk. */
-  private static int charOffset(Node node, int index) {
-    return node.chunk.length == node.chunkCodePoints
+  /** UTF-16 offset of code point {@code index} in a chunk. */
+  private static int charOffset(char[] chunk, int chunkCodePoints, int index) {
+    return chunk.length == chunkCodePoints
         ? index // all in the Basic Multilingual Plane
-        : Character.offsetByCodePoints(node.chunk, 0, node.chunk.length, 0, index);
+        : Character.offsetByCodePoints(chunk, 0, chunk.length, 0, index);
   }
 
   private static int codePoints(Node node) {
@@ -486,12 +490,12 @@ public final class Rope {
         !Character.isLowSurrogate(chunk[0]) && !Character.isHighSurrogate(chunk[chunk.length - 1]),
         "chunk cuts a surrogate pair");
     assertState(
-        node.chunkCodePoints == Character.codePointCount(chunk, 0, chunk.length),
+        node.chunkCodePoints() == Character.codePointCount(chunk, 0, chunk.length),
         "chunk code point count");
     assertState(Math.abs(height(node.left) - height(node.right)) <= 1, "AVL balance");
     assertState(node.height == 1 + Math.max(height(node.left), height(node.right)), "height");
     assertState(
-        node.codePoints == codePoints(node.left) + node.chunkCodePoints + codePoints(node.right),
+        node.codePoints == codePoints(node.left) + node.chunkCodePoints() + codePoints(node.right),
         "code point size");
     return chunks;
   }
@@ -502,26 +506,45 @@ public final class Rope {
     }
   }
 
-  /** One chunk and the sizes of the subtree it roots. Immutable. */
+  /**
+   * One chunk and the size of the subtree it roots. Immutable. Four fields, 32 bytes with
+   * compressed references: path copying allocates one per level, so every field counts.
+   */
   private static final class Node {
     final Node left;
     final Node right;
     final char[] chunk; // non-empty, at most MAX_CHUNK, whole code points only; never mutated
-    final int chunkCodePoints;
     final int codePoints; // of the whole subtree
-    final int chars; // of the whole subtree, in UTF-16 units
     final int height;
 
     Node(Node left, char[] chunk, int chunkCodePoints, Node right) {
       this.left = left;
       this.right = right;
       this.chunk = chunk;
-      this.chunkCodePoints = chunkCodePoints;
-      int leftChars = left == null ? 0 : left.chars;
-      int rightChars = right == null ? 0 : right.chars;
       this.codePoints = codePoints(left) + chunkCodePoints + codePoints(right);
-      this.chars = leftChars + chunk.length + rightChars;
       this.height = 1 + Math.max(height(left), height(right));
+    }
+
+    private Node(Node left, Node right, char[] chunk, int codePoints, int height) {
+      this.left = left;
+      this.right = right;
+      this.chunk = chunk;
+      this.codePoints = codePoints;
+      this.height = height;
+    }
+
+    int chunkCodePoints() {
+      return codePoints - codePoints(left) - codePoints(right);
+    }
+
+    /** This node over a left subtree of the same height whose size changed by {@code delta}. */
+    Node withLeft(Node newLeft, int delta) {
+      return new Node(newLeft, right, chunk, codePoints + delta, height);
+    }
+
+    /** This node over a right subtree of the same height whose size changed by {@code delta}. */
+    Node withRight(Node newRight, int delta) {
+      return new Node(left, newRight, chunk, codePoints + delta, height);
     }
   }
 }
