@@ -1,0 +1,63 @@
+package dev.tandem.sequencer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tandem.client.DocumentListener;
+import dev.tandem.client.ErrorCode;
+import dev.tandem.client.TandemException;
+import dev.tandem.client.TextChange;
+import dev.tandem.ot.TextOperation;
+import dev.tandem.persistence.EmbeddedPostgresExtension;
+import dev.tandem.sequencer.ClientHarness.Editor;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * A refused op through a real server: the client reports the server's error code, resyncs to the
+ * server's text (the refused edit and the edits buffered after it are dropped, and said so with a
+ * RESYNC change), and keeps working.
+ */
+@ExtendWith(EmbeddedPostgresExtension.class)
+class ClientErrorTest {
+
+  @Test
+  void aRefusedOpIsReportedAndTheDocumentResyncs() throws Exception {
+    String docId = Servers.freshDoc();
+    try (TandemServer server = Servers.start(Servers.config().maxDocumentCodePoints(10).build());
+        ClientHarness harness = new ClientHarness(9)) {
+      Editor editor = harness.editor(server.webSocketUri(), "refused-" + docId, docId);
+      List<TextChange> resyncs = new CopyOnWriteArrayList<>();
+      editor.document.addListener(
+          new DocumentListener() {
+            @Override
+            public void onChange(TextChange change) {
+              if (change.origin() == TextChange.Origin.RESYNC) {
+                resyncs.add(change);
+              }
+            }
+          });
+
+      editor.document.submit(TextOperation.builder().insert("0123456789😀").build()); // 11 > 10
+      editor.document.whenSynchronized().get(30, TimeUnit.SECONDS);
+
+      TandemException error = editor.errors.peek();
+      assertEquals(ErrorCode.TOO_LARGE, error.code(), String.valueOf(editor.errors));
+      assertFalse(error.retryable());
+      assertEquals(docId, error.docId().orElseThrow());
+      assertTrue(error.seq().isPresent());
+      ClientHarness.await(() -> !resyncs.isEmpty(), () -> "no resync");
+      assertEquals("", editor.document.text());
+      assertEquals(0, editor.document.revision());
+
+      editor.document.submit(TextOperation.builder().insert("ok").build());
+      editor.document.whenSynchronized().get(30, TimeUnit.SECONDS);
+      assertEquals(1, editor.document.revision());
+      assertEquals("ok", harness.restDocument(server.httpUri(), docId).path("text").asText());
+    }
+  }
+}
