@@ -1,0 +1,11 @@
+// Tandem's browser client library: plain ES modules, no build step, no runtime dependencies.
+
+export { TextOperation, Builder, Side, InvalidOperationError } from './ot.js';
+export { parse as parseOperation, toJson as operationToJson } from './operation-json.js';
+export {
+  codePointCount,
+  codePointOffset,
+  utf16Offset,
+  firstLoneSurrogate,
+  isWellFormed,
+} from './code-points.js';
