@@ -1,0 +1,663 @@
+// The client side of one document, without I/O: the ot.js client state machine (synchronized /
+// awaiting confirm / awaiting with buffer), the local text and revision, and the presence of
+// others. It mirrors the Java client (dev.tandem.client.ClientState and DocumentSession), so both
+// clients behave alike against the same server. The connection (src/connection.js) feeds it
+// server messages and carries out what it decides through a sink.
+
+import { TextOperation, Side } from './ot.js';
+import { codePointCount } from './code-points.js';
+
+/**
+ * An op sent to the server with its per-client sequence number, kept for resubmission.
+ * @typedef {{readonly op: TextOperation, readonly seq: number}} Pending
+ */
+
+/**
+ * The next state and the op to apply to the local text for one server op.
+ * @typedef {{readonly next: ClientState, readonly toApply: TextOperation}} ServerStep
+ */
+
+/** @typedef {Synchronized | AwaitingConfirm | AwaitingWithBuffer} ClientState */
+
+/**
+ * The two halves of a transform of this client's pending op (always the LEFT argument, as on the
+ * server, so on an insert tie both sides put the client's insert first) against a server op.
+ * @param {TextOperation} clientOp
+ * @param {TextOperation} serverOp
+ */
+function transformPending(clientOp, serverOp) {
+  const { left, right } = TextOperation.transform(clientOp, serverOp);
+  return { clientOp: left, serverOp: right };
+}
+
+/**
+ * No local edit awaits the server.
+ *
+ * Law of every state: for a server op `s` based on the revision the state sits on, with
+ * `step = state.applyServer(s)`, applying `s` and then the new pending ops to the server text
+ * gives the same text as applying `step.toApply` to the local text. So a client that applies
+ * `toApply` and later sees its pending ops committed ends with the server's text.
+ */
+export class Synchronized {
+  constructor() {
+    Object.freeze(this);
+  }
+
+  /**
+   * A local edit applied to the local text; `nextSeq()` numbers it, since it goes in flight now.
+   * @param {TextOperation} op
+   * @param {() => number} nextSeq
+   * @returns {ClientState}
+   */
+  applyClient(op, nextSeq) {
+    return new AwaitingConfirm({ op, seq: nextSeq() });
+  }
+
+  /**
+   * A committed op of another client: nothing local to transform it against.
+   * @param {TextOperation} op
+   * @returns {ServerStep}
+   */
+  applyServer(op) {
+    return Object.freeze({ next: this, toApply: op });
+  }
+
+  /** @returns {ClientState} */
+  serverAck() {
+    throw new Error('ack while synchronized: no op is in flight');
+  }
+
+  /** @returns {Pending | null} the op in flight */
+  get inFlight() {
+    return null;
+  }
+}
+
+/**
+ * One op in flight. A server op `s` meets it in the diamond:
+ *
+ * ```
+ *              outstanding
+ *     R  -------------------->  local text
+ *     |                             |
+ *     s                             s'   (applied to the local text)
+ *     v                             v
+ *    R+1 -------------------->  converged text
+ *              outstanding'  (what the server will commit)
+ *
+ *   (outstanding', s') = transform(outstanding, s)
+ * ```
+ */
+export class AwaitingConfirm {
+  /** @param {Pending} outstanding */
+  constructor(outstanding) {
+    this.outstanding = Object.freeze({ op: outstanding.op, seq: outstanding.seq });
+    Object.freeze(this);
+  }
+
+  /**
+   * @param {TextOperation} op
+   * @returns {ClientState}
+   */
+  applyClient(op) {
+    return new AwaitingWithBuffer(this.outstanding, op);
+  }
+
+  /**
+   * @param {TextOperation} op
+   * @returns {ServerStep}
+   */
+  applyServer(op) {
+    const pair = transformPending(this.outstanding.op, op);
+    return Object.freeze({
+      next: new AwaitingConfirm({ op: pair.clientOp, seq: this.outstanding.seq }),
+      toApply: pair.serverOp,
+    });
+  }
+
+  /** @returns {ClientState} */
+  serverAck() {
+    return new Synchronized();
+  }
+
+  get inFlight() {
+    return this.outstanding;
+  }
+}
+
+/**
+ * One op in flight and a buffer of later local edits, composed into one op. A server op `s`
+ * crosses both, one diamond after the other:
+ *
+ * ```
+ *              outstanding               buffer
+ *     R  -------------------->  .  ------------------->  local text
+ *     |                         |                          |
+ *     s                         s'                         s''  (applied to the local text)
+ *     v                         v                          v
+ *    R+1 -------------------->  .  ------------------->  converged text
+ *              outstanding'              buffer'
+ *
+ *   (outstanding', s')  = transform(outstanding, s)
+ *   (buffer', s'')      = transform(buffer, s')
+ * ```
+ */
+export class AwaitingWithBuffer {
+  /**
+   * @param {Pending} outstanding
+   * @param {TextOperation} buffer
+   */
+  constructor(outstanding, buffer) {
+    this.outstanding = Object.freeze({ op: outstanding.op, seq: outstanding.seq });
+    this.buffer = buffer;
+    Object.freeze(this);
+  }
+
+  /**
+   * @param {TextOperation} op
+   * @returns {ClientState}
+   */
+  applyClient(op) {
+    return new AwaitingWithBuffer(this.outstanding, this.buffer.compose(op));
+  }
+
+  /**
+   * @param {TextOperation} op
+   * @returns {ServerStep}
+   */
+  applyServer(op) {
+    const first = transformPending(this.outstanding.op, op);
+    const second = transformPending(this.buffer, first.serverOp);
+    return Object.freeze({
+      next: new AwaitingWithBuffer(
+        { op: first.clientOp, seq: this.outstanding.seq },
+        second.clientOp,
+      ),
+      toApply: second.serverOp,
+    });
+  }
+
+  /**
+   * The outstanding op was committed: the buffer goes in flight, numbered by `nextSeq()`.
+   * @param {() => number} nextSeq
+   * @returns {ClientState}
+   */
+  serverAck(nextSeq) {
+    return new AwaitingConfirm({ op: this.buffer, seq: nextSeq() });
+  }
+
+  get inFlight() {
+    return this.outstanding;
+  }
+}
+
+/**
+ * One range of a selection in code points, `[anchor, head]` as on the wire; a caret has
+ * anchor === head.
+ * @typedef {readonly [number, number]} SelectionRange
+ */
+
+/**
+ * A selection moved through `op`: a position where `op` inserts moves after the insert, so a
+ * cursor keeps standing before the character it stood before (as the Java client does).
+ * @param {readonly SelectionRange[]} selection
+ * @param {TextOperation} op
+ * @returns {SelectionRange[]}
+ */
+export function transformSelection(selection, op) {
+  return selection.map(([anchor, head]) =>
+    Object.freeze([op.transformPosition(anchor, Side.AFTER), op.transformPosition(head, Side.AFTER)]),
+  );
+}
+
+/**
+ * Another client's selection in the coordinates of this client's current local text.
+ * @typedef {{readonly clientId: string, readonly userId: string,
+ *   readonly selection: readonly SelectionRange[], readonly meta: Readonly<Record<string, unknown>>}} RemotePresence
+ */
+
+/**
+ * One change of the local text: `text` is the text before it with `op` applied. `origin` says
+ * who made it: `'local'` (through this client), `'remote'` (another client, committed by the
+ * server; `op` is already transformed against the local unacknowledged edits) or `'resync'`
+ * (the local text replaced by the server's after the server refused pending edits).
+ * @typedef {{readonly op: TextOperation, readonly text: string, readonly revision: number,
+ *   readonly origin: 'local' | 'remote' | 'resync'}} TextChange
+ */
+
+/**
+ * Where a session sends its submissions and reports what happened. Every method is optional.
+ * @typedef {object} SessionSink
+ * @property {(baseRevision: number, op: TextOperation, seq: number) => void} [submit]
+ *   send `submit {rev: baseRevision, op, seq}`
+ * @property {(revision: number, selection: SelectionRange[], meta: object) => void} [publishPresence]
+ *   send `presence {rev, selection, meta}`
+ * @property {(change: TextChange) => void} [changed]
+ * @property {(revision: number, seq: number) => void} [acknowledged]
+ * @property {(presence: RemotePresence) => void} [presence]
+ * @property {(clientId: string) => void} [presenceLeft]
+ * @property {() => void} [synchronizedNow] every local edit is committed
+ */
+
+/** How many committed ops to keep for transforming late presence. */
+export const HISTORY_LIMIT = 1000;
+
+/**
+ * The client side of one document, without I/O: local text, last known server revision, the
+ * client state, the presences of others and this client's own selection. Everything it decides
+ * to send or tell goes to its sink.
+ *
+ * Invariant: `text` === the server text at `revision` with the pending ops (the outstanding op,
+ * then the buffer) applied.
+ */
+export class DocumentSession {
+  #clientId;
+  #nextSeq;
+  /** @type {Required<SessionSink>} */
+  #sink;
+  #text = '';
+  #revision = -1;
+  /** @type {ClientState} */
+  #state = new Synchronized();
+  #online = false;
+  /** The latest committed ops as the server committed them, oldest first. */
+  /** @type {{revision: number, op: TextOperation}[]} */
+  #history = [];
+  /** @type {Map<string, RemotePresence>} */
+  #presences = new Map();
+  /** Presence published at a revision this client has not reached yet, by client id. */
+  /** @type {Map<string, Published>} */
+  #early = new Map();
+  /** @type {SelectionRange[] | null} */
+  #ownSelection = null;
+  #ownMeta = {};
+  #ownSelectionUnpublished = false;
+
+  /**
+   * @param {object} options
+   * @param {string} options.clientId this client's id, to recognise its own ops after a reconnect
+   * @param {() => number} options.nextSeq numbers each op that goes in flight (increasing)
+   * @param {SessionSink} [options.sink]
+   */
+  constructor({ clientId, nextSeq, sink = {} }) {
+    this.#clientId = clientId;
+    this.#nextSeq = nextSeq;
+    const nothing = () => {};
+    this.#sink = {
+      submit: nothing,
+      publishPresence: nothing,
+      changed: nothing,
+      acknowledged: nothing,
+      presence: nothing,
+      presenceLeft: nothing,
+      synchronizedNow: nothing,
+      ...sink,
+    };
+  }
+
+  /** The local text: the server's text at `revision` plus the unacknowledged local edits. */
+  get text() {
+    return this.#text;
+  }
+
+  /** The last server revision this client has seen, or -1 before `initialize`. */
+  get revision() {
+    return this.#revision;
+  }
+
+  get initialized() {
+    return this.#revision >= 0;
+  }
+
+  /** @returns {ClientState} */
+  get state() {
+    return this.#state;
+  }
+
+  get isSynchronized() {
+    return this.#state instanceof Synchronized;
+  }
+
+  /** Whether the document is open on a live, caught-up connection. */
+  get online() {
+    return this.#online;
+  }
+
+  /** @returns {Map<string, RemotePresence>} others' selections by client id (a copy) */
+  get presences() {
+    return new Map(this.#presences);
+  }
+
+  /**
+   * The first `opened {rev, text}` of this document.
+   * @param {number} serverRevision
+   * @param {string} serverText
+   */
+  initialize(serverRevision, serverText) {
+    if (this.initialized) {
+      throw new Error(`document already initialized at revision ${this.#revision}`);
+    }
+    this.#text = serverText;
+    this.#revision = serverRevision;
+  }
+
+  /**
+   * Replaces everything local with the server's text at `serverRevision`, dropping pending edits
+   * the server refused. Reported as a `'resync'` change.
+   * @param {number} serverRevision
+   * @param {string} serverText
+   */
+  reset(serverRevision, serverText) {
+    const replace = TextOperation.builder()
+      .delete(codePointCount(this.#text))
+      .insert(serverText)
+      .build();
+    this.#text = serverText;
+    this.#revision = serverRevision;
+    this.#state = new Synchronized();
+    this.#history = [];
+    this.#early.clear();
+    this.#transformPresences(replace);
+    if (this.#ownSelection !== null) {
+      this.#ownSelection = transformSelection(this.#ownSelection, replace);
+    }
+    this.#changed(replace, 'resync');
+    this.#sink.synchronizedNow();
+  }
+
+  /** The connection is lost: hold submissions until `goOnline()`; others' presence is gone. */
+  goOffline() {
+    this.#online = false;
+    this.#early.clear();
+    const gone = [...this.#presences.keys()];
+    this.#presences.clear();
+    gone.forEach((clientId) => this.#sink.presenceLeft(clientId)); // they publish again later
+  }
+
+  /**
+   * The document is open on a live connection and caught up: resend the op in flight with its
+   * original seq (the server acknowledges it once, with its original revision, if it was already
+   * committed), and publish this client's selection if it changed meanwhile.
+   */
+  goOnline() {
+    this.#online = true;
+    this.#resendOutstanding();
+    this.#flushOwnSelection();
+  }
+
+  /**
+   * Resends the op in flight if it still has `seq` (a retry after a retryable error).
+   * @param {number} seq
+   */
+  retry(seq) {
+    if (this.#state.inFlight?.seq === seq) {
+      this.#resendOutstanding();
+    }
+  }
+
+  /**
+   * A local edit of the current local text.
+   * @param {TextOperation} op
+   * @throws {import('./errors.js').InvalidOperationError} if `op` does not apply to the text;
+   *   nothing changes then
+   */
+  applyClient(op) {
+    this.#requireInitialized();
+    const next = op.apply(this.#text);
+    const wasSynchronized = this.isSynchronized;
+    this.#text = next;
+    this.#state = this.#state.applyClient(op, this.#nextSeq);
+    this.#transformPresences(op);
+    if (this.#ownSelection !== null) {
+      this.#ownSelection = transformSelection(this.#ownSelection, op);
+    }
+    this.#changed(op, 'local');
+    if (wasSynchronized) {
+      this.#resendOutstanding();
+    }
+  }
+
+  /**
+   * A committed op at `serverRevision`, live or caught up after a reconnect. This client's own op
+   * (same client id and seq as the op in flight) counts as its acknowledgement.
+   * @param {number} serverRevision
+   * @param {TextOperation} op
+   * @param {string} opClientId
+   * @param {number} opSeq
+   * @returns {boolean} false if the op leaves a gap after the known revision: resync then
+   */
+  applyServer(serverRevision, op, opClientId, opSeq) {
+    this.#requireInitialized();
+    if (serverRevision <= this.#revision) {
+      return true; // already seen: a duplicate delivery changes nothing
+    }
+    if (serverRevision !== this.#revision + 1) {
+      return false;
+    }
+    const outstanding = this.#state.inFlight;
+    if (opClientId === this.#clientId && outstanding !== null && outstanding.seq === opSeq) {
+      this.acknowledge(serverRevision, opSeq);
+      return true;
+    }
+    const step = this.#state.applyServer(op);
+    const text = step.toApply.apply(this.#text); // throws before anything changes
+    this.#state = step.next;
+    this.#revision = serverRevision;
+    this.#remember(serverRevision, op);
+    this.#text = text;
+    this.#transformPresences(step.toApply);
+    if (this.#ownSelection !== null) {
+      this.#ownSelection = transformSelection(this.#ownSelection, step.toApply);
+    }
+    this.#changed(step.toApply, 'remote');
+    this.#publishEarlyPresences();
+    return true;
+  }
+
+  /**
+   * `ack {rev, seq}`. An ack for a seq that is not in flight (a duplicate answer to a
+   * resubmission whose op was already recognised among caught-up ops) changes nothing.
+   * @param {number} serverRevision
+   * @param {number} seq
+   */
+  acknowledge(serverRevision, seq) {
+    const outstanding = this.#state.inFlight;
+    if (outstanding === null || outstanding.seq !== seq || serverRevision <= this.#revision) {
+      return;
+    }
+    // the outstanding op, transformed through every op before serverRevision, is what committed
+    this.#remember(serverRevision, outstanding.op);
+    this.#revision = serverRevision;
+    this.#state = this.#state.serverAck(this.#nextSeq);
+    this.#sink.acknowledged(serverRevision, seq);
+    this.#publishEarlyPresences();
+    if (this.isSynchronized) {
+      this.#flushOwnSelection();
+      this.#sink.synchronizedNow();
+    } else {
+      this.#resendOutstanding();
+    }
+  }
+
+  /**
+   * This client's selection, in code points of the local text; published once every local edit
+   * is acknowledged, transformed through what happened meanwhile.
+   * @param {readonly SelectionRange[]} selection
+   * @param {Record<string, unknown>} [meta] a small object: a name, a color
+   */
+  setOwnSelection(selection, meta = {}) {
+    this.#ownSelection = checkSelection(selection);
+    this.#ownMeta = { ...meta };
+    this.#ownSelectionUnpublished = true;
+    this.#flushOwnSelection();
+  }
+
+  /**
+   * Another client's `presence {client, user, rev, selection, meta}`.
+   * @param {string} clientId
+   * @param {string} userId
+   * @param {number} atRevision
+   * @param {readonly SelectionRange[]} selection
+   * @param {Record<string, unknown>} meta
+   */
+  remotePresence(clientId, userId, atRevision, selection, meta) {
+    if (!this.initialized) {
+      return;
+    }
+    /** @type {Published} */
+    const published = { clientId, userId, revision: atRevision, selection, meta };
+    if (atRevision > this.#revision) {
+      this.#early.set(clientId, published); // the ops it refers to are still on their way
+      return;
+    }
+    this.#early.delete(clientId);
+    this.#place(published);
+  }
+
+  /**
+   * `presence {client, left: true}`.
+   * @param {string} clientId
+   */
+  presenceLeft(clientId) {
+    this.#early.delete(clientId);
+    if (this.#presences.delete(clientId)) {
+      this.#sink.presenceLeft(clientId);
+    }
+  }
+
+  #resendOutstanding() {
+    const outstanding = this.#state.inFlight;
+    if (this.#online && outstanding !== null) {
+      this.#sink.submit(this.#revision, outstanding.op, outstanding.seq);
+    }
+  }
+
+  // Published only while synchronized: then local coordinates are those of the server revision,
+  // so receivers transform it through exactly the ops committed after it.
+  #flushOwnSelection() {
+    if (
+      this.#online &&
+      this.#ownSelectionUnpublished &&
+      this.isSynchronized &&
+      this.#ownSelection !== null
+    ) {
+      this.#ownSelectionUnpublished = false;
+      this.#sink.publishPresence(this.#revision, this.#ownSelection, this.#ownMeta);
+    }
+  }
+
+  #publishEarlyPresences() {
+    for (const [clientId, published] of [...this.#early]) {
+      if (published.revision <= this.#revision) {
+        this.#early.delete(clientId);
+        this.#place(published);
+      }
+    }
+  }
+
+  /**
+   * Transforms a selection from its revision to local coordinates, or drops it if too old.
+   * @param {Published} published
+   */
+  #place(published) {
+    const oldest = this.#history.length === 0 ? this.#revision + 1 : this.#history[0].revision;
+    if (published.revision < this.#revision && oldest > published.revision + 1) {
+      return; // the ops after it are no longer remembered: wait for a newer publication
+    }
+    let selection;
+    try {
+      selection = checkSelection(published.selection);
+      for (const committed of this.#history) {
+        if (committed.revision > published.revision) {
+          selection = transformSelection(selection, committed.op);
+        }
+      }
+      const state = this.#state;
+      if (state.inFlight !== null) {
+        selection = transformSelection(selection, state.inFlight.op);
+      }
+      if (state instanceof AwaitingWithBuffer) {
+        selection = transformSelection(selection, state.buffer);
+      }
+    } catch {
+      return; // a selection past the end of its text: ignore it rather than show it wrongly
+    }
+    const presence = freezePresence(published.clientId, published.userId, selection, published.meta);
+    this.#presences.set(published.clientId, presence);
+    this.#sink.presence(presence);
+  }
+
+  /**
+   * @param {number} revision
+   * @param {TextOperation} op
+   */
+  #remember(revision, op) {
+    this.#history.push({ revision, op });
+    if (this.#history.length > HISTORY_LIMIT) {
+      this.#history.shift();
+    }
+  }
+
+  /** @param {TextOperation} op */
+  #transformPresences(op) {
+    for (const [clientId, p] of this.#presences) {
+      this.#presences.set(
+        clientId,
+        freezePresence(clientId, p.userId, transformSelection(p.selection, op), p.meta),
+      );
+    }
+  }
+
+  /**
+   * @param {TextOperation} op
+   * @param {TextChange['origin']} origin
+   */
+  #changed(op, origin) {
+    this.#sink.changed(Object.freeze({ op, text: this.#text, revision: this.#revision, origin }));
+  }
+
+  #requireInitialized() {
+    if (!this.initialized) {
+      throw new Error('document not opened yet');
+    }
+  }
+}
+
+/**
+ * @typedef {{clientId: string, userId: string, revision: number,
+ *   selection: readonly SelectionRange[], meta: Record<string, unknown>}} Published
+ */
+
+/**
+ * @param {string} clientId
+ * @param {string} userId
+ * @param {SelectionRange[]} selection
+ * @param {Record<string, unknown>} meta
+ * @returns {RemotePresence}
+ */
+function freezePresence(clientId, userId, selection, meta) {
+  return Object.freeze({ clientId, userId, selection: Object.freeze(selection), meta });
+}
+
+/**
+ * A copy of a selection whose ranges are pairs of non-negative integers.
+ * @param {unknown} selection
+ * @returns {SelectionRange[]}
+ */
+function checkSelection(selection) {
+  if (!Array.isArray(selection)) {
+    throw new TypeError(`selection is ${typeof selection} (expected a list of [anchor, head])`);
+  }
+  return selection.map((range) => {
+    if (
+      !Array.isArray(range) ||
+      range.length !== 2 ||
+      !range.every((n) => Number.isInteger(n) && n >= 0)
+    ) {
+      throw new TypeError(
+        `selection range ${JSON.stringify(range)} is not valid (expected [anchor, head], integers >= 0)`,
+      );
+    }
+    return Object.freeze([range[0], range[1]]);
+  });
+}
