@@ -2,17 +2,24 @@ package dev.tandem.sequencer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tandem.client.ConnectionState;
 import dev.tandem.client.DocumentListener;
 import dev.tandem.client.ErrorCode;
+import dev.tandem.client.TandemClient;
+import dev.tandem.client.TandemDocument;
 import dev.tandem.client.TandemException;
 import dev.tandem.client.TextChange;
 import dev.tandem.ot.TextOperation;
 import dev.tandem.persistence.EmbeddedPostgresExtension;
 import dev.tandem.sequencer.ClientHarness.Editor;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -20,7 +27,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * A refused op through a real server: the client reports the server's error code, resyncs to the
  * server's text (the refused edit and the edits buffered after it are dropped, and said so with a
- * RESYNC change), and keeps working.
+ * RESYNC change), and keeps working; a refused hello (close code 1008) ends the client instead of
+ * reconnecting forever.
  */
 @ExtendWith(EmbeddedPostgresExtension.class)
 class ClientErrorTest {
@@ -58,6 +66,28 @@ class ClientErrorTest {
       editor.document.whenSynchronized().get(30, TimeUnit.SECONDS);
       assertEquals(1, editor.document.revision());
       assertEquals("ok", harness.restDocument(server.httpUri(), docId).path("text").asText());
+    }
+  }
+
+  @Test
+  void aRefusedHelloClosesTheClientForGood() throws Exception {
+    try (TandemServer server = Servers.start()) {
+      List<TandemException> errors = new CopyOnWriteArrayList<>();
+      TandemClient client =
+          TandemClient.builder(server.webSocketUri()).clientId("control\u0001char").build();
+      client.addErrorListener(errors::add);
+      CompletableFuture<TandemDocument> opening = client.open(Servers.freshDoc());
+      try {
+        ClientHarness.await(
+            () -> client.connectionState() == ConnectionState.CLOSED,
+            () -> "still " + client.connectionState() + ", errors " + errors);
+        assertEquals(ErrorCode.BAD_REQUEST, errors.get(0).code(), errors.toString());
+        ExecutionException failed =
+            assertThrows(ExecutionException.class, () -> opening.get(30, TimeUnit.SECONDS));
+        assertInstanceOf(IllegalStateException.class, failed.getCause());
+      } finally {
+        client.close();
+      }
     }
   }
 }
