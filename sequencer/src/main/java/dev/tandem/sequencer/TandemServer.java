@@ -66,6 +66,7 @@ public final class TandemServer implements AutoCloseable {
             apiUri, new RestApplication(sequencers, authorizer, config), false);
     NetworkListener listener = httpServer.getListeners().iterator().next();
     listener.getKeepAlive().setIdleTimeoutInSeconds(-1); // WebSockets idle as long as they like
+    listener.registerAddOn(new IgnoreForeignUpgrades());
     webSockets.attachTo(listener);
     httpServer.getServerConfiguration().addHttpHandler(new HealthHandler(sequencers), "/healthz");
     config

@@ -62,6 +62,11 @@ final class WsClient implements AutoCloseable {
     socket.sendText(text, true).orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
   }
 
+  /** A stalled client starts reading everything. */
+  void resume() {
+    socket.request(Long.MAX_VALUE);
+  }
+
   void send(ObjectNode message) {
     send(Json.write(message));
   }
@@ -137,7 +142,9 @@ final class WsClient implements AutoCloseable {
         received.add(Json.parseObject(partial.toString()));
         partial.setLength(0);
       }
-      webSocket.request(1);
+      if (reading) {
+        webSocket.request(1);
+      }
       return null;
     }
 

@@ -1,0 +1,56 @@
+package dev.tandem.sequencer;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+/** A small HTTP client for tests: JSON in, status and JSON out. */
+final class Http {
+  private static final HttpClient CLIENT =
+      // The JDK's default: HTTP/2 offered as an h2c upgrade, which the server must decline.
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+  record Reply(int status, ObjectNode body) {}
+
+  private Http() {}
+
+  static Reply get(TandemServer server, String path) {
+    return send(request(server, path).GET().build());
+  }
+
+  static Reply put(TandemServer server, String path, String body) {
+    return send(request(server, path).PUT(HttpRequest.BodyPublishers.ofString(body)).build());
+  }
+
+  static Reply post(TandemServer server, String path, String body) {
+    return send(request(server, path).POST(HttpRequest.BodyPublishers.ofString(body)).build());
+  }
+
+  static HttpRequest.Builder request(TandemServer server, String path) {
+    return HttpRequest.newBuilder(URI.create(server.httpUri() + path.substring(1)))
+        .timeout(WsClient.WAIT)
+        .header("Content-Type", "application/json");
+  }
+
+  static HttpClient client() {
+    return CLIENT;
+  }
+
+  private static Reply send(HttpRequest request) {
+    try {
+      HttpResponse<String> response = CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
+      String body = response.body();
+      return new Reply(
+          response.statusCode(), body.isBlank() ? Json.object() : Json.parseObject(body));
+    } catch (IOException e) {
+      throw new AssertionError(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+}

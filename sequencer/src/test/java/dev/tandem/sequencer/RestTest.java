@@ -1,0 +1,211 @@
+package dev.tandem.sequencer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.ot.OperationJson;
+import dev.tandem.ot.TextOperation;
+import dev.tandem.persistence.EmbeddedPostgresExtension;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The REST API against a real server and the embedded PostgreSQL. */
+@ExtendWith(EmbeddedPostgresExtension.class)
+class RestTest {
+  private static TandemServer server;
+
+  @BeforeAll
+  static void start() {
+    server = Servers.start(Servers.config().checkpointInterval(5).maxMessageBytes(4096).build());
+  }
+
+  @AfterAll
+  static void stop() {
+    server.close();
+  }
+
+  @Test
+  void createThenReadThenConflict() {
+    String doc = Servers.freshDoc();
+    Http.Reply created = Http.put(server, "/api/docs/" + doc, "{\"text\":\"héllo 😀\"}");
+    assertEquals(201, created.status(), created.body().toString());
+    assertEquals(0, created.body().path("rev").asLong());
+    Http.Reply read = Http.get(server, "/api/docs/" + doc);
+    assertEquals(200, read.status());
+    assertEquals("héllo 😀", read.body().path("text").asText());
+    assertEquals(doc, read.body().path("id").asText());
+
+    Http.Reply again = Http.put(server, "/api/docs/" + doc, "");
+    assertEquals(409, again.status());
+    assertEquals("already_exists", again.body().path("code").asText());
+  }
+
+  @Test
+  void errorsHaveTheirStatusAndBody() {
+    String doc = Servers.freshDoc();
+    assertError(Http.get(server, "/api/docs/" + doc), 404, "not_found");
+    Http.put(server, "/api/docs/" + doc, "{\"text\":\"abc\"}");
+    assertError(Http.get(server, "/api/docs/" + doc + "?rev=1"), 400, "rev_out_of_range");
+    assertError(Http.get(server, "/api/docs/" + doc + "?rev=x"), 400, "bad_request");
+    assertError(
+        Http.post(server, "/api/docs/" + doc + "/ops", "{\"rev\":\"0\",\"op\":[3]}"),
+        400,
+        "bad_request");
+    assertError(
+        Http.post(server, "/api/docs/" + doc + "/ops", "{\"rev\":0,\"op\":[4]}"),
+        400,
+        "invalid_op");
+    assertError(
+        Http.post(server, "/api/docs/" + doc + "/ops", "{\"rev\":9,\"op\":[3]}"),
+        400,
+        "rev_out_of_range");
+    assertError(Http.post(server, "/api/docs/" + doc + "/ops", "{nope"), 400, "bad_request");
+    assertError(
+        Http.post(
+            server,
+            "/api/docs/" + doc + "/ops",
+            "{\"rev\":0,\"op\":[\"" + "x".repeat(5000) + "\",3]}"),
+        413,
+        "too_large");
+    assertError(
+        Http.put(server, "/api/docs/" + doc + "-n", "{\"text\":\"a\\u0000\"}"), 400, "bad_request");
+    assertError(Http.get(server, "/api/docs/" + doc + "/ops?limit=0"), 400, "bad_request");
+    assertError(Http.get(server, "/api/docs/" + doc + "-missing/ops"), 404, "not_found");
+  }
+
+  @Test
+  void postedOpsGoThroughTheSequencerAndAreDeduplicated() {
+    String doc = Servers.freshDoc();
+    Http.put(server, "/api/docs/" + doc, "{\"text\":\"abc\"}");
+    Http.Reply first =
+        Http.post(
+            server,
+            "/api/docs/" + doc + "/ops",
+            "{\"rev\":0,\"op\":[3,\"d\"],\"client\":\"r1\",\"seq\":1}");
+    assertEquals(200, first.status(), first.body().toString());
+    assertEquals(1, first.body().path("rev").asLong());
+    // Concurrent with the first (same base): transformed.
+    Http.Reply second =
+        Http.post(
+            server,
+            "/api/docs/" + doc + "/ops",
+            "{\"rev\":0,\"op\":[\"X\",3],\"client\":\"r2\",\"seq\":1}");
+    assertEquals(2, second.body().path("rev").asLong());
+    Http.Reply resubmit =
+        Http.post(
+            server,
+            "/api/docs/" + doc + "/ops",
+            "{\"rev\":0,\"op\":[3,\"d\"],\"client\":\"r1\",\"seq\":1}");
+    assertEquals(1, resubmit.body().path("rev").asLong(), "the original revision");
+    assertEquals("Xabcd", Http.get(server, "/api/docs/" + doc).body().path("text").asText());
+  }
+
+  @Test
+  void historyPagesAndTheTextAtEveryRevisionEqualsTheReplay() {
+    String doc = Servers.freshDoc();
+    Http.put(server, "/api/docs/" + doc, "");
+    List<String> texts = new ArrayList<>();
+    texts.add("");
+    String text = "";
+    for (int i = 0; i < 12; i++) {
+      String insert = i % 3 == 0 ? "😀" : "ab";
+      TextOperation op =
+          TextOperation.builder()
+              .retain(text.codePointCount(0, text.length()) / 2)
+              .insert(insert)
+              .retain(
+                  text.codePointCount(0, text.length()) - text.codePointCount(0, text.length()) / 2)
+              .build();
+      Http.Reply reply =
+          Http.post(
+              server,
+              "/api/docs/" + doc + "/ops",
+              "{\"rev\":" + i + ",\"op\":" + OperationJson.toJson(op) + "}");
+      assertEquals(i + 1, reply.body().path("rev").asLong(), reply.body().toString());
+      text = op.apply(text);
+      texts.add(text);
+    }
+    // Pages of 5: revisions 1-5, 6-10, 11-12, dense and in order.
+    List<Long> revisions = new ArrayList<>();
+    String replay = "";
+    JsonNode next = null;
+    String path = "/api/docs/" + doc + "/ops?limit=5";
+    int pages = 0;
+    do {
+      ObjectNode page = Http.get(server, path).body();
+      for (JsonNode op : page.path("ops")) {
+        revisions.add(op.path("rev").asLong());
+        replay = OperationJson.parse(op.path("op").toString()).apply(replay);
+        assertTrue(op.path("time").asText().endsWith("Z"), op.toString());
+      }
+      next = page.path("next");
+      path = "/api/docs/" + doc + "/ops?limit=5&from=" + next.asLong();
+      pages++;
+    } while (!next.isNull());
+    assertEquals(3, pages);
+    assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L, 11L, 12L), revisions);
+    assertEquals(text, replay);
+    for (int rev = 0; rev <= 12; rev++) {
+      ObjectNode at = Http.get(server, "/api/docs/" + doc + "?rev=" + rev).body();
+      assertEquals(texts.get(rev), at.path("text").asText(), "rev " + rev);
+      assertEquals(rev, at.path("rev").asLong());
+    }
+  }
+
+  @Test
+  void checkpointsAreWrittenEveryNRevisionsAndOnRequest() throws InterruptedException {
+    String doc = Servers.freshDoc();
+    Http.put(server, "/api/docs/" + doc, "");
+    for (int i = 0; i < 6; i++) {
+      Http.post(
+          server,
+          "/api/docs/" + doc + "/ops",
+          "{\"rev\":" + i + ",\"op\":[" + (i == 0 ? "" : i + ",") + "\"a\"]}");
+    }
+    // The automatic checkpoint at revision 5 is written in the background: poll for it.
+    long deadline = System.nanoTime() + WsClient.WAIT.toNanos();
+    List<Long> revisions;
+    do {
+      revisions = checkpointRevisions(doc);
+      if (revisions.contains(5L)) {
+        break;
+      }
+      Thread.sleep(50);
+    } while (System.nanoTime() < deadline);
+    assertEquals(List.of(0L, 5L), revisions);
+
+    Http.Reply created = Http.post(server, "/api/docs/" + doc + "/checkpoints", "");
+    assertEquals(201, created.status(), created.body().toString());
+    assertEquals(6, created.body().path("rev").asLong());
+    assertEquals(64, created.body().path("sha256").asText().length());
+    assertEquals(List.of(0L, 5L, 6L), checkpointRevisions(doc));
+  }
+
+  private static List<Long> checkpointRevisions(String doc) {
+    List<Long> revisions = new ArrayList<>();
+    for (JsonNode checkpoint :
+        Http.get(server, "/api/docs/" + doc + "/checkpoints").body().path("checkpoints")) {
+      revisions.add(checkpoint.path("rev").asLong());
+    }
+    return revisions;
+  }
+
+  @Test
+  void healthz() {
+    Http.Reply health = Http.get(server, "/healthz");
+    assertEquals(200, health.status());
+    assertEquals("ok", health.body().path("status").asText());
+  }
+
+  private static void assertError(Http.Reply reply, int status, String code) {
+    assertEquals(status, reply.status(), reply.body().toString());
+    assertEquals(code, reply.body().path("code").asText(), reply.body().toString());
+    assertTrue(reply.body().path("message").isTextual(), reply.body().toString());
+  }
+}
