@@ -9,3 +9,11 @@ export {
   firstLoneSurrogate,
   isWellFormed,
 } from './code-points.js';
+export {
+  DocumentSession,
+  Synchronized,
+  AwaitingConfirm,
+  AwaitingWithBuffer,
+  transformSelection,
+} from './client.js';
+export { TandemClient, TandemDocument, TandemError, Backoff, colorFor } from './connection.js';

@@ -28,18 +28,27 @@ function forEachCase(body) {
   }
 }
 
+/**
+ * A message built only if an assertion fails (node:assert turns it into a string then), so that
+ * thousands of passing cases do not pay for describing themselves.
+ * @param {() => string} describe
+ */
+function lazy(describe) {
+  return { toString: describe };
+}
+
 /** No empty component, no two neighbours of the same kind, no insert right after a delete. */
 function assertCanonical(op, detail) {
   const kind = (c) => (typeof c === 'string' ? 'insert' : c > 0 ? 'retain' : 'delete');
   const components = op.components();
   components.forEach((c, i) => {
-    assert.ok(c !== '' && c !== 0, `${detail}: empty component ${i} in ${op}`);
+    assert.ok(c !== '' && c !== 0, lazy(() => `${detail}: empty component ${i} in ${op}`));
     if (i > 0) {
       const previous = kind(components[i - 1]);
-      assert.notEqual(previous, kind(c), `${detail}: same kind at ${i} in ${op}`);
+      assert.notEqual(previous, kind(c), lazy(() => `${detail}: same kind at ${i} in ${op}`));
       assert.ok(
         !(previous === 'delete' && kind(c) === 'insert'),
-        `${detail}: insert after delete at ${i} in ${op}`,
+        lazy(() => `${detail}: insert after delete at ${i} in ${op}`),
       );
     }
   });
@@ -51,8 +60,9 @@ test('apply gives the target length', () => {
   forEachCase((rnd, where) => {
     const s = gen.text(rnd, 30);
     const a = gen.operation(rnd, s);
-    assert.equal(codePointCount(a.apply(s)), a.targetLength, where(s, a));
-    assert.equal(a.baseLength, codePointCount(s), where(s, a));
+    const detail = lazy(() => where(s, a));
+    assert.equal(codePointCount(a.apply(s)), a.targetLength, detail);
+    assert.equal(a.baseLength, codePointCount(s), detail);
   });
 });
 
@@ -63,7 +73,7 @@ test('compose then apply equals apply then apply', () => {
     const afterA = a.apply(s);
     const b = gen.operation(rnd, afterA);
     const ab = a.compose(b);
-    const detail = `${where(s, a, b)}, a.compose(b) = ${JSON.stringify(ab)}`;
+    const detail = lazy(() => `${where(s, a, b)}, a.compose(b) = ${JSON.stringify(ab)}`);
     assert.equal(ab.apply(s), b.apply(afterA), detail);
     assert.equal(ab.baseLength, a.baseLength, detail);
     assert.equal(ab.targetLength, b.targetLength, detail);
@@ -77,7 +87,7 @@ test('transform converges', () => {
     const a = gen.operation(rnd, s);
     const b = gen.operation(rnd, s);
     const t = TextOperation.transform(a, b);
-    const detail = `${where(s, a, b)}, transformed = ${JSON.stringify(t)}`;
+    const detail = lazy(() => `${where(s, a, b)}, transformed = ${JSON.stringify(t)}`);
     assert.equal(t.right.apply(a.apply(s)), t.left.apply(b.apply(s)), detail);
     assert.ok(a.compose(t.right).equals(b.compose(t.left)), detail);
     assertCanonical(t.left, detail);
@@ -91,7 +101,7 @@ test('invert round-trips', () => {
     const a = gen.operation(rnd, s);
     const after = a.apply(s);
     const inverse = a.invert(s);
-    const detail = `${where(s, a)}, inverse = ${JSON.stringify(inverse)}`;
+    const detail = lazy(() => `${where(s, a)}, inverse = ${JSON.stringify(inverse)}`);
     assert.equal(inverse.apply(after), s, detail);
     assert.ok(inverse.invert(after).equals(a), detail);
     assert.equal(a.compose(inverse).apply(s), s, detail);
@@ -124,7 +134,7 @@ test('builder output is canonical and keeps the effect', () => {
       }
     }
     const op = builder.build();
-    const detail = `${where(s, op)}, components given = ${JSON.stringify(raw)}`;
+    const detail = lazy(() => `${where(s, op)}, components given = ${JSON.stringify(raw)}`);
     assertCanonical(op, detail);
     assert.equal(op.apply(s), naiveApply(s, raw), detail);
   });
@@ -140,9 +150,12 @@ test('transformPosition follows the kept code points', () => {
     let previous = 0;
     for (let p = 0; p <= before.length; p++) {
       const moved = a.transformPosition(p, Side.AFTER);
-      const detail = `${where(s, a)}, position ${p} -> ${moved}`;
-      assert.ok(moved >= previous && moved <= after.length, `${detail} (monotonic, in range)`);
-      assert.ok(a.transformPosition(p, Side.BEFORE) <= moved, `${detail} (BEFORE <= AFTER)`);
+      const detail = lazy(() => `${where(s, a)}, position ${p} -> ${moved}`);
+      assert.ok(moved >= previous && moved <= after.length, lazy(() => `${detail} (monotonic, in range)`));
+      assert.ok(
+        a.transformPosition(p, Side.BEFORE) <= moved,
+        lazy(() => `${detail} (BEFORE <= AFTER)`),
+      );
       if (p < before.length && kept[p]) {
         assert.equal(after[moved], before[p], detail);
       }
@@ -159,7 +172,7 @@ test('transformPosition agrees with transform on ties', () => {
     const p = rnd.nextInt(length + 1);
     const cursor = gen.insertAt(p, '#', length);
     const afterA = a.apply(s);
-    const detail = `${where(s, a)}, position ${p}`;
+    const detail = lazy(() => `${where(s, a)}, position ${p}`);
     const asLeft = TextOperation.transform(cursor, a).left.apply(afterA);
     const asRight = TextOperation.transform(a, cursor).right.apply(afterA);
     assert.equal(a.transformPosition(p, Side.BEFORE), markerPosition(asLeft, afterA), detail);
@@ -172,7 +185,7 @@ test('JSON round-trips', () => {
     const s = gen.text(rnd, 30);
     const a = gen.operation(rnd, s);
     const json = toJson(a);
-    const detail = `${where(s, a)}, json = ${json}`;
+    const detail = lazy(() => `${where(s, a)}, json = ${json}`);
     assert.ok(parse(json).equals(a), detail);
     assert.ok(TextOperation.fromJSON(JSON.parse(json)).equals(a), detail);
   });

@@ -1,0 +1,1029 @@
+// The WebSocket protocol client: one socket, many documents, written against the browser
+// WebSocket API (the constructor is injectable, so tests and Node can pass their own). It mirrors
+// the Java TandemClient and TandemDocument: hello with a client id kept across reconnects; ping;
+// reconnect with exponential backoff, jitter and a cap; catch-up with open {rev}; the own op
+// recognised among the missed ones by client id and seq; the op in flight resent with the same
+// seq; edits made while offline kept and sent after the reconnect; close code 1008 ends it.
+
+import { TextOperation } from './ot.js';
+import { DocumentSession } from './client.js';
+
+const PROTOCOL = 1;
+const POLICY_VIOLATION = 1008;
+const ABNORMAL = 1006;
+
+/**
+ * An error the server sent (`error {code, message, retryable, doc, seq}`) or one the client met
+ * (a malformed server message: code `'unknown'`).
+ */
+export class TandemError extends Error {
+  /**
+   * @param {string} code a DESIGN.md error code: bad_request, invalid_op, unavailable, ...
+   * @param {string} message
+   * @param {{retryable?: boolean, docId?: string | null, seq?: number | null}} [details]
+   */
+  constructor(code, message, { retryable = false, docId = null, seq = null } = {}) {
+    super(message);
+    this.name = 'TandemError';
+    this.code = code;
+    this.retryable = retryable;
+    this.docId = docId;
+    this.seq = seq;
+  }
+}
+
+/**
+ * Exponential backoff with jitter and a cap: attempt n (from 0) waits a random time between half
+ * and all of min(maxMs, initialMs * 2^n). The jitter spreads the reconnects of many clients after
+ * a server restart.
+ */
+export class Backoff {
+  #initialMs;
+  #maxMs;
+  #random;
+  #attempt = 0;
+
+  /**
+   * @param {{initialMs?: number, maxMs?: number, random?: () => number}} [options]
+   */
+  constructor({ initialMs = 200, maxMs = 30_000, random = Math.random } = {}) {
+    if (!(initialMs > 0) || !(maxMs >= initialMs)) {
+      throw new RangeError(
+        `backoff initial ${initialMs} ms, max ${maxMs} ms (expected 0 < initial <= max)`,
+      );
+    }
+    this.#initialMs = initialMs;
+    this.#maxMs = maxMs;
+    this.#random = random;
+  }
+
+  /** The delay in milliseconds before the next attempt; each call doubles the ceiling. */
+  next() {
+    const ceiling = Math.min(this.#maxMs, this.#initialMs * 2 ** Math.min(this.#attempt, 60));
+    this.#attempt++;
+    const half = ceiling / 2;
+    return Math.round(half + this.#random() * (ceiling - half));
+  }
+
+  /** After a success: the next delay starts small again. */
+  reset() {
+    this.#attempt = 0;
+  }
+}
+
+/** A tiny synchronous event emitter: `on(event, listener)` returns the unsubscribe function. */
+class Emitter {
+  /** @type {Map<string, Set<Function>>} */
+  #listeners = new Map();
+
+  /**
+   * @param {string} event
+   * @param {Function} listener
+   * @returns {() => void}
+   */
+  on(event, listener) {
+    if (typeof listener !== 'function') {
+      throw new TypeError(`listener for '${event}' is not a function`);
+    }
+    if (!this.#listeners.has(event)) {
+      this.#listeners.set(event, new Set());
+    }
+    this.#listeners.get(event)?.add(listener);
+    return () => this.#listeners.get(event)?.delete(listener);
+  }
+
+  /**
+   * @param {string} event
+   * @param {...unknown} args
+   */
+  emit(event, ...args) {
+    for (const listener of [...(this.#listeners.get(event) ?? [])]) {
+      try {
+        listener(...args);
+      } catch (error) {
+        // a failing listener must not break the protocol; surface it without stopping
+        queueMicrotask(() => {
+          throw error;
+        });
+      }
+    }
+  }
+}
+
+/**
+ * A connection to a Tandem server at `url` (for example `ws://localhost:8080/ws`).
+ *
+ * Connection states (the `'state'` event): `'connecting'` (opening the socket or waiting for
+ * `welcome`), `'connected'`, `'offline'` (the socket is gone; a reconnect is scheduled),
+ * `'closed'` (by `close()` or a close code 1008 from the server). Errors not about one document
+ * arrive as the `'error'` event with a {@link TandemError}.
+ *
+ * A seq is unique only with the client id: a new client gets a random id unless one is given,
+ * and a given id needs `firstSeq` above every seq an earlier client with that id used.
+ */
+export class TandemClient {
+  #url;
+  #token;
+  #clientId;
+  #WebSocket;
+  #pingIntervalMs;
+  #timers;
+  #now;
+  #settings;
+  #backoff;
+  #events = new Emitter();
+  /** @type {Map<string, TandemDocument>} */
+  #documents = new Map();
+  #nextSeq;
+  /** @type {{socket: WebSocket, welcomed: boolean, lastHeard: number} | null} */
+  #connection = null;
+  #reconnectTimer = null;
+  #pingTimer = null;
+  #state = 'connecting';
+  #userId = null;
+  #closed = false;
+
+  /**
+   * @param {string} url
+   * @param {object} [options]
+   * @param {string} [options.token] said in hello; empty when the server has auth off
+   * @param {string} [options.clientId] 1 to 64 characters; a random id by default
+   * @param {number} [options.firstSeq] the first seq (default 1)
+   * @param {typeof WebSocket} [options.WebSocket] the WebSocket constructor (default the global)
+   * @param {number} [options.initialBackoffMs] reconnect delays (default 200 ms doubling ...)
+   * @param {number} [options.maxBackoffMs] ... up to this cap (default 30 s)
+   * @param {number} [options.pingIntervalMs] no message for two intervals = lost (default 20 s)
+   * @param {number} [options.presenceThrottleMs] at most one own selection per interval (100 ms)
+   * @param {() => number} [options.random] the jitter's random source (default Math.random)
+   * @param {{setTimeout: Function, clearTimeout: Function}} [options.timers]
+   * @param {() => number} [options.now] milliseconds clock (default Date.now)
+   */
+  constructor(url, options = {}) {
+    const {
+      token = '',
+      clientId = randomClientId(),
+      firstSeq = 1,
+      WebSocket: WebSocketClass = globalThis.WebSocket,
+      initialBackoffMs = 200,
+      maxBackoffMs = 30_000,
+      pingIntervalMs = 20_000,
+      presenceThrottleMs = 100,
+      random = Math.random,
+      timers = globalThis,
+      now = Date.now,
+    } = options;
+    if (typeof clientId !== 'string' || clientId.length < 1 || clientId.length > 64) {
+      throw new RangeError(`client id ${JSON.stringify(clientId)} (expected 1 to 64 characters)`);
+    }
+    if (!Number.isInteger(firstSeq) || firstSeq < 1) {
+      throw new RangeError(`first seq is ${firstSeq} (expected an integer >= 1)`);
+    }
+    if (typeof WebSocketClass !== 'function') {
+      throw new TypeError('no WebSocket constructor: pass options.WebSocket');
+    }
+    this.#url = url;
+    this.#token = token;
+    this.#clientId = clientId;
+    this.#WebSocket = WebSocketClass;
+    this.#pingIntervalMs = pingIntervalMs;
+    this.#timers = timers;
+    this.#now = now;
+    this.#settings = { initialMs: initialBackoffMs, maxMs: maxBackoffMs, random, presenceThrottleMs };
+    this.#backoff = new Backoff({ initialMs: initialBackoffMs, maxMs: maxBackoffMs, random });
+    this.#nextSeq = firstSeq;
+    this.#connect();
+  }
+
+  /** The id this client says in hello; the same across reconnects. */
+  get clientId() {
+    return this.#clientId;
+  }
+
+  /** The user the server's welcome named, or null before the first welcome. */
+  get userId() {
+    return this.#userId;
+  }
+
+  /** `'connecting'`, `'connected'`, `'offline'` or `'closed'`. */
+  get state() {
+    return this.#state;
+  }
+
+  /**
+   * Listens to `'state'` (the new connection state) or `'error'` (a {@link TandemError}).
+   * @param {'state' | 'error'} event
+   * @param {Function} listener
+   * @returns {() => void} removes the listener
+   */
+  on(event, listener) {
+    return this.#events.on(event, listener);
+  }
+
+  /**
+   * Opens a document (the server creates it empty if it does not exist and the user may write).
+   * Resolves with the handle once the server sent its text and revision; rejects with a
+   * {@link TandemError} if the server refuses. Opening an open document gives the same handle.
+   * @param {string} docId
+   * @returns {Promise<TandemDocument>}
+   */
+  open(docId) {
+    if (this.#closed) {
+      return Promise.reject(new Error('client is closed'));
+    }
+    let document = this.#documents.get(docId);
+    if (document === undefined) {
+      document = new TandemDocument(this.#internals(), docId);
+      this.#documents.set(docId, document);
+      if (this.#connection?.welcomed) {
+        document._connected();
+      }
+    }
+    return document.whenOpened();
+  }
+
+  /**
+   * Aborts the socket as a network failure would; the client reconnects with backoff and
+   * catches up. For fault drills and tests.
+   */
+  dropConnection() {
+    if (this.#connection !== null) {
+      this.#lost(this.#connection, ABNORMAL, 'connection dropped on request');
+    }
+  }
+
+  /** Closes the socket and every document without waiting for unacknowledged edits. */
+  close() {
+    if (this.#closed) {
+      return;
+    }
+    this.#closed = true;
+    this.#cancelTimers();
+    const current = this.#connection;
+    this.#connection = null;
+    if (current !== null) {
+      closeQuietly(current.socket, 1000, 'client closed');
+    }
+    for (const document of [...this.#documents.values()]) {
+      document._clientClosed();
+    }
+    this.#documents.clear();
+    this.#setState('closed');
+  }
+
+  // ---- connection lifecycle ----
+
+  #connect() {
+    this.#reconnectTimer = null;
+    if (this.#closed) {
+      return;
+    }
+    this.#setState('connecting');
+    let socket;
+    try {
+      socket = new this.#WebSocket(this.#url);
+    } catch (error) {
+      const failed = { socket: /** @type {any} */ (null), welcomed: false, lastHeard: 0 };
+      this.#connection = failed;
+      this.#lost(failed, ABNORMAL, `connect failed: ${error}`);
+      return;
+    }
+    const connection = { socket, welcomed: false, lastHeard: this.#now() };
+    this.#connection = connection;
+    socket.addEventListener('open', () => {
+      if (connection === this.#connection) {
+        this.#send(connection, { type: 'hello', token: this.#token, client: this.#clientId, protocol: PROTOCOL });
+      }
+    });
+    socket.addEventListener('message', (event) => this.#received(connection, event.data));
+    socket.addEventListener('close', (event) =>
+      this.#lost(connection, event.code ?? ABNORMAL, `closed by the server: ${event.code} ${event.reason ?? ''}`),
+    );
+    socket.addEventListener('error', () => this.#lost(connection, ABNORMAL, 'socket error'));
+  }
+
+  /**
+   * @param {{socket: WebSocket, welcomed: boolean, lastHeard: number}} connection
+   * @param {unknown} data
+   */
+  #received(connection, data) {
+    if (connection !== this.#connection) {
+      return;
+    }
+    connection.lastHeard = this.#now();
+    let message;
+    try {
+      message = JSON.parse(String(data));
+      if (message === null || typeof message !== 'object' || typeof message.type !== 'string') {
+        throw new Error('a message is an object with a string type');
+      }
+    } catch (error) {
+      this.#report(new TandemError('unknown', `malformed server message: ${error.message}`));
+      return;
+    }
+    const type = message.type;
+    if (!connection.welcomed && type !== 'welcome' && type !== 'error') {
+      this.#report(new TandemError('unknown', `server sent '${type}' before welcome`));
+      return;
+    }
+    try {
+      switch (type) {
+        case 'welcome':
+          this.#welcomed(connection, message);
+          break;
+        case 'pong':
+          break;
+        case 'error':
+          this.#error(message);
+          break;
+        case 'opened':
+        case 'op':
+        case 'ack':
+        case 'presence':
+        case 'closed':
+          this.#documents.get(message.doc)?._received(type, message);
+          break;
+        default: // a newer server's message: ignore
+      }
+    } catch (error) {
+      this.#report(
+        new TandemError('unknown', `bad '${type}' message from the server: ${error.message}`),
+      );
+    }
+  }
+
+  #welcomed(connection, message) {
+    connection.welcomed = true;
+    this.#userId = typeof message.user === 'string' ? message.user : null;
+    this.#backoff.reset();
+    this.#setState('connected');
+    this.#schedulePing(connection);
+    for (const document of [...this.#documents.values()]) {
+      document._connected();
+    }
+  }
+
+  #error(message) {
+    const error = new TandemError(
+      typeof message.code === 'string' ? message.code : 'unknown',
+      typeof message.message === 'string' ? message.message : '',
+      {
+        retryable: message.retryable === true,
+        docId: typeof message.doc === 'string' ? message.doc : null,
+        seq: Number.isInteger(message.seq) ? message.seq : null,
+      },
+    );
+    const document = error.docId === null ? undefined : this.#documents.get(error.docId);
+    if (document !== undefined) {
+      document._error(error);
+    } else {
+      this.#report(error);
+    }
+  }
+
+  #schedulePing(connection) {
+    this.#pingTimer = this.#timers.setTimeout(() => {
+      this.#pingTimer = null;
+      if (connection !== this.#connection) {
+        return;
+      }
+      const silent = this.#now() - connection.lastHeard;
+      if (silent > 2 * this.#pingIntervalMs) {
+        this.#lost(connection, ABNORMAL, `no answer from the server for ${silent} ms`);
+      } else {
+        this.#send(connection, { type: 'ping' });
+        this.#schedulePing(connection);
+      }
+    }, this.#pingIntervalMs);
+  }
+
+  /**
+   * @param {{socket: WebSocket, welcomed: boolean, lastHeard: number}} connection
+   * @param {number} code
+   * @param {string} reason
+   */
+  #lost(connection, code, reason) {
+    if (connection !== this.#connection) {
+      return;
+    }
+    this.#connection = null;
+    this.#cancelTimers();
+    if (connection.socket !== null) {
+      closeQuietly(connection.socket, 1000, 'lost');
+    }
+    for (const document of [...this.#documents.values()]) {
+      document._disconnected();
+    }
+    if (this.#closed) {
+      return;
+    }
+    if (code === POLICY_VIOLATION) {
+      this.#report(
+        new TandemError('forbidden', `server closed the connection for a policy violation: ${reason}`),
+      );
+      this.close();
+      return;
+    }
+    this.#setState('offline');
+    this.#reconnectTimer = this.#timers.setTimeout(() => this.#connect(), this.#backoff.next());
+  }
+
+  #cancelTimers() {
+    if (this.#pingTimer !== null) {
+      this.#timers.clearTimeout(this.#pingTimer);
+      this.#pingTimer = null;
+    }
+    if (this.#reconnectTimer !== null) {
+      this.#timers.clearTimeout(this.#reconnectTimer);
+      this.#reconnectTimer = null;
+    }
+  }
+
+  /** @param {string} state */
+  #setState(state) {
+    if (this.#state !== state) {
+      this.#state = state;
+      this.#events.emit('state', state);
+    }
+  }
+
+  /** @param {TandemError} error */
+  #report(error) {
+    this.#events.emit('error', error);
+  }
+
+  /**
+   * @param {{socket: WebSocket}} connection
+   * @param {object} message
+   */
+  #send(connection, message) {
+    try {
+      connection.socket.send(JSON.stringify(message));
+    } catch (error) {
+      this.#lost(/** @type {any} */ (connection), ABNORMAL, `send failed: ${error}`);
+    }
+  }
+
+  /** What a document may use of its client. */
+  #internals() {
+    return {
+      clientId: this.#clientId,
+      settings: this.#settings,
+      timers: this.#timers,
+      nextSeq: () => this.#nextSeq++,
+      online: () => this.#connection?.welcomed === true,
+      /** @param {object} message sends on the welcomed connection; false if there is none */
+      send: (message) => {
+        const connection = this.#connection;
+        if (connection === null || !connection.welcomed) {
+          return false;
+        }
+        this.#send(connection, message);
+        return true;
+      },
+      /** resync by reconnecting: the documents reopen with open {rev} and catch up */
+      resync: () => {
+        if (this.#connection !== null) {
+          this.#lost(this.#connection, ABNORMAL, 'resync');
+        }
+      },
+      /** @param {TandemDocument} document */
+      forget: (document) => {
+        if (this.#documents.get(document.id) === document) {
+          this.#documents.delete(document.id);
+        }
+      },
+    };
+  }
+}
+
+/**
+ * One open document of a {@link TandemClient}: its local text, the last server revision seen,
+ * local edits and other clients' presence. Local edits apply to the local text at once and go to
+ * the server one op at a time; remote ops are transformed against the unacknowledged local edits
+ * before they are applied, so every client ends with the server's text.
+ *
+ * Document states (the `'state'` event), for an app to show: `'connecting'` (opening or
+ * reopening and catching up), `'synced'` (every local edit committed), `'sending'` (local edits
+ * not yet acknowledged), `'offline'` (the connection is gone; local edits are kept and sent after
+ * the reconnect), `'closed'`.
+ *
+ * Events: `'change'` ({op, text, revision, origin}), `'state'`, `'ack'` (revision, seq),
+ * `'presence'` (a {@link Presence}), `'presenceLeft'` (clientId), `'error'` (a TandemError).
+ */
+export class TandemDocument {
+  #client;
+  #id;
+  #session;
+  #retryBackoff;
+  #events = new Emitter();
+  #state = 'connecting';
+  /** @type {{resolve: Function, reject: Function, promise: Promise<TandemDocument>}} */
+  #opened;
+  /** @type {{resolve: Function, reject: Function}[]} */
+  #synchronizedWaiters = [];
+  /** @type {{resolve: Function, promise: Promise<void>} | null} */
+  #closedSignal = null;
+  #openSent = false;
+  #resyncRequired = false;
+  #closeRequested = false;
+  #closeSent = false;
+  #connections = 0; // counts lost connections, so a late retry can tell it is stale
+  /** @type {{selection: any, meta: object} | null} */
+  #pendingSelection = null;
+  #selectionTimer = null;
+
+  /**
+   * Made by {@link TandemClient#open}.
+   * @param {DocumentHost} client
+   * @param {string} id
+   */
+  constructor(client, id) {
+    this.#client = client;
+    this.#id = id;
+    this.#retryBackoff = new Backoff({
+      initialMs: client.settings.initialMs,
+      maxMs: client.settings.maxMs,
+      random: client.settings.random,
+    });
+    this.#opened = deferred();
+    this.#opened.promise.catch(() => {}); // a refusal is also reported; no unhandled rejection
+    this.#session = new DocumentSession({
+      clientId: client.clientId,
+      nextSeq: client.nextSeq,
+      sink: {
+        submit: (rev, op, seq) => client.send({ type: 'submit', doc: id, rev, op, seq }),
+        publishPresence: (rev, selection, meta) =>
+          client.send({ type: 'presence', doc: id, rev, selection, meta }),
+        changed: (change) => this.#events.emit('change', change),
+        acknowledged: (rev, seq) => {
+          this.#retryBackoff.reset();
+          this.#events.emit('ack', rev, seq);
+        },
+        presence: (presence) => this.#events.emit('presence', withNameAndColor(presence)),
+        presenceLeft: (clientId) => this.#events.emit('presenceLeft', clientId),
+        synchronizedNow: () => {
+          const waiters = this.#synchronizedWaiters;
+          this.#synchronizedWaiters = [];
+          waiters.forEach((waiter) => waiter.resolve());
+        },
+      },
+    });
+  }
+
+  get id() {
+    return this.#id;
+  }
+
+  /** The local text: the server's text at `revision` plus unacknowledged local edits. */
+  get text() {
+    return this.#session.text;
+  }
+
+  /** The last server revision this client has seen (acknowledged or received). */
+  get revision() {
+    return this.#session.revision;
+  }
+
+  /** `'connecting'`, `'synced'`, `'sending'`, `'offline'` or `'closed'`. */
+  get state() {
+    return this.#state;
+  }
+
+  /**
+   * Other clients' selections in code points of the current local text, by client id, each with
+   * a display name and a color.
+   * @returns {Map<string, Presence>}
+   */
+  get presences() {
+    const result = new Map();
+    for (const [clientId, presence] of this.#session.presences) {
+      result.set(clientId, withNameAndColor(presence));
+    }
+    return result;
+  }
+
+  /**
+   * @param {'change' | 'state' | 'ack' | 'presence' | 'presenceLeft' | 'error'} event
+   * @param {Function} listener
+   * @returns {() => void} removes the listener
+   */
+  on(event, listener) {
+    return this.#events.on(event, listener);
+  }
+
+  /** Resolves once the server sent the text and revision. */
+  whenOpened() {
+    return this.#opened.promise;
+  }
+
+  /**
+   * Applies a local edit: `editor` gets the current local text and returns an op whose base
+   * length is that text's length in code points. Returns the op once applied locally (not yet
+   * acknowledged; see `whenSynchronized`).
+   * @param {(text: string) => TextOperation} editor
+   * @returns {TextOperation}
+   * @throws if the document is closed or not open yet, or the op does not apply (nothing changes)
+   */
+  edit(editor) {
+    if (this.#closeRequested || this.#state === 'closed') {
+      throw new Error(`document ${this.#id} closed`);
+    }
+    const op = editor(this.#session.text);
+    this.#session.applyClient(op);
+    this.#publish();
+    return op;
+  }
+
+  /**
+   * {@link edit} with a ready op.
+   * @param {TextOperation} op
+   */
+  submit(op) {
+    return this.edit(() => op);
+  }
+
+  /**
+   * Publishes this client's selection (code points of the local text, `[[anchor, head], ...]`)
+   * with a small `meta` object (for example `{name, color}`), at most once per throttle interval.
+   * It goes out once every local edit is acknowledged, transformed through what happened since.
+   * @param {Array<[number, number]>} selection
+   * @param {Record<string, unknown>} [meta]
+   */
+  setSelection(selection, meta = {}) {
+    this.#pendingSelection = { selection, meta };
+    if (this.#selectionTimer === null) {
+      this.#flushSelection();
+    }
+  }
+
+  /** Resolves when every local edit made so far is acknowledged by the server. */
+  whenSynchronized() {
+    if (this.#state === 'closed') {
+      return Promise.reject(new Error(`document ${this.#id} closed`));
+    }
+    if (this.#session.initialized && this.#session.isSynchronized) {
+      return Promise.resolve();
+    }
+    const waiter = deferred();
+    this.#synchronizedWaiters.push(waiter);
+    return waiter.promise;
+  }
+
+  /** Closes the document once every local edit is acknowledged; resolves at the server's closed. */
+  close() {
+    if (this.#closedSignal === null) {
+      this.#closedSignal = deferred();
+    }
+    if (!this.#closeRequested && this.#state !== 'closed') {
+      this.#closeRequested = true;
+      this.whenSynchronized().then(
+        () => this.#sendClose(),
+        () => {},
+      );
+    }
+    return this.#closedSignal.promise;
+  }
+
+  // ---- driven by TandemClient ----
+
+  _connected() {
+    if (this.#closeRequested && this.#session.initialized && this.#session.isSynchronized) {
+      this.#finishClose();
+      return;
+    }
+    this.#sendOpen();
+  }
+
+  _disconnected() {
+    this.#connections++;
+    this.#openSent = false;
+    this.#closeSent = false;
+    this.#session.goOffline();
+    this.#publish();
+  }
+
+  /**
+   * @param {string} type
+   * @param {any} message
+   */
+  _received(type, message) {
+    switch (type) {
+      case 'opened':
+        this.#openedMessage(message);
+        break;
+      case 'op':
+        this.#serverOp(message);
+        break;
+      case 'ack':
+        this.#session.acknowledge(integer(message, 'rev'), integer(message, 'seq'));
+        break;
+      case 'presence':
+        this.#presence(message);
+        break;
+      case 'closed':
+        this.#closedByServer();
+        break;
+      default:
+        throw new Error(`not a document message: ${type}`);
+    }
+    this.#publish();
+  }
+
+  /** @param {TandemError} error */
+  _error(error) {
+    this.#events.emit('error', error);
+    const inFlight = this.#session.state.inFlight;
+    if (error.seq !== null) {
+      const seq = error.seq;
+      if (error.retryable) {
+        const sameConnection = this.#connections;
+        this.#client.timers.setTimeout(() => {
+          if (sameConnection === this.#connections) {
+            this.#session.retry(seq);
+          }
+        }, this.#retryBackoff.next());
+      } else if (inFlight !== null && inFlight.seq === seq) {
+        // the server refused the op in flight: the local text can no longer converge with it
+        this.#resyncRequired = true;
+        this.#session.goOffline();
+        if (this.#client.send({ type: 'close', doc: this.#id })) {
+          this.#closeSent = true; // the reopen follows the server's closed
+        }
+      }
+    } else if (error.retryable && this.#openSent && !this.#session.online) {
+      const sameConnection = this.#connections;
+      this.#client.timers.setTimeout(() => {
+        if (sameConnection === this.#connections && this.#state !== 'closed') {
+          this.#sendOpen(); // reopening failed for now
+        }
+      }, this.#retryBackoff.next());
+    } else if (!this.#session.initialized) {
+      this.#opened.reject(error); // the first open was refused
+      this.#finishClose();
+    } else if (error.code === 'rev_out_of_range' && this.#openSent) {
+      this.#resyncRequired = true; // the server does not know our revision: start from its text
+      this.#sendOpen();
+    }
+    this.#publish();
+  }
+
+  _clientClosed() {
+    this.#rejectWaiters('client closed');
+    this.#opened.reject(new Error('client closed'));
+    this.#closedSignal?.resolve();
+    this.#cancelSelectionTimer();
+    this.#setState('closed');
+  }
+
+  #sendOpen() {
+    const message = { type: 'open', doc: this.#id };
+    if (this.#session.initialized && !this.#resyncRequired) {
+      message.rev = this.#session.revision;
+    }
+    this.#openSent = this.#client.send(message);
+    this.#publish();
+  }
+
+  #openedMessage(message) {
+    const serverRevision = integer(message, 'rev');
+    if (typeof message.text === 'string') {
+      if (!this.#session.initialized) {
+        this.#session.initialize(serverRevision, message.text);
+      } else {
+        this.#session.reset(serverRevision, message.text);
+      }
+      this.#resyncRequired = false;
+    } else {
+      if (!Array.isArray(message.ops)) {
+        throw new Error("'opened' has neither text nor ops");
+      }
+      for (const missed of message.ops) {
+        if (!this.#serverOp(missed)) {
+          return;
+        }
+      }
+    }
+    this.#retryBackoff.reset();
+    this.#session.goOnline();
+    this.#publish();
+    this.#opened.resolve(this);
+  }
+
+  /** @returns {boolean} false if the op left a gap and a resync started */
+  #serverOp(message) {
+    const serverRevision = integer(message, 'rev');
+    const op = TextOperation.fromJSON(message.op);
+    const opClientId = typeof message.client === 'string' ? message.client : '';
+    const opSeq = Number.isInteger(message.seq) ? message.seq : 0;
+    if (!this.#session.applyServer(serverRevision, op, opClientId, opSeq)) {
+      this.#events.emit(
+        'error',
+        new TandemError(
+          'unknown',
+          `op at revision ${serverRevision} after ${this.#session.revision}`,
+          { retryable: true, docId: this.#id },
+        ),
+      );
+      this.#client.resync(); // reconnect and catch up with open {rev}
+      return false;
+    }
+    return true;
+  }
+
+  #presence(message) {
+    const from = message.client;
+    if (typeof from !== 'string') {
+      throw new Error("presence without a string 'client'");
+    }
+    if (message.left === true) {
+      this.#session.presenceLeft(from);
+      return;
+    }
+    this.#session.remotePresence(
+      from,
+      typeof message.user === 'string' ? message.user : '',
+      integer(message, 'rev'),
+      message.selection,
+      message.meta !== null && typeof message.meta === 'object' ? message.meta : {},
+    );
+  }
+
+  #closedByServer() {
+    this.#openSent = false;
+    this.#closeSent = false;
+    if (this.#resyncRequired) {
+      this.#sendOpen(); // the close was only the first half of a resync
+    } else {
+      this.#finishClose();
+    }
+  }
+
+  #sendClose() {
+    if (this.#state === 'closed' || this.#closeSent) {
+      return;
+    }
+    if (this.#openSent && this.#client.send({ type: 'close', doc: this.#id })) {
+      this.#closeSent = true;
+    } else {
+      this.#finishClose();
+    }
+  }
+
+  #finishClose() {
+    this.#client.forget(this);
+    this.#session.goOffline();
+    this.#rejectWaiters('document closed');
+    this.#closedSignal?.resolve();
+    this.#cancelSelectionTimer();
+    this.#setState('closed');
+  }
+
+  #flushSelection() {
+    const pending = this.#pendingSelection;
+    if (pending === null || this.#state === 'closed') {
+      return;
+    }
+    this.#pendingSelection = null;
+    try {
+      this.#session.setOwnSelection(pending.selection, pending.meta);
+    } catch (error) {
+      this.#events.emit('error', new TandemError('bad_request', String(error.message), { docId: this.#id }));
+    }
+    const throttle = this.#client.settings.presenceThrottleMs;
+    if (throttle > 0) {
+      this.#selectionTimer = this.#client.timers.setTimeout(() => {
+        this.#selectionTimer = null;
+        this.#flushSelection();
+      }, throttle);
+    }
+  }
+
+  #cancelSelectionTimer() {
+    if (this.#selectionTimer !== null) {
+      this.#client.timers.clearTimeout(this.#selectionTimer);
+      this.#selectionTimer = null;
+    }
+  }
+
+  /** @param {string} why */
+  #rejectWaiters(why) {
+    const waiters = this.#synchronizedWaiters;
+    this.#synchronizedWaiters = [];
+    waiters.forEach((waiter) => waiter.reject(new Error(why)));
+  }
+
+  /** Derives the state an app shows from the connection and the session. */
+  #publish() {
+    if (this.#state === 'closed') {
+      return;
+    }
+    let next;
+    if (!this.#client.online()) {
+      next = this.#session.initialized ? 'offline' : 'connecting';
+    } else if (!this.#session.online) {
+      next = 'connecting';
+    } else {
+      next = this.#session.isSynchronized ? 'synced' : 'sending';
+    }
+    this.#setState(next);
+  }
+
+  /** @param {string} next */
+  #setState(next) {
+    if (this.#state !== next) {
+      this.#state = next;
+      this.#events.emit('state', next);
+    }
+  }
+}
+
+/**
+ * What a document uses of its client (made by TandemClient, not part of the public API).
+ * @typedef {object} DocumentHost
+ * @property {string} clientId
+ * @property {{initialMs: number, maxMs: number, random: () => number, presenceThrottleMs: number}} settings
+ * @property {{setTimeout: Function, clearTimeout: Function}} timers
+ * @property {() => number} nextSeq
+ * @property {() => boolean} online
+ * @property {(message: object) => boolean} send
+ * @property {() => void} resync
+ * @property {(document: TandemDocument) => void} forget
+ */
+
+/**
+ * Another client's selection with a display name (`meta.name`, else the user id, else the
+ * client id) and a color (`meta.color`, else one derived from the client id).
+ * @typedef {import('./client.js').RemotePresence & {name: string, color: string}} Presence
+ */
+
+/**
+ * @param {import('./client.js').RemotePresence} presence
+ * @returns {Presence}
+ */
+function withNameAndColor(presence) {
+  const meta = presence.meta ?? {};
+  const name =
+    typeof meta.name === 'string' && meta.name !== ''
+      ? meta.name
+      : presence.userId !== ''
+        ? presence.userId
+        : presence.clientId;
+  const color = typeof meta.color === 'string' ? meta.color : colorFor(presence.clientId);
+  return Object.freeze({ ...presence, name, color });
+}
+
+/**
+ * A stable, readable color for an id: the same id always gets the same hue.
+ * @param {string} id
+ */
+export function colorFor(id) {
+  let hash = 0;
+  for (let i = 0; i < id.length; i++) {
+    hash = (Math.imul(hash, 31) + id.charCodeAt(i)) | 0;
+  }
+  return `hsl(${((hash % 360) + 360) % 360}, 70%, 45%)`;
+}
+
+/**
+ * @param {any} message
+ * @param {string} field
+ * @returns {number}
+ */
+function integer(message, field) {
+  const value = message[field];
+  if (!Number.isInteger(value)) {
+    throw new Error(`field '${field}' is ${JSON.stringify(value)} (expected an integer)`);
+  }
+  return value;
+}
+
+function deferred() {
+  let resolve;
+  let reject;
+  const promise = new Promise((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+/**
+ * @param {WebSocket} socket
+ * @param {number} code
+ * @param {string} reason
+ */
+function closeQuietly(socket, code, reason) {
+  try {
+    socket.close(code, reason);
+  } catch {
+    // already closed, or closing
+  }
+}
+
+function randomClientId() {
+  const crypto = globalThis.crypto;
+  if (crypto?.randomUUID) {
+    return crypto.randomUUID();
+  }
+  return `c-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 12)}`;
+}

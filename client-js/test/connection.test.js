@@ -1,0 +1,373 @@
+// The protocol client against the in-test network and server of support/fake-network.js:
+// hello and open, concurrent edits converging, lost acks, resend with the same seq, offline
+// edits, backoff with jitter and a cap, ping timeouts, close code 1008, retryable refusals,
+// presence with names and colors, and seeded random faults.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { TextOperation, codePointCount } from '../src/index.js';
+import { Backoff, TandemClient, colorFor } from '../src/connection.js';
+import { FakeClock, FakeNetwork } from './support/fake-network.js';
+import { random } from './support/random.js';
+import { RandomEdits } from './support/random-edits.js';
+
+/** A network, a clock and a way to make clients on them. */
+function world() {
+  const network = new FakeNetwork();
+  const clock = new FakeClock();
+  const run = () => network.run();
+  return {
+    network,
+    clock,
+    server: network.server,
+    run,
+    /** Lets time pass, delivering what every timer sends. */
+    wait: (ms) => clock.advance(ms, run),
+    client: (clientId, options = {}) =>
+      new TandemClient('ws://tandem.test/ws', {
+        clientId,
+        WebSocket: network.WebSocket,
+        timers: clock,
+        now: () => clock.now,
+        random: () => 0.5,
+        ...options,
+      }),
+  };
+}
+
+/** Appends `text` at the end of the document. */
+function append(text) {
+  return (current) =>
+    TextOperation.builder().retain(codePointCount(current)).insert(text).build();
+}
+
+/** Lets promise callbacks run and delivers what they sent, a few rounds. */
+async function settle(w) {
+  for (let i = 0; i < 3; i++) {
+    await new Promise((resolve) => setImmediate(resolve));
+    w.run();
+  }
+}
+
+/** Opens a document and delivers until it is open. */
+async function open(w, client, docId) {
+  const opened = client.open(docId);
+  w.run();
+  return opened;
+}
+
+test('hello, open, edit, ack: states go connecting, synced, sending, synced', async () => {
+  const w = world();
+  const client = w.client('alice');
+  const states = [];
+  client.on('state', (s) => states.push(s));
+  const doc = await open(w, client, 'notes');
+  assert.equal(client.state, 'connected');
+  assert.equal(client.userId, 'user-alice');
+  assert.deepEqual(states, ['connected']);
+  const hello = w.server.received[0];
+  assert.deepEqual(hello, { type: 'hello', token: '', client: 'alice', protocol: 1 });
+
+  const docStates = [];
+  doc.on('state', (s) => docStates.push(s));
+  assert.equal(doc.state, 'synced');
+  doc.edit(append('hi 😀'));
+  assert.equal(doc.state, 'sending');
+  w.run();
+  assert.deepEqual(docStates, ['sending', 'synced']);
+  assert.equal(doc.revision, 1);
+  assert.deepEqual(w.server.received.at(-1), {
+    type: 'submit',
+    doc: 'notes',
+    rev: 0,
+    op: ['hi 😀'],
+    seq: 1,
+  });
+  assert.equal(w.server.documents.get('notes').text, 'hi 😀');
+  await doc.whenSynchronized();
+});
+
+test('two clients typing at once converge, each seeing the other as a change', async () => {
+  const w = world();
+  const alice = w.client('alice');
+  const bob = w.client('bob');
+  const a = await open(w, alice, 'doc');
+  const b = await open(w, bob, 'doc');
+  const remote = [];
+  b.on('change', (change) => remote.push(change.origin));
+  a.edit(append('A1'));
+  b.edit(append('B1'));
+  a.edit(append('A2')); // buffered behind A1
+  w.run();
+  assert.equal(a.text, b.text);
+  assert.equal(a.text, w.server.documents.get('doc').text);
+  assert.equal(a.revision, 3);
+  assert.equal(b.revision, 3);
+  assert.ok(remote.includes('remote'));
+  assert.equal(a.state, 'synced');
+  assert.equal(b.state, 'synced');
+});
+
+test('a commit whose ack was lost is recognised on catch-up and never applied twice', async () => {
+  const w = world();
+  const client = w.client('alice');
+  const doc = await open(w, client, 'doc');
+  const states = [];
+  doc.on('state', (s) => states.push(s));
+  w.server.loseAcks = 1;
+  doc.edit(append('once'));
+  w.run(); // committed, then the socket breaks before the ack
+  assert.equal(client.state, 'offline');
+  assert.equal(doc.state, 'offline');
+  doc.edit(append('!')); // an offline edit, kept
+  w.wait(200); // first reconnect: between 100 and 200 ms
+  assert.equal(client.state, 'connected');
+  const reopen = w.server.received.filter((m) => m.type === 'open').at(-1);
+  assert.deepEqual(reopen, { type: 'open', doc: 'doc', rev: 0 });
+  w.run();
+  assert.equal(w.server.duplicateSubmits, 0, 'the committed op was recognised, not resent');
+  assert.equal(w.server.documents.get('doc').text, 'once!');
+  assert.equal(doc.text, 'once!');
+  assert.equal(doc.revision, 2);
+  assert.equal(doc.state, 'synced');
+  assert.deepEqual(states, ['sending', 'offline', 'connecting', 'sending', 'synced']);
+});
+
+test('an op lost on the way is resent with the same seq after the reconnect', async () => {
+  const w = world();
+  const client = w.client('alice');
+  const doc = await open(w, client, 'doc');
+  doc.edit(append('x'));
+  w.network.loseInFlight(); // the submit never reaches the server
+  w.network.cut();
+  w.run();
+  assert.equal(doc.state, 'offline');
+  w.wait(1000);
+  const submits = w.server.received.filter((m) => m.type === 'submit');
+  assert.equal(submits.length, 1);
+  assert.equal(submits[0].seq, 1);
+  assert.equal(w.server.documents.get('doc').text, 'x');
+  assert.equal(doc.state, 'synced');
+});
+
+test('a resubmission of a committed op gets its old ack and changes nothing', async () => {
+  const w = world();
+  const client = w.client('alice');
+  const doc = await open(w, client, 'doc');
+  doc.edit(append('x'));
+  w.run();
+  // the server had committed it: a duplicate submit (as after a lost ack) is answered, not applied
+  w.network.sockets.at(-1).send(JSON.stringify({ type: 'submit', doc: 'doc', rev: 0, op: ['x'], seq: 1 }));
+  w.run();
+  assert.equal(w.server.duplicateSubmits, 1);
+  assert.equal(w.server.documents.get('doc').text, 'x');
+  assert.equal(doc.revision, 1);
+  assert.equal(doc.text, 'x');
+});
+
+test('reconnect delays grow with jitter up to a cap and start small after a welcome', async () => {
+  const w = world();
+  const client = w.client('alice', { initialBackoffMs: 100, maxBackoffMs: 1000, random: () => 0 });
+  await open(w, client, 'doc');
+  w.network.up = false;
+  w.network.cut();
+  w.run();
+  const delays = [];
+  for (let i = 0; i < 6; i++) {
+    const [delay] = w.clock.pending();
+    delays.push(delay);
+    w.clock.advance(delay);
+    w.run(); // the attempt fails: the server is down
+  }
+  assert.deepEqual(delays, [50, 100, 200, 400, 500, 500]); // half of min(cap, 100 * 2^n)
+  w.network.up = true;
+  const [delay] = w.clock.pending();
+  w.wait(delay);
+  assert.equal(client.state, 'connected');
+  w.network.cut();
+  w.run();
+  assert.equal(w.clock.pending()[0], 50, 'a welcome resets the backoff');
+
+  const jitter = new Backoff({ initialMs: 100, maxMs: 1000, random: random(7).nextDouble });
+  for (let n = 0; n < 8; n++) {
+    const ceiling = Math.min(1000, 100 * 2 ** n);
+    const d = jitter.next();
+    assert.ok(d >= ceiling / 2 && d <= ceiling, `attempt ${n}: ${d} ms within [${ceiling / 2}, ${ceiling}]`);
+  }
+});
+
+test('a silent server is detected by ping and the client reconnects', async () => {
+  const w = world();
+  const client = w.client('alice', { pingIntervalMs: 1000 });
+  await open(w, client, 'doc');
+  w.wait(1000);
+  assert.ok(w.server.received.some((m) => m.type === 'ping'));
+  assert.equal(client.state, 'connected', 'pong keeps it alive');
+  const socket = w.network.sockets.at(-1);
+  socket.deliver = () => {}; // the server's frames stop arriving
+  w.wait(5000); // silent for more than two intervals: lost, then a reconnect after the backoff
+  assert.notEqual(w.network.sockets.at(-1), socket, 'a new socket was opened');
+  assert.equal(client.state, 'connected');
+});
+
+test('close code 1008 ends the client: no reconnect', async () => {
+  const w = world();
+  const client = w.client('alice');
+  const doc = await open(w, client, 'doc');
+  const errors = [];
+  client.on('error', (e) => errors.push(e.code));
+  w.server.closeAll(1008);
+  w.run();
+  assert.equal(client.state, 'closed');
+  assert.equal(doc.state, 'closed');
+  assert.deepEqual(errors, ['forbidden']);
+  assert.deepEqual(w.clock.pending(), []);
+  await assert.rejects(client.open('other'));
+});
+
+test('a server going away (1001) is reconnected and caught up', async () => {
+  const w = world();
+  const alice = w.client('alice');
+  const bob = w.client('bob');
+  const a = await open(w, alice, 'doc');
+  const b = await open(w, bob, 'doc');
+  w.server.closeAll(1001);
+  w.run();
+  a.edit(append('while '));
+  b.edit(append('away'));
+  w.wait(5000);
+  assert.equal(a.text, b.text);
+  assert.equal(a.text, w.server.documents.get('doc').text);
+  assert.equal(codePointCount(a.text), 'while away'.length);
+});
+
+test('a retryable refusal is retried with the same seq after a backoff', async () => {
+  const w = world();
+  const client = w.client('alice');
+  const doc = await open(w, client, 'doc');
+  const errors = [];
+  doc.on('error', (e) => errors.push([e.code, e.retryable, e.seq]));
+  w.server.refuseSubmits = 2;
+  doc.edit(append('x'));
+  w.run();
+  assert.deepEqual(errors, [['unavailable', true, 1]]);
+  w.wait(10_000);
+  const seqs = w.server.received.filter((m) => m.type === 'submit').map((m) => m.seq);
+  assert.deepEqual(seqs, [1, 1, 1]);
+  assert.equal(doc.state, 'synced');
+  assert.equal(w.server.documents.get('doc').text, 'x');
+});
+
+test('a refused op resyncs the document to the server text', async () => {
+  const w = world();
+  const client = w.client('alice');
+  const doc = await open(w, client, 'doc');
+  const changes = [];
+  doc.on('change', (c) => changes.push([c.origin, c.text]));
+  const errors = [];
+  doc.on('error', (e) => errors.push([e.code, e.retryable]));
+  w.server.refuseInvalid = 1;
+  doc.edit(append('local'));
+  w.run(); // invalid_op, then close, closed, open without rev, opened with the server's text
+  assert.deepEqual(errors, [['invalid_op', false]]);
+  assert.deepEqual(changes, [
+    ['local', 'local'],
+    ['resync', ''],
+  ]);
+  assert.equal(doc.state, 'synced');
+  const opens = w.server.received.filter((m) => m.type === 'open');
+  assert.deepEqual(opens.at(-1), { type: 'open', doc: 'doc' });
+  doc.edit(append('again'));
+  w.run();
+  assert.equal(w.server.documents.get('doc').text, 'again');
+});
+
+test('presence is throttled, published once synchronized, shown with name and color', async () => {
+  const w = world();
+  const alice = w.client('alice', { presenceThrottleMs: 100 });
+  const bob = w.client('bob');
+  const a = await open(w, alice, 'doc');
+  const b = await open(w, bob, 'doc');
+  a.edit(append('hello'));
+  w.run();
+  const seen = [];
+  b.on('presence', (p) => seen.push(p));
+  a.setSelection([[5, 5]], { name: 'Alice' });
+  a.setSelection([[4, 4]], { name: 'Alice' });
+  a.setSelection([[3, 3]], { name: 'Alice' });
+  w.run();
+  assert.equal(seen.length, 1, 'the first goes out at once, the rest wait for the interval');
+  w.wait(100);
+  assert.equal(seen.length, 2, 'then only the latest');
+  const presence = b.presences.get('alice');
+  assert.deepEqual(presence.selection, [[3, 3]]);
+  assert.equal(presence.name, 'Alice');
+  assert.equal(presence.color, colorFor('alice'));
+  assert.equal(presence.userId, 'user-alice');
+  b.edit((text) => TextOperation.builder().insert('>> ').retain(codePointCount(text)).build());
+  assert.deepEqual(b.presences.get('alice').selection, [[6, 6]], 'moved through a local edit');
+  const left = [];
+  b.on('presenceLeft', (id) => left.push(id));
+  alice.close();
+  w.run();
+  assert.deepEqual(left, ['alice']);
+});
+
+test('closing a document waits for its edits, then the server says closed', async () => {
+  const w = world();
+  const client = w.client('alice');
+  const doc = await open(w, client, 'doc');
+  doc.edit(append('last words'));
+  const closed = doc.close();
+  w.run(); // the ack
+  await settle(w); // then close goes out and closed comes back
+  await closed;
+  assert.equal(doc.state, 'closed');
+  assert.equal(w.server.documents.get('doc').text, 'last words');
+  assert.deepEqual(w.server.received.at(-1), { type: 'close', doc: 'doc' });
+  assert.throws(() => doc.edit(append('more')), /closed/);
+});
+
+test('seeded random faults: every client ends with the server text, nothing applied twice', async () => {
+  for (let seed = 1; seed <= 25; seed++) {
+    const rnd = random(seed);
+    const edits = new RandomEdits(rnd);
+    const w = world();
+    const clients = [];
+    const docs = [];
+    for (let i = 0; i < 3; i++) {
+      const client = w.client(`c${i}`, { random: rnd.nextDouble, pingIntervalMs: 5000 });
+      clients.push(client);
+      docs.push(await open(w, client, 'doc'));
+    }
+    for (let step = 0; step < 150; step++) {
+      const i = rnd.nextInt(clients.length);
+      const action = rnd.nextInt(100);
+      if (action < 40) {
+        docs[i].edit((text) => edits.operation(text));
+      } else if (action < 70) {
+        w.run();
+      } else if (action < 78) {
+        clients[i].dropConnection();
+      } else if (action < 82) {
+        w.server.loseAcks = 1;
+      } else if (action < 86) {
+        w.server.refuseSubmits = 1;
+      } else if (action < 90) {
+        w.network.loseInFlight();
+        w.network.cut();
+      } else {
+        w.wait(rnd.nextInt(2000));
+      }
+    }
+    w.wait(120_000); // long enough for every backoff and retry
+    const server = w.server.documents.get('doc');
+    for (const doc of docs) {
+      assert.equal(doc.state, 'synced', `seed ${seed}: ${doc.state}`);
+      assert.equal(doc.text, server.text, `seed ${seed}: text`);
+      assert.equal(doc.revision, server.log.length, `seed ${seed}: revision`);
+    }
+    const committed = server.log.map((c) => `${c.client}/${c.seq}`);
+    assert.equal(new Set(committed).size, committed.length, `seed ${seed}: a seq committed twice`);
+  }
+});

@@ -1,0 +1,374 @@
+// An in-test stand-in for the network and the Tandem server, for testing the protocol client
+// without a JVM: a fake clock with timers, a WebSocket class with the browser API that the
+// client is given instead of the real one, and a server that speaks DESIGN.md's protocol over it
+// with a pure sequencer model (transform an incoming op against the ops committed after its base,
+// assign the next revision, answer a resubmission with its old ack). Nothing is delivered inside
+// send(): events wait in one queue until the test runs the network, as on a real event loop.
+
+import { TextOperation } from '../../src/index.js';
+
+/** Timers on a manual clock: nothing fires until `advance`. */
+export class FakeClock {
+  now = 0;
+  #nextId = 1;
+  /** @type {Map<number, {at: number, fn: Function}>} */
+  #timers = new Map();
+
+  setTimeout = (fn, ms = 0) => {
+    const id = this.#nextId++;
+    this.#timers.set(id, { at: this.now + Math.max(0, ms), fn });
+    return id;
+  };
+
+  clearTimeout = (id) => {
+    this.#timers.delete(id);
+  };
+
+  /** The delays of the pending timers, from now. */
+  pending() {
+    return [...this.#timers.values()].map((t) => t.at - this.now).sort((a, b) => a - b);
+  }
+
+  /**
+   * Moves the clock forward, firing due timers in order; `between` runs after each (to deliver
+   * what a timer sent).
+   * @param {number} ms
+   * @param {() => void} [between]
+   */
+  advance(ms, between = () => {}) {
+    const end = this.now + ms;
+    for (;;) {
+      let due = null;
+      for (const [id, timer] of this.#timers) {
+        if (timer.at <= end && (due === null || timer.at < due[1].at)) {
+          due = [id, timer];
+        }
+      }
+      if (due === null) {
+        break;
+      }
+      this.#timers.delete(due[0]);
+      this.now = due[1].at;
+      due[1].fn();
+      between();
+    }
+    this.now = end;
+  }
+}
+
+/** The network: one queue of pending deliveries, and the server behind it. */
+export class FakeNetwork {
+  /** @type {Function[]} */
+  #queue = [];
+  up = true;
+  /** @type {FakeServer} */
+  server;
+  /** every socket ever made, newest last */
+  sockets = [];
+
+  constructor() {
+    this.server = new FakeServer(this);
+    const network = this;
+    /** A WebSocket with the browser API, bound to this network. */
+    this.WebSocket = class FakeWebSocket {
+      static CONNECTING = 0;
+      static OPEN = 1;
+      static CLOSING = 2;
+      static CLOSED = 3;
+      readyState = 0;
+      /** @type {Map<string, Function[]>} */
+      #listeners = new Map();
+
+      /** @param {string} url */
+      constructor(url) {
+        this.url = url;
+        /** @type {string[]} every frame this socket sent */
+        this.sent = [];
+        network.sockets.push(this);
+        network.enqueue(() => {
+          if (this.readyState !== 0) {
+            return;
+          }
+          if (!network.up) {
+            this.readyState = 3;
+            this.dispatch('error', {});
+            this.dispatch('close', { code: 1006, reason: '' });
+            return;
+          }
+          this.readyState = 1;
+          this.peer = network.server.accept(this);
+          this.dispatch('open', {});
+        });
+      }
+
+      addEventListener(type, listener) {
+        if (!this.#listeners.has(type)) {
+          this.#listeners.set(type, []);
+        }
+        this.#listeners.get(type).push(listener);
+      }
+
+      /** @param {string} text */
+      send(text) {
+        if (this.readyState === 0) {
+          throw new Error('InvalidStateError: still connecting');
+        }
+        if (this.readyState !== 1) {
+          return; // a browser discards frames sent on a closed socket
+        }
+        this.sent.push(text);
+        const peer = this.peer;
+        network.enqueue(() => peer.isOpen && peer.receive(text));
+      }
+
+      close(code = 1000, reason = '') {
+        if (this.readyState >= 2) {
+          return;
+        }
+        const wasOpen = this.readyState === 1;
+        this.readyState = 2;
+        network.enqueue(() => {
+          this.readyState = 3;
+          if (wasOpen) {
+            this.peer.gone();
+          }
+          this.dispatch('close', { code, reason });
+        });
+      }
+
+      /** The server side ends the socket: the client sees close with `code`. */
+      serverClosed(code, reason = '') {
+        if (this.readyState >= 2) {
+          return;
+        }
+        this.readyState = 3;
+        this.peer.gone();
+        network.enqueue(() => this.dispatch('close', { code, reason }));
+      }
+
+      /** @param {string} text a frame from the server */
+      deliver(text) {
+        const socket = this;
+        network.enqueue(() => socket.readyState === 1 && socket.dispatch('message', { data: text }));
+      }
+
+      dispatch(type, event) {
+        for (const listener of this.#listeners.get(type) ?? []) {
+          listener({ type, ...event });
+        }
+      }
+    };
+  }
+
+  /** @param {Function} delivery */
+  enqueue(delivery) {
+    this.#queue.push(delivery);
+  }
+
+  /** Delivers everything on the way, including what deliveries send. */
+  run() {
+    while (this.#queue.length > 0) {
+      /** @type {Function} */ (this.#queue.shift())();
+    }
+  }
+
+  /** Drops every queued delivery: what was on the way is lost. */
+  loseInFlight() {
+    this.#queue = [];
+  }
+
+  /** Every open socket breaks as a network failure would (code 1006). */
+  cut() {
+    for (const socket of this.sockets) {
+      socket.serverClosed(1006);
+    }
+  }
+}
+
+/** The server end of one socket. */
+class ServerConnection {
+  isOpen = true;
+  clientId = null;
+  /** @type {Set<string>} */
+  documents = new Set();
+
+  /**
+   * @param {FakeServer} server
+   * @param {any} socket
+   */
+  constructor(server, socket) {
+    this.server = server;
+    this.socket = socket;
+  }
+
+  /** @param {string} text */
+  receive(text) {
+    this.server.received.push(JSON.parse(text));
+    this.server.handle(this, JSON.parse(text));
+  }
+
+  /** @param {object} message */
+  send(message) {
+    if (this.isOpen) {
+      this.socket.deliver(JSON.stringify(message));
+    }
+  }
+
+  gone() {
+    if (!this.isOpen) {
+      return;
+    }
+    this.isOpen = false;
+    this.server.disconnected(this);
+  }
+}
+
+/** DESIGN.md's protocol over a pure sequencer model, one document map in memory. */
+export class FakeServer {
+  /** @type {Map<string, {text: string, log: any[], bySeq: Map<string, number>}>} */
+  documents = new Map();
+  /** @type {Set<ServerConnection>} */
+  connections = new Set();
+  /** every message received, in order */
+  received = [];
+  /** refuse the next submits with a retryable 'unavailable' */
+  refuseSubmits = 0;
+  /** commit the next submits but lose their acks, as if the socket broke right after commit */
+  loseAcks = 0;
+  /** refuse the next submits as invalid ops (not retryable) */
+  refuseInvalid = 0;
+  duplicateSubmits = 0;
+
+  /** @param {FakeNetwork} network */
+  constructor(network) {
+    this.network = network;
+  }
+
+  accept(socket) {
+    const connection = new ServerConnection(this, socket);
+    this.connections.add(connection);
+    return connection;
+  }
+
+  document(docId) {
+    if (!this.documents.has(docId)) {
+      this.documents.set(docId, { text: '', log: [], bySeq: new Map() });
+    }
+    return /** @type {any} */ (this.documents.get(docId));
+  }
+
+  /**
+   * @param {ServerConnection} from
+   * @param {any} message
+   */
+  handle(from, message) {
+    if (message.type === 'hello') {
+      from.clientId = message.client;
+      from.send({ type: 'welcome', client: message.client, user: `user-${message.client}` });
+      return;
+    }
+    if (from.clientId === null) {
+      from.send({ type: 'error', code: 'bad_request', message: 'hello first', retryable: false });
+      return;
+    }
+    switch (message.type) {
+      case 'open': {
+        const doc = this.document(message.doc);
+        from.documents.add(message.doc);
+        if (message.rev === undefined) {
+          from.send({ type: 'opened', doc: message.doc, rev: doc.log.length, text: doc.text });
+        } else {
+          const ops = doc.log.slice(message.rev).map((c) => ({ ...c, op: c.op.toJSON() }));
+          from.send({ type: 'opened', doc: message.doc, rev: doc.log.length, ops });
+        }
+        break;
+      }
+      case 'submit':
+        this.submit(from, message);
+        break;
+      case 'presence':
+        for (const other of this.subscribers(message.doc)) {
+          if (other !== from) {
+            other.send({ ...message, client: from.clientId, user: `user-${from.clientId}` });
+          }
+        }
+        break;
+      case 'close':
+        from.documents.delete(message.doc);
+        from.send({ type: 'closed', doc: message.doc });
+        break;
+      case 'ping':
+        from.send({ type: 'pong' });
+        break;
+      default:
+        from.send({ type: 'error', code: 'bad_request', message: `unknown ${message.type}` });
+    }
+  }
+
+  submit(from, { doc: docId, rev, op: wire, seq }) {
+    const doc = this.document(docId);
+    const key = `${from.clientId}/${seq}`;
+    const earlier = doc.bySeq.get(key);
+    if (earlier !== undefined) {
+      this.duplicateSubmits++;
+      from.send({ type: 'ack', doc: docId, rev: earlier, seq });
+      return;
+    }
+    if (this.refuseSubmits > 0) {
+      this.refuseSubmits--;
+      from.send({ type: 'error', doc: docId, seq, code: 'unavailable', message: 'db away', retryable: true });
+      return;
+    }
+    if (this.refuseInvalid > 0) {
+      this.refuseInvalid--;
+      from.send({ type: 'error', doc: docId, seq, code: 'invalid_op', message: 'refused', retryable: false });
+      return;
+    }
+    let op;
+    try {
+      op = TextOperation.fromJSON(wire);
+      for (const concurrent of doc.log.slice(rev)) {
+        op = TextOperation.transform(op, concurrent.op).left; // the incoming op is LEFT
+      }
+      doc.text = op.apply(doc.text);
+    } catch (error) {
+      from.send({ type: 'error', doc: docId, seq, code: 'invalid_op', message: error.message, retryable: false });
+      return;
+    }
+    const committed = { rev: doc.log.length + 1, op, client: from.clientId, seq, user: `user-${from.clientId}` };
+    doc.log.push(committed);
+    doc.bySeq.set(key, committed.rev);
+    for (const other of this.subscribers(docId)) {
+      if (other !== from) {
+        other.send({ type: 'op', doc: docId, ...committed, op: op.toJSON() });
+      }
+    }
+    if (this.loseAcks > 0) {
+      this.loseAcks--;
+      from.socket.serverClosed(1006); // committed, but the ack never leaves
+      return;
+    }
+    from.send({ type: 'ack', doc: docId, rev: committed.rev, seq });
+  }
+
+  subscribers(docId) {
+    return [...this.connections].filter((c) => c.isOpen && c.documents.has(docId));
+  }
+
+  /** @param {ServerConnection} connection */
+  disconnected(connection) {
+    this.connections.delete(connection);
+    for (const docId of connection.documents) {
+      for (const other of this.subscribers(docId)) {
+        other.send({ type: 'presence', doc: docId, client: connection.clientId, left: true });
+      }
+    }
+  }
+
+  /** Closes every connection with `code` (1008: policy violation, 1001: going away). */
+  closeAll(code) {
+    for (const connection of [...this.connections]) {
+      connection.socket.serverClosed(code);
+    }
+  }
+}
