@@ -140,6 +140,9 @@ final class DocumentSession {
   void goOffline() {
     online = false;
     early.clear();
+    if (ownSelection != null) {
+      ownSelectionUnpublished = true; // the server drops it with the socket: publish it again
+    }
     List<String> gone = List.copyOf(presences.keySet());
     presences.clear();
     gone.forEach(sink::presenceLeft); // others publish again once this client is back

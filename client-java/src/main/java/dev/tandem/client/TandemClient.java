@@ -40,6 +40,7 @@ import java.util.function.Consumer;
  * every seq an earlier client with that id used.
  */
 public final class TandemClient implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(TandemClient.class.getName());
   private static final int POLICY_VIOLATION = 1008;
   private static final HttpClient SHARED_HTTP = HttpClient.newHttpClient();
 
@@ -346,7 +347,7 @@ public final class TandemClient implements AutoCloseable {
   private void setState(ConnectionState state) {
     if (connectionState != state) {
       connectionState = state;
-      connectionListeners.forEach(listener -> listener.accept(state));
+      callEach(connectionListeners, state);
     }
   }
 
@@ -389,7 +390,7 @@ public final class TandemClient implements AutoCloseable {
   }
 
   void report(TandemException error) {
-    errorListeners.forEach(listener -> listener.accept(error));
+    callEach(errorListeners, error);
   }
 
   /** Runs {@code task} on the event thread; false if the client is closed (it never runs). */
@@ -431,6 +432,17 @@ public final class TandemClient implements AutoCloseable {
             execute(() -> lost(current, 1006, "send failed: " + failure));
           }
         });
+  }
+
+  /** Calls every listener; one that throws is logged and does not stop the others. */
+  private static <T> void callEach(List<Consumer<T>> listeners, T value) {
+    for (Consumer<T> listener : listeners) {
+      try {
+        listener.accept(value);
+      } catch (RuntimeException e) {
+        LOG.log(System.Logger.Level.WARNING, "client listener failed", e);
+      }
+    }
   }
 
   private static <T> java.util.function.BiConsumer<T, Throwable> forward(

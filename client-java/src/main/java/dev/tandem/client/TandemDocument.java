@@ -23,6 +23,7 @@ import java.util.function.Function;
  * function the local text as it is at that moment, so the op it returns always applies.
  */
 public final class TandemDocument {
+  private static final System.Logger LOG = System.getLogger(TandemDocument.class.getName());
   private final TandemClient client;
   private final String docId;
   private final DocumentSession session;
@@ -202,7 +203,7 @@ public final class TandemDocument {
   }
 
   void error(TandemException error) {
-    listeners.forEach(listener -> listener.onError(error));
+    tell(listener -> listener.onError(error));
     if (error.seq().isPresent()) {
       long seq = error.seq().get();
       if (error.retryable()) {
@@ -278,7 +279,7 @@ public final class TandemDocument {
 
   private boolean serverOp(long serverRevision, TextOperation op, String opClientId, long opSeq) {
     if (!session.applyServer(serverRevision, op, opClientId, opSeq)) {
-      listeners.forEach(
+      tell(
           listener ->
               listener.onError(
                   new TandemException(
@@ -365,7 +366,18 @@ public final class TandemDocument {
   private void setState(DocumentState next) {
     if (state != next) {
       state = next;
-      listeners.forEach(listener -> listener.onStateChange(next));
+      tell(listener -> listener.onStateChange(next));
+    }
+  }
+
+  /** Calls every listener; one that throws is logged and does not stop the others or the client. */
+  private void tell(java.util.function.Consumer<DocumentListener> call) {
+    for (DocumentListener listener : listeners) {
+      try {
+        call.accept(listener);
+      } catch (RuntimeException e) {
+        LOG.log(System.Logger.Level.WARNING, "listener of document " + docId + " failed", e);
+      }
     }
   }
 
@@ -386,24 +398,24 @@ public final class TandemDocument {
     public void changed(TextChange change) {
       text = change.text();
       revision = change.revision();
-      listeners.forEach(listener -> listener.onChange(change));
+      tell(listener -> listener.onChange(change));
     }
 
     @Override
     public void acknowledged(long atRevision, long seq) {
       retryBackoff.reset();
       revision = atRevision;
-      listeners.forEach(listener -> listener.onAcknowledged(atRevision, seq));
+      tell(listener -> listener.onAcknowledged(atRevision, seq));
     }
 
     @Override
     public void presence(RemotePresence presence) {
-      listeners.forEach(listener -> listener.onPresence(presence));
+      tell(listener -> listener.onPresence(presence));
     }
 
     @Override
     public void presenceLeft(String clientId) {
-      listeners.forEach(listener -> listener.onPresenceLeft(clientId));
+      tell(listener -> listener.onPresenceLeft(clientId));
     }
 
     @Override

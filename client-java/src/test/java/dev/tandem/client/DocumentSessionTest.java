@@ -1,0 +1,163 @@
+package dev.tandem.client;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tandem.ot.InvalidOperationException;
+import dev.tandem.ot.TextOperation;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Examples of one document session's decisions: what it sends, applies and reports. */
+class DocumentSessionTest {
+  private final List<String> sent = new ArrayList<>();
+  private final List<TextChange> changes = new ArrayList<>();
+  private final List<RemotePresence> presences = new ArrayList<>();
+  private long acks;
+  private long nextSeq = 10;
+
+  private final DocumentSession session =
+      new DocumentSession(
+          "me",
+          () -> nextSeq++,
+          new DocumentSession.Sink() {
+            @Override
+            public void submit(long baseRevision, TextOperation op, long seq) {
+              sent.add("submit r" + baseRevision + " " + op + " #" + seq);
+            }
+
+            @Override
+            public void publishPresence(
+                long revision, List<SelectionRange> selection, Map<String, Object> meta) {
+              sent.add("presence r" + revision + " " + selection);
+            }
+
+            @Override
+            public void changed(TextChange change) {
+              changes.add(change);
+            }
+
+            @Override
+            public void acknowledged(long revision, long seq) {
+              acks++;
+            }
+
+            @Override
+            public void presence(RemotePresence presence) {
+              presences.add(presence);
+            }
+
+            @Override
+            public void presenceLeft(String clientId) {}
+
+            @Override
+            public void synchronizedNow() {}
+          });
+
+  private static TextOperation insertAt(int position, String text, int after) {
+    return TextOperation.builder().retain(position).insert(text).retain(after).build();
+  }
+
+  @Test
+  void oneOpInFlightTheRestBuffered() {
+    session.initialize(4, "abc");
+    session.goOnline();
+    session.applyClient(insertAt(3, "d", 0));
+    session.applyClient(insertAt(4, "e", 0));
+    assertEquals(List.of("submit r4 retain 3, insert 'd' #10"), sent);
+    session.acknowledge(5, 10);
+    assertEquals("submit r5 retain 4, insert 'e' #11", sent.get(1));
+    session.acknowledge(6, 11);
+    assertTrue(session.isSynchronized());
+    assertEquals(2, acks);
+    assertEquals("abcde", session.text());
+  }
+
+  @Test
+  void anOpThatDoesNotApplyChangesNothing() {
+    session.initialize(0, "abc");
+    session.goOnline();
+    assertThrows(InvalidOperationException.class, () -> session.applyClient(insertAt(5, "x", 0)));
+    assertEquals("abc", session.text());
+    assertTrue(session.isSynchronized());
+    assertEquals(List.of(), sent);
+  }
+
+  @Test
+  void offlineEditsWaitAndTheOpInFlightIsResentWithItsSeq() {
+    session.initialize(0, "");
+    session.goOnline();
+    session.applyClient(insertAt(0, "a", 0)); // #10 in flight
+    session.goOffline();
+    session.applyClient(insertAt(1, "b", 0)); // buffered while offline
+    session.applyServer(1, insertAt(0, "Z", 0), "other", 3);
+    session.goOnline();
+    assertEquals(List.of("submit r0 insert 'a' #10", "submit r1 insert 'a', retain 1 #10"), sent);
+    assertEquals("abZ", session.text()); // own inserts first on a tie, as the server orders them
+  }
+
+  @Test
+  void ownOpAmongCaughtUpOpsCountsAsItsAck() {
+    session.initialize(0, "");
+    session.goOnline();
+    session.applyClient(insertAt(0, "a", 0)); // #10
+    session.goOffline();
+    assertTrue(session.applyServer(1, insertAt(0, "a", 0), "me", 10));
+    session.goOnline();
+    assertEquals(1, sent.size(), "nothing resent");
+    assertEquals(1, acks);
+    assertTrue(session.isSynchronized());
+    session.acknowledge(1, 10); // the late answer to a resubmission
+    assertEquals(1, acks);
+  }
+
+  @Test
+  void duplicatesAreIgnoredAndGapsReported() {
+    session.initialize(3, "abc");
+    assertTrue(session.applyServer(3, insertAt(0, "x", 3), "other", 1));
+    assertEquals("abc", session.text());
+    assertFalse(session.applyServer(5, insertAt(0, "x", 3), "other", 2));
+    assertEquals(3, session.revision());
+  }
+
+  @Test
+  void ownSelectionWaitsForAcksAndIsRepublishedAfterAReconnect() {
+    session.initialize(0, "abc");
+    session.goOnline();
+    session.applyClient(insertAt(0, "x", 3));
+    session.setOwnSelection(List.of(SelectionRange.caret(2)), Map.of());
+    assertEquals(1, sent.size(), "not published while an op is in flight");
+    session.acknowledge(1, 10);
+    assertEquals("presence r1 [SelectionRange[anchor=2, head=2]]", sent.get(1));
+    session.goOffline();
+    session.goOnline();
+    assertEquals(sent.get(1), sent.get(2));
+  }
+
+  @Test
+  void remoteSelectionCrossesLaterOpsAndPendingEdits() {
+    session.initialize(0, "abcd");
+    session.goOnline();
+    session.applyServer(1, insertAt(0, "12", 4), "other", 1); // 12abcd
+    session.applyClient(insertAt(6, "!", 0)); // 12abcd! pending
+    session.applyClient(insertAt(0, "_", 7)); // _12abcd! buffered
+    // published at revision 0, before 'c'
+    session.remotePresence("peer", "u", 0, List.of(new SelectionRange(2, 3)), Map.of("n", 1));
+    RemotePresence placed = presences.get(0);
+    assertEquals(List.of(new SelectionRange(5, 6)), placed.selection());
+    assertEquals("c", String.valueOf(session.text().charAt(5)));
+  }
+
+  @Test
+  void earlyPresenceWaitsForItsRevision() {
+    session.initialize(0, "ab");
+    session.remotePresence("peer", "u", 1, List.of(SelectionRange.caret(1)), Map.of());
+    assertEquals(List.of(), presences);
+    session.applyServer(1, insertAt(0, "x", 2), "other", 1);
+    assertEquals(List.of(SelectionRange.caret(1)), presences.get(0).selection());
+  }
+}
