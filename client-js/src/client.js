@@ -206,14 +206,18 @@ export class AwaitingWithBuffer {
  */
 export function transformSelection(selection, op) {
   return selection.map(([anchor, head]) =>
-    Object.freeze([op.transformPosition(anchor, Side.AFTER), op.transformPosition(head, Side.AFTER)]),
+    Object.freeze([
+      op.transformPosition(anchor, Side.AFTER),
+      op.transformPosition(head, Side.AFTER),
+    ]),
   );
 }
 
 /**
  * Another client's selection in the coordinates of this client's current local text.
  * @typedef {{readonly clientId: string, readonly userId: string,
- *   readonly selection: readonly SelectionRange[], readonly meta: Readonly<Record<string, unknown>>}} RemotePresence
+ *   readonly selection: readonly SelectionRange[],
+ *   readonly meta: Readonly<Record<string, unknown>>}} RemotePresence
  */
 
 /**
@@ -230,8 +234,8 @@ export function transformSelection(selection, op) {
  * @typedef {object} SessionSink
  * @property {(baseRevision: number, op: TextOperation, seq: number) => void} [submit]
  *   send `submit {rev: baseRevision, op, seq}`
- * @property {(revision: number, selection: SelectionRange[], meta: object) => void} [publishPresence]
- *   send `presence {rev, selection, meta}`
+ * @property {(revision: number, selection: SelectionRange[], meta: object) => void}
+ *   [publishPresence] send `presence {rev, selection, meta}`
  * @property {(change: TextChange) => void} [changed]
  * @property {(revision: number, seq: number) => void} [acknowledged]
  * @property {(presence: RemotePresence) => void} [presence]
@@ -582,7 +586,12 @@ export class DocumentSession {
     } catch {
       return; // a selection past the end of its text: ignore it rather than show it wrongly
     }
-    const presence = freezePresence(published.clientId, published.userId, selection, published.meta);
+    const presence = freezePresence(
+      published.clientId,
+      published.userId,
+      selection,
+      published.meta,
+    );
     this.#presences.set(published.clientId, presence);
     this.#sink.presence(presence);
   }

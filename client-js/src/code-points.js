@@ -50,7 +50,7 @@ export function advance(text, index, count) {
  * @param {string} text
  * @param {number} codePointOffset
  * @returns {number}
- * @throws {InvalidOperationError} if the offset is negative, not an integer or past the end of the text
+ * @throws {InvalidOperationError} if the offset is negative, not an integer or past the end
  */
 export function utf16Offset(text, codePointOffset) {
   if (!Number.isInteger(codePointOffset)) {

@@ -7,6 +7,7 @@
 
 import { TextOperation } from './ot.js';
 import { DocumentSession } from './client.js';
+import { UndoManager } from './undo.js';
 
 const PROTOCOL = 1;
 const POLICY_VIOLATION = 1008;
@@ -154,6 +155,7 @@ export class TandemClient {
    * @param {number} [options.maxBackoffMs] ... up to this cap (default 30 s)
    * @param {number} [options.pingIntervalMs] no message for two intervals = lost (default 20 s)
    * @param {number} [options.presenceThrottleMs] at most one own selection per interval (100 ms)
+   * @param {number} [options.undoMergeMs] local edits closer than this are one undo step (1000)
    * @param {() => number} [options.random] the jitter's random source (default Math.random)
    * @param {{setTimeout: Function, clearTimeout: Function}} [options.timers]
    * @param {() => number} [options.now] milliseconds clock (default Date.now)
@@ -168,6 +170,7 @@ export class TandemClient {
       maxBackoffMs = 30_000,
       pingIntervalMs = 20_000,
       presenceThrottleMs = 100,
+      undoMergeMs = 1000,
       random = Math.random,
       timers = globalThis,
       now = Date.now,
@@ -188,7 +191,13 @@ export class TandemClient {
     this.#pingIntervalMs = pingIntervalMs;
     this.#timers = timers;
     this.#now = now;
-    this.#settings = { initialMs: initialBackoffMs, maxMs: maxBackoffMs, random, presenceThrottleMs };
+    this.#settings = {
+      initialMs: initialBackoffMs,
+      maxMs: maxBackoffMs,
+      random,
+      presenceThrottleMs,
+      undoMergeMs,
+    };
     this.#backoff = new Backoff({ initialMs: initialBackoffMs, maxMs: maxBackoffMs, random });
     this.#nextSeq = firstSeq;
     this.#connect();
@@ -291,12 +300,21 @@ export class TandemClient {
     this.#connection = connection;
     socket.addEventListener('open', () => {
       if (connection === this.#connection) {
-        this.#send(connection, { type: 'hello', token: this.#token, client: this.#clientId, protocol: PROTOCOL });
+        this.#send(connection, {
+          type: 'hello',
+          token: this.#token,
+          client: this.#clientId,
+          protocol: PROTOCOL,
+        });
       }
     });
     socket.addEventListener('message', (event) => this.#received(connection, event.data));
     socket.addEventListener('close', (event) =>
-      this.#lost(connection, event.code ?? ABNORMAL, `closed by the server: ${event.code} ${event.reason ?? ''}`),
+      this.#lost(
+        connection,
+        event.code ?? ABNORMAL,
+        `closed by the server: ${event.code} ${event.reason ?? ''}`,
+      ),
     );
     socket.addEventListener('error', () => this.#lost(connection, ABNORMAL, 'socket error'));
   }
@@ -418,7 +436,10 @@ export class TandemClient {
     }
     if (code === POLICY_VIOLATION) {
       this.#report(
-        new TandemError('forbidden', `server closed the connection for a policy violation: ${reason}`),
+        new TandemError(
+          'forbidden',
+          `server closed the connection for a policy violation: ${reason}`,
+        ),
       );
       this.close();
       return;
@@ -469,6 +490,7 @@ export class TandemClient {
       clientId: this.#clientId,
       settings: this.#settings,
       timers: this.#timers,
+      now: this.#now,
       nextSeq: () => this.#nextSeq++,
       online: () => this.#connection?.welcomed === true,
       /** @param {object} message sends on the welcomed connection; false if there is none */
@@ -531,6 +553,8 @@ export class TandemDocument {
   /** @type {{selection: any, meta: object} | null} */
   #pendingSelection = null;
   #selectionTimer = null;
+  #undo = new UndoManager();
+  #lastEditAt = -Infinity;
 
   /**
    * Made by {@link TandemClient#open}.
@@ -554,7 +578,14 @@ export class TandemDocument {
         submit: (rev, op, seq) => client.send({ type: 'submit', doc: id, rev, op, seq }),
         publishPresence: (rev, selection, meta) =>
           client.send({ type: 'presence', doc: id, rev, selection, meta }),
-        changed: (change) => this.#events.emit('change', change),
+        changed: (change) => {
+          if (change.origin === 'remote') {
+            this.#undo.transform(change.op); // undo never reverts what others typed
+          } else if (change.origin === 'resync') {
+            this.#undo = new UndoManager();
+          }
+          this.#events.emit('change', change);
+        },
         acknowledged: (rev, seq) => {
           this.#retryBackoff.reset();
           this.#events.emit('ack', rev, seq);
@@ -628,10 +659,63 @@ export class TandemDocument {
     if (this.#closeRequested || this.#state === 'closed') {
       throw new Error(`document ${this.#id} closed`);
     }
-    const op = editor(this.#session.text);
+    const before = this.#session.text;
+    const op = editor(before);
     this.#session.applyClient(op);
+    const now = this.#client.now();
+    this.#undo.record(op.invert(before), {
+      merge: now - this.#lastEditAt < this.#client.settings.undoMergeMs,
+    });
+    this.#lastEditAt = now;
     this.#publish();
     return op;
+  }
+
+  /** Whether there is a local edit to undo. */
+  get canUndo() {
+    return this.#undo.canUndo;
+  }
+
+  /** Whether there is an undone edit to redo. */
+  get canRedo() {
+    return this.#undo.canRedo;
+  }
+
+  /**
+   * Undoes this user's last edit (edits closer together than `undoMergeMs` form one step), as it
+   * is now: transformed through everything others did since, so their text stays. The undo is a
+   * local edit like any other and goes to the server.
+   * @returns {boolean} false if there was nothing to undo
+   */
+  undo() {
+    return this.#revert(this.#undo.popUndo(), (inverse) => this.#undo.recordUndone(inverse));
+  }
+
+  /**
+   * Redoes the last undone edit.
+   * @returns {boolean} false if there was nothing to redo
+   */
+  redo() {
+    return this.#revert(this.#undo.popRedo(), (inverse) => this.#undo.recordRedone(inverse));
+  }
+
+  /**
+   * @param {TextOperation | null} op
+   * @param {(inverse: TextOperation) => void} record
+   */
+  #revert(op, record) {
+    if (op === null) {
+      return false;
+    }
+    if (this.#closeRequested || this.#state === 'closed') {
+      throw new Error(`document ${this.#id} closed`);
+    }
+    const before = this.#session.text;
+    this.#session.applyClient(op);
+    record(op.invert(before));
+    this.#lastEditAt = -Infinity; // the next edit starts a new step
+    this.#publish();
+    return true;
   }
 
   /**
@@ -887,7 +971,10 @@ export class TandemDocument {
     try {
       this.#session.setOwnSelection(pending.selection, pending.meta);
     } catch (error) {
-      this.#events.emit('error', new TandemError('bad_request', String(error.message), { docId: this.#id }));
+      this.#events.emit(
+        'error',
+        new TandemError('bad_request', String(error.message), { docId: this.#id }),
+      );
     }
     const throttle = this.#client.settings.presenceThrottleMs;
     if (throttle > 0) {
@@ -941,8 +1028,10 @@ export class TandemDocument {
  * What a document uses of its client (made by TandemClient, not part of the public API).
  * @typedef {object} DocumentHost
  * @property {string} clientId
- * @property {{initialMs: number, maxMs: number, random: () => number, presenceThrottleMs: number}} settings
+ * @property {{initialMs: number, maxMs: number, random: () => number, presenceThrottleMs: number,
+ *   undoMergeMs: number}} settings
  * @property {{setTimeout: Function, clearTimeout: Function}} timers
+ * @property {() => number} now
  * @property {() => number} nextSeq
  * @property {() => boolean} online
  * @property {(message: object) => boolean} send

@@ -17,3 +17,5 @@ export {
   transformSelection,
 } from './client.js';
 export { TandemClient, TandemDocument, TandemError, Backoff, colorFor } from './connection.js';
+export { UndoManager } from './undo.js';
+export { bindTextarea, diffToOperation } from './textarea.js';

@@ -207,8 +207,8 @@ export class TextOperation {
           out.delete(n);
         }
       } else {
-        const end =
-          inserted.length === aSpans[ai] ? aOffset + n : advance(inserted, aOffset, n); // cuts between code points only
+        // cuts between code points only
+        const end = inserted.length === aSpans[ai] ? aOffset + n : advance(inserted, aOffset, n);
         if (nextRetains) {
           out[INSERT_KNOWN](
             aOffset === 0 && end === inserted.length ? inserted : inserted.slice(aOffset, end),
@@ -610,7 +610,9 @@ export function addCount(builder, index, number, shown) {
  */
 export function addInsert(builder, index, text) {
   if (text === '') {
-    throw new InvalidOperationError(`op[${index}] is an empty string (expected a non-empty insert)`);
+    throw new InvalidOperationError(
+      `op[${index}] is an empty string (expected a non-empty insert)`,
+    );
   }
   withIndex(index, () => builder.insert(text));
 }

@@ -218,7 +218,10 @@ class SimClient {
     const session = this.session;
     switch (message.type) {
       case 'op':
-        assert.ok(session.applyServer(message.revision, message.op, message.clientId, message.seq), where);
+        assert.ok(
+          session.applyServer(message.revision, message.op, message.clientId, message.seq),
+          where,
+        );
         break;
       case 'ack':
         session.acknowledge(message.rev, message.seq);
@@ -227,9 +230,15 @@ class SimClient {
         this.retries.push(message.seq);
         break;
       case 'presence':
-        session.remotePresence(message.client, `user-${message.client}`, message.rev, message.selection, {
-          character: message.character,
-        });
+        session.remotePresence(
+          message.client,
+          `user-${message.client}`,
+          message.rev,
+          message.selection,
+          {
+            character: message.character,
+          },
+        );
         break;
       case 'left':
         session.presenceLeft(message.client);

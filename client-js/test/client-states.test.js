@@ -78,7 +78,7 @@ test('a server op crosses the outstanding op and the buffer', () => {
   assert.equal(next.outstanding.seq, 1, 'the op in flight keeps its seq');
 });
 
-test('diamond law: local text + server op\' == server text + pending ops\'', () => {
+test("diamond law: local text + server op' == server text + pending ops'", () => {
   for (let seed = 1; seed <= 300; seed++) {
     const rnd = random(seed);
     const edits = new RandomEdits(rnd);
@@ -112,7 +112,21 @@ test('diamond law: local text + server op\' == server text + pending ops\'', () 
 
 test('selections move after text inserted at them, code points throughout', () => {
   const op = TextOperation.fromJSON([1, '😀', -1, 1]); // "abc" -> "a😀c"
-  assert.deepEqual(transformSelection([[0, 3], [1, 1], [2, 2]], op), [[0, 3], [2, 2], [2, 2]]);
+  assert.deepEqual(
+    transformSelection(
+      [
+        [0, 3],
+        [1, 1],
+        [2, 2],
+      ],
+      op,
+    ),
+    [
+      [0, 3],
+      [2, 2],
+      [2, 2],
+    ],
+  );
 });
 
 /** A session that records what it sends and tells. */
@@ -124,8 +138,10 @@ function recordingSession(clientId = 'me') {
     nextSeq: counter(),
     sink: {
       submit: (rev, op, seq) => sent.push({ type: 'submit', rev, op: JSON.stringify(op), seq }),
-      publishPresence: (rev, selection, meta) => sent.push({ type: 'presence', rev, selection, meta }),
-      changed: (change) => told.push({ origin: change.origin, text: change.text, rev: change.revision }),
+      publishPresence: (rev, selection, meta) =>
+        sent.push({ type: 'presence', rev, selection, meta }),
+      changed: (change) =>
+        told.push({ origin: change.origin, text: change.text, rev: change.revision }),
       acknowledged: (rev, seq) => told.push({ ack: rev, seq }),
       presence: (p) => told.push({ presence: p.clientId, selection: p.selection }),
       presenceLeft: (clientId) => told.push({ left: clientId }),
@@ -176,7 +192,10 @@ test('the own op among caught-up ops counts as the ack; a late duplicate ack cha
   assert.ok(session.applyServer(2, insert(2, 'a', 0), 'me', 1));
   assert.equal(session.revision, 2);
   assert.equal(session.text, 'Zxab');
-  assert.deepEqual(told.filter((t) => t.ack), [{ ack: 2, seq: 1 }]);
+  assert.deepEqual(
+    told.filter((t) => t.ack),
+    [{ ack: 2, seq: 1 }],
+  );
   session.goOnline();
   assert.deepEqual(sent.at(-1), { type: 'submit', rev: 2, op: '[3,"b"]', seq: 2 });
   session.acknowledge(2, 1); // the answer to a resubmission that was already recognised
@@ -211,7 +230,12 @@ test('own selection is published only while synchronized, at the server revision
   session.setOwnSelection([[4, 4]], { name: 'Ada' });
   assert.equal(sent.filter((m) => m.type === 'presence').length, 0);
   session.acknowledge(1, 1);
-  assert.deepEqual(sent.at(-1), { type: 'presence', rev: 1, selection: [[4, 4]], meta: { name: 'Ada' } });
+  assert.deepEqual(sent.at(-1), {
+    type: 'presence',
+    rev: 1,
+    selection: [[4, 4]],
+    meta: { name: 'Ada' },
+  });
 });
 
 test('remote presence is transformed through later ops and pending edits, early presence waits', () => {
@@ -244,5 +268,8 @@ test('reset replaces the local text and drops pending edits', () => {
   assert.equal(session.text, 'server text');
   assert.equal(session.revision, 4);
   assert.ok(session.isSynchronized);
-  assert.deepEqual(told.slice(-2), [{ origin: 'resync', text: 'server text', rev: 4 }, 'synchronized']);
+  assert.deepEqual(told.slice(-2), [
+    { origin: 'resync', text: 'server text', rev: 4 },
+    'synchronized',
+  ]);
 });

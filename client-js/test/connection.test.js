@@ -37,8 +37,7 @@ function world() {
 
 /** Appends `text` at the end of the document. */
 function append(text) {
-  return (current) =>
-    TextOperation.builder().retain(codePointCount(current)).insert(text).build();
+  return (current) => TextOperation.builder().retain(codePointCount(current)).insert(text).build();
 }
 
 /** Lets promise callbacks run and delivers what they sent, a few rounds. */
@@ -157,7 +156,9 @@ test('a resubmission of a committed op gets its old ack and changes nothing', as
   doc.edit(append('x'));
   w.run();
   // the server had committed it: a duplicate submit (as after a lost ack) is answered, not applied
-  w.network.sockets.at(-1).send(JSON.stringify({ type: 'submit', doc: 'doc', rev: 0, op: ['x'], seq: 1 }));
+  w.network.sockets
+    .at(-1)
+    .send(JSON.stringify({ type: 'submit', doc: 'doc', rev: 0, op: ['x'], seq: 1 }));
   w.run();
   assert.equal(w.server.duplicateSubmits, 1);
   assert.equal(w.server.documents.get('doc').text, 'x');
@@ -192,7 +193,10 @@ test('reconnect delays grow with jitter up to a cap and start small after a welc
   for (let n = 0; n < 8; n++) {
     const ceiling = Math.min(1000, 100 * 2 ** n);
     const d = jitter.next();
-    assert.ok(d >= ceiling / 2 && d <= ceiling, `attempt ${n}: ${d} ms within [${ceiling / 2}, ${ceiling}]`);
+    assert.ok(
+      d >= ceiling / 2 && d <= ceiling,
+      `attempt ${n}: ${d} ms within [${ceiling / 2}, ${ceiling}]`,
+    );
   }
 });
 

@@ -42,10 +42,17 @@ function assertCanonical(op, detail) {
   const kind = (c) => (typeof c === 'string' ? 'insert' : c > 0 ? 'retain' : 'delete');
   const components = op.components();
   components.forEach((c, i) => {
-    assert.ok(c !== '' && c !== 0, lazy(() => `${detail}: empty component ${i} in ${op}`));
+    assert.ok(
+      c !== '' && c !== 0,
+      lazy(() => `${detail}: empty component ${i} in ${op}`),
+    );
     if (i > 0) {
       const previous = kind(components[i - 1]);
-      assert.notEqual(previous, kind(c), lazy(() => `${detail}: same kind at ${i} in ${op}`));
+      assert.notEqual(
+        previous,
+        kind(c),
+        lazy(() => `${detail}: same kind at ${i} in ${op}`),
+      );
       assert.ok(
         !(previous === 'delete' && kind(c) === 'insert'),
         lazy(() => `${detail}: insert after delete at ${i} in ${op}`),
@@ -151,7 +158,10 @@ test('transformPosition follows the kept code points', () => {
     for (let p = 0; p <= before.length; p++) {
       const moved = a.transformPosition(p, Side.AFTER);
       const detail = lazy(() => `${where(s, a)}, position ${p} -> ${moved}`);
-      assert.ok(moved >= previous && moved <= after.length, lazy(() => `${detail} (monotonic, in range)`));
+      assert.ok(
+        moved >= previous && moved <= after.length,
+        lazy(() => `${detail} (monotonic, in range)`),
+      );
       assert.ok(
         a.transformPosition(p, Side.BEFORE) <= moved,
         lazy(() => `${detail} (BEFORE <= AFTER)`),

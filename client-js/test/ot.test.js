@@ -255,7 +255,11 @@ test('composes sequential edits', () => {
 });
 
 test('compose cancels an insert that the next op deletes', () => {
-  assert.ok(op(2, 'abc', 1).compose(op(3, -2, 1)).equals(op(2, 'a', 1)));
+  assert.ok(
+    op(2, 'abc', 1)
+      .compose(op(3, -2, 1))
+      .equals(op(2, 'a', 1)),
+  );
 });
 
 test('compose cuts inserts between code points', () => {
@@ -288,7 +292,7 @@ test('transforms concurrent inserts at different places', () => {
   assertConverges('abc', op(1, 'x', 2), op(3, 'y'), 'axbcy');
 });
 
-test("the left insert comes first on a tie", () => {
+test('the left insert comes first on a tie', () => {
   assertConverges('xy', op(1, 'a', 1), op(1, 'b', 1), 'xaby');
   assertConverges('xy', op(1, 'b', 1), op(1, 'a', 1), 'xbay');
   const t = TextOperation.transform(op(1, 'a', 1), op(1, 'b', 1));
@@ -349,7 +353,11 @@ test('invert undoes', () => {
   assert.ok(inverse.equals(op(1, EMOJI, -2, 2, SCRIPT_X, -1)));
   assert.equal(inverse.apply(a.apply(text)), text);
   assert.ok(op().invert('').equals(op()));
-  assert.ok(op(EMOJI + 'a').invert('').equals(op(-2)));
+  assert.ok(
+    op(EMOJI + 'a')
+      .invert('')
+      .equals(op(-2)),
+  );
 });
 
 test('invert refuses the wrong text', () => {
@@ -445,7 +453,10 @@ const REFUSED = [
   ['[1', "malformed op JSON at offset 2: expected ',' or ']' after op[0], found the end of input"],
   ['[1,]', "malformed op JSON at offset 3: expected a number or a string for op[1], found ']'"],
   ['[,1]', "malformed op JSON at offset 1: expected a number or a string for op[0], found ','"],
-  ['[1] x', "malformed op JSON at offset 4: expected the end of input after the op array, found 'x'"],
+  [
+    '[1] x',
+    "malformed op JSON at offset 4: expected the end of input after the op array, found 'x'",
+  ],
   ['[1 2]', "malformed op JSON at offset 3: expected ',' or ']' after op[0], found '2'"],
   ['[01]', "malformed op JSON at offset 2: a number must not have a leading zero, found '1'"],
   ['[+1]', "malformed op JSON at offset 1: expected a number or a string for op[0], found '+'"],

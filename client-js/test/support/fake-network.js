@@ -149,7 +149,9 @@ export class FakeNetwork {
       /** @param {string} text a frame from the server */
       deliver(text) {
         const socket = this;
-        network.enqueue(() => socket.readyState === 1 && socket.dispatch('message', { data: text }));
+        network.enqueue(
+          () => socket.readyState === 1 && socket.dispatch('message', { data: text }),
+        );
       }
 
       dispatch(type, event) {
@@ -316,12 +318,26 @@ export class FakeServer {
     }
     if (this.refuseSubmits > 0) {
       this.refuseSubmits--;
-      from.send({ type: 'error', doc: docId, seq, code: 'unavailable', message: 'db away', retryable: true });
+      from.send({
+        type: 'error',
+        doc: docId,
+        seq,
+        code: 'unavailable',
+        message: 'db away',
+        retryable: true,
+      });
       return;
     }
     if (this.refuseInvalid > 0) {
       this.refuseInvalid--;
-      from.send({ type: 'error', doc: docId, seq, code: 'invalid_op', message: 'refused', retryable: false });
+      from.send({
+        type: 'error',
+        doc: docId,
+        seq,
+        code: 'invalid_op',
+        message: 'refused',
+        retryable: false,
+      });
       return;
     }
     let op;
@@ -332,10 +348,23 @@ export class FakeServer {
       }
       doc.text = op.apply(doc.text);
     } catch (error) {
-      from.send({ type: 'error', doc: docId, seq, code: 'invalid_op', message: error.message, retryable: false });
+      from.send({
+        type: 'error',
+        doc: docId,
+        seq,
+        code: 'invalid_op',
+        message: error.message,
+        retryable: false,
+      });
       return;
     }
-    const committed = { rev: doc.log.length + 1, op, client: from.clientId, seq, user: `user-${from.clientId}` };
+    const committed = {
+      rev: doc.log.length + 1,
+      op,
+      client: from.clientId,
+      seq,
+      user: `user-${from.clientId}`,
+    };
     doc.log.push(committed);
     doc.bySeq.set(key, committed.rev);
     for (const other of this.subscribers(docId)) {

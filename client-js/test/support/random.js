@@ -28,7 +28,24 @@ export function random(seed) {
 /** @typedef {ReturnType<typeof random>} Random */
 
 /** Characters of one UTF-16 unit, including some that JSON must escape. */
-const BMP = ['a', 'b', 'c', 'd', 'e', ' ', 'x', 'y', 'é', '中', '"', '\\', '\n', '\t', '\u0001', '/'];
+const BMP = [
+  'a',
+  'b',
+  'c',
+  'd',
+  'e',
+  ' ',
+  'x',
+  'y',
+  'é',
+  '中',
+  '"',
+  '\\',
+  '\n',
+  '\t',
+  '\u0001',
+  '/',
+];
 
 /** Characters outside the Basic Multilingual Plane: emoji, math letters, Deseret. */
 const ASTRAL = ['😀', '𝒳', '🎉', '𐐷', '👍'];
