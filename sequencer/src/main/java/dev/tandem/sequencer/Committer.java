@@ -28,6 +28,7 @@ final class Committer implements AutoCloseable {
   private static final int QUEUE_CAPACITY = 100_000;
 
   private final OpLog opLog;
+  private final Metrics metrics;
   private final LinkedBlockingQueue<Batch> queue = new LinkedBlockingQueue<>(QUEUE_CAPACITY);
   private final Thread thread;
   private final Object idle = new Object();
@@ -37,8 +38,9 @@ final class Committer implements AutoCloseable {
   /** The ops of one document, in revision order, and who waits for them. */
   private record Batch(String docId, List<StoredOp> ops, CompletableFuture<Void> done) {}
 
-  Committer(OpLog opLog) {
+  Committer(OpLog opLog, Metrics metrics) {
     this.opLog = opLog;
+    this.metrics = metrics;
     this.thread = new Thread(this::run, "tandem-committer");
     thread.setDaemon(true);
     thread.start();
@@ -125,6 +127,7 @@ final class Committer implements AutoCloseable {
     }
     try {
       opLog.append(rows);
+      metrics.committed(rows.size());
       succeed(batches);
     } catch (DatabaseUnavailableException e) {
       fail(batches, e);
@@ -151,6 +154,7 @@ final class Committer implements AutoCloseable {
   }
 
   private void fail(List<Batch> batches, Throwable cause) {
+    metrics.commitFailed();
     TandemException error =
         new TandemException(
             ErrorCode.UNAVAILABLE, "the op was not stored: " + cause.getMessage(), cause);

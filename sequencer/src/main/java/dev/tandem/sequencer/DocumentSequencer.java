@@ -126,17 +126,6 @@ final class DocumentSequencer {
         });
   }
 
-  /** Every subscriber is dropped (server shutdown); always accepted. */
-  void dropSubscribers(TandemException reason) {
-    executor.executeAlways(
-        () -> {
-          for (Subscriber subscriber : List.copyOf(subscribers.keySet())) {
-            subscriber.failed(docId, reason);
-          }
-          subscribers.clear();
-        });
-  }
-
   // ---- what SubmitRequest.sequence asks of its document -----------------------------------------
 
   /** The committed op with this {@code (client, seq)}: from memory, else from the database. */
@@ -146,6 +135,10 @@ final class DocumentSequencer {
       return recent;
     }
     return sequencers.opLog().findBySeq(docId, clientId, seq).map(Committed::of);
+  }
+
+  void resubmitted() {
+    sequencers.metrics().resubmitted();
   }
 
   /** If the same {@code (client, seq)} is sequenced and not yet committed, joins its outcome. */

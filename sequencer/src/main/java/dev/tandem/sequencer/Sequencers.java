@@ -43,6 +43,7 @@ public final class Sequencers implements AutoCloseable {
   private final CheckpointStore checkpoints;
   private final TandemConfig config;
   private final Committer committer;
+  private final Metrics metrics = new Metrics();
   private final ExecutorService pool;
   private final ExecutorService background;
   private final ScheduledExecutorService sweeper;
@@ -68,7 +69,7 @@ public final class Sequencers implements AutoCloseable {
     this.opLog = database.opLog();
     this.checkpoints = database.checkpoints();
     this.config = config;
-    this.committer = new Committer(opLog);
+    this.committer = new Committer(opLog, metrics);
     int threads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
     this.pool = Executors.newFixedThreadPool(threads, daemonThreads("tandem-sequencer"));
     this.background = Executors.newFixedThreadPool(threads, daemonThreads("tandem-background"));
@@ -206,6 +207,11 @@ public final class Sequencers implements AutoCloseable {
     for (Runnable closer : List.copyOf(streamClosers)) {
       closer.run();
     }
+  }
+
+  /** The server's counters. */
+  public Metrics metrics() {
+    return metrics;
   }
 
   /** The number of documents in memory. */

@@ -33,6 +33,7 @@ final class SubmitRequest {
   void sequence(DocumentSequencer document) {
     Optional<Committed> earlier = document.findCommitted(submission.clientId(), submission.seq());
     if (earlier.isPresent()) { // a resubmit: the old ack, never applied twice
+      document.resubmitted();
       reply.acked(earlier.get());
       return;
     }

@@ -69,6 +69,12 @@ public final class TandemServer implements AutoCloseable {
     listener.registerAddOn(new IgnoreForeignUpgrades());
     webSockets.attachTo(listener);
     httpServer.getServerConfiguration().addHttpHandler(new HealthHandler(sequencers), "/healthz");
+    httpServer
+        .getServerConfiguration()
+        .addHttpHandler(
+            new MetricsHandler(
+                sequencers.metrics(), editEndpoint::connectionCount, sequencers::loadedDocuments),
+            "/metrics");
     config
         .staticDir()
         .ifPresent(

@@ -40,7 +40,7 @@ final class Http {
     return CLIENT;
   }
 
-  private static Reply send(HttpRequest request) {
+  static Reply send(HttpRequest request) {
     try {
       HttpResponse<String> response = CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
       String body = response.body();

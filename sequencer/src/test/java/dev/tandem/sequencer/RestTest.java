@@ -203,6 +203,33 @@ class RestTest {
     assertEquals("ok", health.body().path("status").asText());
   }
 
+  @Test
+  void metricsCountCommitsAndErrors() throws Exception {
+    String doc = Servers.freshDoc();
+    Http.put(server, "/api/docs/" + doc, "");
+    Http.post(server, "/api/docs/" + doc + "/ops", "{\"rev\":0,\"op\":[\"a\"]}");
+    Http.get(server, "/api/docs/" + doc + "-none");
+    java.net.http.HttpResponse<String> metrics =
+        Http.client()
+            .send(
+                Http.request(server, "/metrics").GET().build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, metrics.statusCode());
+    String text = metrics.body();
+    assertTrue(text.contains("# TYPE tandem_ops_committed_total counter"), text);
+    assertTrue(metricValue(text, "tandem_ops_committed_total") >= 1, text);
+    assertTrue(metricValue(text, "tandem_errors_total{code=\"not_found\"}") >= 1, text);
+  }
+
+  private static long metricValue(String text, String name) {
+    for (String line : text.split("\n")) {
+      if (line.startsWith(name + " ")) {
+        return Long.parseLong(line.substring(name.length() + 1).trim());
+      }
+    }
+    throw new AssertionError("no " + name + " in\n" + text);
+  }
+
   private static void assertError(Http.Reply reply, int status, String code) {
     assertEquals(status, reply.status(), reply.body().toString());
     assertEquals(code, reply.body().path("code").asText(), reply.body().toString());

@@ -3,6 +3,7 @@ package dev.tandem.sequencer.rest;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.sequencer.ErrorCode;
 import dev.tandem.sequencer.Json;
+import dev.tandem.sequencer.Metrics;
 import dev.tandem.sequencer.TandemException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
@@ -21,10 +22,17 @@ import org.slf4j.LoggerFactory;
 final class ErrorMapper implements ExceptionMapper<Throwable> {
   private static final Logger log = LoggerFactory.getLogger(ErrorMapper.class);
 
+  private final Metrics metrics;
+
+  ErrorMapper(Metrics metrics) {
+    this.metrics = metrics;
+  }
+
   @Override
   public Response toResponse(Throwable failure) {
     Throwable cause = unwrap(failure);
     if (cause instanceof TandemException) {
+      metrics.error(((TandemException) cause).code());
       return response((TandemException) cause);
     }
     if (cause instanceof WebApplicationException) {
@@ -38,6 +46,7 @@ final class ErrorMapper implements ExceptionMapper<Throwable> {
       return body(status, code, cause.getMessage());
     }
     log.error("REST call failed", cause);
+    metrics.error(ErrorCode.INTERNAL);
     return body(500, ErrorCode.INTERNAL, "internal error: " + cause.getClass().getSimpleName());
   }
 

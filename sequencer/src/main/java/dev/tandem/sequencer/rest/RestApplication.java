@@ -15,7 +15,7 @@ public final class RestApplication extends ResourceConfig {
     Access access = new Access(authorizer);
     register(new DocumentResource(sequencers, access, config));
     register(new EventsResource(sequencers, access, config));
-    register(new ErrorMapper());
+    register(new ErrorMapper(sequencers.metrics()));
     register(JacksonFeature.withoutExceptionMappers());
     register((ContextResolver<ObjectMapper>) type -> Json.MAPPER);
   }

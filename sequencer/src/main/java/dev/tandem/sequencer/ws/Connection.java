@@ -7,6 +7,7 @@ import dev.tandem.ot.OperationJson;
 import dev.tandem.sequencer.Committed;
 import dev.tandem.sequencer.ErrorCode;
 import dev.tandem.sequencer.Json;
+import dev.tandem.sequencer.Metrics;
 import dev.tandem.sequencer.PresenceUpdate;
 import dev.tandem.sequencer.SubmitReply;
 import dev.tandem.sequencer.Subscriber;
@@ -31,6 +32,7 @@ final class Connection implements Subscriber {
   private static final Logger log = LoggerFactory.getLogger(Connection.class);
 
   private final Session session;
+  private final Metrics metrics;
   private final Outbox outbox;
   private final int badMessageLimit;
   private final long badMessageWindowNanos;
@@ -41,8 +43,13 @@ final class Connection implements Subscriber {
   private volatile String userId;
 
   Connection(
-      Session session, int outboundQueueLimit, int badMessageLimit, long badMessageWindowNanos) {
+      Session session,
+      Metrics metrics,
+      int outboundQueueLimit,
+      int badMessageLimit,
+      long badMessageWindowNanos) {
     this.session = session;
+    this.metrics = metrics;
     this.badMessageLimit = badMessageLimit;
     this.badMessageWindowNanos = badMessageWindowNanos;
     this.outbox =
@@ -122,6 +129,7 @@ final class Connection implements Subscriber {
 
   /** An error frame; {@code docId} and {@code seq} are left out when null. */
   void error(TandemException error, String docId, Long seq) {
+    metrics.error(error.code());
     ObjectNode frame = frame("error");
     if (docId != null) {
       frame.put("doc", docId);

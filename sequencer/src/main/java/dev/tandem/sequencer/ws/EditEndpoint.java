@@ -54,6 +54,7 @@ public final class EditEndpoint extends Endpoint {
     Connection connection =
         new Connection(
             session,
+            sequencers.metrics(),
             config.outboundQueueLimit(),
             config.badMessageLimit(),
             config.badMessageWindow().toNanos());
@@ -199,7 +200,12 @@ public final class EditEndpoint extends Endpoint {
               + " per connection)");
     }
     connection.openDocuments().add(docId);
-    sequencers.open(connection, docId, open.revision(), mayWrite(connection.userId(), docId));
+    try {
+      sequencers.open(connection, docId, open.revision(), mayWrite(connection.userId(), docId));
+    } catch (RuntimeException e) {
+      connection.openDocuments().remove(docId);
+      throw e;
+    }
   }
 
   private void submit(Connection connection, ClientMessage.Submit submit) {

@@ -1,0 +1,26 @@
+package dev.tandem.sequencer;
+
+import java.util.function.IntSupplier;
+import org.glassfish.grizzly.http.server.HttpHandler;
+import org.glassfish.grizzly.http.server.Request;
+import org.glassfish.grizzly.http.server.Response;
+
+/** {@code GET /metrics}: the {@link Metrics} in the Prometheus text format. */
+final class MetricsHandler extends HttpHandler {
+  private final Metrics metrics;
+  private final IntSupplier connections;
+  private final IntSupplier documents;
+
+  MetricsHandler(Metrics metrics, IntSupplier connections, IntSupplier documents) {
+    this.metrics = metrics;
+    this.connections = connections;
+    this.documents = documents;
+  }
+
+  @Override
+  public void service(Request request, Response response) throws Exception {
+    response.setContentType("text/plain; version=0.0.4");
+    response.setCharacterEncoding("UTF-8");
+    response.getWriter().write(metrics.render(connections, documents));
+  }
+}

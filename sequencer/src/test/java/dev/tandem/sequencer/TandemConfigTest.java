@@ -1,0 +1,63 @@
+package dev.tandem.sequencer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class TandemConfigTest {
+  @Test
+  void flagsWinOverTheEnvironmentWhichWinsOverDefaults() {
+    TandemConfig config =
+        TandemConfig.parse(
+            List.of("--port", "9000", "--checkpoint-interval=50"),
+            Map.of(
+                "TANDEM_PORT",
+                "7000",
+                "TANDEM_MAX_OPEN_DOCUMENTS",
+                "7",
+                "TANDEM_DATA_DIR",
+                "/tmp/x"));
+    assertEquals(9000, config.port());
+    assertEquals(50, config.checkpointInterval());
+    assertEquals(7, config.maxOpenDocumentsPerConnection());
+    assertEquals(Path.of("/tmp/x"), config.dataDir());
+    assertEquals(1024 * 1024, config.maxMessageBytes());
+    assertEquals(Duration.ofMinutes(5), config.idleUnloadAfter());
+    assertEquals(Optional.empty(), config.databaseUrl());
+  }
+
+  @Test
+  void badInputIsRefusedWithTheNameOfTheSetting() {
+    IllegalArgumentException unknown =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> TandemConfig.parse(List.of("--prot", "1"), Map.of()));
+    assertTrue(unknown.getMessage().contains("--prot"), unknown.getMessage());
+    IllegalArgumentException notANumber =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> TandemConfig.parse(List.of(), Map.of("TANDEM_PORT", "eighty")));
+    assertTrue(notANumber.getMessage().contains("TANDEM_PORT"), notANumber.getMessage());
+    IllegalArgumentException outOfRange =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> TandemConfig.parse(List.of("--port=70000"), Map.of()));
+    assertTrue(outOfRange.getMessage().contains("port"), outOfRange.getMessage());
+    assertThrows(
+        IllegalArgumentException.class, () -> TandemConfig.parse(List.of("--port"), Map.of()));
+  }
+
+  @Test
+  void theDescriptionMasksThePassword() {
+    TandemConfig config = TandemConfig.parse(List.of("--database-password", "hunter2"), Map.of());
+    assertTrue(config.describe().contains("database-password=****"));
+    assertTrue(!config.describe().contains("hunter2"));
+  }
+}
