@@ -46,7 +46,6 @@ class ConstraintsTest {
           65-character client id    # operations_client_id_check # INSERT INTO operations (doc_id, rev, op, client_id, client_seq, user_id) VALUES (:doc, 2, '[1,"b"]', repeat('c', 65), 2, 'u')
           negative seq              # operations_client_seq_check# INSERT INTO operations (doc_id, rev, op, client_id, client_seq, user_id) VALUES (:doc, 2, '[1,"b"]', 'client', -1, 'u')
           empty user id             # operations_user_id_check   # INSERT INTO operations (doc_id, rev, op, client_id, client_seq, user_id) VALUES (:doc, 2, '[1,"b"]', 'client', 2, '')
-          op of a missing document  # operations_doc_fkey        # INSERT INTO operations (doc_id, rev, op, client_id, client_seq, user_id) VALUES (:doc || '-missing', 1, '["b"]', 'client', 1, 'u')
           second document, same id  # documents_pkey             # INSERT INTO documents (id) VALUES (:doc)
           empty document id         # documents_id_check         # INSERT INTO documents (id) VALUES ('')
           201-character document id # documents_id_check         # INSERT INTO documents (id) VALUES (repeat('d', 201))
