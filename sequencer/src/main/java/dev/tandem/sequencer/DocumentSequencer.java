@@ -109,6 +109,11 @@ final class DocumentSequencer {
     return result;
   }
 
+  /** Runs {@code task} after everything queued for this document so far; always accepted. */
+  void afterPendingWork(Runnable task) {
+    executor.executeAlways(task);
+  }
+
   /** Unloads the document if nobody used it for {@code idleNanos}; always accepted. */
   void unloadIfIdle(long idleNanos) {
     executor.executeAlways(

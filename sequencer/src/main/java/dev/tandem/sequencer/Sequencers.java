@@ -18,6 +18,7 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -197,9 +198,22 @@ public final class Sequencers implements AutoCloseable {
     stopping = true;
   }
 
-  /** Waits until the commits in flight are done, at most {@code timeout}. */
+  /**
+   * Waits until the commits in flight are done and their acks and broadcasts handed to the
+   * subscribers, at most {@code timeout}.
+   */
   public boolean awaitCommitted(Duration timeout) throws InterruptedException {
-    return committer.awaitIdle(timeout);
+    long deadline = System.nanoTime() + timeout.toNanos();
+    if (!committer.awaitIdle(timeout)) {
+      return false;
+    }
+    // Each document answers its committed ops on its own executor: wait for them to get there.
+    List<DocumentSequencer> loaded = List.copyOf(documents.values());
+    CountDownLatch answered = new CountDownLatch(loaded.size());
+    for (DocumentSequencer document : loaded) {
+      document.afterPendingWork(answered::countDown);
+    }
+    return answered.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
   }
 
   /** Ends every SSE stream. */

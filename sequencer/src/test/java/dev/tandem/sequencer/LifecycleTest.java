@@ -44,6 +44,36 @@ class LifecycleTest {
   }
 
   @Test
+  void twoServersOnOneDatabaseCannotBothWriteARevisionAndTheStaleOneRecovers() {
+    String doc = Servers.freshDoc();
+    try (TandemServer first = Servers.start();
+        TandemServer second = Servers.start();
+        WsClient alice = WsClient.hello(first, "alice-l4");
+        WsClient bob = WsClient.hello(second, "bob-l4")) {
+      alice.send(Messages.open(doc));
+      alice.next("opened");
+      bob.send(Messages.open(doc));
+      bob.next("opened");
+      alice.send(Messages.submit(doc, 0, "[\"a\"]", 1));
+      assertEquals(1, alice.next("ack").path("rev").asLong());
+
+      // The second server still believes the head is 0: the database refuses its revision 1.
+      bob.send(Messages.submit(doc, 0, "[\"b\"]", 1));
+      ObjectNode refused = bob.next("error");
+      assertEquals("unavailable", refused.path("code").asText(), refused.toString());
+      // Its document reloads: the retry is transformed against alice's op and committed next.
+      bob.send(Messages.submit(doc, 0, "[\"b\"]", 1));
+      List<ObjectNode> messages = bob.until("ack");
+      ObjectNode missed = messages.get(0);
+      assertEquals("op", missed.path("type").asText(), "alice's op reaches bob on reload");
+      assertEquals(1, missed.path("rev").asLong());
+      assertEquals(2, messages.get(messages.size() - 1).path("rev").asLong());
+    }
+    OpLog opLog = EmbeddedPostgresExtension.database().opLog();
+    assertEquals("ba", opLog.loadDocument(doc).orElseThrow().text());
+  }
+
+  @Test
   void aSlowSubscriberIsClosedWith1013AndNeverSlowsTheWriter() {
     String doc = Servers.freshDoc();
     try (TandemServer server = Servers.start(Servers.config().outboundQueueLimit(4).build());
