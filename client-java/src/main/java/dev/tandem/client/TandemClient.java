@@ -42,6 +42,7 @@ import java.util.function.Consumer;
 public final class TandemClient implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(TandemClient.class.getName());
   private static final int POLICY_VIOLATION = 1008;
+  private static final int MESSAGE_TOO_BIG = 1009;
   private static final HttpClient SHARED_HTTP = HttpClient.newHttpClient();
 
   private final URI uri;
@@ -64,6 +65,7 @@ public final class TandemClient implements AutoCloseable {
   // event thread only
   private final Map<String, TandemDocument> documents = new LinkedHashMap<>();
   private long nextSeq;
+  private int messageLimit;
   private Connection connection;
   private ScheduledFuture<?> reconnectTask;
   private ScheduledFuture<?> pingTask;
@@ -80,6 +82,7 @@ public final class TandemClient implements AutoCloseable {
     this.reconnectBackoff =
         new Backoff(builder.initialBackoff, builder.maxBackoff, builder.randomOrDefault());
     this.nextSeq = builder.firstSeq;
+    this.messageLimit = builder.maxMessageBytes;
     Thread[] thread = new Thread[1];
     ScheduledThreadPoolExecutor executor =
         new ScheduledThreadPoolExecutor(
@@ -317,6 +320,18 @@ public final class TandemClient implements AutoCloseable {
     if (closed) {
       return;
     }
+    if (code == MESSAGE_TOO_BIG && current.largestSentBytes > 1) {
+      // the server's limit is lower than assumed: never send a message that large again, so the
+      // op that was too big is refused locally (too_large, resync) instead of looping on 1009
+      messageLimit = Math.min(messageLimit, current.largestSentBytes - 1);
+      report(
+          new TandemException(
+              ErrorCode.TOO_LARGE,
+              "server closed the connection (1009): message limit now " + messageLimit + " bytes",
+              false,
+              null,
+              null));
+    }
     if (code == POLICY_VIOLATION) {
       report(
           new TandemException(
@@ -355,11 +370,39 @@ public final class TandemClient implements AutoCloseable {
 
   /** Sends on the current connection if it is welcomed; false if there is none. */
   boolean send(ObjectNode message) {
+    return sendText(Wire.encode(message));
+  }
+
+  /** {@link #send(ObjectNode)} of an encoded message. */
+  boolean sendText(String text) {
     if (connection == null || !connection.welcomed) {
       return false;
     }
-    send(connection, message);
+    send(connection, text);
     return true;
+  }
+
+  /** The size limit of one message, in UTF-8 bytes, as far as this client knows it. */
+  int messageLimit() {
+    return messageLimit;
+  }
+
+  static int utf8Length(String text) {
+    int bytes = 0;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c < 0x80) {
+        bytes += 1;
+      } else if (c < 0x800) {
+        bytes += 2;
+      } else if (Character.isHighSurrogate(c)) {
+        bytes += 4; // with its low surrogate
+        i++;
+      } else {
+        bytes += 3;
+      }
+    }
+    return bytes;
   }
 
   boolean online() {
@@ -423,7 +466,11 @@ public final class TandemClient implements AutoCloseable {
   }
 
   private void send(Connection current, ObjectNode message) {
-    String text = Wire.encode(message);
+    send(current, Wire.encode(message));
+  }
+
+  private void send(Connection current, String text) {
+    current.largestSentBytes = Math.max(current.largestSentBytes, utf8Length(text));
     current.sends =
         current.sends.thenCompose(socket -> socket.sendText(text, true).thenApply(s -> socket));
     current.sends.whenComplete(
@@ -466,6 +513,7 @@ public final class TandemClient implements AutoCloseable {
     private CompletableFuture<WebSocket> sends = opened; // event thread
     private volatile WebSocket socket;
     private boolean welcomed; // event thread
+    private int largestSentBytes; // event thread
     private long lastHeardNanos = System.nanoTime(); // event thread
 
     @Override
@@ -530,6 +578,7 @@ public final class TandemClient implements AutoCloseable {
     private Duration maxBackoff = Duration.ofSeconds(30);
     private Duration pingInterval = Duration.ofSeconds(20);
     private Duration connectTimeout = Duration.ofSeconds(10);
+    private int maxMessageBytes = 1 << 20;
     private Random random;
 
     private Builder(URI uri) {
@@ -584,6 +633,20 @@ public final class TandemClient implements AutoCloseable {
         throw new IllegalArgumentException("ping interval " + pingInterval + " (expected > 0)");
       }
       this.pingInterval = pingInterval;
+      return this;
+    }
+
+    /**
+     * The server's message size limit in UTF-8 bytes (default 1 MiB, the server's default). A
+     * submit over it is not sent: it fails with {@link ErrorCode#TOO_LARGE} and the document
+     * resyncs. A close with 1009 lowers the limit below the message that caused it.
+     */
+    public Builder maxMessageBytes(int maxMessageBytes) {
+      if (maxMessageBytes < 64) {
+        throw new IllegalArgumentException(
+            "max message bytes " + maxMessageBytes + " (expected >= 64)");
+      }
+      this.maxMessageBytes = maxMessageBytes;
       return this;
     }
 

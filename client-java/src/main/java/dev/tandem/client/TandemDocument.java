@@ -385,7 +385,24 @@ public final class TandemDocument {
   private final class Events implements DocumentSession.Sink {
     @Override
     public void submit(long baseRevision, TextOperation op, long seq) {
-      client.send(Wire.submit(docId, baseRevision, op, seq));
+      String message = Wire.encode(Wire.submit(docId, baseRevision, op, seq));
+      int bytes = TandemClient.utf8Length(message);
+      if (bytes > client.messageLimit()) {
+        TandemException tooLarge =
+            new TandemException(
+                ErrorCode.TOO_LARGE,
+                "submit of "
+                    + bytes
+                    + " bytes not sent (expected at most "
+                    + client.messageLimit()
+                    + ")",
+                false,
+                docId,
+                seq);
+        client.execute(() -> error(tooLarge)); // a refusal, handled after the session's step
+        return;
+      }
+      client.sendText(message);
     }
 
     @Override

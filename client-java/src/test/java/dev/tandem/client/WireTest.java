@@ -47,4 +47,17 @@ class WireTest {
     JsonNode presence = Wire.parse("{\"selection\":[[1,2],[3]]}");
     assertThrows(Wire.MalformedMessage.class, () -> Wire.selection(presence, "selection"));
   }
+
+  @Test
+  void messageSizesCountUtf8Bytes() {
+    assertEquals(0, TandemClient.utf8Length(""));
+    assertEquals(3, TandemClient.utf8Length("abc"));
+    assertEquals(2, TandemClient.utf8Length("é"));
+    assertEquals(3, TandemClient.utf8Length("€"));
+    assertEquals(4, TandemClient.utf8Length("😀"));
+    String mixed = "a€😀é𝒳";
+    assertEquals(
+        mixed.getBytes(java.nio.charset.StandardCharsets.UTF_8).length,
+        TandemClient.utf8Length(mixed));
+  }
 }

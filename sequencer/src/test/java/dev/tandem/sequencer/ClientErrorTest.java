@@ -90,4 +90,26 @@ class ClientErrorTest {
       }
     }
   }
+
+  @Test
+  void anOpOverTheServersMessageLimitIsRefusedOnceNotResentForever() throws Exception {
+    String docId = Servers.freshDoc();
+    try (TandemServer server = Servers.start(Servers.config().maxMessageBytes(4096).build());
+        ClientHarness harness = new ClientHarness(11)) {
+      Editor editor = harness.editor(server.webSocketUri(), "big-" + docId, docId);
+      // the client assumes the default 1 MiB: the server closes with 1009, the client lowers
+      // its limit, reconnects and refuses the resend itself
+      editor.document.submit(TextOperation.builder().insert("x".repeat(5000)).build());
+      editor.document.whenSynchronized().get(30, TimeUnit.SECONDS);
+
+      TandemException error = editor.errors.peek();
+      assertEquals(ErrorCode.TOO_LARGE, error.code(), String.valueOf(editor.errors));
+      assertTrue(error.seq().isPresent());
+      assertEquals("", editor.document.text());
+
+      editor.document.submit(TextOperation.builder().insert("small").build());
+      editor.document.whenSynchronized().get(30, TimeUnit.SECONDS);
+      assertEquals("small", harness.restDocument(server.httpUri(), docId).path("text").asText());
+    }
+  }
 }
