@@ -1,5 +1,6 @@
 package dev.tandem.sequencer;
 
+import dev.tandem.ot.OperationJson;
 import dev.tandem.ot.TextOperation;
 import dev.tandem.persistence.StoredOp;
 import java.time.Instant;
@@ -7,7 +8,8 @@ import java.util.Objects;
 
 /**
  * An op that is durably stored at {@code revision} of {@code docId}: the unit that is acknowledged,
- * broadcast and read back from history. {@code op} applies to the text at {@code revision - 1}.
+ * broadcast and read back from history. {@code op} applies to the text at {@code revision - 1};
+ * {@code opJson} is its wire form, encoded once however many subscribers receive it.
  */
 public record Committed(
     String docId,
@@ -16,8 +18,22 @@ public record Committed(
     String clientId,
     long seq,
     String userId,
-    Instant time) {
+    Instant time,
+    String opJson) {
+
+  public Committed(
+      String docId,
+      long revision,
+      TextOperation op,
+      String clientId,
+      long seq,
+      String userId,
+      Instant time) {
+    this(docId, revision, op, clientId, seq, userId, time, OperationJson.toJson(op));
+  }
+
   public Committed {
+    Objects.requireNonNull(opJson, "opJson");
     Objects.requireNonNull(docId, "docId");
     Objects.requireNonNull(op, "op");
     Objects.requireNonNull(clientId, "clientId");

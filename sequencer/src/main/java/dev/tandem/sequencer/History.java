@@ -3,6 +3,7 @@ package dev.tandem.sequencer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -58,12 +59,16 @@ final class History {
     if (recent.isEmpty() || recent.peekFirst().revision() > revision + 1) {
       return Optional.empty();
     }
-    List<Committed> ops = new ArrayList<>((int) (head - revision));
-    for (Committed committed : recent) {
-      if (committed.revision() > revision) {
-        ops.add(committed);
+    // Walk back from the newest: O(ops after revision), not O(capacity).
+    ArrayDeque<Committed> ops = new ArrayDeque<>((int) (head - revision));
+    Iterator<Committed> newestFirst = recent.descendingIterator();
+    while (newestFirst.hasNext()) {
+      Committed committed = newestFirst.next();
+      if (committed.revision() <= revision) {
+        break;
       }
+      ops.addFirst(committed);
     }
-    return Optional.of(ops);
+    return Optional.of(new ArrayList<>(ops));
   }
 }

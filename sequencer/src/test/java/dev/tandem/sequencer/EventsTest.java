@@ -139,6 +139,20 @@ class EventsTest {
   }
 
   @Test
+  void aLastEventIdPastTheHeadIsRefused() {
+    String doc = Servers.freshDoc();
+    Http.put(server, "/api/docs/" + doc, "");
+    Http.Reply reply =
+        Http.send(
+            Http.request(server, "/api/docs/" + doc + "/events")
+                .header("Last-Event-ID", "7")
+                .GET()
+                .build());
+    assertEquals(400, reply.status());
+    assertEquals("rev_out_of_range", reply.body().path("code").asText());
+  }
+
+  @Test
   void aMissingDocumentIs404() {
     Http.Reply reply = Http.get(server, "/api/docs/" + Servers.freshDoc() + "/events");
     assertEquals(404, reply.status());

@@ -144,7 +144,7 @@ public final class DocumentResource {
                     for (Committed committed : page.ops()) {
                       ObjectNode op = ops.addObject();
                       op.put("rev", committed.revision());
-                      op.putRawValue("op", new RawValue(OperationJson.toJson(committed.op())));
+                      op.putRawValue("op", new RawValue(committed.opJson()));
                       op.put("client", committed.clientId());
                       op.put("seq", committed.seq());
                       op.put("user", committed.userId());

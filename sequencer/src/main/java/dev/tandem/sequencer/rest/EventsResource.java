@@ -2,7 +2,6 @@ package dev.tandem.sequencer.rest;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.util.RawValue;
-import dev.tandem.ot.OperationJson;
 import dev.tandem.sequencer.Committed;
 import dev.tandem.sequencer.Ids;
 import dev.tandem.sequencer.Json;
@@ -68,16 +67,24 @@ public final class EventsResource {
         lastEventId == null || lastEventId.isBlank()
             ? OptionalLong.empty()
             : OptionalLong.of(DocumentResource.parseLong("Last-Event-ID", lastEventId.trim()));
-    checkExists(docId);
+    checkRange(docId, from);
     Stream stream = new Stream(docId, sink, sse, config.outboundQueueLimit());
     stream.removeOnShutdown = sequencers.onShutdown(stream::end);
     sequencers.open(stream, docId, from, false);
   }
 
-  /** Answers 404 before the stream starts rather than a stream that ends at once. */
-  private void checkExists(String docId) throws InterruptedException {
+  /**
+   * Answers 404 (no such document) or 400 ({@code Last-Event-ID} past the head) before the stream
+   * starts, rather than a stream that ends at once.
+   */
+  private void checkRange(String docId, OptionalLong from) throws InterruptedException {
     try {
-      sequencers.text(docId, OptionalLong.empty()).get(30, TimeUnit.SECONDS);
+      long head = sequencers.text(docId, OptionalLong.empty()).get(30, TimeUnit.SECONDS).revision();
+      if (from.isPresent() && (from.getAsLong() < 0 || from.getAsLong() > head)) {
+        throw new TandemException(
+            dev.tandem.sequencer.ErrorCode.REV_OUT_OF_RANGE,
+            "Last-Event-ID " + from.getAsLong() + " (expected: 0 to the head, " + head + ")");
+      }
     } catch (ExecutionException e) {
       Throwable cause = ErrorMapper.unwrap(e);
       throw cause instanceof RuntimeException
@@ -127,7 +134,7 @@ public final class EventsResource {
       ObjectNode data = Json.object();
       data.put("doc", committed.docId());
       data.put("rev", committed.revision());
-      data.putRawValue("op", new RawValue(OperationJson.toJson(committed.op())));
+      data.putRawValue("op", new RawValue(committed.opJson()));
       data.put("client", committed.clientId());
       data.put("seq", committed.seq());
       data.put("user", committed.userId());

@@ -3,7 +3,6 @@ package dev.tandem.sequencer.ws;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.util.RawValue;
-import dev.tandem.ot.OperationJson;
 import dev.tandem.sequencer.Committed;
 import dev.tandem.sequencer.ErrorCode;
 import dev.tandem.sequencer.Json;
@@ -242,7 +241,7 @@ final class Connection implements Subscriber {
   }
 
   private static RawValue opJson(Committed committed) {
-    return new RawValue(OperationJson.toJson(committed.op()));
+    return new RawValue(committed.opJson());
   }
 
   private void send(ObjectNode frame) {
