@@ -13,7 +13,7 @@ const userName =
 $('user-name').value = userName;
 
 const socketUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
-const client = new TandemClient(socketUrl);
+const client = new TandemClient(socketUrl, { pingIntervalMs: 5000 }); // notice a dead link soon
 const me = { name: userName, color: colorFor(client.clientId) };
 showState($('connection'), client.state);
 client.on('state', (state) => showState($('connection'), state));

@@ -1,0 +1,158 @@
+// The demo page in a real browser (Debian's Chromium driven by playwright-core) against the real
+// server: two pages type into one document at once and converge; remote cursors appear; undo
+// undoes only the local user's edit; a page that goes offline keeps typing and converges when
+// back; the server restarts mid-session and the pages recover. A missing browser fails the run.
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { chromium } from 'playwright-core';
+import { startServer } from './server.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+let server;
+let browser;
+let docCount = 0;
+
+before(async () => {
+  server = await startServer();
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.destroy();
+});
+
+/** A fresh document name per test, as ShareDB's tests do. */
+function freshDoc() {
+  return `browser-${process.pid}-${++docCount}`;
+}
+
+/** A page of the demo as `name`, opened on `doc` and synced. */
+async function openPage(doc, name) {
+  const context = await browser.newContext();
+  await context.addInitScript((n) => localStorage.setItem('tandem-name', n), name);
+  const page = await context.newPage();
+  await page.goto(`${server.url}/#${doc}`);
+  await waitSynced(page);
+  return { page, context };
+}
+
+const waitSynced = (page) =>
+  page.waitForFunction(() => window.tandem?.doc?.state === 'synced', null, { timeout: 30_000 });
+const editorText = (page) => page.evaluate(() => document.getElementById('editor').value);
+
+/** Waits until every page shows the same text and is synced; returns it. */
+async function converged(pages) {
+  for (const page of pages) {
+    await waitSynced(page);
+  }
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const texts = await Promise.all(pages.map(editorText));
+    if (texts.every((t) => t === texts[0])) {
+      return texts[0];
+    }
+    if (Date.now() > deadline) {
+      assert.fail(`pages did not converge: ${JSON.stringify(texts)}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+async function serverText(doc) {
+  const response = await fetch(`${server.url}/api/docs/${doc}`);
+  return (await response.json()).text;
+}
+
+test('two pages typing at the same time converge, and see each other', async () => {
+  const doc = freshDoc();
+  const a = await openPage(doc, 'Ada');
+  const b = await openPage(doc, 'Grace');
+  await a.page.click('#editor');
+  await b.page.click('#editor');
+  await Promise.all([
+    a.page.keyboard.type('Ada types 😀 here. '),
+    b.page.keyboard.type('Grace types 𝒳 there. '),
+  ]);
+  const text = await converged([a.page, b.page]);
+  assert.equal(text, await serverText(doc));
+  for (const piece of ['Ada types 😀 here. ', 'Grace types 𝒳 there. ']) {
+    assert.ok(text.includes(piece), `${JSON.stringify(text)} has ${piece}`);
+  }
+  await a.page.waitForSelector('#overlay .cursor[data-name="Grace"]');
+  await b.page.waitForSelector('#overlay .cursor[data-name="Ada"]');
+  await a.context.close();
+  await b.context.close();
+});
+
+test("undo undoes only the local user's edit", async () => {
+  const doc = freshDoc();
+  const a = await openPage(doc, 'Ada');
+  const b = await openPage(doc, 'Grace');
+  await a.page.click('#editor');
+  await a.page.keyboard.type('mine ');
+  await converged([a.page, b.page]);
+  await b.page.click('#editor');
+  await b.page.keyboard.press('End');
+  await b.page.keyboard.type('theirs');
+  await converged([a.page, b.page]);
+  await a.page.click('#editor');
+  await a.page.keyboard.press('Control+Z');
+  assert.equal(await converged([a.page, b.page]), 'theirs');
+  await a.context.close();
+  await b.context.close();
+});
+
+test('a page that goes offline keeps typing and converges when back', async () => {
+  const doc = freshDoc();
+  const a = await openPage(doc, 'Ada');
+  const b = await openPage(doc, 'Grace');
+  await a.context.setOffline(true);
+  await a.page.waitForFunction(() => window.tandem.doc.state === 'offline', null, {
+    timeout: 60_000,
+  });
+  await a.page.click('#editor');
+  await a.page.keyboard.type('offline words ');
+  await b.page.click('#editor');
+  await b.page.keyboard.type('online words ');
+  await a.context.setOffline(false);
+  const text = await converged([a.page, b.page]);
+  assert.ok(text.includes('offline words ') && text.includes('online words '), text);
+  assert.equal(text, await serverText(doc));
+  await a.context.close();
+  await b.context.close();
+});
+
+test('the server restarts mid-session and the pages recover', async () => {
+  const doc = freshDoc();
+  const a = await openPage(doc, 'Ada');
+  const b = await openPage(doc, 'Grace');
+  await a.page.click('#editor');
+  await a.page.keyboard.type('before ');
+  await converged([a.page, b.page]);
+  await server.stop();
+  await a.page.waitForFunction(() => window.tandem.doc.state === 'offline');
+  await a.page.keyboard.type('during ');
+  server = await startServer({ port: server.port, dataDir: server.dataDir });
+  await b.page.click('#editor');
+  await b.page.keyboard.press('End');
+  await b.page.keyboard.type('after');
+  const text = await converged([a.page, b.page]);
+  assert.ok(text.startsWith('before '), text);
+  assert.ok(text.includes('during ') && text.includes('after'), text);
+  assert.equal(text, await serverText(doc));
+  await a.context.close();
+  await b.context.close();
+});
