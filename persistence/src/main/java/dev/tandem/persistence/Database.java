@@ -51,7 +51,7 @@ public final class Database implements AutoCloseable {
     HikariDataSource pool = null;
     try {
       pool = new HikariDataSource(hikariConfig(connection));
-      migrate(pool);
+      migrate(connection);
       return new Database(embedded, pool, connection);
     } catch (RuntimeException e) {
       if (pool != null) {
@@ -125,10 +125,14 @@ public final class Database implements AutoCloseable {
     return hikari;
   }
 
-  private static void migrate(DataSource dataSource) {
+  /**
+   * Flyway gets connections of its own, not the pool's: it holds two at once (the schema history
+   * lock and the migration), which a pool of size 1 could never give.
+   */
+  private static void migrate(DatabaseConfig connection) {
     try {
       Flyway.configure()
-          .dataSource(dataSource)
+          .dataSource(connection.url(), connection.user(), connection.password())
           .locations("classpath:db/migration")
           .failOnMissingLocations(true)
           .load()

@@ -5,12 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -66,17 +69,48 @@ class EmbeddedPostgresTest {
     assertTrue(refused.getMessage().contains("cannot connect"), refused.getMessage());
   }
 
-  private String runSecondProcess() throws IOException, InterruptedException {
+  /**
+   * A process killed with SIGKILL leaves its PostgreSQL running; the next start stops that server
+   * cleanly and starts its own, and what the killed process committed is there.
+   */
+  @Test
+  void committedDataSurvivesAKilledProcess() throws Exception {
+    String docId = EmbeddedPostgresExtension.freshDocId("killed");
+    Process process = secondProcess("commit", directory.toString(), docId);
+    try (BufferedReader output =
+        new BufferedReader(
+            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      StringBuilder seen = new StringBuilder();
+      while ((line = output.readLine()) != null && !line.equals("committed")) {
+        seen.append(line).append('\n');
+      }
+      assertEquals("committed", line, seen.toString());
+      process.destroyForcibly();
+      assertTrue(process.waitFor(60, TimeUnit.SECONDS), "killed process ended");
+    } finally {
+      process.destroyForcibly();
+    }
+
+    try (Database next = Database.open(DatabaseConfig.embedded(directory).withPoolSize(1))) {
+      assertEquals(
+          new DocumentSnapshot(docId, 1, "ab"), next.opLog().loadDocument(docId).orElseThrow());
+    }
+  }
+
+  private Process secondProcess(String... args) throws IOException {
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    Process process =
-        new ProcessBuilder(
-                java.toString(),
-                "-cp",
-                System.getProperty("java.class.path"),
-                SecondProcess.class.getName(),
-                directory.toString())
-            .redirectErrorStream(true)
-            .start();
+    List<String> command = new ArrayList<>();
+    command.add(java.toString());
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add(SecondProcess.class.getName());
+    command.addAll(List.of(args));
+    return new ProcessBuilder(command).redirectErrorStream(true).start();
+  }
+
+  private String runSecondProcess() throws IOException, InterruptedException {
+    Process process = secondProcess("open", directory.toString());
     String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(process.waitFor(60, TimeUnit.SECONDS), "second process finished");
     assertEquals(3, process.exitValue(), output);
