@@ -32,16 +32,37 @@ final class Checks {
     return text;
   }
 
-  /** The text in quotes, shortened if long, for error messages. */
+  /**
+   * The text in quotes for an error message: shortened if long, and with every lone surrogate
+   * written as a Java escape (backslash, u, four hex digits), so that the message itself is
+   * well-formed UTF-16 and can go into a JSON error frame.
+   */
   static String quote(String text) {
     final int max = 40;
-    if (text.length() <= max) {
-      return "'" + text + "'";
+    int end = Math.min(text.length(), max);
+    if (end < text.length() && Character.isHighSurrogate(text.charAt(end - 1))) {
+      end--; // do not cut a pair
     }
-    int end = max;
-    if (Character.isHighSurrogate(text.charAt(end - 1))) {
-      end--;
+    StringBuilder out = new StringBuilder(end + 16).append('\'');
+    for (int i = 0; i < end; i++) {
+      char c = text.charAt(i);
+      boolean pair =
+          Character.isHighSurrogate(c)
+              && i + 1 < text.length()
+              && Character.isLowSurrogate(text.charAt(i + 1));
+      if (pair) {
+        out.append(c).append(text.charAt(++i));
+      } else if (Character.isSurrogate(c)) {
+        out.append(String.format("\\u%04X", (int) c));
+      } else {
+        out.append(c);
+      }
     }
-    return "'" + text.substring(0, end) + "…' (" + text.length() + " UTF-16 units)";
+    if (end < text.length()) {
+      out.append("…' (").append(text.length()).append(" UTF-16 units)");
+    } else {
+      out.append('\'');
+    }
+    return out.toString();
   }
 }

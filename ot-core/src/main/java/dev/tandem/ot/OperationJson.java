@@ -376,7 +376,7 @@ public final class OperationJson {
       String found =
           pos >= json.length()
               ? "the end of input"
-              : json.charAt(pos) < 0x20
+              : json.charAt(pos) < 0x20 || Character.isSurrogate(json.charAt(pos))
                   ? "U+" + hex4(json.charAt(pos))
                   : "'" + json.charAt(pos) + "'";
       return new InvalidOperationException(

@@ -2,6 +2,7 @@ package dev.tandem.ot;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * An edit of a whole document of Unicode code points: a sequence of {@link Retain}, {@link Insert}
@@ -9,8 +10,9 @@ import java.util.List;
  *
  * <p>Immutable and always canonical: no empty component, no two adjacent components of the same
  * kind, and an insert directly before a delete rather than after it. Only {@link Builder} makes
- * operations and it canonicalizes what it is given, so {@link #equals} is structural: two
- * operations with the same effect on every text are equal.
+ * operations and it canonicalizes what it is given, so {@link #equals} is structural: operations
+ * built from {@code [1, 1, "a", "b"]} and {@code [2, "ab"]}, or {@code [-1, "x"]} and {@code ["x",
+ * -1]}, are equal.
  *
  * <p>{@link #baseLength()} is the length of the text the operation applies to (retains plus
  * deletes) and {@link #targetLength()} the length of the result (retains plus inserted code
@@ -347,8 +349,6 @@ public final class TextOperation {
     return result;
   }
 
-  // Package-private raw access for the server's document type: no component objects.
-
   /** Component i's insert text, or null. */
   private String textAt(int i) {
     return texts == null ? null : texts[i];
@@ -356,7 +356,7 @@ public final class TextOperation {
 
   private boolean sameTexts(TextOperation that) {
     for (int i = 0; i < size; i++) {
-      if (!java.util.Objects.equals(textAt(i), that.textAt(i))) {
+      if (!Objects.equals(textAt(i), that.textAt(i))) {
         return false;
       }
     }
@@ -371,6 +371,9 @@ public final class TextOperation {
     int span = spans[i];
     return span < 0 ? -span : span;
   }
+
+  // Package-private raw access for the server's document type and the JSON codec: no component
+  // objects.
 
   /** The number of components. */
   int componentCount() {

@@ -5,6 +5,7 @@ import static dev.tandem.ot.TextOperationTest.SCRIPT_X;
 import static dev.tandem.ot.TextOperationTest.op;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.math.BigInteger;
 import java.util.Arrays;
@@ -100,12 +101,42 @@ class OperationJsonTest {
     InvalidOperationException escaped =
         assertThrows(InvalidOperationException.class, () -> OperationJson.parse("[\"\\ud83d\"]"));
     assertEquals(
-        "op[0]: insert text '\uD83D' has a lone surrogate U+D83D at UTF-16 index 0"
+        "op[0]: insert text '\\uD83D' has a lone surrogate U+D83D at UTF-16 index 0"
             + " (expected well-formed UTF-16)",
         escaped.getMessage());
     assertThrows(
         InvalidOperationException.class, () -> OperationJson.parse("[\"\\ud83d\", \"\\ude00\"]"));
     assertThrows(InvalidOperationException.class, () -> OperationJson.parse("[\"a\uDE00\"]"));
+  }
+
+  @Test
+  void errorMessagesAreWellFormedEvenForLoneSurrogates() {
+    for (String json :
+        List.of("[\uD83D]", "[\"a\uDE00\"]", "[\"" + "x".repeat(60) + "\uD83D\"]", "[1\uD83D]")) {
+      String message =
+          assertThrows(InvalidOperationException.class, () -> OperationJson.parse(json))
+              .getMessage();
+      assertTrue(CodePoints.isWellFormed(message), message);
+    }
+    assertEquals(
+        "malformed op JSON at offset 1: expected a number or a string for op[0], found U+D83D",
+        assertThrows(InvalidOperationException.class, () -> OperationJson.parse("[\uD83D]"))
+            .getMessage());
+  }
+
+  @Test
+  void longInsertsAreShortenedInMessages() {
+    String message =
+        assertThrows(
+                InvalidOperationException.class,
+                () -> OperationJson.parse("[\"" + "x".repeat(39) + EMOJI + "\uD83D\"]"))
+            .getMessage();
+    assertEquals(
+        "op[0]: insert text '"
+            + "x".repeat(39)
+            + "…' (42 UTF-16 units) has a lone surrogate U+D83D at UTF-16 index 41"
+            + " (expected well-formed UTF-16)",
+        message);
   }
 
   @Test

@@ -111,7 +111,7 @@ class TextOperationTest {
         assertThrows(
             InvalidOperationException.class, () -> TextOperation.builder().insert("a\uD83D"));
     assertEquals(
-        "insert text 'a\uD83D' has a lone surrogate U+D83D at UTF-16 index 1"
+        "insert text 'a\\uD83D' has a lone surrogate U+D83D at UTF-16 index 1"
             + " (expected well-formed UTF-16)",
         lone.getMessage());
     // Each insert must be well-formed by itself, even if two halves would pair up when merged.
