@@ -24,10 +24,8 @@ class IdleUnloadTest {
         alice.next("closed");
       }
       assertEquals(1, server.sequencers().loadedDocuments());
-      long deadline = System.nanoTime() + WsClient.WAIT.toNanos();
-      while (server.sequencers().loadedDocuments() > 0 && System.nanoTime() < deadline) {
-        Thread.sleep(50);
-      }
+      ClientHarness.await(
+          () -> server.sequencers().loadedDocuments() == 0, () -> "document still loaded");
       assertEquals(0, server.sequencers().loadedDocuments());
       try (WsClient bob = WsClient.hello(server, "bob-u1")) {
         bob.send(Messages.open(doc));

@@ -169,16 +169,10 @@ class RestTest {
           "{\"rev\":" + i + ",\"op\":[" + (i == 0 ? "" : i + ",") + "\"a\"]}");
     }
     // The automatic checkpoint at revision 5 is written in the background: poll for it.
-    long deadline = System.nanoTime() + WsClient.WAIT.toNanos();
-    List<Long> revisions;
-    do {
-      revisions = checkpointRevisions(doc);
-      if (revisions.contains(5L)) {
-        break;
-      }
-      Thread.sleep(50);
-    } while (System.nanoTime() < deadline);
-    assertEquals(List.of(0L, 5L), revisions);
+    ClientHarness.await(
+        () -> checkpointRevisions(doc).contains(5L),
+        () -> "checkpoints " + checkpointRevisions(doc));
+    assertEquals(List.of(0L, 5L), checkpointRevisions(doc));
 
     Http.Reply created = Http.post(server, "/api/docs/" + doc + "/checkpoints", "");
     assertEquals(201, created.status(), created.body().toString());

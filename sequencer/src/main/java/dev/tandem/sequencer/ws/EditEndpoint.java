@@ -39,6 +39,7 @@ public final class EditEndpoint extends Endpoint {
   private final Authorizer authorizer;
   private final TandemConfig config;
   private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
+  private volatile boolean goingAway;
 
   public EditEndpoint(Sequencers sequencers, Authorizer authorizer, TandemConfig config) {
     this.sequencers = sequencers;
@@ -72,6 +73,11 @@ public final class EditEndpoint extends Endpoint {
                         "binary frames are not part of the protocol (expected: JSON text)"),
                     null,
                     null));
+    // A socket that opens while closeAll() runs is added before the flag is read, so either
+    // closeAll() sees it or it sees the flag: it never stays open on a stopping server.
+    if (goingAway) {
+      connection.close(CloseCodes.GOING_AWAY, "server shutting down");
+    }
   }
 
   @Override
@@ -88,8 +94,9 @@ public final class EditEndpoint extends Endpoint {
     log.debug("socket {}: {}", session.getId(), error.toString());
   }
 
-  /** Closes every socket with 1001 (going away), for shutdown. */
+  /** Closes every socket with 1001 (going away), and every one that opens later, for shutdown. */
   public void closeAll() {
+    goingAway = true;
     for (Connection connection : connections) {
       connection.close(CloseCodes.GOING_AWAY, "server shutting down");
     }
