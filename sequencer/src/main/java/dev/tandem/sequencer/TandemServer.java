@@ -36,7 +36,7 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
 public final class TandemServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(TandemServer.class);
 
-  /** The smallest frame buffer: frames up to 16 MiB are read, then refused with 1009. */
+  /** The smallest frame buffer: a single frame up to 16 MiB is read whole, then judged. */
   public static final int MAX_FRAME_BUFFER = 16 * 1024 * 1024;
 
   private final TandemConfig config;
@@ -56,8 +56,9 @@ public final class TandemServer implements AutoCloseable {
     this.ownsDatabase = ownsDatabase;
     this.sequencers = new Sequencers(database, config);
     this.editEndpoint = new EditEndpoint(sequencers, authorizer, config);
-    // Tyrus buffers a frame whole before EditEndpoint sees it and can close with 1009; a frame
-    // larger than this buffer is cut off by Tyrus itself with 1011.
+    // Tyrus buffers each frame whole before EditEndpoint sees it (as a fragment of a message, which
+    // EditEndpoint measures and refuses with 1009); a single frame larger than this buffer is cut
+    // off by Tyrus itself with 1011.
     this.webSockets =
         new WebSocketContainer(Math.max(MAX_FRAME_BUFFER, 2 * config.maxMessageBytes() + 1024));
     URI apiUri = URI.create("http://" + config.host() + ":" + config.port() + "/api");

@@ -121,11 +121,46 @@ class ProtocolTest {
     }
   }
 
+  /**
+   * The JDK client sends this as four 16 KiB fragments. The server reads all of them before it
+   * closes: closing after the first would leave unread data, answered by a reset (-1) instead of
+   * 1009 whenever the later fragments were still on their way.
+   */
   @Test
   void aMessageFarOverTheSizeLimitClosesWith1009() {
     try (WsClient client = WsClient.hello(server, "c-9")) {
       client.send("{\"type\":\"ping\",\"pad\":\"" + "x".repeat(50_000) + "\"}");
       assertEquals(1009, client.awaitClose());
+    }
+  }
+
+  @Test
+  void anOversizedMessageIsReadToItsLastFragmentBeforeTheClose() {
+    try (WsClient client = WsClient.hello(server, "c-10")) {
+      client.sendFragment("{\"type\":\"ping\",\"pad\":\"" + "x".repeat(5000), false);
+      client.pingFrame(); // answered: past its limit, the server still reads the message
+      client.sendFragment("x".repeat(5000), false);
+      client.sendFragment("\"}", true);
+      assertEquals(1009, client.awaitClose());
+    }
+  }
+
+  @Test
+  void aBinaryMessageIsABadRequestAndTheConnectionStaysOpen() {
+    try (WsClient client = WsClient.hello(server, "c-12")) {
+      client.sendBinary(new byte[20_000]); // over the limit too: still one answer, no close
+      assertEquals("bad_request", client.next("error").path("code").asText());
+      client.send("{\"type\":\"ping\"}");
+      client.next("pong");
+    }
+  }
+
+  @Test
+  void aFragmentedMessageWithinTheLimitIsJoined() {
+    try (WsClient client = WsClient.hello(server, "c-11")) {
+      client.sendFragment("{\"type\":", false);
+      client.sendFragment("\"ping\"}", true);
+      client.next("pong");
     }
   }
 

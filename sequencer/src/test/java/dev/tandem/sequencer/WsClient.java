@@ -27,6 +27,7 @@ final class WsClient implements AutoCloseable {
   private final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
   private final WebSocket socket;
   private final boolean reading;
+  private volatile CompletableFuture<Void> pong = new CompletableFuture<>();
 
   private WsClient(URI uri, boolean reading) {
     this.reading = reading;
@@ -60,6 +61,29 @@ final class WsClient implements AutoCloseable {
 
   void send(String text) {
     socket.sendText(text, true).orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
+  }
+
+  /** Sends one fragment of a text message; the message ends with the fragment that is last. */
+  void sendFragment(String text, boolean last) {
+    socket.sendText(text, last).orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
+  }
+
+  void sendBinary(byte[] bytes) {
+    socket
+        .sendBinary(ByteBuffer.wrap(bytes), true)
+        .orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS)
+        .join();
+  }
+
+  /**
+   * Sends a WebSocket ping (a control frame, allowed between the fragments of a message) and waits
+   * for the server's pong; fails if the socket closes first.
+   */
+  void pingFrame() {
+    CompletableFuture<Void> answered = new CompletableFuture<>();
+    pong = answered;
+    socket.sendPing(ByteBuffer.allocate(0)).orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
+    answered.orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
   }
 
   /** A stalled client starts reading everything. */
@@ -155,13 +179,22 @@ final class WsClient implements AutoCloseable {
     }
 
     @Override
+    public CompletionStage<?> onPong(WebSocket webSocket, ByteBuffer message) {
+      pong.complete(null);
+      webSocket.request(1);
+      return null;
+    }
+
+    @Override
     public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+      pong.completeExceptionally(new IllegalStateException("closed with " + statusCode));
       closeCode.complete(statusCode);
       return null;
     }
 
     @Override
     public void onError(WebSocket webSocket, Throwable error) {
+      pong.completeExceptionally(error);
       closeCode.complete(-1);
     }
   }

@@ -17,6 +17,7 @@ import jakarta.websocket.Endpoint;
 import jakarta.websocket.EndpointConfig;
 import jakarta.websocket.MessageHandler;
 import jakarta.websocket.Session;
+import java.nio.ByteBuffer;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -49,8 +50,6 @@ public final class EditEndpoint extends Endpoint {
 
   @Override
   public void onOpen(Session session, EndpointConfig endpointConfig) {
-    session.setMaxTextMessageBufferSize(config.maxMessageBytes());
-    session.setMaxBinaryMessageBufferSize(config.maxMessageBytes());
     session.setMaxIdleTimeout(0);
     Connection connection =
         new Connection(
@@ -61,18 +60,20 @@ public final class EditEndpoint extends Endpoint {
             config.badMessageWindow().toNanos());
     session.getUserProperties().put(CONNECTION, connection);
     connections.add(connection);
+    session.addMessageHandler(String.class, new TextMessages(connection));
     session.addMessageHandler(
-        String.class, (MessageHandler.Whole<String>) text -> onText(connection, text));
-    session.addMessageHandler(
-        java.nio.ByteBuffer.class,
-        (MessageHandler.Whole<java.nio.ByteBuffer>)
-            bytes ->
+        ByteBuffer.class,
+        (MessageHandler.Partial<ByteBuffer>)
+            (fragment, last) -> {
+              if (last) { // the whole message is read: answer once, nothing was buffered
                 reject(
                     connection,
                     TandemException.badRequest(
                         "binary frames are not part of the protocol (expected: JSON text)"),
                     null,
-                    null));
+                    null);
+              }
+            });
     // A socket that opens while closeAll() runs is added before the flag is read, so either
     // closeAll() sees it or it sees the flag: it never stays open on a stopping server.
     if (goingAway) {
@@ -107,15 +108,49 @@ public final class EditEndpoint extends Endpoint {
     return connections.size();
   }
 
+  /**
+   * Joins the fragments of one text message, keeping at most the size limit. An oversized message
+   * is read to its last fragment and dropped before the socket closes with 1009: closing while the
+   * client is still sending leaves unread data, and the kernel then answers with a reset, which the
+   * client sees instead of the close frame. Tyrus calls this one fragment at a time per socket.
+   */
+  private final class TextMessages implements MessageHandler.Partial<String> {
+    private final Connection connection;
+    private StringBuilder message = new StringBuilder();
+    private long bytes;
+
+    TextMessages(Connection connection) {
+      this.connection = connection;
+    }
+
+    @Override
+    public void onMessage(String fragment, boolean last) {
+      if (bytes <= config.maxMessageBytes()) {
+        bytes += utf8Length(fragment);
+        if (bytes <= config.maxMessageBytes()) {
+          message.append(fragment);
+        } else {
+          message = new StringBuilder(); // over the limit: keep counting, stop keeping
+        }
+      }
+      if (!last) {
+        return;
+      }
+      long total = bytes;
+      String text = message.toString();
+      message = new StringBuilder();
+      bytes = 0;
+      if (total > config.maxMessageBytes()) {
+        connection.close(
+            CloseCodes.TOO_BIG, "message over the limit of " + config.maxMessageBytes() + " bytes");
+      } else {
+        onText(connection, text);
+      }
+    }
+  }
+
   private void onText(Connection connection, String text) {
     if (connection.isClosing()) {
-      return;
-    }
-    int bytes = utf8Length(text);
-    if (bytes > config.maxMessageBytes()) {
-      connection.close(
-          CloseCodes.TOO_BIG,
-          "message of " + bytes + " bytes (expected: at most " + config.maxMessageBytes() + ")");
       return;
     }
     ObjectNode raw;
@@ -297,11 +332,9 @@ public final class EditEndpoint extends Endpoint {
     }
   }
 
-  private static int utf8Length(String text) {
-    if (text.length() > Integer.MAX_VALUE / 3) {
-      return Integer.MAX_VALUE;
-    }
-    int bytes = 0;
+  /** UTF-8 bytes of {@code text}; a surrogate counts 2, so a pair counts 4 even when split. */
+  private static long utf8Length(String text) {
+    long bytes = 0;
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);
       bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : Character.isSurrogate(c) ? 2 : 3;

@@ -28,8 +28,8 @@ public final class WebSocketContainer extends TyrusServerContainer {
   private final TyrusWebSocketEngine engine;
 
   /**
-   * @param incomingBufferSize the largest frame Tyrus buffers; larger ones close the socket with
-   *     1009
+   * @param incomingBufferSize the largest single frame Tyrus buffers; a larger one is cut off by
+   *     Tyrus itself (a message of many smaller fragments is measured by {@link EditEndpoint})
    */
   public WebSocketContainer(int incomingBufferSize) {
     super(Set.<Class<?>>of());
