@@ -279,6 +279,9 @@ final class DocumentSequencer {
         request.fail(e);
       } catch (PersistenceException e) {
         request.fail(unavailable(e));
+      } catch (RuntimeException e) { // a bug: answer it, and keep the document usable
+        log.error("sequencing a submit to '{}' failed", docId, e);
+        request.fail(TandemException.internal(e));
       }
     }
     if (group.isEmpty()) {
@@ -312,13 +315,17 @@ final class DocumentSequencer {
       }
     } else {
       long before = head;
+      // Memory takes the whole group before anyone is told, so a reply or subscriber that throws
+      // cannot leave memory behind the database.
       for (SubmitRequest request : group) {
         Committed committed = request.sequenced();
         text = text.apply(committed.op());
         head = committed.revision();
         history.add(committed);
-        request.afterCommit();
-        broadcast(committed, request.sender());
+      }
+      for (SubmitRequest request : group) {
+        safely("acknowledging", request::afterCommit);
+        broadcast(request.sequenced(), request.sender());
       }
       maybeCheckpoint(before);
     }
@@ -328,8 +335,17 @@ final class DocumentSequencer {
   private void broadcast(Committed committed, Subscriber sender) {
     for (Subscriber subscriber : subscribers.keySet()) {
       if (subscriber != sender) {
-        subscriber.op(committed);
+        safely("broadcasting", () -> subscriber.op(committed));
       }
+    }
+  }
+
+  /** Runs a call into a transport; a bug there is logged and never stops the document. */
+  private void safely(String what, Runnable call) {
+    try {
+      call.run();
+    } catch (RuntimeException e) {
+      log.error("{} an op of '{}' failed", what, docId, e);
     }
   }
 

@@ -29,6 +29,7 @@ public record TandemConfig(
     int outboundQueueLimit,
     int badMessageLimit,
     Duration badMessageWindow,
+    int maxMessagesPerSecond,
     int checkpointInterval,
     int historyInMemory,
     Duration idleUnloadAfter,
@@ -50,6 +51,7 @@ public record TandemConfig(
     requireRange(maxOpenDocumentsPerConnection, 1, Integer.MAX_VALUE, "max-open-documents");
     requireRange(outboundQueueLimit, 1, Integer.MAX_VALUE, "outbound-queue");
     requireRange(badMessageLimit, 1, Integer.MAX_VALUE, "bad-message-limit");
+    requireRange(maxMessagesPerSecond, 0, 1_000_000_000, "max-messages-per-second");
     requireRange(checkpointInterval, 1, Integer.MAX_VALUE, "checkpoint-interval");
     requireRange(historyInMemory, 1, Integer.MAX_VALUE, "history-in-memory");
     requireRange(databasePoolSize, 1, 1000, "database-pool-size");
@@ -68,6 +70,7 @@ public record TandemConfig(
         1024,
         10,
         Duration.ofSeconds(10),
+        5000,
         1000,
         1000,
         Duration.ofMinutes(5),
@@ -143,6 +146,9 @@ public record TandemConfig(
     lines.add("outbound-queue=" + outboundQueueLimit);
     lines.add(
         "bad-message-limit=" + badMessageLimit + " per " + badMessageWindow.toSeconds() + "s");
+    lines.add(
+        "max-messages-per-second="
+            + (maxMessagesPerSecond == 0 ? "unlimited" : Integer.toString(maxMessagesPerSecond)));
     lines.add("checkpoint-interval=" + checkpointInterval);
     lines.add("history-in-memory=" + historyInMemory);
     lines.add("idle-unload-seconds=" + idleUnloadAfter.toSeconds());
@@ -216,6 +222,11 @@ public record TandemConfig(
               "bad messages within 10 s before a socket is closed with 1008 (default 10)",
               (b, v) -> b.badMessageLimit = toInt(v)),
           new Option(
+              "max-messages-per-second",
+              "messages one WebSocket may send a second, in bursts of up to a second's worth;"
+                  + " more are refused with rate_limited; 0 for no limit (default 5000)",
+              (b, v) -> b.maxMessagesPerSecond = toInt(v)),
+          new Option(
               "checkpoint-interval",
               "automatic checkpoint every N revisions (default 1000)",
               (b, v) -> b.checkpointInterval = toInt(v)),
@@ -273,6 +284,7 @@ public record TandemConfig(
     private int outboundQueueLimit;
     private int badMessageLimit;
     private Duration badMessageWindow;
+    private int maxMessagesPerSecond;
     private int checkpointInterval;
     private int historyInMemory;
     private Duration idleUnloadAfter;
@@ -294,6 +306,7 @@ public record TandemConfig(
       outboundQueueLimit = c.outboundQueueLimit;
       badMessageLimit = c.badMessageLimit;
       badMessageWindow = c.badMessageWindow;
+      maxMessagesPerSecond = c.maxMessagesPerSecond;
       checkpointInterval = c.checkpointInterval;
       historyInMemory = c.historyInMemory;
       idleUnloadAfter = c.idleUnloadAfter;
@@ -350,6 +363,11 @@ public record TandemConfig(
       return this;
     }
 
+    public Builder maxMessagesPerSecond(int value) {
+      maxMessagesPerSecond = value;
+      return this;
+    }
+
     public Builder checkpointInterval(int value) {
       checkpointInterval = value;
       return this;
@@ -392,6 +410,7 @@ public record TandemConfig(
           outboundQueueLimit,
           badMessageLimit,
           badMessageWindow,
+          maxMessagesPerSecond,
           checkpointInterval,
           historyInMemory,
           idleUnloadAfter,

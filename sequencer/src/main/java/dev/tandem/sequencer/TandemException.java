@@ -48,4 +48,10 @@ public class TandemException extends RuntimeException {
   public static TandemException badRequest(String message) {
     return new TandemException(ErrorCode.BAD_REQUEST, message);
   }
+
+  /** A bug met while serving a request: the client learns its type, the log its stack. */
+  public static TandemException internal(Throwable bug) {
+    return new TandemException(
+        ErrorCode.INTERNAL, "internal error: " + bug.getClass().getSimpleName(), bug);
+  }
 }

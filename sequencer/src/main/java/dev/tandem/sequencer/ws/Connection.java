@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.util.RawValue;
 import dev.tandem.sequencer.Committed;
-import dev.tandem.sequencer.ErrorCode;
 import dev.tandem.sequencer.Json;
 import dev.tandem.sequencer.Metrics;
 import dev.tandem.sequencer.PresenceUpdate;
@@ -246,10 +245,5 @@ final class Connection implements Subscriber {
 
   private void send(ObjectNode frame) {
     outbox.send(Json.write(frame));
-  }
-
-  static TandemException internal(Throwable e) {
-    return new TandemException(
-        ErrorCode.INTERNAL, "internal error: " + e.getClass().getSimpleName());
   }
 }

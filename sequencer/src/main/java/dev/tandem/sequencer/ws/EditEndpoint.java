@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Every message is answered or relayed; a bad one gets an {@code error} frame and the socket
  * stays open, unless the client sends {@code badMessageLimit} of them within the window (then 1008)
- * or anything but {@code hello} first (1008). A message over the size limit closes with 1009.
+ * or anything but {@code hello} first (1008). A message over the size limit closes with 1009; one
+ * over the socket's message rate is dropped with the retryable {@code rate_limited}.
  */
 public final class EditEndpoint extends Endpoint {
   private static final Logger log = LoggerFactory.getLogger(EditEndpoint.class);
@@ -116,6 +117,8 @@ public final class EditEndpoint extends Endpoint {
    */
   private final class TextMessages implements MessageHandler.Partial<String> {
     private final Connection connection;
+    private final MessageRate rate =
+        new MessageRate(config.maxMessagesPerSecond(), System.nanoTime());
     private StringBuilder message = new StringBuilder();
     private long bytes;
 
@@ -144,12 +147,12 @@ public final class EditEndpoint extends Endpoint {
         connection.close(
             CloseCodes.TOO_BIG, "message over the limit of " + config.maxMessageBytes() + " bytes");
       } else {
-        onText(connection, text);
+        onText(connection, rate, text);
       }
     }
   }
 
-  private void onText(Connection connection, String text) {
+  private void onText(Connection connection, MessageRate rate, String text) {
     if (connection.isClosing()) {
       return;
     }
@@ -171,6 +174,18 @@ public final class EditEndpoint extends Endpoint {
       greet(connection, message);
       return;
     }
+    if (!rate.tryAcquire(System.nanoTime())) { // dropped unseen: the document is untouched
+      reject(
+          connection,
+          new TandemException(
+              ErrorCode.RATE_LIMITED,
+              "more than "
+                  + config.maxMessagesPerSecond()
+                  + " messages a second on this connection; send this one again after a pause"),
+          wellTypedText(raw, "doc"),
+          wellTypedLong(raw, "seq"));
+      return;
+    }
     try {
       dispatch(connection, message);
     } catch (TandemException e) {
@@ -178,7 +193,10 @@ public final class EditEndpoint extends Endpoint {
     } catch (RuntimeException e) {
       log.error("handling {} from {}", raw.path("type").asText(), connection, e);
       reject(
-          connection, Connection.internal(e), wellTypedText(raw, "doc"), wellTypedLong(raw, "seq"));
+          connection,
+          TandemException.internal(e),
+          wellTypedText(raw, "doc"),
+          wellTypedLong(raw, "seq"));
     }
   }
 
