@@ -1,7 +1,9 @@
 // The demo page in a real browser (Debian's Chromium driven by playwright-core) against the real
-// server: two pages type into one document at once and converge; remote cursors appear; undo
-// undoes only the local user's edit; a page that goes offline keeps typing and converges when
-// back; the server restarts mid-session and the pages recover. A missing browser fails the run.
+// server, typing into its CodeMirror editor: two pages type into one document at once and
+// converge; remote cursors and selections appear as decorations; undo undoes only the local
+// user's edit; a page that goes offline keeps typing and converges when back; the server restarts
+// mid-session and the pages recover; a textarea bound to the same document keeps in step. A
+// missing browser fails the run.
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -51,7 +53,8 @@ async function openPage(doc, name) {
 
 const waitSynced = (page) =>
   page.waitForFunction(() => window.tandem?.doc?.state === 'synced', null, { timeout: 30_000 });
-const editorText = (page) => page.evaluate(() => document.getElementById('editor').value);
+const editorText = (page) => page.evaluate(() => window.tandem.view.state.doc.toString());
+const EDITOR = '#editor .cm-content';
 
 /** Waits until every page shows the same text and is synced; returns it. */
 async function converged(pages) {
@@ -80,8 +83,8 @@ test('two pages typing at the same time converge, and see each other', async () 
   const doc = freshDoc();
   const a = await openPage(doc, 'Ada');
   const b = await openPage(doc, 'Grace');
-  await a.page.click('#editor');
-  await b.page.click('#editor');
+  await a.page.click(EDITOR);
+  await b.page.click(EDITOR);
   await Promise.all([
     a.page.keyboard.type('Ada types 😀 here. '),
     b.page.keyboard.type('Grace types 𝒳 there. '),
@@ -91,8 +94,11 @@ test('two pages typing at the same time converge, and see each other', async () 
   for (const piece of ['Ada types 😀 here. ', 'Grace types 𝒳 there. ']) {
     assert.ok(text.includes(piece), `${JSON.stringify(text)} has ${piece}`);
   }
-  await a.page.waitForSelector('#overlay .cursor[data-name="Grace"]');
-  await b.page.waitForSelector('#overlay .cursor[data-name="Ada"]');
+  await a.page.waitForSelector('.cm-tandem-caret[data-name="Grace"]');
+  await b.page.waitForSelector('.cm-tandem-caret[data-name="Ada"]');
+  await b.page.keyboard.press('Shift+Home'); // Grace selects her line: Ada sees it marked
+  const marked = await a.page.waitForSelector('.cm-tandem-selection');
+  assert.ok((await marked.textContent()).length > 0);
   await a.context.close();
   await b.context.close();
 });
@@ -101,14 +107,14 @@ test("undo undoes only the local user's edit", async () => {
   const doc = freshDoc();
   const a = await openPage(doc, 'Ada');
   const b = await openPage(doc, 'Grace');
-  await a.page.click('#editor');
+  await a.page.click(EDITOR);
   await a.page.keyboard.type('mine ');
   await converged([a.page, b.page]);
-  await b.page.click('#editor');
+  await b.page.click(EDITOR);
   await b.page.keyboard.press('End');
   await b.page.keyboard.type('theirs');
   await converged([a.page, b.page]);
-  await a.page.click('#editor');
+  await a.page.click(EDITOR);
   await a.page.keyboard.press('Control+Z');
   assert.equal(await converged([a.page, b.page]), 'theirs');
   await a.context.close();
@@ -123,9 +129,9 @@ test('a page that goes offline keeps typing and converges when back', async () =
   await a.page.waitForFunction(() => window.tandem.doc.state === 'offline', null, {
     timeout: 60_000,
   });
-  await a.page.click('#editor');
+  await a.page.click(EDITOR);
   await a.page.keyboard.type('offline words ');
-  await b.page.click('#editor');
+  await b.page.click(EDITOR);
   await b.page.keyboard.type('online words ');
   await a.context.setOffline(false);
   const text = await converged([a.page, b.page]);
@@ -139,20 +145,43 @@ test('the server restarts mid-session and the pages recover', async () => {
   const doc = freshDoc();
   const a = await openPage(doc, 'Ada');
   const b = await openPage(doc, 'Grace');
-  await a.page.click('#editor');
+  await a.page.click(EDITOR);
   await a.page.keyboard.type('before ');
   await converged([a.page, b.page]);
   await server.stop();
   await a.page.waitForFunction(() => window.tandem.doc.state === 'offline');
   await a.page.keyboard.type('during ');
   server = await startServer({ port: server.port, dataDir: server.dataDir });
-  await b.page.click('#editor');
+  await b.page.click(EDITOR);
   await b.page.keyboard.press('End');
   await b.page.keyboard.type('after');
   const text = await converged([a.page, b.page]);
   assert.ok(text.startsWith('before '), text);
   assert.ok(text.includes('during ') && text.includes('after'), text);
   assert.equal(text, await serverText(doc));
+  await a.context.close();
+  await b.context.close();
+});
+
+test('a textarea bound to the same document keeps in step with the editors', async () => {
+  const doc = freshDoc();
+  const a = await openPage(doc, 'Ada');
+  const b = await openPage(doc, 'Grace');
+  await a.page.evaluate(async () => {
+    const { bindTextarea } = await import('./lib/textarea.js');
+    const textarea = document.createElement('textarea');
+    textarea.id = 'plain';
+    document.body.append(textarea);
+    bindTextarea(textarea, window.tandem.doc);
+  });
+  await a.page.click('#plain');
+  await a.page.keyboard.type('from the textarea 🎉 ');
+  await b.page.click(EDITOR);
+  await b.page.keyboard.press('End');
+  await b.page.keyboard.type('and from the editor');
+  const text = await converged([a.page, b.page]);
+  assert.equal(text, 'from the textarea 🎉 and from the editor');
+  assert.equal(await a.page.inputValue('#plain'), text);
   await a.context.close();
   await b.context.close();
 });

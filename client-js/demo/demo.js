@@ -1,12 +1,13 @@
-// The demo page: open a document by name (/#notes), edit it in a textarea with remote cursors,
+// The demo page: open a document by name (/#notes), edit it in CodeMirror with remote cursors,
 // see who is there, the connection state and the revision, and slide through its history via
-// the REST API. Everything comes from the library in ./lib (a link to client-js/src).
+// the REST API. Everything comes from the library in ./lib (a link to client-js/src) and
+// CodeMirror from ./vendor (a link to client-js/node_modules), through the page's import map.
 
-import { TandemClient, bindTextarea, colorFor, utf16Offset } from './lib/index.js';
+import { EditorView } from '@codemirror/view';
+import { TandemClient, colorFor } from './lib/index.js';
+import { bindCodeMirror } from './lib/codemirror.js';
 
 const $ = (id) => document.getElementById(id);
-const editor = $('editor');
-const overlay = $('overlay');
 
 const userName =
   localStorage.getItem('tandem-name') || `Guest ${Math.floor(Math.random() * 900 + 100)}`;
@@ -19,7 +20,7 @@ showState($('connection'), client.state);
 client.on('state', (state) => showState($('connection'), state));
 client.on('error', (error) => console.warn('tandem:', error.code, error.message));
 
-let current = null; // {doc, unbind, off: [...]}
+let current = null; // {doc, view, unbind, off: [...]}
 
 $('open-form').addEventListener('submit', (event) => {
   event.preventDefault();
@@ -37,6 +38,7 @@ function docNameFromHash() {
 async function openDocument(name) {
   if (current !== null) {
     current.unbind();
+    current.view.destroy();
     current.off.forEach((off) => off());
     current.doc.close();
     current = null;
@@ -44,26 +46,25 @@ async function openDocument(name) {
   $('doc-name').value = name;
   document.title = `${name} – Tandem`;
   const doc = await client.open(name);
-  const unbind = bindTextarea(editor, doc, { meta: me });
+  // a new editor per document, made once the text is here: nothing typed before can get lost
+  const view = new EditorView({ parent: $('editor'), extensions: [EditorView.lineWrapping] });
+  const unbind = bindCodeMirror(view, doc, { meta: me });
   const off = [
     doc.on('state', (state) => showState($('doc-state'), state)),
-    doc.on('change', () => {
-      renderOverlay(doc);
-      followHistory(doc);
-    }),
+    doc.on('change', () => followHistory(doc)),
     doc.on('ack', () => followHistory(doc)),
     doc.on('state', () => followHistory(doc)),
-    doc.on('presence', () => renderOverlay(doc)),
-    doc.on('presenceLeft', () => renderOverlay(doc)),
+    doc.on('presence', () => showPeople(doc)),
+    doc.on('presenceLeft', () => showPeople(doc)),
     doc.on('error', (error) => console.warn('tandem:', error.code, error.message)),
   ];
-  current = { doc, unbind, off };
-  window.tandem = { client, doc }; // for tests and the console
+  current = { doc, view, unbind, off };
+  window.tandem = { client, doc, view }; // for tests and the console
   showState($('doc-state'), doc.state);
-  renderOverlay(doc);
+  showPeople(doc);
   followHistory(doc);
   showHistory(doc.revision);
-  editor.focus();
+  view.focus();
 }
 
 function showState(element, state) {
@@ -71,61 +72,20 @@ function showState(element, state) {
   element.dataset.state = state;
 }
 
-/** Draws the others' cursors and selections into the overlay behind the textarea. */
-function renderOverlay(doc) {
-  const text = editor.value;
-  const marks = []; // [utf16 index, order, node factory]
-  const people = $('people');
-  people.replaceChildren();
-  const self = document.createElement('li');
-  self.style.setProperty('--color', me.color);
-  self.textContent = `${me.name} (you)`;
-  people.append(self);
-  for (const presence of doc.presences.values()) {
+/** Lists who is here, each in their color; their cursors are in the editor. */
+function showPeople(doc) {
+  const person = (name, color, clientId) => {
     const item = document.createElement('li');
-    item.style.setProperty('--color', presence.color);
-    item.textContent = presence.name;
-    item.dataset.client = presence.clientId;
-    people.append(item);
-    for (const [anchor, head] of presence.selection) {
-      const toUtf16 = (p) => utf16Offset(text, Math.min(p, [...text].length));
-      const from = toUtf16(Math.min(anchor, head));
-      const to = toUtf16(Math.max(anchor, head));
-      marks.push({ from, to, head: toUtf16(head), presence });
-    }
-  }
-  overlay.replaceChildren();
-  // split the text at every mark boundary, then wrap selected runs and place carets
-  const cuts = new Set([0, text.length]);
-  marks.forEach((m) => [m.from, m.to, m.head].forEach((c) => cuts.add(c)));
-  const points = [...cuts].sort((a, b) => a - b);
-  for (let i = 0; i < points.length; i++) {
-    for (const m of marks.filter((mark) => mark.head === points[i])) {
-      const caret = document.createElement('span');
-      caret.className = 'cursor';
-      caret.dataset.name = m.presence.name;
-      caret.dataset.client = m.presence.clientId;
-      caret.style.setProperty('--color', m.presence.color);
-      overlay.append(caret);
-    }
-    if (i + 1 < points.length) {
-      const run = text.slice(points[i], points[i + 1]);
-      const selecting = marks.find((m) => m.from <= points[i] && points[i + 1] <= m.to);
-      if (selecting) {
-        const span = document.createElement('span');
-        span.className = 'selection';
-        span.style.setProperty('--color', selecting.presence.color);
-        span.textContent = run;
-        overlay.append(span);
-      } else {
-        overlay.append(run);
-      }
-    }
-  }
-  overlay.append('\n'); // a trailing newline takes a line in a textarea
-  overlay.scrollTop = editor.scrollTop;
+    item.style.setProperty('--color', color);
+    item.textContent = name;
+    item.dataset.client = clientId;
+    return item;
+  };
+  $('people').replaceChildren(
+    person(`${me.name} (you)`, me.color, client.clientId),
+    ...[...doc.presences.values()].map((p) => person(p.name, p.color, p.clientId)),
+  );
 }
-editor.addEventListener('scroll', () => (overlay.scrollTop = editor.scrollTop));
 
 const slider = $('history');
 let historyTimer = null;

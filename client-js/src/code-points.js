@@ -130,6 +130,17 @@ export function isWellFormed(text) {
 }
 
 /**
+ * Whether UTF-16 index `index` of `text` stands between the two halves of a surrogate pair, where
+ * no edit may cut.
+ * @param {string} text
+ * @param {number} index
+ * @returns {boolean}
+ */
+export function splitsPair(text, index) {
+  return index > 0 && isPairAt(text, index - 1);
+}
+
+/**
  * @param {string} text
  * @param {number} index
  */

@@ -1,0 +1,61 @@
+// Takes docs/demo.png: the demo page with two users typing into one document in CodeMirror, seen
+// from Ada's window while Grace selects a few words. `npm run screenshot` (needs the sequencer's
+// jar and Chromium, as the browser tests do).
+
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { startServer } from './server.js';
+
+const OUTPUT = fileURLToPath(new URL('../docs/demo.png', import.meta.url));
+const server = await startServer();
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu'],
+});
+try {
+  const [ada, grace] = await Promise.all(['Ada', 'Grace'].map(openAs));
+  await ada.click('.cm-content');
+  await ada.keyboard.type('Hello from Ada 😀 — two people, one text.');
+  await grace.waitForFunction(() => window.tandem.view.state.doc.toString().endsWith('text.'));
+  await grace.click('.cm-content');
+  await grace.keyboard.press('Control+End');
+  await grace.keyboard.press('Enter');
+  // Grace's new line is in Ada's editor before both type at once, each on their own line
+  await ada.waitForFunction(() => window.tandem.view.state.doc.toString().endsWith('\n'));
+  await Promise.all([
+    grace.keyboard.type('Grace was here too 𝒳, typing at the same time.'),
+    ada.keyboard.type(' Hi!'),
+  ]);
+  await grace.evaluate(() => {
+    const { view } = window.tandem;
+    const from = view.state.doc.toString().indexOf('two people');
+    view.dispatch({ selection: { anchor: from, head: from + 'two people'.length } });
+  });
+  await ada.waitForSelector('.cm-tandem-selection');
+  await ada.waitForFunction(
+    () =>
+      window.tandem.doc.state === 'synced' &&
+      document.getElementById('history-text').textContent === window.tandem.doc.text,
+  );
+  await ada.screenshot({ path: OUTPUT });
+  console.log(`wrote ${OUTPUT}`);
+} finally {
+  await browser.close();
+  await server.destroy();
+}
+
+/** A page of the demo on #notes as `name`, synced. */
+async function openAs(name) {
+  const context = await browser.newContext({ viewport: { width: 1100, height: 560 } });
+  // fixed client ids give the two users distinct colors (orange and teal) in every run
+  await context.addInitScript((n) => {
+    localStorage.setItem('tandem-name', n);
+    crypto.randomUUID = () => `${n.toLowerCase()}-screenshot`;
+  }, name);
+  const page = await context.newPage();
+  await page.goto(`${server.url}/#notes`);
+  await page.waitForFunction(() => window.tandem?.doc?.state === 'synced', null, {
+    timeout: 30_000,
+  });
+  return page;
+}
