@@ -21,6 +21,7 @@ client.on('state', (state) => showState($('connection'), state));
 client.on('error', (error) => console.warn('tandem:', error.code, error.message));
 
 let current = null; // {doc, view, unbind, off: [...]}
+let wanted = null; // the name asked for last: an open that ends after a later one gives way
 
 $('open-form').addEventListener('submit', (event) => {
   event.preventDefault();
@@ -36,16 +37,17 @@ function docNameFromHash() {
 }
 
 async function openDocument(name) {
-  if (current !== null) {
-    current.unbind();
-    current.view.destroy();
-    current.off.forEach((off) => off());
-    current.doc.close();
-    current = null;
-  }
+  wanted = name;
   $('doc-name').value = name;
   document.title = `${name} – Tandem`;
   const doc = await client.open(name);
+  if (name !== wanted) {
+    if (doc !== current?.doc) {
+      doc.close();
+    }
+    return;
+  }
+  closeCurrent(doc);
   // a new editor per document, made once the text is here: nothing typed before can get lost
   const view = new EditorView({ parent: $('editor'), extensions: [EditorView.lineWrapping] });
   const unbind = bindCodeMirror(view, doc, { meta: me });
@@ -65,6 +67,20 @@ async function openDocument(name) {
   followHistory(doc);
   showHistory(doc.revision);
   view.focus();
+}
+
+/** Removes the shown document's editor and listeners; closes it unless it is `keep`. */
+function closeCurrent(keep) {
+  if (current === null) {
+    return;
+  }
+  current.unbind();
+  current.view.destroy();
+  current.off.forEach((off) => off());
+  if (current.doc !== keep) {
+    current.doc.close();
+  }
+  current = null;
 }
 
 function showState(element, state) {
