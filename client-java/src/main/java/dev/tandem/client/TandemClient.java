@@ -27,9 +27,10 @@ import java.util.function.Consumer;
  * <p>It says {@code hello} with a token, a client id that stays the same across reconnects and
  * protocol 1; pings the server; and when the socket is lost reconnects with exponential backoff,
  * jitter and a cap, reopens every document with {@code open {rev}} at its last known revision,
- * recognises its own op among the missed ones by client id and seq, and resends what is still
- * unacknowledged with the same seq, so nothing is lost and nothing is applied twice. Close code
- * 1008 (policy violation) ends it for good instead.
+ * applies the missed ops (a long catch-up sends the older ones as {@code op} messages before {@code
+ * opened}), recognises its own op among them by client id and seq, and once {@code opened} arrives
+ * resends what is still unacknowledged with the same seq, so nothing is lost and nothing is applied
+ * twice. Close code 1008 (policy violation) ends it for good instead.
  *
  * <p>Threading: all state lives on one event thread per client. Public methods may be called from
  * any thread; they hand their work to the event thread and answer with a future. Listeners run on

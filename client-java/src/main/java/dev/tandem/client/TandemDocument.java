@@ -250,6 +250,11 @@ public final class TandemDocument {
     publish();
   }
 
+  /**
+   * The end of an open. With {@code ops}, the last page of a catch-up: any older missed ops came
+   * before as {@code op} messages and were applied like live ones while the session was offline, so
+   * only now does it go online and resend its op in flight.
+   */
   private void opened(JsonNode message) {
     long serverRevision = Wire.integer(message, "rev");
     if (message.has("text")) {

@@ -113,6 +113,7 @@ class ClientSimulationTest {
 
   /** The sequencer: transform against what was committed after the base, dedup by (client, seq). */
   static final class Server {
+    static final int CATCH_UP_PAGE = 3;
     String text;
     final List<Committed> log = new ArrayList<>();
     final Map<String, Long> revisionBySeq = new HashMap<>();
@@ -181,11 +182,18 @@ class ClientSimulationTest {
       }
     }
 
+    /**
+     * Like the real server's catch-up: the missed ops beyond one page come first as {@code op}
+     * messages, taken while the session is still offline; the last page comes in {@code opened}.
+     */
     void reconnect(SimClient client) {
       client.connected = true;
       connected.add(client);
-      long known = client.session.revision();
-      client.fromServer.add(new Opened(List.copyOf(log.subList((int) known, log.size()))));
+      List<Committed> missed =
+          List.copyOf(log.subList((int) client.session.revision(), log.size()));
+      int lastPage = Math.max(0, missed.size() - CATCH_UP_PAGE);
+      client.fromServer.addAll(missed.subList(0, lastPage));
+      client.fromServer.add(new Opened(missed.subList(lastPage, missed.size())));
     }
   }
 

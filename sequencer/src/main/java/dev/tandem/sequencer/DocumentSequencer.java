@@ -10,6 +10,7 @@ import dev.tandem.persistence.StoredOp;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,17 +23,22 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The single writer of one document. Every request for the document runs on its {@link
- * SerialExecutor}, one at a time, so the state below needs no locks; nothing here blocks a
- * transport thread (database reads run on the sequencer pool, commits on the {@link Committer}).
+ * SerialExecutor}, one at a time, so the state below needs no locks. Nothing here blocks: the
+ * database is read on the {@link Sequencers}' database pool (loading the document, history older
+ * than memory keeps, a page of a catch-up) and written by the {@link Committer}; the work that
+ * needs the answer waits in this document's state and resumes on its executor, so one slow read
+ * stalls only its own document.
  *
  * <p>Invariants: {@code text} and {@code head} equal the database's committed state (after a failed
  * commit the document is marked stale and reloaded before its next use); revisions are assigned
  * densely from {@code head + 1}; at most one group of sequenced ops is being committed at a time,
- * and subscribers receive committed ops in revision order, each exactly once.
+ * and while one is, or while older history is read for the submit next in line, no other submit is
+ * sequenced; subscribers receive committed ops in revision order, each exactly once.
  */
 final class DocumentSequencer {
   private static final Logger log = LoggerFactory.getLogger(DocumentSequencer.class);
   private static final int MAX_OPS_PER_COMMIT = 500;
+  private static final int READ_PAGE = 1000;
 
   private final String docId;
   private final Sequencers sequencers;
@@ -41,19 +47,42 @@ final class DocumentSequencer {
   // State owned by the executor.
   private boolean loaded;
   private boolean stale;
-  private boolean unloaded;
+  private boolean loading;
+  private final ArrayDeque<Use> awaitingLoad = new ArrayDeque<>();
   private Rope text = Rope.empty();
   private long head;
   private History history;
   private long lastUsedNanos = System.nanoTime();
   private final ArrayDeque<SubmitRequest> waiting = new ArrayDeque<>();
   private List<SubmitRequest> committing = List.of();
+  private boolean readingOlderHistory;
+  private OlderHistory olderHistory;
 
   /** Ops sequenced in the group being prepared or committed, after {@code head}. */
   private final List<Committed> sequencedAfterHead = new ArrayList<>();
 
   /** Every subscriber, with the presence it last published (null if none). */
   private final Map<Subscriber, PresenceUpdate> subscribers = new LinkedHashMap<>();
+
+  /** Subscribers still receiving the ops they missed; they join {@code subscribers} after. */
+  private final Map<Subscriber, CatchUp> catchingUp = new HashMap<>();
+
+  /** Work waiting for the document to load; {@code owner} is the subscriber it is for, if any. */
+  private record Use(
+      Subscriber owner, boolean mayCreate, Runnable action, Consumer<TandemException> failed) {}
+
+  /** What a load read: the document if it exists, and on a reload the ops that landed meanwhile. */
+  private record Loaded(Optional<DocumentSnapshot> snapshot, List<Committed> landed) {}
+
+  /** A subscriber that has every op up to {@code after}, on its way to the head. */
+  private record CatchUp(Subscriber subscriber, long after) {}
+
+  /**
+   * What memory no longer held for the submit next in line, read from the database: its earlier
+   * commit if any, else the committed ops after its base revision up to the head.
+   */
+  private record OlderHistory(
+      SubmitRequest request, Optional<Committed> earlier, List<Committed> opsAfterBase) {}
 
   DocumentSequencer(String docId, Sequencers sequencers, SerialExecutor executor) {
     this.docId = docId;
@@ -65,38 +94,37 @@ final class DocumentSequencer {
 
   void open(Subscriber subscriber, OptionalLong revision, boolean mayCreate) {
     enqueue(
-        () -> doOpen(subscriber, revision, mayCreate),
-        d -> d.open(subscriber, revision, mayCreate));
+        () ->
+            use(
+                subscriber,
+                mayCreate,
+                () -> doOpen(subscriber, revision),
+                error -> subscriber.failed(docId, error)));
   }
 
   void submit(SubmitRequest request) {
-    enqueue(() -> doSubmit(request), d -> d.submit(request));
+    enqueue(() -> doSubmit(request));
   }
 
   void presence(Subscriber subscriber, PresenceUpdate update) {
-    enqueue(() -> doPresence(subscriber, update), d -> d.presence(subscriber, update));
+    enqueue(() -> doPresence(subscriber, update));
   }
 
-  /** Removes a subscriber; {@code reply} sends it {@code closed}. Always accepted. */
+  /** Removes a subscriber, or cancels its open; {@code reply} sends it {@code closed}. */
   void leave(Subscriber subscriber, boolean reply) {
-    executor.executeAlways(
-        () -> {
-          if (unloaded) {
-            if (reply) {
-              subscriber.closed(docId);
-            }
-            return;
-          }
-          doLeave(subscriber, reply);
-        });
+    executor.executeAlways(() -> doLeave(subscriber, reply));
   }
 
-  /** The text at {@code revision} (empty: at head). */
-  CompletableFuture<DocumentSnapshot> text(OptionalLong revision) {
+  /** The text at the head. */
+  CompletableFuture<DocumentSnapshot> text() {
     CompletableFuture<DocumentSnapshot> result = new CompletableFuture<>();
     enqueue(
-        () -> complete(result, () -> doText(revision)),
-        d -> d.text(revision).whenComplete(relay(result)));
+        () ->
+            use(
+                null,
+                false,
+                () -> result.complete(new DocumentSnapshot(docId, head, text.toString())),
+                result::completeExceptionally));
     return result;
   }
 
@@ -104,8 +132,20 @@ final class DocumentSequencer {
   CompletableFuture<CheckpointInfo> checkpoint() {
     CompletableFuture<CheckpointInfo> result = new CompletableFuture<>();
     enqueue(
-        () -> complete(result, this::doCheckpoint),
-        d -> d.checkpoint().whenComplete(relay(result)));
+        () ->
+            use(
+                null,
+                false,
+                () -> {
+                  long revision = head;
+                  Rope snapshot = text; // immutable: stays valid while the sequencer moves on
+                  sequencers
+                      .readLater(
+                          () ->
+                              sequencers.checkpoints().write(docId, revision, snapshot.toString()))
+                      .whenComplete(relay(result));
+                },
+                result::completeExceptionally));
     return result;
   }
 
@@ -114,32 +154,39 @@ final class DocumentSequencer {
     executor.executeAlways(task);
   }
 
-  /** Unloads the document if nobody used it for {@code idleNanos}; always accepted. */
+  /**
+   * Unloads the document if nobody used it for {@code idleNanos} and nothing is under way for it.
+   * The map entry is removed only while no request is queued here: {@link Sequencers#route} queues
+   * under the same entry lock, so no request can land on an unloaded instance.
+   */
   void unloadIfIdle(long idleNanos) {
     executor.executeAlways(
         () -> {
           boolean idle =
-              !unloaded
-                  && subscribers.isEmpty()
+              subscribers.isEmpty()
+                  && catchingUp.isEmpty()
                   && waiting.isEmpty()
                   && committing.isEmpty()
+                  && !loading
+                  && !readingOlderHistory
                   && System.nanoTime() - lastUsedNanos > idleNanos;
           if (idle) {
-            unloaded = true;
-            sequencers.forget(docId, this);
+            sequencers.forgetIfUnused(docId, this, () -> executor.queued() == 1); // this task only
           }
         });
   }
 
   // ---- what SubmitRequest.sequence asks of its document -----------------------------------------
 
-  /** The committed op with this {@code (client, seq)}: from memory, else from the database. */
+  /**
+   * The committed op with this {@code (client, seq)}: from memory, else as read for this submit.
+   */
   Optional<Committed> findCommitted(String clientId, long seq) {
     Optional<Committed> recent = history.bySeq(clientId, seq);
     if (recent.isPresent() || history.isCertainlyNew(clientId, seq)) {
       return recent;
     }
-    return sequencers.opLog().findBySeq(docId, clientId, seq).map(Committed::of);
+    return requireOlderHistory().earlier();
   }
 
   void resubmitted() {
@@ -168,7 +215,8 @@ final class DocumentSequencer {
   /** Every op sequenced after {@code revision}: committed ones, then those in the current group. */
   List<TextOperation> opsAfter(long revision) {
     List<TextOperation> ops = new ArrayList<>();
-    for (Committed committed : committedAfter(revision)) {
+    Optional<List<Committed>> recent = history.since(revision, head);
+    for (Committed committed : recent.orElseGet(() -> requireOlderHistory().opsAfterBase())) {
       ops.add(committed.op());
     }
     for (Committed pending : sequencedAfterHead) {
@@ -211,26 +259,121 @@ final class DocumentSequencer {
     return sequenced;
   }
 
-  // ---- on the executor -------------------------------------------------------------------------
+  // ---- open and catch-up, on the executor
+  // --------------------------------------------------------
 
-  private void doOpen(Subscriber subscriber, OptionalLong revision, boolean mayCreate) {
-    try {
-      ensureLoaded(mayCreate);
-      if (revision.isPresent()) {
-        long from = revision.getAsLong();
-        if (from > head) {
-          throw new TandemException(
+  private void doOpen(Subscriber subscriber, OptionalLong revision) {
+    if (revision.isEmpty()) {
+      subscriber.opened(docId, head, text.toString());
+      subscribe(subscriber);
+    } else if (revision.getAsLong() > head) {
+      subscriber.failed(
+          docId,
+          new TandemException(
               ErrorCode.REV_OUT_OF_RANGE,
-              "rev " + from + " is past the head of document '" + docId + "' (" + head + ")");
-        }
-        subscriber.caughtUp(docId, head, committedAfter(from));
-      } else {
-        subscriber.opened(docId, head, text.toString());
-      }
-    } catch (TandemException e) {
-      subscriber.failed(docId, e);
+              "rev "
+                  + revision.getAsLong()
+                  + " is past the head of document '"
+                  + docId
+                  + "' ("
+                  + head
+                  + ")"));
+    } else {
+      catchUp(new CatchUp(subscriber, revision.getAsLong()));
+    }
+  }
+
+  /**
+   * Takes a subscriber one part closer to the head. The ops after {@code after} come from memory
+   * when it holds them, else one page is read from the database; then either the rest fits in one
+   * {@link Subscriber#caughtUp} and the subscriber joins the live ones, or the next part goes out
+   * as {@link Subscriber#missed} and this resumes when the subscriber has room. Live ops meanwhile
+   * only move the head further: the subscriber gets them as part of its catch-up, never twice.
+   */
+  private void catchUp(CatchUp catchUp) {
+    catchingUp.put(catchUp.subscriber(), catchUp);
+    Optional<List<Committed>> recent = history.since(catchUp.after(), head);
+    if (recent.isPresent()) {
+      advance(catchUp, recent.get());
       return;
     }
+    long from = catchUp.after() + 1;
+    int limit = (int) Math.min(sequencers.config().effectiveCatchUpPage(), head - catchUp.after());
+    sequencers
+        .readLater(() -> sequencers.opLog().readRange(docId, from, limit))
+        .whenComplete(
+            (page, failure) ->
+                executor.executeAlways(
+                    () -> {
+                      if (catchingUp.get(catchUp.subscriber()) != catchUp) {
+                        return; // it left meanwhile
+                      }
+                      if (failure != null || page.isEmpty() || page.get(0).revision() != from) {
+                        catchingUp.remove(catchUp.subscriber());
+                        catchUp
+                            .subscriber()
+                            .failed(docId, failure != null ? asTandem(failure) : gapAt(from));
+                        return;
+                      }
+                      List<Committed> ops = new ArrayList<>(page.size());
+                      page.forEach(stored -> ops.add(Committed.of(stored)));
+                      long end = ops.get(ops.size() - 1).revision();
+                      history.since(end, head).ifPresent(ops::addAll); // the rest, if in memory
+                      advance(catchUp, ops);
+                    }));
+  }
+
+  /** {@code ops} follow {@code catchUp.after()} without a gap, up to the head or not. */
+  private void advance(CatchUp catchUp, List<Committed> ops) {
+    Subscriber subscriber = catchUp.subscriber();
+    boolean toHead = (ops.isEmpty() ? catchUp.after() : ops.get(ops.size() - 1).revision()) == head;
+    int lastPart = toHead ? startOfLastPart(ops) : ops.size();
+    if (lastPart == 0) {
+      catchingUp.remove(subscriber);
+      subscriber.caughtUp(docId, head, ops);
+      subscribe(subscriber);
+      return;
+    }
+    List<Committed> part =
+        List.copyOf(ops.subList(0, Math.min(lastPart, sequencers.config().effectiveCatchUpPage())));
+    CatchUp next = new CatchUp(subscriber, part.get(part.size() - 1).revision());
+    catchingUp.put(subscriber, next);
+    subscriber
+        .missed(part)
+        .whenComplete(
+            (ready, failure) ->
+                executor.executeAlways(
+                    () -> {
+                      if (catchingUp.get(subscriber) == next) {
+                        catchUp(next);
+                      }
+                    }));
+  }
+
+  /**
+   * Where the part that goes into {@link Subscriber#caughtUp} begins: the longest tail of {@code
+   * ops} of at most a page, whose message stays within about the message size limit.
+   */
+  private int startOfLastPart(List<Committed> ops) {
+    int page = sequencers.config().effectiveCatchUpPage();
+    long budget = sequencers.config().maxMessageBytes();
+    int start = ops.size();
+    while (start > 0 && ops.size() - start < page) {
+      Committed op = ops.get(start - 1);
+      budget -=
+          Json.utf8Length(op.opJson())
+              + Json.utf8Length(op.clientId())
+              + Json.utf8Length(op.userId())
+              + 64; // the keys and numbers around each op
+      if (budget < 0) {
+        break;
+      }
+      start--;
+    }
+    return start;
+  }
+
+  private void subscribe(Subscriber subscriber) {
     subscribers.put(subscriber, null);
     for (PresenceUpdate presence : subscribers.values()) {
       if (presence != null) {
@@ -239,36 +382,41 @@ final class DocumentSequencer {
     }
   }
 
+  // ---- submit, on the executor
+  // --------------------------------------------------------------------
+
   private void doSubmit(SubmitRequest request) {
     if (sequencers.isStopping()) {
       request.fail(new TandemException(ErrorCode.UNAVAILABLE, "the server is shutting down"));
       return;
     }
     waiting.addLast(request);
-    if (committing.isEmpty()) {
-      sequenceWaiting();
-    }
+    sequenceWaiting();
   }
 
   /**
-   * Sequences every waiting submit into one group and hands it to the committer. Runs when no group
-   * is being committed, so a failed group never has later ops built on top of it.
+   * Sequences waiting submits into one group and hands it to the committer. Runs when no group is
+   * being committed, so a failed group never has later ops built on top of it; and stops before a
+   * submit that needs history memory no longer holds, which is read first.
    */
   private void sequenceWaiting() {
-    if (waiting.isEmpty()) {
-      return;
+    if (waiting.isEmpty() || !committing.isEmpty() || readingOlderHistory) {
+      return; // resumes when the commit or the read is done
     }
-    try {
-      ensureLoaded(false);
-    } catch (TandemException e) {
-      while (!waiting.isEmpty()) {
-        waiting.removeFirst().fail(e);
-      }
+    if (!loaded || stale || loading) {
+      use(null, false, this::sequenceWaiting, this::failWaiting);
       return;
     }
     List<SubmitRequest> group = new ArrayList<>();
     while (!waiting.isEmpty() && group.size() < MAX_OPS_PER_COMMIT) {
-      SubmitRequest request = waiting.removeFirst();
+      SubmitRequest request = waiting.peekFirst();
+      if (needsOlderHistory(request)) {
+        if (group.isEmpty()) {
+          readOlderHistory(request);
+        }
+        break; // the group so far is committed first, so the head stands still while reading
+      }
+      waiting.removeFirst();
       try {
         request.sequence(this);
         if (request.sequenced() != null) {
@@ -277,11 +425,11 @@ final class DocumentSequencer {
         }
       } catch (TandemException e) {
         request.fail(e);
-      } catch (PersistenceException e) {
-        request.fail(unavailable(e));
       } catch (RuntimeException e) { // a bug: answer it, and keep the document usable
         log.error("sequencing a submit to '{}' failed", docId, e);
         request.fail(TandemException.internal(e));
+      } finally {
+        olderHistory = null;
       }
     }
     if (group.isEmpty()) {
@@ -299,6 +447,73 @@ final class DocumentSequencer {
         .whenComplete((ok, failure) -> executor.executeAlways(() -> afterCommit(group, failure)));
   }
 
+  /**
+   * Whether sequencing {@code request} needs the database: its {@code (client, seq)} may have been
+   * committed before memory's time, or its base revision is older than memory holds.
+   */
+  private boolean needsOlderHistory(SubmitRequest request) {
+    if (olderHistory != null && olderHistory.request() == request) {
+      return false;
+    }
+    Sequencers.Submission submission = request.submission();
+    return mayBeCommittedBefore(submission) || baseIsForgotten(submission);
+  }
+
+  private boolean mayBeCommittedBefore(Sequencers.Submission submission) {
+    return history.bySeq(submission.clientId(), submission.seq()).isEmpty()
+        && !history.isCertainlyNew(submission.clientId(), submission.seq());
+  }
+
+  private boolean baseIsForgotten(Sequencers.Submission submission) {
+    return submission.baseRevision() <= head
+        && history.since(submission.baseRevision(), head).isEmpty();
+  }
+
+  /** Reads what {@code request} needs off this thread; sequencing resumes with it. */
+  private void readOlderHistory(SubmitRequest request) {
+    readingOlderHistory = true;
+    Sequencers.Submission submission = request.submission();
+    boolean lookUpSeq = mayBeCommittedBefore(submission);
+    boolean readOps = baseIsForgotten(submission);
+    long upTo = head; // stands still until the read is back: nothing is sequenced meanwhile
+    sequencers
+        .readLater(
+            () -> {
+              Optional<Committed> earlier =
+                  lookUpSeq
+                      ? sequencers
+                          .opLog()
+                          .findBySeq(docId, submission.clientId(), submission.seq())
+                          .map(Committed::of)
+                      : Optional.empty();
+              List<Committed> ops =
+                  earlier.isEmpty() && readOps
+                      ? readCommitted(submission.baseRevision(), upTo)
+                      : List.of();
+              return new OlderHistory(request, earlier, ops);
+            })
+        .whenComplete(
+            (read, failure) ->
+                executor.executeAlways(
+                    () -> {
+                      readingOlderHistory = false;
+                      if (failure != null) {
+                        waiting.removeFirstOccurrence(request);
+                        request.fail(asTandem(failure));
+                      } else {
+                        olderHistory = read;
+                      }
+                      sequenceWaiting();
+                    }));
+  }
+
+  private OlderHistory requireOlderHistory() {
+    if (olderHistory == null) {
+      throw new IllegalStateException("history of '" + docId + "' was not read for this submit");
+    }
+    return olderHistory;
+  }
+
   /** Only now: apply to memory, ack each sender, broadcast to everyone else, in revision order. */
   private void afterCommit(List<SubmitRequest> group, Throwable failure) {
     committing = List.of();
@@ -311,7 +526,7 @@ final class DocumentSequencer {
               ? (TandemException) failure
               : new TandemException(ErrorCode.UNAVAILABLE, "the op was not stored", failure);
       for (SubmitRequest request : group) {
-        request.afterFailure(error);
+        safely("refusing", () -> request.afterFailure(error));
       }
     } else {
       long before = head;
@@ -332,6 +547,12 @@ final class DocumentSequencer {
     sequenceWaiting();
   }
 
+  private void failWaiting(TandemException error) {
+    while (!waiting.isEmpty()) {
+      waiting.removeFirst().fail(error);
+    }
+  }
+
   private void broadcast(Committed committed, Subscriber sender) {
     for (Subscriber subscriber : subscribers.keySet()) {
       if (subscriber != sender) {
@@ -349,9 +570,12 @@ final class DocumentSequencer {
     }
   }
 
+  // ---- presence and leaving, on the executor
+  // -----------------------------------------------------
+
   private void doPresence(Subscriber subscriber, PresenceUpdate update) {
     if (!subscribers.containsKey(subscriber)) {
-      return; // closed in the meantime: nothing to relay
+      return; // closed in the meantime, or still catching up: nothing to relay
     }
     subscribers.put(subscriber, update);
     for (Subscriber other : subscribers.keySet()) {
@@ -361,7 +585,14 @@ final class DocumentSequencer {
     }
   }
 
+  /**
+   * Removes a subscriber wherever it is: subscribed, catching up, or with its open waiting for the
+   * load. An open still under way is dropped, so a socket that closed meanwhile never becomes a
+   * subscriber that nobody removes.
+   */
   private void doLeave(Subscriber subscriber, boolean reply) {
+    catchingUp.remove(subscriber);
+    awaitingLoad.removeIf(use -> use.owner() == subscriber);
     boolean wasSubscribed = subscribers.containsKey(subscriber);
     PresenceUpdate last = subscribers.remove(subscriber);
     if (wasSubscribed && last != null) {
@@ -375,78 +606,92 @@ final class DocumentSequencer {
     }
   }
 
-  private DocumentSnapshot doText(OptionalLong revision) {
-    ensureLoaded(false);
-    if (revision.isEmpty() || revision.getAsLong() == head) {
-      return new DocumentSnapshot(docId, head, text.toString());
-    }
-    long at = revision.getAsLong();
-    if (at < 0 || at > head) {
-      throw new TandemException(
-          ErrorCode.REV_OUT_OF_RANGE,
-          "rev " + at + " (expected: 0 to the head of document '" + docId + "', " + head + ")");
-    }
-    return sequencers.opLog().textAt(docId, at);
-  }
+  // ---- loading, on the executor
+  // ------------------------------------------------------------------
 
-  private CheckpointInfo doCheckpoint() {
-    ensureLoaded(false);
-    return sequencers.checkpoints().write(docId, head, text.toString());
-  }
-
-  /** Automatic checkpoints, every {@code checkpointInterval} revisions, written off this thread. */
-  private void maybeCheckpoint(long before) {
-    int interval = sequencers.config().checkpointInterval();
-    if (head / interval == before / interval) {
+  /**
+   * Runs {@code action} with the document loaded and current: at once, or after a load read off
+   * this thread. If the load fails, {@code failed} gets {@code unavailable} or {@code not_found}.
+   */
+  private void use(
+      Subscriber owner, boolean mayCreate, Runnable action, Consumer<TandemException> failed) {
+    if (loaded && !stale && !loading) {
+      action.run();
       return;
     }
-    long revision = head;
-    Rope snapshot = text; // immutable: stays valid while the sequencer moves on
+    awaitingLoad.addLast(new Use(owner, mayCreate, action, failed));
+    if (!loading) {
+      load(mayCreate);
+    }
+  }
+
+  private void load(boolean create) {
+    loading = true;
+    boolean reload = loaded;
+    long knownHead = head;
     sequencers
-        .background()
-        .execute(
-            () -> {
-              try {
-                sequencers.checkpoints().write(docId, revision, snapshot.toString());
-              } catch (RuntimeException e) {
-                log.warn("checkpoint of '{}' at {} failed: {}", docId, revision, e.toString());
-              }
-            });
+        .readLater(() -> read(create, reload, knownHead))
+        .whenComplete(
+            (result, failure) -> executor.executeAlways(() -> afterLoad(result, failure)));
   }
 
   /**
-   * Loads the document from the database if it is not loaded or is stale. A reload that finds ops
-   * memory did not know (a commit whose failure was reported but which did land) gives them to the
-   * subscribers, so nobody misses a revision.
-   *
-   * @throws TandemException {@code not_found}, or {@code unavailable} if the database is away
+   * On the database pool: the document (created empty if {@code create}), and on a reload the ops
+   * memory did not know (a commit whose failure was reported but which did land), so nobody misses
+   * a revision.
    */
-  private void ensureLoaded(boolean mayCreate) {
-    if (loaded && !stale) {
+  private Loaded read(boolean create, boolean reload, long knownHead) {
+    Optional<DocumentSnapshot> snapshot = sequencers.opLog().loadDocument(docId);
+    if (snapshot.isEmpty() && create) {
+      snapshot = Optional.of(create());
+    }
+    List<Committed> landed =
+        reload && snapshot.isPresent() && snapshot.get().revision() > knownHead
+            ? readCommitted(knownHead, snapshot.get().revision())
+            : List.of();
+    return new Loaded(snapshot, landed);
+  }
+
+  private void afterLoad(Loaded result, Throwable failure) {
+    loading = false;
+    List<Use> uses = new ArrayList<>(awaitingLoad);
+    awaitingLoad.clear();
+    if (failure != null) {
+      TandemException error = asTandem(failure);
+      uses.forEach(use -> use.failed().accept(error));
       return;
     }
-    try {
-      Optional<DocumentSnapshot> snapshot = sequencers.opLog().loadDocument(docId);
-      if (snapshot.isEmpty()) {
-        if (!mayCreate) {
-          throw new TandemException(ErrorCode.NOT_FOUND, "no document '" + docId + "'");
-        }
-        snapshot = Optional.of(create());
-      }
-      long knownHead = head;
-      boolean reload = loaded;
-      text = Rope.of(snapshot.get().text());
-      head = snapshot.get().revision();
-      history = new History(sequencers.config().historyInMemory());
-      loaded = true;
-      stale = false;
-      if (reload && head > knownHead) {
-        for (Committed missed : committedAfter(knownHead)) {
-          broadcast(missed, null);
+    if (result.snapshot().isEmpty()) {
+      TandemException notFound =
+          new TandemException(ErrorCode.NOT_FOUND, "no document '" + docId + "'");
+      for (Use use : uses) {
+        if (use.mayCreate()) {
+          awaitingLoad.addLast(use);
+        } else {
+          use.failed().accept(notFound);
         }
       }
-    } catch (PersistenceException e) {
-      throw unavailable(e);
+      if (!awaitingLoad.isEmpty()) {
+        load(true);
+      }
+      return;
+    }
+    DocumentSnapshot snapshot = result.snapshot().get();
+    text = Rope.of(snapshot.text());
+    head = snapshot.revision();
+    history = new History(sequencers.config().historyInMemory());
+    loaded = true;
+    stale = false;
+    for (Committed landed : result.landed()) {
+      broadcast(landed, null);
+    }
+    for (Use use : uses) {
+      try {
+        use.action().run();
+      } catch (RuntimeException e) {
+        log.error("a request to '{}' failed after its load", docId, e);
+        use.failed().accept(TandemException.internal(e));
+      }
     }
   }
 
@@ -458,20 +703,37 @@ final class DocumentSequencer {
     }
   }
 
-  /** The committed ops after {@code revision}, from memory when it holds them. */
-  private List<Committed> committedAfter(long revision) {
-    Optional<List<Committed>> recent = history.since(revision, head);
-    if (recent.isPresent()) {
-      return recent.get();
+  // ---- helpers
+  // -----------------------------------------------------------------------------------
+
+  /** Automatic checkpoints, every {@code checkpointInterval} revisions, written off this thread. */
+  private void maybeCheckpoint(long before) {
+    int interval = sequencers.config().checkpointInterval();
+    if (head / interval == before / interval) {
+      return;
     }
+    long revision = head;
+    Rope snapshot = text; // immutable: stays valid while the sequencer moves on
+    sequencers
+        .readLater(() -> sequencers.checkpoints().write(docId, revision, snapshot.toString()))
+        .whenComplete(
+            (info, failure) -> {
+              if (failure != null) {
+                log.warn(
+                    "checkpoint of '{}' at {} failed: {}", docId, revision, failure.toString());
+              }
+            });
+  }
+
+  /** On the database pool: the committed ops after {@code after} up to {@code upTo}, densely. */
+  private List<Committed> readCommitted(long after, long upTo) {
     List<Committed> ops = new ArrayList<>();
-    long next = revision + 1;
-    while (next <= head) {
-      int limit = (int) Math.min(1000, head - next + 1);
-      List<StoredOp> page = sequencers.opLog().readRange(docId, next, limit);
-      if (page.isEmpty()) {
-        throw new TandemException(
-            ErrorCode.INTERNAL, "op log of '" + docId + "' ends before revision " + next);
+    long next = after + 1;
+    while (next <= upTo) {
+      List<StoredOp> page =
+          sequencers.opLog().readRange(docId, next, (int) Math.min(READ_PAGE, upTo - next + 1));
+      if (page.isEmpty() || page.get(0).revision() != next) {
+        throw gapAt(next);
       }
       for (StoredOp stored : page) {
         ops.add(Committed.of(stored));
@@ -487,33 +749,39 @@ final class DocumentSequencer {
         : sequencedAfterHead.get(sequencedAfterHead.size() - 1).op().targetLength();
   }
 
-  private void enqueue(Runnable task, Consumer<DocumentSequencer> reroute) {
+  private void enqueue(Runnable task) {
     executor.execute(
         () -> {
-          if (unloaded) { // this instance was unloaded after the caller found it: use the new one
-            sequencers.route(docId, reroute);
-            return;
-          }
           lastUsedNanos = System.nanoTime();
           task.run();
         });
   }
 
-  private static <T> void complete(
-      CompletableFuture<T> result, java.util.function.Supplier<T> work) {
-    try {
-      result.complete(work.get());
-    } catch (PersistenceException e) {
-      result.completeExceptionally(unavailable(e));
-    } catch (RuntimeException e) {
-      result.completeExceptionally(e);
+  private TandemException gapAt(long revision) {
+    return new TandemException(
+        ErrorCode.INTERNAL, "op log of '" + docId + "' has no revision " + revision);
+  }
+
+  /** A failure from the database pool as the client should see it. */
+  static TandemException asTandem(Throwable failure) {
+    Throwable cause = failure;
+    while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
+      cause = cause.getCause();
     }
+    if (cause instanceof TandemException) {
+      return (TandemException) cause;
+    }
+    if (cause instanceof PersistenceException) {
+      return unavailable((PersistenceException) cause);
+    }
+    log.error("a database read failed", cause);
+    return TandemException.internal(cause);
   }
 
   private static <T> java.util.function.BiConsumer<T, Throwable> relay(CompletableFuture<T> to) {
     return (value, failure) -> {
       if (failure != null) {
-        to.completeExceptionally(failure);
+        to.completeExceptionally(asTandem(failure));
       } else {
         to.complete(value);
       }

@@ -85,4 +85,16 @@ public final class Json {
       throw new IllegalStateException("cannot serialize a JSON tree", e);
     }
   }
+
+  /**
+   * The UTF-8 size of {@code text}; a surrogate counts 2 bytes, so a pair counts 4 even if split.
+   */
+  public static long utf8Length(String text) {
+    long bytes = 0;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : Character.isSurrogate(c) ? 2 : 3;
+    }
+    return bytes;
+  }
 }

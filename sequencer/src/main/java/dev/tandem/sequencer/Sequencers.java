@@ -25,13 +25,16 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
  * The documents a server holds: one {@link DocumentSequencer} per active document, created on first
  * use and unloaded when idle, all sharing one thread pool and one {@link Committer}. This is what
- * the transports talk to; every method returns without waiting for the database.
+ * the transports talk to; every method returns without waiting for the database. The sequencers'
+ * pool never touches the database: reads (and checkpoint writes) run on a pool of their own, so a
+ * slow read delays only the document or request that asked for it.
  *
  * <p>The path of one edit: {@link #submit} → {@link DocumentSequencer} → {@link
  * SubmitRequest#sequence} → {@link Committer} → ack to the sender and {@code op} to every other
@@ -46,7 +49,7 @@ public final class Sequencers implements AutoCloseable {
   private final Committer committer;
   private final Metrics metrics = new Metrics();
   private final ExecutorService pool;
-  private final ExecutorService background;
+  private final ExecutorService database;
   private final ScheduledExecutorService sweeper;
   private final ConcurrentHashMap<String, DocumentSequencer> documents = new ConcurrentHashMap<>();
   private final Set<Runnable> streamClosers = ConcurrentHashMap.newKeySet();
@@ -73,15 +76,11 @@ public final class Sequencers implements AutoCloseable {
     this.committer = new Committer(opLog, metrics);
     int threads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
     this.pool = Executors.newFixedThreadPool(threads, daemonThreads("tandem-sequencer"));
-    this.background = Executors.newFixedThreadPool(threads, daemonThreads("tandem-background"));
+    this.database = Executors.newFixedThreadPool(threads, daemonThreads("tandem-database"));
     this.sweeper = Executors.newSingleThreadScheduledExecutor(daemonThreads("tandem-sweeper"));
-    long idleNanos = config.idleUnloadAfter().toNanos();
     long period = Math.max(1, Math.min(30, config.idleUnloadAfter().toSeconds() / 2));
     sweeper.scheduleWithFixedDelay(
-        () -> documents.values().forEach(d -> d.unloadIfIdle(idleNanos)),
-        period,
-        period,
-        TimeUnit.SECONDS);
+        () -> unloadIdle(config.idleUnloadAfter()), period, period, TimeUnit.SECONDS);
   }
 
   // ---- the WebSocket protocol ------------------------------------------------------------------
@@ -136,17 +135,39 @@ public final class Sequencers implements AutoCloseable {
 
   // ---- REST ----------------------------------------------------------------------------------
 
-  /** The text at {@code revision}, or at the head when empty. */
+  /**
+   * The text at {@code revision}, or at the head when empty. A past revision is history: it is read
+   * from the database (nearest checkpoint plus replay) without going through the document.
+   */
   public CompletableFuture<DocumentSnapshot> text(String docId, OptionalLong revision) {
+    if (revision.isPresent()) {
+      long at = revision.getAsLong();
+      return readLater(
+          () -> {
+            long head = opLog.head(docId).orElseThrow(() -> notFound(docId));
+            if (at < 0 || at > head) {
+              throw new TandemException(
+                  ErrorCode.REV_OUT_OF_RANGE,
+                  "rev "
+                      + at
+                      + " (expected: 0 to the head of document '"
+                      + docId
+                      + "', "
+                      + head
+                      + ")");
+            }
+            return opLog.textAt(docId, at);
+          });
+    }
     CompletableFuture<DocumentSnapshot>[] result = new CompletableFuture[1];
-    route(docId, d -> result[0] = d.text(revision));
+    route(docId, d -> result[0] = d.text());
     return result[0];
   }
 
   /** Creates a document at revision 0 holding {@code initialText}. */
   public CompletableFuture<DocumentSnapshot> create(String docId, String initialText) {
     checkText(initialText);
-    return inBackground(
+    return readLater(
         () -> {
           try {
             return opLog.createDocument(docId, initialText);
@@ -159,7 +180,7 @@ public final class Sequencers implements AutoCloseable {
 
   /** At most {@code limit} committed ops from revision {@code from} on. */
   public CompletableFuture<OpsPage> ops(String docId, long from, int limit) {
-    return inBackground(
+    return readLater(
         () -> {
           long head = opLog.head(docId).orElseThrow(() -> notFound(docId));
           List<StoredOp> page = opLog.readRange(docId, from, limit);
@@ -171,7 +192,7 @@ public final class Sequencers implements AutoCloseable {
 
   /** The document's checkpoints, by ascending revision. */
   public CompletableFuture<List<CheckpointInfo>> checkpoints(String docId) {
-    return inBackground(
+    return readLater(
         () -> {
           opLog.head(docId).orElseThrow(() -> notFound(docId));
           return checkpoints.list(docId);
@@ -239,10 +260,10 @@ public final class Sequencers implements AutoCloseable {
     sweeper.shutdownNow();
     committer.close();
     pool.shutdown();
-    background.shutdown();
+    database.shutdown();
     try {
       pool.awaitTermination(5, TimeUnit.SECONDS);
-      background.awaitTermination(5, TimeUnit.SECONDS);
+      database.awaitTermination(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
@@ -250,17 +271,35 @@ public final class Sequencers implements AutoCloseable {
 
   // ---- for the document sequencers -------------------------------------------------------------
 
-  void route(String docId, Consumer<DocumentSequencer> action) {
-    action.accept(
-        documents.computeIfAbsent(
-            docId,
-            id ->
-                new DocumentSequencer(
-                    id, this, new SerialExecutor(pool, QUEUE_LIMIT_PER_DOCUMENT))));
+  /** Unloads the documents nobody used for {@code idle}; the sweeper calls this periodically. */
+  void unloadIdle(Duration idle) {
+    long idleNanos = idle.toNanos();
+    documents.values().forEach(document -> document.unloadIfIdle(idleNanos));
   }
 
-  void forget(String docId, DocumentSequencer document) {
-    documents.remove(docId, document);
+  /**
+   * Hands {@code action} the document's sequencer, created if none is loaded. The action queues its
+   * request while the map entry is locked, so it cannot race an unload ({@link #forgetIfUnused}): a
+   * request never lands on a sequencer that was just forgotten.
+   */
+  void route(String docId, Consumer<DocumentSequencer> action) {
+    documents.compute(
+        docId,
+        (id, loaded) -> {
+          DocumentSequencer document =
+              loaded != null
+                  ? loaded
+                  : new DocumentSequencer(
+                      id, this, new SerialExecutor(pool, QUEUE_LIMIT_PER_DOCUMENT));
+          action.accept(document);
+          return document;
+        });
+  }
+
+  /** Forgets {@code document} if {@code unused} holds while its map entry is locked. */
+  void forgetIfUnused(String docId, DocumentSequencer document, BooleanSupplier unused) {
+    documents.computeIfPresent(
+        docId, (id, loaded) -> loaded == document && unused.getAsBoolean() ? null : loaded);
   }
 
   boolean isStopping() {
@@ -283,8 +322,17 @@ public final class Sequencers implements AutoCloseable {
     return config;
   }
 
-  ExecutorService background() {
-    return background;
+  /** Runs {@code read} on the database pool; a database failure becomes {@code unavailable}. */
+  <T> CompletableFuture<T> readLater(Supplier<T> read) {
+    return CompletableFuture.supplyAsync(
+        () -> {
+          try {
+            return read.get();
+          } catch (PersistenceException e) {
+            throw DocumentSequencer.unavailable(e);
+          }
+        },
+        database);
   }
 
   /** What makes an op unacceptable whatever the document: its size, and U+0000. */
@@ -334,18 +382,6 @@ public final class Sequencers implements AutoCloseable {
               + config.maxDocumentCodePoints()
               + ")");
     }
-  }
-
-  private <T> CompletableFuture<T> inBackground(Supplier<T> work) {
-    return CompletableFuture.supplyAsync(
-        () -> {
-          try {
-            return work.get();
-          } catch (PersistenceException e) {
-            throw DocumentSequencer.unavailable(e);
-          }
-        },
-        background);
   }
 
   private static TandemException notFound(String docId) {

@@ -54,6 +54,11 @@ final class SerialExecutor implements Executor {
     }
   }
 
+  /** Tasks queued or running, the running one included. */
+  int queued() {
+    return size.get();
+  }
+
   private void drain() {
     for (int ran = 1; ; ran++) {
       Runnable task = tasks.poll(); // never null: a task is queued before it is counted

@@ -1,6 +1,7 @@
 package dev.tandem.sequencer;
 
 import java.util.List;
+import java.util.concurrent.CompletionStage;
 
 /**
  * A follower of documents: a WebSocket connection or an SSE stream. A document's sequencer calls
@@ -14,7 +15,19 @@ public interface Subscriber {
   /** Answers {@code open} without a revision: the text at {@code revision}. */
   void opened(String docId, long revision, String text);
 
-  /** Answers {@code open} with a revision: exactly the ops after it, up to {@code revision}. */
+  /**
+   * Part of a catch-up ({@code open} with a revision) too long for one {@link #caughtUp}: the next
+   * missed ops, in revision order; more follow. The stage completes when the subscriber can take
+   * the next part (its outbound queue has room again), so a catch-up of any length holds one part
+   * in memory at a time and never overflows the queue.
+   */
+  CompletionStage<Void> missed(List<Committed> ops);
+
+  /**
+   * Answers {@code open} with a revision: the last ops missed, up to the head {@code revision};
+   * with the {@link #missed} parts before it, exactly the ops after the revision asked for. Live
+   * {@link #op} calls follow.
+   */
   void caughtUp(String docId, long revision, List<Committed> missed);
 
   /** A committed op that this subscriber did not submit itself. */

@@ -32,6 +32,7 @@ public record TandemConfig(
     int maxMessagesPerSecond,
     int checkpointInterval,
     int historyInMemory,
+    int catchUpPage,
     Duration idleUnloadAfter,
     Duration shutdownGrace,
     Optional<String> databaseUrl,
@@ -54,6 +55,7 @@ public record TandemConfig(
     requireRange(maxMessagesPerSecond, 0, 1_000_000_000, "max-messages-per-second");
     requireRange(checkpointInterval, 1, Integer.MAX_VALUE, "checkpoint-interval");
     requireRange(historyInMemory, 1, Integer.MAX_VALUE, "history-in-memory");
+    requireRange(catchUpPage, 1, Integer.MAX_VALUE, "catch-up-page");
     requireRange(databasePoolSize, 1, 1000, "database-pool-size");
   }
 
@@ -73,6 +75,7 @@ public record TandemConfig(
         5000,
         1000,
         1000,
+        256,
         Duration.ofMinutes(5),
         Duration.ofSeconds(10),
         Optional.empty(),
@@ -151,6 +154,7 @@ public record TandemConfig(
             + (maxMessagesPerSecond == 0 ? "unlimited" : Integer.toString(maxMessagesPerSecond)));
     lines.add("checkpoint-interval=" + checkpointInterval);
     lines.add("history-in-memory=" + historyInMemory);
+    lines.add("catch-up-page=" + catchUpPage + " (in effect " + effectiveCatchUpPage() + ")");
     lines.add("idle-unload-seconds=" + idleUnloadAfter.toSeconds());
     lines.add("shutdown-grace-seconds=" + shutdownGrace.toSeconds());
     lines.add(
@@ -160,6 +164,14 @@ public record TandemConfig(
     lines.add("database-password=" + (databasePassword.isEmpty() ? "(none)" : "****"));
     lines.add("database-pool-size=" + databasePoolSize);
     return String.join("\n", lines);
+  }
+
+  /**
+   * Missed ops sent at a time to a subscriber catching up: {@code catchUpPage}, but at most a
+   * quarter of its outbound queue, so a page never fills the queue that would close it.
+   */
+  public int effectiveCatchUpPage() {
+    return Math.max(1, Math.min(catchUpPage, outboundQueueLimit / 4));
   }
 
   private static Optional<Option> option(String name) {
@@ -235,6 +247,11 @@ public record TandemConfig(
               "recent ops kept in memory per document (default 1000)",
               (b, v) -> b.historyInMemory = toInt(v)),
           new Option(
+              "catch-up-page",
+              "missed ops sent at a time to a client catching up; at most a quarter of"
+                  + " outbound-queue (default 256)",
+              (b, v) -> b.catchUpPage = toInt(v)),
+          new Option(
               "idle-unload-seconds",
               "unload a document nobody used for this long (default 300)",
               (b, v) -> b.idleUnloadAfter = Duration.ofSeconds(toInt(v))),
@@ -287,6 +304,7 @@ public record TandemConfig(
     private int maxMessagesPerSecond;
     private int checkpointInterval;
     private int historyInMemory;
+    private int catchUpPage;
     private Duration idleUnloadAfter;
     private Duration shutdownGrace;
     private Optional<String> databaseUrl;
@@ -309,6 +327,7 @@ public record TandemConfig(
       maxMessagesPerSecond = c.maxMessagesPerSecond;
       checkpointInterval = c.checkpointInterval;
       historyInMemory = c.historyInMemory;
+      catchUpPage = c.catchUpPage;
       idleUnloadAfter = c.idleUnloadAfter;
       shutdownGrace = c.shutdownGrace;
       databaseUrl = c.databaseUrl;
@@ -378,6 +397,11 @@ public record TandemConfig(
       return this;
     }
 
+    public Builder catchUpPage(int value) {
+      catchUpPage = value;
+      return this;
+    }
+
     public Builder idleUnloadAfter(Duration value) {
       idleUnloadAfter = value;
       return this;
@@ -413,6 +437,7 @@ public record TandemConfig(
           maxMessagesPerSecond,
           checkpointInterval,
           historyInMemory,
+          catchUpPage,
           idleUnloadAfter,
           shutdownGrace,
           databaseUrl,

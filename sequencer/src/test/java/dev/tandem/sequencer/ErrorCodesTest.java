@@ -136,6 +136,11 @@ class ErrorCodesTest {
     public void opened(String docId, long revision, String text) {}
 
     @Override
+    public java.util.concurrent.CompletionStage<Void> missed(List<Committed> ops) {
+      return java.util.concurrent.CompletableFuture.completedFuture(null);
+    }
+
+    @Override
     public void caughtUp(String docId, long revision, List<Committed> missed) {}
 
     @Override

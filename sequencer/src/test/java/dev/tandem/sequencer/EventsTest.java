@@ -41,6 +41,10 @@ class EventsTest {
     private final BufferedReader reader;
 
     Stream(String path, String lastEventId) {
+      this(server, path, lastEventId);
+    }
+
+    Stream(TandemServer server, String path, String lastEventId) {
       HttpRequest.Builder request =
           Http.request(server, path).header("Accept", "text/event-stream");
       if (lastEventId != null) {

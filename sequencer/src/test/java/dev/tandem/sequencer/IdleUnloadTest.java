@@ -4,10 +4,23 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.tandem.persistence.EmbeddedPostgresExtension;
 import java.time.Duration;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** Documents nobody has open are unloaded after the idle time, and load again on next use. */
+/**
+ * Documents nobody has open are unloaded after the idle time, and load again on next use; and an
+ * unload racing an open, or a socket that closes while its open is under way, never leaves a
+ * subscriber behind that nobody removes (it would keep the document loaded forever and receive
+ * every op). The races are staged, not hoped for: the document's executor is held while the
+ * requests queue up behind it in the order under test.
+ */
 @ExtendWith(EmbeddedPostgresExtension.class)
 class IdleUnloadTest {
   @Test
@@ -33,6 +46,173 @@ class IdleUnloadTest {
         bob.send(Messages.submit(doc, 1, "[4,\"!\"]", 1));
         assertEquals(2, bob.next("ack").path("rev").asLong());
       }
+    }
+  }
+
+  /** Records what a document tells it; its catch-up parts wait for {@link #room}. */
+  private static final class Recorder implements Subscriber {
+    final List<String> calls = new CopyOnWriteArrayList<>();
+    final CompletableFuture<Void> room = new CompletableFuture<>();
+
+    @Override
+    public void opened(String docId, long revision, String text) {
+      calls.add("opened " + revision);
+    }
+
+    @Override
+    public CompletionStage<Void> missed(List<Committed> ops) {
+      calls.add("missed " + ops.size());
+      return room;
+    }
+
+    @Override
+    public void caughtUp(String docId, long revision, List<Committed> missed) {
+      calls.add("caughtUp " + revision);
+    }
+
+    @Override
+    public void op(Committed committed) {
+      calls.add("op " + committed.revision());
+    }
+
+    @Override
+    public void presence(PresenceUpdate update) {}
+
+    @Override
+    public void closed(String docId) {
+      calls.add("closed");
+    }
+
+    @Override
+    public void failed(String docId, TandemException error) {
+      calls.add("failed " + error.code());
+    }
+  }
+
+  private static Sequencers sequencers() {
+    // The sweeper must not run on its own here (the idle time is long): the tests sweep.
+    return new Sequencers(EmbeddedPostgresExtension.database(), Servers.config().build());
+  }
+
+  /** Holds the document's executor until the returned latch is counted down. */
+  private static CountDownLatch hold(Sequencers sequencers, String doc) {
+    CountDownLatch release = new CountDownLatch(1);
+    sequencers.route(
+        doc,
+        d ->
+            d.afterPendingWork(
+                () -> {
+                  try {
+                    release.await();
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                }));
+    return release;
+  }
+
+  private static void awaitUnloaded(Sequencers sequencers) throws InterruptedException {
+    ClientHarness.await(
+        () -> {
+          sequencers.unloadIdle(Duration.ZERO);
+          return sequencers.loadedDocuments() == 0;
+        },
+        () -> "a document stays loaded: a subscriber was left behind");
+  }
+
+  @Test
+  void anUnloadQueuedBeforeAnOpenAndADisconnectLeavesNoSubscriber() throws Exception {
+    String doc = Servers.freshDoc();
+    try (Sequencers sequencers = sequencers()) {
+      Recorder first = new Recorder();
+      sequencers.open(first, doc, OptionalLong.empty(), true);
+      ClientHarness.await(() -> !first.calls.isEmpty(), () -> "not opened");
+      sequencers.close(first, doc);
+      ClientHarness.await(() -> first.calls.contains("closed"), () -> "not closed");
+
+      // Queued behind the hold, in this order: the unload, an open, the socket's disconnect.
+      CountDownLatch release = hold(sequencers, doc);
+      sequencers.unloadIdle(Duration.ZERO);
+      Recorder socket = new Recorder();
+      sequencers.open(socket, doc, OptionalLong.empty(), false);
+      sequencers.disconnect(socket, Set.of(doc));
+      release.countDown();
+      ClientHarness.await(() -> !socket.calls.isEmpty(), () -> "not opened");
+
+      // An op committed now must not reach the socket that went away.
+      Recorder writer = new Recorder();
+      sequencers.open(writer, doc, OptionalLong.empty(), false);
+      ClientHarness.await(() -> !writer.calls.isEmpty(), () -> "not opened");
+      assertEquals(1, submit(sequencers, writer, doc, 0));
+      sequencers.close(writer, doc);
+      awaitUnloaded(sequencers);
+      assertEquals(List.of("opened 0"), socket.calls);
+    }
+  }
+
+  /** Submits an insert at the end of a document of {@code rev} characters; the acked revision. */
+  private static long submit(Sequencers sequencers, Subscriber sender, String doc, long rev)
+      throws Exception {
+    CompletableFuture<Long> acked = new CompletableFuture<>();
+    sequencers.submit(
+        sender,
+        new SubmitReply() {
+          @Override
+          public void acked(Committed committed) {
+            acked.complete(committed.revision());
+          }
+
+          @Override
+          public void failed(TandemException error) {
+            acked.completeExceptionally(error);
+          }
+        },
+        new Sequencers.Submission(
+            doc,
+            rev,
+            dev.tandem.ot.TextOperation.builder().retain((int) rev).insert("x").build(),
+            "writer",
+            rev + 1,
+            "ada"));
+    return acked.get(ClientHarness.DEADLINE.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+  }
+
+  @Test
+  void aSocketThatClosesWhileItsOpenWaitsForTheLoadIsNeverSubscribed() throws Exception {
+    String doc = Servers.freshDoc();
+    try (Sequencers sequencers = sequencers()) {
+      CountDownLatch release = hold(sequencers, doc); // a fresh instance: not loaded yet
+      Recorder socket = new Recorder();
+      sequencers.open(socket, doc, OptionalLong.empty(), true);
+      sequencers.disconnect(socket, Set.of(doc));
+      release.countDown();
+
+      awaitUnloaded(sequencers);
+      assertEquals(List.of(), socket.calls, "the open was dropped with its socket");
+    }
+  }
+
+  @Test
+  void aSocketThatClosesDuringItsCatchUpIsNeverSubscribed() throws Exception {
+    String doc = Servers.freshDoc();
+    TandemConfig config = Servers.config().catchUpPage(2).build();
+    try (Sequencers sequencers = new Sequencers(EmbeddedPostgresExtension.database(), config)) {
+      Recorder writer = new Recorder();
+      sequencers.open(writer, doc, OptionalLong.empty(), true);
+      ClientHarness.await(() -> !writer.calls.isEmpty(), () -> "not opened");
+      for (int rev = 0; rev < 6; rev++) {
+        assertEquals(rev + 1, submit(sequencers, writer, doc, rev));
+      }
+      sequencers.close(writer, doc);
+
+      Recorder socket = new Recorder();
+      sequencers.open(socket, doc, OptionalLong.of(0), false);
+      ClientHarness.await(() -> socket.calls.contains("missed 2"), () -> "" + socket.calls);
+      sequencers.disconnect(socket, Set.of(doc)); // while its first part waits for room
+      socket.room.complete(null);
+
+      awaitUnloaded(sequencers);
+      assertEquals(List.of("missed 2"), socket.calls, "the catch-up stopped with its socket");
     }
   }
 }

@@ -25,6 +25,8 @@ import jakarta.ws.rs.sse.SseEventSink;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -105,6 +107,7 @@ public final class EventsResource {
     private final AtomicInteger pending = new AtomicInteger();
     private final AtomicBoolean ended = new AtomicBoolean();
     private volatile Runnable removeOnShutdown = () -> {};
+    private CompletableFuture<Void> halfEmpty; // guarded by this: a catch-up waiting for room
 
     Stream(String docId, SseEventSink sink, Sse sse, int limit) {
       this.docId = docId;
@@ -120,6 +123,20 @@ public final class EventsResource {
       data.put("rev", revision);
       data.put("text", text);
       send("snapshot", revision, data);
+    }
+
+    @Override
+    public CompletionStage<Void> missed(List<Committed> ops) {
+      for (Committed committed : ops) {
+        op(committed);
+      }
+      synchronized (this) {
+        if (!ended.get() && pending.get() > limit / 2) {
+          halfEmpty = new CompletableFuture<>();
+          return halfEmpty;
+        }
+      }
+      return CompletableFuture.completedFuture(null);
     }
 
     @Override
@@ -173,7 +190,9 @@ public final class EventsResource {
       sink.send(event)
           .whenComplete(
               (ok, failure) -> {
-                pending.decrementAndGet();
+                if (pending.decrementAndGet() <= limit / 2) {
+                  wake();
+                }
                 if (failure != null) {
                   end();
                 }
@@ -185,6 +204,19 @@ public final class EventsResource {
         removeOnShutdown.run();
         sequencers.disconnect(this, Set.of(docId));
         sink.close();
+        wake();
+      }
+    }
+
+    /** Lets a catch-up waiting in {@link #missed} go on. */
+    private void wake() {
+      CompletableFuture<Void> waiting;
+      synchronized (this) {
+        waiting = halfEmpty;
+        halfEmpty = null;
+      }
+      if (waiting != null) {
+        waiting.complete(null);
       }
     }
   }

@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -167,6 +168,15 @@ final class Connection implements Subscriber {
     frame.put("rev", revision);
     frame.put("text", text);
     send(frame);
+  }
+
+  /** Each as an {@code op} message, which clients take before {@code opened} like live ones. */
+  @Override
+  public CompletionStage<Void> missed(List<Committed> ops) {
+    for (Committed committed : ops) {
+      op(committed);
+    }
+    return outbox.whenHalfEmpty();
   }
 
   @Override

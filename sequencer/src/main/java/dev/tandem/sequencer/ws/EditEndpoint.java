@@ -129,7 +129,7 @@ public final class EditEndpoint extends Endpoint {
     @Override
     public void onMessage(String fragment, boolean last) {
       if (bytes <= config.maxMessageBytes()) {
-        bytes += utf8Length(fragment);
+        bytes += Json.utf8Length(fragment);
         if (bytes <= config.maxMessageBytes()) {
           message.append(fragment);
         } else {
@@ -348,16 +348,6 @@ public final class EditEndpoint extends Endpoint {
               + config.badMessageWindow().toSeconds()
               + " s");
     }
-  }
-
-  /** UTF-8 bytes of {@code text}; a surrogate counts 2, so a pair counts 4 even when split. */
-  private static long utf8Length(String text) {
-    long bytes = 0;
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : Character.isSurrogate(c) ? 2 : 3;
-    }
-    return bytes;
   }
 
   private static String wellTypedText(ObjectNode raw, String field) {

@@ -1,6 +1,10 @@
 package dev.tandem.sequencer.ws;
 
 import jakarta.websocket.RemoteEndpoint;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 
 /**
@@ -15,6 +19,7 @@ final class Outbox {
   private final Consumer<String> onOverflow;
   private int pending; // guarded by this
   private boolean broken; // guarded by this
+  private List<CompletableFuture<Void>> halfEmptyWaiters = new ArrayList<>(); // guarded by this
 
   Outbox(RemoteEndpoint.Async remote, int limit, Consumer<String> onOverflow) {
     this.remote = remote;
@@ -43,13 +48,32 @@ final class Outbox {
         }
       }
     }
+    wakeWaiters();
     onOverflow.accept(limit + " frames waiting for a slow consumer");
     return false;
   }
 
+  /**
+   * Completes once at most half the limit of frames wait for the network, or the outbox gave up:
+   * how a catch-up paces itself to the socket.
+   */
+  CompletionStage<Void> whenHalfEmpty() {
+    synchronized (this) {
+      if (!broken && pending > limit / 2) {
+        CompletableFuture<Void> ready = new CompletableFuture<>();
+        halfEmptyWaiters.add(ready);
+        return ready;
+      }
+    }
+    return CompletableFuture.completedFuture(null);
+  }
+
   /** Stops sending; later frames are dropped. */
-  synchronized void shutdown() {
-    broken = true;
+  void shutdown() {
+    synchronized (this) {
+      broken = true;
+    }
+    wakeWaiters();
   }
 
   synchronized int pending() {
@@ -65,8 +89,22 @@ final class Outbox {
         broken = true;
       }
     }
+    wakeWaiters();
     if (report) {
       onOverflow.accept("write failed");
     }
+  }
+
+  /** Completes the waiters of {@link #whenHalfEmpty} that may go on, outside the lock. */
+  private void wakeWaiters() {
+    List<CompletableFuture<Void>> ready;
+    synchronized (this) {
+      if (halfEmptyWaiters.isEmpty() || (!broken && pending > limit / 2)) {
+        return;
+      }
+      ready = halfEmptyWaiters;
+      halfEmptyWaiters = new ArrayList<>();
+    }
+    ready.forEach(waiter -> waiter.complete(null));
   }
 }
