@@ -68,6 +68,7 @@ public final class TandemServer implements AutoCloseable {
     NetworkListener listener = httpServer.getListeners().iterator().next();
     listener.getKeepAlive().setIdleTimeoutInSeconds(-1); // WebSockets idle as long as they like
     listener.registerAddOn(new IgnoreForeignUpgrades());
+    listener.registerAddOn(new RefuseUndecodablePaths());
     webSockets.attachTo(listener);
     httpServer.getServerConfiguration().addHttpHandler(new HealthHandler(sequencers), "/healthz");
     httpServer
