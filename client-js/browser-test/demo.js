@@ -1,9 +1,9 @@
 // The demo page in a real browser (Debian's Chromium driven by playwright-core) against the real
 // server, typing into its CodeMirror editor: two pages type into one document at once and
 // converge; remote cursors and selections appear as decorations; undo undoes only the local
-// user's edit; a page that goes offline keeps typing and converges when back; the server restarts
-// mid-session and the pages recover; a textarea bound to the same document keeps in step. A
-// missing browser fails the run.
+// user's edit, and a caret move starts a new undo step; a page that goes offline keeps typing and
+// converges when back; the server restarts mid-session and the pages recover; a textarea bound to
+// the same document keeps in step. A missing browser fails the run.
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -103,7 +103,7 @@ test('two pages typing at the same time converge, and see each other', async () 
   await b.context.close();
 });
 
-test("undo undoes only the local user's edit", async () => {
+test("undo undoes only the local user's edit; a caret move starts a new step", async () => {
   const doc = freshDoc();
   const a = await openPage(doc, 'Ada');
   const b = await openPage(doc, 'Grace');
@@ -117,6 +117,13 @@ test("undo undoes only the local user's edit", async () => {
   await a.page.click(EDITOR);
   await a.page.keyboard.press('Control+Z');
   assert.equal(await converged([a.page, b.page]), 'theirs');
+  // typing, a caret move, more typing: two undo steps, however fast
+  await a.page.keyboard.press('End');
+  await a.page.keyboard.type('ab');
+  await a.page.keyboard.press('ArrowLeft');
+  await a.page.keyboard.type('cd');
+  await a.page.keyboard.press('Control+Z');
+  assert.equal(await converged([a.page, b.page]), 'theirsab');
   await a.context.close();
   await b.context.close();
 });

@@ -4,8 +4,9 @@
 // user's edit, an undo, a resync) is dispatched as a transaction annotated with `tandemChange`,
 // so it is not sent back, and CodeMirror maps the local selection through it. Others' cursors and
 // selections are decorations that move through every change as the document moves them; the
-// local selection is published as presence. Mod-z / Mod-Shift-z / Mod-y undo and redo this
-// user's own edits only (Tandem's undo): do not add CodeMirror's history() next to the binding.
+// local selection is published as presence, and a caret move of the user ends the undo step.
+// Mod-z / Mod-Shift-z / Mod-y undo and redo this user's own edits only (Tandem's undo): do not
+// add CodeMirror's history() next to the binding.
 //
 // A separate module from index.js, so that the rest of the library needs no CodeMirror.
 
@@ -55,6 +56,9 @@ export function bindCodeMirror(view, doc, { meta = {} } = {}) {
 
   const sendLocalEdits = (/** @type {import('@codemirror/view').ViewUpdate} */ update) => {
     for (const tr of update.transactions) {
+      if (movesCaretOnly(tr)) {
+        doc.endUndoStep(); // what the user types next is a new undo step
+      }
       if (!tr.docChanged || tr.annotation(tandemChange) !== undefined) {
         continue;
       }
@@ -175,6 +179,16 @@ export function changeTransaction(state, change, { caretToChange = false } = {})
     spec.scrollIntoView = true;
   }
   return spec;
+}
+
+/**
+ * Whether a transaction moves the caret or changes the selection and nothing else: a click, an
+ * arrow key, a drag. Typing moves the caret with its change, and the document's changes carry
+ * `tandemChange`; neither is a caret move.
+ * @param {Transaction} tr
+ */
+export function movesCaretOnly(tr) {
+  return tr.selection !== undefined && !tr.docChanged && tr.annotation(tandemChange) === undefined;
 }
 
 /**

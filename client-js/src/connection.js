@@ -682,9 +682,10 @@ export class TandemDocument {
   }
 
   /**
-   * Undoes this user's last edit (edits closer together than `undoMergeMs` form one step), as it
-   * is now: transformed through everything others did since, so their text stays. The undo is a
-   * local edit like any other and goes to the server.
+   * Undoes this user's last step, as it is now: transformed through everything others did since,
+   * so their text stays. Edits closer together than `undoMergeMs` form one step, unless
+   * `endUndoStep` came between them. The undo is a local edit like any other and goes to the
+   * server.
    * @returns {boolean} false if there was nothing to undo
    */
   undo() {
@@ -697,6 +698,15 @@ export class TandemDocument {
    */
   redo() {
     return this.#revert(this.#undo.popRedo(), (inverse) => this.#undo.recordRedone(inverse));
+  }
+
+  /**
+   * Ends the current undo step: the next local edit starts a new one, however soon it comes.
+   * Editor bindings call it when the user moves the caret or changes the selection, so typing,
+   * a click elsewhere and more typing are two steps, as in Google Docs.
+   */
+  endUndoStep() {
+    this.#undo.breakMerge();
   }
 
   /**

@@ -2,8 +2,9 @@
 // points: the conversion happens here, at the edge. A user's input becomes one op (the textarea's
 // old and new value diffed around the caret); a remote change rewrites the value and puts the
 // local caret and selection back where they were, moved through the change; the local selection
-// is published as presence; Ctrl/Cmd+Z and Ctrl+Y / Ctrl/Cmd+Shift+Z undo and redo this user's
-// own edits only, instead of the browser's textarea history.
+// is published as presence; a caret move of the user ends the undo step; Ctrl/Cmd+Z and Ctrl+Y /
+// Ctrl/Cmd+Shift+Z undo and redo this user's own edits only, instead of the browser's textarea
+// history.
 
 import { Side, TextOperation } from './ot.js';
 import { codePointCount, codePointOffset, utf16Offset } from './code-points.js';
@@ -17,6 +18,12 @@ import { codePointCount, codePointOffset, utf16Offset } from './code-points.js';
  */
 export function bindTextarea(textarea, doc, { meta = {} } = {}) {
   textarea.value = doc.text;
+  // The selection as typing or a change of the document left it: any other is the user's move.
+  /** @type {{start: number, end: number}} */ let caret;
+  const rememberCaret = () => {
+    caret = { start: textarea.selectionStart, end: textarea.selectionEnd };
+  };
+  rememberCaret();
 
   const onInput = () => {
     const value = textarea.value;
@@ -29,6 +36,7 @@ export function bindTextarea(textarea, doc, { meta = {} } = {}) {
       textarea.value = doc.text; // refused (say, a lone surrogate): show what the document has
       throw error;
     }
+    rememberCaret();
     publishSelection();
   };
 
@@ -55,12 +63,17 @@ export function bindTextarea(textarea, doc, { meta = {} } = {}) {
       utf16Offset(change.text, end),
       direction,
     );
+    rememberCaret();
   };
 
   const publishSelection = () => {
     const text = textarea.value;
     if (text !== doc.text) {
       return; // mid-input: the input handler publishes once the edit is in
+    }
+    if (textarea.selectionStart !== caret.start || textarea.selectionEnd !== caret.end) {
+      doc.endUndoStep(); // the user moved the caret: what they type next is a new undo step
+      rememberCaret();
     }
     const start = codePointOffset(text, textarea.selectionStart);
     const end = codePointOffset(text, textarea.selectionEnd);

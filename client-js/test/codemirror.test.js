@@ -12,6 +12,7 @@ import {
   changesToOperation,
   operationToChanges,
   mapPresences,
+  movesCaretOnly,
   presenceDecorations,
   selectionToCodePoints,
   toUtf16,
@@ -150,6 +151,23 @@ test('an undo made in the view puts the caret at the end of its change', () => {
   const tr = state.update(changeTransaction(state, undo, { caretToChange: true }));
   assert.equal(tr.state.selection.main.head, 7);
   assert.equal(tr.state.doc.toString(), '😀 abc ');
+});
+
+test('only a transaction that just moves the selection is a caret move', () => {
+  const state = stateOf('ab', EditorSelection.single(2));
+  assert.ok(movesCaretOnly(state.update({ selection: { anchor: 0 }, userEvent: 'select' })));
+  const typed = state.update({
+    changes: { from: 2, insert: 'c' },
+    selection: { anchor: 3 },
+    userEvent: 'input.type',
+  });
+  assert.equal(movesCaretOnly(typed), false);
+  const remote = { op: op('X', 2), text: 'Xab', revision: 1, origin: 'remote' };
+  assert.equal(movesCaretOnly(state.update(changeTransaction(state, remote))), false);
+  const undo = { op: op(1, -1), text: 'a', revision: 2, origin: 'local' };
+  const undone = state.update(changeTransaction(state, undo, { caretToChange: true }));
+  assert.equal(movesCaretOnly(undone), false);
+  assert.equal(movesCaretOnly(state.update({ effects: [] })), false);
 });
 
 test('the selection is published in code points', () => {

@@ -31,6 +31,12 @@ class FakeTextarea extends EventTarget {
     this.dispatchEvent(new Event('input'));
   }
 
+  /** The user clicks at `position` (a UTF-16 index), as a browser reports it. */
+  click(position) {
+    this.setSelectionRange(position, position);
+    this.dispatchEvent(new Event('mouseup'));
+  }
+
   /** The user presses a key with modifiers. */
   key(key, modifiers = {}) {
     const event = new Event('keydown', { cancelable: true });
@@ -151,6 +157,26 @@ test("Ctrl+Z undoes only the local user's edit; Ctrl+Y and Ctrl+Shift+Z redo", a
   run();
   assert.equal(tb.value, 'mine theirs');
   assert.equal(ta.key('x', { ctrlKey: true }), false, 'other shortcuts are left alone');
+});
+
+test('a click ends the undo step; typing and remote edits moving the caret do not', async () => {
+  const { ta, tb, run } = await twoBoundTextareas(); // the clock stands still: within undoMergeMs
+  ta.type('ab');
+  ta.dispatchEvent(new Event('keyup')); // the caret where typing left it
+  run();
+  tb.setSelectionRange(0, 0);
+  tb.type('X'); // moves alice's caret
+  run();
+  ta.dispatchEvent(new Event('keyup'));
+  ta.type('c');
+  ta.click(1); // between X and a
+  ta.type('d');
+  run();
+  assert.equal(ta.value, 'Xdabc');
+  ta.key('z', { ctrlKey: true });
+  assert.equal(ta.value, 'Xabc');
+  ta.key('z', { ctrlKey: true });
+  assert.equal(ta.value, 'X');
 });
 
 test('unbinding stops both directions', async () => {

@@ -121,6 +121,23 @@ test("undo undoes only the local user's edit, on every client", async () => {
   assert.equal(a.text, 'hello');
 });
 
+test('endUndoStep splits typing into two undo steps; a remote edit does not', async () => {
+  const { a, b, run } = await twoClients(); // the clock stands still: all within undoMergeMs
+  a.edit(append('a'));
+  a.edit(append('b'));
+  run();
+  b.edit(append('X'));
+  run();
+  a.edit(append('c')); // the remote X came between: still the same step as "ab"
+  a.endUndoStep(); // say, the user clicked elsewhere
+  a.edit(append('d'));
+  assert.equal(a.text, 'abXcd');
+  a.undo();
+  assert.equal(a.text, 'abXc');
+  a.undo();
+  assert.equal(a.text, 'X');
+});
+
 test('undo works on concurrent edits before they are acknowledged', async () => {
   const { a, b, run } = await twoClients();
   a.edit(append('A'));
