@@ -1,7 +1,8 @@
 // The demo page: open a document by name (/#notes), edit it in CodeMirror with remote cursors,
 // see who is there, the connection state and the revision, and slide through its history via
 // the REST API. Everything comes from the library in ./lib (a link to client-js/src) and
-// CodeMirror from ./vendor (a link to client-js/node_modules), through the page's import map.
+// CodeMirror from ./vendor (links to its packages in client-js/node_modules), through the page's
+// import map.
 
 import { EditorView } from '@codemirror/view';
 import { TandemClient, colorFor } from './lib/index.js';

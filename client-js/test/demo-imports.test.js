@@ -1,21 +1,27 @@
 // The demo page has no build step: its import map sends bare specifiers to files under
-// demo/vendor (a link to node_modules). Every module the page loads, followed from demo.js, must
-// resolve to a file, through the map for a bare specifier; a CodeMirror upgrade that moves or
-// adds a module fails here rather than only in the browser.
+// demo/vendor, which links the runtime packages in node_modules. Every module the page loads,
+// followed from demo.js, must resolve to a file, through the map for a bare specifier; a
+// CodeMirror upgrade that moves or adds a module fails here rather than only in the browser.
+// vendor links nothing else: the server serves all it holds, and dev tools have no place there.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 
 const DEMO = new URL('../demo/', import.meta.url);
 const IMPORT =
   /(?:^|[;\s])(?:import|export)\s[^'";]*?from\s*['"]([^'"]+)['"]|import\s*['"]([^'"]+)['"]/g;
 
-test("every module of the demo page resolves, bare specifiers through the page's import map", () => {
+/** The `imports` of the page's import map. */
+function importMap() {
   const html = readFileSync(new URL('index.html', DEMO), 'utf8');
   const mapJson = /<script type="importmap">([\s\S]*?)<\/script>/.exec(html);
   assert.ok(mapJson, 'index.html has an import map');
-  const imports = JSON.parse(mapJson[1]).imports;
+  return JSON.parse(mapJson[1]).imports;
+}
+
+test("every module of the demo page resolves, bare specifiers through the page's import map", () => {
+  const imports = importMap();
   const seen = new Set();
   const pending = [new URL('demo.js', DEMO)];
   const unmapped = [];
@@ -40,4 +46,17 @@ test("every module of the demo page resolves, bare specifiers through the page's
   assert.deepEqual(unmapped, [], 'bare specifiers missing from the import map');
   const used = [...seen].filter((href) => href.includes('/vendor/')).length;
   assert.equal(used, Object.keys(imports).length, 'every mapped module is used');
+});
+
+test('demo/vendor links only the packages the import map points into', () => {
+  const mapped = Object.values(importMap()).map(
+    (path) => /^\.\/vendor\/((?:@[^/]+\/)?[^/]+)\//.exec(path)[1],
+  );
+  const vendor = new URL('vendor/', DEMO);
+  const linked = readdirSync(vendor).flatMap((name) =>
+    name.startsWith('@')
+      ? readdirSync(new URL(`${name}/`, vendor)).map((inScope) => `${name}/${inScope}`)
+      : [name],
+  );
+  assert.deepEqual(linked.sort(), [...new Set(mapped)].sort());
 });
