@@ -55,6 +55,7 @@ final class DocumentSequencer {
   private long lastUsedNanos = System.nanoTime();
   private final ArrayDeque<SubmitRequest> waiting = new ArrayDeque<>();
   private List<SubmitRequest> committing = List.of();
+  private boolean sequenceAfterLoad;
   private boolean readingOlderHistory;
   private OlderHistory olderHistory;
 
@@ -390,6 +391,10 @@ final class DocumentSequencer {
       request.fail(new TandemException(ErrorCode.UNAVAILABLE, "the server is shutting down"));
       return;
     }
+    if (waiting.size() >= Sequencers.QUEUE_LIMIT_PER_DOCUMENT) {
+      request.fail(busy(waiting.size() + " submits are waiting"));
+      return;
+    }
     waiting.addLast(request);
     sequenceWaiting();
   }
@@ -404,7 +409,20 @@ final class DocumentSequencer {
       return; // resumes when the commit or the read is done
     }
     if (!loaded || stale || loading) {
-      use(null, false, this::sequenceWaiting, this::failWaiting);
+      if (!sequenceAfterLoad) { // once, however many submits arrive during the load
+        sequenceAfterLoad = true;
+        use(
+            null,
+            false,
+            () -> {
+              sequenceAfterLoad = false;
+              sequenceWaiting();
+            },
+            error -> {
+              sequenceAfterLoad = false;
+              failWaiting(error);
+            });
+      }
       return;
     }
     List<SubmitRequest> group = new ArrayList<>();
@@ -619,6 +637,10 @@ final class DocumentSequencer {
       action.run();
       return;
     }
+    if (awaitingLoad.size() >= Sequencers.QUEUE_LIMIT_PER_DOCUMENT) {
+      failed.accept(busy(awaitingLoad.size() + " requests are waiting for it to load"));
+      return;
+    }
     awaitingLoad.addLast(new Use(owner, mayCreate, action, failed));
     if (!loading) {
       load(mayCreate);
@@ -755,6 +777,10 @@ final class DocumentSequencer {
           lastUsedNanos = System.nanoTime();
           task.run();
         });
+  }
+
+  private TandemException busy(String why) {
+    return new TandemException(ErrorCode.RATE_LIMITED, "document '" + docId + "' is busy: " + why);
   }
 
   private TandemException gapAt(long revision) {

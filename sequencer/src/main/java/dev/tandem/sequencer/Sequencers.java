@@ -41,7 +41,12 @@ import java.util.function.Supplier;
  * {@link Subscriber}.
  */
 public final class Sequencers implements AutoCloseable {
-  private static final int QUEUE_LIMIT_PER_DOCUMENT = 10_000;
+  /**
+   * Requests one document may have waiting, in its executor's queue and again in its own (submits
+   * waiting for a commit, requests waiting for its load); more are refused with {@code
+   * rate_limited}.
+   */
+  static final int QUEUE_LIMIT_PER_DOCUMENT = 10_000;
 
   private final OpLog opLog;
   private final CheckpointStore checkpoints;

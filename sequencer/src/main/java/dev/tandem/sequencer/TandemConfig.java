@@ -158,11 +158,15 @@ public record TandemConfig(
     lines.add("idle-unload-seconds=" + idleUnloadAfter.toSeconds());
     lines.add("shutdown-grace-seconds=" + shutdownGrace.toSeconds());
     lines.add(
-        "database="
-            + databaseUrl.orElse("embedded PostgreSQL, data in " + dataDir.toAbsolutePath()));
+        "database-url="
+            + databaseUrl
+                .map(url -> url.replaceAll("(?i)(password=)[^&;]*", "$1****"))
+                .orElse("(none: embedded PostgreSQL)"));
     lines.add("database-user=" + databaseUser.orElse("(default)"));
     lines.add("database-password=" + (databasePassword.isEmpty() ? "(none)" : "****"));
     lines.add("database-pool-size=" + databasePoolSize);
+    lines.add(
+        "data-dir=" + dataDir.toAbsolutePath() + (databaseUrl.isPresent() ? " (unused)" : ""));
     return String.join("\n", lines);
   }
 

@@ -65,6 +65,62 @@ class ErrorCodesTest {
     }
   }
 
+  @Test
+  void aDocumentWithTooManyRequestsWaitingRefusesMoreWithRateLimited() throws Exception {
+    String doc = Servers.freshDoc();
+    try (Sequencers sequencers =
+        new Sequencers(EmbeddedPostgresExtension.database(), Servers.config().build())) {
+      IdleUnloadTest.Recorder writer = new IdleUnloadTest.Recorder();
+      sequencers.open(writer, doc, java.util.OptionalLong.empty(), true);
+      ClientHarness.await(() -> !writer.calls.isEmpty(), () -> "not opened");
+      assertEquals(1, IdleUnloadTest.submit(sequencers, writer, doc, 0));
+
+      // The document's executor is held: its queue fills with submits (refused later, cheaply,
+      // as past the head) until the next one is turned away at the door.
+      java.util.concurrent.CountDownLatch release = IdleUnloadTest.hold(sequencers, doc);
+      java.util.concurrent.atomic.AtomicInteger answered =
+          new java.util.concurrent.atomic.AtomicInteger();
+      SubmitReply counting =
+          new SubmitReply() {
+            @Override
+            public void acked(Committed committed) {
+              answered.incrementAndGet();
+            }
+
+            @Override
+            public void failed(TandemException error) {
+              answered.incrementAndGet();
+            }
+          };
+      int queued = 0;
+      TandemException refused = null;
+      while (refused == null && queued <= Sequencers.QUEUE_LIMIT_PER_DOCUMENT) {
+        try {
+          sequencers.submit(
+              writer,
+              counting,
+              new Sequencers.Submission(
+                  doc,
+                  99,
+                  dev.tandem.ot.TextOperation.builder().insert("x").build(),
+                  "writer",
+                  2 + queued,
+                  "ada"));
+          queued++;
+        } catch (TandemException e) {
+          refused = e;
+        }
+      }
+      release.countDown();
+      assertEquals(ErrorCode.RATE_LIMITED, refused.code(), String.valueOf(refused));
+      assertTrue(refused.code().retryable());
+      assertEquals(Sequencers.QUEUE_LIMIT_PER_DOCUMENT - 1, queued, "the hold takes one place");
+      int expected = queued;
+      ClientHarness.await(() -> answered.get() == expected, () -> answered + " answered");
+      assertEquals(2, IdleUnloadTest.submit(sequencers, writer, doc, 1), "still serving");
+    }
+  }
+
   /** Allows everything, until {@link #broken} is set: then a write check fails like a bug. */
   private static final class BreakableAuthorizer implements Authorizer {
     final AtomicBoolean broken = new AtomicBoolean();

@@ -50,7 +50,7 @@ class IdleUnloadTest {
   }
 
   /** Records what a document tells it; its catch-up parts wait for {@link #room}. */
-  private static final class Recorder implements Subscriber {
+  static final class Recorder implements Subscriber {
     final List<String> calls = new CopyOnWriteArrayList<>();
     final CompletableFuture<Void> room = new CompletableFuture<>();
 
@@ -95,7 +95,7 @@ class IdleUnloadTest {
   }
 
   /** Holds the document's executor until the returned latch is counted down. */
-  private static CountDownLatch hold(Sequencers sequencers, String doc) {
+  static CountDownLatch hold(Sequencers sequencers, String doc) {
     CountDownLatch release = new CountDownLatch(1);
     sequencers.route(
         doc,
@@ -151,7 +151,7 @@ class IdleUnloadTest {
   }
 
   /** Submits an insert at the end of a document of {@code rev} characters; the acked revision. */
-  private static long submit(Sequencers sequencers, Subscriber sender, String doc, long rev)
+  static long submit(Sequencers sequencers, Subscriber sender, String doc, long rev)
       throws Exception {
     CompletableFuture<Long> acked = new CompletableFuture<>();
     sequencers.submit(

@@ -138,6 +138,8 @@ class LifecycleTest {
       assertEquals(2, reply.path("rev").asLong());
       alice.send(Messages.submit(doc, 2, "[2,\"c\"]", 3));
       assertEquals(3, alice.next("ack").path("rev").asLong());
+      // What the server holds in memory (served at the head) is what the database holds.
+      assertEquals("abc", Http.get(server, "/api/docs/" + doc).body().path("text").asText());
     }
     OpLog opLog = EmbeddedPostgresExtension.database().opLog();
     assertEquals("abc", opLog.loadDocument(doc).orElseThrow().text());

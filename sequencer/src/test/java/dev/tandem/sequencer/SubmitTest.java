@@ -24,7 +24,11 @@ class SubmitTest {
   static void start() {
     server =
         Servers.start(
-            Servers.config().maxDocumentCodePoints(20).maxOpenDocumentsPerConnection(3).build());
+            Servers.config()
+                .maxDocumentCodePoints(20)
+                .maxOpCodePoints(12)
+                .maxOpenDocumentsPerConnection(3)
+                .build());
   }
 
   @AfterAll
@@ -159,10 +163,13 @@ class SubmitTest {
       assertEquals("invalid_op", alice.next("error").path("code").asText(), "zero retain");
       alice.send(Messages.submit(doc, 0, "[\"a\\u0000b\"]", 5));
       assertEquals("invalid_op", alice.next("error").path("code").asText(), "U+0000");
-      alice.send(Messages.submit(doc, 0, "[\"" + "z".repeat(21) + "\"]", 6));
+      alice.send(Messages.submit(doc, 0, "[\"" + "😀".repeat(13) + "\"]", 6));
       ObjectNode tooLarge = alice.next("error");
       assertEquals("too_large", tooLarge.path("code").asText());
       assertFalse(tooLarge.path("retryable").asBoolean());
+      assertTrue(
+          tooLarge.path("message").asText().contains("op inserts 13 code points"),
+          tooLarge.toString());
 
       alice.send(Messages.open(doc + "-x", 3));
       ObjectNode past = alice.next("error");
@@ -171,6 +178,53 @@ class SubmitTest {
       // Nothing of the above was applied.
       alice.send(Messages.submit(doc, 0, "[1,1]".replace("[1,1]", "[\"ok\"]"), 7));
       assertEquals(1, alice.next("ack").path("rev").asLong());
+    }
+  }
+
+  @Test
+  void aDocumentCannotGrowPastItsLimit() {
+    String doc = Servers.freshDoc();
+    try (WsClient alice = WsClient.hello(server, "alice-12")) {
+      alice.send(Messages.open(doc));
+      alice.next("opened");
+      alice.send(Messages.submit(doc, 0, "[\"" + "😀".repeat(10) + "\"]", 1));
+      alice.next("ack");
+      alice.send(Messages.submit(doc, 1, "[10,\"" + "b".repeat(10) + "\"]", 2));
+      alice.next("ack");
+      alice.send(Messages.submit(doc, 2, "[20,\"c\"]", 3));
+      ObjectNode error = alice.next("error");
+      assertEquals("too_large", error.path("code").asText());
+      assertTrue(
+          error.path("message").asText().contains("document would have 21 code points"),
+          error.toString());
+      alice.send(Messages.submit(doc, 2, "[19,-1]", 4)); // shrinking is fine
+      assertEquals(3, alice.next("ack").path("rev").asLong());
+    }
+  }
+
+  @Test
+  void aSubmitOnABaseOlderThanMemoryIsTransformedAgainstTheStoredOps() {
+    String doc = Servers.freshDoc();
+    try (TandemServer small = Servers.start(Servers.config().historyInMemory(2).build());
+        WsClient alice = WsClient.hello(small, "alice-13");
+        WsClient bob = WsClient.hello(small, "bob-13")) {
+      alice.send(Messages.open(doc));
+      alice.next("opened");
+      bob.send(Messages.open(doc));
+      bob.next("opened");
+      for (int rev = 0; rev < 6; rev++) {
+        alice.send(
+            Messages.submit(doc, rev, rev == 0 ? "[\"a\"]" : "[" + rev + ",\"a\"]", rev + 1));
+        assertEquals(rev + 1, alice.next("ack").path("rev").asLong());
+      }
+      // Memory keeps revisions 5 and 6: bob's op on revision 0 meets 1 to 4 from the database.
+      bob.send(Messages.submit(doc, 0, "[\"B\"]", 1));
+      assertEquals(7, bob.until("ack").get(6).path("rev").asLong());
+      // A resubmit of alice's first op, no longer in memory, is found in the database.
+      alice.send(Messages.submit(doc, 0, "[\"a\"]", 1));
+      List<ObjectNode> replies = alice.until("ack");
+      assertEquals(1, replies.get(replies.size() - 1).path("rev").asLong(), replies.toString());
+      assertEquals("Baaaaaa", Http.get(small, "/api/docs/" + doc).body().path("text").asText());
     }
   }
 

@@ -55,9 +55,44 @@ class TandemConfigTest {
   }
 
   @Test
+  void theEffectiveConfigurationPrintedAtStartNamesEverySetting() {
+    String described = TandemConfig.defaults().describe();
+    for (String line : TandemConfig.usage().split("\n")) {
+      if (line.startsWith("  --")) {
+        String name = line.substring(4, line.indexOf(' ', 4));
+        assertTrue(
+            described.contains("\n" + name + "=") || described.startsWith(name + "="),
+            name + " missing from\n" + described);
+      }
+    }
+  }
+
+  @Test
+  void theDefaultsAreTheDocumentedOnes() {
+    TandemConfig defaults = TandemConfig.defaults();
+    assertEquals(8080, defaults.port());
+    assertEquals(1000, defaults.checkpointInterval());
+    assertEquals(16 * 1024 * 1024, defaults.maxDocumentCodePoints());
+    assertEquals(1024 * 1024, defaults.maxOpCodePoints());
+    assertEquals(100, defaults.maxOpenDocumentsPerConnection());
+    assertEquals(5000, defaults.maxMessagesPerSecond());
+    assertEquals(256, defaults.effectiveCatchUpPage());
+    assertEquals(
+        4, defaults.toBuilder().outboundQueueLimit(16).build().effectiveCatchUpPage(), "a quarter");
+  }
+
+  @Test
   void theDescriptionMasksThePassword() {
-    TandemConfig config = TandemConfig.parse(List.of("--database-password", "hunter2"), Map.of());
+    TandemConfig config =
+        TandemConfig.parse(
+            List.of(
+                "--database-password",
+                "hunter2",
+                "--database-url",
+                "jdbc:postgresql://db/tandem?user=t&password=hunter2&ssl=true"),
+            Map.of());
     assertTrue(config.describe().contains("database-password=****"));
+    assertTrue(config.describe().contains("password=****&ssl=true"), config.describe());
     assertTrue(!config.describe().contains("hunter2"));
   }
 }

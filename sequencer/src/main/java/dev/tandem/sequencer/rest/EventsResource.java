@@ -31,15 +31,18 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
+import org.glassfish.grizzly.WriteHandler;
+import org.glassfish.grizzly.asyncqueue.TaskQueue;
+import org.glassfish.grizzly.http.server.Request;
+import org.glassfish.grizzly.nio.NIOConnection;
 
 /**
  * {@code GET /api/docs/{id}/events}: a read-only live feed of a document as Server-Sent Events.
  * Without {@code Last-Event-ID} it starts with {@code event: snapshot} ({@code {doc, rev, text}});
  * then every committed op as {@code event: op} ({@code {doc, rev, op, client, seq, user}}). Every
  * event's {@code id} is its revision, so a reconnect with {@code Last-Event-ID: r} receives exactly
- * the ops after r. A stream that falls {@code outboundQueueLimit} events behind is closed; the
- * client reconnects with its last id and catches up.
+ * the ops after r. A stream with more than four messages' worth ({@code 4 × maxMessageBytes})
+ * waiting for the network is closed; the client reconnects with its last id and catches up.
  */
 @Path("docs/{id}/events")
 public final class EventsResource {
@@ -61,7 +64,8 @@ public final class EventsResource {
       @QueryParam("access_token") String token,
       @Context HttpHeaders headers,
       @Context SseEventSink sink,
-      @Context Sse sse)
+      @Context Sse sse,
+      @Context Request request)
       throws InterruptedException {
     String docId = Ids.checkDocumentId(id);
     access.read(headers, token, docId);
@@ -70,9 +74,14 @@ public final class EventsResource {
             ? OptionalLong.empty()
             : OptionalLong.of(DocumentResource.parseLong("Last-Event-ID", lastEventId.trim()));
     checkRange(docId, from);
-    Stream stream = new Stream(docId, sink, sse, config.outboundQueueLimit());
+    Stream stream = new Stream(docId, sink, sse, request, backlogLimit());
     stream.removeOnShutdown = sequencers.onShutdown(stream::end);
     sequencers.open(stream, docId, from, false);
+  }
+
+  /** Bytes a stream may have waiting for the network before it is ended as too slow. */
+  private int backlogLimit() {
+    return (int) Math.min(Integer.MAX_VALUE, 4L * config.maxMessageBytes());
   }
 
   /**
@@ -98,22 +107,31 @@ public final class EventsResource {
     }
   }
 
-  /** One SSE connection following one document. */
+  /**
+   * One SSE connection following one document. Jersey writes an event into Grizzly's write queue of
+   * the connection at once (its send never waits for the network), so the backlog is measured
+   * there: a stream with more than {@code backlogLimit} bytes waiting for a slow or stalled client
+   * is ended (it reconnects with its last id and catches up), and a catch-up waits for the queue to
+   * drain to half of it before its next part.
+   */
   private final class Stream implements Subscriber {
     private final String docId;
     private final SseEventSink sink;
     private final Sse sse;
-    private final int limit;
-    private final AtomicInteger pending = new AtomicInteger();
+    private final TaskQueue<?> writeQueue; // null if the connection is not Grizzly's NIO one
+    private final int backlogLimit;
     private final AtomicBoolean ended = new AtomicBoolean();
     private volatile Runnable removeOnShutdown = () -> {};
-    private CompletableFuture<Void> halfEmpty; // guarded by this: a catch-up waiting for room
 
-    Stream(String docId, SseEventSink sink, Sse sse, int limit) {
+    Stream(String docId, SseEventSink sink, Sse sse, Request request, int backlogLimit) {
       this.docId = docId;
       this.sink = sink;
       this.sse = sse;
-      this.limit = limit;
+      this.writeQueue =
+          request != null && request.getContext().getConnection() instanceof NIOConnection nio
+              ? nio.getAsyncWriteQueue()
+              : null;
+      this.backlogLimit = backlogLimit;
     }
 
     @Override
@@ -130,13 +148,25 @@ public final class EventsResource {
       for (Committed committed : ops) {
         op(committed);
       }
-      synchronized (this) {
-        if (!ended.get() && pending.get() > limit / 2) {
-          halfEmpty = new CompletableFuture<>();
-          return halfEmpty;
-        }
+      CompletableFuture<Void> room = new CompletableFuture<>();
+      if (writeQueue == null || ended.get()) {
+        room.complete(null);
+      } else {
+        writeQueue.notifyWritePossible(
+            new WriteHandler() {
+              @Override
+              public void onWritePossible() {
+                room.complete(null);
+              }
+
+              @Override
+              public void onError(Throwable failure) {
+                room.complete(null); // the stream ends itself on its next send
+              }
+            },
+            backlogLimit / 2);
       }
-      return CompletableFuture.completedFuture(null);
+      return room;
     }
 
     @Override
@@ -176,7 +206,7 @@ public final class EventsResource {
         end();
         return;
       }
-      if (pending.incrementAndGet() > limit) {
+      if (writeQueue != null && writeQueue.spaceInBytes() > backlogLimit) {
         end(); // too far behind: the client reconnects with Last-Event-ID and catches up
         return;
       }
@@ -187,16 +217,17 @@ public final class EventsResource {
               .mediaType(MediaType.TEXT_PLAIN_TYPE)
               .data(String.class, Json.write(data))
               .build();
-      sink.send(event)
-          .whenComplete(
-              (ok, failure) -> {
-                if (pending.decrementAndGet() <= limit / 2) {
-                  wake();
-                }
-                if (failure != null) {
-                  end();
-                }
-              });
+      try {
+        sink.send(event)
+            .whenComplete(
+                (ok, failure) -> {
+                  if (failure != null) {
+                    end();
+                  }
+                });
+      } catch (IllegalStateException closedMeanwhile) {
+        end();
+      }
     }
 
     void end() {
@@ -204,19 +235,6 @@ public final class EventsResource {
         removeOnShutdown.run();
         sequencers.disconnect(this, Set.of(docId));
         sink.close();
-        wake();
-      }
-    }
-
-    /** Lets a catch-up waiting in {@link #missed} go on. */
-    private void wake() {
-      CompletableFuture<Void> waiting;
-      synchronized (this) {
-        waiting = halfEmpty;
-        halfEmpty = null;
-      }
-      if (waiting != null) {
-        waiting.complete(null);
       }
     }
   }
