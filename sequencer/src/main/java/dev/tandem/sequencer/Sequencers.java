@@ -21,6 +21,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
@@ -329,15 +330,20 @@ public final class Sequencers implements AutoCloseable {
 
   /** Runs {@code read} on the database pool; a database failure becomes {@code unavailable}. */
   <T> CompletableFuture<T> readLater(Supplier<T> read) {
-    return CompletableFuture.supplyAsync(
-        () -> {
-          try {
-            return read.get();
-          } catch (PersistenceException e) {
-            throw DocumentSequencer.unavailable(e);
-          }
-        },
-        database);
+    try {
+      return CompletableFuture.supplyAsync(
+          () -> {
+            try {
+              return read.get();
+            } catch (PersistenceException e) {
+              throw DocumentSequencer.unavailable(e);
+            }
+          },
+          database);
+    } catch (RejectedExecutionException closed) {
+      return CompletableFuture.failedFuture(
+          new TandemException(ErrorCode.UNAVAILABLE, "the server is shutting down"));
+    }
   }
 
   /** What makes an op unacceptable whatever the document: its size, and U+0000. */

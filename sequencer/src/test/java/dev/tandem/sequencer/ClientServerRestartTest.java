@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tandem.client.ConnectionState;
 import dev.tandem.persistence.EmbeddedPostgresExtension;
 import dev.tandem.sequencer.ClientHarness.Editor;
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -18,9 +19,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The server stops (gracefully, closing sockets with 1001) while clients edit; they keep editing
- * offline, reconnect when a new server listens on the same port with the same database, reopen from
- * their last revision and continue. Every character inserted before, during and after the restart
- * ends up exactly once in the stored text.
+ * offline, reconnect when a new server listens at the same address with the same database, reopen
+ * from their last revision and continue. Every character inserted before, during and after the
+ * restart ends up exactly once in the stored text.
+ *
+ * <p>The address is a {@link TcpProxy}'s, which refuses connections while no server runs: a freed
+ * port may be taken by any other process meanwhile (another build's test server, say), and a client
+ * reconnecting there would stay connected to it.
  */
 @ExtendWith(EmbeddedPostgresExtension.class)
 class ClientServerRestartTest {
@@ -31,13 +36,15 @@ class ClientServerRestartTest {
     String docId = Servers.freshDoc();
     Set<Integer> inserted = ConcurrentHashMap.newKeySet();
     TandemServer first = Servers.start();
-    int port = first.port();
-    try (ClientHarness harness = new ClientHarness(SEED)) {
+    try (TcpProxy proxy = new TcpProxy("127.0.0.1", first.port());
+        ClientHarness harness = new ClientHarness(SEED)) {
+      URI address = URI.create("ws://127.0.0.1:" + proxy.port() + "/ws");
       List<Editor> editors = new ArrayList<>();
       for (int i = 0; i < 5; i++) {
-        editors.add(harness.editor(first.webSocketUri(), "restart-" + i, docId));
+        editors.add(harness.editor(address, "restart-" + i, docId));
       }
       ClientHarness.runEdits(editors, 10, SEED, false, inserted, () -> {});
+      proxy.refuseNew();
       first.close();
       ClientHarness.await(
           () ->
@@ -47,7 +54,9 @@ class ClientServerRestartTest {
 
       ClientHarness.runEdits(editors, 5, SEED + 1, false, inserted, () -> {}); // offline edits
 
-      try (TandemServer second = Servers.start(Servers.config().port(port).build())) {
+      try (TandemServer second = Servers.start()) {
+        proxy.retarget(second.port());
+        proxy.restore();
         ClientHarness.runEdits(editors, 10, SEED + 2, false, inserted, () -> {});
         ClientHarness.awaitSynchronized(editors);
 

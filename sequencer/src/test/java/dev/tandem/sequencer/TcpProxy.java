@@ -10,14 +10,14 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A TCP relay between the server and PostgreSQL, so a test can take the database away (every
- * connection cut, new ones refused) and bring it back, without stopping the PostgreSQL that other
- * tests share.
+ * A TCP relay, so a test can take a peer away (every connection cut, new ones refused) and bring it
+ * back: PostgreSQL, without stopping the one other tests share; or a Tandem server, so clients keep
+ * one address across a restart and never reach whatever else may listen on a freed port meanwhile.
  */
 final class TcpProxy implements AutoCloseable {
   private final ServerSocket listener;
   private final String targetHost;
-  private final int targetPort;
+  private volatile int targetPort;
   private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
   private volatile boolean up = true;
   private volatile boolean closed;
@@ -35,7 +35,7 @@ final class TcpProxy implements AutoCloseable {
     return listener.getLocalPort();
   }
 
-  /** The database is away: open connections are cut, new ones are closed at once. */
+  /** The peer is away: open connections are cut, new ones are closed at once. */
   void cut() {
     up = false;
     for (Socket socket : sockets) {
@@ -44,9 +44,19 @@ final class TcpProxy implements AutoCloseable {
     sockets.clear();
   }
 
-  /** The database is back. */
+  /** New connections are closed at once; open ones carry on. */
+  void refuseNew() {
+    up = false;
+  }
+
+  /** The peer is back. */
   void restore() {
     up = true;
+  }
+
+  /** New connections go to {@code port} from now on. */
+  void retarget(int port) {
+    targetPort = port;
   }
 
   @Override
@@ -64,7 +74,13 @@ final class TcpProxy implements AutoCloseable {
           closeQuietly(client);
           continue;
         }
-        Socket server = new Socket(targetHost, targetPort);
+        Socket server;
+        try {
+          server = new Socket(targetHost, targetPort);
+        } catch (IOException unreachable) {
+          closeQuietly(client); // as if the peer refused it
+          continue;
+        }
         sockets.add(client);
         sockets.add(server);
         pump(client, server);
