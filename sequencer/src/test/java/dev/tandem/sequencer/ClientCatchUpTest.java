@@ -57,10 +57,13 @@ class ClientCatchUpTest {
       ClientHarness.awaitSynchronized(both);
       long before = away.document.revision();
 
+      long cutAt = System.nanoTime();
       proxy.cut();
       ClientHarness.await(
           () -> away.client.connectionState() != ConnectionState.CONNECTED,
           () -> "still connected through a cut proxy");
+      System.out.printf(
+          "the cut was noticed after %d ms%n", (System.nanoTime() - cutAt) / 1_000_000);
       ClientHarness.runEdits(List.of(away), 5, SEED + 1, false, inserted, () -> {});
       ClientHarness.runEdits(List.of(busy), 100, SEED + 2, false, inserted, () -> {});
       ClientHarness.awaitSynchronized(List.of(busy));

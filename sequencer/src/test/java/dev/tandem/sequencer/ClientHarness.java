@@ -45,12 +45,18 @@ final class ClientHarness implements AutoCloseable {
     this.random = new Random(seed);
   }
 
-  /** A client with fast reconnects; its errors go to the returned editor's error list. */
+  /**
+   * A client with fast reconnects; its errors go to the returned editor's error list. It pings
+   * every 2 s, so a socket that died without a word (the JDK client does not always report a peer
+   * that vanished, notably on a loaded machine) is given up within a test's deadline, as a real
+   * client gives it up after its 40 s.
+   */
   Editor editor(URI webSocket, String clientId, String docId) throws Exception {
     TandemClient client =
         TandemClient.builder(webSocket)
             .clientId(clientId)
             .httpClient(http)
+            .pingInterval(Duration.ofSeconds(2))
             .backoff(Duration.ofMillis(20), Duration.ofMillis(400))
             .random(new Random(random.nextLong()))
             .build();
