@@ -48,6 +48,10 @@ class ClientConvergenceTest {
       }
       assertEquals(
           text, harness.editor(server.webSocketUri(), "late-reader", docId).document.text());
+      assertEquals(
+          text,
+          EmbeddedPostgresExtension.database().opLog().loadDocument(docId).orElseThrow().text(),
+          "the stored text (checkpoint plus replay)");
       assertDenseAndAcknowledged(harness.restOps(server.httpUri(), docId), editors);
       assertEquals(true, text.codePoints().anyMatch(Character::isSupplementaryCodePoint));
     }
