@@ -1,0 +1,72 @@
+package dev.tandem.bench.load;
+
+import java.util.Locale;
+import java.util.Optional;
+import java.util.OptionalDouble;
+
+/**
+ * CPU use over a measured window, in cores (1.0 = one core busy the whole time): the server JVM,
+ * its PostgreSQL (all of its processes) and this load generator; and the server's memory at the
+ * end. Server figures are null when its pid is unknown.
+ */
+record CpuWindow(
+    Double serverCores,
+    Double postgresCores,
+    double generatorCores,
+    Long serverRssBytes,
+    Long serverPeakRssBytes) {
+
+  /** Call at the start of the window, and {@link Start#end} at its end. */
+  static Start start(Target target) {
+    return new Start(
+        target,
+        target.usage(),
+        target.postgresCpuSeconds(),
+        ProcessUsage.of(ProcessHandle.current().pid()),
+        System.nanoTime());
+  }
+
+  record Start(
+      Target target,
+      Optional<ProcessUsage> server,
+      OptionalDouble postgres,
+      ProcessUsage generator,
+      long nanos) {
+    CpuWindow end() {
+      double seconds = (System.nanoTime() - nanos) / 1e9;
+      ProcessUsage generatorNow = ProcessUsage.of(ProcessHandle.current().pid());
+      Optional<ProcessUsage> serverNow = target.usage();
+      OptionalDouble postgresNow = target.postgresCpuSeconds();
+      return new CpuWindow(
+          serverNow
+              .map(now -> (now.cpuSeconds() - server.get().cpuSeconds()) / seconds)
+              .orElse(null),
+          postgresNow.isPresent() && postgres.isPresent()
+              ? (postgresNow.getAsDouble() - postgres.getAsDouble()) / seconds
+              : null,
+          (generatorNow.cpuSeconds() - generator.cpuSeconds()) / seconds,
+          serverNow.map(ProcessUsage::rssBytes).orElse(null),
+          serverNow.map(ProcessUsage::peakRssBytes).orElse(null));
+    }
+  }
+
+  LoadResult.Row cpuRow() {
+    return LoadResult.Row.of(
+        "CPU, cores: server / PostgreSQL / generator",
+        format(serverCores) + " / " + format(postgresCores) + " / " + format(generatorCores));
+  }
+
+  LoadResult.Row memoryRow() {
+    return LoadResult.Row.of(
+        "server RSS at end / peak",
+        serverRssBytes == null
+            ? "-"
+            : LoadResult.megabytes(serverRssBytes)
+                + " / "
+                + LoadResult.megabytes(serverPeakRssBytes));
+  }
+
+  private static String format(Double cores) {
+    return cores == null ? "-" : String.format(Locale.ROOT, "%.2f", cores);
+  }
+}

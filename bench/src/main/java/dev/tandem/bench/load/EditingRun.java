@@ -1,0 +1,112 @@
+package dev.tandem.bench.load;
+
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * What the editing workloads measure while their editors type: each op's ack latency (sent → ack)
+ * and broadcast latency (sent → received by the last other editor of its document), and the acks
+ * that arrive in the measured window. Only ops sent inside the window count, so the warm-up (JIT,
+ * connection pools, the documents' first load) stays out of the figures.
+ */
+final class EditingRun implements Editor.Observer {
+  private final BroadcastTracker broadcasts = new BroadcastTracker();
+  private final Latencies acks = new Latencies();
+  private final AtomicLong ackedInWindow = new AtomicLong();
+  private final AtomicLong delayedInWindow = new AtomicLong();
+  private final int receiversPerOp;
+  private final boolean closedLoop;
+  private volatile long windowStart = Long.MAX_VALUE;
+  private volatile long windowEnd = Long.MAX_VALUE;
+  private volatile boolean editing = true;
+
+  /**
+   * @param receiversPerOp the other editors of each document, who all receive each op
+   * @param closedLoop true: every ack is followed at once by the editor's next op (hot-doc); false:
+   *     editors edit when {@link #tick} says so (typists)
+   */
+  EditingRun(int receiversPerOp, boolean closedLoop) {
+    this.receiversPerOp = receiversPerOp;
+    this.closedLoop = closedLoop;
+  }
+
+  @Override
+  public void sending(Editor editor, long seq, long nanos) {
+    broadcasts.sent(editor.index(), seq, receiversPerOp, nanos, inWindow(nanos));
+  }
+
+  @Override
+  public void acked(Editor editor, long seq, long revision, long sentNanos, long nanos) {
+    if (inWindow(nanos)) {
+      ackedInWindow.incrementAndGet();
+    }
+    if (inWindow(sentNanos)) {
+      acks.record(nanos - sentNanos);
+    }
+    if (closedLoop && editing) {
+      editor.edit();
+    }
+  }
+
+  @Override
+  public void received(Editor editor, String senderClientId, long seq, long nanos) {
+    broadcasts.received(senderClientId, seq, nanos);
+  }
+
+  /** A paced editor's keystroke is due; counts it if it must wait for the op in flight. */
+  void tick(Editor editor) {
+    if (editing && !editor.edit() && inWindow(System.nanoTime())) {
+      delayedInWindow.incrementAndGet();
+    }
+  }
+
+  /** Starts every editor (closed loop) and lets them run through the warm-up and the window. */
+  Window run(List<Editor> editors, Target target, double warmupSeconds, double seconds)
+      throws InterruptedException {
+    if (closedLoop) {
+      for (Editor editor : editors) {
+        editor.edit();
+      }
+    }
+    sleep(warmupSeconds);
+    CpuWindow.Start cpu = CpuWindow.start(target);
+    windowStart = cpu.nanos();
+    sleep(seconds);
+    windowEnd = System.nanoTime();
+    CpuWindow usage = cpu.end();
+    editing = false;
+    for (Editor editor : editors) {
+      editor.stopEditing();
+    }
+    double measured = (windowEnd - windowStart) / 1e9;
+    return new Window(
+        measured,
+        ackedInWindow.get(),
+        ackedInWindow.get() / measured,
+        delayedInWindow.get(),
+        acks.summary(),
+        usage);
+  }
+
+  /** Broadcast latencies; read after the convergence check, when every op has been delivered. */
+  Latencies.Percentiles broadcastLatency() {
+    return broadcasts.summary();
+  }
+
+  /** The measured window. */
+  record Window(
+      double seconds,
+      long ackedOps,
+      double opsPerSecond,
+      long delayedEdits,
+      Latencies.Percentiles ackLatency,
+      CpuWindow usage) {}
+
+  private boolean inWindow(long nanos) {
+    return nanos >= windowStart && nanos < windowEnd;
+  }
+
+  private static void sleep(double seconds) throws InterruptedException {
+    Thread.sleep((long) (seconds * 1000));
+  }
+}

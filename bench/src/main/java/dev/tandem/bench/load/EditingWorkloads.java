@@ -1,0 +1,102 @@
+package dev.tandem.bench.load;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/** The workloads in which editors edit: hot-doc, many-docs and typists. */
+final class EditingWorkloads {
+  private EditingWorkloads() {}
+
+  /** N editors on one document, each with one op in flight, as fast as the server acks. */
+  static ClosedLoopResult hotDoc(Target target, LoadOptions options)
+      throws IOException, InterruptedException {
+    return closedLoop("hot-doc", target, options, 1, options.editors());
+  }
+
+  /** D documents with 2 editors each, each editor with one op in flight. */
+  static ClosedLoopResult manyDocs(Target target, LoadOptions options)
+      throws IOException, InterruptedException {
+    return closedLoop("many-docs", target, options, options.documents(), 2);
+  }
+
+  private static ClosedLoopResult closedLoop(
+      String workload, Target target, LoadOptions options, int documents, int editorsPerDocument)
+      throws IOException, InterruptedException {
+    String loadBefore = Machine.loadAverage();
+    String prefix = workload + "-" + Long.toString(System.currentTimeMillis(), 36) + "-";
+    EditingRun run = new EditingRun(editorsPerDocument - 1, true);
+    try (Editors pool = new Editors(options.threads())) {
+      List<Editor> editors =
+          pool.open(
+              target,
+              0,
+              documents * editorsPerDocument,
+              i -> prefix + (i % documents),
+              options.seed(),
+              run);
+      EditingRun.Window window =
+          run.run(editors, target, options.warmupSeconds(), options.seconds());
+      Convergence convergence = Convergence.check(target, editors);
+      return new ClosedLoopResult(
+          workload,
+          documents,
+          editorsPerDocument,
+          options.warmupSeconds(),
+          window,
+          run.broadcastLatency(),
+          convergence,
+          Machine.since(loadBefore));
+    }
+  }
+
+  /**
+   * N editors on one document, each making {@code rate} edits per second at evenly spaced times
+   * (their phases spread at random); an edit due while the editor's op is in flight is sent right
+   * after its ack.
+   */
+  static TypistsResult typists(Target target, LoadOptions options)
+      throws IOException, InterruptedException {
+    String loadBefore = Machine.loadAverage();
+    String docId = "typists-" + Long.toString(System.currentTimeMillis(), 36);
+    int count = options.editors();
+    EditingRun run = new EditingRun(count - 1, false);
+    ScheduledExecutorService clock =
+        Executors.newSingleThreadScheduledExecutor(
+            runnable -> {
+              Thread thread = new Thread(runnable, "load-typists-clock");
+              thread.setDaemon(true);
+              return thread;
+            });
+    try (Editors pool = new Editors(options.threads())) {
+      List<Editor> editors = pool.open(target, 0, count, i -> docId, options.seed(), run);
+      long periodMicros = Math.round(1_000_000 / options.rate());
+      Random phases = new Random(options.seed());
+      for (Editor editor : editors) {
+        clock.scheduleAtFixedRate(
+            () -> run.tick(editor),
+            (long) (phases.nextDouble() * periodMicros),
+            periodMicros,
+            TimeUnit.MICROSECONDS);
+      }
+      EditingRun.Window window =
+          run.run(editors, target, options.warmupSeconds(), options.seconds());
+      clock.shutdownNow();
+      Convergence convergence = Convergence.check(target, editors);
+      return new TypistsResult(
+          "typists",
+          count,
+          options.rate(),
+          options.warmupSeconds(),
+          window,
+          run.broadcastLatency(),
+          convergence,
+          Machine.since(loadBefore));
+    } finally {
+      clock.shutdownNow();
+    }
+  }
+}

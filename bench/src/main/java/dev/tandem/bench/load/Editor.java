@@ -1,0 +1,306 @@
+package dev.tandem.bench.load;
+
+import dev.tandem.ot.OperationJson;
+import dev.tandem.ot.Rope;
+import dev.tandem.ot.TextOperation;
+import dev.tandem.ot.Transformed;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.time.Duration;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * A lean client of the wire protocol for load: one WebSocket of the JDK's {@code java.net.http},
+ * one open document, at most one op in flight (submit, wait for the ack, next). It keeps the
+ * document's text and transforms what it receives against its op in flight as the ot.js client
+ * does, so its ops are always valid and its text can be compared with the server's at the end.
+ *
+ * <p>Why not {@code client-java}: it gives every client an event thread of its own, which is right
+ * for an application and too much for thousands of simulated editors on two cores shared with the
+ * server. Here every socket's messages are handled on the shared HTTP client's executor.
+ *
+ * <p>Client ids are {@code e<index>}, so a receiver knows the sender of an op by its index.
+ */
+final class Editor implements WebSocket.Listener {
+  /** What a workload learns from its editors; called on the socket's thread, under its lock. */
+  interface Observer {
+    /** An op is about to be sent. */
+    default void sending(Editor editor, long seq, long nanos) {}
+
+    /** The server acknowledged the op in flight. */
+    default void acked(Editor editor, long seq, long revision, long sentNanos, long nanos) {}
+
+    /** Another client's op arrived. */
+    default void received(Editor editor, String senderClientId, long seq, long nanos) {}
+  }
+
+  private final int index;
+  private final String clientId;
+  private final String docId;
+  private final Random random;
+  private final Observer observer;
+  private final StringBuilder partial = new StringBuilder();
+  private final CompletableFuture<Editor> opened = new CompletableFuture<>();
+
+  // Guarded by this.
+  private CompletableFuture<WebSocket> sending;
+  private Rope text = Rope.empty();
+  private long revision = -1;
+  private TextOperation inFlight;
+  private long inFlightSeq;
+  private long inFlightSentNanos;
+  private long nextSeq = 1;
+  private long owed;
+  private long edits;
+  private boolean editing = true;
+  private boolean closing;
+  private String failure;
+
+  private Editor(int index, String docId, long seed, Observer observer) {
+    this.index = index;
+    this.clientId = "e" + index;
+    this.docId = docId;
+    this.random = new Random(seed);
+    this.observer = observer;
+  }
+
+  /** Connects, says hello and opens {@code docId}; completes once the document is open. */
+  static CompletableFuture<Editor> open(
+      HttpClient http, URI uri, int index, String docId, long seed, Observer observer) {
+    Editor editor = new Editor(index, docId, seed, observer);
+    http.newWebSocketBuilder()
+        .connectTimeout(Duration.ofSeconds(30))
+        .buildAsync(uri, editor)
+        .whenComplete(
+            (socket, error) -> {
+              if (error != null) {
+                editor.fail("cannot connect: " + error);
+              }
+            });
+    return editor.opened;
+  }
+
+  /** The sender index of a client id {@code e<index>}, or -1 for any other id. */
+  static int indexOf(String clientId) {
+    try {
+      return clientId.startsWith("e") ? Integer.parseInt(clientId, 1, clientId.length(), 10) : -1;
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  int index() {
+    return index;
+  }
+
+  String docId() {
+    return docId;
+  }
+
+  /**
+   * Sends a random one-character edit now, or right after the ack of the op in flight (an editor
+   * that keeps typing while it waits). Returns false in the second case.
+   */
+  synchronized boolean edit() {
+    if (!editing) {
+      return false;
+    }
+    if (inFlight != null) {
+      owed++;
+      return false;
+    }
+    submit();
+    return true;
+  }
+
+  /** From now on no edit is sent; the op in flight still gets its ack. */
+  synchronized void stopEditing() {
+    editing = false;
+    owed = 0;
+  }
+
+  synchronized boolean isIdle() {
+    return inFlight == null;
+  }
+
+  synchronized long revision() {
+    return revision;
+  }
+
+  synchronized String text() {
+    return text.toString();
+  }
+
+  /** Edits sent so far. */
+  synchronized long edits() {
+    return edits;
+  }
+
+  /** The first thing that went wrong (an error from the server, a broken order), or null. */
+  synchronized String failure() {
+    return failure;
+  }
+
+  /** Closes the socket normally; completes when the close frame is sent. */
+  synchronized CompletableFuture<WebSocket> close() {
+    closing = true;
+    editing = false;
+    if (sending == null) {
+      return CompletableFuture.completedFuture(null);
+    }
+    sending = sending.thenCompose(socket -> socket.sendClose(WebSocket.NORMAL_CLOSURE, ""));
+    return sending;
+  }
+
+  // ---- WebSocket.Listener: called for one socket at a time, in order ---------------------------
+
+  @Override
+  public void onOpen(WebSocket socket) {
+    synchronized (this) {
+      sending = CompletableFuture.completedFuture(socket);
+      send("{\"type\":\"hello\",\"token\":\"\",\"client\":\"" + clientId + "\",\"protocol\":1}");
+      send("{\"type\":\"open\",\"doc\":\"" + docId + "\"}");
+    }
+    socket.request(1);
+  }
+
+  @Override
+  public CompletionStage<?> onText(WebSocket socket, CharSequence data, boolean last) {
+    long now = System.nanoTime();
+    if (!last) {
+      partial.append(data);
+    } else {
+      String frame = data.toString();
+      if (partial.length() > 0) {
+        frame = partial.append(frame).toString();
+        partial.setLength(0);
+      }
+      try {
+        handle(ServerMessage.parse(frame), now);
+      } catch (RuntimeException e) {
+        fail("cannot handle " + abbreviate(frame) + ": " + e);
+      }
+    }
+    socket.request(1);
+    return null;
+  }
+
+  @Override
+  public CompletionStage<?> onClose(WebSocket socket, int statusCode, String reason) {
+    synchronized (this) {
+      if (!closing) {
+        fail("closed by the server: " + statusCode + " " + reason);
+      }
+    }
+    return null;
+  }
+
+  @Override
+  public void onError(WebSocket socket, Throwable error) {
+    fail("socket error: " + error);
+  }
+
+  // ---- the client side of the protocol ---------------------------------------------------------
+
+  private synchronized void handle(ServerMessage message, long now) {
+    switch (message.type()) {
+      case "opened" -> {
+        text = Rope.of(message.text());
+        revision = message.revision();
+        opened.complete(this);
+      }
+      case "ack" -> acked(message, now);
+      case "op" -> received(message, now);
+      case "error" -> fail("error " + message.code() + ": " + message.message());
+      default -> {} // welcome, presence, pong, closed: nothing to do
+    }
+  }
+
+  private void acked(ServerMessage ack, long now) {
+    if (inFlight == null || ack.seq() != inFlightSeq || ack.revision() != revision + 1) {
+      fail("ack of seq " + ack.seq() + " at " + ack.revision() + " after revision " + revision);
+      return;
+    }
+    revision = ack.revision();
+    inFlight = null;
+    observer.acked(this, ack.seq(), revision, inFlightSentNanos, now);
+    if (inFlight == null && owed > 0 && editing) {
+      owed--;
+      submit();
+    }
+  }
+
+  /**
+   * Another client's op, based on the revision before it. With an op in flight:
+   *
+   * <pre>
+   *            revision
+   *           /        \
+   *     in flight      remote
+   *           \        /
+   *     remote'        in flight'   (remote' applies to the local text)
+   * </pre>
+   */
+  private void received(ServerMessage message, long now) {
+    if (message.revision() != revision + 1) {
+      fail("op at " + message.revision() + " after revision " + revision);
+      return;
+    }
+    TextOperation remote = message.op();
+    if (inFlight != null) {
+      Transformed pair = TextOperation.transform(inFlight, remote);
+      inFlight = pair.left();
+      remote = pair.right();
+    }
+    text = text.apply(remote);
+    revision = message.revision();
+    observer.received(this, message.clientId(), message.seq(), now);
+  }
+
+  private void submit() {
+    TextOperation op = RandomEdits.next(random, text.length());
+    long seq = nextSeq++;
+    text = text.apply(op);
+    inFlight = op;
+    inFlightSeq = seq;
+    edits++;
+    inFlightSentNanos = System.nanoTime();
+    observer.sending(this, seq, inFlightSentNanos);
+    send(
+        "{\"type\":\"submit\",\"doc\":\""
+            + docId
+            + "\",\"rev\":"
+            + revision
+            + ",\"op\":"
+            + OperationJson.toJson(op)
+            + ",\"seq\":"
+            + seq
+            + "}");
+  }
+
+  /** The JDK's WebSocket allows one send at a time: each send waits for the one before. */
+  private void send(String frame) {
+    sending = sending.thenCompose(socket -> socket.sendText(frame, true));
+    sending.whenComplete(
+        (socket, error) -> {
+          if (error != null) {
+            fail("cannot send: " + error);
+          }
+        });
+  }
+
+  private synchronized void fail(String reason) {
+    if (failure == null) {
+      failure = clientId + ": " + reason;
+    }
+    editing = false;
+    opened.completeExceptionally(new IllegalStateException(failure));
+  }
+
+  private static String abbreviate(String text) {
+    return text.length() <= 200 ? text : text.substring(0, 200) + "…";
+  }
+}
