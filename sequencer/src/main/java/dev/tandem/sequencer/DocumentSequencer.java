@@ -556,10 +556,7 @@ final class DocumentSequencer {
         head = committed.revision();
         history.add(committed);
       }
-      for (SubmitRequest request : group) {
-        safely("acknowledging", request::afterCommit);
-        broadcast(request.sequenced(), request.sender());
-      }
+      GroupDelivery.deliver(group, subscribers.keySet(), this::safely);
       maybeCheckpoint(before);
     }
     sequenceWaiting();

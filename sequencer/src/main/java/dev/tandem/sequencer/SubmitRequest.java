@@ -74,6 +74,13 @@ final class SubmitRequest {
   /** Nothing is acknowledged before it is committed: this runs only after the commit. */
   void afterCommit() {
     reply.acked(sequenced);
+  }
+
+  /**
+   * Acknowledges the resubmits of this op that arrived while it was being committed (after its
+   * group was delivered: their sockets may have received the op itself).
+   */
+  void ackDuplicates() {
     for (SubmitReply duplicate : duplicates) {
       duplicate.acked(sequenced);
     }

@@ -33,6 +33,25 @@ public interface Subscriber {
   /** A committed op that this subscriber did not submit itself. */
   void op(Committed committed);
 
+  /**
+   * Committed ops, consecutive in revision order (part of a commit group): those this subscriber
+   * did not submit, or all of them if it {@link #receivesOwnOps}. The default hands them to {@link
+   * #op} one by one.
+   */
+  default void ops(OpRun run) {
+    for (Committed committed : run.ops()) {
+      op(committed);
+    }
+  }
+
+  /**
+   * Whether this subscriber receives its own committed ops among the others' in {@link #ops}, where
+   * each stands for its ack, instead of an ack each (a client that said {@code batch}).
+   */
+  default boolean receivesOwnOps() {
+    return false;
+  }
+
   /** Another client's presence, or its departure. Never this subscriber's own. */
   void presence(PresenceUpdate update);
 

@@ -30,6 +30,7 @@ record ClosedLoopResult(
         Row.of("broadcast latency p50 / p95 / p99 / max", broadcastLatency.describe()),
         Row.of("converged", convergence.describe()),
         window.usage().cpuRow(),
+        window.usage().perOpRow(window.opsPerSecond()),
         window.usage().memoryRow(),
         machine.row());
   }

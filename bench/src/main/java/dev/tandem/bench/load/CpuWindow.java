@@ -56,6 +56,23 @@ record CpuWindow(
         format(serverCores) + " / " + format(postgresCores) + " / " + format(generatorCores));
   }
 
+  /** CPU time per acked op, in microseconds: what one op costs each process. */
+  LoadResult.Row perOpRow(double opsPerSecond) {
+    return LoadResult.Row.of(
+        "CPU per acked op, µs: server / PostgreSQL / generator",
+        micros(serverCores, opsPerSecond)
+            + " / "
+            + micros(postgresCores, opsPerSecond)
+            + " / "
+            + micros(generatorCores, opsPerSecond));
+  }
+
+  private static String micros(Double cores, double opsPerSecond) {
+    return cores == null || opsPerSecond <= 0
+        ? "-"
+        : String.format(Locale.ROOT, "%.0f", cores * 1e6 / opsPerSecond);
+  }
+
   LoadResult.Row memoryRow() {
     return LoadResult.Row.of(
         "server RSS at end / peak",

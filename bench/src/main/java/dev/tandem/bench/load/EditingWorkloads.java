@@ -29,7 +29,7 @@ final class EditingWorkloads {
     String loadBefore = Machine.loadAverage();
     String prefix = workload + "-" + Long.toString(System.currentTimeMillis(), 36) + "-";
     EditingRun run = new EditingRun(editorsPerDocument - 1, true);
-    try (Editors pool = new Editors(options.threads())) {
+    try (Editors pool = new Editors(options.threads(), options.batch())) {
       List<Editor> editors =
           pool.open(
               target,
@@ -71,7 +71,7 @@ final class EditingWorkloads {
               thread.setDaemon(true);
               return thread;
             });
-    try (Editors pool = new Editors(options.threads())) {
+    try (Editors pool = new Editors(options.threads(), options.batch())) {
       List<Editor> editors = pool.open(target, 0, count, i -> docId, options.seed(), run);
       long periodMicros = Math.round(1_000_000 / options.rate());
       Random phases = new Random(options.seed());

@@ -42,6 +42,7 @@ final class Editor implements WebSocket.Listener {
   private final String docId;
   private final Random random;
   private final Observer observer;
+  private final boolean batch;
   private final StringBuilder partial = new StringBuilder();
   private final CompletableFuture<Editor> opened = new CompletableFuture<>();
 
@@ -59,18 +60,28 @@ final class Editor implements WebSocket.Listener {
   private boolean closing;
   private String failure;
 
-  private Editor(int index, String docId, long seed, Observer observer) {
+  private Editor(int index, String docId, long seed, Observer observer, boolean batch) {
     this.index = index;
+    this.batch = batch;
     this.clientId = "e" + index;
     this.docId = docId;
     this.random = new Random(seed);
     this.observer = observer;
   }
 
-  /** Connects, says hello and opens {@code docId}; completes once the document is open. */
+  /**
+   * Connects, says hello and opens {@code docId}; completes once the document is open. {@code
+   * batch}: ask for {@code ops} messages (see the README's protocol reference).
+   */
   static CompletableFuture<Editor> open(
-      HttpClient http, URI uri, int index, String docId, long seed, Observer observer) {
-    Editor editor = new Editor(index, docId, seed, observer);
+      HttpClient http,
+      URI uri,
+      int index,
+      String docId,
+      long seed,
+      Observer observer,
+      boolean batch) {
+    Editor editor = new Editor(index, docId, seed, observer, batch);
     http.newWebSocketBuilder()
         .connectTimeout(Duration.ofSeconds(30))
         .buildAsync(uri, editor)
@@ -161,7 +172,13 @@ final class Editor implements WebSocket.Listener {
   public void onOpen(WebSocket socket) {
     synchronized (this) {
       sending = CompletableFuture.completedFuture(socket);
-      send("{\"type\":\"hello\",\"token\":\"\",\"client\":\"" + clientId + "\",\"protocol\":1}");
+      // batch: committed ops come as "ops" messages, own ones included in place of acks; a server
+      // that does not know it ignores the field and sends op and ack messages.
+      send(
+          "{\"type\":\"hello\",\"token\":\"\",\"client\":\""
+              + clientId
+              + "\",\"protocol\":1"
+              + (batch ? ",\"batch\":true}" : "}"));
       send("{\"type\":\"open\",\"doc\":\"" + docId + "\"}");
     }
     socket.request(1);
@@ -212,21 +229,31 @@ final class Editor implements WebSocket.Listener {
         revision = message.revision();
         opened.complete(this);
       }
-      case "ack" -> acked(message, now);
-      case "op" -> received(message, now);
+      case "ack" -> acked(message.revision(), message.seq(), now);
+      case "op" ->
+          received(message.revision(), message.op(), message.clientId(), message.seq(), now);
+      case "ops" -> {
+        for (ServerMessage.Entry op : message.ops()) {
+          if (op.clientId().equals(clientId)) { // own op: its place in the ops is its ack
+            acked(op.revision(), op.seq(), now);
+          } else {
+            received(op.revision(), op.op(), op.clientId(), op.seq(), now);
+          }
+        }
+      }
       case "error" -> fail("error " + message.code() + ": " + message.message());
       default -> {} // welcome, presence, pong, closed: nothing to do
     }
   }
 
-  private void acked(ServerMessage ack, long now) {
-    if (inFlight == null || ack.seq() != inFlightSeq || ack.revision() != revision + 1) {
-      fail("ack of seq " + ack.seq() + " at " + ack.revision() + " after revision " + revision);
+  private void acked(long ackRevision, long seq, long now) {
+    if (inFlight == null || seq != inFlightSeq || ackRevision != revision + 1) {
+      fail("ack of seq " + seq + " at " + ackRevision + " after revision " + revision);
       return;
     }
-    revision = ack.revision();
+    revision = ackRevision;
     inFlight = null;
-    observer.acked(this, ack.seq(), revision, inFlightSentNanos, now);
+    observer.acked(this, seq, revision, inFlightSentNanos, now);
     if (inFlight == null && owed > 0 && editing) {
       owed--;
       submit();
@@ -244,20 +271,23 @@ final class Editor implements WebSocket.Listener {
    *     remote'        in flight'   (remote' applies to the local text)
    * </pre>
    */
-  private void received(ServerMessage message, long now) {
-    if (message.revision() != revision + 1) {
-      fail("op at " + message.revision() + " after revision " + revision);
+  private void received(long opRevision, TextOperation op, String sender, long seq, long now) {
+    if (failure != null) {
       return;
     }
-    TextOperation remote = message.op();
+    if (opRevision != revision + 1) {
+      fail("op at " + opRevision + " after revision " + revision);
+      return;
+    }
+    TextOperation remote = op;
     if (inFlight != null) {
       Transformed pair = TextOperation.transform(inFlight, remote);
       inFlight = pair.left();
       remote = pair.right();
     }
     text = text.apply(remote);
-    revision = message.revision();
-    observer.received(this, message.clientId(), message.seq(), now);
+    revision = opRevision;
+    observer.received(this, sender, seq, now);
   }
 
   private void submit() {

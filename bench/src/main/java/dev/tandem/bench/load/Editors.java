@@ -24,8 +24,11 @@ final class Editors implements AutoCloseable {
   private final ExecutorService executor;
   private final HttpClient http;
   private final List<Editor> editors = new ArrayList<>();
+  private final boolean batch;
 
-  Editors(int threads) {
+  /** {@code batch}: the editors ask for {@code ops} messages. */
+  Editors(int threads, boolean batch) {
+    this.batch = batch;
     AtomicInteger count = new AtomicInteger();
     executor =
         Executors.newFixedThreadPool(
@@ -56,7 +59,13 @@ final class Editors implements AutoCloseable {
       slots.acquire();
       CompletableFuture<Editor> editor =
           Editor.open(
-              http, target.webSocketUri(), i, docOf.apply(i), seed * 1_000_003 + i, observer);
+              http,
+              target.webSocketUri(),
+              i,
+              docOf.apply(i),
+              seed * 1_000_003 + i,
+              observer,
+              batch);
       editor.whenComplete((e, error) -> slots.release());
       opening.add(editor);
     }

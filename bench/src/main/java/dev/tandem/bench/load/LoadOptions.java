@@ -27,6 +27,7 @@ record LoadOptions(
     long ops,
     int restarts,
     int threads,
+    boolean batch,
     long seed) {
 
   static final List<String> WORKLOADS =
@@ -52,7 +53,10 @@ record LoadOptions(
         --data-dir PATH              recovery: keep the history here (reused when it is there)
 
       measuring:
-        --seconds S (20)  --warmup S (5)  --threads T (2: the generator's socket threads)  --seed N (1)
+        --seconds S (20)  --warmup S (30)  --seed N (1)
+        --threads T (2)   the generator's socket threads
+        --batch B (true)  editors ask for "ops" messages (false: op and ack messages, as
+                          client-java and client-js do)
       """;
 
   static LoadOptions parse(String[] args) {
@@ -102,10 +106,11 @@ record LoadOptions(
             Integer.parseInt(values.getOrDefault("connections", "10000")),
             Double.parseDouble(values.getOrDefault("rate", "5")),
             Double.parseDouble(values.getOrDefault("seconds", "20")),
-            Double.parseDouble(values.getOrDefault("warmup", "5")),
+            Double.parseDouble(values.getOrDefault("warmup", "30")),
             Long.parseLong(values.getOrDefault("ops", "1000000")),
             Integer.parseInt(values.getOrDefault("restarts", "3")),
             Integer.parseInt(values.getOrDefault("threads", "2")),
+            Boolean.parseBoolean(values.getOrDefault("batch", "true")),
             Long.parseLong(values.getOrDefault("seed", "1")));
     for (String known :
         List.of(
@@ -121,6 +126,7 @@ record LoadOptions(
             "ops",
             "restarts",
             "threads",
+            "batch",
             "seed")) {
       values.remove(known);
     }

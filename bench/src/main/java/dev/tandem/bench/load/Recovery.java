@@ -60,7 +60,7 @@ final class Recovery {
     try (ServerProcess server =
             ServerProcess.start(options.serverJar(), dataDir, options.serverJvmArgs());
         Target target = Target.running(server.webSocketUri(), server.pid());
-        Editors pool = new Editors(options.threads())) {
+        Editors pool = new Editors(options.threads(), options.batch())) {
       long existing = headOrZero(target);
       if (existing >= options.ops()) {
         return new History(target.document(DOC_ID), "reused from " + dataDir, null);
@@ -125,7 +125,7 @@ final class Recovery {
     ServerProcess server =
         ServerProcess.start(options.serverJar(), dataDir, options.serverJvmArgs());
     try (Target target = Target.running(server.webSocketUri(), server.pid());
-        Editors pool = new Editors(options.threads())) {
+        Editors pool = new Editors(options.threads(), options.batch())) {
       Editor editor =
           pool.open(target, 0, 1, i -> DOC_ID, options.seed(), new Editor.Observer() {}).get(0);
       double toWebSocket = (System.nanoTime() - server.startNanos()) / 1e9;

@@ -38,6 +38,7 @@ record TypistsResult(
         Row.of("broadcast latency p50 / p95 / p99 / max", broadcastLatency.describe()),
         Row.of("converged", convergence.describe()),
         window.usage().cpuRow(),
+        window.usage().perOpRow(window.opsPerSecond()),
         window.usage().memoryRow(),
         machine.row());
   }

@@ -22,7 +22,9 @@ sealed interface ClientMessage {
   /** Limits the ranges of one presence message. */
   int MAX_SELECTION_RANGES = 100;
 
-  record Hello(String token, String clientId, long protocol) implements ClientMessage {}
+  /** {@code batch}: the client accepts {@code ops} messages (several ops in one frame). */
+  record Hello(String token, String clientId, long protocol, boolean batch)
+      implements ClientMessage {}
 
   record Open(String docId, OptionalLong revision) implements ClientMessage {}
 
@@ -43,7 +45,8 @@ sealed interface ClientMessage {
         return new Hello(
             Fields.optionalString(message, "token").orElse(""),
             Ids.checkClientId(Fields.requireString(message, "client")),
-            Fields.requireLong(message, "protocol"));
+            Fields.requireLong(message, "protocol"),
+            Fields.optionalBoolean(message, "batch"));
       case "open":
         {
           OptionalLong revision = Fields.optionalLong(message, "rev");

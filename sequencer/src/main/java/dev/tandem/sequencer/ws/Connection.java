@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.util.RawValue;
 import dev.tandem.sequencer.Committed;
 import dev.tandem.sequencer.Json;
 import dev.tandem.sequencer.Metrics;
+import dev.tandem.sequencer.OpRun;
 import dev.tandem.sequencer.PresenceUpdate;
 import dev.tandem.sequencer.SubmitReply;
 import dev.tandem.sequencer.Subscriber;
@@ -20,6 +21,7 @@ import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,6 +31,10 @@ import org.slf4j.LoggerFactory;
  */
 final class Connection implements Subscriber {
   private static final Logger log = LoggerFactory.getLogger(Connection.class);
+
+  // One function each, so that a run's frames are built once for all sockets (OpRun.encoded).
+  private static final Function<OpRun, String> OPS_FRAME = run -> Frames.ops(run.ops());
+  private static final Function<OpRun, List<String>> OP_FRAMES = Frames::opEach;
 
   private final Session session;
   private final Metrics metrics;
@@ -40,6 +46,7 @@ final class Connection implements Subscriber {
   private final AtomicBoolean closing = new AtomicBoolean();
   private volatile String clientId;
   private volatile String userId;
+  private volatile boolean batching;
 
   Connection(
       Session session,
@@ -62,8 +69,10 @@ final class Connection implements Subscriber {
     return clientId != null;
   }
 
-  void greet(String clientId, String userId) {
+  /** {@code batching}: the client accepts {@code ops} messages. */
+  void greet(String clientId, String userId, boolean batching) {
     this.userId = userId;
+    this.batching = batching;
     this.clientId = clientId;
   }
 
@@ -119,6 +128,9 @@ final class Connection implements Subscriber {
     ObjectNode frame = frame("welcome");
     frame.put("client", clientId);
     frame.put("user", userId);
+    if (batching) {
+      frame.put("batch", true);
+    }
     send(frame);
   }
 
@@ -198,14 +210,25 @@ final class Connection implements Subscriber {
 
   @Override
   public void op(Committed committed) {
-    ObjectNode frame = frame("op");
-    frame.put("doc", committed.docId());
-    frame.put("rev", committed.revision());
-    frame.putRawValue("op", opJson(committed));
-    frame.put("client", committed.clientId());
-    frame.put("seq", committed.seq());
-    frame.put("user", committed.userId());
-    send(frame);
+    outbox.send(batching ? Frames.ops(List.of(committed)) : Frames.op(committed));
+  }
+
+  /** One {@code ops} frame if the client said {@code batch}, else an {@code op} frame each. */
+  @Override
+  public void ops(OpRun run) {
+    if (batching) {
+      outbox.send(run.encoded(OPS_FRAME));
+      return;
+    }
+    for (String frame : run.encoded(OP_FRAMES)) {
+      outbox.send(frame);
+    }
+  }
+
+  /** A batching client takes its own ops in {@code ops} messages for its acks. */
+  @Override
+  public boolean receivesOwnOps() {
+    return batching;
   }
 
   @Override

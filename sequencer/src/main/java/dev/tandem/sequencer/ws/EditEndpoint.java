@@ -51,7 +51,6 @@ public final class EditEndpoint extends Endpoint {
 
   @Override
   public void onOpen(Session session, EndpointConfig endpointConfig) {
-    session.setMaxIdleTimeout(0);
     Connection connection =
         new Connection(
             session,
@@ -221,7 +220,7 @@ public final class EditEndpoint extends Endpoint {
       refuseHello(connection, e);
       return;
     }
-    connection.greet(hello.clientId(), user);
+    connection.greet(hello.clientId(), user, hello.batch());
     connection.welcome();
   }
 
