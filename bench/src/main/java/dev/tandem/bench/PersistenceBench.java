@@ -20,7 +20,10 @@ import java.util.Locale;
 /**
  * Sustained committed ops per second of {@link OpLog#append} on the embedded PostgreSQL with
  * synchronous_commit on, one client thread, next to the ceiling of the same PostgreSQL: plain JDBC
- * inserts of similar rows into a scratch table with the same commit pattern.
+ * inserts of similar rows into a scratch table with the same commit pattern. A second scratch
+ * table, a copy of {@code operations} with all its keys and checks, shows what the schema itself
+ * costs, so the gap between the ceiling and the op log splits into the schema's part and the append
+ * statement's part.
  *
  * <p>Each scenario runs {@code rounds} rounds of {@code seconds} seconds after one warm-up round
  * and prints the median, minimum and maximum. Arguments: {@code [seconds] [rounds] [dataDir]}
@@ -37,6 +40,12 @@ public final class PersistenceBench {
   private interface Batch {
     int commit() throws SQLException;
   }
+
+  /** Scratch table with only a primary key: the raw-insert ceiling. */
+  private static final String RAW = "bench_raw";
+
+  /** Scratch copy of {@code operations} with all its keys, checks and defaults. */
+  private static final String SAME_KEYS = "bench_same_keys";
 
   private final Database database;
   private final double seconds;
@@ -63,7 +72,7 @@ public final class PersistenceBench {
   }
 
   private void run() throws SQLException {
-    createScratchTable();
+    createScratchTables();
     System.out.printf(
         Locale.ROOT,
         "%-44s %12s %12s %12s%n",
@@ -71,9 +80,12 @@ public final class PersistenceBench {
         "median",
         "min",
         "max");
-    double raw1 = measure("raw JDBC: 1 row per commit", rawInsert(1));
-    double raw10 = measure("raw JDBC: 10-row INSERT per commit", rawInsert(10));
-    double raw100 = measure("raw JDBC: 100-row INSERT per commit", rawInsert(100));
+    double raw1 = measure("raw JDBC: 1 row per commit", rawInsert(RAW, 1, 1));
+    double raw10 = measure("raw JDBC: 10-row INSERT per commit", rawInsert(RAW, 10, 1));
+    double raw100 = measure("raw JDBC: 100-row INSERT per commit", rawInsert(RAW, 100, 1));
+    double keys100 = measure("same keys: 100-row INSERT, 1 document", rawInsert(SAME_KEYS, 100, 1));
+    double keysAcross100 =
+        measure("same keys: 100-row INSERT, 100 documents", rawInsert(SAME_KEYS, 100, 100));
     double single = measure("OpLog.append: 1 op per transaction", oneDocument(1));
     double group10 = measure("OpLog.append: 10 ops of 1 document", oneDocument(10));
     double group100 = measure("OpLog.append: 100 ops of 1 document", oneDocument(100));
@@ -86,6 +98,16 @@ public final class PersistenceBench {
         group10 / raw10,
         group100 / raw100,
         across100 / raw100);
+    System.out.printf(
+        Locale.ROOT,
+        "ratios (same keys / raw): 100 rows of 1 document: %.2f, of 100 documents: %.2f%n",
+        keys100 / raw100,
+        keysAcross100 / raw100);
+    System.out.printf(
+        Locale.ROOT,
+        "ratios (OpLog / same keys): 100 ops of 1 document: %.2f, of 100 documents: %.2f%n",
+        group100 / keys100,
+        across100 / keysAcross100);
   }
 
   /** Commits batches until {@code seconds} pass, {@code rounds + 1} times; prints the rates. */
@@ -144,31 +166,39 @@ public final class PersistenceBench {
   }
 
   /**
-   * The ceiling: a multi-row INSERT of rows shaped like the op log's (text id, bigint revision, op
-   * JSON, client, seq, user, timestamp) into a table with the same primary key, one commit each.
+   * A multi-row INSERT of {@code size} rows shaped like the op log's (text id, bigint revision, op
+   * JSON, client, seq, user), one commit each, the rows spread over {@code documents} documents.
+   * Into {@link #RAW} it is the ceiling; into {@link #SAME_KEYS} it is what the op log's own keys
+   * and checks cost before the append statement's compare-and-set on each document's head.
    */
-  private Batch rawInsert(int size) {
+  private Batch rawInsert(String table, int size, int documents) {
     StringBuilder sql =
-        new StringBuilder(
-            "INSERT INTO bench_raw (doc_id, rev, op, client_id, client_seq, user_id) VALUES ");
+        new StringBuilder("INSERT INTO ")
+            .append(table)
+            .append(" (doc_id, rev, op, client_id, client_seq, user_id) VALUES ");
     for (int i = 0; i < size; i++) {
       sql.append(i == 0 ? "" : ", ").append("(?, ?, ?, ?, ?, ?)");
     }
-    String docId = "raw-" + size + "-" + System.nanoTime();
+    String docPrefix = "raw-" + size + "-" + documents + "-" + System.nanoTime() + "-";
     long[] revision = {0};
     return () -> {
       // A connection from the pool per commit, as OpLog.append takes one.
       try (Connection connection = database.dataSource().getConnection();
           PreparedStatement insert = connection.prepareStatement(sql.toString())) {
         int p = 1;
+        long firstRevision = revision[0] + 1;
         for (int i = 0; i < size; i++) {
-          long rev = ++revision[0];
-          insert.setString(p++, docId);
+          // Document i % documents gets the next revision of its own, as a batch of keystrokes.
+          long rev = documents == 1 ? ++revision[0] : firstRevision + i / documents;
+          insert.setString(p++, docPrefix + (i % documents));
           insert.setLong(p++, rev);
           insert.setString(p++, "[" + (rev - 1) + ",\"x\"]");
           insert.setString(p++, "bench-client");
           insert.setLong(p++, rev);
           insert.setString(p++, "bench-user");
+        }
+        if (documents > 1) {
+          revision[0] += size / documents;
         }
         insert.executeUpdate(); // autocommit: one transaction, one commit
       }
@@ -188,14 +218,18 @@ public final class PersistenceBench {
     return new StoredOp(docId, revision, op, "bench-client", revision, "bench-user", Instant.now());
   }
 
-  private void createScratchTable() throws SQLException {
+  private void createScratchTables() throws SQLException {
     try (Connection connection = database.dataSource().getConnection();
         Statement statement = connection.createStatement()) {
-      statement.execute("DROP TABLE IF EXISTS bench_raw");
+      statement.execute("DROP TABLE IF EXISTS " + RAW);
       statement.execute(
-          "CREATE TABLE bench_raw (doc_id text NOT NULL, rev bigint NOT NULL, op text NOT NULL,"
+          "CREATE TABLE "
+              + RAW
+              + " (doc_id text NOT NULL, rev bigint NOT NULL, op text NOT NULL,"
               + " client_id text NOT NULL, client_seq bigint NOT NULL, user_id text NOT NULL,"
               + " created_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (doc_id, rev))");
+      statement.execute("DROP TABLE IF EXISTS " + SAME_KEYS);
+      statement.execute("CREATE TABLE " + SAME_KEYS + " (LIKE operations INCLUDING ALL)");
     }
   }
 
