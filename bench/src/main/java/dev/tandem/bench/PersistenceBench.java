@@ -25,9 +25,10 @@ import java.util.Locale;
  * costs, so the gap between the ceiling and the op log splits into the schema's part and the append
  * statement's part.
  *
- * <p>Each scenario runs {@code rounds} rounds of {@code seconds} seconds after one warm-up round
- * and prints the median, minimum and maximum. Arguments: {@code [seconds] [rounds] [dataDir]}
- * (defaults 3, 5, {@code target/bench-postgres}).
+ * <p>Each round runs every scenario for {@code seconds} seconds, one after the other; after one
+ * warm-up round, {@code rounds} rounds are measured. It prints each scenario's median, minimum and
+ * maximum, and ratios taken within a round (so a burst of load elsewhere skews both sides alike).
+ * Arguments: {@code [seconds] [rounds] [dataDir]} (defaults 3, 5, {@code target/bench-postgres}).
  *
  * <pre>
  * mvn -B -q -Pbench package -pl bench -am -DskipTests
@@ -71,8 +72,63 @@ public final class PersistenceBench {
     System.out.println("load average after: " + Files.readString(Path.of("/proc/loadavg")).trim());
   }
 
+  /** A named commit pattern and the rate it reached in each measured round. */
+  private record Scenario(String name, Batch batch, double[] rates) {
+    Scenario(String name, Batch batch, int rounds) {
+      this(name, batch, new double[rounds]);
+    }
+
+    double median() {
+      return Rates.median(rates);
+    }
+  }
+
+  /** Medians of per-round figures. */
+  private static final class Rates {
+    private Rates() {}
+
+    static double median(double[] values) {
+      double[] sorted = values.clone();
+      Arrays.sort(sorted);
+      int middle = sorted.length / 2;
+      return sorted.length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+    }
+
+    /** The median over rounds of {@code a}'s rate divided by {@code b}'s in the same round. */
+    static double medianRatio(Scenario a, Scenario b) {
+      double[] ratios = new double[a.rates().length];
+      for (int round = 0; round < ratios.length; round++) {
+        ratios[round] = a.rates()[round] / b.rates()[round];
+      }
+      return median(ratios);
+    }
+  }
+
   private void run() throws SQLException {
     createScratchTables();
+    Scenario raw1 = scenario("raw JDBC: 1 row per commit", rawInsert(RAW, 1, 1));
+    Scenario raw10 = scenario("raw JDBC: 10-row INSERT per commit", rawInsert(RAW, 10, 1));
+    Scenario raw100 = scenario("raw JDBC: 100-row INSERT per commit", rawInsert(RAW, 100, 1));
+    Scenario keys100 =
+        scenario("same keys: 100-row INSERT, 1 document", rawInsert(SAME_KEYS, 100, 1));
+    Scenario keysAcross100 =
+        scenario("same keys: 100-row INSERT, 100 documents", rawInsert(SAME_KEYS, 100, 100));
+    Scenario single = scenario("OpLog.append: 1 op per transaction", oneDocument(1));
+    Scenario group10 = scenario("OpLog.append: 10 ops of 1 document", oneDocument(10));
+    Scenario group100 = scenario("OpLog.append: 100 ops of 1 document", oneDocument(100));
+    Scenario across100 = scenario("OpLog.append: 1 op each of 100 documents", hundredDocuments());
+    List<Scenario> scenarios =
+        List.of(raw1, raw10, raw100, keys100, keysAcross100, single, group10, group100, across100);
+    // Round by round, every scenario once: load that comes and goes during a run then falls on
+    // all of them alike, and the ratios below compare rates measured minutes apart at most.
+    for (int round = -1; round < rounds; round++) {
+      for (Scenario scenario : scenarios) {
+        double rate = commitFor(scenario.batch());
+        if (round >= 0) {
+          scenario.rates()[round] = rate;
+        }
+      }
+    }
     System.out.printf(
         Locale.ROOT,
         "%-44s %12s %12s %12s%n",
@@ -80,57 +136,47 @@ public final class PersistenceBench {
         "median",
         "min",
         "max");
-    double raw1 = measure("raw JDBC: 1 row per commit", rawInsert(RAW, 1, 1));
-    double raw10 = measure("raw JDBC: 10-row INSERT per commit", rawInsert(RAW, 10, 1));
-    double raw100 = measure("raw JDBC: 100-row INSERT per commit", rawInsert(RAW, 100, 1));
-    double keys100 = measure("same keys: 100-row INSERT, 1 document", rawInsert(SAME_KEYS, 100, 1));
-    double keysAcross100 =
-        measure("same keys: 100-row INSERT, 100 documents", rawInsert(SAME_KEYS, 100, 100));
-    double single = measure("OpLog.append: 1 op per transaction", oneDocument(1));
-    double group10 = measure("OpLog.append: 10 ops of 1 document", oneDocument(10));
-    double group100 = measure("OpLog.append: 100 ops of 1 document", oneDocument(100));
-    double across100 = measure("OpLog.append: 1 op each of 100 documents", hundredDocuments());
-    System.out.printf(
-        Locale.ROOT,
-        "ratios (OpLog / raw, same commit size): 1: %.2f, 10: %.2f, 100: %.2f,"
-            + " 100 documents: %.2f%n",
-        single / raw1,
-        group10 / raw10,
-        group100 / raw100,
-        across100 / raw100);
-    System.out.printf(
-        Locale.ROOT,
-        "ratios (same keys / raw): 100 rows of 1 document: %.2f, of 100 documents: %.2f%n",
-        keys100 / raw100,
-        keysAcross100 / raw100);
-    System.out.printf(
-        Locale.ROOT,
-        "ratios (OpLog / same keys): 100 ops of 1 document: %.2f, of 100 documents: %.2f%n",
-        group100 / keys100,
-        across100 / keysAcross100);
+    for (Scenario scenario : scenarios) {
+      double[] sorted = scenario.rates().clone();
+      Arrays.sort(sorted);
+      System.out.printf(
+          Locale.ROOT,
+          "%-44s %12.0f %12.0f %12.0f%n",
+          scenario.name(),
+          scenario.median(),
+          sorted[0],
+          sorted[sorted.length - 1]);
+    }
+    System.out.println("ratios, each the median over rounds of the ratio within a round:");
+    ratio("OpLog / raw, 1 op per commit", single, raw1);
+    ratio("OpLog / raw, 10 ops of 1 document", group10, raw10);
+    ratio("OpLog / raw, 100 ops of 1 document", group100, raw100);
+    ratio("OpLog / raw, 1 op each of 100 documents", across100, raw100);
+    ratio("same keys / raw, 100 rows of 1 document", keys100, raw100);
+    ratio("same keys / raw, 100 rows of 100 documents", keysAcross100, raw100);
+    ratio("OpLog / same keys, 100 ops of 1 document", group100, keys100);
+    ratio("OpLog / same keys, 1 op each of 100 documents", across100, keysAcross100);
   }
 
-  /** Commits batches until {@code seconds} pass, {@code rounds + 1} times; prints the rates. */
-  private double measure(String name, Batch batch) throws SQLException {
-    double[] rates = new double[rounds];
-    for (int round = -1; round < rounds; round++) {
-      long rows = 0;
-      long start = System.nanoTime();
-      long end = start + (long) (seconds * 1e9);
-      long now;
-      do {
-        rows += batch.commit();
-        now = System.nanoTime();
-      } while (now < end);
-      if (round >= 0) {
-        rates[round] = rows / ((now - start) / 1e9);
-      }
-    }
-    Arrays.sort(rates);
-    double median = rates[rounds / 2];
-    System.out.printf(
-        Locale.ROOT, "%-44s %12.0f %12.0f %12.0f%n", name, median, rates[0], rates[rounds - 1]);
-    return median;
+  private Scenario scenario(String name, Batch batch) {
+    return new Scenario(name, batch, rounds);
+  }
+
+  private static void ratio(String name, Scenario a, Scenario b) {
+    System.out.printf(Locale.ROOT, "  %-50s %6.2f%n", name, Rates.medianRatio(a, b));
+  }
+
+  /** Commits batches until {@code seconds} pass; returns the committed rows per second. */
+  private double commitFor(Batch batch) throws SQLException {
+    long rows = 0;
+    long start = System.nanoTime();
+    long end = start + (long) (seconds * 1e9);
+    long now;
+    do {
+      rows += batch.commit();
+      now = System.nanoTime();
+    } while (now < end);
+    return rows / ((now - start) / 1e9);
   }
 
   /** {@code size} ops of one document per append, the document growing by one character each. */
