@@ -37,7 +37,7 @@ record Convergence(boolean converged, int documents, long totalRevisions, String
             document.getKey() + ": editors did not reach the server's head");
       }
       for (Editor editor : document.getValue()) {
-        if (!editor.text().equals(server.text())) {
+        if (!editor.agreesWith(server.text())) {
           return new Convergence(
               false,
               byDocument.size(),

@@ -6,6 +6,7 @@ import java.util.Random;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 
 /** The workloads in which editors edit: hot-doc, many-docs and typists. */
 final class EditingWorkloads {
@@ -35,6 +36,7 @@ final class EditingWorkloads {
               target,
               0,
               documents * editorsPerDocument,
+              i -> Editor.Kind.EDITOR,
               i -> prefix + (i % documents),
               options.seed(),
               run);
@@ -54,9 +56,9 @@ final class EditingWorkloads {
   }
 
   /**
-   * N editors on one document, each making {@code rate} edits per second at evenly spaced times
-   * (their phases spread at random); an edit due while the editor's op is in flight is sent right
-   * after its ack.
+   * N editors on one document, each typing {@code rate} keystrokes per second at evenly spaced
+   * times (their phases spread at random); keystrokes due while the editor's op is in flight are
+   * buffered and sent as one op at its ack.
    */
   static TypistsResult typists(Target target, LoadOptions options)
       throws IOException, InterruptedException {
@@ -72,7 +74,10 @@ final class EditingWorkloads {
               return thread;
             });
     try (Editors pool = new Editors(options.threads(), options.batch())) {
-      List<Editor> editors = pool.open(target, 0, count, i -> docId, options.seed(), run);
+      // A few typists keep the text, for the convergence check; the others only count revisions.
+      IntFunction<Editor.Kind> kinds =
+          i -> i < options.fullTypists() ? Editor.Kind.TYPIST : Editor.Kind.LIGHT_TYPIST;
+      List<Editor> editors = pool.open(target, 0, count, kinds, i -> docId, options.seed(), run);
       long periodMicros = Math.round(1_000_000 / options.rate());
       Random phases = new Random(options.seed());
       for (Editor editor : editors) {

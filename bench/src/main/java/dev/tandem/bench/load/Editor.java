@@ -14,9 +14,10 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * A lean client of the wire protocol for load: one WebSocket of the JDK's {@code java.net.http},
- * one open document, at most one op in flight (submit, wait for the ack, next). It keeps the
- * document's text and transforms what it receives against its op in flight as the ot.js client
- * does, so its ops are always valid and its text can be compared with the server's at the end.
+ * one open document, at most one op in flight (submit, wait for the ack, next). As its {@link Kind}
+ * says, it keeps the document's text and transforms what it receives against its op in flight as
+ * the ot.js client does (its ops are then always valid and its text is compared with the server's
+ * at the end), or it only counts revisions.
  *
  * <p>Why not {@code client-java}: it gives every client an event thread of its own, which is right
  * for an application and too much for thousands of simulated editors on two cores shared with the
@@ -37,7 +38,39 @@ final class Editor implements WebSocket.Listener {
     default void received(Editor editor, String senderClientId, long seq, long nanos) {}
   }
 
+  /** What an editor types and what it keeps of the document. */
+  enum Kind {
+    /** Random one-character inserts and deletes; keeps the text. */
+    EDITOR(false, true),
+    /** Inserts only (typing); keeps the text. */
+    TYPIST(true, true),
+    /**
+     * Inserts only, among typists that all insert only: this editor keeps only the document's
+     * length, read off each op it receives (its target length) and its own acked inserts, and never
+     * applies or transforms an op. The server does the same work for it as for any client; the
+     * generator much less, so that hundreds of typists fit beside the server.
+     */
+    LIGHT_TYPIST(true, false);
+
+    private final boolean insertsOnly;
+    private final boolean keepsText;
+
+    Kind(boolean insertsOnly, boolean keepsText) {
+      this.insertsOnly = insertsOnly;
+      this.keepsText = keepsText;
+    }
+
+    boolean insertsOnly() {
+      return insertsOnly;
+    }
+
+    boolean keepsText() {
+      return keepsText;
+    }
+  }
+
   private final int index;
+  private final Kind kind;
   private final String clientId;
   private final String docId;
   private final Random random;
@@ -48,7 +81,8 @@ final class Editor implements WebSocket.Listener {
 
   // Guarded by this.
   private CompletableFuture<WebSocket> sending;
-  private Rope text = Rope.empty();
+  private Rope text = Rope.empty(); // kinds that keep the text
+  private int length; // the others: the length at revision, with no op in flight
   private long revision = -1;
   private TextOperation inFlight;
   private long inFlightSeq;
@@ -60,8 +94,9 @@ final class Editor implements WebSocket.Listener {
   private boolean closing;
   private String failure;
 
-  private Editor(int index, String docId, long seed, Observer observer, boolean batch) {
+  private Editor(int index, Kind kind, String docId, long seed, Observer observer, boolean batch) {
     this.index = index;
+    this.kind = kind;
     this.batch = batch;
     this.clientId = "e" + index;
     this.docId = docId;
@@ -77,11 +112,12 @@ final class Editor implements WebSocket.Listener {
       HttpClient http,
       URI uri,
       int index,
+      Kind kind,
       String docId,
       long seed,
       Observer observer,
       boolean batch) {
-    Editor editor = new Editor(index, docId, seed, observer, batch);
+    Editor editor = new Editor(index, kind, docId, seed, observer, batch);
     http.newWebSocketBuilder()
         .connectTimeout(Duration.ofSeconds(30))
         .buildAsync(uri, editor)
@@ -112,8 +148,9 @@ final class Editor implements WebSocket.Listener {
   }
 
   /**
-   * Sends a random one-character edit now, or right after the ack of the op in flight (an editor
-   * that keeps typing while it waits). Returns false in the second case.
+   * Sends a random edit now, or buffers it until the ack of the op in flight and returns false. As
+   * in ot.js's client, what is buffered goes as one op at the ack: a typist's buffered keystrokes
+   * as one insert of as many characters.
    */
   synchronized boolean edit() {
     if (!editing) {
@@ -123,7 +160,7 @@ final class Editor implements WebSocket.Listener {
       owed++;
       return false;
     }
-    submit();
+    submit(1);
     return true;
   }
 
@@ -141,8 +178,16 @@ final class Editor implements WebSocket.Listener {
     return revision;
   }
 
+  /** The text, or null for a kind that does not keep it. */
   synchronized String text() {
-    return text.toString();
+    return kind.keepsText() ? text.toString() : null;
+  }
+
+  /** Whether what this editor knows of the document matches the server's text at its revision. */
+  synchronized boolean agreesWith(String serverText) {
+    return kind.keepsText()
+        ? text.toString().equals(serverText)
+        : length == serverText.codePointCount(0, serverText.length());
   }
 
   /** Edits sent so far. */
@@ -196,7 +241,7 @@ final class Editor implements WebSocket.Listener {
         partial.setLength(0);
       }
       try {
-        handle(ServerMessage.parse(frame), now);
+        handle(ServerMessage.parse(frame, kind.keepsText()), now);
       } catch (RuntimeException e) {
         fail("cannot handle " + abbreviate(frame) + ": " + e);
       }
@@ -225,19 +270,26 @@ final class Editor implements WebSocket.Listener {
   private synchronized void handle(ServerMessage message, long now) {
     switch (message.type()) {
       case "opened" -> {
-        text = Rope.of(message.text());
+        text = kind.keepsText() ? Rope.of(message.text()) : Rope.empty();
+        length = message.text().codePointCount(0, message.text().length());
         revision = message.revision();
         opened.complete(this);
       }
       case "ack" -> acked(message.revision(), message.seq(), now);
       case "op" ->
-          received(message.revision(), message.op(), message.clientId(), message.seq(), now);
+          received(
+              message.revision(),
+              message.op(),
+              message.targetLength(),
+              message.clientId(),
+              message.seq(),
+              now);
       case "ops" -> {
         for (ServerMessage.Entry op : message.ops()) {
           if (op.clientId().equals(clientId)) { // own op: its place in the ops is its ack
             acked(op.revision(), op.seq(), now);
           } else {
-            received(op.revision(), op.op(), op.clientId(), op.seq(), now);
+            received(op.revision(), op.op(), op.targetLength(), op.clientId(), op.seq(), now);
           }
         }
       }
@@ -252,11 +304,12 @@ final class Editor implements WebSocket.Listener {
       return;
     }
     revision = ackRevision;
+    length += inFlight.targetLength() - inFlight.baseLength(); // only kept for insert-only kinds
     inFlight = null;
     observer.acked(this, seq, revision, inFlightSentNanos, now);
     if (inFlight == null && owed > 0 && editing) {
-      owed--;
-      submit();
+      submit((int) owed);
+      owed = 0;
     }
   }
 
@@ -271,7 +324,8 @@ final class Editor implements WebSocket.Listener {
    *     remote'        in flight'   (remote' applies to the local text)
    * </pre>
    */
-  private void received(long opRevision, TextOperation op, String sender, long seq, long now) {
+  private void received(
+      long opRevision, TextOperation op, int targetLength, String sender, long seq, long now) {
     if (failure != null) {
       return;
     }
@@ -279,21 +333,31 @@ final class Editor implements WebSocket.Listener {
       fail("op at " + opRevision + " after revision " + revision);
       return;
     }
-    TextOperation remote = op;
-    if (inFlight != null) {
-      Transformed pair = TextOperation.transform(inFlight, remote);
-      inFlight = pair.left();
-      remote = pair.right();
+    if (kind.keepsText()) {
+      TextOperation remote = op;
+      if (inFlight != null) {
+        Transformed pair = TextOperation.transform(inFlight, remote);
+        inFlight = pair.left();
+        remote = pair.right();
+      }
+      text = text.apply(remote);
     }
-    text = text.apply(remote);
+    length = targetLength;
     revision = opRevision;
     observer.received(this, sender, seq, now);
   }
 
-  private void submit() {
-    TextOperation op = RandomEdits.next(random, text.length());
+  /** Sends one op: {@code keystrokes} characters typed, or one edit for an {@link Kind#EDITOR}. */
+  private void submit(int keystrokes) {
+    int documentLength = kind.keepsText() ? text.length() : length;
+    TextOperation op =
+        kind.insertsOnly()
+            ? RandomEdits.typing(random, documentLength, keystrokes)
+            : RandomEdits.edit(random, documentLength);
     long seq = nextSeq++;
-    text = text.apply(op);
+    if (kind.keepsText()) {
+      text = text.apply(op);
+    }
     inFlight = op;
     inFlightSeq = seq;
     edits++;

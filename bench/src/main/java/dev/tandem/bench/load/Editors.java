@@ -42,13 +42,15 @@ final class Editors implements AutoCloseable {
   }
 
   /**
-   * Opens {@code count} editors with the indexes {@code first, first + 1, ...}, editor {@code i} on
-   * document {@code docOf.apply(i)}, and returns them once all are open.
+   * Opens {@code count} editors with the indexes {@code first, first + 1, ...}, editor {@code i} of
+   * kind {@code kindOf.apply(i)} on document {@code docOf.apply(i)}, and returns them once all are
+   * open.
    */
   List<Editor> open(
       Target target,
       int first,
       int count,
+      IntFunction<Editor.Kind> kindOf,
       IntFunction<String> docOf,
       long seed,
       Editor.Observer observer)
@@ -62,6 +64,7 @@ final class Editors implements AutoCloseable {
               http,
               target.webSocketUri(),
               i,
+              kindOf.apply(i),
               docOf.apply(i),
               seed * 1_000_003 + i,
               observer,

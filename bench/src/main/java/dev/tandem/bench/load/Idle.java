@@ -24,13 +24,20 @@ final class Idle {
       long start = System.nanoTime();
       List<Editor> first =
           pool.open(
-              target, 0, documents, i -> prefix + i, options.seed(), new Editor.Observer() {});
+              target,
+              0,
+              documents,
+              i -> Editor.Kind.EDITOR,
+              i -> prefix + i,
+              options.seed(),
+              new Editor.Observer() {});
       Memory oneEach = Memory.of(target);
       List<Editor> rest =
           pool.open(
               target,
               documents,
               connections - documents,
+              i -> Editor.Kind.EDITOR,
               i -> prefix + (i % documents),
               options.seed(),
               new Editor.Observer() {});

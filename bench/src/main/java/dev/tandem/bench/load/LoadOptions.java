@@ -28,6 +28,7 @@ record LoadOptions(
     int restarts,
     int threads,
     boolean batch,
+    int fullTypists,
     long seed) {
 
   static final List<String> WORKLOADS =
@@ -39,7 +40,8 @@ record LoadOptions(
 
       workloads:
         hot-doc     --editors N (50) editors on one document, one op in flight each
-        typists     --editors N (100) editors on one document, --rate R (5) edits/s each
+        typists     --editors N (100) editors on one document, --rate R (5) edits/s each, inserting
+                    only; --full-typists K (2) of them keep the text, the others count revisions
         many-docs   --documents D (1000) documents x 2 editors, one op in flight each
         idle        --connections C (10000) open sockets on --documents D (1000) documents
         recovery    --ops N (1000000) ops of history, then --restarts K (3) restarts (clean and kill -9)
@@ -111,6 +113,7 @@ record LoadOptions(
             Integer.parseInt(values.getOrDefault("restarts", "3")),
             Integer.parseInt(values.getOrDefault("threads", "2")),
             Boolean.parseBoolean(values.getOrDefault("batch", "true")),
+            Integer.parseInt(values.getOrDefault("full-typists", "2")),
             Long.parseLong(values.getOrDefault("seed", "1")));
     for (String known :
         List.of(
@@ -127,6 +130,7 @@ record LoadOptions(
             "restarts",
             "threads",
             "batch",
+            "full-typists",
             "seed")) {
       values.remove(known);
     }

@@ -76,7 +76,14 @@ final class Recovery {
             }
           };
       List<Editor> editors =
-          pool.open(target, 0, options.editors(), i -> DOC_ID, options.seed(), untilBudgetSpent);
+          pool.open(
+              target,
+              0,
+              options.editors(),
+              i -> Editor.Kind.EDITOR,
+              i -> DOC_ID,
+              options.seed(),
+              untilBudgetSpent);
       long start = System.nanoTime();
       for (Editor editor : editors) {
         if (budget.getAndDecrement() > 0) {
@@ -127,7 +134,15 @@ final class Recovery {
     try (Target target = Target.running(server.webSocketUri(), server.pid());
         Editors pool = new Editors(options.threads(), options.batch())) {
       Editor editor =
-          pool.open(target, 0, 1, i -> DOC_ID, options.seed(), new Editor.Observer() {}).get(0);
+          pool.open(
+                  target,
+                  0,
+                  1,
+                  i -> Editor.Kind.EDITOR,
+                  i -> DOC_ID,
+                  options.seed(),
+                  new Editor.Observer() {})
+              .get(0);
       double toWebSocket = (System.nanoTime() - server.startNanos()) / 1e9;
       Target.DocumentState state = target.document(DOC_ID);
       double toRest = (System.nanoTime() - server.startNanos()) / 1e9;

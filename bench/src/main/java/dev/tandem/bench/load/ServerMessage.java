@@ -22,23 +22,28 @@ record ServerMessage(
     long seq,
     String clientId,
     TextOperation op,
+    int targetLength,
     String text,
     String code,
     String message,
     List<Entry> ops) {
 
   /** One op of an {@code ops} message. */
-  record Entry(long revision, TextOperation op, String clientId, long seq) {}
+  record Entry(long revision, TextOperation op, int targetLength, String clientId, long seq) {}
+
+  /** An op as read: the op itself (null when not asked for) and its target length. */
+  private record OpValue(TextOperation op, int targetLength) {}
 
   private static final JsonFactory JSON = new JsonFactory();
 
-  static ServerMessage parse(String frame) {
+  /** {@code readOps}: parse ops into {@link TextOperation}s, else skip them (left null). */
+  static ServerMessage parse(String frame, boolean readOps) {
     String type = null;
     String docId = null;
     long revision = -1;
     long seq = -1;
     String clientId = null;
-    TextOperation op = null;
+    OpValue op = new OpValue(null, -1);
     String text = null;
     String code = null;
     String message = null;
@@ -56,11 +61,11 @@ record ServerMessage(
           case "rev" -> revision = parser.getLongValue();
           case "seq" -> seq = parser.getLongValue();
           case "client" -> clientId = parser.getText();
-          case "op" -> op = readOp(parser);
+          case "op" -> op = readOp(parser, readOps);
           case "text" -> text = parser.getText();
           case "code" -> code = parser.getText();
           case "message" -> message = parser.getText();
-          case "ops" -> ops = readEntries(parser);
+          case "ops" -> ops = readEntries(parser, readOps);
           default -> {
             if (value.isStructStart()) {
               parser.skipChildren();
@@ -71,16 +76,17 @@ record ServerMessage(
     } catch (IOException e) {
       throw new UncheckedIOException("malformed server message: " + frame, e);
     }
-    return new ServerMessage(type, docId, revision, seq, clientId, op, text, code, message, ops);
+    return new ServerMessage(
+        type, docId, revision, seq, clientId, op.op(), op.targetLength(), text, code, message, ops);
   }
 
-  private static List<Entry> readEntries(JsonParser parser) throws IOException {
+  private static List<Entry> readEntries(JsonParser parser, boolean readOps) throws IOException {
     List<Entry> entries = new ArrayList<>();
     while (parser.nextToken() == JsonToken.START_OBJECT) {
       long revision = -1;
       long seq = -1;
       String clientId = null;
-      TextOperation op = null;
+      OpValue op = new OpValue(null, -1);
       while (parser.nextToken() == JsonToken.FIELD_NAME) {
         String field = parser.currentName();
         JsonToken value = parser.nextToken();
@@ -88,7 +94,7 @@ record ServerMessage(
           case "rev" -> revision = parser.getLongValue();
           case "seq" -> seq = parser.getLongValue();
           case "client" -> clientId = parser.getText();
-          case "op" -> op = readOp(parser);
+          case "op" -> op = readOp(parser, readOps);
           default -> {
             if (value.isStructStart()) {
               parser.skipChildren();
@@ -96,27 +102,38 @@ record ServerMessage(
           }
         }
       }
-      entries.add(new Entry(revision, op, clientId, seq));
+      entries.add(new Entry(revision, op.op(), op.targetLength(), clientId, seq));
     }
     return entries;
   }
 
-  /** The wire form {@code [5, "hi", -3, 10]}, straight into the builder (which checks it). */
-  private static TextOperation readOp(JsonParser parser) throws IOException {
-    TextOperation.Builder builder = TextOperation.builder();
+  /**
+   * The wire form {@code [5, "hi", -3, 10]}: into the builder (which checks it) if {@code build},
+   * else only its target length is added up (retains and inserted code points).
+   */
+  private static OpValue readOp(JsonParser parser, boolean build) throws IOException {
+    TextOperation.Builder builder = build ? TextOperation.builder() : null;
+    int targetLength = 0;
     JsonToken token;
     while ((token = parser.nextToken()) != JsonToken.END_ARRAY) {
       if (token == JsonToken.VALUE_STRING) {
-        builder.insert(parser.getText());
+        String inserted = parser.getText();
+        targetLength += inserted.codePointCount(0, inserted.length());
+        if (build) {
+          builder.insert(inserted);
+        }
       } else {
         int count = parser.getIntValue();
-        if (count > 0) {
-          builder.retain(count);
-        } else {
-          builder.delete(-count);
+        targetLength += Math.max(count, 0);
+        if (build) {
+          if (count > 0) {
+            builder.retain(count);
+          } else {
+            builder.delete(-count);
+          }
         }
       }
     }
-    return builder.build();
+    return new OpValue(build ? builder.build() : null, targetLength);
   }
 }

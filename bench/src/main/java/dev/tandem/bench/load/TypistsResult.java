@@ -2,7 +2,7 @@ package dev.tandem.bench.load;
 
 import java.util.List;
 
-/** typists: editors on one document, each editing at a fixed rate. */
+/** typists: editors on one document, each typing at a fixed rate. */
 record TypistsResult(
     String workload,
     int editors,
@@ -24,16 +24,18 @@ record TypistsResult(
                 + editors
                 + " editors × "
                 + editsPerSecondEach
-                + " edits/s on one document"),
+                + " keystrokes/s, typing into one document"),
         Row.of(
             "measured",
             LoadResult.decimal(window.seconds()) + " s after " + warmupSeconds + " s of warm-up"),
         Row.of(
-            "offered / acked ops/s",
+            "keystrokes/s / acked ops/s",
             LoadResult.decimal(editors * editsPerSecondEach)
                 + " / "
                 + LoadResult.decimal(window.opsPerSecond())),
-        Row.of("edits that waited for the previous ack", window.delayedEdits()),
+        Row.of(
+            "keystrokes buffered behind an op in flight",
+            window.delayedEdits() + " (sent with the next op, as ot.js does)"),
         Row.of("ack latency p50 / p95 / p99 / max", window.ackLatency().describe()),
         Row.of("broadcast latency p50 / p95 / p99 / max", broadcastLatency.describe()),
         Row.of("converged", convergence.describe()),
