@@ -241,6 +241,7 @@ public final class TandemServer implements AutoCloseable {
       if (database != null) {
         return new TandemServer(config, database, false, authorizer);
       }
+      HttpStackPreload.start();
       Database opened = Database.open(databaseConfig(config));
       try {
         return new TandemServer(config, opened, true, authorizer);

@@ -90,7 +90,7 @@ final class Recovery {
           editor.edit();
         }
       }
-      Convergence convergence = awaitHistory(target, editors, options.ops());
+      Convergence convergence = awaitHistory(target, editors, budget);
       double seconds = (System.nanoTime() - start) / 1e9;
       if (!convergence.converged()) {
         throw new IllegalStateException("making the history failed: " + convergence.describe());
@@ -102,18 +102,21 @@ final class Recovery {
     }
   }
 
-  /** Waits until the server's head reaches {@code ops}, printing progress to stderr. */
-  private static Convergence awaitHistory(Target target, List<Editor> editors, long ops)
+  /** Waits until every op is acked, printing progress to stderr every 10 s. */
+  private static Convergence awaitHistory(Target target, List<Editor> editors, AtomicLong budget)
       throws IOException, InterruptedException {
-    long head;
-    while ((head = target.document(DOC_ID).revision()) < ops) {
+    long lastReport = System.nanoTime();
+    while (budget.get() > 0 || !editors.stream().allMatch(Editor::isIdle)) {
       for (Editor editor : editors) {
         if (editor.failure() != null) {
           throw new IllegalStateException(editor.failure());
         }
       }
-      System.err.println("recovery: history at " + head + " of " + ops + " ops");
-      Thread.sleep(10_000);
+      if (System.nanoTime() - lastReport > 10_000_000_000L) {
+        System.err.println("recovery: " + Math.max(0, budget.get()) + " ops still to make");
+        lastReport = System.nanoTime();
+      }
+      Thread.sleep(50);
     }
     return Convergence.check(target, editors);
   }
