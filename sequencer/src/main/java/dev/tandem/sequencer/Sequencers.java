@@ -243,6 +243,11 @@ public final class Sequencers implements AutoCloseable {
     return answered.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
   }
 
+  /** The SSE streams registered by {@link #onShutdown}: open, or waiting for their document. */
+  int streams() {
+    return streamClosers.size();
+  }
+
   /** Ends every SSE stream. */
   public void closeStreams() {
     for (Runnable closer : List.copyOf(streamClosers)) {

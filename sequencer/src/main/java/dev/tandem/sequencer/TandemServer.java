@@ -138,6 +138,17 @@ public final class TandemServer implements AutoCloseable {
     return config;
   }
 
+  /** Grizzly's worker threads, which serve every HTTP request and WebSocket frame (for tests). */
+  int httpWorkerThreads() {
+    return httpServer
+        .getListeners()
+        .iterator()
+        .next()
+        .getTransport()
+        .getWorkerThreadPoolConfig()
+        .getMaxPoolSize();
+  }
+
   /** The sequencers of this server, for in-process tests and tools. */
   public Sequencers sequencers() {
     return sequencers;

@@ -45,19 +45,29 @@ class EventsTest {
     }
 
     Stream(TandemServer server, String path, String lastEventId) {
+      this(
+          Http.client()
+              .sendAsync(
+                  request(server, path, lastEventId), HttpResponse.BodyHandlers.ofInputStream())
+              .orTimeout(WsClient.WAIT.toSeconds(), TimeUnit.SECONDS)
+              .join());
+    }
+
+    /** Follows a response whose status and headers have arrived. */
+    Stream(HttpResponse<InputStream> response) {
+      assertEquals(200, response.statusCode());
+      body = response.body();
+      reader = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8));
+    }
+
+    /** {@code GET path} as an {@code EventSource} sends it. */
+    static HttpRequest request(TandemServer server, String path, String lastEventId) {
       HttpRequest.Builder request =
           Http.request(server, path).header("Accept", "text/event-stream");
       if (lastEventId != null) {
         request.header("Last-Event-ID", lastEventId);
       }
-      HttpResponse<InputStream> response =
-          Http.client()
-              .sendAsync(request.GET().build(), HttpResponse.BodyHandlers.ofInputStream())
-              .orTimeout(WsClient.WAIT.toSeconds(), TimeUnit.SECONDS)
-              .join();
-      assertEquals(200, response.statusCode());
-      body = response.body();
-      reader = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8));
+      return request.GET().build();
     }
 
     Event next() {
@@ -150,6 +160,20 @@ class EventsTest {
         Http.send(
             Http.request(server, "/api/docs/" + doc + "/events")
                 .header("Last-Event-ID", "7")
+                .GET()
+                .build());
+    assertEquals(400, reply.status());
+    assertEquals("rev_out_of_range", reply.body().path("code").asText());
+  }
+
+  @Test
+  void aNegativeLastEventIdIsRefused() {
+    String doc = Servers.freshDoc();
+    Http.put(server, "/api/docs/" + doc, "");
+    Http.Reply reply =
+        Http.send(
+            Http.request(server, "/api/docs/" + doc + "/events")
+                .header("Last-Event-ID", "-1")
                 .GET()
                 .build());
     assertEquals(400, reply.status());

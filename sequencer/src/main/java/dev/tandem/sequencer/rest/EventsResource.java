@@ -3,6 +3,7 @@ package dev.tandem.sequencer.rest;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.util.RawValue;
 import dev.tandem.sequencer.Committed;
+import dev.tandem.sequencer.ErrorCode;
 import dev.tandem.sequencer.Ids;
 import dev.tandem.sequencer.Json;
 import dev.tandem.sequencer.PresenceUpdate;
@@ -14,27 +15,27 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.ProcessingException;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.container.AsyncResponse;
+import jakarta.ws.rs.container.Suspended;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.sse.OutboundSseEvent;
-import jakarta.ws.rs.sse.Sse;
-import jakarta.ws.rs.sse.SseEventSink;
+import java.io.IOException;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.glassfish.grizzly.WriteHandler;
 import org.glassfish.grizzly.asyncqueue.TaskQueue;
 import org.glassfish.grizzly.http.server.Request;
 import org.glassfish.grizzly.nio.NIOConnection;
+import org.glassfish.jersey.media.sse.EventOutput;
+import org.glassfish.jersey.media.sse.OutboundEvent;
 
 /**
  * {@code GET /api/docs/{id}/events}: a read-only live feed of a document as Server-Sent Events.
@@ -43,6 +44,14 @@ import org.glassfish.grizzly.nio.NIOConnection;
  * event's {@code id} is its revision, so a reconnect with {@code Last-Event-ID: r} receives exactly
  * the ops after r. A stream with more than four messages' worth ({@code 4 × maxMessageBytes})
  * waiting for the network is closed; the client reconnects with its last id and catches up.
+ *
+ * <p>A connect never waits on a Grizzly thread: the request is suspended and handed to the
+ * document's sequencer as a {@link Subscriber}. Its first answer decides the HTTP response: {@link
+ * Subscriber#failed} (no such document, {@code Last-Event-ID} past the head, database away) resumes
+ * the request with the error, answered like any REST error; a snapshot or the first missed ops
+ * resume it with the event stream. Jersey's {@code SseEventSink} cannot do this: Jersey commits its
+ * 200 as soon as the resource method returns, so the stream is Jersey's {@link EventOutput} (the
+ * same chunked output underneath) handed to {@link AsyncResponse#resume}.
  */
 @Path("docs/{id}/events")
 public final class EventsResource {
@@ -63,20 +72,39 @@ public final class EventsResource {
       @HeaderParam("Last-Event-ID") String lastEventId,
       @QueryParam("access_token") String token,
       @Context HttpHeaders headers,
-      @Context SseEventSink sink,
-      @Context Sse sse,
-      @Context Request request)
-      throws InterruptedException {
-    String docId = Ids.checkDocumentId(id);
-    access.read(headers, token, docId);
-    OptionalLong from =
-        lastEventId == null || lastEventId.isBlank()
-            ? OptionalLong.empty()
-            : OptionalLong.of(DocumentResource.parseLong("Last-Event-ID", lastEventId.trim()));
-    checkRange(docId, from);
-    Stream stream = new Stream(docId, sink, sse, request, backlogLimit());
+      @Context Request request,
+      @Suspended AsyncResponse response) {
+    String docId;
+    OptionalLong from;
+    try {
+      docId = Ids.checkDocumentId(id);
+      access.read(headers, token, docId);
+      from = lastEventId(lastEventId);
+    } catch (RuntimeException e) {
+      response.resume(e);
+      return;
+    }
+    Stream stream = new Stream(docId, response, request, backlogLimit());
     stream.removeOnShutdown = sequencers.onShutdown(stream::end);
-    sequencers.open(stream, docId, from, false);
+    try {
+      sequencers.open(stream, docId, from, false); // past the head: failed(rev_out_of_range)
+    } catch (TandemException e) { // rate_limited: the document has too many requests waiting
+      stream.failed(docId, e);
+    }
+  }
+
+  /** The revision to resume after, if the client has one; below 0 is {@code rev_out_of_range}. */
+  private static OptionalLong lastEventId(String header) {
+    if (header == null || header.isBlank()) {
+      return OptionalLong.empty();
+    }
+    long revision = DocumentResource.parseLong("Last-Event-ID", header.trim());
+    if (revision < 0) {
+      throw new TandemException(
+          ErrorCode.REV_OUT_OF_RANGE,
+          "Last-Event-ID " + revision + " (expected: 0 to the head of the document)");
+    }
+    return OptionalLong.of(revision);
   }
 
   /** Bytes a stream may have waiting for the network before it is ended as too slow. */
@@ -85,48 +113,27 @@ public final class EventsResource {
   }
 
   /**
-   * Answers 404 (no such document) or 400 ({@code Last-Event-ID} past the head) before the stream
-   * starts, rather than a stream that ends at once.
-   */
-  private void checkRange(String docId, OptionalLong from) throws InterruptedException {
-    try {
-      long head = sequencers.text(docId, OptionalLong.empty()).get(30, TimeUnit.SECONDS).revision();
-      if (from.isPresent() && (from.getAsLong() < 0 || from.getAsLong() > head)) {
-        throw new TandemException(
-            dev.tandem.sequencer.ErrorCode.REV_OUT_OF_RANGE,
-            "Last-Event-ID " + from.getAsLong() + " (expected: 0 to the head, " + head + ")");
-      }
-    } catch (ExecutionException e) {
-      Throwable cause = ErrorMapper.unwrap(e);
-      throw cause instanceof RuntimeException
-          ? (RuntimeException) cause
-          : new IllegalStateException(cause);
-    } catch (TimeoutException e) {
-      throw new TandemException(
-          dev.tandem.sequencer.ErrorCode.UNAVAILABLE, "the document did not load in time");
-    }
-  }
-
-  /**
-   * One SSE connection following one document. Jersey writes an event into Grizzly's write queue of
-   * the connection at once (its send never waits for the network), so the backlog is measured
-   * there: a stream with more than {@code backlogLimit} bytes waiting for a slow or stalled client
-   * is ended (it reconnects with its last id and catches up), and a catch-up waits for the queue to
-   * drain to half of it before its next part.
+   * One SSE connection following one document. Until the document's first answer the request is
+   * suspended and nothing is sent; {@code answered} makes sure it is resumed once, with the stream
+   * or with an error. Jersey writes an event into Grizzly's write queue of the connection at once
+   * (its write never waits for the network), so the backlog is measured there: a stream with more
+   * than {@code backlogLimit} bytes waiting for a slow or stalled client is ended (it reconnects
+   * with its last id and catches up), and a catch-up waits for the queue to drain to half of it
+   * before its next part.
    */
   private final class Stream implements Subscriber {
     private final String docId;
-    private final SseEventSink sink;
-    private final Sse sse;
+    private final AsyncResponse response;
+    private final EventOutput output = new EventOutput();
     private final TaskQueue<?> writeQueue; // null if the connection is not Grizzly's NIO one
     private final int backlogLimit;
+    private final AtomicBoolean answered = new AtomicBoolean(); // the HTTP status is decided
     private final AtomicBoolean ended = new AtomicBoolean();
     private volatile Runnable removeOnShutdown = () -> {};
 
-    Stream(String docId, SseEventSink sink, Sse sse, Request request, int backlogLimit) {
+    Stream(String docId, AsyncResponse response, Request request, int backlogLimit) {
       this.docId = docId;
-      this.sink = sink;
-      this.sse = sse;
+      this.response = response;
       this.writeQueue =
           request != null && request.getContext().getConnection() instanceof NIOConnection nio
               ? nio.getAsyncWriteQueue()
@@ -136,6 +143,7 @@ public final class EventsResource {
 
     @Override
     public void opened(String docId, long revision, String text) {
+      start();
       ObjectNode data = Json.object();
       data.put("doc", docId);
       data.put("rev", revision);
@@ -145,6 +153,7 @@ public final class EventsResource {
 
     @Override
     public CompletionStage<Void> missed(List<Committed> ops) {
+      start();
       for (Committed committed : ops) {
         op(committed);
       }
@@ -171,6 +180,7 @@ public final class EventsResource {
 
     @Override
     public void caughtUp(String docId, long revision, List<Committed> missed) {
+      start();
       for (Committed committed : missed) {
         op(committed);
       }
@@ -196,13 +206,24 @@ public final class EventsResource {
       end();
     }
 
+    /**
+     * Before the stream started (not found, {@code Last-Event-ID} past the head, database away):
+     * the request's answer, with the error's status. After: the stream ends.
+     */
     @Override
     public void failed(String docId, TandemException error) {
-      end();
+      end(error);
+    }
+
+    /** Answers the request with 200 and the event stream; events sent from now on follow it. */
+    private void start() {
+      if (answered.compareAndSet(false, true)) {
+        response.resume(output);
+      }
     }
 
     private void send(String name, long revision, ObjectNode data) {
-      if (ended.get() || sink.isClosed()) {
+      if (ended.get() || output.isClosed()) {
         end();
         return;
       }
@@ -210,31 +231,38 @@ public final class EventsResource {
         end(); // too far behind: the client reconnects with Last-Event-ID and catches up
         return;
       }
-      OutboundSseEvent event =
-          sse.newEventBuilder()
+      OutboundEvent event =
+          new OutboundEvent.Builder()
               .name(name)
               .id(Long.toString(revision))
               .mediaType(MediaType.TEXT_PLAIN_TYPE)
               .data(String.class, Json.write(data))
               .build();
       try {
-        sink.send(event)
-            .whenComplete(
-                (ok, failure) -> {
-                  if (failure != null) {
-                    end();
-                  }
-                });
-      } catch (IllegalStateException closedMeanwhile) {
+        output.write(event);
+      } catch (IOException | ProcessingException gone) { // the client went away
         end();
       }
     }
 
+    /** Ends the stream; before it started (only at shutdown), the request gets 503. */
     void end() {
+      end(new TandemException(ErrorCode.UNAVAILABLE, "the server is shutting down"));
+    }
+
+    private void end(TandemException beforeStart) {
       if (ended.compareAndSet(false, true)) {
         removeOnShutdown.run();
         sequencers.disconnect(this, Set.of(docId));
-        sink.close();
+        if (answered.compareAndSet(false, true)) {
+          response.resume(beforeStart); // answered by ErrorMapper, like any REST error
+        } else {
+          try {
+            output.close();
+          } catch (IOException | ProcessingException alreadyGone) {
+            // nothing left to tell the client
+          }
+        }
       }
     }
   }
