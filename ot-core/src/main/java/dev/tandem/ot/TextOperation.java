@@ -217,6 +217,27 @@ public final class TextOperation {
    * @throws InvalidOperationException if the two base lengths differ
    */
   public static Transformed transform(TextOperation left, TextOperation right) {
+    Builder leftOut = new Builder(left.size + right.size);
+    Builder rightOut = new Builder(left.size + right.size);
+    transform(left, right, leftOut, rightOut);
+    return new Transformed(leftOut.build(), rightOut.build());
+  }
+
+  /**
+   * {@code transform(left, right).left()}, without building the right side: what a server needs
+   * when it rebases an incoming op over each op committed since its base revision.
+   *
+   * @throws InvalidOperationException if the two base lengths differ
+   */
+  public static TextOperation transformLeft(TextOperation left, TextOperation right) {
+    Builder leftOut = new Builder(left.size + right.size);
+    transform(left, right, leftOut, null);
+    return leftOut.build();
+  }
+
+  /** The transform into {@code leftOut} and, unless it is null, {@code rightOut}. */
+  private static void transform(
+      TextOperation left, TextOperation right, Builder leftOut, Builder rightOut) {
     if (left.baseLength != right.baseLength) {
       throw new InvalidOperationException(
           "transform needs two ops on the same text: left base length "
@@ -224,8 +245,7 @@ public final class TextOperation {
               + ", right base length "
               + right.baseLength);
     }
-    Builder leftOut = new Builder(left.size + right.size);
-    Builder rightOut = new Builder(left.size + right.size);
+    boolean both = rightOut != null;
     // Invariant: both cursors (component ai with aLeft code points unconsumed, bi with bLeft)
     // stand at the same position of the base text; inserts take no base text, so they go first,
     // the left one before the right one.
@@ -236,13 +256,17 @@ public final class TextOperation {
     while (ai < left.size || bi < right.size) {
       if (ai < left.size && left.textAt(ai) != null) {
         leftOut.insertWellFormed(left.textAt(ai), aLeft);
-        rightOut.retain(aLeft);
+        if (both) {
+          rightOut.retain(aLeft);
+        }
         aLeft = left.lengthAt(++ai);
         continue;
       }
       if (bi < right.size && right.textAt(bi) != null) {
         leftOut.retain(bLeft);
-        rightOut.insertWellFormed(right.textAt(bi), bLeft);
+        if (both) {
+          rightOut.insertWellFormed(right.textAt(bi), bLeft);
+        }
         bLeft = right.lengthAt(++bi);
         continue;
       }
@@ -251,9 +275,13 @@ public final class TextOperation {
       boolean rightRetains = right.spans[bi] > 0;
       if (leftRetains && rightRetains) {
         leftOut.retain(n);
-        rightOut.retain(n);
+        if (both) {
+          rightOut.retain(n);
+        }
       } else if (leftRetains) {
-        rightOut.delete(n); // right deletes text that left kept
+        if (both) {
+          rightOut.delete(n); // right deletes text that left kept
+        }
       } else if (rightRetains) {
         leftOut.delete(n); // left deletes text that right kept
       } // else both delete it: nothing is left to delete on either side
@@ -266,7 +294,6 @@ public final class TextOperation {
         bLeft = right.lengthAt(++bi);
       }
     }
-    return new Transformed(leftOut.build(), rightOut.build());
   }
 
   /**

@@ -78,6 +78,22 @@ class TextOperationLawsTest {
 
   @ParameterizedTest(name = "seed {0}")
   @MethodSource("seeds")
+  void transformLeftIsTheLeftOfTransform(long seed) {
+    forEachCase(
+        seed,
+        (rnd, where) -> {
+          String s = RandomOps.text(rnd, 20);
+          TextOperation a = RandomOps.operation(rnd, s);
+          TextOperation b = RandomOps.operation(rnd, s);
+          assertEquals(
+              TextOperation.transform(a, b).left(),
+              TextOperation.transformLeft(a, b),
+              () -> where.with(s, a, b));
+        });
+  }
+
+  @ParameterizedTest(name = "seed {0}")
+  @MethodSource("seeds")
   void invertRoundTrips(long seed) {
     forEachCase(
         seed,

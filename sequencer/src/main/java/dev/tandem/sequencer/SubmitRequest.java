@@ -62,7 +62,7 @@ final class SubmitRequest {
     TextOperation op = submission.op();
     try {
       for (TextOperation earlier : concurrent) {
-        op = TextOperation.transform(op, earlier).left();
+        op = TextOperation.transformLeft(op, earlier);
       }
     } catch (InvalidOperationException e) {
       throw invalidOp(

@@ -83,6 +83,10 @@ class BatchedOpsTest {
           "200 submits sent back to back formed no commit group of more than one op");
       assertEquals(new Seen(SUBMITS_EACH, 0, SUBMITS_EACH, 0), seenByBob);
       assertEquals(new Seen(0, 0, 2 * SUBMITS_EACH, 0), seenByCarol);
+      // ops messages come in binary frames (encoded once for all sockets), nothing else does
+      assertEquals(seenByAlice.opsFrames, alice.socket.binaryMessages());
+      assertEquals(0, bob.socket.binaryMessages());
+      assertEquals(0, carol.socket.binaryMessages());
     }
   }
 

@@ -4,10 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A raw WebSocket client for tests (the JDK's), so tests can send anything, malformed frames
@@ -25,6 +28,7 @@ final class WsClient implements AutoCloseable {
 
   private final LinkedBlockingDeque<ObjectNode> received = new LinkedBlockingDeque<>();
   private final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
+  private final AtomicInteger binaryMessages = new AtomicInteger();
   private final WebSocket socket;
   private final boolean reading;
   private volatile CompletableFuture<Void> pong = new CompletableFuture<>();
@@ -149,8 +153,14 @@ final class WsClient implements AutoCloseable {
     socket.abort();
   }
 
+  /** Messages that came in binary frames so far. */
+  int binaryMessages() {
+    return binaryMessages.get();
+  }
+
   private final class Listener implements WebSocket.Listener {
     private final StringBuilder partial = new StringBuilder();
+    private final ByteArrayOutputStream partialBinary = new ByteArrayOutputStream();
 
     @Override
     public void onOpen(WebSocket webSocket) {
@@ -172,9 +182,20 @@ final class WsClient implements AutoCloseable {
       return null;
     }
 
+    /** Binary frames carry {@code ops} messages to batching clients: UTF-8 JSON like the rest. */
     @Override
     public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
-      webSocket.request(1);
+      byte[] bytes = new byte[data.remaining()];
+      data.get(bytes);
+      partialBinary.writeBytes(bytes); // whole before decoding: a fragment may split a character
+      if (last) {
+        received.add(Json.parseObject(partialBinary.toString(StandardCharsets.UTF_8)));
+        partialBinary.reset();
+        binaryMessages.incrementAndGet();
+      }
+      if (reading) {
+        webSocket.request(1);
+      }
       return null;
     }
 

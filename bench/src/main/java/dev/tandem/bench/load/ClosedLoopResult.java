@@ -31,6 +31,7 @@ record ClosedLoopResult(
         Row.of("converged", convergence.describe()),
         window.usage().cpuRow(),
         window.usage().perOpRow(window.opsPerSecond()),
+        window.usage().commitRow(),
         window.usage().memoryRow(),
         machine.row());
   }

@@ -6,15 +6,18 @@ import java.util.OptionalDouble;
 
 /**
  * CPU use over a measured window, in cores (1.0 = one core busy the whole time): the server JVM,
- * its PostgreSQL (all of its processes) and this load generator; and the server's memory at the
- * end. Server figures are null when its pid is unknown.
+ * its PostgreSQL (all of its processes) and this load generator; the server's memory at the end;
+ * and its group commits in the window (commit transactions per second, ops per transaction), read
+ * from its {@code /metrics}. Server figures are null when they cannot be read.
  */
 record CpuWindow(
     Double serverCores,
     Double postgresCores,
     double generatorCores,
     Long serverRssBytes,
-    Long serverPeakRssBytes) {
+    Long serverPeakRssBytes,
+    Double commitsPerSecond,
+    Double opsPerCommit) {
 
   /** Call at the start of the window, and {@link Start#end} at its end. */
   static Start start(Target target) {
@@ -23,6 +26,7 @@ record CpuWindow(
         target.usage(),
         target.postgresCpuSeconds(),
         ProcessUsage.of(ProcessHandle.current().pid()),
+        target.commitCounters(),
         System.nanoTime());
   }
 
@@ -31,12 +35,24 @@ record CpuWindow(
       Optional<ProcessUsage> server,
       OptionalDouble postgres,
       ProcessUsage generator,
+      Optional<Target.CommitCounters> commits,
       long nanos) {
     CpuWindow end() {
       double seconds = (System.nanoTime() - nanos) / 1e9;
       ProcessUsage generatorNow = ProcessUsage.of(ProcessHandle.current().pid());
       Optional<ProcessUsage> serverNow = target.usage();
       OptionalDouble postgresNow = target.postgresCpuSeconds();
+      Optional<Target.CommitCounters> commitsNow = target.commitCounters();
+      Double commitsPerSecond = null;
+      Double opsPerCommit = null;
+      if (commits.isPresent() && commitsNow.isPresent()) {
+        long transactions = commitsNow.get().transactions() - commits.get().transactions();
+        commitsPerSecond = transactions / seconds;
+        opsPerCommit =
+            transactions == 0
+                ? null
+                : (double) (commitsNow.get().ops() - commits.get().ops()) / transactions;
+      }
       return new CpuWindow(
           serverNow
               .map(now -> (now.cpuSeconds() - server.get().cpuSeconds()) / seconds)
@@ -46,7 +62,9 @@ record CpuWindow(
               : null,
           (generatorNow.cpuSeconds() - generator.cpuSeconds()) / seconds,
           serverNow.map(ProcessUsage::rssBytes).orElse(null),
-          serverNow.map(ProcessUsage::peakRssBytes).orElse(null));
+          serverNow.map(ProcessUsage::peakRssBytes).orElse(null),
+          commitsPerSecond,
+          opsPerCommit);
     }
   }
 
@@ -71,6 +89,18 @@ record CpuWindow(
     return cores == null || opsPerSecond <= 0
         ? "-"
         : String.format(Locale.ROOT, "%.0f", cores * 1e6 / opsPerSecond);
+  }
+
+  LoadResult.Row commitRow() {
+    return LoadResult.Row.of(
+        "group commits/s / ops per commit",
+        commitsPerSecond == null
+            ? "-"
+            : String.format(
+                Locale.ROOT,
+                "%,.0f / %s",
+                commitsPerSecond,
+                opsPerCommit == null ? "-" : String.format(Locale.ROOT, "%.1f", opsPerCommit)));
   }
 
   LoadResult.Row memoryRow() {

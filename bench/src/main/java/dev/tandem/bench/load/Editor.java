@@ -7,7 +7,9 @@ import dev.tandem.ot.Transformed;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -69,6 +71,11 @@ final class Editor implements WebSocket.Listener {
     }
   }
 
+  /** Binary frames ({@code ops} messages) are the same bytes for every editor of a document. */
+  private static final SharedParses PARSES = new SharedParses(false);
+
+  private static final SharedParses PARSES_WITH_OPS = new SharedParses(true);
+
   private final int index;
   private final Kind kind;
   private final String clientId;
@@ -77,6 +84,8 @@ final class Editor implements WebSocket.Listener {
   private final Observer observer;
   private final boolean batch;
   private final StringBuilder partial = new StringBuilder();
+  private byte[] partialBinary = new byte[4096]; // the socket's thread only
+  private int partialBinaryLength;
   private final CompletableFuture<Editor> opened = new CompletableFuture<>();
 
   // Guarded by this.
@@ -245,6 +254,31 @@ final class Editor implements WebSocket.Listener {
       } catch (RuntimeException e) {
         fail("cannot handle " + abbreviate(frame) + ": " + e);
       }
+    }
+    socket.request(1);
+    return null;
+  }
+
+  /** {@code ops} messages come as binary frames of UTF-8 JSON (see the protocol reference). */
+  @Override
+  public CompletionStage<?> onBinary(WebSocket socket, ByteBuffer data, boolean last) {
+    long now = System.nanoTime();
+    int length = data.remaining();
+    if (partialBinary.length < partialBinaryLength + length) {
+      partialBinary =
+          Arrays.copyOf(
+              partialBinary, Math.max(2 * partialBinary.length, partialBinaryLength + length));
+    }
+    data.get(partialBinary, partialBinaryLength, length);
+    partialBinaryLength += length;
+    if (last) {
+      try {
+        SharedParses parses = kind.keepsText() ? PARSES_WITH_OPS : PARSES;
+        handle(parses.parse(partialBinary, partialBinaryLength), now);
+      } catch (RuntimeException e) {
+        fail("cannot handle a binary frame: " + e);
+      }
+      partialBinaryLength = 0;
     }
     socket.request(1);
     return null;

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import dev.tandem.ot.TextOperation;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -38,6 +39,24 @@ record ServerMessage(
 
   /** {@code readOps}: parse ops into {@link TextOperation}s, else skip them (left null). */
   static ServerMessage parse(String frame, boolean readOps) {
+    try (JsonParser parser = JSON.createParser(frame)) {
+      return parse(parser, readOps);
+    } catch (IOException e) {
+      throw new UncheckedIOException("malformed server message: " + frame, e);
+    }
+  }
+
+  /** A message in UTF-8, as a binary frame brings it ({@code ops} to a batching client). */
+  static ServerMessage parse(byte[] utf8, int length, boolean readOps) {
+    try (JsonParser parser = JSON.createParser(utf8, 0, length)) {
+      return parse(parser, readOps);
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "malformed server message: " + new String(utf8, 0, length, StandardCharsets.UTF_8), e);
+    }
+  }
+
+  private static ServerMessage parse(JsonParser parser, boolean readOps) throws IOException {
     String type = null;
     String docId = null;
     long revision = -1;
@@ -48,33 +67,29 @@ record ServerMessage(
     String code = null;
     String message = null;
     List<Entry> ops = null;
-    try (JsonParser parser = JSON.createParser(frame)) {
-      if (parser.nextToken() != JsonToken.START_OBJECT) {
-        throw new IllegalArgumentException("not a JSON object: " + frame);
-      }
-      while (parser.nextToken() == JsonToken.FIELD_NAME) {
-        String field = parser.currentName();
-        JsonToken value = parser.nextToken();
-        switch (field) {
-          case "type" -> type = parser.getText();
-          case "doc" -> docId = parser.getText();
-          case "rev" -> revision = parser.getLongValue();
-          case "seq" -> seq = parser.getLongValue();
-          case "client" -> clientId = parser.getText();
-          case "op" -> op = readOp(parser, readOps);
-          case "text" -> text = parser.getText();
-          case "code" -> code = parser.getText();
-          case "message" -> message = parser.getText();
-          case "ops" -> ops = readEntries(parser, readOps);
-          default -> {
-            if (value.isStructStart()) {
-              parser.skipChildren();
-            }
+    if (parser.nextToken() != JsonToken.START_OBJECT) {
+      throw new IllegalArgumentException("not a JSON object");
+    }
+    while (parser.nextToken() == JsonToken.FIELD_NAME) {
+      String field = parser.currentName();
+      JsonToken value = parser.nextToken();
+      switch (field) {
+        case "type" -> type = parser.getText();
+        case "doc" -> docId = parser.getText();
+        case "rev" -> revision = parser.getLongValue();
+        case "seq" -> seq = parser.getLongValue();
+        case "client" -> clientId = parser.getText();
+        case "op" -> op = readOp(parser, readOps);
+        case "text" -> text = parser.getText();
+        case "code" -> code = parser.getText();
+        case "message" -> message = parser.getText();
+        case "ops" -> ops = readEntries(parser, readOps);
+        default -> {
+          if (value.isStructStart()) {
+            parser.skipChildren();
           }
         }
       }
-    } catch (IOException e) {
-      throw new UncheckedIOException("malformed server message: " + frame, e);
     }
     return new ServerMessage(
         type, docId, revision, seq, clientId, op.op(), op.targetLength(), text, code, message, ops);

@@ -84,6 +84,43 @@ final class Target implements AutoCloseable {
 
   record DocumentState(long revision, String text) {}
 
+  /**
+   * The server's group-commit counters from {@code /metrics}: ops committed and commit transactions
+   * so far; empty if they cannot be read.
+   */
+  Optional<CommitCounters> commitCounters() {
+    try {
+      HttpResponse<String> response =
+          http.send(
+              HttpRequest.newBuilder(httpUri.resolve("metrics"))
+                  .timeout(Duration.ofSeconds(10))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      if (response.statusCode() != 200) {
+        return Optional.empty();
+      }
+      long ops = -1;
+      long transactions = -1;
+      for (String line : response.body().split("\n")) {
+        if (line.startsWith("tandem_ops_committed_total ")) {
+          ops = Long.parseLong(line.substring(line.indexOf(' ') + 1).trim());
+        } else if (line.startsWith("tandem_commit_transactions_total ")) {
+          transactions = Long.parseLong(line.substring(line.indexOf(' ') + 1).trim());
+        }
+      }
+      return ops < 0 || transactions < 0
+          ? Optional.empty()
+          : Optional.of(new CommitCounters(ops, transactions));
+    } catch (IOException | RuntimeException e) {
+      return Optional.empty();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Optional.empty();
+    }
+  }
+
+  record CommitCounters(long ops, long transactions) {}
+
   @Override
   public void close() throws IOException, InterruptedException {
     if (process != null) {

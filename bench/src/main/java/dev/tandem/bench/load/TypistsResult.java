@@ -41,6 +41,7 @@ record TypistsResult(
         Row.of("converged", convergence.describe()),
         window.usage().cpuRow(),
         window.usage().perOpRow(window.opsPerSecond()),
+        window.usage().commitRow(),
         window.usage().memoryRow(),
         machine.row());
   }

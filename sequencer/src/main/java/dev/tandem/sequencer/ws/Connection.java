@@ -33,7 +33,7 @@ final class Connection implements Subscriber {
   private static final Logger log = LoggerFactory.getLogger(Connection.class);
 
   // One function each, so that a run's frames are built once for all sockets (OpRun.encoded).
-  private static final Function<OpRun, String> OPS_FRAME = run -> Frames.ops(run.ops());
+  private static final Function<OpRun, byte[]> OPS_FRAME = run -> Frames.ops(run.ops());
   private static final Function<OpRun, List<String>> OP_FRAMES = Frames::opEach;
 
   private final Session session;
@@ -210,14 +210,21 @@ final class Connection implements Subscriber {
 
   @Override
   public void op(Committed committed) {
-    outbox.send(batching ? Frames.ops(List.of(committed)) : Frames.op(committed));
+    if (batching) {
+      outbox.sendBinary(Frames.ops(List.of(committed)));
+    } else {
+      outbox.send(Frames.op(committed));
+    }
   }
 
-  /** One {@code ops} frame if the client said {@code batch}, else an {@code op} frame each. */
+  /**
+   * One {@code ops} message, in a binary frame, if the client said {@code batch}; else an {@code
+   * op} frame each.
+   */
   @Override
   public void ops(OpRun run) {
     if (batching) {
-      outbox.send(run.encoded(OPS_FRAME));
+      outbox.sendBinary(run.encoded(OPS_FRAME));
       return;
     }
     for (String frame : run.encoded(OP_FRAMES)) {

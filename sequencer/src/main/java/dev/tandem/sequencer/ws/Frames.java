@@ -1,9 +1,11 @@
 package dev.tandem.sequencer.ws;
 
+import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.tandem.sequencer.Committed;
 import dev.tandem.sequencer.Json;
 import dev.tandem.sequencer.OpRun;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -38,22 +40,29 @@ final class Frames {
     return frames;
   }
 
-  /** {@code ops {doc, ops: [{rev, op, client, seq, user}, …]}}: consecutive ops of one document. */
-  static String ops(List<Committed> ops) {
-    return write(
-        json -> {
-          json.writeStartObject();
-          json.writeStringField("type", "ops");
-          json.writeStringField("doc", ops.get(0).docId());
-          json.writeArrayFieldStart("ops");
-          for (Committed committed : ops) {
-            json.writeStartObject();
-            entryFields(json, committed);
-            json.writeEndObject();
-          }
-          json.writeEndArray();
-          json.writeEndObject();
-        });
+  /**
+   * {@code ops {doc, ops: [{rev, op, client, seq, user}, …]}}: consecutive ops of one document, as
+   * UTF-8 for a binary frame. Tyrus encodes a text frame anew for every socket; these bytes are
+   * encoded once and written as they are to every socket that receives the run.
+   */
+  static byte[] ops(List<Committed> ops) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(64 + 96 * ops.size());
+    try (JsonGenerator json = Json.MAPPER.getFactory().createGenerator(out, JsonEncoding.UTF8)) {
+      json.writeStartObject();
+      json.writeStringField("type", "ops");
+      json.writeStringField("doc", ops.get(0).docId());
+      json.writeArrayFieldStart("ops");
+      for (Committed committed : ops) {
+        json.writeStartObject();
+        entryFields(json, committed);
+        json.writeEndObject();
+      }
+      json.writeEndArray();
+      json.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write a frame", e); // a byte array does not fail
+    }
+    return out.toByteArray();
   }
 
   private static void entryFields(JsonGenerator json, Committed committed) throws IOException {

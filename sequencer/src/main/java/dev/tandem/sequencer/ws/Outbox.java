@@ -1,6 +1,8 @@
 package dev.tandem.sequencer.ws;
 
 import jakarta.websocket.RemoteEndpoint;
+import jakarta.websocket.SendHandler;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -29,6 +31,18 @@ final class Outbox {
 
   /** Queues one text frame; never blocks. Returns false if the outbox has given up. */
   boolean send(String frame) {
+    return send(handler -> remote.sendText(frame, handler));
+  }
+
+  /**
+   * Queues one binary frame holding {@code payload}, which is shared and never changed (each socket
+   * reads it through a buffer of its own); never blocks. Returns false if the outbox has given up.
+   */
+  boolean sendBinary(byte[] payload) {
+    return send(handler -> remote.sendBinary(ByteBuffer.wrap(payload), handler));
+  }
+
+  private boolean send(Consumer<SendHandler> write) {
     synchronized (this) {
       if (broken) {
         return false;
@@ -39,7 +53,7 @@ final class Outbox {
         pending++;
         try {
           // Under the lock so that frames reach the socket in the order of send calls.
-          remote.sendText(frame, result -> written(result.isOK()));
+          write.accept(result -> written(result.isOK()));
           return true;
         } catch (RuntimeException socketGone) {
           pending--;
