@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * connection pools, the documents' first load) stays out of the figures.
  */
 final class EditingRun implements Editor.Observer {
-  private final BroadcastTracker broadcasts = new BroadcastTracker();
+  private final BroadcastTracker broadcasts;
   private final Latencies acks = new Latencies();
   private final AtomicLong ackedInWindow = new AtomicLong();
   private final AtomicLong delayedInWindow = new AtomicLong();
@@ -21,11 +21,13 @@ final class EditingRun implements Editor.Observer {
   private volatile boolean editing = true;
 
   /**
+   * @param editors the editors of the run, indexes 0 to editors - 1
    * @param receiversPerOp the other editors of each document, who all receive each op
    * @param closedLoop true: every ack is followed at once by the editor's next op (hot-doc); false:
    *     editors edit when {@link #tick} says so (typists)
    */
-  EditingRun(int receiversPerOp, boolean closedLoop) {
+  EditingRun(int editors, int receiversPerOp, boolean closedLoop) {
+    this.broadcasts = new BroadcastTracker(editors);
     this.receiversPerOp = receiversPerOp;
     this.closedLoop = closedLoop;
   }

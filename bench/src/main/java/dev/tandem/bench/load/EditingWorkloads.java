@@ -29,7 +29,7 @@ final class EditingWorkloads {
       throws IOException, InterruptedException {
     String loadBefore = Machine.loadAverage();
     String prefix = workload + "-" + Long.toString(System.currentTimeMillis(), 36) + "-";
-    EditingRun run = new EditingRun(editorsPerDocument - 1, true);
+    EditingRun run = new EditingRun(documents * editorsPerDocument, editorsPerDocument - 1, true);
     try (Editors pool = new Editors(options.threads(), options.batch())) {
       List<Editor> editors =
           pool.open(
@@ -65,7 +65,7 @@ final class EditingWorkloads {
     String loadBefore = Machine.loadAverage();
     String docId = "typists-" + Long.toString(System.currentTimeMillis(), 36);
     int count = options.editors();
-    EditingRun run = new EditingRun(count - 1, false);
+    EditingRun run = new EditingRun(count, count - 1, false);
     ScheduledExecutorService clock =
         Executors.newSingleThreadScheduledExecutor(
             runnable -> {

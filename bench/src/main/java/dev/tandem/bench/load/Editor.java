@@ -1,33 +1,30 @@
 package dev.tandem.bench.load;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
+
 import dev.tandem.ot.OperationJson;
 import dev.tandem.ot.Rope;
 import dev.tandem.ot.TextOperation;
 import dev.tandem.ot.Transformed;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.WebSocket;
-import java.nio.ByteBuffer;
-import java.time.Duration;
-import java.util.Arrays;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 
 /**
- * A lean client of the wire protocol for load: one WebSocket of the JDK's {@code java.net.http},
- * one open document, at most one op in flight (submit, wait for the ack, next). As its {@link Kind}
- * says, it keeps the document's text and transforms what it receives against its op in flight as
- * the ot.js client does (its ops are then always valid and its text is compared with the server's
- * at the end), or it only counts revisions.
+ * A lean client of the wire protocol for load: one WebSocket of {@link LeanSockets}, one open
+ * document, at most one op in flight (submit, wait for the ack, next). As its {@link Kind} says, it
+ * keeps the document's text and transforms what it receives against its op in flight as the ot.js
+ * client does (its ops are then always valid and its text is compared with the server's at the
+ * end), or it only counts revisions.
  *
  * <p>Why not {@code client-java}: it gives every client an event thread of its own, which is right
  * for an application and too much for thousands of simulated editors on two cores shared with the
- * server. Here every socket's messages are handled on the shared HTTP client's executor.
+ * server. Here every socket's messages are handled on the few selector threads of {@link
+ * LeanSockets}.
  *
  * <p>Client ids are {@code e<index>}, so a receiver knows the sender of an op by its index.
  */
-final class Editor implements WebSocket.Listener {
+final class Editor implements LeanSockets.Listener {
   /** What a workload learns from its editors; called on the socket's thread, under its lock. */
   interface Observer {
     /** An op is about to be sent. */
@@ -83,13 +80,10 @@ final class Editor implements WebSocket.Listener {
   private final Random random;
   private final Observer observer;
   private final boolean batch;
-  private final StringBuilder partial = new StringBuilder();
-  private byte[] partialBinary = new byte[4096]; // the socket's thread only
-  private int partialBinaryLength;
   private final CompletableFuture<Editor> opened = new CompletableFuture<>();
 
   // Guarded by this.
-  private CompletableFuture<WebSocket> sending;
+  private LeanSockets.Socket socket;
   private Rope text = Rope.empty(); // kinds that keep the text
   private int length; // the others: the length at revision, with no op in flight
   private long revision = -1;
@@ -118,7 +112,7 @@ final class Editor implements WebSocket.Listener {
    * batch}: ask for {@code ops} messages (see the README's protocol reference).
    */
   static CompletableFuture<Editor> open(
-      HttpClient http,
+      LeanSockets sockets,
       URI uri,
       int index,
       Kind kind,
@@ -127,15 +121,7 @@ final class Editor implements WebSocket.Listener {
       Observer observer,
       boolean batch) {
     Editor editor = new Editor(index, kind, docId, seed, observer, batch);
-    http.newWebSocketBuilder()
-        .connectTimeout(Duration.ofSeconds(30))
-        .buildAsync(uri, editor)
-        .whenComplete(
-            (socket, error) -> {
-              if (error != null) {
-                editor.fail("cannot connect: " + error);
-              }
-            });
+    sockets.connect(uri, editor);
     return editor.opened;
   }
 
@@ -209,23 +195,19 @@ final class Editor implements WebSocket.Listener {
     return failure;
   }
 
-  /** Closes the socket normally; completes when the close frame is sent. */
-  synchronized CompletableFuture<WebSocket> close() {
+  /** Closes the socket normally; completes when the server has answered the close. */
+  synchronized CompletableFuture<Void> close() {
     closing = true;
     editing = false;
-    if (sending == null) {
-      return CompletableFuture.completedFuture(null);
-    }
-    sending = sending.thenCompose(socket -> socket.sendClose(WebSocket.NORMAL_CLOSURE, ""));
-    return sending;
+    return socket == null ? CompletableFuture.completedFuture(null) : socket.close();
   }
 
-  // ---- WebSocket.Listener: called for one socket at a time, in order ---------------------------
+  // ---- LeanSockets.Listener: called for one socket at a time, in order -------------------------
 
   @Override
-  public void onOpen(WebSocket socket) {
+  public void onOpen(LeanSockets.Socket socket) {
     synchronized (this) {
-      sending = CompletableFuture.completedFuture(socket);
+      this.socket = socket;
       // batch: committed ops come as "ops" messages, own ones included in place of acks; a server
       // that does not know it ignores the field and sends op and ack messages.
       send(
@@ -235,67 +217,38 @@ final class Editor implements WebSocket.Listener {
               + (batch ? ",\"batch\":true}" : "}"));
       send("{\"type\":\"open\",\"doc\":\"" + docId + "\"}");
     }
-    socket.request(1);
   }
 
+  /**
+   * A message in UTF-8; {@code ops} messages come in binary frames, the same bytes for every editor
+   * of the document, so their parse is shared (see {@link SharedParses}).
+   */
   @Override
-  public CompletionStage<?> onText(WebSocket socket, CharSequence data, boolean last) {
+  public void onMessage(
+      LeanSockets.Socket socket, byte[] data, int offset, int length, boolean binary) {
     long now = System.nanoTime();
-    if (!last) {
-      partial.append(data);
-    } else {
-      String frame = data.toString();
-      if (partial.length() > 0) {
-        frame = partial.append(frame).toString();
-        partial.setLength(0);
-      }
-      try {
-        handle(ServerMessage.parse(frame, kind.keepsText()), now);
-      } catch (RuntimeException e) {
-        fail("cannot handle " + abbreviate(frame) + ": " + e);
-      }
+    try {
+      ServerMessage message =
+          binary
+              ? (kind.keepsText() ? PARSES_WITH_OPS : PARSES).parse(data, offset, length)
+              : ServerMessage.parse(data, offset, length, kind.keepsText());
+      handle(message, now);
+    } catch (RuntimeException e) {
+      fail("cannot handle " + abbreviate(new String(data, offset, length, UTF_8)) + ": " + e);
     }
-    socket.request(1);
-    return null;
-  }
-
-  /** {@code ops} messages come as binary frames of UTF-8 JSON (see the protocol reference). */
-  @Override
-  public CompletionStage<?> onBinary(WebSocket socket, ByteBuffer data, boolean last) {
-    long now = System.nanoTime();
-    int length = data.remaining();
-    if (partialBinary.length < partialBinaryLength + length) {
-      partialBinary =
-          Arrays.copyOf(
-              partialBinary, Math.max(2 * partialBinary.length, partialBinaryLength + length));
-    }
-    data.get(partialBinary, partialBinaryLength, length);
-    partialBinaryLength += length;
-    if (last) {
-      try {
-        SharedParses parses = kind.keepsText() ? PARSES_WITH_OPS : PARSES;
-        handle(parses.parse(partialBinary, partialBinaryLength), now);
-      } catch (RuntimeException e) {
-        fail("cannot handle a binary frame: " + e);
-      }
-      partialBinaryLength = 0;
-    }
-    socket.request(1);
-    return null;
   }
 
   @Override
-  public CompletionStage<?> onClose(WebSocket socket, int statusCode, String reason) {
+  public void onClose(LeanSockets.Socket socket, int statusCode, String reason) {
     synchronized (this) {
       if (!closing) {
         fail("closed by the server: " + statusCode + " " + reason);
       }
     }
-    return null;
   }
 
   @Override
-  public void onError(WebSocket socket, Throwable error) {
+  public void onError(LeanSockets.Socket socket, Throwable error) {
     fail("socket error: " + error);
   }
 
@@ -409,15 +362,8 @@ final class Editor implements WebSocket.Listener {
             + "}");
   }
 
-  /** The JDK's WebSocket allows one send at a time: each send waits for the one before. */
   private void send(String frame) {
-    sending = sending.thenCompose(socket -> socket.sendText(frame, true));
-    sending.whenComplete(
-        (socket, error) -> {
-          if (error != null) {
-            fail("cannot send: " + error);
-          }
-        });
+    socket.send(frame);
   }
 
   private synchronized void fail(String reason) {

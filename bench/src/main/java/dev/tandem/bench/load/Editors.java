@@ -1,19 +1,16 @@
 package dev.tandem.bench.load;
 
-import java.net.http.HttpClient;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
 
 /**
- * The editors of one run: they share one HTTP client whose small executor handles every socket's
- * messages (the generator must not take the server's cores away with threads of its own).
+ * The editors of one run: their sockets share a few selector threads ({@link LeanSockets}), so the
+ * generator does not take the server's cores away with threads of its own.
  */
 final class Editors implements AutoCloseable {
   /**
@@ -21,24 +18,14 @@ final class Editors implements AutoCloseable {
    */
   private static final int OPENING_AT_ONCE = 64;
 
-  private final ExecutorService executor;
-  private final HttpClient http;
+  private final LeanSockets sockets;
   private final List<Editor> editors = new ArrayList<>();
   private final boolean batch;
 
-  /** {@code batch}: the editors ask for {@code ops} messages. */
-  Editors(int threads, boolean batch) {
+  /** {@code threads}: selector threads; {@code batch}: the editors ask for {@code ops} messages. */
+  Editors(int threads, boolean batch) throws IOException {
     this.batch = batch;
-    AtomicInteger count = new AtomicInteger();
-    executor =
-        Executors.newFixedThreadPool(
-            threads,
-            runnable -> {
-              Thread thread = new Thread(runnable, "load-socket-" + count.incrementAndGet());
-              thread.setDaemon(true);
-              return thread;
-            });
-    http = HttpClient.newBuilder().executor(executor).build();
+    this.sockets = new LeanSockets(threads);
   }
 
   /**
@@ -61,7 +48,7 @@ final class Editors implements AutoCloseable {
       slots.acquire();
       CompletableFuture<Editor> editor =
           Editor.open(
-              http,
+              sockets,
               target.webSocketUri(),
               i,
               kindOf.apply(i),
@@ -94,8 +81,8 @@ final class Editors implements AutoCloseable {
     try {
       CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
     } catch (Exception e) {
-      // Sockets that did not close in time go with the executor.
+      // Sockets that did not close in time are closed with their selector.
     }
-    executor.shutdownNow();
+    sockets.close();
   }
 }

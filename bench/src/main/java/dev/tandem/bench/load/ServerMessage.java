@@ -46,13 +46,14 @@ record ServerMessage(
     }
   }
 
-  /** A message in UTF-8, as a binary frame brings it ({@code ops} to a batching client). */
-  static ServerMessage parse(byte[] utf8, int length, boolean readOps) {
-    try (JsonParser parser = JSON.createParser(utf8, 0, length)) {
+  /** A message in UTF-8, {@code utf8[offset, offset + length)}. */
+  static ServerMessage parse(byte[] utf8, int offset, int length, boolean readOps) {
+    try (JsonParser parser = JSON.createParser(utf8, offset, length)) {
       return parse(parser, readOps);
     } catch (IOException e) {
       throw new UncheckedIOException(
-          "malformed server message: " + new String(utf8, 0, length, StandardCharsets.UTF_8), e);
+          "malformed server message: " + new String(utf8, offset, length, StandardCharsets.UTF_8),
+          e);
     }
   }
 

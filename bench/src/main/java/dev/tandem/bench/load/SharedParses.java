@@ -22,34 +22,34 @@ final class SharedParses {
   private final Parsed[] slots = new Parsed[SLOTS];
   private final boolean readOps;
 
-  /** {@code readOps}: as {@link ServerMessage#parse(byte[], int, boolean)}. */
+  /** {@code readOps}: as {@link ServerMessage#parse(byte[], int, int, boolean)}. */
   SharedParses(boolean readOps) {
     this.readOps = readOps;
   }
 
-  /** The message in {@code frame[0, length)}. */
-  ServerMessage parse(byte[] frame, int length) {
-    int slot = slotOf(frame, length);
+  /** The message in {@code frame[offset, offset + length)}. */
+  ServerMessage parse(byte[] frame, int offset, int length) {
+    int slot = slotOf(frame, offset, length);
     Parsed known = slots[slot];
     if (known != null
         && known.bytes().length == length
-        && Arrays.equals(known.bytes(), 0, length, frame, 0, length)) {
+        && Arrays.equals(known.bytes(), 0, length, frame, offset, offset + length)) {
       return known.message();
     }
-    ServerMessage message = ServerMessage.parse(frame, length, readOps);
-    slots[slot] = new Parsed(Arrays.copyOf(frame, length), message);
+    ServerMessage message = ServerMessage.parse(frame, offset, length, readOps);
+    slots[slot] = new Parsed(Arrays.copyOfRange(frame, offset, offset + length), message);
     return message;
   }
 
   /** A hash of the length and the bytes at both ends, where revisions and client ids differ. */
-  private static int slotOf(byte[] frame, int length) {
+  private static int slotOf(byte[] frame, int offset, int length) {
     int hash = length;
     int head = Math.min(SAMPLE, length);
     for (int i = 0; i < head; i++) {
-      hash = 31 * hash + frame[i];
+      hash = 31 * hash + frame[offset + i];
     }
     for (int i = Math.max(head, length - SAMPLE); i < length; i++) {
-      hash = 31 * hash + frame[i];
+      hash = 31 * hash + frame[offset + i];
     }
     return (hash ^ (hash >>> 16)) & (SLOTS - 1);
   }

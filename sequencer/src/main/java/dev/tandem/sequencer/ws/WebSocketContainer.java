@@ -44,6 +44,7 @@ public final class WebSocketContainer extends TyrusServerContainer {
       "org.glassfish.tyrus.container.grizzly.server.WebSocketAddOn";
 
   private final TyrusWebSocketEngine engine;
+  private IdleTimerScheduler scheduler; // guarded by this
 
   /**
    * @param incomingBufferSize the largest single frame Tyrus buffers; a larger one is cut off by
@@ -84,14 +85,20 @@ public final class WebSocketContainer extends TyrusServerContainer {
     engine.register(serverEndpointConfig, CONTEXT_PATH);
   }
 
-  /** Tyrus's scheduler, set to drop cancelled tasks (see {@link #NO_IDLE_TIMEOUT_MILLIS}). */
+  /**
+   * Tyrus's scheduler, set to drop cancelled tasks, without the idle-timeout tasks that are never
+   * due (see {@link #NO_IDLE_TIMEOUT_MILLIS} and {@link IdleTimerScheduler}).
+   */
   @Override
-  public ScheduledExecutorService getScheduledExecutorService() {
+  public synchronized ScheduledExecutorService getScheduledExecutorService() {
     ScheduledExecutorService service = super.getScheduledExecutorService();
-    if (service instanceof ScheduledThreadPoolExecutor) {
-      ((ScheduledThreadPoolExecutor) service).setRemoveOnCancelPolicy(true);
+    if (scheduler == null || scheduler.delegate() != service) {
+      if (service instanceof ScheduledThreadPoolExecutor) {
+        ((ScheduledThreadPoolExecutor) service).setRemoveOnCancelPolicy(true);
+      }
+      scheduler = new IdleTimerScheduler(service, NO_IDLE_TIMEOUT_MILLIS);
     }
-    return service;
+    return scheduler;
   }
 
   @Override
