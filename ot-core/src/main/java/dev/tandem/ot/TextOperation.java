@@ -398,7 +398,7 @@ public final class TextOperation {
    * m?]}), else -1.
    */
   private int soleInsertIndex() {
-    if (texts == null || size > 3) {
+    if (texts == null || size == 0 || size > 3) {
       return -1;
     }
     int insert = texts[0] != null ? 0 : size > 1 && texts[1] != null ? 1 : -1;
@@ -412,7 +412,7 @@ public final class TextOperation {
 
   /** The index of the delete if this operation deletes one code point between retains, else -1. */
   private int soleDeleteOfOneIndex() {
-    if (texts != null || size > 3) {
+    if (texts != null || size == 0 || size > 3) {
       return -1;
     }
     int delete = spans[0] == -1 ? 0 : size > 1 && spans[1] == -1 ? 1 : -1;

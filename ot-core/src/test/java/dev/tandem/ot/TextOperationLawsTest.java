@@ -114,6 +114,42 @@ class TextOperationLawsTest {
         });
   }
 
+  /**
+   * A server's rebase of one op over a run of concurrent keystrokes and backspaces on a short text
+   * (so that texts empty out): transformLeft step by step equals transform's left side, including
+   * on the ops transformLeft itself produced.
+   */
+  @ParameterizedTest(name = "seed {0}")
+  @MethodSource("seeds")
+  void transformLeftChainsLikeTransform(long seed) {
+    forEachCase(
+        seed,
+        (rnd, where) -> {
+          String s = RandomOps.text(rnd, 3);
+          TextOperation fast = keystroke(rnd, s.codePointCount(0, s.length()));
+          TextOperation slow = fast;
+          String text = s;
+          for (int i = 0; i < 6; i++) {
+            TextOperation concurrent = keystroke(rnd, text.codePointCount(0, text.length()));
+            TextOperation before = fast;
+            fast = TextOperation.transformLeft(fast, concurrent);
+            slow = TextOperation.transform(slow, concurrent).left();
+            String at = text;
+            assertEquals(slow, fast, () -> where.with(at, before, concurrent));
+            text = concurrent.apply(text);
+          }
+        });
+  }
+
+  /** One typed character or one backspace (when there is text), at a random place. */
+  private static TextOperation keystroke(Random rnd, int length) {
+    if (length > 0 && rnd.nextBoolean()) {
+      int at = rnd.nextInt(length);
+      return TextOperation.builder().retain(at).delete(1).retain(length - at - 1).build();
+    }
+    return RandomOps.insertAt(rnd.nextInt(length + 1), RandomOps.insertText(rnd), length);
+  }
+
   @ParameterizedTest(name = "seed {0}")
   @MethodSource("seeds")
   void transformLeftIsTheLeftOfTransform(long seed) {

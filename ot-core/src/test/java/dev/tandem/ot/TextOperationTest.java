@@ -31,6 +31,18 @@ class TextOperationTest {
   // Builder and canonical form
 
   @Test
+  void transformLeftKeepsGoingAfterBothDeletedTheLastCodePoint() {
+    TextOperation backspace = TextOperation.builder().delete(1).build();
+    TextOperation nothing = TextOperation.transformLeft(backspace, backspace);
+    assertEquals(TextOperation.builder().build(), nothing);
+    TextOperation typed = TextOperation.builder().insert("x").build();
+    assertEquals(typed, TextOperation.transformLeft(typed, nothing));
+    assertEquals(nothing, TextOperation.transformLeft(nothing, nothing));
+    assertEquals(
+        TextOperation.builder().retain(1).build(), TextOperation.transformLeft(nothing, typed));
+  }
+
+  @Test
   void builderMergesNeighboursOfTheSameKind() {
     TextOperation merged =
         TextOperation.builder()
