@@ -3,6 +3,13 @@ package dev.tandem.persistence;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.pool.HikariPool;
+import java.io.PrintWriter;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.logging.Logger;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
@@ -14,29 +21,67 @@ import org.flywaydb.core.api.FlywayException;
  * Thread-safe.
  */
 public final class Database implements AutoCloseable {
-  private final EmbeddedPostgres embedded;
-  private final HikariDataSource pool;
-  private final DatabaseConfig connection;
+  private final CompletableFuture<Opened> opened;
   private final OpLog opLog;
   private final CheckpointStore checkpoints;
 
-  private Database(EmbeddedPostgres embedded, HikariDataSource pool, DatabaseConfig connection) {
-    this.embedded = embedded;
-    this.pool = pool;
-    this.connection = connection;
-    this.checkpoints = new CheckpointStore(pool);
-    this.opLog = new OpLog(pool);
+  /** What opening produced. */
+  private record Opened(
+      EmbeddedPostgres embedded, HikariDataSource pool, DatabaseConfig connection) {}
+
+  private Database(CompletableFuture<Opened> opened) {
+    this.opened = opened;
+    DataSource dataSource = opened.isDone() ? opened.join().pool() : new PoolOnceOpen(this);
+    this.checkpoints = new CheckpointStore(dataSource);
+    this.opLog = new OpLog(dataSource);
   }
 
   /**
    * Starts the embedded server if the configuration names no URL, opens the pool and migrates the
    * schema.
    *
+   * <p>Flyway checks and migrates the schema, on connections of its own, while the pool opens (each
+   * takes a few hundred milliseconds of a cold JVM's time, on a core each); it returns once both
+   * are done, as if they had run one after the other.
+   *
    * @throws DatabaseUnavailableException if the database cannot be reached
    * @throws EmbeddedPostgresException if the embedded server cannot start (for instance its data
    *     directory is in use by another process)
    */
   public static Database open(DatabaseConfig config) {
+    return new Database(CompletableFuture.completedFuture(openNow(config)));
+  }
+
+  /**
+   * Opens the database as {@link #open} does, but on a thread of its own, and returns at once, so
+   * that the caller can build what uses the database (handing it its {@link #opLog()} and {@link
+   * #checkpoints()}) while it opens. {@link #awaitOpen()} then waits for it and throws what {@link
+   * #open} would have thrown; until then, anything that reaches the database waits as well.
+   */
+  public static Database openInBackground(DatabaseConfig config) {
+    CompletableFuture<Opened> opened = new CompletableFuture<>();
+    startThread(
+        "tandem-database-open",
+        () -> {
+          try {
+            opened.complete(openNow(config));
+          } catch (RuntimeException | Error e) {
+            opened.completeExceptionally(e);
+          }
+        });
+    return new Database(opened);
+  }
+
+  /**
+   * Waits until the database is open (at once after {@link #open}) and returns it, or throws what
+   * {@link #open} would have thrown; nothing is left running then.
+   */
+  public Database awaitOpen() {
+    opened();
+    return this;
+  }
+
+  private static Opened openNow(DatabaseConfig config) {
     EmbeddedPostgres embedded =
         config.isEmbedded() ? EmbeddedPostgres.start(config.dataDirectory()) : null;
     DatabaseConfig connection =
@@ -48,11 +93,31 @@ public final class Database implements AutoCloseable {
                 embedded.password(),
                 config.poolSize(),
                 config.dataDirectory());
+    Throwable[] migrationFailure = new Throwable[1];
+    Thread migration =
+        startThread(
+            "tandem-migrate",
+            () -> {
+              try {
+                migrate(connection);
+              } catch (RuntimeException | Error e) {
+                migrationFailure[0] = e;
+              }
+            });
     HikariDataSource pool = null;
     try {
-      pool = new HikariDataSource(hikariConfig(connection));
-      migrate(connection);
-      return new Database(embedded, pool, connection);
+      try {
+        pool = new HikariDataSource(hikariConfig(connection));
+      } finally {
+        joinUninterruptibly(migration); // the migration's outcome is visible after the join
+      }
+      if (migrationFailure[0] instanceof RuntimeException e) {
+        throw e;
+      }
+      if (migrationFailure[0] instanceof Error e) {
+        throw e;
+      }
+      return new Opened(embedded, pool, connection);
     } catch (RuntimeException e) {
       if (pool != null) {
         pool.close();
@@ -63,6 +128,20 @@ public final class Database implements AutoCloseable {
       if (e instanceof HikariPool.PoolInitializationException) {
         throw new DatabaseUnavailableException(
             "cannot connect to " + connection.url() + ": " + rootMessage(e), null, null, e);
+      }
+      throw e;
+    }
+  }
+
+  private Opened opened() {
+    try {
+      return opened.join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RuntimeException failure) {
+        throw failure;
+      }
+      if (e.getCause() instanceof Error failure) {
+        throw failure;
       }
       throw e;
     }
@@ -80,7 +159,7 @@ public final class Database implements AutoCloseable {
 
   /** The pool, for the few callers that need plain JDBC (benchmarks, health checks). */
   public DataSource dataSource() {
-    return pool;
+    return opened().pool();
   }
 
   /**
@@ -88,20 +167,27 @@ public final class Database implements AutoCloseable {
    * that opens its own {@code Database} on the shared embedded server).
    */
   public DatabaseConfig connectionConfig() {
-    return connection;
+    return opened().connection();
   }
 
   public boolean isEmbedded() {
-    return embedded != null;
+    return opened().embedded() != null;
   }
 
+  /** Closes the pool, then stops the embedded server; nothing to do if opening failed. */
   @Override
   public void close() {
+    Opened open;
     try {
-      pool.close();
+      open = opened();
+    } catch (RuntimeException | Error failedToOpen) {
+      return; // opening cleaned up after itself
+    }
+    try {
+      open.pool().close();
     } finally {
-      if (embedded != null) {
-        embedded.close();
+      if (open.embedded() != null) {
+        open.embedded().close();
       }
     }
   }
@@ -143,11 +229,89 @@ public final class Database implements AutoCloseable {
     }
   }
 
+  private static Thread startThread(String name, Runnable task) {
+    Thread thread = new Thread(task, name);
+    thread.setDaemon(true);
+    thread.start();
+    return thread;
+  }
+
+  private static void joinUninterruptibly(Thread thread) {
+    boolean interrupted = false;
+    while (true) {
+      try {
+        thread.join();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   private static String rootMessage(Throwable e) {
     Throwable root = e;
     while (root.getCause() != null && root.getCause() != root) {
       root = root.getCause();
     }
     return root.getMessage();
+  }
+
+  /**
+   * The pool of a database opening in the background, for its {@link OpLog} and {@link
+   * CheckpointStore}, which only ask for connections; each waits for the open.
+   */
+  private static final class PoolOnceOpen implements DataSource {
+    private final Database database;
+
+    PoolOnceOpen(Database database) {
+      this.database = database;
+    }
+
+    @Override
+    public Connection getConnection() throws SQLException {
+      return database.opened().pool().getConnection();
+    }
+
+    @Override
+    public Connection getConnection(String user, String password) throws SQLException {
+      throw new SQLFeatureNotSupportedException("connections with other credentials");
+    }
+
+    @Override
+    public PrintWriter getLogWriter() {
+      return null;
+    }
+
+    @Override
+    public void setLogWriter(PrintWriter out) {}
+
+    @Override
+    public void setLoginTimeout(int seconds) {}
+
+    @Override
+    public int getLoginTimeout() {
+      return 0;
+    }
+
+    @Override
+    public Logger getParentLogger() throws SQLFeatureNotSupportedException {
+      throw new SQLFeatureNotSupportedException("no parent logger");
+    }
+
+    @Override
+    public <T> T unwrap(Class<T> type) throws SQLException {
+      if (type.isInstance(this)) {
+        return type.cast(this);
+      }
+      throw new SQLException("not a wrapper of " + type.getName());
+    }
+
+    @Override
+    public boolean isWrapperFor(Class<?> type) {
+      return type.isInstance(this);
+    }
   }
 }

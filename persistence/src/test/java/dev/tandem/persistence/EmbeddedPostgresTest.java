@@ -98,6 +98,51 @@ class EmbeddedPostgresTest {
     }
   }
 
+  /**
+   * A server killed together with its process (power loss, the OOM killer) leaves a pid file that
+   * still says "ready". The next start is not fooled by it: it waits for its own server, which
+   * recovers from the write-ahead log first, and what the killed process committed is there.
+   */
+  @Test
+  void aDeadServersPidFileIsNotTakenForReadiness() throws Exception {
+    String docId = EmbeddedPostgresExtension.freshDocId("crashed");
+    Path pidFile = directory.resolve("postgres/postmaster.pid");
+    Process process = secondProcess("commit", directory.toString(), docId);
+    try {
+      awaitCommitted(process);
+      List<String> pidLines = Files.readAllLines(pidFile);
+      assertEquals("ready", pidLines.get(7).trim(), pidLines.toString());
+      ProcessHandle postmaster = ProcessHandle.of(Long.parseLong(pidLines.get(0).trim())).get();
+      List<ProcessHandle> server = new ArrayList<>(postmaster.descendants().toList());
+      server.add(postmaster);
+      process.destroyForcibly();
+      server.forEach(ProcessHandle::destroyForcibly);
+      assertTrue(process.waitFor(60, TimeUnit.SECONDS), "killed process ended");
+      for (ProcessHandle each : server) {
+        each.onExit().get(60, TimeUnit.SECONDS);
+      }
+    } finally {
+      process.destroyForcibly();
+    }
+    assertEquals("ready", Files.readAllLines(pidFile).get(7).trim(), "left behind as it was");
+
+    try (Database next = Database.open(DatabaseConfig.embedded(directory).withPoolSize(1))) {
+      assertEquals(
+          new DocumentSnapshot(docId, 1, "ab"), next.opLog().loadDocument(docId).orElseThrow());
+    }
+  }
+
+  private static void awaitCommitted(Process process) throws IOException {
+    BufferedReader output =
+        new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+    String line;
+    StringBuilder seen = new StringBuilder();
+    while ((line = output.readLine()) != null && !line.equals("committed")) {
+      seen.append(line).append('\n');
+    }
+    assertEquals("committed", line, seen.toString());
+  }
+
   private Process secondProcess(String... args) throws IOException {
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
     List<String> command = new ArrayList<>();

@@ -8,6 +8,7 @@ import dev.tandem.sequencer.TandemConfig;
 import jakarta.ws.rs.ext.ContextResolver;
 import org.glassfish.jersey.jackson.JacksonFeature;
 import org.glassfish.jersey.server.ResourceConfig;
+import org.glassfish.jersey.server.ServerProperties;
 
 /** The Jersey application under {@code /api}: the document resources and the error mapping. */
 public final class RestApplication extends ResourceConfig {
@@ -18,5 +19,8 @@ public final class RestApplication extends ResourceConfig {
     register(new ErrorMapper(sequencers.metrics()));
     register(JacksonFeature.withoutExceptionMappers());
     register((ContextResolver<ObjectMapper>) type -> Json.MAPPER);
+    // WADL needs a JAXB implementation, which is not on the class path: looking for one at start
+    // costs time and ends in a warning.
+    property(ServerProperties.WADL_FEATURE_DISABLE, true);
   }
 }
