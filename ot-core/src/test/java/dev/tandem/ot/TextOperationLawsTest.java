@@ -83,30 +83,7 @@ class TextOperationLawsTest {
         seed,
         (rnd, where) -> {
           String s = RandomOps.text(rnd, 20);
-          int length = s.codePointCount(0, s.length());
-          TextOperation a =
-              RandomOps.insertAt(rnd.nextInt(length + 1), RandomOps.insertText(rnd), length);
-          TextOperation b = RandomOps.operation(rnd, s);
-          TextOperation left = TextOperation.transformLeft(a, b);
-          assertEquals(TextOperation.transform(a, b).left(), left, () -> where.with(s, a, b));
-          assertCanonical(left, () -> where.with(s, a, b));
-        });
-  }
-
-  @ParameterizedTest(name = "seed {0}")
-  @MethodSource("seeds")
-  void transformLeftOfABackspaceIsTheLeftOfTransform(long seed) {
-    forEachCase(
-        seed,
-        (rnd, where) -> {
-          String s = RandomOps.text(rnd, 20);
-          int length = s.codePointCount(0, s.length());
-          if (length == 0) {
-            return;
-          }
-          int at = rnd.nextInt(length);
-          TextOperation a =
-              TextOperation.builder().retain(at).delete(1).retain(length - at - 1).build();
+          TextOperation a = keystroke(rnd, s.codePointCount(0, s.length())); // the fast paths
           TextOperation b = RandomOps.operation(rnd, s);
           TextOperation left = TextOperation.transformLeft(a, b);
           assertEquals(TextOperation.transform(a, b).left(), left, () -> where.with(s, a, b));
