@@ -11,8 +11,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
-import org.flywaydb.core.Flyway;
-import org.flywaydb.core.api.FlywayException;
 
 /**
  * An open Tandem database: a connection pool (HikariCP) on a PostgreSQL whose schema Flyway has
@@ -40,9 +38,8 @@ public final class Database implements AutoCloseable {
    * Starts the embedded server if the configuration names no URL, opens the pool and migrates the
    * schema.
    *
-   * <p>Flyway checks and migrates the schema, on connections of its own, while the pool opens (each
-   * takes a few hundred milliseconds of a cold JVM's time, on a core each); it returns once both
-   * are done, as if they had run one after the other.
+   * <p>The schema is brought up to date by {@link Migrations}: a query when it already is, Flyway
+   * when it is not.
    *
    * @throws DatabaseUnavailableException if the database cannot be reached
    * @throws EmbeddedPostgresException if the embedded server cannot start (for instance its data
@@ -93,30 +90,13 @@ public final class Database implements AutoCloseable {
                 embedded.password(),
                 config.poolSize(),
                 config.dataDirectory());
-    Throwable[] migrationFailure = new Throwable[1];
-    Thread migration =
-        startThread(
-            "tandem-migrate",
-            () -> {
-              try {
-                migrate(connection);
-              } catch (RuntimeException | Error e) {
-                migrationFailure[0] = e;
-              }
-            });
     HikariDataSource pool = null;
     try {
-      try {
-        pool = new HikariDataSource(hikariConfig(connection));
-      } finally {
-        joinUninterruptibly(migration); // the migration's outcome is visible after the join
+      pool = new HikariDataSource(hikariConfig(connection));
+      if (embedded != null) {
+        embedded.storeCheapVerifier(pool);
       }
-      if (migrationFailure[0] instanceof RuntimeException e) {
-        throw e;
-      }
-      if (migrationFailure[0] instanceof Error e) {
-        throw e;
-      }
+      Migrations.apply(pool, connection);
       return new Opened(embedded, pool, connection);
     } catch (RuntimeException e) {
       if (pool != null) {
@@ -211,44 +191,11 @@ public final class Database implements AutoCloseable {
     return hikari;
   }
 
-  /**
-   * Flyway gets connections of its own, not the pool's: it holds two at once (the schema history
-   * lock and the migration), which a pool of size 1 could never give.
-   */
-  private static void migrate(DatabaseConfig connection) {
-    try {
-      Flyway.configure()
-          .dataSource(connection.url(), connection.user(), connection.password())
-          .locations("classpath:db/migration")
-          .failOnMissingLocations(true)
-          .load()
-          .migrate();
-    } catch (FlywayException e) {
-      throw new PersistenceException(
-          "migrating the schema failed: " + e.getMessage(), null, null, e);
-    }
-  }
-
   private static Thread startThread(String name, Runnable task) {
     Thread thread = new Thread(task, name);
     thread.setDaemon(true);
     thread.start();
     return thread;
-  }
-
-  private static void joinUninterruptibly(Thread thread) {
-    boolean interrupted = false;
-    while (true) {
-      try {
-        thread.join();
-        break;
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
-    }
   }
 
   private static String rootMessage(Throwable e) {

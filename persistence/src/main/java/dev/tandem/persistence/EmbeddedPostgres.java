@@ -12,6 +12,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -19,6 +23,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
+import org.postgresql.util.PasswordUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,8 +47,9 @@ import org.slf4j.LoggerFactory;
  *       postmaster.pid} check stands behind it.
  *   <li>A server left running by a process that died without stopping it (kill -9) is stopped with
  *       a fast (clean) shutdown and started again.
- *   <li>It listens on 127.0.0.1 only, on a free port, with password authentication; fsync and
- *       synchronous_commit stay on, so a committed op survives a crash.
+ *   <li>It listens on 127.0.0.1 only, on a free port, with password authentication (SCRAM, a
+ *       verifier of one iteration: see {@link #storeCheapVerifier}); fsync and synchronous_commit
+ *       stay on, so a committed op survives a crash.
  *   <li>As root, PostgreSQL runs as {@code nobody} (see {@link Users}).
  * </ul>
  */
@@ -54,6 +61,9 @@ final class EmbeddedPostgres implements AutoCloseable {
 
   /** The line of {@code postmaster.pid} holding the postmaster's status ("ready" when it is). */
   private static final int PID_FILE_STATUS_LINE = 7;
+
+  /** PBKDF2 iterations of the superuser's SCRAM verifier; see {@link #storeCheapVerifier}. */
+  static final int SCRAM_ITERATIONS = 1;
 
   /** How often the start and the stop look at the pid file. */
   private static final long POLL_MILLIS = 5;
@@ -151,6 +161,44 @@ final class EmbeddedPostgres implements AutoCloseable {
 
   Path dataDirectory() {
     return dataDirectory;
+  }
+
+  /**
+   * Stores the superuser's SCRAM verifier with {@link #SCRAM_ITERATIONS} iterations, unless it has
+   * that many already (clusters made before kept initdb's 4096 until this ran once).
+   *
+   * <p>Every connection the pool, Flyway or a tool opens derives its key with PBKDF2 for as many
+   * iterations as the verifier says, in Java, cold: 4096 of them cost a start about 0.2 s of CPU
+   * (the interpreted loop and its compilation). The iterations only slow down guessing a password
+   * from a stolen verifier or a recorded login; this password is 192 random bits (no guess can
+   * succeed at any count), the server listens on 127.0.0.1 only, and whoever can read the verifier
+   * in the cluster's files can read {@code postgres.password} beside them. The verifier is computed
+   * here, so the password itself never travels in a statement; it is set for this role only, and
+   * the server's {@code scram_iterations} stays at its default for any other password.
+   */
+  void storeCheapVerifier(DataSource pool) {
+    try (Connection connection = pool.getConnection();
+        Statement statement = connection.createStatement()) {
+      String verifier;
+      try (ResultSet row =
+          statement.executeQuery(
+              "SELECT rolpassword FROM pg_authid WHERE rolname = current_user")) {
+        verifier = row.next() ? row.getString(1) : null;
+      }
+      if (verifier == null
+          || !verifier.startsWith("SCRAM-SHA-256$")
+          || verifier.startsWith("SCRAM-SHA-256$" + SCRAM_ITERATIONS + ":")) {
+        return;
+      }
+      byte[] salt = new byte[16];
+      new SecureRandom().nextBytes(salt);
+      String cheap = PasswordUtil.encodeScramSha256(password.toCharArray(), SCRAM_ITERATIONS, salt);
+      statement.execute("ALTER ROLE " + SUPERUSER + " PASSWORD '" + cheap.replace("'", "''") + "'");
+      log.info("stored the PostgreSQL password's verifier with {} iteration", SCRAM_ITERATIONS);
+    } catch (SQLException e) {
+      // Logging in keeps working with the old verifier, only more slowly.
+      log.warn("could not store a cheaper password verifier: {}", e.toString());
+    }
   }
 
   /** Stops the server with a fast shutdown (clean: no recovery needed at the next start). */

@@ -13,10 +13,15 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.postgresql.util.PasswordUtil;
 
 /** The embedded server keeps its data across restarts and belongs to one process at a time. */
 class EmbeddedPostgresTest {
@@ -51,6 +56,51 @@ class EmbeddedPostgresTest {
       assertEquals(
           new DocumentSnapshot(docId, 2, "abc"), second.opLog().loadDocument(docId).orElseThrow());
       assertEquals(2, second.opLog().readRange(docId, 1, 10).size());
+    }
+  }
+
+  /**
+   * A data directory made before the superuser's verifier was cheap (initdb's 4096 iterations)
+   * still opens, and from then on has the verifier of {@link EmbeddedPostgres#SCRAM_ITERATIONS}.
+   */
+  @Test
+  void anOldVerifierStillLogsInAndIsReplaced() throws Exception {
+    DatabaseConfig config = DatabaseConfig.embedded(directory).withPoolSize(2);
+    String password;
+    try (Database first = Database.open(config)) {
+      password = first.connectionConfig().password();
+      assertTrue(verifier(first).startsWith("SCRAM-SHA-256$1:"), verifier(first));
+      byte[] salt = new byte[16];
+      new java.security.SecureRandom().nextBytes(salt);
+      String old = PasswordUtil.encodeScramSha256(password.toCharArray(), 4096, salt);
+      execute(first, "ALTER ROLE postgres PASSWORD '" + old + "'");
+      assertTrue(verifier(first).startsWith("SCRAM-SHA-256$4096:"), verifier(first));
+    }
+
+    try (Database second = Database.open(config)) {
+      assertEquals(password, second.connectionConfig().password());
+      assertTrue(verifier(second).startsWith("SCRAM-SHA-256$1:"), verifier(second));
+      String docId = EmbeddedPostgresExtension.freshDocId("verifier");
+      second.opLog().createDocument(docId, "in");
+      assertEquals("in", second.opLog().loadDocument(docId).orElseThrow().text());
+    }
+  }
+
+  private static String verifier(Database database) throws SQLException {
+    try (Connection connection = database.dataSource().getConnection();
+        Statement statement = connection.createStatement();
+        ResultSet row =
+            statement.executeQuery(
+                "SELECT rolpassword FROM pg_authid WHERE rolname = 'postgres'")) {
+      assertTrue(row.next());
+      return row.getString(1);
+    }
+  }
+
+  private static void execute(Database database, String sql) throws SQLException {
+    try (Connection connection = database.dataSource().getConnection();
+        Statement statement = connection.createStatement()) {
+      statement.execute(sql);
     }
   }
 
