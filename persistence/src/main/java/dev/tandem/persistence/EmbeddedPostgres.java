@@ -446,13 +446,7 @@ final class EmbeddedPostgres implements AutoCloseable {
           }
           if (System.nanoTime() - deadline > 0) {
             postmaster.destroy();
-            throw new EmbeddedPostgresException(
-                "PostgreSQL did not become ready within "
-                    + COMMAND_TIMEOUT_SECONDS
-                    + " s\nend of "
-                    + logFile
-                    + ":\n"
-                    + logTail());
+            throw timedOut("become ready");
           }
           Thread.sleep(POLL_MILLIS);
         }
@@ -461,6 +455,19 @@ final class EmbeddedPostgres implements AutoCloseable {
         postmaster.destroy();
         throw new EmbeddedPostgresException("interrupted while PostgreSQL started", e);
       }
+    }
+
+    /** PostgreSQL did not {@code what} in time; the error carries the end of its log. */
+    private EmbeddedPostgresException timedOut(String what) {
+      return new EmbeddedPostgresException(
+          "PostgreSQL did not "
+              + what
+              + " within "
+              + COMMAND_TIMEOUT_SECONDS
+              + " s\nend of "
+              + logFile
+              + ":\n"
+              + logTail());
     }
 
     /**
@@ -514,13 +521,7 @@ final class EmbeddedPostgres implements AutoCloseable {
       try {
         while (Files.exists(pidFile)) {
           if (System.nanoTime() - deadline > 0) {
-            throw new EmbeddedPostgresException(
-                "PostgreSQL did not stop within "
-                    + COMMAND_TIMEOUT_SECONDS
-                    + " s\nend of "
-                    + logFile
-                    + ":\n"
-                    + logTail());
+            throw timedOut("stop");
           }
           Thread.sleep(POLL_MILLIS);
         }

@@ -1,5 +1,6 @@
 package dev.tandem.bench.load;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /** hot-doc and many-docs: editors submitting as fast as their acks come back. */
@@ -16,23 +17,21 @@ record ClosedLoopResult(
 
   @Override
   public List<Row> rows() {
-    return List.of(
+    List<Row> rows = new ArrayList<>();
+    rows.add(
         Row.of(
             "workload",
-            workload + ": " + documents + " document(s) × " + editorsPerDocument + " editors"),
+            workload + ": " + documents + " document(s) × " + editorsPerDocument + " editors"));
+    rows.add(
         Row.of(
             "measured",
-            LoadResult.decimal(window.seconds()) + " s after " + warmupSeconds + " s of warm-up"),
+            LoadResult.decimal(window.seconds()) + " s after " + warmupSeconds + " s of warm-up"));
+    rows.add(
         Row.of(
             "acked ops/s",
-            LoadResult.decimal(window.opsPerSecond()) + " (" + window.ackedOps() + " acks)"),
-        Row.of("ack latency p50 / p95 / p99 / max", window.ackLatency().describe()),
-        Row.of("broadcast latency p50 / p95 / p99 / max", broadcastLatency.describe()),
-        Row.of("converged", convergence.describe()),
-        window.usage().cpuRow(),
-        window.usage().perOpRow(window.opsPerSecond()),
-        window.usage().commitRow(),
-        window.usage().memoryRow(),
-        machine.row());
+            LoadResult.decimal(window.opsPerSecond()) + " (" + window.ackedOps() + " acks)"));
+    rows.addAll(window.measuredRows(broadcastLatency, convergence));
+    rows.add(machine.row());
+    return rows;
   }
 }

@@ -102,7 +102,21 @@ final class EditingRun implements Editor.Observer {
       double opsPerSecond,
       long delayedEdits,
       Latencies.Percentiles ackLatency,
-      CpuWindow usage) {}
+      CpuWindow usage) {
+
+    /** The rows every editing workload reports: latencies, convergence, what the processes used. */
+    List<LoadResult.Row> measuredRows(
+        Latencies.Percentiles broadcastLatency, Convergence convergence) {
+      return List.of(
+          LoadResult.Row.of("ack latency p50 / p95 / p99 / max", ackLatency.describe()),
+          LoadResult.Row.of("broadcast latency p50 / p95 / p99 / max", broadcastLatency.describe()),
+          LoadResult.Row.of("converged", convergence.describe()),
+          usage.cpuRow(),
+          usage.perOpRow(opsPerSecond),
+          usage.commitRow(),
+          usage.memoryRow());
+    }
+  }
 
   private boolean inWindow(long nanos) {
     return nanos >= windowStart && nanos < windowEnd;

@@ -37,16 +37,10 @@ record ServerMessage(
 
   private static final JsonFactory JSON = new JsonFactory();
 
-  /** {@code readOps}: parse ops into {@link TextOperation}s, else skip them (left null). */
-  static ServerMessage parse(String frame, boolean readOps) {
-    try (JsonParser parser = JSON.createParser(frame)) {
-      return parse(parser, readOps);
-    } catch (IOException e) {
-      throw new UncheckedIOException("malformed server message: " + frame, e);
-    }
-  }
-
-  /** A message in UTF-8, {@code utf8[offset, offset + length)}. */
+  /**
+   * A message in UTF-8, {@code utf8[offset, offset + length)}. {@code readOps}: parse ops into
+   * {@link TextOperation}s, else skip them (left null).
+   */
   static ServerMessage parse(byte[] utf8, int offset, int length, boolean readOps) {
     try (JsonParser parser = JSON.createParser(utf8, offset, length)) {
       return parse(parser, readOps);

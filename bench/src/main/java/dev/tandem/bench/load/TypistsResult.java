@@ -1,5 +1,6 @@
 package dev.tandem.bench.load;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /** typists: editors on one document, each typing at a fixed rate. */
@@ -16,7 +17,8 @@ record TypistsResult(
 
   @Override
   public List<Row> rows() {
-    return List.of(
+    List<Row> rows = new ArrayList<>();
+    rows.add(
         Row.of(
             "workload",
             workload
@@ -24,25 +26,23 @@ record TypistsResult(
                 + editors
                 + " editors × "
                 + editsPerSecondEach
-                + " keystrokes/s, typing into one document"),
+                + " keystrokes/s, typing into one document"));
+    rows.add(
         Row.of(
             "measured",
-            LoadResult.decimal(window.seconds()) + " s after " + warmupSeconds + " s of warm-up"),
+            LoadResult.decimal(window.seconds()) + " s after " + warmupSeconds + " s of warm-up"));
+    rows.add(
         Row.of(
             "keystrokes/s / acked ops/s",
             LoadResult.decimal(editors * editsPerSecondEach)
                 + " / "
-                + LoadResult.decimal(window.opsPerSecond())),
+                + LoadResult.decimal(window.opsPerSecond())));
+    rows.add(
         Row.of(
             "keystrokes buffered behind an op in flight",
-            window.delayedEdits() + " (sent with the next op, as ot.js does)"),
-        Row.of("ack latency p50 / p95 / p99 / max", window.ackLatency().describe()),
-        Row.of("broadcast latency p50 / p95 / p99 / max", broadcastLatency.describe()),
-        Row.of("converged", convergence.describe()),
-        window.usage().cpuRow(),
-        window.usage().perOpRow(window.opsPerSecond()),
-        window.usage().commitRow(),
-        window.usage().memoryRow(),
-        machine.row());
+            window.delayedEdits() + " (sent with the next op, as ot.js does)"));
+    rows.addAll(window.measuredRows(broadcastLatency, convergence));
+    rows.add(machine.row());
+    return rows;
   }
 }
