@@ -3,8 +3,6 @@ package dev.tandem.sequencer.rest;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.util.RawValue;
-import dev.tandem.ot.InvalidOperationException;
-import dev.tandem.ot.OperationJson;
 import dev.tandem.ot.TextOperation;
 import dev.tandem.persistence.CheckpointInfo;
 import dev.tandem.sequencer.Committed;
@@ -176,7 +174,7 @@ public final class DocumentResource {
           checkBodySize(body);
           ObjectNode request = Json.parseObject(body == null ? "" : body);
           long rev = Fields.requireNonNegativeLong(request, "rev");
-          TextOperation op = parseOp(Fields.requireArray(request, "op"));
+          TextOperation op = Fields.operation(Fields.requireArray(request, "op"));
           String clientId =
               Ids.checkClientId(
                   Fields.optionalString(request, "client")
@@ -270,14 +268,6 @@ public final class DocumentResource {
               + " characters (expected: at most "
               + config.maxMessageBytes()
               + ")");
-    }
-  }
-
-  private static TextOperation parseOp(ArrayNode op) {
-    try {
-      return OperationJson.parse(op.toString());
-    } catch (InvalidOperationException e) {
-      throw new TandemException(ErrorCode.INVALID_OP, e.getMessage());
     }
   }
 

@@ -2,11 +2,10 @@ package dev.tandem.sequencer.ws;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tandem.ot.InvalidOperationException;
-import dev.tandem.ot.OperationJson;
 import dev.tandem.ot.TextOperation;
 import dev.tandem.sequencer.Authorizer;
 import dev.tandem.sequencer.ErrorCode;
+import dev.tandem.sequencer.Fields;
 import dev.tandem.sequencer.Json;
 import dev.tandem.sequencer.PresenceUpdate;
 import dev.tandem.sequencer.Sequencers;
@@ -273,7 +272,7 @@ public final class EditEndpoint extends Endpoint {
       throw TandemException.badRequest("document '" + docId + "' is not open on this connection");
     }
     authorizer.checkWrite(connection.userId(), docId);
-    TextOperation op = parseOp(submit.op());
+    TextOperation op = Fields.operation(submit.op());
     sequencers.submit(
         connection,
         connection.replyTo(docId, submit.seq()),
@@ -317,14 +316,6 @@ public final class EditEndpoint extends Endpoint {
       return true;
     } catch (TandemException e) {
       return false;
-    }
-  }
-
-  private TextOperation parseOp(JsonNode op) {
-    try {
-      return OperationJson.parse(op.toString());
-    } catch (InvalidOperationException e) {
-      throw new TandemException(ErrorCode.INVALID_OP, e.getMessage());
     }
   }
 
