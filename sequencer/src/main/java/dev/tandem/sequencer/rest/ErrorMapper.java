@@ -1,6 +1,5 @@
 package dev.tandem.sequencer.rest;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.sequencer.ErrorCode;
 import dev.tandem.sequencer.Json;
 import dev.tandem.sequencer.Metrics;
@@ -64,12 +63,9 @@ final class ErrorMapper implements ExceptionMapper<Throwable> {
   }
 
   private static Response body(int status, ErrorCode code, String message) {
-    ObjectNode body = Json.object();
-    body.put("code", code.code());
-    body.put("message", message == null ? code.code() : message);
     return Response.status(status)
         .type(MediaType.APPLICATION_JSON_TYPE)
-        .entity(Json.write(body))
+        .entity(Json.error(code, message))
         .build();
   }
 }
