@@ -1,6 +1,8 @@
 package dev.tandem.sequencer;
 
 import java.time.Duration;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -8,7 +10,7 @@ import org.slf4j.LoggerFactory;
  * The one log of requests refused for the client's fault (malformed JSON, invalid ops, bad paths, a
  * body cut short): at INFO, never as {@code internal} or at ERROR, and rate-limited, since anyone
  * can send them by the thousand. At most {@link #LINES_PER_INTERVAL} lines per {@link #INTERVAL};
- * the first line after a full interval says how many were left out before it.
+ * the first line after that says how many were left out.
  */
 public final class BadRequestLog {
   /** Lines logged per interval at most. */
@@ -21,38 +23,74 @@ public final class BadRequestLog {
   public static final String LOGGER = "dev.tandem.sequencer.BadRequests";
 
   private static final Logger log = LoggerFactory.getLogger(LOGGER);
-  private static final Object lock = new Object();
-  private static long windowStart = System.nanoTime(); // guarded by lock
-  private static int lines; // guarded by lock
-  private static long suppressed; // guarded by lock
+  private static final BadRequestLog SHARED =
+      new BadRequestLog(log::info, LINES_PER_INTERVAL, INTERVAL, System::nanoTime);
 
-  private BadRequestLog() {}
+  private final Consumer<String> out;
+  private final int linesPerInterval;
+  private final long intervalNanos;
+  private final LongSupplier clock;
+  private long windowStart; // guarded by this
+  private int lines; // guarded by this
+  private long leftOut; // guarded by this
 
-  /** Logs one refusal, unless the interval's lines are used up (then only counts it). */
+  BadRequestLog(
+      Consumer<String> out, int linesPerInterval, Duration interval, LongSupplier nanoClock) {
+    this.out = out;
+    this.linesPerInterval = linesPerInterval;
+    this.intervalNanos = interval.toNanos();
+    this.clock = nanoClock;
+    this.windowStart = nanoClock.getAsLong();
+  }
+
+  /** Logs one refusal in the server's log, unless this interval's lines are used up. */
   public static void refused(String where, TandemException refusal) {
-    long leftOut;
-    synchronized (lock) {
-      long now = System.nanoTime();
-      leftOut = 0;
-      if (now - windowStart >= INTERVAL.toNanos()) {
-        leftOut = suppressed;
+    SHARED.log(where, refusal);
+  }
+
+  void log(String where, TandemException refusal) {
+    long reported;
+    synchronized (this) {
+      long now = clock.getAsLong();
+      if (now - windowStart >= intervalNanos) {
         windowStart = now;
         lines = 0;
-        suppressed = 0;
       }
-      if (lines >= LINES_PER_INTERVAL) {
-        suppressed++;
+      if (lines >= linesPerInterval) {
+        leftOut++;
         return;
       }
       lines++;
+      reported = leftOut;
+      leftOut = 0;
     }
-    if (leftOut > 0) {
-      log.info(
-          "{} more bad requests were not logged (at most {} per {} s)",
-          leftOut,
-          LINES_PER_INTERVAL,
-          INTERVAL.toSeconds());
+    if (reported > 0) {
+      out.accept(
+          reported
+              + " more bad requests were not logged (at most "
+              + linesPerInterval
+              + " per "
+              + intervalNanos / 1_000_000_000
+              + " s)");
     }
-    log.info("bad request ({}): {} {}", where, refusal.code().code(), refusal.getMessage());
+    out.accept(
+        "bad request ("
+            + where
+            + "): "
+            + refusal.code().code()
+            + " "
+            + oneLine(refusal.getMessage()));
   }
+
+  /** Messages quote client input: one line each, of bounded length, whatever it held. */
+  private static String oneLine(String message) {
+    StringBuilder line = new StringBuilder(Math.min(message.length(), MAX_MESSAGE_CHARS + 1));
+    for (int i = 0; i < message.length() && line.length() < MAX_MESSAGE_CHARS; i++) {
+      char c = message.charAt(i);
+      line.append(c < 0x20 || c == 0x7F ? '?' : c);
+    }
+    return line.length() < message.length() ? line.append('…').toString() : line.toString();
+  }
+
+  private static final int MAX_MESSAGE_CHARS = 300;
 }

@@ -69,6 +69,7 @@ public final class TandemServer implements AutoCloseable {
     listener.getKeepAlive().setIdleTimeoutInSeconds(-1); // WebSockets idle as long as they like
     listener.registerAddOn(new IgnoreForeignUpgrades());
     listener.registerAddOn(new RefuseUndecodablePaths());
+    BrokenContentLog.install();
     webSockets.attachTo(listener);
     httpServer.getServerConfiguration().addHttpHandler(new HealthHandler(sequencers), "/healthz");
     httpServer

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.ot.TextOperation;
 import dev.tandem.sequencer.Authorizer;
+import dev.tandem.sequencer.BadRequestLog;
 import dev.tandem.sequencer.ErrorCode;
 import dev.tandem.sequencer.Fields;
 import dev.tandem.sequencer.Json;
@@ -330,6 +331,9 @@ public final class EditEndpoint extends Endpoint {
       return;
     }
     connection.error(error, docId, seq);
+    if (error.code().isClientFault()) {
+      BadRequestLog.refused("WebSocket", error);
+    }
     if (error.code().isClientFault() && connection.countBadMessage()) {
       connection.close(
           CloseCodes.POLICY_VIOLATION,
