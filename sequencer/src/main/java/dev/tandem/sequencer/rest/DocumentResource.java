@@ -258,14 +258,15 @@ public final class DocumentResource {
     return item;
   }
 
-  /** The same limit as a WebSocket message, counted in UTF-16 units (at most 3 bytes each). */
+  /** The same limit as a WebSocket message, in UTF-8 bytes (as the body came on the wire). */
   private void checkBodySize(String body) {
-    if (body != null && body.length() > config.maxMessageBytes()) {
+    long bytes = body == null ? 0 : Json.utf8Length(body);
+    if (bytes > config.maxMessageBytes()) {
       throw new TandemException(
           ErrorCode.TOO_LARGE,
           "request body of "
-              + body.length()
-              + " characters (expected: at most "
+              + bytes
+              + " bytes (expected: at most "
               + config.maxMessageBytes()
               + ")");
     }
