@@ -57,6 +57,9 @@ public record TandemConfig(
     requireRange(historyInMemory, 1, Integer.MAX_VALUE, "history-in-memory");
     requireRange(catchUpPage, 1, Integer.MAX_VALUE, "catch-up-page");
     requireRange(databasePoolSize, 1, 1000, "database-pool-size");
+    // Nothing is unloaded before it is idle, and no shutdown waits a negative time.
+    requireAtLeast(idleUnloadAfter, Duration.ofSeconds(1), "idle-unload-seconds");
+    requireAtLeast(shutdownGrace, Duration.ZERO, "shutdown-grace-seconds");
   }
 
   /** The defaults: port 8080, 1 MiB messages, 16 Mi code points per document, and so on. */
@@ -186,6 +189,18 @@ public record TandemConfig(
     if (value < min || value > max) {
       throw new IllegalArgumentException(
           name + " : " + value + " (expected: " + min + " to " + max + ")");
+    }
+  }
+
+  private static void requireAtLeast(Duration value, Duration min, String name) {
+    if (value == null || value.compareTo(min) < 0) {
+      throw new IllegalArgumentException(
+          name
+              + " : "
+              + (value == null ? "none" : value.toSeconds())
+              + " (expected: at least "
+              + min.toSeconds()
+              + ")");
     }
   }
 
