@@ -103,6 +103,20 @@ public final class EditEndpoint extends Endpoint {
     }
   }
 
+  /**
+   * Waits until every socket has closed (its client answered the close frame, or went away), at
+   * most until {@code deadlineNanos} of {@link System#nanoTime}; returns whether all did.
+   */
+  public boolean awaitClosed(long deadlineNanos) throws InterruptedException {
+    while (!connections.isEmpty()) {
+      if (System.nanoTime() - deadlineNanos >= 0) {
+        return false;
+      }
+      Thread.sleep(10);
+    }
+    return true;
+  }
+
   /** The number of open sockets. */
   public int connectionCount() {
     return connections.size();
