@@ -4,6 +4,7 @@ import dev.tandem.persistence.Database;
 import dev.tandem.persistence.DatabaseConfig;
 import dev.tandem.sequencer.rest.RestApplication;
 import dev.tandem.sequencer.ws.EditEndpoint;
+import dev.tandem.sequencer.ws.FrameSizeGuard;
 import dev.tandem.sequencer.ws.WebSocketContainer;
 import jakarta.websocket.server.ServerEndpointConfig;
 import java.io.IOException;
@@ -36,7 +37,7 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
 public final class TandemServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(TandemServer.class);
 
-  /** The smallest frame buffer: a single frame up to 16 MiB is read whole, then judged. */
+  /** The smallest frame buffer of Tyrus, which reads each frame whole (see FrameSizeGuard). */
   public static final int MAX_FRAME_BUFFER = 16 * 1024 * 1024;
 
   private final TandemConfig config;
@@ -57,8 +58,8 @@ public final class TandemServer implements AutoCloseable {
     this.sequencers = new Sequencers(database, config);
     this.editEndpoint = new EditEndpoint(sequencers, authorizer, config);
     // Tyrus buffers each frame whole before EditEndpoint sees it (as a fragment of a message, which
-    // EditEndpoint measures and refuses with 1009); a single frame larger than this buffer is cut
-    // off by Tyrus itself with 1011.
+    // EditEndpoint measures and refuses with 1009); FrameSizeGuard hands it no data frame over
+    // max-message-bytes, so this buffer is never outgrown (Tyrus would close with 1011).
     this.webSockets =
         new WebSocketContainer(Math.max(MAX_FRAME_BUFFER, 2 * config.maxMessageBytes() + 1024));
     URI apiUri = URI.create("http://" + config.host() + ":" + config.port() + "/api");
@@ -69,6 +70,7 @@ public final class TandemServer implements AutoCloseable {
     listener.getKeepAlive().setIdleTimeoutInSeconds(-1); // WebSockets idle as long as they like
     listener.registerAddOn(new IgnoreForeignUpgrades());
     listener.registerAddOn(new RefuseUndecodablePaths());
+    listener.registerAddOn(new FrameSizeGuard(config.maxMessageBytes()));
     BrokenContentLog.install();
     webSockets.attachTo(listener);
     httpServer.getServerConfiguration().addHttpHandler(new HealthHandler(sequencers), "/healthz");
