@@ -59,8 +59,11 @@ public final class FrameSizeGuard extends BaseFilter implements AddOn {
       FRAMES.set(ctx.getConnection(), frames);
     }
     byte[] bytes = frames.filter(content.getContent());
-    ctx.setMessage(
-        HttpContent.create(request, content.isLast(), Buffers.wrap(ctx.getMemoryManager(), bytes)));
+    if (bytes != null) {
+      ctx.setMessage(
+          HttpContent.create(
+              request, content.isLast(), Buffers.wrap(ctx.getMemoryManager(), bytes)));
+    }
     return ctx.getInvokeAction();
   }
 
@@ -84,17 +87,25 @@ public final class FrameSizeGuard extends BaseFilter implements AddOn {
       this.maxPayload = maxPayload;
     }
 
-    /** The bytes to hand on for these, which are read to their end. */
+    /**
+     * The bytes to hand on for these, which are read to their end; null if they are these bytes
+     * exactly (no frame over the limit, no header cut by the end of the piece), as nearly always.
+     */
     byte[] filter(Buffer in) {
-      ByteArrayOutputStream out = new ByteArrayOutputStream(in.remaining() + 16);
-      int position = in.position();
+      int start = in.position();
       int end = in.limit();
+      int position = start;
+      int headerStart = start; // where the current header began, while nothing was changed
+      ByteArrayOutputStream out = // set once the bytes handed on differ from these
+          headerLength > 0 || dropping > 0 || finishAfterDrop
+              ? new ByteArrayOutputStream(end - start + 16)
+              : null;
       while (position < end) {
         if (passing > 0) {
           int count = (int) Math.min(passing, end - position);
-          byte[] payload = new byte[count];
-          in.toByteBuffer(position, position + count).get(payload);
-          out.write(payload, 0, count);
+          if (out != null) {
+            copy(in, position, count, out);
+          }
           position += count;
           passing -= count;
         } else if (dropping > 0) {
@@ -102,9 +113,25 @@ public final class FrameSizeGuard extends BaseFilter implements AddOn {
           position += count;
           dropping -= count;
         } else {
+          if (headerLength == 0) {
+            headerStart = position;
+          }
           header[headerLength++] = in.get(position++);
           if (headerLength == headerSize()) {
-            onHeader(out);
+            long length = payloadLength();
+            int opcode = header[0] & 0x0F;
+            if (opcode <= OPCODE_BINARY && length > maxPayload) {
+              if (out == null) {
+                out = new ByteArrayOutputStream(end - start + 16);
+                copy(in, start, headerStart - start, out);
+              }
+              cut(length, out);
+            } else {
+              if (out != null) {
+                out.write(header, 0, headerLength); // as it came
+              }
+              passing = length;
+            }
             headerLength = 0;
           }
         }
@@ -117,7 +144,17 @@ public final class FrameSizeGuard extends BaseFilter implements AddOn {
           finishAfterDrop = false;
         }
       }
-      return out.toByteArray();
+      if (out == null && headerLength > 0) { // held back until the rest of the header comes
+        out = new ByteArrayOutputStream(end - start);
+        copy(in, start, headerStart - start, out);
+      }
+      return out == null ? null : out.toByteArray();
+    }
+
+    private static void copy(Buffer in, int from, int count, ByteArrayOutputStream out) {
+      byte[] bytes = new byte[count];
+      in.toByteBuffer(from, from + count).get(bytes);
+      out.write(bytes, 0, count);
     }
 
     private int headerSize() {
@@ -129,29 +166,24 @@ public final class FrameSizeGuard extends BaseFilter implements AddOn {
       return 2 + extended + ((header[1] & 0x80) != 0 ? 4 : 0);
     }
 
-    private void onHeader(ByteArrayOutputStream out) {
-      int opcode = header[0] & 0x0F;
-      boolean fin = (header[0] & 0x80) != 0;
-      int mask = header[1] & 0x80;
+    private long payloadLength() {
       int length7 = header[1] & 0x7F;
       int lengthBytes = length7 == 126 ? 2 : length7 == 127 ? 8 : 0;
-      long length = length7;
-      if (lengthBytes > 0) {
-        length = 0;
-        for (int i = 0; i < lengthBytes; i++) {
-          length = (length << 8) | (header[2 + i] & 0xFF);
-        }
-        if (length < 0) {
-          length = Long.MAX_VALUE; // invalid (the top bit must be 0): too big either way
-        }
+      if (lengthBytes == 0) {
+        return length7;
       }
-      if (opcode > OPCODE_BINARY || length <= maxPayload) {
-        out.write(header, 0, headerLength); // as it came
-        passing = length;
-        return;
+      long length = 0;
+      for (int i = 0; i < lengthBytes; i++) {
+        length = (length << 8) | (header[2 + i] & 0xFF);
       }
+      return length < 0 ? Long.MAX_VALUE : length; // the top bit must be 0: too big either way
+    }
+
+    /** Hands on the frame's header for its first {@code maxPayload + 1} bytes, not final. */
+    private void cut(long length, ByteArrayOutputStream out) {
+      int mask = header[1] & 0x80;
       long kept = maxPayload + 1;
-      out.write((header[0] & 0x70) | opcode); // not final; the reserved bits as they were
+      out.write(header[0] & 0x7F); // not final; the reserved bits and the opcode as they were
       if (kept < 126) {
         out.write(mask | (int) kept);
       } else if (kept <= 0xFFFF) {
@@ -165,11 +197,11 @@ public final class FrameSizeGuard extends BaseFilter implements AddOn {
         }
       }
       if (mask != 0) {
-        out.write(header, 2 + lengthBytes, 4); // the same key unmasks the bytes kept
+        out.write(header, headerLength - 4, 4); // the same key unmasks the bytes kept
       }
       passing = kept;
       dropping = length - kept;
-      finishAfterDrop = fin;
+      finishAfterDrop = (header[0] & 0x80) != 0;
       finishMask = mask;
     }
   }
