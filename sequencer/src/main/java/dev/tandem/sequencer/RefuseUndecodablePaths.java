@@ -25,7 +25,9 @@ import org.glassfish.grizzly.memory.Buffers;
  * JSON error body of the REST API: {@code 400 bad_request} for a malformed percent escape ({@code
  * %}, {@code %zz}), escapes that do not decode to UTF-8 ({@code %ff}, the overlong {@code %c0%af},
  * the surrogate {@code %ed%a0%80}) or a control character in the path; {@code 404 not_found} for a
- * path that climbs above the root ({@code /vendor/../../pom.xml}, {@code /%2e%2e/pom.xml}).
+ * path that climbs above the root ({@code /vendor/../../pom.xml}, {@code /%2e%2e/pom.xml}). A
+ * WebSocket upgrade without {@code Sec-WebSocket-Key}, which Tyrus answers with 500, is a {@code
+ * bad_request} too.
  *
  * <p>Right after the HTTP codec, so this holds for every handler: REST, SSE, static files and the
  * WebSocket upgrade. Without it Grizzly's decoder throws from deep in the filter chain (an empty
@@ -46,6 +48,12 @@ final class RefuseUndecodablePaths extends BaseFilter implements AddOn {
       return ctx.getInvokeAction();
     }
     TandemException refusal = refusal(request.getRequestURI(), request.getQueryString());
+    if (refusal == null
+        && request.isUpgrade()
+        && "websocket".equalsIgnoreCase(request.getUpgrade())
+        && request.getHeader("Sec-WebSocket-Key") == null) { // Tyrus answers 500
+      refusal = TandemException.badRequest("a WebSocket upgrade needs Sec-WebSocket-Key");
+    }
     if (refusal == null) {
       return ctx.getInvokeAction();
     }

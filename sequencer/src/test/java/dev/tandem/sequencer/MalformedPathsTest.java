@@ -91,6 +91,16 @@ class MalformedPathsTest {
   }
 
   @Test
+  void aWebSocketUpgradeWithoutItsKeyIsABadRequest() throws IOException {
+    String upgrade =
+        "GET /ws HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            + "Sec-WebSocket-Version: 13\r\n\r\n";
+    Answer answer = Answer.of(send(upgrade));
+    assertEquals(400, answer.status(), answer.toString());
+    assertEquals("bad_request", answer.code());
+  }
+
+  @Test
   void aBodyIsReadToItsEndAndWellFormedTargetsAreServedAsBefore() throws IOException {
     String post =
         "POST /api/docs/%ff/ops HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
