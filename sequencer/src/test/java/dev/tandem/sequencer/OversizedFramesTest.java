@@ -12,6 +12,11 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -38,12 +43,19 @@ class OversizedFramesTest {
     server.close();
   }
 
+  /** Tyrus also logged its buffer overflow as a WARNING with a stack trace. */
   @Test
   void aSingleFrameBeyondTheTransportsBufferClosesWith1009() throws IOException {
+    List<LogRecord> tyrusLog = new CopyOnWriteArrayList<>();
+    Handler recorder = StaticFilesTest.recordInto(tyrusLog);
+    Logger.getLogger("org.glassfish").addHandler(recorder);
     try (RawSocket socket = RawSocket.hello("frames-1")) {
       socket.frame(true, 1, new byte[17 * 1024 * 1024]);
       assertEquals(1009, socket.closeCode());
+    } finally {
+      Logger.getLogger("org.glassfish").removeHandler(recorder);
     }
+    assertEquals(List.of(), tyrusLog.stream().map(LogRecord::getMessage).toList());
   }
 
   @Test
