@@ -1,5 +1,6 @@
 package dev.tandem.sequencer;
 
+import dev.tandem.persistence.DatabaseConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,6 +40,7 @@ public record TandemConfig(
     Optional<String> databaseUser,
     Optional<String> databasePassword,
     int databasePoolSize,
+    Duration databaseTimeout,
     Path dataDir) {
 
   /** Where the demo page of client-js lives in a checkout, served at {@code /} when present. */
@@ -57,6 +59,11 @@ public record TandemConfig(
     requireRange(historyInMemory, 1, Integer.MAX_VALUE, "history-in-memory");
     requireRange(catchUpPage, 1, Integer.MAX_VALUE, "catch-up-page");
     requireRange(databasePoolSize, 1, 1000, "database-pool-size");
+    requireRange(
+        databaseTimeout.toSeconds(),
+        1,
+        DatabaseConfig.MAX_TIMEOUT_SECONDS,
+        "database-timeout-seconds");
   }
 
   /** The defaults: port 8080, 1 MiB messages, 16 Mi code points per document, and so on. */
@@ -82,6 +89,7 @@ public record TandemConfig(
         Optional.empty(),
         Optional.empty(),
         10,
+        DatabaseConfig.DEFAULT_TIMEOUT,
         Path.of("data"));
   }
 
@@ -165,6 +173,7 @@ public record TandemConfig(
     lines.add("database-user=" + databaseUser.orElse("(default)"));
     lines.add("database-password=" + (databasePassword.isEmpty() ? "(none)" : "****"));
     lines.add("database-pool-size=" + databasePoolSize);
+    lines.add("database-timeout-seconds=" + databaseTimeout.toSeconds());
     lines.add(
         "data-dir=" + dataDir.toAbsolutePath() + (databaseUrl.isPresent() ? " (unused)" : ""));
     return String.join("\n", lines);
@@ -280,6 +289,11 @@ public record TandemConfig(
               "JDBC connections (default 10)",
               (b, v) -> b.databasePoolSize = toInt(v)),
           new Option(
+              "database-timeout-seconds",
+              "longest wait for one database call (a pooled connection, a connection, a"
+                  + " statement); a call past it fails with unavailable (default 5)",
+              (b, v) -> b.databaseTimeout = Duration.ofSeconds(toInt(v))),
+          new Option(
               "data-dir",
               "embedded PostgreSQL's data directory (default ./data)",
               (b, v) -> b.dataDir = Path.of(v)));
@@ -315,6 +329,7 @@ public record TandemConfig(
     private Optional<String> databaseUser;
     private Optional<String> databasePassword;
     private int databasePoolSize;
+    private Duration databaseTimeout;
     private Path dataDir;
 
     private Builder(TandemConfig c) {
@@ -338,6 +353,7 @@ public record TandemConfig(
       databaseUser = c.databaseUser;
       databasePassword = c.databasePassword;
       databasePoolSize = c.databasePoolSize;
+      databaseTimeout = c.databaseTimeout;
       dataDir = c.dataDir;
     }
 
@@ -421,6 +437,11 @@ public record TandemConfig(
       return this;
     }
 
+    public Builder databaseTimeout(Duration value) {
+      databaseTimeout = value;
+      return this;
+    }
+
     public Builder dataDir(Path value) {
       dataDir = value;
       return this;
@@ -448,6 +469,7 @@ public record TandemConfig(
           databaseUser,
           databasePassword,
           databasePoolSize,
+          databaseTimeout,
           dataDir);
     }
   }

@@ -26,7 +26,8 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
 
 /**
  * The Tandem server: one process, one port, serving the WebSocket protocol at {@code /ws}, the REST
- * API and SSE under {@code /api}, {@code /healthz}, and static files at {@code /}.
+ * API and SSE under {@code /api}, {@code /healthz}, {@code /readyz} and {@code /livez}, {@code
+ * /metrics}, and static files at {@code /}.
  *
  * <p>Start it in-process with {@link #builder()} (tests use port 0 and a shared {@link Database}),
  * or from the command line with {@link #main}. {@link #close()} shuts down gracefully: it stops
@@ -70,7 +71,17 @@ public final class TandemServer implements AutoCloseable {
     listener.registerAddOn(new IgnoreForeignUpgrades());
     listener.registerAddOn(new RefuseUndecodablePaths());
     webSockets.attachTo(listener);
-    httpServer.getServerConfiguration().addHttpHandler(new HealthHandler(sequencers), "/healthz");
+    for (HealthHandler.Probe probe : HealthHandler.Probe.values()) {
+      httpServer
+          .getServerConfiguration()
+          .addHttpHandler(
+              new HealthHandler(probe, sequencers, database.health()),
+              switch (probe) {
+                case LIVE -> "/livez";
+                case READY -> "/readyz";
+                case HEALTH -> "/healthz";
+              });
+    }
     httpServer
         .getServerConfiguration()
         .addHttpHandler(
@@ -288,7 +299,8 @@ public final class TandemServer implements AutoCloseable {
           config.databaseUser().orElse(null),
           config.databasePassword().orElse(null),
           config.databasePoolSize(),
-          config.dataDir());
+          config.dataDir(),
+          config.databaseTimeout());
     }
   }
 }
