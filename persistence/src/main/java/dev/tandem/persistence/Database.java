@@ -19,6 +19,9 @@ import javax.sql.DataSource;
  * Thread-safe.
  */
 public final class Database implements AutoCloseable {
+  /** The least time a new connection may take to connect and log in. */
+  private static final long LOGIN_SECONDS = 5;
+
   private final CompletableFuture<Opened> opened;
   private final DatabaseHealth health;
   private final OpLog opLog;
@@ -201,18 +204,20 @@ public final class Database implements AutoCloseable {
     }
     hikari.setMaximumPoolSize(config.poolSize());
     hikari.setMinimumIdle(Math.min(2, config.poolSize()));
-    // Every wait is bounded by the timeout: for a pooled connection, to connect and log in, for a
-    // statement (cancelled by the server), and for any answer at all (a stalled server), one
-    // second later so that the server's own cancel, which keeps the connection, normally comes
-    // first.
+    // Every wait of a caller is bounded by the timeout: for a pooled connection, for a statement
+    // (cancelled by the server), and for any answer at all (a stalled server), one second later so
+    // that the server's own cancel, which keeps the connection, normally comes first. Connecting
+    // and logging in, which the pool does in the background, may take up to LOGIN_SECONDS: the
+    // first login of a cold process can be slow, and no caller waits for it past the timeout.
     long seconds = config.timeout().toSeconds();
+    long loginSeconds = Math.max(seconds, LOGIN_SECONDS);
     hikari.setConnectionTimeout(config.timeout().toMillis());
     hikari.setValidationTimeout(Math.max(250, config.timeout().toMillis() / 2));
     hikari.setConnectionInitSql("SET statement_timeout = " + config.timeout().toMillis());
     hikari.addDataSourceProperty("ApplicationName", "tandem");
     hikari.addDataSourceProperty("tcpKeepAlive", "true");
-    hikari.addDataSourceProperty("connectTimeout", Long.toString(seconds));
-    hikari.addDataSourceProperty("loginTimeout", Long.toString(seconds));
+    hikari.addDataSourceProperty("connectTimeout", Long.toString(loginSeconds));
+    hikari.addDataSourceProperty("loginTimeout", Long.toString(loginSeconds));
     hikari.addDataSourceProperty("socketTimeout", Long.toString(seconds + 1));
     return hikari;
   }

@@ -19,10 +19,17 @@ final class GuardedPool {
     this.health = health;
   }
 
+  /** A call refused because the database is known to be unreachable; it tells nothing new. */
+  private static final class Refused extends SQLTransientConnectionException {
+    Refused(String reason) {
+      super(reason, "08000");
+    }
+  }
+
   Connection connection() throws SQLException {
     DatabaseHealth.Status status = health.status();
     if (!status.reachable()) {
-      throw new SQLTransientConnectionException(status.reason(), "08000");
+      throw new Refused(status.reason());
     }
     return pool.getConnection();
   }
@@ -32,6 +39,8 @@ final class GuardedPool {
   }
 
   void failed(SQLException e) {
-    health.failed(e);
+    if (!(e instanceof Refused)) {
+      health.failed(e);
+    }
   }
 }
