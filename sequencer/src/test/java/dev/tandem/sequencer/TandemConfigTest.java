@@ -95,4 +95,23 @@ class TandemConfigTest {
     assertTrue(config.describe().contains("password=****&ssl=true"), config.describe());
     assertTrue(!config.describe().contains("hunter2"));
   }
+
+  @Test
+  void theDatabaseTimeoutIsWholeSecondsFromOneToAnHour() {
+    assertEquals(Duration.ofSeconds(5), TandemConfig.defaults().databaseTimeout());
+    assertEquals(
+        Duration.ofSeconds(2),
+        TandemConfig.parse(List.of(), Map.of("TANDEM_DATABASE_TIMEOUT_SECONDS", "2"))
+            .databaseTimeout());
+    TandemConfig config = TandemConfig.parse(List.of("--database-timeout-seconds=3"), Map.of());
+    assertEquals(Duration.ofSeconds(3), config.databaseTimeout());
+    assertTrue(config.describe().contains("\ndatabase-timeout-seconds=3\n"), config.describe());
+    for (String bad : List.of("0", "-1", "3601", "soon")) {
+      IllegalArgumentException refused =
+          assertThrows(
+              IllegalArgumentException.class,
+              () -> TandemConfig.parse(List.of("--database-timeout-seconds", bad), Map.of()));
+      assertTrue(refused.getMessage().contains("database-timeout-seconds"), refused.getMessage());
+    }
+  }
 }
