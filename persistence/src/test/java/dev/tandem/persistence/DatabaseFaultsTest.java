@@ -119,20 +119,14 @@ class DatabaseFaultsTest {
   void aHungChildProcessDoesNotHangTheStart() throws Exception {
     Path fresh = EmbeddedPostgresExtension.dataDirectory("hung-child-test");
     FileTrees.deleteRecursively(fresh);
-    Path binaries = EmbeddedPostgresExtension.dataDirectory("hung-child-binaries");
-    Files.createDirectories(binaries.resolve("bin"));
-    Path initdb = binaries.resolve("bin/initdb");
-    Files.writeString(
-        initdb,
-        "#!/bin/sh\n"
-            + "dir=$(dirname \"${1#--pgdata=}\")\n"
-            + "sleep 600 &\n"
-            + "echo $$ $! > \"$dir/hung.pids\"\n"
-            + "wait\n");
-    Files.setPosixFilePermissions(initdb, PosixFilePermissions.fromString("rwxr-xr-x"));
-    Files.setPosixFilePermissions(binaries, PosixFilePermissions.fromString("rwxr-xr-x"));
-    Files.setPosixFilePermissions(
-        binaries.resolve("bin"), PosixFilePermissions.fromString("rwxr-xr-x"));
+    Path binaries =
+        fakeBinaries(
+            "hung-child-binaries",
+            "initdb",
+            "dir=$(dirname \"${1#--pgdata=}\")\n"
+                + "sleep 600 &\n"
+                + "echo $$ $! > \"$dir/hung.pids\"\n"
+                + "wait\n");
 
     long start = System.nanoTime();
     var hung =
@@ -153,6 +147,41 @@ class DatabaseFaultsTest {
         () -> pids.stream().noneMatch(DatabaseFaultsTest::isAlive),
         () -> "the hung child or its child still runs: " + pids);
     assertFalse(Files.exists(fresh.resolve("postgres")), "no half-made cluster");
+  }
+
+  /** A {@code postgres} that never becomes ready is killed at the command timeout. */
+  @Test
+  void aServerThatNeverBecomesReadyDoesNotHangTheStart() throws Exception {
+    Path fresh = EmbeddedPostgresExtension.dataDirectory("never-ready-test");
+    FileTrees.deleteRecursively(fresh);
+    Files.createDirectories(fresh.resolve("postgres"));
+    Files.writeString(fresh.resolve("postgres/PG_VERSION"), "17\n");
+    Files.writeString(fresh.resolve("postgres.password"), "unused\n");
+    Path binaries =
+        fakeBinaries(
+            "never-ready-binaries", "postgres", "echo $$ > \"$2/../hung.pids\"\nexec sleep 600\n");
+
+    var hung =
+        assertThrows(
+            EmbeddedPostgresException.class,
+            () -> EmbeddedPostgres.start(fresh, binaries, TIMEOUT, reason -> {}));
+
+    assertTrue(hung.getMessage().contains("did not become ready within 2 s"), hung.getMessage());
+    long pid = Long.parseLong(Files.readString(fresh.resolve("hung.pids")).trim());
+    await(() -> !isAlive(pid), () -> "the postgres that never became ready still runs: " + pid);
+  }
+
+  /** A directory with {@code bin/name} running {@code script}, as every user may. */
+  private static Path fakeBinaries(String directory, String name, String script)
+      throws IOException {
+    Path binaries = EmbeddedPostgresExtension.dataDirectory(directory);
+    Files.createDirectories(binaries.resolve("bin"));
+    Path command = binaries.resolve("bin").resolve(name);
+    Files.writeString(command, "#!/bin/sh\n" + script);
+    for (Path path : List.of(binaries, binaries.resolve("bin"), command)) {
+      Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+    return binaries;
   }
 
   /** Appends {@code op} until it is stored; returns how many tries were refused as unavailable. */
