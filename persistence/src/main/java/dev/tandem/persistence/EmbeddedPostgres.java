@@ -263,7 +263,13 @@ final class EmbeddedPostgres implements AutoCloseable {
     stopped = true;
     try {
       if (postmaster.isAlive()) {
-        launcher.stopServer();
+        try {
+          launcher.stopServer();
+        } catch (RuntimeException e) {
+          // A server still starting (being restarted) may have no pid file for pg_ctl yet.
+          postmaster.destroyForcibly();
+          throw e;
+        }
       }
     } finally {
       try {
@@ -302,7 +308,8 @@ final class EmbeddedPostgres implements AutoCloseable {
   /**
    * Starts the postmaster again on the same port (the pool's URL names it), with backoff: its last
    * backends may still hold the old server's shared memory for a moment, which PostgreSQL refuses
-   * to start over.
+   * to start over. The lock is not held while the new server recovers, so that closing is never
+   * delayed by it: a close meanwhile stops the new server.
    */
   private void restart() {
     long backoff = FIRST_BACKOFF_MILLIS;
@@ -315,29 +322,43 @@ final class EmbeddedPostgres implements AutoCloseable {
         return;
       }
       backoff = Math.min(2 * backoff, MAX_BACKOFF_MILLIS);
-      synchronized (this) {
-        if (stopped) {
-          return;
+      Process started;
+      try {
+        synchronized (this) {
+          if (stopped) {
+            return;
+          }
+          started = launcher.launch(port);
+          postmaster = started; // what close() stops from now on
         }
-        try {
-          Process started = launcher.restartServer(port);
-          postmaster = started;
-          watch(started);
+        if (launcher.awaitReady(started)) {
+          synchronized (this) {
+            if (stopped) {
+              return; // close() stopped it, or it was not ready yet and is stopping now
+            }
+            watch(started);
+          }
           log.info(
               "embedded PostgreSQL restarted on 127.0.0.1:{} (attempt {} of {})",
               port,
               attempt,
               RESTART_ATTEMPTS);
           return; // the database's health probe notices that it answers again
-        } catch (IOException | RuntimeException e) {
-          failure = e.getMessage();
-          log.warn(
-              "restarting the embedded PostgreSQL failed (attempt {} of {}): {}",
-              attempt,
-              RESTART_ATTEMPTS,
-              failure);
         }
+        synchronized (this) {
+          if (stopped) {
+            return;
+          }
+        }
+        failure = launcher.startFailed(started).getMessage();
+      } catch (IOException | RuntimeException e) {
+        failure = e.getMessage();
       }
+      log.warn(
+          "restarting the embedded PostgreSQL failed (attempt {} of {}): {}",
+          attempt,
+          RESTART_ATTEMPTS,
+          failure);
     }
     log.error(
         "the embedded PostgreSQL could not be restarted after {} attempts; restart Tandem",
@@ -347,11 +368,6 @@ final class EmbeddedPostgres implements AutoCloseable {
             + RESTART_ATTEMPTS
             + " attempts: "
             + failure);
-  }
-
-  /** The postmaster's pid, for tests that kill it. */
-  synchronized long postmasterPid() {
-    return postmaster.pid();
   }
 
   private static FileLock tryLock(FileChannel channel, Path directory) throws IOException {
@@ -510,16 +526,7 @@ final class EmbeddedPostgres implements AutoCloseable {
       }
     }
 
-    /** Starts the server again on {@code port} after its postmaster died; returns it ready. */
-    Process restartServer(int port) throws IOException {
-      Process postmaster = launch(port);
-      if (awaitReady(postmaster)) {
-        return postmaster;
-      }
-      throw startFailed(postmaster);
-    }
-
-    private Process launch(int port) throws IOException {
+    Process launch(int port) throws IOException {
       List<String> command = new ArrayList<>();
       if (Files.isExecutable(SETSID)) {
         command.add(SETSID.toString());
@@ -554,7 +561,7 @@ final class EmbeddedPostgres implements AutoCloseable {
      * start --wait} waits for: the server accepts connections); false if the postmaster exited
      * first. A pid file left by an earlier server names another pid and is never taken for ours.
      */
-    private boolean awaitReady(Process postmaster) {
+    boolean awaitReady(Process postmaster) {
       Path pidFile = cluster.resolve("postmaster.pid");
       String pid = Long.toString(postmaster.pid());
       long deadline = System.nanoTime() + timeout.toNanos();
@@ -599,7 +606,7 @@ final class EmbeddedPostgres implements AutoCloseable {
      * The error for a postmaster that exited at start; a cluster of another major version than the
      * binaries (which PostgreSQL refuses) is named as such.
      */
-    private EmbeddedPostgresException startFailed(Process postmaster) {
+    EmbeddedPostgresException startFailed(Process postmaster) {
       String clusterVersion;
       try {
         clusterVersion = Files.readString(cluster.resolve("PG_VERSION")).trim();
