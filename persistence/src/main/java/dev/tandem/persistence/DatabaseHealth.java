@@ -27,7 +27,6 @@ public final class DatabaseHealth implements AutoCloseable {
     static final Status UP = new Status(true, "");
   }
 
-  private final Object probeLock = new Object();
   private volatile Status status = Status.UP;
   private volatile long lastSuccessNanos = System.nanoTime();
   private volatile DataSource pool;
@@ -41,10 +40,6 @@ public final class DatabaseHealth implements AutoCloseable {
     return status;
   }
 
-  boolean isUnreachable() {
-    return !status.reachable();
-  }
-
   /** A call reached the database. */
   void succeeded() {
     lastSuccessNanos = System.nanoTime();
@@ -55,9 +50,11 @@ public final class DatabaseHealth implements AutoCloseable {
 
   /**
    * A call failed; a failure to reach the server (not a failure of the statement) marks it down.
+   * While it is down already, the first reason stands: it says why better than the probe's failures
+   * that follow it.
    */
   void failed(SQLException e) {
-    if (SqlErrors.isUnreachable(e)) {
+    if (status.reachable() && SqlErrors.isUnreachable(e)) {
       down("database unreachable: " + e.getMessage());
     }
   }
@@ -112,25 +109,19 @@ public final class DatabaseHealth implements AutoCloseable {
   }
 
   /** One look at the database: a pooled connection that validates within the timeout. */
-  void probe() {
-    DataSource raw = pool;
-    if (raw == null) {
-      return;
-    }
-    synchronized (probeLock) {
-      try (Connection connection = raw.getConnection()) {
-        if (connection.isValid((int) timeout.toSeconds())) {
-          succeeded();
-        } else {
-          down("database did not answer within " + timeout.toSeconds() + " s");
-        }
-      } catch (SQLException e) {
-        failed(e); // a pool busy with slow calls is not a database away
-      } catch (RuntimeException e) {
-        // A pool closing under the probe, at shutdown.
-        if (prober != null) {
-          down("database probe failed: " + e);
-        }
+  private void probe() {
+    try (Connection connection = pool.getConnection()) {
+      if (connection.isValid((int) timeout.toSeconds())) {
+        succeeded();
+      } else if (status.reachable()) {
+        down("database did not answer within " + timeout.toSeconds() + " s");
+      }
+    } catch (SQLException e) {
+      failed(e); // a pool busy with slow calls is not a database away
+    } catch (RuntimeException e) {
+      // A pool closing under the probe, at shutdown.
+      if (prober != null) {
+        log.warn("database probe failed", e);
       }
     }
   }
