@@ -19,9 +19,6 @@ import javax.sql.DataSource;
  * Thread-safe.
  */
 public final class Database implements AutoCloseable {
-  /** The least time a new connection may take to connect and log in. */
-  private static final long LOGIN_SECONDS = 5;
-
   private final CompletableFuture<Opened> opened;
   private final DatabaseHealth health;
   private final OpLog opLog;
@@ -207,10 +204,9 @@ public final class Database implements AutoCloseable {
     // Every wait of a caller is bounded by the timeout: for a pooled connection, for a statement
     // (cancelled by the server), and for any answer at all (a stalled server), one second later so
     // that the server's own cancel, which keeps the connection, normally comes first. Connecting
-    // and logging in, which the pool does in the background, may take up to LOGIN_SECONDS: the
-    // first login of a cold process can be slow, and no caller waits for it past the timeout.
+    // and logging in, which the pool does in the background, have a bound of their own.
     long seconds = config.timeout().toSeconds();
-    long loginSeconds = Math.max(seconds, LOGIN_SECONDS);
+    long loginSeconds = config.loginTimeoutSeconds();
     hikari.setConnectionTimeout(config.timeout().toMillis());
     hikari.setValidationTimeout(Math.max(250, config.timeout().toMillis() / 2));
     hikari.setConnectionInitSql("SET statement_timeout = " + config.timeout().toMillis());

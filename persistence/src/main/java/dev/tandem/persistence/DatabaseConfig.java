@@ -32,6 +32,7 @@ public record DatabaseConfig(
   public static final Path DEFAULT_DATA_DIRECTORY = Path.of("data");
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
   public static final int MAX_TIMEOUT_SECONDS = 3600;
+  static final int MIN_LOGIN_SECONDS = 5;
 
   public DatabaseConfig {
     if (url != null && !url.startsWith("jdbc:postgresql:")) {
@@ -106,6 +107,15 @@ public record DatabaseConfig(
       throw new IllegalArgumentException(
           name + " : '" + text + "' (expected: a number from " + range + ")");
     }
+  }
+
+  /**
+   * How long a new connection may take to connect and log in: the timeout, but at least {@value
+   * #MIN_LOGIN_SECONDS} s, since the first login of a cold process can be slow. The pool connects
+   * in the background, so no call waits for this past the timeout.
+   */
+  long loginTimeoutSeconds() {
+    return Math.max(timeout.toSeconds(), MIN_LOGIN_SECONDS);
   }
 
   public boolean isEmbedded() {
