@@ -71,17 +71,14 @@ final class SqlErrors {
   }
 
   /**
-   * Failures that may pass: connection errors (class 08), too many connections or out of resources
-   * (53), the server shutting down (57P01-57P03), a cancelled statement (57014), a deadlock or
-   * serialization failure (40), and the driver's and the pool's transient failures.
+   * Failures that may pass: the server unreachable ({@link #isUnreachable}), too many connections
+   * or out of resources (53), a cancelled statement (57014, as the statement timeout cancels one),
+   * a deadlock or serialization failure (40), and the driver's and the pool's transient failures.
    */
   private static boolean isUnavailable(SQLException e, String state) {
-    return state.startsWith("08")
+    return isUnreachable(e)
         || state.startsWith("53")
         || state.startsWith("40")
-        || state.equals("57P01")
-        || state.equals("57P02")
-        || state.equals("57P03")
         || state.equals("57014")
         || e instanceof SQLTransientException
         || e instanceof SQLRecoverableException
