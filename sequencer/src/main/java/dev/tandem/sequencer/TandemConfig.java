@@ -290,8 +290,8 @@ public record TandemConfig(
               (b, v) -> b.databasePoolSize = toInt(v)),
           new Option(
               "database-timeout-seconds",
-              "longest wait for one database call (a pooled connection, a connection, a"
-                  + " statement); a call past it fails with unavailable (default 5)",
+              "longest wait of one database call (for a pooled connection, a statement, an"
+                  + " answer: this + 1 s); past it the call fails with unavailable (default 5)",
               (b, v) -> b.databaseTimeout = Duration.ofSeconds(toInt(v))),
           new Option(
               "data-dir",
