@@ -15,8 +15,10 @@ import javax.sql.DataSource;
 /**
  * An open Tandem database: a connection pool (HikariCP) on a PostgreSQL whose schema Flyway has
  * brought up to date from {@code db/migration}, and, when the configuration names no URL, the
- * embedded PostgreSQL it runs on. Closing it closes the pool, then stops the embedded server.
- * Thread-safe.
+ * embedded PostgreSQL it runs on, supervised. Every call of its {@link OpLog} and {@link
+ * CheckpointStore} is bounded by the configuration's timeout and fails at once while {@link
+ * #health()} knows the database is unreachable. Closing it closes the pool, then stops the embedded
+ * server. Thread-safe.
  */
 public final class Database implements AutoCloseable {
   private final CompletableFuture<Opened> opened;
