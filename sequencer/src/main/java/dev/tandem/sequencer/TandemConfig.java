@@ -64,6 +64,9 @@ public record TandemConfig(
         1,
         DatabaseConfig.MAX_TIMEOUT_SECONDS,
         "database-timeout-seconds");
+    // Nothing is unloaded before it is idle, and no shutdown waits a negative time.
+    requireAtLeast(idleUnloadAfter, Duration.ofSeconds(1), "idle-unload-seconds");
+    requireAtLeast(shutdownGrace, Duration.ZERO, "shutdown-grace-seconds");
   }
 
   /** The defaults: port 8080, 1 MiB messages, 16 Mi code points per document, and so on. */
@@ -195,6 +198,18 @@ public record TandemConfig(
     if (value < min || value > max) {
       throw new IllegalArgumentException(
           name + " : " + value + " (expected: " + min + " to " + max + ")");
+    }
+  }
+
+  private static void requireAtLeast(Duration value, Duration min, String name) {
+    if (value == null || value.compareTo(min) < 0) {
+      throw new IllegalArgumentException(
+          name
+              + " : "
+              + (value == null ? "none" : value.toSeconds())
+              + " (expected: at least "
+              + min.toSeconds()
+              + ")");
     }
   }
 

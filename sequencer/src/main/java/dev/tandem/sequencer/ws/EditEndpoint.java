@@ -2,11 +2,11 @@ package dev.tandem.sequencer.ws;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tandem.ot.InvalidOperationException;
-import dev.tandem.ot.OperationJson;
 import dev.tandem.ot.TextOperation;
 import dev.tandem.sequencer.Authorizer;
+import dev.tandem.sequencer.BadRequestLog;
 import dev.tandem.sequencer.ErrorCode;
+import dev.tandem.sequencer.Fields;
 import dev.tandem.sequencer.Json;
 import dev.tandem.sequencer.PresenceUpdate;
 import dev.tandem.sequencer.Sequencers;
@@ -101,6 +101,20 @@ public final class EditEndpoint extends Endpoint {
     for (Connection connection : connections) {
       connection.close(CloseCodes.GOING_AWAY, "server shutting down");
     }
+  }
+
+  /**
+   * Waits until every socket has closed (its client answered the close frame, or went away), at
+   * most until {@code deadlineNanos} of {@link System#nanoTime}; returns whether all did.
+   */
+  public boolean awaitClosed(long deadlineNanos) throws InterruptedException {
+    while (!connections.isEmpty()) {
+      if (System.nanoTime() - deadlineNanos >= 0) {
+        return false;
+      }
+      Thread.sleep(10);
+    }
+    return true;
   }
 
   /** The number of open sockets. */
@@ -273,7 +287,7 @@ public final class EditEndpoint extends Endpoint {
       throw TandemException.badRequest("document '" + docId + "' is not open on this connection");
     }
     authorizer.checkWrite(connection.userId(), docId);
-    TextOperation op = parseOp(submit.op());
+    TextOperation op = Fields.operation(submit.op());
     sequencers.submit(
         connection,
         connection.replyTo(docId, submit.seq()),
@@ -320,14 +334,6 @@ public final class EditEndpoint extends Endpoint {
     }
   }
 
-  private TextOperation parseOp(JsonNode op) {
-    try {
-      return OperationJson.parse(op.toString());
-    } catch (InvalidOperationException e) {
-      throw new TandemException(ErrorCode.INVALID_OP, e.getMessage());
-    }
-  }
-
   private void refuseHello(Connection connection, TandemException error) {
     connection.error(error, null, null);
     connection.close(CloseCodes.POLICY_VIOLATION, error.getMessage());
@@ -339,6 +345,9 @@ public final class EditEndpoint extends Endpoint {
       return;
     }
     connection.error(error, docId, seq);
+    if (error.code().isClientFault()) {
+      BadRequestLog.refused("WebSocket", error);
+    }
     if (error.code().isClientFault() && connection.countBadMessage()) {
       connection.close(
           CloseCodes.POLICY_VIOLATION,
