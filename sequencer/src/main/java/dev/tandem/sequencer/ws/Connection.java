@@ -7,9 +7,11 @@ import dev.tandem.sequencer.Committed;
 import dev.tandem.sequencer.Json;
 import dev.tandem.sequencer.Metrics;
 import dev.tandem.sequencer.OpRun;
+import dev.tandem.sequencer.OutboundBudget;
 import dev.tandem.sequencer.PresenceUpdate;
 import dev.tandem.sequencer.SubmitReply;
 import dev.tandem.sequencer.Subscriber;
+import dev.tandem.sequencer.TandemConfig;
 import dev.tandem.sequencer.TandemException;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.CloseReason.CloseCode;
@@ -18,6 +20,7 @@ import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -32,9 +35,12 @@ import org.slf4j.LoggerFactory;
 final class Connection implements Subscriber {
   private static final Logger log = LoggerFactory.getLogger(Connection.class);
 
-  // One function each, so that a run's frames are built once for all sockets (OpRun.encoded).
-  private static final Function<OpRun, byte[]> OPS_FRAME = run -> Frames.ops(run.ops());
-  private static final Function<OpRun, List<String>> OP_FRAMES = Frames::opEach;
+  // One function each, so that a run's frames are built (and measured) once for all sockets
+  // (OpRun.encoded).
+  private static final Function<OpRun, Outbox.Frame> OPS_FRAME =
+      run -> Outbox.Frame.binary(Frames.ops(run.ops()));
+  private static final Function<OpRun, List<Outbox.Frame>> OP_FRAMES =
+      run -> Frames.opEach(run).stream().map(Outbox.Frame::text).toList();
 
   private final Session session;
   private final Metrics metrics;
@@ -48,20 +54,17 @@ final class Connection implements Subscriber {
   private volatile String userId;
   private volatile boolean batching;
 
-  Connection(
-      Session session,
-      Metrics metrics,
-      int outboundQueueLimit,
-      int badMessageLimit,
-      long badMessageWindowNanos) {
+  Connection(Session session, Metrics metrics, TandemConfig config, OutboundBudget outboundBudget) {
     this.session = session;
     this.metrics = metrics;
-    this.badMessageLimit = badMessageLimit;
-    this.badMessageWindowNanos = badMessageWindowNanos;
+    this.badMessageLimit = config.badMessageLimit();
+    this.badMessageWindowNanos = config.badMessageWindow().toNanos();
     this.outbox =
         new Outbox(
             session.getAsyncRemote(),
-            outboundQueueLimit,
+            config.outboundQueueLimit(),
+            config.outboundSocketBytes(),
+            outboundBudget,
             reason -> close(CloseCodes.TRY_AGAIN_LATER, "slow consumer: " + reason));
   }
 
@@ -105,6 +108,12 @@ final class Connection implements Subscriber {
       }
       return badMessageTimes.size() >= badMessageLimit;
     }
+  }
+
+  /** The socket is closed: what still waits for it is released. */
+  void closed() {
+    closing.set(true);
+    outbox.terminate();
   }
 
   /** Closes the socket once; later frames are dropped. */
@@ -182,13 +191,29 @@ final class Connection implements Subscriber {
     send(frame);
   }
 
-  /** Each as an {@code op} message, which clients take before {@code opened} like live ones. */
+  /**
+   * Each as an {@code op} message, which clients take before {@code opened} like live ones. Paced
+   * by bytes: whenever more than half the socket's bound waits, the rest of the part waits for the
+   * network to take it, so a part of large ops never overflows the outbox of a client that reads.
+   */
   @Override
   public CompletionStage<Void> missed(List<Committed> ops) {
-    for (Committed committed : ops) {
-      op(committed);
+    return missedFrom(ops, 0);
+  }
+
+  private CompletionStage<Void> missedFrom(List<Committed> ops, int from) {
+    int next = from;
+    while (next < ops.size() && !outbox.isOverHalf() && !closing.get()) {
+      op(ops.get(next++));
     }
-    return outbox.whenHalfEmpty();
+    int rest = next;
+    return outbox
+        .whenHalfEmpty()
+        .thenCompose(
+            room ->
+                rest < ops.size() && !closing.get()
+                    ? missedFrom(ops, rest)
+                    : CompletableFuture.completedFuture(null));
   }
 
   @Override
@@ -211,7 +236,7 @@ final class Connection implements Subscriber {
   @Override
   public void op(Committed committed) {
     if (batching) {
-      outbox.sendBinary(Frames.ops(List.of(committed)));
+      outbox.send(Outbox.Frame.binary(Frames.ops(List.of(committed))));
     } else {
       outbox.send(Frames.op(committed));
     }
@@ -224,10 +249,10 @@ final class Connection implements Subscriber {
   @Override
   public void ops(OpRun run) {
     if (batching) {
-      outbox.sendBinary(run.encoded(OPS_FRAME));
+      outbox.send(run.encoded(OPS_FRAME));
       return;
     }
-    for (String frame : run.encoded(OP_FRAMES)) {
+    for (Outbox.Frame frame : run.encoded(OP_FRAMES)) {
       outbox.send(frame);
     }
   }
