@@ -77,7 +77,10 @@ public final class TandemServer implements AutoCloseable {
         .getServerConfiguration()
         .addHttpHandler(
             new MetricsHandler(
-                sequencers.metrics(), editEndpoint::connectionCount, sequencers::loadedDocuments),
+                sequencers.metrics(),
+                editEndpoint::connectionCount,
+                sequencers::loadedDocuments,
+                outboundBudget::used),
             "/metrics");
     config
         .staticDir()

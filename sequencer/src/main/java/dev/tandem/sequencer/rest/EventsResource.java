@@ -145,10 +145,16 @@ public final class EventsResource {
     Stream(String docId, AsyncResponse response, Request request, long backlogLimit) {
       this.docId = docId;
       this.response = response;
-      this.writeQueue =
+      NIOConnection connection =
           request != null && request.getContext().getConnection() instanceof NIOConnection nio
-              ? nio.getAsyncWriteQueue()
+              ? nio
               : null;
+      this.writeQueue = connection == null ? null : connection.getAsyncWriteQueue();
+      if (connection != null) {
+        // Past Grizzly's own bound of the queue, a write blocks the writing thread (a document's
+        // sequencer) until the client reads; admit() bounds the queue instead, and never blocks.
+        connection.setMaxAsyncWriteQueueSize(Integer.MAX_VALUE);
+      }
       this.backlogLimit = backlogLimit;
     }
 
@@ -258,7 +264,9 @@ public final class EventsResource {
       String json = Json.write(data);
       String id = Long.toString(revision);
       // "event: name\nid: rev\ndata: json\n\n" and the chunk's framing
-      if (!admit(Json.utf8Length(json) + name.length() + id.length() + 32)) {
+      long bytes = Json.utf8Length(json) + name.length() + id.length() + 32;
+      if (!admit(bytes)) {
+        sequencers.metrics().slowConsumerClosed();
         end(); // too far behind: the client reconnects with Last-Event-ID and catches up
         return;
       }

@@ -65,7 +65,12 @@ final class Connection implements Subscriber {
             config.outboundQueueLimit(),
             config.outboundSocketBytes(),
             outboundBudget,
-            reason -> close(CloseCodes.TRY_AGAIN_LATER, "slow consumer: " + reason));
+            reason -> {
+              if (!reason.equals(Outbox.WRITE_FAILED)) {
+                metrics.slowConsumerClosed();
+              }
+              close(CloseCodes.TRY_AGAIN_LATER, "slow consumer: " + reason);
+            });
   }
 
   boolean greeted() {

@@ -29,6 +29,11 @@ import java.util.function.Consumer;
  * closed ({@link #terminate}).
  */
 final class Outbox {
+  /**
+   * What {@code onOverflow} is told when a write failed (the socket is gone, nothing overflowed).
+   */
+  static final String WRITE_FAILED = "write failed";
+
   /** Bytes handed to the transport at a time, beyond the first frame. */
   static final long IN_FLIGHT_BYTES = 64 * 1024;
 
@@ -256,7 +261,7 @@ final class Outbox {
     }
     wakeWaiters();
     if (report) {
-      onOverflow.accept("write failed");
+      onOverflow.accept(WRITE_FAILED);
     } else if (ok) {
       pump();
     }
