@@ -8,7 +8,9 @@ import dev.tandem.persistence.EmbeddedPostgresExtension;
 import dev.tandem.persistence.OpLog;
 import java.net.URI;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -101,6 +103,36 @@ class OutboundBoundsTest {
       honest.send(Messages.open(huge));
       assertEquals(HUGE.length(), honest.next("opened").path("text").asText().length());
       assertEquals(5, Http.get(server, "/api/docs/" + honestDoc).body().path("rev").asLong());
+    }
+  }
+
+  @Test
+  void aClientThatOpensManyLargeDocumentsAtOnceIsPacedNotClosed(OpLog opLog) throws Exception {
+    String text = "z".repeat(800_000);
+    List<String> docs = docs(opLog, 12, text);
+    // Two answers at a time on top of half the bound: 2 MiB + 2 × 0.8 MB fit in 4 MiB; the 12
+    // together (9.6 MB) do not, even with what the kernel's buffers take.
+    try (TandemServer server =
+            Servers.start(Servers.config().outboundSocketBytes(4 * MIB).build());
+        TcpProxy proxy = TcpProxy.withSmallBuffers("127.0.0.1", server.port());
+        WsClient client =
+            WsClient.hello(URI.create("ws://127.0.0.1:" + proxy.port() + "/ws"), "many-o4")) {
+      proxy.pauseDownstream(); // the answers, for a client that reads none of them yet
+      for (String doc : docs) {
+        client.send(Messages.open(doc));
+      }
+      ClientHarness.await(
+          () -> server.outboundBudget().used() > MIB, () -> "the answers did not start");
+      proxy.resumeDownstream();
+      Set<String> opened = new HashSet<>();
+      while (opened.size() < docs.size()) {
+        ObjectNode message = client.next();
+        assertEquals("opened", message.path("type").asText(), message.path("code").asText());
+        assertEquals(text.length(), message.path("text").asText().length());
+        opened.add(message.path("doc").asText());
+      }
+      assertEquals(Set.copyOf(docs), opened);
+      assertEquals(0, server.sequencers().metrics().slowConsumersClosed());
     }
   }
 

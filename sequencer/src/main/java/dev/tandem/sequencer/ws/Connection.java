@@ -35,6 +35,14 @@ import org.slf4j.LoggerFactory;
 final class Connection implements Subscriber {
   private static final Logger log = LoggerFactory.getLogger(Connection.class);
 
+  /**
+   * Opens of one socket handed to the sequencers at once; the others wait (see {@link #open}). Two
+   * loads overlap, and at most two answers come on top of half the socket's bound.
+   */
+  static final int OPENS_AT_ONCE = 2;
+
+  private record PendingOpen(String docId, Runnable open) {}
+
   // One function each, so that a run's frames are built (and measured) once for all sockets
   // (OpRun.encoded).
   private static final Function<OpRun, Outbox.Frame> OPS_FRAME =
@@ -49,6 +57,9 @@ final class Connection implements Subscriber {
   private final long badMessageWindowNanos;
   private final ArrayDeque<Long> badMessageTimes = new ArrayDeque<>(); // guarded by itself
   private final Set<String> openDocuments = ConcurrentHashMap.newKeySet();
+  private final ArrayDeque<PendingOpen> waitingOpens = new ArrayDeque<>(); // guarded by itself
+  private final Set<String> opening = ConcurrentHashMap.newKeySet(); // handed over, unanswered
+  private boolean opensWaitForRoom; // guarded by waitingOpens
   private final AtomicBoolean closing = new AtomicBoolean();
   private volatile String clientId;
   private volatile String userId;
@@ -94,6 +105,72 @@ final class Connection implements Subscriber {
 
   Set<String> openDocuments() {
     return openDocuments;
+  }
+
+  /**
+   * Runs {@code open} (which hands an {@code open} of {@code docId} to the sequencers) once fewer
+   * than {@link #OPENS_AT_ONCE} opens of this socket are unanswered and less than half its outbound
+   * bound waits: the answers, a whole document or a catch-up each, then go out as the socket takes
+   * them, so a client that opens many large documents at once is paced instead of closed as slow.
+   * An error {@code open} throws is answered for the document.
+   */
+  void open(String docId, Runnable open) {
+    synchronized (waitingOpens) {
+      waitingOpens.removeIf(pending -> pending.docId().equals(docId)); // closed and opened again
+      waitingOpens.addLast(new PendingOpen(docId, open));
+    }
+    startOpens();
+  }
+
+  private void startOpens() {
+    while (true) {
+      PendingOpen next;
+      synchronized (waitingOpens) {
+        if (waitingOpens.isEmpty() || opening.size() >= OPENS_AT_ONCE || closing.get()) {
+          return; // an answer starts the next
+        }
+        if (outbox.isOverHalf()) {
+          if (!opensWaitForRoom) {
+            opensWaitForRoom = true;
+            outbox.whenHalfEmpty().thenRun(this::roomForOpens);
+          }
+          return;
+        }
+        next = waitingOpens.removeFirst();
+        if (!openDocuments.contains(next.docId())) {
+          continue; // closed meanwhile
+        }
+        opening.add(next.docId());
+      }
+      try {
+        next.open().run();
+      } catch (TandemException e) {
+        openFailed(next.docId(), e);
+      } catch (RuntimeException e) {
+        log.error("opening {} for {}", next.docId(), this, e);
+        openFailed(next.docId(), TandemException.internal(e));
+      }
+    }
+  }
+
+  private void roomForOpens() {
+    synchronized (waitingOpens) {
+      opensWaitForRoom = false;
+    }
+    startOpens();
+  }
+
+  private void openFailed(String docId, TandemException error) {
+    opening.remove(docId);
+    openDocuments.remove(docId);
+    error(error, docId, null);
+  }
+
+  /** The open of {@code docId}, if one was unanswered, is answered: the next may start. */
+  private void answered(String docId) {
+    if (opening.remove(docId)) {
+      startOpens();
+    }
   }
 
   boolean isClosing() {
@@ -194,6 +271,7 @@ final class Connection implements Subscriber {
     frame.put("rev", revision);
     frame.put("text", text);
     send(frame);
+    answered(docId);
   }
 
   /**
@@ -236,6 +314,7 @@ final class Connection implements Subscriber {
       op.put("user", committed.userId());
     }
     send(frame);
+    answered(docId);
   }
 
   @Override
@@ -290,12 +369,14 @@ final class Connection implements Subscriber {
     ObjectNode frame = frame("closed");
     frame.put("doc", docId);
     send(frame);
+    answered(docId);
   }
 
   @Override
   public void failed(String docId, TandemException error) {
     openDocuments.remove(docId);
     error(error, docId, null);
+    answered(docId);
   }
 
   @Override

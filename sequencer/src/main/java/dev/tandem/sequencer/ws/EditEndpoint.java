@@ -264,12 +264,9 @@ public final class EditEndpoint extends Endpoint {
       throw outboundBudget.full();
     }
     connection.openDocuments().add(docId);
-    try {
-      sequencers.open(connection, docId, open.revision(), mayWrite(connection.userId(), docId));
-    } catch (RuntimeException e) {
-      connection.openDocuments().remove(docId);
-      throw e;
-    }
+    boolean mayWrite = mayWrite(connection.userId(), docId);
+    connection.open(
+        docId, () -> sequencers.open(connection, docId, open.revision(), mayWrite)); // paced
   }
 
   private void submit(Connection connection, ClientMessage.Submit submit) {
