@@ -124,23 +124,28 @@ final class Connection implements Subscriber {
 
   private void startOpens() {
     while (true) {
-      PendingOpen next;
+      PendingOpen next = null;
+      boolean waitForRoom = false;
       synchronized (waitingOpens) {
         if (waitingOpens.isEmpty() || opening.size() >= OPENS_AT_ONCE || closing.get()) {
           return; // an answer starts the next
         }
         if (outbox.isOverHalf()) {
-          if (!opensWaitForRoom) {
-            opensWaitForRoom = true;
-            outbox.whenHalfEmpty().thenRun(this::roomForOpens);
+          waitForRoom = !opensWaitForRoom;
+          opensWaitForRoom = true;
+        } else {
+          next = waitingOpens.removeFirst();
+          if (!openDocuments.contains(next.docId())) {
+            continue; // closed meanwhile
           }
-          return;
+          opening.add(next.docId());
         }
-        next = waitingOpens.removeFirst();
-        if (!openDocuments.contains(next.docId())) {
-          continue; // closed meanwhile
+      }
+      if (next == null) {
+        if (waitForRoom) { // outside the lock: the stage may be complete and run at once
+          outbox.whenHalfEmpty().thenRun(this::roomForOpens);
         }
-        opening.add(next.docId());
+        return;
       }
       try {
         next.open().run();
