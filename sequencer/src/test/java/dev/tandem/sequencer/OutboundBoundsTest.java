@@ -93,6 +93,14 @@ class OutboundBoundsTest {
         Http.Reply stream = Http.get(server, "/api/docs/" + honestDoc + "/events");
         assertEquals(503, stream.status(), stream.toString());
         assertEquals("unavailable", stream.body().path("code").asText());
+
+        // A socket that is behind while the bound is reached gets nothing more: even the small
+        // error frame answering its open closes it.
+        hostile.get(0).send(Messages.open(later));
+        ClientHarness.await(
+            () -> server.sequencers().metrics().slowConsumersClosed() == 1,
+            () -> "the hostile socket that is behind was not closed");
+        assertEquals(1013, hostile.get(0).readCloseCode());
       } finally {
         hostile.forEach(StalledSocket::close);
       }
