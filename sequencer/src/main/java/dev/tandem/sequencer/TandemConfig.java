@@ -28,6 +28,9 @@ public record TandemConfig(
     int maxOpCodePoints,
     int maxOpenDocumentsPerConnection,
     int outboundQueueLimit,
+    // outbound memory (issue 12): bytes waiting for one socket or stream, and for all of them
+    long outboundSocketBytes,
+    long outboundTotalBytes,
     int badMessageLimit,
     Duration badMessageWindow,
     int maxMessagesPerSecond,
@@ -53,6 +56,8 @@ public record TandemConfig(
     requireRange(maxOpCodePoints, 1, Integer.MAX_VALUE, "max-op-code-points");
     requireRange(maxOpenDocumentsPerConnection, 1, Integer.MAX_VALUE, "max-open-documents");
     requireRange(outboundQueueLimit, 1, Integer.MAX_VALUE, "outbound-queue");
+    requireRange(outboundSocketBytes, 1024, Long.MAX_VALUE, "outbound-socket-bytes");
+    requireRange(outboundTotalBytes, 1024, Long.MAX_VALUE, "outbound-total-bytes");
     requireRange(badMessageLimit, 1, Integer.MAX_VALUE, "bad-message-limit");
     requireRange(maxMessagesPerSecond, 0, 1_000_000_000, "max-messages-per-second");
     requireRange(checkpointInterval, 1, Integer.MAX_VALUE, "checkpoint-interval");
@@ -80,6 +85,8 @@ public record TandemConfig(
         1024 * 1024,
         100,
         1024,
+        DEFAULT_OUTBOUND_SOCKET_BYTES,
+        defaultOutboundTotalBytes(),
         10,
         Duration.ofSeconds(10),
         5000,
@@ -158,6 +165,13 @@ public record TandemConfig(
     lines.add("max-op-code-points=" + maxOpCodePoints);
     lines.add("max-open-documents=" + maxOpenDocumentsPerConnection);
     lines.add("outbound-queue=" + outboundQueueLimit);
+    lines.add("outbound-socket-bytes=" + outboundSocketBytes);
+    lines.add(
+        "outbound-total-bytes="
+            + outboundTotalBytes
+            + " (max heap "
+            + Runtime.getRuntime().maxMemory()
+            + ")");
     lines.add(
         "bad-message-limit=" + badMessageLimit + " per " + badMessageWindow.toSeconds() + "s");
     lines.add(
@@ -188,6 +202,19 @@ public record TandemConfig(
    */
   public int effectiveCatchUpPage() {
     return Math.max(1, Math.min(catchUpPage, outboundQueueLimit / 4));
+  }
+
+  /** Bytes that may wait for one slow socket or SSE stream by default. */
+  public static final long DEFAULT_OUTBOUND_SOCKET_BYTES = 8L * 1024 * 1024;
+
+  /**
+   * Bytes that may wait for all sockets and streams together by default: a quarter of the heap, so
+   * that clients that do not read can never take the memory the documents need (at least 16 MiB).
+   */
+  public static long defaultOutboundTotalBytes() {
+    long heap = Runtime.getRuntime().maxMemory();
+    long quarter = heap == Long.MAX_VALUE ? 1024L * 1024 * 1024 : heap / 4;
+    return Math.max(16L * 1024 * 1024, quarter);
   }
 
   private static Optional<Option> option(String name) {
@@ -258,6 +285,18 @@ public record TandemConfig(
               "messages queued to one slow socket before it is closed with 1013 (default 1024)",
               (b, v) -> b.outboundQueueLimit = toInt(v)),
           new Option(
+              "outbound-socket-bytes",
+              "bytes waiting for one slow WebSocket before it is closed with 1013, or for one SSE"
+                  + " stream before it is ended; a single larger frame may wait alone"
+                  + " (default 8388608)",
+              (b, v) -> b.outboundSocketBytes = toLong(v)),
+          new Option(
+              "outbound-total-bytes",
+              "bytes waiting for all sockets and streams; when reached, open and new streams get"
+                  + " unavailable and sockets that are behind are closed (default a quarter of"
+                  + " the heap)",
+              (b, v) -> b.outboundTotalBytes = toLong(v)),
+          new Option(
               "bad-message-limit",
               "bad messages within 10 s before a socket is closed with 1008 (default 10)",
               (b, v) -> b.badMessageLimit = toInt(v)),
@@ -317,6 +356,10 @@ public record TandemConfig(
     return Integer.parseInt(value.trim());
   }
 
+  private static long toLong(String value) {
+    return Long.parseLong(value.trim());
+  }
+
   /** Returns a builder starting from this configuration. */
   public Builder toBuilder() {
     return new Builder(this);
@@ -332,6 +375,8 @@ public record TandemConfig(
     private int maxOpCodePoints;
     private int maxOpenDocumentsPerConnection;
     private int outboundQueueLimit;
+    private long outboundSocketBytes;
+    private long outboundTotalBytes;
     private int badMessageLimit;
     private Duration badMessageWindow;
     private int maxMessagesPerSecond;
@@ -356,6 +401,8 @@ public record TandemConfig(
       maxOpCodePoints = c.maxOpCodePoints;
       maxOpenDocumentsPerConnection = c.maxOpenDocumentsPerConnection;
       outboundQueueLimit = c.outboundQueueLimit;
+      outboundSocketBytes = c.outboundSocketBytes;
+      outboundTotalBytes = c.outboundTotalBytes;
       badMessageLimit = c.badMessageLimit;
       badMessageWindow = c.badMessageWindow;
       maxMessagesPerSecond = c.maxMessagesPerSecond;
@@ -409,6 +456,16 @@ public record TandemConfig(
 
     public Builder outboundQueueLimit(int value) {
       outboundQueueLimit = value;
+      return this;
+    }
+
+    public Builder outboundSocketBytes(long value) {
+      outboundSocketBytes = value;
+      return this;
+    }
+
+    public Builder outboundTotalBytes(long value) {
+      outboundTotalBytes = value;
       return this;
     }
 
@@ -472,6 +529,8 @@ public record TandemConfig(
           maxOpCodePoints,
           maxOpenDocumentsPerConnection,
           outboundQueueLimit,
+          outboundSocketBytes,
+          outboundTotalBytes,
           badMessageLimit,
           badMessageWindow,
           maxMessagesPerSecond,

@@ -45,6 +45,7 @@ public final class TandemServer implements AutoCloseable {
   private final Database database;
   private final boolean ownsDatabase;
   private final Sequencers sequencers;
+  private final OutboundBudget outboundBudget;
   private final EditEndpoint editEndpoint;
   private final WebSocketContainer webSockets;
   private final HttpServer httpServer;
@@ -57,7 +58,8 @@ public final class TandemServer implements AutoCloseable {
     this.database = database;
     this.ownsDatabase = ownsDatabase;
     this.sequencers = new Sequencers(database, config);
-    this.editEndpoint = new EditEndpoint(sequencers, authorizer, config);
+    this.outboundBudget = new OutboundBudget(config.outboundTotalBytes());
+    this.editEndpoint = new EditEndpoint(sequencers, authorizer, config, outboundBudget);
     // Tyrus buffers each frame whole before EditEndpoint sees it (as a fragment of a message, which
     // EditEndpoint measures and refuses with 1009); FrameSizeGuard hands it no data frame over
     // max-message-bytes, so this buffer is never outgrown (Tyrus would close with 1011).
@@ -66,7 +68,7 @@ public final class TandemServer implements AutoCloseable {
     URI apiUri = URI.create("http://" + config.host() + ":" + config.port() + "/api");
     this.httpServer =
         GrizzlyHttpServerFactory.createHttpServer(
-            apiUri, new RestApplication(sequencers, authorizer, config), false);
+            apiUri, new RestApplication(sequencers, authorizer, config, outboundBudget), false);
     NetworkListener listener = httpServer.getListeners().iterator().next();
     listener.getKeepAlive().setIdleTimeoutInSeconds(-1); // WebSockets idle as long as they like
     listener.registerAddOn(new IgnoreForeignUpgrades());
@@ -89,7 +91,10 @@ public final class TandemServer implements AutoCloseable {
         .getServerConfiguration()
         .addHttpHandler(
             new MetricsHandler(
-                sequencers.metrics(), editEndpoint::connectionCount, sequencers::loadedDocuments),
+                sequencers.metrics(),
+                editEndpoint::connectionCount,
+                sequencers::loadedDocuments,
+                outboundBudget::used),
             "/metrics");
     config
         .staticDir()
@@ -161,6 +166,11 @@ public final class TandemServer implements AutoCloseable {
         .getTransport()
         .getWorkerThreadPoolConfig()
         .getMaxPoolSize();
+  }
+
+  /** The bytes waiting for clients on this server, for in-process tests and tools. */
+  public OutboundBudget outboundBudget() {
+    return outboundBudget;
   }
 
   /** The sequencers of this server, for in-process tests and tools. */

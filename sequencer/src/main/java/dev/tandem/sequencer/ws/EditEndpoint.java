@@ -8,6 +8,7 @@ import dev.tandem.sequencer.BadRequestLog;
 import dev.tandem.sequencer.ErrorCode;
 import dev.tandem.sequencer.Fields;
 import dev.tandem.sequencer.Json;
+import dev.tandem.sequencer.OutboundBudget;
 import dev.tandem.sequencer.PresenceUpdate;
 import dev.tandem.sequencer.Sequencers;
 import dev.tandem.sequencer.TandemConfig;
@@ -40,24 +41,24 @@ public final class EditEndpoint extends Endpoint {
   private final Sequencers sequencers;
   private final Authorizer authorizer;
   private final TandemConfig config;
+  private final OutboundBudget outboundBudget;
   private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
   private volatile boolean goingAway;
 
-  public EditEndpoint(Sequencers sequencers, Authorizer authorizer, TandemConfig config) {
+  public EditEndpoint(
+      Sequencers sequencers,
+      Authorizer authorizer,
+      TandemConfig config,
+      OutboundBudget outboundBudget) {
     this.sequencers = sequencers;
     this.authorizer = authorizer;
     this.config = config;
+    this.outboundBudget = outboundBudget;
   }
 
   @Override
   public void onOpen(Session session, EndpointConfig endpointConfig) {
-    Connection connection =
-        new Connection(
-            session,
-            sequencers.metrics(),
-            config.outboundQueueLimit(),
-            config.badMessageLimit(),
-            config.badMessageWindow().toNanos());
+    Connection connection = new Connection(session, sequencers.metrics(), config, outboundBudget);
     session.getUserProperties().put(CONNECTION, connection);
     connections.add(connection);
     session.addMessageHandler(String.class, new TextMessages(connection));
@@ -85,6 +86,7 @@ public final class EditEndpoint extends Endpoint {
   public void onClose(Session session, CloseReason closeReason) {
     Connection connection = (Connection) session.getUserProperties().get(CONNECTION);
     if (connection != null) {
+      connection.closed();
       connections.remove(connection);
       sequencers.disconnect(connection, Set.copyOf(connection.openDocuments()));
     }
@@ -272,13 +274,13 @@ public final class EditEndpoint extends Endpoint {
               + config.maxOpenDocumentsPerConnection()
               + " per connection)");
     }
-    connection.openDocuments().add(docId);
-    try {
-      sequencers.open(connection, docId, open.revision(), mayWrite(connection.userId(), docId));
-    } catch (RuntimeException e) {
-      connection.openDocuments().remove(docId);
-      throw e;
+    if (outboundBudget.isFull()) { // an open sends the document, or its missed ops
+      throw outboundBudget.full();
     }
+    connection.openDocuments().add(docId);
+    boolean mayWrite = mayWrite(connection.userId(), docId);
+    connection.open(
+        docId, () -> sequencers.open(connection, docId, open.revision(), mayWrite)); // paced
   }
 
   private void submit(Connection connection, ClientMessage.Submit submit) {
