@@ -34,6 +34,10 @@ import org.slf4j.LoggerFactory;
  * densely from {@code head + 1}; at most one group of sequenced ops is being committed at a time,
  * and while one is, or while older history is read for the submit next in line, no other submit is
  * sequenced; subscribers receive committed ops in revision order, each exactly once.
+ *
+ * <p>Every task runs under one guard ({@link #guarded}): whatever a step throws, the requests it
+ * had in hand are answered, the sequencing state is emptied, the document is reloaded if memory may
+ * differ from the database, and the next request is served.
  */
 final class DocumentSequencer {
   private static final Logger log = LoggerFactory.getLogger(DocumentSequencer.class);
@@ -58,6 +62,28 @@ final class DocumentSequencer {
   private boolean sequenceAfterLoad;
   private boolean readingOlderHistory;
   private OlderHistory olderHistory;
+
+  // What a step has in hand, so that whatever it throws, {@link #recover} answers it.
+  /** The request inside {@link SubmitRequest#sequence} right now. */
+  private SubmitRequest sequencing;
+
+  /** The request whose older history is being read. */
+  private SubmitRequest readingFor;
+
+  /** Whether {@code committing} went to the committer: it may be stored, whatever we hear. */
+  private boolean handedOff;
+
+  /** The requests of the load being taken into memory. */
+  private List<Use> usesInHand = List.of();
+
+  /** The catch-up whose read is being taken. */
+  private CatchUp catchUpInHand;
+
+  /** Bumped by every recovery: a continuation of work given up since then finds it changed. */
+  private int generation;
+
+  /** The last revision handed to the subscribers; a reload delivers the ops after it. */
+  private long deliveredHead;
 
   /** Ops sequenced in the group being prepared or committed, after {@code head}. */
   private final List<Committed> sequencedAfterHead = new ArrayList<>();
@@ -113,7 +139,7 @@ final class DocumentSequencer {
 
   /** Removes a subscriber, or cancels its open; {@code reply} sends it {@code closed}. */
   void leave(Subscriber subscriber, boolean reply) {
-    executor.executeAlways(() -> doLeave(subscriber, reply));
+    continueWith(() -> doLeave(subscriber, reply));
   }
 
   /** The text at the head. */
@@ -161,7 +187,7 @@ final class DocumentSequencer {
    * under the same entry lock, so no request can land on an unloaded instance.
    */
   void unloadIfIdle(long idleNanos) {
-    executor.executeAlways(
+    continueWith(
         () -> {
           boolean idle =
               subscribers.isEmpty()
@@ -244,6 +270,10 @@ final class DocumentSequencer {
     }
   }
 
+  void step(Faults.Step step) {
+    sequencers.step(step, docId);
+  }
+
   /** Assigns the next revision to {@code op}; it joins the group going to the committer. */
   Committed next(TextOperation op, SubmitRequest request) {
     Sequencers.Submission submission = request.submission();
@@ -257,6 +287,7 @@ final class DocumentSequencer {
             submission.userId(),
             Instant.now());
     sequencedAfterHead.add(sequenced);
+    step(Faults.Step.ASSIGN_REVISION); // after the add: a failure here must take it back
     return sequenced;
   }
 
@@ -280,7 +311,8 @@ final class DocumentSequencer {
                   + head
                   + ")"));
     } else {
-      catchUp(new CatchUp(subscriber, revision.getAsLong()));
+      CatchUp catchUp = new CatchUp(subscriber, revision.getAsLong());
+      catchUpStep(catchUp, () -> catchUp(catchUp));
     }
   }
 
@@ -304,24 +336,35 @@ final class DocumentSequencer {
         .readLater(() -> sequencers.opLog().readRange(docId, from, limit))
         .whenComplete(
             (page, failure) ->
-                executor.executeAlways(
+                continueWith(
                     () -> {
                       if (catchingUp.get(catchUp.subscriber()) != catchUp) {
                         return; // it left meanwhile
                       }
-                      if (failure != null || page.isEmpty() || page.get(0).revision() != from) {
-                        catchingUp.remove(catchUp.subscriber());
-                        catchUp
-                            .subscriber()
-                            .failed(docId, failure != null ? asTandem(failure) : gapAt(from));
-                        return;
-                      }
-                      List<Committed> ops = new ArrayList<>(page.size());
-                      page.forEach(stored -> ops.add(Committed.of(stored)));
-                      long end = ops.get(ops.size() - 1).revision();
-                      history.since(end, head).ifPresent(ops::addAll); // the rest, if in memory
-                      advance(catchUp, ops);
+                      catchUpStep(catchUp, () -> afterCatchUpRead(catchUp, from, page, failure));
                     }));
+  }
+
+  private void afterCatchUpRead(
+      CatchUp catchUp, long from, List<StoredOp> page, Throwable failure) {
+    step(Faults.Step.CATCH_UP_READ_DONE);
+    if (failure != null || page.isEmpty() || page.get(0).revision() != from) {
+      catchingUp.remove(catchUp.subscriber());
+      catchUp.subscriber().failed(docId, failure != null ? asTandem(failure) : gapAt(from));
+      return;
+    }
+    List<Committed> ops = new ArrayList<>(page.size());
+    page.forEach(stored -> ops.add(Committed.of(stored)));
+    long end = ops.get(ops.size() - 1).revision();
+    history.since(end, head).ifPresent(ops::addAll); // the rest, if in memory
+    advance(catchUp, ops);
+  }
+
+  /** Runs a step of {@code catchUp}; if it throws, {@link #recover} answers the subscriber. */
+  private void catchUpStep(CatchUp catchUp, Runnable step) {
+    catchUpInHand = catchUp;
+    step.run();
+    catchUpInHand = null;
   }
 
   /** {@code ops} follow {@code catchUp.after()} without a gap, up to the head or not. */
@@ -343,10 +386,10 @@ final class DocumentSequencer {
         .missed(part)
         .whenComplete(
             (ready, failure) ->
-                executor.executeAlways(
+                continueWith(
                     () -> {
                       if (catchingUp.get(subscriber) == next) {
-                        catchUp(next);
+                        catchUpStep(next, () -> catchUp(next));
                       }
                     }));
   }
@@ -416,7 +459,7 @@ final class DocumentSequencer {
             false,
             () -> {
               sequenceAfterLoad = false;
-              sequenceWaiting();
+              continueWith(this::sequenceWaiting); // a step of its own, not the load's
             },
             error -> {
               sequenceAfterLoad = false;
@@ -435,34 +478,52 @@ final class DocumentSequencer {
         break; // the group so far is committed first, so the head stands still while reading
       }
       waiting.removeFirst();
-      try {
-        request.sequence(this);
-        if (request.sequenced() != null) {
-          group.add(request);
-          committing = group; // lets a duplicate later in this group join it
-        }
-      } catch (TandemException e) {
-        request.fail(e);
-      } catch (RuntimeException e) { // a bug: answer it, and keep the document usable
-        log.error("sequencing a submit to '{}' failed", docId, e);
-        request.fail(TandemException.internal(e));
-      } finally {
-        olderHistory = null;
-      }
+      sequence(request, group);
     }
     if (group.isEmpty()) {
       committing = List.of();
       return;
     }
     committing = group;
+    step(Faults.Step.BUILD_ROWS);
     List<StoredOp> rows = new ArrayList<>(group.size());
     for (Committed sequenced : sequencedAfterHead) {
       rows.add(sequenced.toStored());
     }
+    step(Faults.Step.HAND_OFF);
+    int handedOffIn = generation;
+    handedOff = true;
     sequencers
         .committer()
         .commit(docId, rows)
-        .whenComplete((ok, failure) -> executor.executeAlways(() -> afterCommit(group, failure)));
+        .whenComplete(
+            (ok, failure) -> continueWith(() -> afterCommit(group, handedOffIn, failure)));
+  }
+
+  /**
+   * Sequences one request into {@code group}. A request refused, or one whose sequencing fails for
+   * any reason, is answered and leaves no trace: the ops sequenced before it stay as they were.
+   */
+  private void sequence(SubmitRequest request, List<SubmitRequest> group) {
+    int sequencedBefore = sequencedAfterHead.size();
+    sequencing = request;
+    try {
+      request.sequence(this);
+      if (request.sequenced() != null) {
+        group.add(request);
+        committing = group; // lets a duplicate later in this group join it
+      }
+    } catch (Throwable failure) {
+      sequencedAfterHead.subList(sequencedBefore, sequencedAfterHead.size()).clear();
+      if (!(failure instanceof TandemException)) {
+        log.error("sequencing a submit to '{}' failed", docId, failure);
+      }
+      request.fail(
+          failure instanceof TandemException tandem ? tandem : TandemException.internal(failure));
+    } finally {
+      sequencing = null;
+      olderHistory = null;
+    }
   }
 
   /**
@@ -490,13 +551,16 @@ final class DocumentSequencer {
   /** Reads what {@code request} needs off this thread; sequencing resumes with it. */
   private void readOlderHistory(SubmitRequest request) {
     readingOlderHistory = true;
+    readingFor = request;
     Sequencers.Submission submission = request.submission();
     boolean lookUpSeq = mayBeCommittedBefore(submission);
     boolean readOps = baseIsForgotten(submission);
     long upTo = head; // stands still until the read is back: nothing is sequenced meanwhile
+    int readIn = generation;
     sequencers
         .readLater(
             () -> {
+              sequencers.step(Faults.Step.OLDER_HISTORY_READ, docId);
               Optional<Committed> earlier =
                   lookUpSeq
                       ? sequencers
@@ -512,9 +576,14 @@ final class DocumentSequencer {
             })
         .whenComplete(
             (read, failure) ->
-                executor.executeAlways(
+                continueWith(
                     () -> {
+                      if (readIn != generation) {
+                        return; // given up by a recovery, which answered the request
+                      }
+                      step(Faults.Step.OLDER_HISTORY_READ_DONE);
                       readingOlderHistory = false;
+                      readingFor = null;
                       if (failure != null) {
                         waiting.removeFirstOccurrence(request);
                         request.fail(asTandem(failure));
@@ -533,10 +602,18 @@ final class DocumentSequencer {
   }
 
   /** Only now: apply to memory, ack each sender, broadcast to everyone else, in revision order. */
-  private void afterCommit(List<SubmitRequest> group, Throwable failure) {
-    committing = List.of();
-    sequencedAfterHead.clear();
+  private void afterCommit(List<SubmitRequest> group, int handedOffIn, Throwable failure) {
+    if (handedOffIn != generation) { // given up by a recovery, which answered its requests
+      if (failure == null) {
+        stale = true; // it landed after all: the reload delivers it
+        resume();
+      }
+      return;
+    }
     if (failure != null) {
+      committing = List.of();
+      sequencedAfterHead.clear();
+      handedOff = false;
       // The outcome of a commit that failed may be unknown; reload before trusting memory again.
       stale = true;
       TandemException error =
@@ -546,19 +623,27 @@ final class DocumentSequencer {
       for (SubmitRequest request : group) {
         safely("refusing", () -> request.afterFailure(error));
       }
-    } else {
-      long before = head;
-      // Memory takes the whole group before anyone is told, so a reply or subscriber that throws
-      // cannot leave memory behind the database.
-      for (SubmitRequest request : group) {
-        Committed committed = request.sequenced();
-        text = text.apply(committed.op());
-        head = committed.revision();
-        history.add(committed);
-      }
-      GroupDelivery.deliver(group, subscribers.keySet(), this::safely);
-      maybeCheckpoint(before);
+      sequenceWaiting();
+      return;
     }
+    long before = head;
+    step(Faults.Step.APPLY);
+    // Memory takes the whole group before anyone is told, so a reply or subscriber that throws
+    // cannot leave memory behind the database.
+    for (SubmitRequest request : group) {
+      Committed committed = request.sequenced();
+      text = text.apply(committed.op());
+      head = committed.revision();
+      history.add(committed);
+    }
+    step(Faults.Step.DELIVER);
+    GroupDelivery.deliver(group, subscribers.keySet(), this::safely);
+    deliveredHead = head;
+    committing = List.of();
+    sequencedAfterHead.clear();
+    handedOff = false;
+    step(Faults.Step.CHECKPOINT);
+    maybeCheckpoint(before);
     sequenceWaiting();
   }
 
@@ -647,11 +732,14 @@ final class DocumentSequencer {
   private void load(boolean create) {
     loading = true;
     boolean reload = loaded;
-    long knownHead = head;
+    long knownHead = deliveredHead;
     sequencers
-        .readLater(() -> read(create, reload, knownHead))
-        .whenComplete(
-            (result, failure) -> executor.executeAlways(() -> afterLoad(result, failure)));
+        .readLater(
+            () -> {
+              sequencers.step(Faults.Step.LOAD_READ, docId);
+              return read(create, reload, knownHead);
+            })
+        .whenComplete((result, failure) -> continueWith(() -> afterLoad(result, failure)));
   }
 
   /**
@@ -675,19 +763,23 @@ final class DocumentSequencer {
     loading = false;
     List<Use> uses = new ArrayList<>(awaitingLoad);
     awaitingLoad.clear();
+    usesInHand = uses;
     if (failure != null) {
+      usesInHand = List.of();
       TandemException error = asTandem(failure);
-      uses.forEach(use -> use.failed().accept(error));
+      uses.forEach(use -> safely("refusing", () -> use.failed().accept(error)));
       return;
     }
+    step(Faults.Step.LOADED);
     if (result.snapshot().isEmpty()) {
       TandemException notFound =
           new TandemException(ErrorCode.NOT_FOUND, "no document '" + docId + "'");
+      usesInHand = List.of();
       for (Use use : uses) {
         if (use.mayCreate()) {
           awaitingLoad.addLast(use);
         } else {
-          use.failed().accept(notFound);
+          safely("refusing", () -> use.failed().accept(notFound));
         }
       }
       if (!awaitingLoad.isEmpty()) {
@@ -699,17 +791,19 @@ final class DocumentSequencer {
     text = Rope.of(snapshot.text());
     head = snapshot.revision();
     history = new History(sequencers.config().historyInMemory());
-    loaded = true;
-    stale = false;
     for (Committed landed : result.landed()) {
       broadcast(landed, null);
     }
+    deliveredHead = head;
+    loaded = true;
+    stale = false;
+    usesInHand = List.of();
     for (Use use : uses) {
       try {
         use.action().run();
-      } catch (RuntimeException e) {
+      } catch (Throwable e) { // this request's own failure: the document is loaded and sound
         log.error("a request to '{}' failed after its load", docId, e);
-        use.failed().accept(TandemException.internal(e));
+        safely("refusing", () -> use.failed().accept(TandemException.internal(e)));
       }
     }
   }
@@ -770,10 +864,95 @@ final class DocumentSequencer {
 
   private void enqueue(Runnable task) {
     executor.execute(
-        () -> {
-          lastUsedNanos = System.nanoTime();
-          task.run();
-        });
+        () ->
+            guarded(
+                () -> {
+                  lastUsedNanos = System.nanoTime();
+                  task.run();
+                }));
+  }
+
+  /** Queues a continuation (a read or commit came back); runs even when the queue is full. */
+  private void continueWith(Runnable task) {
+    executor.executeAlways(() -> guarded(task));
+  }
+
+  /**
+   * The one guard around every step of this document's work: whatever {@code step} throws, {@link
+   * #recover} answers the requests it had in hand and restores the document's state, so the next
+   * request is served. The executor's own catch-all is never reached.
+   */
+  private void guarded(Runnable step) {
+    try {
+      step.run();
+    } catch (Throwable failure) {
+      try {
+        recover(failure);
+      } catch (Throwable worse) {
+        failure.addSuppressed(worse);
+        log.error("recovering '{}' failed; it reloads before its next use", docId, failure);
+        stale = true;
+      }
+    }
+  }
+
+  /**
+   * Gives up the work in hand when a step failed: every request it involved gets {@code failure}
+   * ({@code internal} unless it is a {@link TandemException}), the sequencing state is emptied, and
+   * if the group in hand may have reached the database, or memory was being changed, the document
+   * is reloaded, delivering whatever did land to every subscriber. Continuations of the given-up
+   * work find {@code generation} changed and do nothing but note that a commit landed.
+   */
+  private void recover(Throwable failure) {
+    TandemException error;
+    if (failure instanceof TandemException tandem) {
+      error = tandem;
+    } else {
+      log.error("a step of document '{}' failed; its requests are answered", docId, failure);
+      error = TandemException.internal(failure);
+    }
+    generation++;
+    List<SubmitRequest> requests = new ArrayList<>(committing);
+    if (sequencing != null) {
+      requests.add(sequencing);
+    }
+    if (readingFor != null) {
+      requests.add(readingFor);
+    }
+    boolean memoryMayDiffer = handedOff || !usesInHand.isEmpty();
+    List<Use> uses = usesInHand;
+    CatchUp catchUp = catchUpInHand;
+    committing = List.of();
+    sequencedAfterHead.clear();
+    readingOlderHistory = false;
+    olderHistory = null;
+    sequencing = null;
+    readingFor = null;
+    handedOff = false;
+    usesInHand = List.of();
+    catchUpInHand = null;
+    if (memoryMayDiffer) {
+      stale = true;
+    }
+    for (SubmitRequest request : requests) {
+      waiting.removeFirstOccurrence(request);
+      safely("refusing", () -> request.afterFailure(error));
+    }
+    for (Use use : uses) {
+      safely("refusing", () -> use.failed().accept(error));
+    }
+    if (catchUp != null && catchingUp.remove(catchUp.subscriber()) != null) {
+      safely("refusing", () -> catchUp.subscriber().failed(docId, error));
+    }
+    continueWith(this::resume);
+  }
+
+  /** After a recovery: reloads at once if memory may differ (subscribers get what landed). */
+  private void resume() {
+    if (stale && !loading && loaded) {
+      use(null, false, () -> {}, e -> {});
+    }
+    sequenceWaiting();
   }
 
   private TandemException busy(String why) {

@@ -59,6 +59,7 @@ public final class Sequencers implements AutoCloseable {
   private final ScheduledExecutorService sweeper;
   private final ConcurrentHashMap<String, DocumentSequencer> documents = new ConcurrentHashMap<>();
   private final Set<Runnable> streamClosers = ConcurrentHashMap.newKeySet();
+  private final Faults faults; // null but in fault-injection tests
   private volatile boolean stopping;
 
   /** A submitted op as the transports hand it over: shape-checked, not yet sequenced. */
@@ -76,6 +77,11 @@ public final class Sequencers implements AutoCloseable {
   public record OpsPage(List<Committed> ops, Long next) {}
 
   public Sequencers(Database database, TandemConfig config) {
+    this(database, config, null);
+  }
+
+  Sequencers(Database database, TandemConfig config, Faults faults) {
+    this.faults = faults;
     this.opLog = database.opLog();
     this.checkpoints = database.checkpoints();
     this.config = config;
@@ -311,6 +317,13 @@ public final class Sequencers implements AutoCloseable {
   void forgetIfUnused(String docId, DocumentSequencer document, BooleanSupplier unused) {
     documents.computeIfPresent(
         docId, (id, loaded) -> loaded == document && unused.getAsBoolean() ? null : loaded);
+  }
+
+  /** Marks a named step of {@code docId}'s work, where a test may inject a failure. */
+  void step(Faults.Step step, String docId) {
+    if (faults != null) {
+      faults.at(step, docId);
+    }
   }
 
   boolean isStopping() {

@@ -16,8 +16,9 @@ final class SubmitRequest {
   private final Subscriber sender;
   private final SubmitReply reply;
   private final Sequencers.Submission submission;
-  private final List<SubmitReply> duplicates = new ArrayList<>(0);
+  private final List<SubmitRequest> duplicates = new ArrayList<>(0);
   private Committed sequenced;
+  private boolean answered; // exactly one answer, whichever path gets there first
 
   /**
    * @param sender the subscriber that must not receive its own op as an {@code op} message, or null
@@ -31,17 +32,20 @@ final class SubmitRequest {
 
   /** Sequences this op against the document: duplicate check, transform, validate, revision. */
   void sequence(DocumentSequencer document) {
+    document.step(Faults.Step.DEDUP);
     Optional<Committed> earlier = document.findCommitted(submission.clientId(), submission.seq());
     if (earlier.isPresent()) { // a resubmit: the old ack, never applied twice
       document.resubmitted();
-      reply.acked(earlier.get());
+      acked(earlier.get());
       return;
     }
     if (document.joinSequenced(this)) { // the same op is already on its way to the database
       return;
     }
     document.checkBaseRevision(submission.baseRevision()); // rev_out_of_range
+    document.step(Faults.Step.TRANSFORM);
     TextOperation transformed = transformAgainst(document.opsAfter(submission.baseRevision()));
+    document.step(Faults.Step.CHECK);
     document.checkApplies(transformed); // invalid_op, too_large
     sequenced = document.next(transformed, this); // the next revision; committed in a group
   }
@@ -73,7 +77,7 @@ final class SubmitRequest {
 
   /** Nothing is acknowledged before it is committed: this runs only after the commit. */
   void afterCommit() {
-    reply.acked(sequenced);
+    acked(sequenced);
   }
 
   /**
@@ -81,27 +85,40 @@ final class SubmitRequest {
    * group was delivered: their sockets may have received the op itself).
    */
   void ackDuplicates() {
-    for (SubmitReply duplicate : duplicates) {
+    for (SubmitRequest duplicate : duplicates) {
       duplicate.acked(sequenced);
     }
   }
 
-  /** The op was not committed: every waiting sender is told so, and may resubmit it. */
+  /**
+   * The op was not committed, or its outcome is unknown: every sender still waiting is told so (a
+   * request already answered is left alone), and may resubmit it.
+   */
   void afterFailure(TandemException error) {
-    reply.failed(error);
-    for (SubmitReply duplicate : duplicates) {
-      duplicate.failed(error);
+    fail(error);
+    for (SubmitRequest duplicate : duplicates) {
+      duplicate.fail(error);
     }
   }
 
-  /** Answers a request that failed before it was sequenced. */
+  /** Answers this request with {@code error}, unless it was answered already. */
   void fail(TandemException error) {
-    reply.failed(error);
+    if (!answered) {
+      answered = true;
+      reply.failed(error);
+    }
+  }
+
+  private void acked(Committed committed) {
+    if (!answered) {
+      answered = true;
+      reply.acked(committed);
+    }
   }
 
   /** Another submit of the same {@code (client, seq)} will get this request's outcome. */
   void addDuplicate(SubmitRequest other) {
-    duplicates.add(other.reply);
+    duplicates.add(other);
   }
 
   boolean isSameSubmit(SubmitRequest other) {

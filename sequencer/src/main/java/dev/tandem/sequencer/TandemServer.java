@@ -50,11 +50,15 @@ public final class TandemServer implements AutoCloseable {
   private volatile boolean closed;
 
   private TandemServer(
-      TandemConfig config, Database database, boolean ownsDatabase, Authorizer authorizer) {
+      TandemConfig config,
+      Database database,
+      boolean ownsDatabase,
+      Authorizer authorizer,
+      Faults faults) {
     this.config = config;
     this.database = database;
     this.ownsDatabase = ownsDatabase;
-    this.sequencers = new Sequencers(database, config);
+    this.sequencers = new Sequencers(database, config, faults);
     this.editEndpoint = new EditEndpoint(sequencers, authorizer, config);
     // Tyrus buffers each frame whole before EditEndpoint sees it (as a fragment of a message, which
     // EditEndpoint measures and refuses with 1009); a single frame larger than this buffer is cut
@@ -235,6 +239,7 @@ public final class TandemServer implements AutoCloseable {
     private TandemConfig config = TandemConfig.defaults();
     private Database database;
     private Authorizer authorizer = Authorizer.allowAll();
+    private Faults faults;
 
     private Builder() {}
 
@@ -254,6 +259,12 @@ public final class TandemServer implements AutoCloseable {
       return this;
     }
 
+    /** Injects failures at named steps of the documents' work (fault-injection tests). */
+    Builder faults(Faults value) {
+      faults = Objects.requireNonNull(value, "faults");
+      return this;
+    }
+
     /**
      * Opens the database if none was given; the server does not listen before {@link #start}.
      *
@@ -263,12 +274,12 @@ public final class TandemServer implements AutoCloseable {
      */
     public TandemServer build() {
       if (database != null) {
-        return new TandemServer(config, database, false, authorizer);
+        return new TandemServer(config, database, false, authorizer, faults);
       }
       Database opening = Database.openInBackground(databaseConfig(config));
       TandemServer server;
       try {
-        server = new TandemServer(config, opening, true, authorizer);
+        server = new TandemServer(config, opening, true, authorizer, faults);
       } catch (RuntimeException | Error e) {
         opening.close();
         throw e;
