@@ -1,5 +1,6 @@
 package dev.tandem.sequencer;
 
+import dev.tandem.ot.CodePoints;
 import dev.tandem.ot.Component;
 import dev.tandem.ot.Insert;
 import dev.tandem.ot.TextOperation;
@@ -391,15 +392,9 @@ public final class Sequencers implements AutoCloseable {
     if (text.indexOf('\u0000') >= 0) {
       throw TandemException.badRequest("text holds U+0000, which Tandem does not store");
     }
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      if (Character.isHighSurrogate(c)
-          && i + 1 < text.length()
-          && Character.isLowSurrogate(text.charAt(i + 1))) {
-        i++;
-      } else if (Character.isSurrogate(c)) {
-        throw TandemException.badRequest("text has a lone surrogate at UTF-16 index " + i);
-      }
+    int lone = CodePoints.firstLoneSurrogate(text);
+    if (lone >= 0) {
+      throw TandemException.badRequest("text has a lone surrogate at UTF-16 index " + lone);
     }
     int length = text.codePointCount(0, text.length());
     if (length > config.maxDocumentCodePoints()) {

@@ -59,7 +59,8 @@ public final class TandemServer implements AutoCloseable {
     this.database = database;
     this.ownsDatabase = ownsDatabase;
     this.sequencers = new Sequencers(database, config, faults);
-    this.editEndpoint = new EditEndpoint(sequencers, authorizer, config);
+    Authorizer checked = new CheckedAuthorizer(authorizer); // every user id it names is valid
+    this.editEndpoint = new EditEndpoint(sequencers, checked, config);
     // Tyrus buffers each frame whole before EditEndpoint sees it (as a fragment of a message, which
     // EditEndpoint measures and refuses with 1009); a single frame larger than this buffer is cut
     // off by Tyrus itself with 1011.
@@ -68,7 +69,7 @@ public final class TandemServer implements AutoCloseable {
     URI apiUri = URI.create("http://" + config.host() + ":" + config.port() + "/api");
     this.httpServer =
         GrizzlyHttpServerFactory.createHttpServer(
-            apiUri, new RestApplication(sequencers, authorizer, config), false);
+            apiUri, new RestApplication(sequencers, checked, config), false);
     NetworkListener listener = httpServer.getListeners().iterator().next();
     listener.getKeepAlive().setIdleTimeoutInSeconds(-1); // WebSockets idle as long as they like
     listener.registerAddOn(new IgnoreForeignUpgrades());

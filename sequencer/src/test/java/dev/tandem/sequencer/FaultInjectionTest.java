@@ -149,7 +149,8 @@ class FaultInjectionTest {
             server,
             "/api/docs/" + doc + "/ops",
             "{\"rev\":0,\"op\":[5,\"!\"],\"client\":\"\\ud800\",\"seq\":1}");
-    assertTrue(refused.status() >= 400, refused.body().toString());
+    assertEquals(400, refused.status(), refused.body().toString());
+    assertEquals("bad_request", refused.body().path("code").asText());
     Http.Reply next = submit(doc, 0, "[5,\"?\"]", "honest", 1);
     assertEquals(200, next.status(), next.body().toString());
     assertEquals("hello?", text(doc));
