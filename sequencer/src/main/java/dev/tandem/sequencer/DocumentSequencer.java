@@ -220,15 +220,14 @@ final class DocumentSequencer {
     sequencers.metrics().resubmitted();
   }
 
-  /** If the same {@code (client, seq)} is sequenced and not yet committed, joins its outcome. */
-  boolean joinSequenced(SubmitRequest request) {
+  /** The request with the same {@code (client, seq)} sequenced and not yet committed, or null. */
+  SubmitRequest sequencedSame(SubmitRequest request) {
     for (SubmitRequest other : committing) {
       if (other.sequenced() != null && other.isSameSubmit(request)) {
-        other.addDuplicate(request);
-        return true;
+        return other;
       }
     }
-    return false;
+    return null;
   }
 
   void checkBaseRevision(long baseRevision) {
@@ -241,13 +240,27 @@ final class DocumentSequencer {
 
   /** Every op sequenced after {@code revision}: committed ones, then those in the current group. */
   List<TextOperation> opsAfter(long revision) {
+    return opsBetween(revision, Long.MAX_VALUE);
+  }
+
+  /**
+   * The ops sequenced after {@code revision} and before {@code before}, in revision order: from
+   * memory, or as read for this submit.
+   */
+  List<TextOperation> opsBetween(long revision, long before) {
     List<TextOperation> ops = new ArrayList<>();
-    Optional<List<Committed>> recent = history.since(revision, head);
-    for (Committed committed : recent.orElseGet(() -> requireOlderHistory().opsAfterBase())) {
-      ops.add(committed.op());
+    if (revision < head && revision + 1 < before) {
+      Optional<List<Committed>> recent = history.since(revision, head);
+      for (Committed committed : recent.orElseGet(() -> requireOlderHistory().opsAfterBase())) {
+        if (committed.revision() < before) {
+          ops.add(committed.op());
+        }
+      }
     }
     for (Committed pending : sequencedAfterHead) {
-      ops.add(pending.op());
+      if (pending.revision() < before) {
+        ops.add(pending.op());
+      }
     }
     return ops;
   }
@@ -568,9 +581,11 @@ final class DocumentSequencer {
                           .findBySeq(docId, submission.clientId(), submission.seq())
                           .map(Committed::of)
                       : Optional.empty();
+              // To transform against, or to verify a resubmit against: up to the earlier commit.
+              long through = earlier.map(e -> e.revision() - 1).orElse(upTo);
               List<Committed> ops =
-                  earlier.isEmpty() && readOps
-                      ? readCommitted(submission.baseRevision(), upTo)
+                  readOps && submission.baseRevision() < through
+                      ? readCommitted(submission.baseRevision(), through)
                       : List.of();
               return new OlderHistory(request, earlier, ops);
             })

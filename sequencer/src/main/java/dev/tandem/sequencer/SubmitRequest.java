@@ -35,11 +35,15 @@ final class SubmitRequest {
     document.step(Faults.Step.DEDUP);
     Optional<Committed> earlier = document.findCommitted(submission.clientId(), submission.seq());
     if (earlier.isPresent()) { // a resubmit: the old ack, never applied twice
+      checkIsResubmitOf(earlier.get(), document);
       document.resubmitted();
       acked(earlier.get());
       return;
     }
-    if (document.joinSequenced(this)) { // the same op is already on its way to the database
+    SubmitRequest inFlight = document.sequencedSame(this);
+    if (inFlight != null) { // the same op is already on its way to the database
+      checkIsResubmitOf(inFlight.sequenced(), document);
+      inFlight.addDuplicate(this);
       return;
     }
     document.checkBaseRevision(submission.baseRevision()); // rev_out_of_range
@@ -48,6 +52,48 @@ final class SubmitRequest {
     document.step(Faults.Step.CHECK);
     document.checkApplies(transformed); // invalid_op, too_large
     sequenced = document.next(transformed, this); // the next revision; committed in a group
+  }
+
+  /**
+   * A submit whose {@code (client, seq)} names a sequenced op is acknowledged with that op's
+   * revision only if it is that op: the same user, a base before it, and, transformed from its base
+   * up to the op's revision one op at a time (as the op itself was), equal to it. A legitimate
+   * retry, which the client rebased on the ops it received meanwhile, passes; anything else would
+   * be acknowledged and never stored.
+   *
+   * @throws TandemException {@code forbidden} for another user's op, {@code seq_reused} for an op
+   *     that differs or cannot be verified (a base at or after it)
+   */
+  private void checkIsResubmitOf(Committed stored, DocumentSequencer document) {
+    if (!stored.userId().equals(submission.userId())) {
+      throw new TandemException(
+          ErrorCode.FORBIDDEN,
+          "client id '"
+              + submission.clientId()
+              + "' seq "
+              + submission.seq()
+              + " names an op of another user");
+    }
+    long base = submission.baseRevision();
+    boolean same = false;
+    if (base < stored.revision()) {
+      try {
+        same = transformAgainst(document.opsBetween(base, stored.revision())).equals(stored.op());
+      } catch (TandemException doesNotApply) { // so it is not the stored op either
+        same = false;
+      }
+    }
+    if (!same) {
+      throw new TandemException(
+          ErrorCode.SEQ_REUSED,
+          "client id '"
+              + submission.clientId()
+              + "' seq "
+              + submission.seq()
+              + " names a different op, stored at revision "
+              + stored.revision()
+              + "; resubmit the op under a fresh client id");
+    }
   }
 
   /**
