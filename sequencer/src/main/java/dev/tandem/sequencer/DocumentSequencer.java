@@ -42,6 +42,13 @@ import org.slf4j.LoggerFactory;
 final class DocumentSequencer {
   private static final Logger log = LoggerFactory.getLogger(DocumentSequencer.class);
   private static final int MAX_OPS_PER_COMMIT = 500;
+
+  /**
+   * Transforms one group may cost (the sum of its submits' costs), so that sequencing one group
+   * stays short and a submit that arrives meanwhile waits for little.
+   */
+  private static final long MAX_TRANSFORMS_PER_GROUP = 50_000;
+
   private static final int READ_PAGE = 1000;
 
   private final String docId;
@@ -57,17 +64,16 @@ final class DocumentSequencer {
   private long head;
   private History history;
   private long lastUsedNanos = System.nanoTime();
-  private final ArrayDeque<SubmitRequest> waiting = new ArrayDeque<>();
+  private final SubmitQueue waiting = new SubmitQueue();
   private List<SubmitRequest> committing = List.of();
   private boolean sequenceAfterLoad;
-  private boolean readingOlderHistory;
   private OlderHistory olderHistory;
 
   // What a step has in hand, so that whatever it throws, {@link #recover} answers it.
   /** The request inside {@link SubmitRequest#sequence} right now. */
   private SubmitRequest sequencing;
 
-  /** The request whose older history is being read. */
+  /** The request whose older history is being read (it stays in its lane meanwhile). */
   private SubmitRequest readingFor;
 
   /** Whether {@code committing} went to the committer: it may be stored, whatever we hear. */
@@ -105,11 +111,16 @@ final class DocumentSequencer {
   private record CatchUp(Subscriber subscriber, long after) {}
 
   /**
-   * What memory no longer held for the submit next in line, read from the database: its earlier
-   * commit if any, else the committed ops after its base revision up to the head.
+   * What memory no longer held for one waiting submit, read from the database: its earlier commit
+   * if any, and the committed ops after its base revision up to {@code through} (the earlier
+   * commit's revision - 1, else the head when the read began); the ops after {@code through} come
+   * from memory.
    */
   private record OlderHistory(
-      SubmitRequest request, Optional<Committed> earlier, List<Committed> opsAfterBase) {}
+      SubmitRequest request,
+      Optional<Committed> earlier,
+      List<Committed> opsAfterBase,
+      long through) {}
 
   DocumentSequencer(String docId, Sequencers sequencers, SerialExecutor executor) {
     this.docId = docId;
@@ -195,7 +206,7 @@ final class DocumentSequencer {
                   && waiting.isEmpty()
                   && committing.isEmpty()
                   && !loading
-                  && !readingOlderHistory
+                  && readingFor == null
                   && System.nanoTime() - lastUsedNanos > idleNanos;
           if (idle) {
             sequencers.forgetIfUnused(docId, this, () -> executor.queued() == 1); // this task only
@@ -251,7 +262,7 @@ final class DocumentSequencer {
     List<TextOperation> ops = new ArrayList<>();
     if (revision < head && revision + 1 < before) {
       Optional<List<Committed>> recent = history.since(revision, head);
-      for (Committed committed : recent.orElseGet(() -> requireOlderHistory().opsAfterBase())) {
+      for (Committed committed : recent.orElseGet(() -> readOpsAfter(revision, before))) {
         if (committed.revision() < before) {
           ops.add(committed.op());
         }
@@ -447,22 +458,33 @@ final class DocumentSequencer {
       request.fail(new TandemException(ErrorCode.UNAVAILABLE, "the server is shutting down"));
       return;
     }
+    // What sequencing it costs: the ops it is transformed against (or verified against), read from
+    // the database if memory no longer holds them.
+    request.cost(
+        1 + Math.max(0, head + sequencedAfterHead.size() - request.submission().baseRevision()));
     if (waiting.size() >= Sequencers.QUEUE_LIMIT_PER_DOCUMENT) {
       request.fail(busy(waiting.size() + " submits are waiting"));
       return;
     }
-    waiting.addLast(request);
+    long costLimit = sequencers.config().submitQueueCostPerDocument();
+    if (!waiting.isEmpty() && waiting.cost() + request.cost() > costLimit) {
+      // A lone submit is always taken, however costly, so that every base can make progress.
+      request.fail(busy("submits costing " + waiting.cost() + " (at most " + costLimit + ") wait"));
+      return;
+    }
+    waiting.add(request);
     sequenceWaiting();
   }
 
   /**
    * Sequences waiting submits into one group and hands it to the committer. Runs when no group is
-   * being committed, so a failed group never has later ops built on top of it; and stops before a
-   * submit that needs history memory no longer holds, which is read first.
+   * being committed, so a failed group never has later ops built on top of it. The lanes of the
+   * waiting queue are served round-robin; a lane whose first submit needs history that memory no
+   * longer holds waits for it to be read (one read at a time per document) while the others go on.
    */
   private void sequenceWaiting() {
-    if (waiting.isEmpty() || !committing.isEmpty() || readingOlderHistory) {
-      return; // resumes when the commit or the read is done
+    if (waiting.isEmpty() || !committing.isEmpty()) {
+      return; // resumes when the commit is done
     }
     if (!loaded || stale || loading) {
       if (!sequenceAfterLoad) { // once, however many submits arrive during the load
@@ -482,16 +504,20 @@ final class DocumentSequencer {
       return;
     }
     List<SubmitRequest> group = new ArrayList<>();
-    while (!waiting.isEmpty() && group.size() < MAX_OPS_PER_COMMIT) {
-      SubmitRequest request = waiting.peekFirst();
-      if (needsOlderHistory(request)) {
-        if (group.isEmpty()) {
-          readOlderHistory(request);
-        }
-        break; // the group so far is committed first, so the head stands still while reading
+    long transforms = 0;
+    while (group.size() < MAX_OPS_PER_COMMIT && transforms < MAX_TRANSFORMS_PER_GROUP) {
+      SubmitRequest request = waiting.poll(this::isReady);
+      if (request == null) {
+        break;
       }
-      waiting.removeFirst();
+      transforms += request.cost();
       sequence(request, group);
+    }
+    if (readingFor == null) {
+      SubmitRequest unready = waiting.peekFirst(next -> !isReady(next));
+      if (unready != null) {
+        readOlderHistory(unready);
+      }
     }
     if (group.isEmpty()) {
       committing = List.of();
@@ -535,20 +561,30 @@ final class DocumentSequencer {
           failure instanceof TandemException tandem ? tandem : TandemException.internal(failure));
     } finally {
       sequencing = null;
-      olderHistory = null;
+      if (olderHistory != null && olderHistory.request() == request) {
+        olderHistory = null;
+      }
     }
   }
 
   /**
-   * Whether sequencing {@code request} needs the database: its {@code (client, seq)} may have been
-   * committed before memory's time, or its base revision is older than memory holds.
+   * Whether {@code request} can be sequenced from memory (or from what was read for it): its {@code
+   * (client, seq)} cannot have been committed before memory's time, and memory holds the ops after
+   * its base revision.
    */
-  private boolean needsOlderHistory(SubmitRequest request) {
-    if (olderHistory != null && olderHistory.request() == request) {
+  private boolean isReady(SubmitRequest request) {
+    if (request == readingFor) {
       return false;
     }
+    if (olderHistory != null && olderHistory.request() == request) {
+      // The ops after what was read come from memory, unless it moved on too far meanwhile.
+      boolean verifiable =
+          olderHistory.earlier().isPresent()
+              && olderHistory.through() >= olderHistory.earlier().get().revision() - 1;
+      return verifiable || history.since(olderHistory.through(), head).isPresent();
+    }
     Sequencers.Submission submission = request.submission();
-    return mayBeCommittedBefore(submission) || baseIsForgotten(submission);
+    return !mayBeCommittedBefore(submission) && !baseIsForgotten(submission);
   }
 
   private boolean mayBeCommittedBefore(Sequencers.Submission submission) {
@@ -561,14 +597,19 @@ final class DocumentSequencer {
         && history.since(submission.baseRevision(), head).isEmpty();
   }
 
-  /** Reads what {@code request} needs off this thread; sequencing resumes with it. */
+  /**
+   * Reads what {@code request} needs off this thread, while the other lanes go on; its lane resumes
+   * with it. Whatever it already held from an earlier read is dropped.
+   */
   private void readOlderHistory(SubmitRequest request) {
-    readingOlderHistory = true;
     readingFor = request;
+    if (olderHistory != null && olderHistory.request() == request) {
+      olderHistory = null; // memory moved on too far since: read again
+    }
     Sequencers.Submission submission = request.submission();
     boolean lookUpSeq = mayBeCommittedBefore(submission);
     boolean readOps = baseIsForgotten(submission);
-    long upTo = head; // stands still until the read is back: nothing is sequenced meanwhile
+    long upTo = head;
     int readIn = generation;
     sequencers
         .readLater(
@@ -582,12 +623,10 @@ final class DocumentSequencer {
                           .map(Committed::of)
                       : Optional.empty();
               // To transform against, or to verify a resubmit against: up to the earlier commit.
-              long through = earlier.map(e -> e.revision() - 1).orElse(upTo);
-              List<Committed> ops =
-                  readOps && submission.baseRevision() < through
-                      ? readCommitted(submission.baseRevision(), through)
-                      : List.of();
-              return new OlderHistory(request, earlier, ops);
+              long base = submission.baseRevision();
+              long through = readOps ? earlier.map(e -> e.revision() - 1).orElse(upTo) : base;
+              List<Committed> ops = base < through ? readCommitted(base, through) : List.of();
+              return new OlderHistory(request, earlier, ops, Math.max(base, through));
             })
         .whenComplete(
             (read, failure) ->
@@ -597,10 +636,9 @@ final class DocumentSequencer {
                         return; // given up by a recovery, which answered the request
                       }
                       step(Faults.Step.OLDER_HISTORY_READ_DONE);
-                      readingOlderHistory = false;
                       readingFor = null;
                       if (failure != null) {
-                        waiting.removeFirstOccurrence(request);
+                        waiting.remove(request);
                         request.fail(asTandem(failure));
                       } else {
                         olderHistory = read;
@@ -610,10 +648,26 @@ final class DocumentSequencer {
   }
 
   private OlderHistory requireOlderHistory() {
-    if (olderHistory == null) {
+    if (olderHistory == null || olderHistory.request() != sequencing) {
       throw new IllegalStateException("history of '" + docId + "' was not read for this submit");
     }
     return olderHistory;
+  }
+
+  /** The committed ops after {@code revision} (before {@code before}): as read, then memory's. */
+  private List<Committed> readOpsAfter(long revision, long before) {
+    OlderHistory older = requireOlderHistory();
+    List<Committed> ops = new ArrayList<>(older.opsAfterBase());
+    if (older.through() + 1 < before && older.through() < head) {
+      ops.addAll(
+          history
+              .since(older.through(), head)
+              .orElseThrow(
+                  () ->
+                      new IllegalStateException(
+                          "ops of '" + docId + "' after " + older.through() + " were not read")));
+    }
+    return ops;
   }
 
   /** Only now: apply to memory, ack each sender, broadcast to everyone else, in revision order. */
@@ -663,8 +717,8 @@ final class DocumentSequencer {
   }
 
   private void failWaiting(TandemException error) {
-    while (!waiting.isEmpty()) {
-      waiting.removeFirst().fail(error);
+    for (SubmitRequest request : waiting.drain()) {
+      request.fail(error);
     }
   }
 
@@ -939,7 +993,6 @@ final class DocumentSequencer {
     CatchUp catchUp = catchUpInHand;
     committing = List.of();
     sequencedAfterHead.clear();
-    readingOlderHistory = false;
     olderHistory = null;
     sequencing = null;
     readingFor = null;
@@ -950,7 +1003,7 @@ final class DocumentSequencer {
       stale = true;
     }
     for (SubmitRequest request : requests) {
-      waiting.removeFirstOccurrence(request);
+      waiting.remove(request);
       safely("refusing", () -> request.afterFailure(error));
     }
     for (Use use : uses) {

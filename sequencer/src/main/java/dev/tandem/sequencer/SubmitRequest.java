@@ -17,17 +17,22 @@ final class SubmitRequest {
   private final SubmitReply reply;
   private final Sequencers.Submission submission;
   private final List<SubmitRequest> duplicates = new ArrayList<>(0);
+  private final Runnable release;
   private Committed sequenced;
   private boolean answered; // exactly one answer, whichever path gets there first
+  private long cost = 1;
 
   /**
    * @param sender the subscriber that must not receive its own op as an {@code op} message, or null
    *     (a REST submit)
+   * @param release frees this submit's place in its sender's queue, once it is answered
    */
-  SubmitRequest(Subscriber sender, SubmitReply reply, Sequencers.Submission submission) {
+  SubmitRequest(
+      Subscriber sender, SubmitReply reply, Sequencers.Submission submission, Runnable release) {
     this.sender = sender;
     this.reply = reply;
     this.submission = submission;
+    this.release = release;
   }
 
   /** Sequences this op against the document: duplicate check, transform, validate, revision. */
@@ -151,6 +156,7 @@ final class SubmitRequest {
   void fail(TandemException error) {
     if (!answered) {
       answered = true;
+      release.run();
       reply.failed(error);
     }
   }
@@ -158,6 +164,7 @@ final class SubmitRequest {
   private void acked(Committed committed) {
     if (!answered) {
       answered = true;
+      release.run();
       reply.acked(committed);
     }
   }
@@ -178,6 +185,20 @@ final class SubmitRequest {
 
   Subscriber sender() {
     return sender;
+  }
+
+  /** The queue this submit waits in, behind its sender's earlier ones: its socket, or its user. */
+  Object lane() {
+    return sender != null ? sender : "rest " + submission.userId();
+  }
+
+  /** What sequencing this submit costs: 1 + the ops it is transformed against. */
+  long cost() {
+    return cost;
+  }
+
+  void cost(long value) {
+    cost = value;
   }
 
   /** The op as it was sequenced, or null if it was not (a resubmit, a failure). */

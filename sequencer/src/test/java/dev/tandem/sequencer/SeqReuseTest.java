@@ -31,10 +31,12 @@ class SeqReuseTest {
   private static TandemServer server;
 
   /**
-   * Documents whose next read of older history is slowed, so that submits gather behind it; the
-   * latch opens when the read starts.
+   * Documents whose next hand-off to the committer waits for the latch, so that submits gather
+   * behind the group going to the database.
    */
-  private static final Map<String, CountDownLatch> slowReads = new ConcurrentHashMap<>();
+  private static final Map<String, Freeze> frozen = new ConcurrentHashMap<>();
+
+  private record Freeze(CountDownLatch entered, CountDownLatch release) {}
 
   /** The token is the user; no token is "anonymous". */
   private static final class TokenIsUser implements Authorizer {
@@ -59,12 +61,11 @@ class SeqReuseTest {
             .authorizer(new TokenIsUser())
             .faults(
                 (step, docId) -> {
-                  CountDownLatch started =
-                      step == Faults.Step.OLDER_HISTORY_READ ? slowReads.remove(docId) : null;
-                  if (started != null) {
-                    started.countDown();
+                  Freeze freeze = step == Faults.Step.HAND_OFF ? frozen.remove(docId) : null;
+                  if (freeze != null) {
+                    freeze.entered().countDown();
                     try {
-                      Thread.sleep(300); // on the database pool: the document's queue fills
+                      freeze.release().await(WsClient.WAIT.toSeconds(), TimeUnit.SECONDS);
                     } catch (InterruptedException e) {
                       Thread.currentThread().interrupt();
                     }
@@ -152,21 +153,27 @@ class SeqReuseTest {
 
   @Test
   void aResubmitOfAnOpStillBeingSequencedIsCheckedToo() throws InterruptedException {
+    // (The copies take the in-flight path; the commit-then-history path gives the same answers.)
     String doc = Servers.freshDoc();
     try (WsClient alice = WsClient.hello(server, "alice-f")) {
       alice.send(Messages.open(doc));
       alice.next("opened");
       alice.send(Messages.submit(doc, 0, "[\"a\"]", 1));
       assertEquals(1, alice.next("ack").path("rev").asLong());
-      // A new client's first submit reads the database (slowed): alice's submits gather behind it
-      // and go into one group with it, so the copies of seq 2 meet seq 2 on its way to be stored.
-      CountDownLatch started = new CountDownLatch(1);
-      slowReads.put(doc, started);
-      rest(doc, 1, "[1,\"b\"]", "bob-f", 1, "", false); // revision 2
-      assertTrue(started.await(WsClient.WAIT.toSeconds(), TimeUnit.SECONDS));
-      alice.send(Messages.submit(doc, 1, "[1,\"A\"]", 2)); // revision 3, as [1,"A",1]
+      // Bob's op waits on its way to the committer: alice's submits gather behind it and go into
+      // the next group together, so the copies of seq 2 meet seq 2 on its way to be stored.
+      assertEquals(2, rest(doc, 1, "[1,\"b\"]", "bob-f", 1, "").body().path("rev").asLong());
+      alice.next("op");
+      Freeze freeze = new Freeze(new CountDownLatch(1), new CountDownLatch(1));
+      frozen.put(doc, freeze);
+      rest(doc, 2, "[2,\"c\"]", "bob-f", 2, "", false); // revision 3
+      assertTrue(freeze.entered().await(WsClient.WAIT.toSeconds(), TimeUnit.SECONDS));
+      alice.send(Messages.submit(doc, 1, "[1,\"A\"]", 2)); // revision 4, as [1,"A",2]
       alice.send(Messages.submit(doc, 1, "[1,\"A\"]", 2)); // the same op again
       alice.send(Messages.submit(doc, 1, "[\"Z\",1]", 2)); // another op, same seq
+      ClientHarness.await(
+          () -> server.sequencers().queuedSubmits() == 4, () -> "bob's op and alice's three");
+      freeze.release().countDown();
       List<String> outcomes = new ArrayList<>();
       while (outcomes.size() < 3) {
         ObjectNode message = alice.next();
@@ -178,11 +185,11 @@ class SeqReuseTest {
         }
       }
       Collections.sort(outcomes);
-      assertEquals(List.of("ack 3", "ack 3", "seq_reused"), outcomes);
+      assertEquals(List.of("ack 4", "ack 4", "seq_reused"), outcomes);
     }
     JsonNode ops = Http.get(server, "/api/docs/" + doc + "/ops").body().path("ops");
-    assertEquals(3, ops.size(), ops.toString());
-    assertEquals("aAb", Http.get(server, "/api/docs/" + doc).body().path("text").asText());
+    assertEquals(4, ops.size(), ops.toString());
+    assertEquals("aAbc", Http.get(server, "/api/docs/" + doc).body().path("text").asText());
   }
 
   private static ObjectNode untilType(WsClient client, String type) {
