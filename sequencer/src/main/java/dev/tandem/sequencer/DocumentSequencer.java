@@ -483,7 +483,11 @@ final class DocumentSequencer {
    * longer holds waits for it to be read (one read at a time per document) while the others go on.
    */
   private void sequenceWaiting() {
-    if (waiting.isEmpty() || !committing.isEmpty()) {
+    if (waiting.isEmpty()) {
+      return;
+    }
+    if (!committing.isEmpty()) {
+      readForNextLane(); // meanwhile
       return; // resumes when the commit is done
     }
     if (!loaded || stale || loading) {
@@ -513,12 +517,7 @@ final class DocumentSequencer {
       transforms += request.cost();
       sequence(request, group);
     }
-    if (readingFor == null) {
-      SubmitRequest unready = waiting.peekFirst(next -> !isReady(next));
-      if (unready != null) {
-        readOlderHistory(unready);
-      }
-    }
+    readForNextLane();
     if (group.isEmpty()) {
       committing = List.of();
       return;
@@ -581,7 +580,7 @@ final class DocumentSequencer {
       boolean verifiable =
           olderHistory.earlier().isPresent()
               && olderHistory.through() >= olderHistory.earlier().get().revision() - 1;
-      return verifiable || history.since(olderHistory.through(), head).isPresent();
+      return verifiable || history.holdsAfter(olderHistory.through(), head);
     }
     Sequencers.Submission submission = request.submission();
     return !mayBeCommittedBefore(submission) && !baseIsForgotten(submission);
@@ -594,7 +593,17 @@ final class DocumentSequencer {
 
   private boolean baseIsForgotten(Sequencers.Submission submission) {
     return submission.baseRevision() <= head
-        && history.since(submission.baseRevision(), head).isEmpty();
+        && !history.holdsAfter(submission.baseRevision(), head);
+  }
+
+  /** Starts the read for the first lane that waits for one, unless a read is under way. */
+  private void readForNextLane() {
+    if (readingFor == null && loaded && !stale && !loading) {
+      SubmitRequest unready = waiting.peekFirst(next -> !isReady(next));
+      if (unready != null) {
+        readOlderHistory(unready);
+      }
+    }
   }
 
   /**

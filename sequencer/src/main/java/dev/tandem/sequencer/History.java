@@ -63,12 +63,17 @@ final class History {
     return highest != null && seq > highest;
   }
 
+  /** Whether memory holds every committed op after {@code revision} up to {@code head}; O(1). */
+  boolean holdsAfter(long revision, long head) {
+    return revision >= head || (!recent.isEmpty() && recent.peekFirst().revision() <= revision + 1);
+  }
+
   /** The committed ops after {@code revision} up to {@code head}, if memory holds all of them. */
   Optional<List<Committed>> since(long revision, long head) {
     if (revision >= head) {
       return Optional.of(List.of());
     }
-    if (recent.isEmpty() || recent.peekFirst().revision() > revision + 1) {
+    if (!holdsAfter(revision, head)) {
       return Optional.empty();
     }
     // Walk back from the newest: O(ops after revision), not O(capacity).
