@@ -116,6 +116,15 @@ class FairQueueTest {
           () -> server.sequencers().queuedSubmits() == queued + 1,
           () -> "queued submits: " + server.sequencers().queuedSubmits());
 
+      // Another document is served meanwhile, however stuck this one is.
+      String other = Servers.freshDoc();
+      honest.send(Messages.open(other));
+      assertEquals(other, until(honest, "opened").path("doc").asText());
+      honest.send(Messages.submit(other, 0, "[\"o\"]", 100));
+      ObjectNode otherAck = until(honest, "ack", "error");
+      assertEquals("ack", otherAck.path("type").asText(), otherAck.toString());
+      assertEquals(other, otherAck.path("doc").asText(), "the other document's ack comes first");
+
       long released = System.nanoTime();
       stopped.release().countDown();
       long honestRevision = until(honest, "ack").path("rev").asLong();
