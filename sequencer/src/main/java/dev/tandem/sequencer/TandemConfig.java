@@ -35,6 +35,8 @@ public record TandemConfig(
     int catchUpPage,
     Duration idleUnloadAfter,
     Duration shutdownGrace,
+    Duration pingInterval,
+    Duration pingTimeout,
     Optional<String> databaseUrl,
     Optional<String> databaseUser,
     Optional<String> databasePassword,
@@ -57,6 +59,16 @@ public record TandemConfig(
     requireRange(historyInMemory, 1, Integer.MAX_VALUE, "history-in-memory");
     requireRange(catchUpPage, 1, Integer.MAX_VALUE, "catch-up-page");
     requireRange(databasePoolSize, 1, 1000, "database-pool-size");
+    requireRange(pingInterval.toMillis(), 1, Duration.ofHours(1).toMillis(), "ping-interval (ms)");
+    if (pingTimeout.compareTo(pingInterval.multipliedBy(2)) < 0) {
+      // A live peer must have two pings to answer, however the sweeps fall.
+      throw new IllegalArgumentException(
+          "ping-timeout : "
+              + pingTimeout.toMillis()
+              + " ms (expected: at least twice ping-interval, "
+              + pingInterval.multipliedBy(2).toMillis()
+              + " ms)");
+    }
   }
 
   /** The defaults: port 8080, 1 MiB messages, 16 Mi code points per document, and so on. */
@@ -78,6 +90,8 @@ public record TandemConfig(
         256,
         Duration.ofMinutes(5),
         Duration.ofSeconds(10),
+        Duration.ofSeconds(10),
+        Duration.ofSeconds(20),
         Optional.empty(),
         Optional.empty(),
         Optional.empty(),
@@ -157,6 +171,8 @@ public record TandemConfig(
     lines.add("catch-up-page=" + catchUpPage + " (in effect " + effectiveCatchUpPage() + ")");
     lines.add("idle-unload-seconds=" + idleUnloadAfter.toSeconds());
     lines.add("shutdown-grace-seconds=" + shutdownGrace.toSeconds());
+    lines.add("ping-interval-seconds=" + seconds(pingInterval));
+    lines.add("ping-timeout-seconds=" + seconds(pingTimeout));
     lines.add(
         "database-url="
             + databaseUrl
@@ -176,6 +192,13 @@ public record TandemConfig(
    */
   public int effectiveCatchUpPage() {
     return Math.max(1, Math.min(catchUpPage, outboundQueueLimit / 4));
+  }
+
+  /** Whole seconds as such, shorter settings (from tests) in milliseconds. */
+  private static String seconds(Duration duration) {
+    return duration.toMillis() % 1000 == 0
+        ? Long.toString(duration.toSeconds())
+        : duration.toMillis() + " ms";
   }
 
   private static Optional<Option> option(String name) {
@@ -264,6 +287,15 @@ public record TandemConfig(
               "how long shutdown waits for in-flight work (default 10)",
               (b, v) -> b.shutdownGrace = Duration.ofSeconds(toInt(v))),
           new Option(
+              "ping-interval-seconds",
+              "WebSocket ping to every socket silent this long, checked as often (default 10)",
+              (b, v) -> b.pingInterval = Duration.ofSeconds(toInt(v))),
+          new Option(
+              "ping-timeout-seconds",
+              "close a socket that sent nothing, pong included, for this long; at least twice"
+                  + " ping-interval-seconds (default 20)",
+              (b, v) -> b.pingTimeout = Duration.ofSeconds(toInt(v))),
+          new Option(
               "database-url",
               "JDBC URL of PostgreSQL; unset starts the embedded one",
               (b, v) -> b.databaseUrl = v.isEmpty() ? Optional.empty() : Optional.of(v)),
@@ -311,6 +343,8 @@ public record TandemConfig(
     private int catchUpPage;
     private Duration idleUnloadAfter;
     private Duration shutdownGrace;
+    private Duration pingInterval;
+    private Duration pingTimeout;
     private Optional<String> databaseUrl;
     private Optional<String> databaseUser;
     private Optional<String> databasePassword;
@@ -334,6 +368,8 @@ public record TandemConfig(
       catchUpPage = c.catchUpPage;
       idleUnloadAfter = c.idleUnloadAfter;
       shutdownGrace = c.shutdownGrace;
+      pingInterval = c.pingInterval;
+      pingTimeout = c.pingTimeout;
       databaseUrl = c.databaseUrl;
       databaseUser = c.databaseUser;
       databasePassword = c.databasePassword;
@@ -416,6 +452,18 @@ public record TandemConfig(
       return this;
     }
 
+    /** How often sockets are checked, and a silent one pinged. */
+    public Builder pingInterval(Duration value) {
+      pingInterval = value;
+      return this;
+    }
+
+    /** How long a socket may send nothing (no pong either) before it is closed. */
+    public Builder pingTimeout(Duration value) {
+      pingTimeout = value;
+      return this;
+    }
+
     public Builder databaseUrl(String value) {
       databaseUrl = Optional.ofNullable(value);
       return this;
@@ -444,6 +492,8 @@ public record TandemConfig(
           catchUpPage,
           idleUnloadAfter,
           shutdownGrace,
+          pingInterval,
+          pingTimeout,
           databaseUrl,
           databaseUser,
           databasePassword,

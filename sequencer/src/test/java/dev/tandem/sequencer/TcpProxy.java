@@ -20,6 +20,7 @@ final class TcpProxy implements AutoCloseable {
   private volatile int targetPort;
   private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
   private volatile boolean up = true;
+  private volatile boolean frozen;
   private volatile boolean closed;
 
   TcpProxy(String targetHost, int targetPort) throws IOException {
@@ -42,6 +43,14 @@ final class TcpProxy implements AutoCloseable {
       closeQuietly(socket);
     }
     sockets.clear();
+  }
+
+  /**
+   * The network vanished: open connections stay open but carry nothing more either way (what was
+   * sent stays unread, nothing answers), as when a client's network drops without a FIN.
+   */
+  void freeze() {
+    frozen = true;
   }
 
   /** New connections are closed at once; open ones carry on. */
@@ -99,7 +108,12 @@ final class TcpProxy implements AutoCloseable {
             () -> {
               try (InputStream in = from.getInputStream();
                   OutputStream out = to.getOutputStream()) {
-                in.transferTo(out);
+                byte[] buffer = new byte[8192];
+                int read;
+                while (awaitThaw(from) && (read = in.read(buffer)) >= 0 && awaitThaw(from)) {
+                  out.write(buffer, 0, read);
+                  out.flush();
+                }
               } catch (IOException e) {
                 // the other side went away, or cut() closed it
               } finally {
@@ -110,6 +124,19 @@ final class TcpProxy implements AutoCloseable {
             "tcp-proxy-pump");
     thread.setDaemon(true);
     thread.start();
+  }
+
+  /** Waits while frozen (for good, until the connection is cut); false once it is. */
+  private boolean awaitThaw(Socket from) {
+    while (frozen && !from.isClosed()) {
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+    return !from.isClosed();
   }
 
   private static void closeQuietly(java.io.Closeable closeable) {

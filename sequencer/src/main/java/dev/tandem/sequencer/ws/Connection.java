@@ -15,6 +15,7 @@ import jakarta.websocket.CloseReason;
 import jakarta.websocket.CloseReason.CloseCode;
 import jakarta.websocket.Session;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Set;
@@ -47,6 +48,7 @@ final class Connection implements Subscriber {
   private volatile String clientId;
   private volatile String userId;
   private volatile boolean batching;
+  private volatile long lastHeardNanos = System.nanoTime();
 
   Connection(
       Session session,
@@ -80,6 +82,12 @@ final class Connection implements Subscriber {
     return clientId;
   }
 
+  /** Documents are opened only after hello, so the client and user are known by then. */
+  @Override
+  public Participant participant() {
+    return new Participant(clientId, userId);
+  }
+
   String userId() {
     return userId;
   }
@@ -90,6 +98,24 @@ final class Connection implements Subscriber {
 
   boolean isClosing() {
     return closing.get();
+  }
+
+  /** The client sent something: a message, a fragment of one, or a pong. See {@link KeepAlive}. */
+  void heard() {
+    lastHeardNanos = System.nanoTime();
+  }
+
+  long lastHeardNanos() {
+    return lastHeardNanos;
+  }
+
+  /** A WebSocket ping, which the client's WebSocket answers with a pong by itself. */
+  void ping() {
+    try {
+      session.getAsyncRemote().sendPing(ByteBuffer.allocate(0));
+    } catch (IOException | RuntimeException e) {
+      log.debug("pinging socket {}: {}", session.getId(), e.toString());
+    }
   }
 
   /**

@@ -16,10 +16,13 @@ import jakarta.websocket.CloseReason;
 import jakarta.websocket.Endpoint;
 import jakarta.websocket.EndpointConfig;
 import jakarta.websocket.MessageHandler;
+import jakarta.websocket.PongMessage;
 import jakarta.websocket.Session;
 import java.nio.ByteBuffer;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,9 +65,12 @@ public final class EditEndpoint extends Endpoint {
     connections.add(connection);
     session.addMessageHandler(String.class, new TextMessages(connection));
     session.addMessageHandler(
+        PongMessage.class, (MessageHandler.Whole<PongMessage>) pong -> connection.heard());
+    session.addMessageHandler(
         ByteBuffer.class,
         (MessageHandler.Partial<ByteBuffer>)
             (fragment, last) -> {
+              connection.heard();
               if (last) { // the whole message is read: answer once, nothing was buffered
                 reject(
                     connection,
@@ -85,9 +91,45 @@ public final class EditEndpoint extends Endpoint {
   public void onClose(Session session, CloseReason closeReason) {
     Connection connection = (Connection) session.getUserProperties().get(CONNECTION);
     if (connection != null) {
-      connections.remove(connection);
+      gone(connection);
+    }
+  }
+
+  /** The socket is closed or dead: its client leaves every document it had open. Once. */
+  private void gone(Connection connection) {
+    if (connections.remove(connection)) {
       sequencers.disconnect(connection, Set.copyOf(connection.openDocuments()));
     }
+  }
+
+  /**
+   * Starts pinging silent sockets and closing dead ones (see {@link KeepAlive}) on {@code
+   * scheduler}, the WebSocket container's, which stops with it.
+   */
+  public void startKeepAlive(ScheduledExecutorService scheduler) {
+    KeepAlive keepAlive =
+        new KeepAlive(
+            config.pingInterval(),
+            config.pingTimeout(),
+            connection -> {
+              // The close frame may never get through, nor onClose come soon: leave at once.
+              connection.close(
+                  CloseCodes.GOING_AWAY,
+                  "no answer to ping within " + config.pingTimeout().toMillis() + " ms");
+              gone(connection);
+            });
+    long period = config.pingInterval().toNanos();
+    scheduler.scheduleWithFixedDelay(
+        () -> {
+          try {
+            keepAlive.sweep(connections, System.nanoTime());
+          } catch (RuntimeException e) { // a bug: log it, and keep sweeping
+            log.error("keep-alive sweep failed", e);
+          }
+        },
+        period,
+        period,
+        TimeUnit.NANOSECONDS);
   }
 
   @Override
@@ -127,6 +169,7 @@ public final class EditEndpoint extends Endpoint {
 
     @Override
     public void onMessage(String fragment, boolean last) {
+      connection.heard();
       if (bytes <= config.maxMessageBytes()) {
         bytes += Json.utf8Length(fragment);
         if (bytes <= config.maxMessageBytes()) {

@@ -1,0 +1,80 @@
+package dev.tandem.sequencer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.persistence.EmbeddedPostgresExtension;
+import java.net.URI;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Dead sockets are found (issue 12): the server pings silent sockets and closes one that answers
+ * nothing within the timeout, and the others learn that its client left. A live idle socket, whose
+ * WebSocket answers the pings by itself, stays.
+ */
+@ExtendWith(EmbeddedPostgresExtension.class)
+class KeepAliveTest {
+  private static final Duration INTERVAL = Duration.ofMillis(200);
+  private static final Duration TIMEOUT = Duration.ofMillis(500);
+
+  @Test
+  void aSocketWhosePeerVanishedIsClosedAndItsClientLeaves() throws Exception {
+    String doc = Servers.freshDoc();
+    TandemConfig config = Servers.config().pingInterval(INTERVAL).pingTimeout(TIMEOUT).build();
+    try (TandemServer server = Servers.start(config);
+        TcpProxy network = new TcpProxy("127.0.0.1", server.port());
+        WsClient bob = WsClient.hello(server, "bob-k1");
+        WsClient ada =
+            WsClient.hello(URI.create("ws://127.0.0.1:" + network.port() + "/ws"), "ada-k1")) {
+      bob.send(Messages.open(doc));
+      bob.next("opened");
+      ada.send(Messages.open(doc));
+      ada.next("opened");
+      assertEquals("ada-k1", bob.next("presence").path("client").asText());
+
+      network.freeze(); // ada's network vanishes: no FIN, no answer
+      ObjectNode left = bob.next("presence"); // bounded wait (WsClient.WAIT)
+      assertEquals("ada-k1", left.path("client").asText());
+      assertTrue(left.path("left").asBoolean());
+
+      // bob, idle all along, answered every ping and is still served
+      Thread.sleep(TIMEOUT.multipliedBy(3).toMillis());
+      assertFalse(bob.isClosed());
+      bob.send("{\"type\":\"ping\"}");
+      bob.next("pong");
+      bob.pingFrame();
+    }
+  }
+
+  @Test
+  void theTimeoutMustLeaveALivePeerTwoPingsToAnswer() {
+    IllegalArgumentException error =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                Servers.config()
+                    .pingInterval(Duration.ofSeconds(10))
+                    .pingTimeout(Duration.ofSeconds(15))
+                    .build());
+    assertTrue(error.getMessage().contains("ping-timeout"), error.getMessage());
+    IllegalArgumentException flag =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                TandemConfig.parse(
+                    java.util.List.of("--ping-interval-seconds", "0"), java.util.Map.of()));
+    assertTrue(flag.getMessage().contains("ping-interval"), flag.getMessage());
+    TandemConfig parsed =
+        TandemConfig.parse(
+            java.util.List.of("--ping-interval-seconds", "5", "--ping-timeout-seconds=12"),
+            java.util.Map.of());
+    assertEquals(Duration.ofSeconds(5), parsed.pingInterval());
+    assertEquals(Duration.ofSeconds(12), parsed.pingTimeout());
+    assertTrue(parsed.describe().contains("ping-timeout-seconds=12"), parsed.describe());
+  }
+}
