@@ -238,6 +238,18 @@ test('own selection is published only while synchronized, at the server revision
   });
 });
 
+test('own selection is published again after a reconnect, unchanged', () => {
+  const { session, sent } = recordingSession();
+  session.initialize(0, 'abc');
+  session.goOnline();
+  session.setOwnSelection([[2, 2]], { name: 'Ada' });
+  const published = sent.at(-1);
+  session.goOffline();
+  session.goOnline();
+  assert.deepEqual(sent.at(-1), published, 'the server forgot it with the old socket');
+  assert.equal(sent.filter((m) => m.type === 'presence').length, 2);
+});
+
 test('remote presence is transformed through later ops and pending edits, early presence waits', () => {
   const { session, told } = recordingSession();
   session.initialize(1, 'abc');

@@ -48,6 +48,7 @@ final class Connection implements Subscriber {
   private volatile String clientId;
   private volatile String userId;
   private volatile boolean batching;
+  private volatile Participant participant;
   private volatile long lastHeardNanos = System.nanoTime();
 
   Connection(
@@ -75,6 +76,7 @@ final class Connection implements Subscriber {
   void greet(String clientId, String userId, boolean batching) {
     this.userId = userId;
     this.batching = batching;
+    this.participant = new Participant(clientId, userId);
     this.clientId = clientId;
   }
 
@@ -85,7 +87,7 @@ final class Connection implements Subscriber {
   /** Documents are opened only after hello, so the client and user are known by then. */
   @Override
   public Participant participant() {
-    return new Participant(clientId, userId);
+    return participant;
   }
 
   String userId() {
