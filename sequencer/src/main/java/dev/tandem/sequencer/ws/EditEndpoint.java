@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * <p>Every message is answered or relayed; a bad one gets an {@code error} frame and the socket
  * stays open, unless the client sends {@code badMessageLimit} of them within the window (then 1008)
  * or anything but {@code hello} first (1008). A message over the size limit closes with 1009; one
- * over the socket's message rate is dropped with the retryable {@code rate_limited}.
+ * over the socket's message rate is dropped with the retryable {@code rate_limited}. A socket that
+ * answers no ping within the timeout is closed with 1001 (see {@link KeepAlive}).
  */
 public final class EditEndpoint extends Endpoint {
   private static final Logger log = LoggerFactory.getLogger(EditEndpoint.class);
@@ -112,6 +113,7 @@ public final class EditEndpoint extends Endpoint {
             config.pingInterval(),
             config.pingTimeout(),
             connection -> {
+              log.debug("{} answered no ping: closing it", connection);
               // The close frame may never get through, nor onClose come soon: leave at once.
               connection.close(
                   CloseCodes.GOING_AWAY,
