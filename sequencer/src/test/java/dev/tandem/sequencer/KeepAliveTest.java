@@ -6,9 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.client.ConnectionState;
 import dev.tandem.persistence.EmbeddedPostgresExtension;
+import dev.tandem.sequencer.ClientHarness.Editor;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -52,6 +56,34 @@ class KeepAliveTest {
   }
 
   @Test
+  void theJavaClientListsAClientUntilItsSocketIsFoundDead() throws Exception {
+    String doc = Servers.freshDoc();
+    TandemConfig config = Servers.config().pingInterval(INTERVAL).pingTimeout(TIMEOUT).build();
+    try (TandemServer server = Servers.start(config);
+        TcpProxy network = new TcpProxy("127.0.0.1", server.port());
+        ClientHarness harness = new ClientHarness(12)) {
+      Editor bob = harness.editor(server.webSocketUri(), "bob-k2", doc);
+      List<ConnectionState> bobStates = new CopyOnWriteArrayList<>();
+      bob.client.addConnectionListener(bobStates::add);
+      try (WsClient ada =
+          WsClient.hello(URI.create("ws://127.0.0.1:" + network.port() + "/ws"), "ada-k2")) {
+        ada.send(Messages.open(doc));
+        ada.next("opened");
+        ClientHarness.await(
+            () -> bob.document.presences().containsKey("ada-k2"),
+            () -> "bob does not list ada: " + bob.document.presences());
+        network.freeze();
+        ClientHarness.await(
+            () -> bob.document.presences().isEmpty(),
+            () -> "bob still lists " + bob.document.presences());
+      }
+      // bob's socket, silent but for the JDK's pongs (its own pings are 2 s apart), stayed up
+      assertEquals(ConnectionState.CONNECTED, bob.client.connectionState());
+      assertEquals(List.of(), bobStates, "bob's socket never went");
+    }
+  }
+
+  @Test
   void theTimeoutMustLeaveALivePeerTwoPingsToAnswer() {
     IllegalArgumentException error =
         assertThrows(
@@ -65,13 +97,11 @@ class KeepAliveTest {
     IllegalArgumentException flag =
         assertThrows(
             IllegalArgumentException.class,
-            () ->
-                TandemConfig.parse(
-                    java.util.List.of("--ping-interval-seconds", "0"), java.util.Map.of()));
+            () -> TandemConfig.parse(List.of("--ping-interval-seconds", "0"), java.util.Map.of()));
     assertTrue(flag.getMessage().contains("ping-interval"), flag.getMessage());
     TandemConfig parsed =
         TandemConfig.parse(
-            java.util.List.of("--ping-interval-seconds", "5", "--ping-timeout-seconds=12"),
+            List.of("--ping-interval-seconds", "5", "--ping-timeout-seconds=12"),
             java.util.Map.of());
     assertEquals(Duration.ofSeconds(5), parsed.pingInterval());
     assertEquals(Duration.ofSeconds(12), parsed.pingTimeout());
