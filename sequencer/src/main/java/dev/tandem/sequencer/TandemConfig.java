@@ -59,15 +59,20 @@ public record TandemConfig(
     requireRange(historyInMemory, 1, Integer.MAX_VALUE, "history-in-memory");
     requireRange(catchUpPage, 1, Integer.MAX_VALUE, "catch-up-page");
     requireRange(databasePoolSize, 1, 1000, "database-pool-size");
-    requireRange(pingInterval.toMillis(), 1, Duration.ofHours(1).toMillis(), "ping-interval (ms)");
+    if (pingInterval.isNegative()
+        || pingInterval.isZero()
+        || pingInterval.compareTo(Duration.ofHours(1)) > 0) {
+      throw new IllegalArgumentException(
+          "ping-interval-seconds : " + seconds(pingInterval) + " (expected: 1 to 3600)");
+    }
     if (pingTimeout.compareTo(pingInterval.multipliedBy(2)) < 0) {
       // A live peer must have two pings to answer, however the sweeps fall.
       throw new IllegalArgumentException(
-          "ping-timeout : "
-              + pingTimeout.toMillis()
-              + " ms (expected: at least twice ping-interval, "
-              + pingInterval.multipliedBy(2).toMillis()
-              + " ms)");
+          "ping-timeout-seconds : "
+              + seconds(pingTimeout)
+              + " (expected: at least twice ping-interval-seconds, "
+              + seconds(pingInterval.multipliedBy(2))
+              + ")");
     }
   }
 

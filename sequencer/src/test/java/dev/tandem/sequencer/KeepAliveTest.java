@@ -2,7 +2,6 @@ package dev.tandem.sequencer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -81,30 +80,5 @@ class KeepAliveTest {
       assertEquals(ConnectionState.CONNECTED, bob.client.connectionState());
       assertEquals(List.of(), bobStates, "bob's socket never went");
     }
-  }
-
-  @Test
-  void theTimeoutMustLeaveALivePeerTwoPingsToAnswer() {
-    IllegalArgumentException error =
-        assertThrows(
-            IllegalArgumentException.class,
-            () ->
-                Servers.config()
-                    .pingInterval(Duration.ofSeconds(10))
-                    .pingTimeout(Duration.ofSeconds(15))
-                    .build());
-    assertTrue(error.getMessage().contains("ping-timeout"), error.getMessage());
-    IllegalArgumentException flag =
-        assertThrows(
-            IllegalArgumentException.class,
-            () -> TandemConfig.parse(List.of("--ping-interval-seconds", "0"), java.util.Map.of()));
-    assertTrue(flag.getMessage().contains("ping-interval"), flag.getMessage());
-    TandemConfig parsed =
-        TandemConfig.parse(
-            List.of("--ping-interval-seconds", "5", "--ping-timeout-seconds=12"),
-            java.util.Map.of());
-    assertEquals(Duration.ofSeconds(5), parsed.pingInterval());
-    assertEquals(Duration.ofSeconds(12), parsed.pingTimeout());
-    assertTrue(parsed.describe().contains("ping-timeout-seconds=12"), parsed.describe());
   }
 }
