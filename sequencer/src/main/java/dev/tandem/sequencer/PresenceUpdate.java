@@ -29,7 +29,7 @@ public record PresenceUpdate(
    * A client that joined the document at {@code revision} and has not published a selection yet: it
    * is present, with an empty selection and empty meta.
    */
-  public static PresenceUpdate joined(String docId, String clientId, String userId, long revision) {
+  static PresenceUpdate joined(String docId, String clientId, String userId, long revision) {
     return new PresenceUpdate(
         docId, clientId, userId, revision, Json.MAPPER.createArrayNode(), Json.object(), false);
   }

@@ -96,11 +96,13 @@ public final class EditEndpoint extends Endpoint {
     }
   }
 
-  /** The socket is closed or dead: its client leaves every document it had open. Once. */
+  /**
+   * The socket is closed or dead: its client leaves every document it had open. Leaving twice is
+   * harmless, so onClose after a keep-alive close also takes an open that raced with it.
+   */
   private void gone(Connection connection) {
-    if (connections.remove(connection)) {
-      sequencers.disconnect(connection, Set.copyOf(connection.openDocuments()));
-    }
+    connections.remove(connection);
+    sequencers.disconnect(connection, Set.copyOf(connection.openDocuments()));
   }
 
   /**
