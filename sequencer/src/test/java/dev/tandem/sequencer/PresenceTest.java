@@ -67,6 +67,8 @@ class PresenceTest {
       ada.send(Messages.submit(doc, 0, "[\"hello\"]", 1));
       ada.next("ack");
       ada.send(Messages.presence(doc, 1, 5, 5)); // after 'hello'
+      ada.send("{\"type\":\"ping\"}");
+      ada.next("pong"); // the presence is queued for the document before bob's open
       bob.send(Messages.open(doc));
       bob.next("opened");
       assertEquals("[[5,5]]", bob.next("presence").path("selection").toString());
@@ -115,7 +117,7 @@ class PresenceTest {
         assertEquals("ada-p3", afterOldWent.path("client").asText());
         assertFalse(afterOldWent.has("left"), "ada is still here: " + afterOldWent);
         assertEquals("[[0,0]]", afterOldWent.path("selection").toString());
-        assertFalse(adaNew.hasPresence(), "a client hears nothing of its own id: ");
+        assertFalse(adaNew.hasPresence(), "a client hears nothing of its own id");
       }
       ObjectNode left = bob.next("presence");
       assertEquals("ada-p3", left.path("client").asText());
