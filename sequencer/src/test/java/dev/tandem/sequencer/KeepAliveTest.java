@@ -44,6 +44,13 @@ class KeepAliveTest {
       ObjectNode left = bob.next("presence"); // bounded wait (WsClient.WAIT)
       assertEquals("ada-k1", left.path("client").asText());
       assertTrue(left.path("left").asBoolean());
+      String metrics =
+          Http.client()
+              .send(
+                  Http.request(server, "/metrics").GET().build(),
+                  java.net.http.HttpResponse.BodyHandlers.ofString())
+              .body();
+      assertTrue(metrics.contains("tandem_websocket_dead_total 1\n"), metrics);
 
       // bob, idle all along, answered every ping and is still served
       Thread.sleep(TIMEOUT.multipliedBy(3).toMillis());

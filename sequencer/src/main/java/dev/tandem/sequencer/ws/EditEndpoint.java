@@ -116,6 +116,7 @@ public final class EditEndpoint extends Endpoint {
             config.pingTimeout(),
             connection -> {
               log.debug("{} answered no ping: closing it", connection);
+              sequencers.metrics().socketFoundDead();
               // The close frame may never get through, nor onClose come soon: leave at once.
               connection.close(
                   CloseCodes.GOING_AWAY,
