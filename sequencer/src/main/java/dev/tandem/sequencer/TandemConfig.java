@@ -1,5 +1,6 @@
 package dev.tandem.sequencer;
 
+import dev.tandem.persistence.DatabaseConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,18 +28,26 @@ public record TandemConfig(
     int maxOpCodePoints,
     int maxOpenDocumentsPerConnection,
     int outboundQueueLimit,
+    // outbound memory (issue 12): bytes waiting for one socket or stream, and for all of them
+    long outboundSocketBytes,
+    long outboundTotalBytes,
     int badMessageLimit,
     Duration badMessageWindow,
     int maxMessagesPerSecond,
     int checkpointInterval,
     int historyInMemory,
     int catchUpPage,
+    int submitQueuePerConnection,
+    int submitQueueCostPerDocument,
     Duration idleUnloadAfter,
     Duration shutdownGrace,
+    Duration pingInterval,
+    Duration pingTimeout,
     Optional<String> databaseUrl,
     Optional<String> databaseUser,
     Optional<String> databasePassword,
     int databasePoolSize,
+    Duration databaseTimeout,
     Path dataDir) {
 
   /** Where the demo page of client-js lives in a checkout, served at {@code /} when present. */
@@ -51,15 +60,40 @@ public record TandemConfig(
     requireRange(maxOpCodePoints, 1, Integer.MAX_VALUE, "max-op-code-points");
     requireRange(maxOpenDocumentsPerConnection, 1, Integer.MAX_VALUE, "max-open-documents");
     requireRange(outboundQueueLimit, 1, Integer.MAX_VALUE, "outbound-queue");
+    requireRange(outboundSocketBytes, 1024, Long.MAX_VALUE, "outbound-socket-bytes");
+    requireRange(outboundTotalBytes, 1024, Long.MAX_VALUE, "outbound-total-bytes");
     requireRange(badMessageLimit, 1, Integer.MAX_VALUE, "bad-message-limit");
     requireRange(maxMessagesPerSecond, 0, 1_000_000_000, "max-messages-per-second");
     requireRange(checkpointInterval, 1, Integer.MAX_VALUE, "checkpoint-interval");
     requireRange(historyInMemory, 1, Integer.MAX_VALUE, "history-in-memory");
     requireRange(catchUpPage, 1, Integer.MAX_VALUE, "catch-up-page");
+    requireRange(submitQueuePerConnection, 1, Integer.MAX_VALUE, "submit-queue-per-connection");
+    requireRange(
+        submitQueueCostPerDocument, 1, Integer.MAX_VALUE, "submit-queue-cost-per-document");
     requireRange(databasePoolSize, 1, 1000, "database-pool-size");
+    requireRange(
+        databaseTimeout.toSeconds(),
+        1,
+        DatabaseConfig.MAX_TIMEOUT_SECONDS,
+        "database-timeout-seconds");
     // Nothing is unloaded before it is idle, and no shutdown waits a negative time.
     requireAtLeast(idleUnloadAfter, Duration.ofSeconds(1), "idle-unload-seconds");
     requireAtLeast(shutdownGrace, Duration.ZERO, "shutdown-grace-seconds");
+    if (pingInterval.isNegative()
+        || pingInterval.isZero()
+        || pingInterval.compareTo(Duration.ofHours(1)) > 0) {
+      throw new IllegalArgumentException(
+          "ping-interval-seconds : " + seconds(pingInterval) + " (expected: 1 to 3600)");
+    }
+    if (pingTimeout.compareTo(pingInterval.multipliedBy(2)) < 0) {
+      // A live peer must have two pings to answer, however the sweeps fall.
+      throw new IllegalArgumentException(
+          "ping-timeout-seconds : "
+              + seconds(pingTimeout)
+              + " (expected: at least twice ping-interval-seconds, "
+              + seconds(pingInterval.multipliedBy(2))
+              + ")");
+    }
   }
 
   /** The defaults: port 8080, 1 MiB messages, 16 Mi code points per document, and so on. */
@@ -73,18 +107,25 @@ public record TandemConfig(
         1024 * 1024,
         100,
         1024,
+        DEFAULT_OUTBOUND_SOCKET_BYTES,
+        defaultOutboundTotalBytes(),
         10,
         Duration.ofSeconds(10),
         5000,
         1000,
         1000,
         256,
+        128,
+        100_000,
         Duration.ofMinutes(5),
         Duration.ofSeconds(10),
+        Duration.ofSeconds(10),
+        Duration.ofSeconds(20),
         Optional.empty(),
         Optional.empty(),
         Optional.empty(),
         10,
+        DatabaseConfig.DEFAULT_TIMEOUT,
         Path.of("data"));
   }
 
@@ -150,6 +191,13 @@ public record TandemConfig(
     lines.add("max-op-code-points=" + maxOpCodePoints);
     lines.add("max-open-documents=" + maxOpenDocumentsPerConnection);
     lines.add("outbound-queue=" + outboundQueueLimit);
+    lines.add("outbound-socket-bytes=" + outboundSocketBytes);
+    lines.add(
+        "outbound-total-bytes="
+            + outboundTotalBytes
+            + " (max heap "
+            + Runtime.getRuntime().maxMemory()
+            + ")");
     lines.add(
         "bad-message-limit=" + badMessageLimit + " per " + badMessageWindow.toSeconds() + "s");
     lines.add(
@@ -158,8 +206,12 @@ public record TandemConfig(
     lines.add("checkpoint-interval=" + checkpointInterval);
     lines.add("history-in-memory=" + historyInMemory);
     lines.add("catch-up-page=" + catchUpPage + " (in effect " + effectiveCatchUpPage() + ")");
+    lines.add("submit-queue-per-connection=" + submitQueuePerConnection);
+    lines.add("submit-queue-cost-per-document=" + submitQueueCostPerDocument);
     lines.add("idle-unload-seconds=" + idleUnloadAfter.toSeconds());
     lines.add("shutdown-grace-seconds=" + shutdownGrace.toSeconds());
+    lines.add("ping-interval-seconds=" + seconds(pingInterval));
+    lines.add("ping-timeout-seconds=" + seconds(pingTimeout));
     lines.add(
         "database-url="
             + databaseUrl
@@ -168,6 +220,7 @@ public record TandemConfig(
     lines.add("database-user=" + databaseUser.orElse("(default)"));
     lines.add("database-password=" + (databasePassword.isEmpty() ? "(none)" : "****"));
     lines.add("database-pool-size=" + databasePoolSize);
+    lines.add("database-timeout-seconds=" + databaseTimeout.toSeconds());
     lines.add(
         "data-dir=" + dataDir.toAbsolutePath() + (databaseUrl.isPresent() ? " (unused)" : ""));
     return String.join("\n", lines);
@@ -179,6 +232,26 @@ public record TandemConfig(
    */
   public int effectiveCatchUpPage() {
     return Math.max(1, Math.min(catchUpPage, outboundQueueLimit / 4));
+  }
+
+  /** Bytes that may wait for one slow socket or SSE stream by default. */
+  public static final long DEFAULT_OUTBOUND_SOCKET_BYTES = 8L * 1024 * 1024;
+
+  /**
+   * Bytes that may wait for all sockets and streams together by default: a quarter of the heap, so
+   * that clients that do not read can never take the memory the documents need (at least 16 MiB).
+   */
+  public static long defaultOutboundTotalBytes() {
+    long heap = Runtime.getRuntime().maxMemory();
+    long quarter = heap == Long.MAX_VALUE ? 1024L * 1024 * 1024 : heap / 4;
+    return Math.max(16L * 1024 * 1024, quarter);
+  }
+
+  /** Whole seconds as such, shorter settings (from tests) in milliseconds. */
+  private static String seconds(Duration duration) {
+    return duration.toMillis() % 1000 == 0
+        ? Long.toString(duration.toSeconds())
+        : duration.toMillis() + " ms";
   }
 
   private static Optional<Option> option(String name) {
@@ -249,6 +322,18 @@ public record TandemConfig(
               "messages queued to one slow socket before it is closed with 1013 (default 1024)",
               (b, v) -> b.outboundQueueLimit = toInt(v)),
           new Option(
+              "outbound-socket-bytes",
+              "bytes waiting for one slow WebSocket before it is closed with 1013, or for one SSE"
+                  + " stream before it is ended; a single larger frame may wait alone"
+                  + " (default 8388608)",
+              (b, v) -> b.outboundSocketBytes = toLong(v)),
+          new Option(
+              "outbound-total-bytes",
+              "bytes waiting for all sockets and streams; when reached, open and new streams get"
+                  + " unavailable and sockets that are behind are closed (default a quarter of"
+                  + " the heap)",
+              (b, v) -> b.outboundTotalBytes = toLong(v)),
+          new Option(
               "bad-message-limit",
               "bad messages within 10 s before a socket is closed with 1008 (default 10)",
               (b, v) -> b.badMessageLimit = toInt(v)),
@@ -271,6 +356,16 @@ public record TandemConfig(
                   + " outbound-queue (default 256)",
               (b, v) -> b.catchUpPage = toInt(v)),
           new Option(
+              "submit-queue-per-connection",
+              "submits one WebSocket may have waiting for their ack; more are refused with"
+                  + " rate_limited (default 128)",
+              (b, v) -> b.submitQueuePerConnection = toInt(v)),
+          new Option(
+              "submit-queue-cost-per-document",
+              "cost of the submits waiting for one document, each 1 + the ops it must be"
+                  + " transformed against; more are refused with rate_limited (default 100000)",
+              (b, v) -> b.submitQueueCostPerDocument = toInt(v)),
+          new Option(
               "idle-unload-seconds",
               "unload a document nobody used for this long (default 300)",
               (b, v) -> b.idleUnloadAfter = Duration.ofSeconds(toInt(v))),
@@ -278,6 +373,15 @@ public record TandemConfig(
               "shutdown-grace-seconds",
               "how long shutdown waits for in-flight work (default 10)",
               (b, v) -> b.shutdownGrace = Duration.ofSeconds(toInt(v))),
+          new Option(
+              "ping-interval-seconds",
+              "WebSocket ping to every socket silent this long, checked as often (default 10)",
+              (b, v) -> b.pingInterval = Duration.ofSeconds(toInt(v))),
+          new Option(
+              "ping-timeout-seconds",
+              "close a socket that sent nothing, pong included, for this long; at least twice"
+                  + " ping-interval-seconds (default 20)",
+              (b, v) -> b.pingTimeout = Duration.ofSeconds(toInt(v))),
           new Option(
               "database-url",
               "JDBC URL of PostgreSQL; unset starts the embedded one",
@@ -295,12 +399,21 @@ public record TandemConfig(
               "JDBC connections (default 10)",
               (b, v) -> b.databasePoolSize = toInt(v)),
           new Option(
+              "database-timeout-seconds",
+              "longest wait of one database call (for a pooled connection, a statement, an"
+                  + " answer: this + 1 s); past it the call fails with unavailable (default 5)",
+              (b, v) -> b.databaseTimeout = Duration.ofSeconds(toInt(v))),
+          new Option(
               "data-dir",
               "embedded PostgreSQL's data directory (default ./data)",
               (b, v) -> b.dataDir = Path.of(v)));
 
   private static int toInt(String value) {
     return Integer.parseInt(value.trim());
+  }
+
+  private static long toLong(String value) {
+    return Long.parseLong(value.trim());
   }
 
   /** Returns a builder starting from this configuration. */
@@ -318,18 +431,25 @@ public record TandemConfig(
     private int maxOpCodePoints;
     private int maxOpenDocumentsPerConnection;
     private int outboundQueueLimit;
+    private long outboundSocketBytes;
+    private long outboundTotalBytes;
     private int badMessageLimit;
     private Duration badMessageWindow;
     private int maxMessagesPerSecond;
     private int checkpointInterval;
     private int historyInMemory;
     private int catchUpPage;
+    private int submitQueuePerConnection;
+    private int submitQueueCostPerDocument;
     private Duration idleUnloadAfter;
     private Duration shutdownGrace;
+    private Duration pingInterval;
+    private Duration pingTimeout;
     private Optional<String> databaseUrl;
     private Optional<String> databaseUser;
     private Optional<String> databasePassword;
     private int databasePoolSize;
+    private Duration databaseTimeout;
     private Path dataDir;
 
     private Builder(TandemConfig c) {
@@ -341,18 +461,25 @@ public record TandemConfig(
       maxOpCodePoints = c.maxOpCodePoints;
       maxOpenDocumentsPerConnection = c.maxOpenDocumentsPerConnection;
       outboundQueueLimit = c.outboundQueueLimit;
+      outboundSocketBytes = c.outboundSocketBytes;
+      outboundTotalBytes = c.outboundTotalBytes;
       badMessageLimit = c.badMessageLimit;
       badMessageWindow = c.badMessageWindow;
       maxMessagesPerSecond = c.maxMessagesPerSecond;
       checkpointInterval = c.checkpointInterval;
       historyInMemory = c.historyInMemory;
       catchUpPage = c.catchUpPage;
+      submitQueuePerConnection = c.submitQueuePerConnection;
+      submitQueueCostPerDocument = c.submitQueueCostPerDocument;
       idleUnloadAfter = c.idleUnloadAfter;
       shutdownGrace = c.shutdownGrace;
+      pingInterval = c.pingInterval;
+      pingTimeout = c.pingTimeout;
       databaseUrl = c.databaseUrl;
       databaseUser = c.databaseUser;
       databasePassword = c.databasePassword;
       databasePoolSize = c.databasePoolSize;
+      databaseTimeout = c.databaseTimeout;
       dataDir = c.dataDir;
     }
 
@@ -396,6 +523,16 @@ public record TandemConfig(
       return this;
     }
 
+    public Builder outboundSocketBytes(long value) {
+      outboundSocketBytes = value;
+      return this;
+    }
+
+    public Builder outboundTotalBytes(long value) {
+      outboundTotalBytes = value;
+      return this;
+    }
+
     public Builder badMessageLimit(int value) {
       badMessageLimit = value;
       return this;
@@ -421,6 +558,16 @@ public record TandemConfig(
       return this;
     }
 
+    public Builder submitQueuePerConnection(int value) {
+      submitQueuePerConnection = value;
+      return this;
+    }
+
+    public Builder submitQueueCostPerDocument(int value) {
+      submitQueueCostPerDocument = value;
+      return this;
+    }
+
     public Builder idleUnloadAfter(Duration value) {
       idleUnloadAfter = value;
       return this;
@@ -431,8 +578,25 @@ public record TandemConfig(
       return this;
     }
 
+    /** How often sockets are checked, and a silent one pinged. */
+    public Builder pingInterval(Duration value) {
+      pingInterval = value;
+      return this;
+    }
+
+    /** How long a socket may send nothing (no pong either) before it is closed. */
+    public Builder pingTimeout(Duration value) {
+      pingTimeout = value;
+      return this;
+    }
+
     public Builder databaseUrl(String value) {
       databaseUrl = Optional.ofNullable(value);
+      return this;
+    }
+
+    public Builder databaseTimeout(Duration value) {
+      databaseTimeout = value;
       return this;
     }
 
@@ -451,18 +615,25 @@ public record TandemConfig(
           maxOpCodePoints,
           maxOpenDocumentsPerConnection,
           outboundQueueLimit,
+          outboundSocketBytes,
+          outboundTotalBytes,
           badMessageLimit,
           badMessageWindow,
           maxMessagesPerSecond,
           checkpointInterval,
           historyInMemory,
           catchUpPage,
+          submitQueuePerConnection,
+          submitQueueCostPerDocument,
           idleUnloadAfter,
           shutdownGrace,
+          pingInterval,
+          pingTimeout,
           databaseUrl,
           databaseUser,
           databasePassword,
           databasePoolSize,
+          databaseTimeout,
           dataDir);
     }
   }

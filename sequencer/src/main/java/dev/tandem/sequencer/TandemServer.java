@@ -27,7 +27,8 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
 
 /**
  * The Tandem server: one process, one port, serving the WebSocket protocol at {@code /ws}, the REST
- * API and SSE under {@code /api}, {@code /healthz}, and static files at {@code /}.
+ * API and SSE under {@code /api}, {@code /healthz}, {@code /readyz} and {@code /livez}, {@code
+ * /metrics}, and static files at {@code /}.
  *
  * <p>Start it in-process with {@link #builder()} (tests use port 0 and a shared {@link Database}),
  * or from the command line with {@link #main}. {@link #close()} shuts down gracefully: it stops
@@ -44,6 +45,7 @@ public final class TandemServer implements AutoCloseable {
   private final Database database;
   private final boolean ownsDatabase;
   private final Sequencers sequencers;
+  private final OutboundBudget outboundBudget;
   private final EditEndpoint editEndpoint;
   private final WebSocketContainer webSockets;
   private final HttpServer httpServer;
@@ -51,12 +53,18 @@ public final class TandemServer implements AutoCloseable {
   private volatile boolean closed;
 
   private TandemServer(
-      TandemConfig config, Database database, boolean ownsDatabase, Authorizer authorizer) {
+      TandemConfig config,
+      Database database,
+      boolean ownsDatabase,
+      Authorizer authorizer,
+      Faults faults) {
     this.config = config;
     this.database = database;
     this.ownsDatabase = ownsDatabase;
-    this.sequencers = new Sequencers(database, config);
-    this.editEndpoint = new EditEndpoint(sequencers, authorizer, config);
+    this.sequencers = new Sequencers(database, config, faults);
+    Authorizer checked = new CheckedAuthorizer(authorizer); // every user id it names is valid
+    this.outboundBudget = new OutboundBudget(config.outboundTotalBytes());
+    this.editEndpoint = new EditEndpoint(sequencers, checked, config, outboundBudget);
     // Tyrus buffers each frame whole before EditEndpoint sees it (as a fragment of a message, which
     // EditEndpoint measures and refuses with 1009); FrameSizeGuard hands it no data frame over
     // max-message-bytes, so this buffer is never outgrown (Tyrus would close with 1011).
@@ -65,7 +73,7 @@ public final class TandemServer implements AutoCloseable {
     URI apiUri = URI.create("http://" + config.host() + ":" + config.port() + "/api");
     this.httpServer =
         GrizzlyHttpServerFactory.createHttpServer(
-            apiUri, new RestApplication(sequencers, authorizer, config), false);
+            apiUri, new RestApplication(sequencers, checked, config, outboundBudget), false);
     NetworkListener listener = httpServer.getListeners().iterator().next();
     listener.getKeepAlive().setIdleTimeoutInSeconds(-1); // WebSockets idle as long as they like
     listener.registerAddOn(new IgnoreForeignUpgrades());
@@ -73,12 +81,25 @@ public final class TandemServer implements AutoCloseable {
     listener.registerAddOn(new FrameSizeGuard(config.maxMessageBytes()));
     BrokenContentLog.install();
     webSockets.attachTo(listener);
-    httpServer.getServerConfiguration().addHttpHandler(new HealthHandler(sequencers), "/healthz");
+    for (HealthHandler.Probe probe : HealthHandler.Probe.values()) {
+      httpServer
+          .getServerConfiguration()
+          .addHttpHandler(
+              new HealthHandler(probe, sequencers, database.health()),
+              switch (probe) {
+                case LIVE -> "/livez";
+                case READY -> "/readyz";
+                case HEALTH -> "/healthz";
+              });
+    }
     httpServer
         .getServerConfiguration()
         .addHttpHandler(
             new MetricsHandler(
-                sequencers.metrics(), editEndpoint::connectionCount, sequencers::loadedDocuments),
+                sequencers.metrics(),
+                editEndpoint::connectionCount,
+                sequencers::loadedDocuments,
+                outboundBudget::used),
             "/metrics");
     config
         .staticDir()
@@ -111,6 +132,7 @@ public final class TandemServer implements AutoCloseable {
               .build();
       webSockets.addEndpoint(endpoint);
       webSockets.deploy(port());
+      editEndpoint.startKeepAlive(webSockets.getScheduledExecutorService());
     } catch (IOException e) {
       close();
       throw new UncheckedIOException("cannot listen on " + config.host() + ":" + config.port(), e);
@@ -150,6 +172,11 @@ public final class TandemServer implements AutoCloseable {
         .getTransport()
         .getWorkerThreadPoolConfig()
         .getMaxPoolSize();
+  }
+
+  /** The bytes waiting for clients on this server, for in-process tests and tools. */
+  public OutboundBudget outboundBudget() {
+    return outboundBudget;
   }
 
   /** The sequencers of this server, for in-process tests and tools. */
@@ -256,6 +283,7 @@ public final class TandemServer implements AutoCloseable {
     private TandemConfig config = TandemConfig.defaults();
     private Database database;
     private Authorizer authorizer = Authorizer.allowAll();
+    private Faults faults;
 
     private Builder() {}
 
@@ -275,6 +303,12 @@ public final class TandemServer implements AutoCloseable {
       return this;
     }
 
+    /** Injects failures at named steps of the documents' work (fault-injection tests). */
+    Builder faults(Faults value) {
+      faults = Objects.requireNonNull(value, "faults");
+      return this;
+    }
+
     /**
      * Opens the database if none was given; the server does not listen before {@link #start}.
      *
@@ -284,12 +318,12 @@ public final class TandemServer implements AutoCloseable {
      */
     public TandemServer build() {
       if (database != null) {
-        return new TandemServer(config, database, false, authorizer);
+        return new TandemServer(config, database, false, authorizer, faults);
       }
       Database opening = Database.openInBackground(databaseConfig(config));
       TandemServer server;
       try {
-        server = new TandemServer(config, opening, true, authorizer);
+        server = new TandemServer(config, opening, true, authorizer, faults);
       } catch (RuntimeException | Error e) {
         opening.close();
         throw e;
@@ -309,7 +343,8 @@ public final class TandemServer implements AutoCloseable {
           config.databaseUser().orElse(null),
           config.databasePassword().orElse(null),
           config.databasePoolSize(),
-          config.dataDir());
+          config.dataDir(),
+          config.databaseTimeout());
     }
   }
 }

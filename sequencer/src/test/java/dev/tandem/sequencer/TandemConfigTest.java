@@ -131,6 +131,58 @@ class TandemConfigTest {
   }
 
   @Test
+  void outboundBytesAreBoundedPerSocketAndInTotalByAShareOfTheHeap() {
+    TandemConfig defaults = TandemConfig.defaults();
+    assertEquals(8L * 1024 * 1024, defaults.outboundSocketBytes());
+    long heap = Runtime.getRuntime().maxMemory();
+    assertEquals(Math.max(16L * 1024 * 1024, heap / 4), defaults.outboundTotalBytes());
+    TandemConfig set =
+        TandemConfig.parse(
+            List.of("--outbound-socket-bytes", "65536"),
+            Map.of("TANDEM_OUTBOUND_TOTAL_BYTES", "10000000000"));
+    assertEquals(65536, set.outboundSocketBytes());
+    assertEquals(10_000_000_000L, set.outboundTotalBytes());
+    assertTrue(set.describe().contains("outbound-total-bytes=10000000000"), set.describe());
+    IllegalArgumentException tooSmall =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> TandemConfig.parse(List.of("--outbound-socket-bytes=0"), Map.of()));
+    assertTrue(tooSmall.getMessage().contains("outbound-socket-bytes"), tooSmall.getMessage());
+    IllegalArgumentException negative =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> TandemConfig.parse(List.of("--outbound-total-bytes=-1"), Map.of()));
+    assertTrue(negative.getMessage().contains("outbound-total-bytes"), negative.getMessage());
+  }
+
+  @Test
+  void aVanishedClientIsFoundWithin30SecondsByDefaultAndTheTimeoutLeavesTwoPings() {
+    TandemConfig defaults = TandemConfig.defaults();
+    assertTrue(
+        defaults.pingTimeout().plus(defaults.pingInterval()).compareTo(Duration.ofSeconds(30)) <= 0,
+        "timeout + interval bound the time to find a dead socket");
+    TandemConfig parsed =
+        TandemConfig.parse(
+            List.of("--ping-interval-seconds", "5", "--ping-timeout-seconds=12"), Map.of());
+    assertEquals(Duration.ofSeconds(5), parsed.pingInterval());
+    assertEquals(Duration.ofSeconds(12), parsed.pingTimeout());
+    assertTrue(parsed.describe().contains("ping-timeout-seconds=12"), parsed.describe());
+    IllegalArgumentException tooShort =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                TandemConfig.parse(
+                    List.of("--ping-interval-seconds", "10", "--ping-timeout-seconds", "15"),
+                    Map.of()));
+    assertTrue(tooShort.getMessage().contains("ping-timeout-seconds"), tooShort.getMessage());
+    IllegalArgumentException zero =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> TandemConfig.parse(List.of("--ping-interval-seconds", "0"), Map.of()));
+    assertTrue(zero.getMessage().contains("ping-interval-seconds"), zero.getMessage());
+  }
+
+  @Test
   void theDescriptionMasksThePassword() {
     TandemConfig config =
         TandemConfig.parse(
@@ -143,5 +195,24 @@ class TandemConfigTest {
     assertTrue(config.describe().contains("database-password=****"));
     assertTrue(config.describe().contains("password=****&ssl=true"), config.describe());
     assertTrue(!config.describe().contains("hunter2"));
+  }
+
+  @Test
+  void theDatabaseTimeoutIsWholeSecondsFromOneToAnHour() {
+    assertEquals(Duration.ofSeconds(5), TandemConfig.defaults().databaseTimeout());
+    assertEquals(
+        Duration.ofSeconds(2),
+        TandemConfig.parse(List.of(), Map.of("TANDEM_DATABASE_TIMEOUT_SECONDS", "2"))
+            .databaseTimeout());
+    TandemConfig config = TandemConfig.parse(List.of("--database-timeout-seconds=3"), Map.of());
+    assertEquals(Duration.ofSeconds(3), config.databaseTimeout());
+    assertTrue(config.describe().contains("\ndatabase-timeout-seconds=3\n"), config.describe());
+    for (String bad : List.of("0", "-1", "3601", "soon")) {
+      IllegalArgumentException refused =
+          assertThrows(
+              IllegalArgumentException.class,
+              () -> TandemConfig.parse(List.of("--database-timeout-seconds", bad), Map.of()));
+      assertTrue(refused.getMessage().contains("database-timeout-seconds"), refused.getMessage());
+    }
   }
 }
