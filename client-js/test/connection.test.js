@@ -6,54 +6,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TextOperation, codePointCount } from '../src/index.js';
-import { Backoff, TandemClient, colorFor } from '../src/connection.js';
-import { FakeClock, FakeNetwork } from './support/fake-network.js';
+import { Backoff, colorFor } from '../src/connection.js';
+import { append, open, settle, world } from './support/world.js';
 import { random } from './support/random.js';
 import { RandomEdits } from './support/random-edits.js';
-
-/** A network, a clock and a way to make clients on them. */
-function world() {
-  const network = new FakeNetwork();
-  const clock = new FakeClock();
-  const run = () => network.run();
-  return {
-    network,
-    clock,
-    server: network.server,
-    run,
-    /** Lets time pass, delivering what every timer sends. */
-    wait: (ms) => clock.advance(ms, run),
-    client: (clientId, options = {}) =>
-      new TandemClient('ws://tandem.test/ws', {
-        clientId,
-        WebSocket: network.WebSocket,
-        timers: clock,
-        now: () => clock.now,
-        random: () => 0.5,
-        ...options,
-      }),
-  };
-}
-
-/** Appends `text` at the end of the document. */
-function append(text) {
-  return (current) => TextOperation.builder().retain(codePointCount(current)).insert(text).build();
-}
-
-/** Lets promise callbacks run and delivers what they sent, a few rounds. */
-async function settle(w) {
-  for (let i = 0; i < 3; i++) {
-    await new Promise((resolve) => setImmediate(resolve));
-    w.run();
-  }
-}
-
-/** Opens a document and delivers until it is open. */
-async function open(w, client, docId) {
-  const opened = client.open(docId);
-  w.run();
-  return opened;
-}
 
 test('hello, open, edit, ack: states go connecting, synced, sending, synced', async () => {
   const w = world();
