@@ -143,7 +143,7 @@ export class FakeNetwork {
           return;
         }
         this.readyState = 3;
-        this.peer.gone();
+        this.peer?.gone(); // none yet if the socket was still connecting
         network.enqueue(() => this.dispatch('close', { code, reason }));
       }
 

@@ -1,0 +1,246 @@
+// Someone else using this client's id: the server answers the client's op with seq_reused (or
+// commits the other op under the same client id and seq first), and the client sends its op
+// again under a fresh client id, after every op under the old id is answered, so nothing is lost
+// and nothing is applied twice. Plus the server's rule for a given client id.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { TextOperation } from '../src/index.js';
+import { checkClientId } from '../src/connection.js';
+import { append, open, world } from './support/world.js';
+import { random } from './support/random.js';
+import { RandomEdits } from './support/random-edits.js';
+
+/** The `client` of each hello, in order. */
+function hellos(w) {
+  return w.server.received.filter((m) => m.type === 'hello').map((m) => m.client);
+}
+
+/** `client/seq` of every op committed to `docId`, in order. */
+function committed(w, docId) {
+  return w.server.documents.get(docId).log.map((c) => `${c.client}/${c.seq}`);
+}
+
+/** Inserts `text` at the start of the document. */
+function prepend(text) {
+  return (/** @type {string} */ current) =>
+    TextOperation.builder()
+      .insert(text)
+      .retain([...current].length)
+      .build();
+}
+
+test('seq_reused: the op goes again under a fresh client id, and the change is reported', async () => {
+  const w = world();
+  const thief = w.client('alice'); // the same id, by mistake or on purpose
+  const t = await open(w, thief, 'doc');
+  t.edit(append('T')); // stored as alice/1
+  w.run();
+  const victim = w.client('alice');
+  const doc = await open(w, victim, 'doc');
+  const changes = [];
+  victim.on('clientIdChanged', (change) => changes.push(change));
+  const errors = [];
+  doc.on('error', (e) => errors.push([e.code, e.seq]));
+
+  doc.edit(prepend('mine ')); // alice/1 again: refused, not stored
+  w.run();
+  w.wait(1); // the reconnect under the new id goes at once
+
+  assert.deepEqual(errors, [['seq_reused', 1]]);
+  assert.equal(changes.length, 1);
+  const [change] = changes;
+  assert.equal(change.previousClientId, 'alice');
+  assert.equal(change.docId, 'doc');
+  assert.equal(change.seq, 1);
+  assert.notEqual(change.clientId, 'alice');
+  assert.equal(victim.clientId, change.clientId);
+  assert.equal(hellos(w).at(-1), change.clientId, 'the new socket says the new id');
+  assert.deepEqual(committed(w, 'doc'), ['alice/1', `${change.clientId}/2`]);
+  assert.equal(w.server.documents.get('doc').text, 'mine T');
+  assert.equal(doc.text, 'mine T');
+  assert.equal(doc.state, 'synced');
+  doc.edit(append('!')); // later edits go under the new id too
+  w.run();
+  assert.deepEqual(committed(w, 'doc').at(-1), `${change.clientId}/3`);
+  assert.equal(t.text, 'mine T!');
+});
+
+test('another op committed under the id and seq in flight is applied, never taken as the ack', async () => {
+  const w = world();
+  const victim = w.client('alice');
+  const thief = w.client('alice');
+  const doc = await open(w, victim, 'doc');
+  const t = await open(w, thief, 'doc');
+  const changes = [];
+  victim.on('clientIdChanged', (change) => changes.push(change));
+  t.edit(append('theirs')); // alice/1 reaches the server first...
+  doc.edit(append('mine')); // ...so this alice/1 is broadcast another op under its own pair
+  w.run();
+  w.wait(1);
+
+  assert.equal(changes.length, 1, 'reported once: the later seq_reused answer changes nothing');
+  const fresh = changes[0].clientId;
+  assert.deepEqual(committed(w, 'doc'), ['alice/1', `${fresh}/2`]);
+  assert.equal(w.server.documents.get('doc').text, 'minetheirs');
+  assert.equal(doc.text, 'minetheirs');
+  assert.equal(t.text, 'minetheirs');
+  assert.equal(doc.state, 'synced');
+});
+
+test("another document's op in flight under the old id is answered before the switch", async () => {
+  const w = world();
+  const thief = w.client('alice', { firstSeq: 2 });
+  const ta = await open(w, thief, 'a');
+  ta.edit(append('T')); // alice/2 on a
+  w.run();
+  const victim = w.client('alice');
+  const a = await open(w, victim, 'a');
+  const b = await open(w, victim, 'b');
+  const changes = [];
+  victim.on('clientIdChanged', (change) => changes.push(change));
+  w.server.holding.add('b'); // b's submits wait, as behind a slow database
+  b.edit(append('on b')); // alice/1, held
+  a.edit(append(' on a')); // alice/2: seq_reused
+  w.run();
+  w.wait(1000);
+
+  assert.equal(changes.length, 1);
+  const fresh = changes[0].clientId;
+  assert.deepEqual(hellos(w), ['alice', 'alice'], 'no switch while b waits for its answer');
+  assert.equal(a.state, 'sending');
+  const aSubmits = w.server.received.filter((m) => m.type === 'submit' && m.doc === 'a');
+  assert.equal(aSubmits.length, 2, "a's op waits for the new id");
+
+  w.server.release('b'); // alice/1 committed and acknowledged: now nothing is left under alice
+  w.run();
+  w.wait(1);
+  assert.deepEqual(hellos(w), ['alice', 'alice', fresh]);
+  assert.deepEqual(committed(w, 'b'), ['alice/1']);
+  assert.deepEqual(committed(w, 'a'), ['alice/2', `${fresh}/3`]);
+  assert.equal(a.text, 'T on a');
+  assert.equal(b.text, 'on b');
+  assert.equal(w.server.documents.get('a').text, 'T on a');
+  assert.equal(a.state, 'synced');
+  assert.equal(b.state, 'synced');
+});
+
+test('an op under the old id whose answer was lost is recognised, never sent under the new id', async () => {
+  const w = world();
+  const thief = w.client('alice', { firstSeq: 2 });
+  const ta = await open(w, thief, 'a');
+  ta.edit(append('T'));
+  w.run();
+  const victim = w.client('alice');
+  const a = await open(w, victim, 'a');
+  const b = await open(w, victim, 'b');
+  let fresh = null;
+  victim.on('clientIdChanged', (change) => (fresh = change.clientId));
+  w.server.holding.add('b');
+  b.edit(append('on b')); // alice/1, held
+  a.edit(append(' on a')); // alice/2: seq_reused
+  w.run();
+  assert.ok(fresh !== null);
+  for (const socket of w.network.sockets.slice(1)) {
+    socket.serverClosed(1006); // the victim's socket breaks, b's answer with it
+  }
+  w.run();
+  w.wait(1000); // reconnected under alice: b's alice/1 is still unanswered
+  assert.deepEqual(hellos(w), ['alice', 'alice', 'alice']);
+
+  // the held submit of the dead socket commits now and is broadcast to the new socket, where b
+  // takes it as its own; b's resubmission of alice/1 then gets the old ack
+  w.server.release('b');
+  w.run();
+  w.wait(1000);
+  assert.deepEqual(hellos(w), ['alice', 'alice', 'alice', fresh]);
+  assert.deepEqual(committed(w, 'b'), ['alice/1'], 'stored once');
+  assert.deepEqual(committed(w, 'a'), ['alice/2', `${fresh}/3`]);
+  assert.equal(a.text, 'T on a');
+  assert.equal(b.text, 'on b');
+  assert.equal(a.state, 'synced');
+  assert.equal(b.state, 'synced');
+});
+
+test('seeded random thefts among faults: every client converges, nothing applied twice', async () => {
+  let refusals = 0;
+  for (let seed = 1; seed <= 25; seed++) {
+    const rnd = random(seed);
+    const edits = new RandomEdits(rnd);
+    const w = world();
+    const clients = [];
+    const docs = [];
+    for (let i = 0; i < 3; i++) {
+      const client = w.client(`c${i}`, { random: rnd.nextDouble, pingIntervalMs: 5000 });
+      clients.push(client);
+      docs.push(await open(w, client, 'doc'), await open(w, client, 'other'));
+    }
+    for (let step = 0; step < 150; step++) {
+      const i = rnd.nextInt(docs.length);
+      const action = rnd.nextInt(100);
+      if (action < 40) {
+        docs[i].edit((text) => edits.operation(text));
+      } else if (action < 70) {
+        w.run();
+      } else if (action < 76) {
+        steal(w, clients[Math.floor(i / 2)].clientId, rnd.nextInt(2) === 0 ? 'doc' : 'other');
+      } else if (action < 80) {
+        clients[Math.floor(i / 2)].dropConnection();
+      } else if (action < 84) {
+        w.server.loseAcks = 1;
+      } else if (action < 88) {
+        w.server.refuseSubmits = 1;
+      } else if (action < 92) {
+        w.network.loseInFlight();
+        w.network.cut();
+      } else {
+        w.wait(rnd.nextInt(2000));
+      }
+    }
+    w.wait(120_000);
+    for (const docId of ['doc', 'other']) {
+      const server = w.server.documents.get(docId);
+      for (const doc of docs.filter((d) => d.id === docId)) {
+        assert.equal(doc.state, 'synced', `seed ${seed}: ${doc.state}`);
+        assert.equal(doc.text, server.text, `seed ${seed}: text of ${docId}`);
+        assert.equal(doc.revision, server.log.length, `seed ${seed}: revision of ${docId}`);
+      }
+      const pairs = committed(w, docId);
+      assert.equal(new Set(pairs).size, pairs.length, `seed ${seed}: a seq committed twice`);
+    }
+    refusals += w.server.seqReusedRefusals;
+  }
+  assert.ok(refusals > 0, 'some theft was refused');
+});
+
+/**
+ * A raw socket that says `clientId` and commits an op at the start of `docId` under the next
+ * three seqs after the largest that id has stored there.
+ */
+function steal(w, clientId, docId) {
+  const socket = new w.network.WebSocket('ws://tandem.test/ws');
+  socket.addEventListener('open', () => {
+    socket.send(JSON.stringify({ type: 'hello', token: '', client: clientId, protocol: 1 }));
+    const doc = w.server.document(docId);
+    const used = doc.log.filter((c) => c.client === clientId).map((c) => c.seq);
+    const last = Math.max(0, ...used);
+    for (let seq = last + 1; seq <= last + 3; seq++) {
+      const rev = w.server.document(docId).log.length;
+      socket.send(JSON.stringify({ type: 'submit', doc: docId, rev, op: ['~'], seq }));
+    }
+    socket.close();
+  });
+}
+
+test('a given client id follows the server rule', () => {
+  for (const good of ['a', 'x'.repeat(64), 'émile-😀', 'c-1 2']) {
+    assert.doesNotThrow(() => checkClientId(good), good);
+  }
+  const bad = ['', 'x'.repeat(65), 'a\u0000b', 'tab\t', '\u007f', 'c1\u0085', '\ud800', 'x\udc00y', 42];
+  for (const id of bad) {
+    assert.throws(() => checkClientId(id), RangeError, JSON.stringify(id));
+  }
+  const w = world();
+  assert.throws(() => w.client('\ud83d'), /lone surrogate/);
+  assert.throws(() => w.client('a\nb'), /control character U\+000A/);
+});
