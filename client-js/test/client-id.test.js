@@ -236,7 +236,17 @@ test('a given client id follows the server rule', () => {
   for (const good of ['a', 'x'.repeat(64), 'émile-😀', 'c-1 2']) {
     assert.doesNotThrow(() => checkClientId(good), good);
   }
-  const bad = ['', 'x'.repeat(65), 'a\u0000b', 'tab\t', '\u007f', 'c1\u0085', '\ud800', 'x\udc00y', 42];
+  const bad = [
+    '',
+    'x'.repeat(65),
+    'a\u0000b',
+    'tab\t',
+    '\u007f',
+    'c1\u0085',
+    '\ud800',
+    'x\udc00y',
+    42,
+  ];
   for (const id of bad) {
     assert.throws(() => checkClientId(id), RangeError, JSON.stringify(id));
   }
