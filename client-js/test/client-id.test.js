@@ -8,8 +8,6 @@ import assert from 'node:assert/strict';
 import { TextOperation } from '../src/index.js';
 import { checkClientId } from '../src/connection.js';
 import { append, open, world } from './support/world.js';
-import { random } from './support/random.js';
-import { RandomEdits } from './support/random-edits.js';
 
 /** The `client` of each hello, in order. */
 function hellos(w) {
@@ -161,76 +159,6 @@ test('an op under the old id whose answer was lost is recognised, never sent und
   assert.equal(a.state, 'synced');
   assert.equal(b.state, 'synced');
 });
-
-test('seeded random thefts among faults: every client converges, nothing applied twice', async () => {
-  let refusals = 0;
-  for (let seed = 1; seed <= 25; seed++) {
-    const rnd = random(seed);
-    const edits = new RandomEdits(rnd);
-    const w = world();
-    const clients = [];
-    const docs = [];
-    for (let i = 0; i < 3; i++) {
-      const client = w.client(`c${i}`, { random: rnd.nextDouble, pingIntervalMs: 5000 });
-      clients.push(client);
-      docs.push(await open(w, client, 'doc'), await open(w, client, 'other'));
-    }
-    for (let step = 0; step < 150; step++) {
-      const i = rnd.nextInt(docs.length);
-      const action = rnd.nextInt(100);
-      if (action < 40) {
-        docs[i].edit((text) => edits.operation(text));
-      } else if (action < 70) {
-        w.run();
-      } else if (action < 76) {
-        steal(w, clients[Math.floor(i / 2)].clientId, rnd.nextInt(2) === 0 ? 'doc' : 'other');
-      } else if (action < 80) {
-        clients[Math.floor(i / 2)].dropConnection();
-      } else if (action < 84) {
-        w.server.loseAcks = 1;
-      } else if (action < 88) {
-        w.server.refuseSubmits = 1;
-      } else if (action < 92) {
-        w.network.loseInFlight();
-        w.network.cut();
-      } else {
-        w.wait(rnd.nextInt(2000));
-      }
-    }
-    w.wait(120_000);
-    for (const docId of ['doc', 'other']) {
-      const server = w.server.documents.get(docId);
-      for (const doc of docs.filter((d) => d.id === docId)) {
-        assert.equal(doc.state, 'synced', `seed ${seed}: ${doc.state}`);
-        assert.equal(doc.text, server.text, `seed ${seed}: text of ${docId}`);
-        assert.equal(doc.revision, server.log.length, `seed ${seed}: revision of ${docId}`);
-      }
-      const pairs = committed(w, docId);
-      assert.equal(new Set(pairs).size, pairs.length, `seed ${seed}: a seq committed twice`);
-    }
-    refusals += w.server.seqReusedRefusals;
-  }
-  assert.ok(refusals > 0, 'some theft was refused');
-});
-
-/**
- * A raw socket that says `clientId` and commits an op at the start of `docId` under the next
- * three seqs after the largest that id has stored there.
- */
-function steal(w, clientId, docId) {
-  const socket = new w.network.WebSocket('ws://tandem.test/ws');
-  socket.addEventListener('open', () => {
-    socket.send(JSON.stringify({ type: 'hello', token: '', client: clientId, protocol: 1 }));
-    const doc = w.server.document(docId);
-    const used = doc.log.filter((c) => c.client === clientId).map((c) => c.seq);
-    const last = Math.max(0, ...used);
-    for (let seq = last + 1; seq <= last + 3; seq++) {
-      const rev = w.server.document(docId).log.length;
-      socket.send(JSON.stringify({ type: 'submit', doc: docId, rev, op: ['~'], seq }));
-    }
-    socket.close();
-  });
-}
 
 test('a given client id follows the server rule', () => {
   for (const good of ['a', 'x'.repeat(64), 'émile-😀', 'c-1 2']) {
