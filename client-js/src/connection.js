@@ -7,7 +7,7 @@
 // seq_reused refusal answered by a fresh client id, under which the refused op goes again.
 
 import { TextOperation } from './ot.js';
-import { firstLoneSurrogate } from './code-points.js';
+import { codePointCount, firstLoneSurrogate } from './code-points.js';
 import { DocumentSession } from './client.js';
 import { UndoManager } from './undo.js';
 
@@ -160,8 +160,8 @@ export class TandemClient {
    * @param {string} url
    * @param {object} [options]
    * @param {string} [options.token] said in hello; empty when the server has auth off
-   * @param {string} [options.clientId] 1 to 64 characters (UTF-16 units), no control character,
-   *   no lone surrogate; a random id by default
+   * @param {string} [options.clientId] 1 to 64 code points, no control character, no lone
+   *   surrogate (see `checkClientId`); a random id by default
    * @param {number} [options.firstSeq] the first seq (default 1)
    * @param {typeof WebSocket} [options.WebSocket] the WebSocket constructor (default the global)
    * @param {number} [options.initialBackoffMs] reconnect delays (default 200 ms doubling ...)
@@ -1216,30 +1216,31 @@ function closeQuietly(socket, code, reason) {
  */
 
 /**
- * The server's rule for a client id: 1 to 64 characters (UTF-16 units), no control character, no
- * lone surrogate.
+ * The server's rule for a client id: 1 to 64 code points of well-formed UTF-16 (no lone
+ * surrogate) without control characters (U+0000–U+001F, U+007F–U+009F), with the server's
+ * messages.
  * @param {unknown} clientId
  * @throws {RangeError} otherwise
  */
 export function checkClientId(clientId) {
-  if (typeof clientId !== 'string' || clientId.length < 1 || clientId.length > 64) {
-    throw new RangeError(`client id ${JSON.stringify(clientId)} (expected 1 to 64 characters)`);
-  }
-  // C0 and C1 controls and DEL, as Java's Character.isISOControl
-  const control = clientId.search(/[\u0000-\u001f\u007f-\u009f]/);
-  if (control >= 0) {
-    throw new RangeError(
-      `client id ${JSON.stringify(clientId)} holds control character U+${clientId
-        .charCodeAt(control)
-        .toString(16)
-        .toUpperCase()
-        .padStart(4, '0')} at ${control} (expected none)`,
-    );
+  if (typeof clientId !== 'string') {
+    throw new RangeError(`client id is ${typeof clientId} (expected a string)`);
   }
   const lone = firstLoneSurrogate(clientId);
   if (lone >= 0) {
     throw new RangeError(
-      `client id ${JSON.stringify(clientId)} holds a lone surrogate at ${lone} (expected none)`,
+      `client id holds a lone surrogate at UTF-16 index ${lone} (expected: none)`,
+    );
+  }
+  const length = codePointCount(clientId);
+  if (length < 1 || length > 64) {
+    throw new RangeError(`client id length : ${length} (expected: 1 to 64 code points)`);
+  }
+  const control = clientId.search(/[\u0000-\u001f\u007f-\u009f]/);
+  if (control >= 0) {
+    const hex = clientId.charCodeAt(control).toString(16).toUpperCase().padStart(4, '0');
+    throw new RangeError(
+      `client id holds control character U+${hex} at ${control} (expected: none)`,
     );
   }
 }

@@ -161,12 +161,13 @@ test('an op under the old id whose answer was lost is recognised, never sent und
 });
 
 test('a given client id follows the server rule', () => {
-  for (const good of ['a', 'x'.repeat(64), 'émile-😀', 'c-1 2']) {
+  for (const good of ['a', 'x'.repeat(64), '😀'.repeat(64), 'émile-😀', 'c-1 2']) {
     assert.doesNotThrow(() => checkClientId(good), good);
   }
   const bad = [
     '',
     'x'.repeat(65),
+    '😀'.repeat(65),
     'a\u0000b',
     'tab\t',
     '\u007f',
@@ -180,5 +181,6 @@ test('a given client id follows the server rule', () => {
   }
   const w = world();
   assert.throws(() => w.client('\ud83d'), /lone surrogate/);
-  assert.throws(() => w.client('a\nb'), /control character U\+000A/);
+  assert.throws(() => w.client('a\nb'), /control character U\+000A at 1/);
+  assert.throws(() => w.client('x'.repeat(65)), /length : 65 \(expected: 1 to 64 code points\)/);
 });

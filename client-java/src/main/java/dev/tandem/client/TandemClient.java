@@ -553,29 +553,30 @@ public final class TandemClient implements AutoCloseable {
   }
 
   /**
-   * The server's rule for a client id: 1–64 chars (UTF-16 units), no control character, no lone
-   * surrogate.
+   * The server's rule for a client id: 1–64 code points of well-formed UTF-16 (no lone surrogate)
+   * without control characters (U+0000–U+001F, U+007F–U+009F), with the server's messages.
    *
    * @throws IllegalArgumentException otherwise
    */
   static String checkClientId(String clientId) {
     Objects.requireNonNull(clientId, "clientId");
-    if (clientId.isEmpty() || clientId.length() > 64) {
+    int lone = CodePoints.firstLoneSurrogate(clientId);
+    if (lone >= 0) {
       throw new IllegalArgumentException(
-          "client id has " + clientId.length() + " chars (expected 1 to 64)");
+          "client id holds a lone surrogate at UTF-16 index " + lone + " (expected: none)");
+    }
+    int length = CodePoints.count(clientId);
+    if (length < 1 || length > 64) {
+      throw new IllegalArgumentException(
+          "client id length : " + length + " (expected: 1 to 64 code points)");
     }
     for (int i = 0; i < clientId.length(); i++) {
       if (Character.isISOControl(clientId.charAt(i))) {
         throw new IllegalArgumentException(
             String.format(
-                "client id holds control character U+%04X at %d (expected none)",
+                "client id holds control character U+%04X at %d (expected: none)",
                 (int) clientId.charAt(i), i));
       }
-    }
-    int lone = CodePoints.firstLoneSurrogate(clientId);
-    if (lone >= 0) {
-      throw new IllegalArgumentException(
-          "client id holds a lone surrogate at " + lone + " (expected none)");
     }
     return clientId;
   }

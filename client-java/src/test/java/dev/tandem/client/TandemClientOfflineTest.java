@@ -68,7 +68,8 @@ class TandemClientOfflineTest {
     for (String bad : List.of("a\u0000b", "tab\t", "\u007f", "c1\u0085", "\ud800", "x\udc00y")) {
       assertThrows(IllegalArgumentException.class, () -> builder.clientId(bad), bad);
     }
-    for (String good : List.of("a", "x".repeat(64), "émile-😀", "c-1 2")) {
+    assertThrows(IllegalArgumentException.class, () -> builder.clientId("😀".repeat(65)));
+    for (String good : List.of("a", "x".repeat(64), "😀".repeat(64), "émile-😀", "c-1 2")) {
       builder.clientId(good);
     }
     assertThrows(IllegalArgumentException.class, () -> builder.firstSeq(0));
