@@ -125,11 +125,12 @@ class Emitter {
  * and a given id needs `firstSeq` above every seq an earlier client with that id used.
  *
  * Someone else using this client's id (by mistake, or to erase its edits) makes the server refuse
- * an op with `seq_reused`. The client then takes a fresh random id: once no other op of it is in
- * flight under the old id (each has its ack or its own refusal), it reconnects and says the new
- * id in hello, reopens its documents as on any reconnect, and sends the refused op again,
- * transformed as usual, under the new id with a fresh seq. Nothing is lost or applied twice; the
- * `'clientIdChanged'` event reports it.
+ * an op with `seq_reused`, or shows as an op committed under this client's id that this client
+ * did not send (then it need not wait for a refusal). The client then takes a fresh random id:
+ * once no other op of it is in flight under the old id (each has its ack or its own refusal), it
+ * reconnects and says the new id in hello, reopens its documents as on any reconnect, and sends
+ * the refused op again, transformed as usual, under the new id with a fresh seq. Nothing is lost
+ * or applied twice; the `'clientIdChanged'` event reports it.
  */
 export class TandemClient {
   #url;
@@ -556,6 +557,7 @@ export class TandemClient {
       settings: this.#settings,
       timers: this.#timers,
       now: this.#now,
+      clientId: () => this.#clientId,
       nextId: () => Object.freeze({ clientId: this.#clientId, seq: this.#nextSeq++ }),
       helloId: () => this.#helloId,
       idTaken: (taken, docId) => this.#idTaken(taken, docId),
@@ -996,6 +998,8 @@ export class TandemDocument {
     const op = TextOperation.fromJSON(message.op);
     const opClientId = typeof message.client === 'string' ? message.client : '';
     const opSeq = Number.isInteger(message.seq) ? message.seq : 0;
+    const before = this.#session.revision;
+    const sentHere = this.#session.state.inFlight;
     if (!this.#session.applyServer(serverRevision, op, opClientId, opSeq)) {
       this.#events.emit(
         'error',
@@ -1007,6 +1011,11 @@ export class TandemDocument {
       );
       this.#client.resync(); // reconnect and catch up with open {rev}
       return false;
+    }
+    const notOurs = sentHere?.clientId !== opClientId || sentHere?.seq !== opSeq;
+    if (serverRevision > before && notOurs && opClientId === this.#client.clientId()) {
+      // someone else commits under this client's id: move to a fresh one before using that seq
+      this.#client.idTaken(Object.freeze({ clientId: opClientId, seq: opSeq }), this.#id);
     }
     return true;
   }
@@ -1128,6 +1137,7 @@ export class TandemDocument {
  *   undoMergeMs: number}} settings
  * @property {{setTimeout: Function, clearTimeout: Function}} timers
  * @property {() => number} now
+ * @property {() => string} clientId the id of new ops
  * @property {() => import('./client.js').OpId} nextId the id of an op that goes in flight
  * @property {() => string} helloId the id the current connection said in hello
  * @property {(taken: import('./client.js').OpId, docId: string) => void} idTaken

@@ -86,6 +86,35 @@ test('another op committed under the id and seq in flight is applied, never take
   assert.equal(doc.state, 'synced');
 });
 
+test('an op committed under this client id by someone else moves it to a fresh id at once', async () => {
+  const w = world();
+  const victim = w.client('alice');
+  const doc = await open(w, victim, 'doc');
+  const changes = [];
+  victim.on('clientIdChanged', (change) => changes.push(change));
+  const thief = w.client('alice');
+  const t = await open(w, thief, 'doc');
+  t.edit(append('T')); // alice/1, seen by the victim, which has not used seq 1 yet
+  w.run();
+  w.wait(1);
+  assert.equal(changes.length, 1);
+  const fresh = changes[0].clientId;
+  assert.deepEqual(changes[0], {
+    previousClientId: 'alice',
+    clientId: fresh,
+    docId: 'doc',
+    seq: 1,
+  });
+  assert.equal(hellos(w).at(-1), fresh, 'reconnected under the new id: nothing was in flight');
+
+  doc.edit(append(' mine'));
+  w.run();
+  assert.equal(w.server.seqReusedRefusals, 0, 'never refused: the new id came first');
+  assert.deepEqual(committed(w, 'doc'), ['alice/1', `${fresh}/1`]);
+  assert.equal(doc.text, 'T mine');
+  assert.equal(doc.state, 'synced');
+});
+
 test("another document's op in flight under the old id is answered before the switch", async () => {
   const w = world();
   const thief = w.client('alice', { firstSeq: 2 });

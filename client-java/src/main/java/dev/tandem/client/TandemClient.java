@@ -43,11 +43,12 @@ import java.util.function.Consumer;
  * every seq an earlier client with that id used.
  *
  * <p>Someone else using this client's id (by mistake, or to erase its edits) makes the server
- * refuse an op with {@link ErrorCode#SEQ_REUSED}. The client then takes a fresh random id: once no
- * other op of it is in flight under the old id (each has its ack or its own refusal), it reconnects
- * and says the new id in {@code hello}, reopens its documents as on any reconnect, and sends the
- * refused op again, transformed as usual, under the new id with a fresh seq. Nothing is lost or
- * applied twice; {@link #addClientIdListener} reports it.
+ * refuse an op with {@link ErrorCode#SEQ_REUSED}, or shows as an op committed under this client's
+ * id that this client did not send (then it need not wait for a refusal). The client then takes a
+ * fresh random id: once no other op of it is in flight under the old id (each has its ack or its
+ * own refusal), it reconnects and says the new id in {@code hello}, reopens its documents as on any
+ * reconnect, and sends the refused op again, transformed as usual, under the new id with a fresh
+ * seq. Nothing is lost or applied twice; {@link #addClientIdListener} reports it.
  */
 public final class TandemClient implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(TandemClient.class.getName());

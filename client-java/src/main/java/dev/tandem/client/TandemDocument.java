@@ -294,6 +294,9 @@ public final class TandemDocument {
   }
 
   private boolean serverOp(long serverRevision, TextOperation op, String opClientId, long opSeq) {
+    long before = session.revision();
+    OpId opId = new OpId(opClientId, opSeq);
+    boolean sentHere = session.state().inFlight().map(p -> p.id().equals(opId)).orElse(false);
     if (!session.applyServer(serverRevision, op, opClientId, opSeq)) {
       tell(
           listener ->
@@ -306,6 +309,10 @@ public final class TandemDocument {
                       null)));
       client.resync(); // reconnect and catch up with open {rev}
       return false;
+    }
+    if (serverRevision > before && !sentHere && opClientId.equals(client.clientId())) {
+      // someone else commits under this client's id: move to a fresh one before using that seq
+      client.idTaken(opId, docId);
     }
     return true;
   }

@@ -82,6 +82,22 @@ class TandemClientSeqReusedTest {
   }
 
   @Test
+  void anOpCommittedUnderThisClientIdBySomeoneElseMovesItToAFreshIdAtOnce() throws Exception {
+    TandemDocument c = victim.open("c").get(30, TimeUnit.SECONDS);
+    server.commitAs("alice", 1, "c", TextOperation.builder().insert("T").build());
+    await(() -> !changes.isEmpty(), "the new client id");
+    String fresh = changes.get(0).clientId();
+    assertEquals(new ClientIdChange("alice", fresh, "c", 1), changes.get(0));
+    await(() -> server.hellos().size() == 2, "the reconnect under the new id");
+    assertEquals(List.of("alice", fresh), server.hellos(), "nothing was in flight under alice");
+
+    c.edit(text -> append(" mine", text)).get(30, TimeUnit.SECONDS);
+    c.whenSynchronized().get(30, TimeUnit.SECONDS);
+    assertEquals(List.of("alice/1", fresh + "/1"), server.committed("c"), "never refused");
+    assertEquals("T mine", c.text());
+  }
+
+  @Test
   void anOpUnderTheOldIdWhoseAnswerWasLostIsRecognisedNeverSentUnderTheNewId() throws Exception {
     TandemDocument a = victim.open("a").get(30, TimeUnit.SECONDS);
     TandemDocument b = victim.open("b").get(30, TimeUnit.SECONDS);
