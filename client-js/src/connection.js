@@ -3,8 +3,9 @@
 // the Java TandemClient and TandemDocument: hello with a client id kept across reconnects; ping;
 // reconnect with exponential backoff, jitter and a cap; catch-up with open {rev}; the own op
 // recognised among the missed ones by client id and seq; the op in flight resent with the same
-// seq; edits made while offline kept and sent after the reconnect; close code 1008 ends it; a
-// seq_reused refusal answered by a fresh client id, under which the refused op goes again.
+// seq; edits made while offline kept and sent after the reconnect; close code 1008 ends it;
+// someone else's use of the client id (seq_reused) answered by a fresh client id, under which
+// the refused op goes again.
 
 import { TextOperation } from './ot.js';
 import { codePointCount, firstLoneSurrogate } from './code-points.js';
@@ -135,7 +136,7 @@ class Emitter {
 export class TandemClient {
   #url;
   #token;
-  /** the id of new ops: changes when the server answers seq_reused */
+  /** the id of new ops: changes when someone else uses it */
   #clientId;
   /** the id said in the current connection's hello: ops go only on a connection of their id */
   #helloId;
@@ -217,8 +218,8 @@ export class TandemClient {
   }
 
   /**
-   * The id this client's ops go under, said in hello; the same across reconnects until the server
-   * answers `seq_reused` (see `'clientIdChanged'`).
+   * The id this client's ops go under, said in hello; the same across reconnects until someone
+   * else uses it (see `'clientIdChanged'`).
    */
   get clientId() {
     return this.#clientId;
@@ -1218,9 +1219,10 @@ function closeQuietly(socket, code, reason) {
 }
 
 /**
- * What `'clientIdChanged'` tells: the server refused the op sent as (`previousClientId`, `seq`)
- * on document `docId` because another client had used that pair, so this client's ops go under
- * `clientId` from now on, starting with that op.
+ * What `'clientIdChanged'` tells: another client used this client's id with `seq` on document
+ * `docId` (the server refused this client's op sent as (`previousClientId`, `seq`), or committed
+ * the other client's op under that pair), so this client's ops go under `clientId` from now on,
+ * starting with any op of it that was refused.
  * @typedef {{readonly previousClientId: string, readonly clientId: string, readonly docId: string,
  *   readonly seq: number}} ClientIdChange
  */

@@ -73,7 +73,7 @@ public final class TandemClient implements AutoCloseable {
   private volatile ConnectionState connectionState = ConnectionState.CONNECTING;
   private volatile String userId;
 
-  /** The id of new ops (written on the event thread): changes when the server says seq_reused. */
+  /** The id of new ops (written on the event thread): changes when someone else uses it. */
   private volatile String clientId;
 
   // event thread only
@@ -124,8 +124,8 @@ public final class TandemClient implements AutoCloseable {
   }
 
   /**
-   * The id this client's ops go under, said in {@code hello}; the same across reconnects until the
-   * server answers {@link ErrorCode#SEQ_REUSED} (see {@link #addClientIdListener}).
+   * The id this client's ops go under, said in {@code hello}; the same across reconnects until
+   * someone else uses it (see {@link #addClientIdListener}).
    */
   public String clientId() {
     return clientId;
