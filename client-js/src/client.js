@@ -323,7 +323,13 @@ export class DocumentSession {
    * @param {SessionSink} [options.sink]
    */
   constructor({ nextId, clientId, nextSeq, sink = {} }) {
-    this.#nextId = nextId ?? (() => ({ clientId: String(clientId), seq: Number(nextSeq?.()) }));
+    if (nextId === undefined) {
+      if (typeof clientId !== 'string' || typeof nextSeq !== 'function') {
+        throw new TypeError('a session needs nextId, or clientId and nextSeq');
+      }
+      nextId = () => ({ clientId, seq: nextSeq() });
+    }
+    this.#nextId = nextId;
     const nothing = () => {};
     this.#sink = {
       submit: nothing,
