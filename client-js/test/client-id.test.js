@@ -1,11 +1,13 @@
 // Someone else using this client's id: the server answers the client's op with seq_reused (or
 // commits the other op under the same client id and seq first), and the client sends its op
 // again under a fresh client id, after every op under the old id is answered, so nothing is lost
-// and nothing is applied twice. Plus the server's rule for a given client id.
+// and nothing is applied twice; the document session's part of it, then the protocol client's
+// against the fake network. Plus the server's rule for a given client id.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TextOperation } from '../src/index.js';
+import { DocumentSession } from '../src/client.js';
 import { checkClientId } from '../src/connection.js';
 import { append, open, world } from './support/world.js';
 
@@ -27,6 +29,76 @@ function prepend(text) {
       .retain([...current].length)
       .build();
 }
+
+/**
+ * A session whose ids start as `me`, and which takes `me-1`, `me-2`, ... when told its id is
+ * taken, as a client does; it records the submits and the taken ids.
+ */
+function session() {
+  let clientId = 'me';
+  let seq = 10;
+  const submitted = [];
+  const taken = [];
+  const acks = [];
+  const s = new DocumentSession({
+    nextId: () => ({ clientId, seq: seq++ }),
+    sink: {
+      submit: (rev, op, opSeq, opClientId) =>
+        submitted.push(`${opClientId}/${opSeq} r${rev} ${JSON.stringify(op)}`),
+      acknowledged: (rev, ackSeq) => acks.push(`${ackSeq}@${rev}`),
+      idTaken: (id) => {
+        taken.push(`${id.clientId}/${id.seq}`);
+        clientId = `me-${taken.length}`;
+      },
+    },
+  });
+  return { session: s, submitted, taken, acks };
+}
+
+/** An op that inserts `text` between `before` and `after` kept code points. */
+function insert(before, text, after) {
+  return TextOperation.builder().retain(before).insert(text).retain(after).build();
+}
+
+test('a session sends its op in flight again under a fresh id on seq_reused, buffer after', () => {
+  const { session: s, submitted, taken, acks } = session();
+  s.initialize(0, 'ab');
+  s.goOnline();
+  s.applyClient(insert(2, 'c', 0)); // me/10
+  s.applyClient(insert(3, 'd', 0)); // buffered
+  assert.equal(s.seqReused(9, 'me'), false, 'an answer to an op no longer in flight');
+  assert.equal(s.seqReused(10, 'other'), false);
+  assert.deepEqual(taken, []);
+
+  assert.equal(s.seqReused(10, 'me'), true);
+  assert.deepEqual(taken, ['me/10']);
+  assert.deepEqual(submitted, ['me/10 r0 [2,"c"]', 'me-1/11 r0 [2,"c"]']);
+  s.acknowledge(1, 10, 'me'); // not the op in flight any more
+  assert.deepEqual(acks, []);
+  s.acknowledge(1, 11, 'me-1');
+  assert.equal(submitted.at(-1), 'me-1/12 r1 [3,"d"]', 'the buffer goes under the new id');
+  s.acknowledge(2, 12, 'me-1');
+  assert.ok(s.isSynchronized);
+  assert.equal(s.text, 'abcd');
+});
+
+test('a session applies another op committed under the pair in flight, then sends its own again', () => {
+  const { session: s, submitted, taken, acks } = session();
+  s.initialize(0, 'ab');
+  s.goOnline();
+  s.applyClient(insert(2, 'mine', 0)); // me/10
+  assert.ok(s.applyServer(1, insert(0, 'T', 2), 'me', 10)); // someone else's op under me/10
+  assert.deepEqual(acks, []);
+  assert.equal(s.text, 'Tabmine');
+  assert.deepEqual(taken, ['me/10']);
+  assert.equal(submitted.at(-1), 'me-1/11 r1 [3,"mine"]');
+  assert.equal(s.seqReused(10, 'me'), false, 'the later refusal changes nothing');
+  // the op itself, transformed as the server transforms it, is the ack
+  assert.ok(s.applyServer(2, insert(3, 'mine', 0), 'me-1', 11));
+  assert.deepEqual(acks, ['11@2']);
+  assert.ok(s.isSynchronized);
+  assert.deepEqual(taken, ['me/10']);
+});
 
 test('seq_reused: the op goes again under a fresh client id, and the change is reported', async () => {
   const w = world();
