@@ -45,17 +45,30 @@ final class WsClient implements AutoCloseable {
 
   /** Connects without saying hello. */
   static WsClient connect(TandemServer server) {
-    return new WsClient(server.webSocketUri(), true);
+    return connect(server.webSocketUri());
+  }
+
+  /** Connects to {@code ws://host:port/ws} (a server in another process) without saying hello. */
+  static WsClient connect(URI webSocket) {
+    return new WsClient(webSocket, true);
   }
 
   /** Connects without reading anything the server sends (a stalled consumer). */
   static WsClient connectStalled(TandemServer server) {
-    return new WsClient(server.webSocketUri(), false);
+    return connectStalled(server.webSocketUri());
+  }
+
+  static WsClient connectStalled(URI webSocket) {
+    return new WsClient(webSocket, false);
   }
 
   /** Connects and completes the hello as {@code clientId}. */
   static WsClient hello(TandemServer server, String clientId) {
-    WsClient client = connect(server);
+    return hello(server.webSocketUri(), clientId);
+  }
+
+  static WsClient hello(URI webSocket, String clientId) {
+    WsClient client = connect(webSocket);
     client.send(
         "{\"type\":\"hello\",\"token\":\"\",\"client\":\"" + clientId + "\",\"protocol\":1}");
     ObjectNode welcome = client.next();
