@@ -82,10 +82,10 @@ final class HostileMessages {
   /** The next message after the hello. */
   Frame next() {
     int kind = random.nextInt(100);
-    if (kind < 22) {
+    if (kind < 25) {
       return Frame.text(submit());
     } else if (kind < 30) {
-      return Frame.text(validSubmit());
+      return Frame.text(random.nextInt(2) == 0 ? validSubmit() : submitAtWrongRevision());
     } else if (kind < 38) {
       return Frame.text(open());
     } else if (kind < 45) {

@@ -62,8 +62,12 @@ final class RawHttp {
       byte[] headBytes = head.toString().getBytes(StandardCharsets.ISO_8859_1);
       byte[] bytes = Arrays.copyOf(headBytes, headBytes.length + body.length);
       System.arraycopy(body, 0, bytes, headBytes.length, body.length);
-      out.write(bytes);
-      out.flush();
+      try {
+        out.write(bytes);
+        out.flush();
+      } catch (IOException refused) {
+        // the server may answer (413, say) and close before it read the whole request
+      }
       if (request.cutShort()) {
         return new Answer(0, "", false); // the client went away mid-body: nothing to wait for
       }

@@ -31,7 +31,7 @@ class FuzzTest {
             new String[] {
               "--messages", Long.toString(messages),
               "--seed", Long.toString(seed),
-              "--max-seconds", "150",
+              "--max-seconds", "240",
               "--server-jar",
                   root.resolve("sequencer/target/tandem-sequencer-0.1.0-SNAPSHOT.jar").toString(),
               "--data-dir", dataDir.toString()
