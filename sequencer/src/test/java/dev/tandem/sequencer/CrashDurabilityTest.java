@@ -63,11 +63,12 @@ class CrashDurabilityTest {
       for (int i = 0; i < DOCUMENTS * EDITORS_PER_DOCUMENT; i++) {
         String docId = docIds.get(i % DOCUMENTS);
         Editor editor = harness.editor(webSocket, "crash-" + run + "-c" + i, docId);
-        String clientId = editor.client.clientId();
         editor.document.addListener(
             new DocumentListener() {
               @Override
               public void onAcknowledged(long revision, long seq) {
+                // the id now: a client that had to take a fresh id sends under that one
+                String clientId = editor.client.clientId();
                 Ack ack = new Ack(docId, clientId, seq, revision);
                 Ack earlier = acks.putIfAbsent(docId + "/" + clientId + "/" + seq, ack);
                 if (earlier != null && !earlier.equals(ack)) {
