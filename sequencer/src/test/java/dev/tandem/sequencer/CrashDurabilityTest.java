@@ -37,7 +37,7 @@ class CrashDurabilityTest {
   private static final long SEED = Long.getLong("tandem.crash.seed", System.nanoTime());
   private static final int DOCUMENTS = 4;
   private static final int EDITORS_PER_DOCUMENT = 3;
-  private static final int KILLS = 4;
+  private static final int KILLS = 3;
 
   /** An acknowledged op: who sent it, its seq, where the server said it committed it. */
   private record Ack(String docId, String clientId, long seq, long revision) {}

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.client.DocumentListener;
+import dev.tandem.ot.TextOperation;
 import dev.tandem.sequencer.ClientHarness.Editor;
 import dev.tandem.sequencer.Http.Reply;
 import java.util.ArrayList;
@@ -14,6 +15,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
@@ -144,6 +146,15 @@ class HostileClientsTest {
     List<Long> latencies = new ArrayList<>();
     List<Long> ackRevisions = new CopyOnWriteArrayList<>();
     try (ClientHarness harness = new ClientHarness(7L)) {
+      // The honest editor is at work when the flood begins.
+      Editor editor = harness.editor(server.webSocketUri(), "honest-flood-" + RUN, docId);
+      editor.document.addListener(
+          new DocumentListener() {
+            @Override
+            public void onAcknowledged(long revision, long seq) {
+              ackRevisions.add(revision);
+            }
+          });
       for (int f = 0; f < FLOODERS; f++) {
         WsClient socket = WsClient.hello(server.webSocketUri(), "flooder-" + RUN + "-" + f);
         socket.send(Messages.open(docId));
@@ -155,21 +166,12 @@ class HostileClientsTest {
       }
       flooders.forEach(Thread::start);
       ClientHarness.await(() -> floodSent.get() >= 2_000, () -> "the flood did not start");
-
-      Editor editor = harness.editor(server.webSocketUri(), "honest-flood-" + RUN, docId);
-      editor.document.addListener(
-          new DocumentListener() {
-            @Override
-            public void onAcknowledged(long revision, long seq) {
-              ackRevisions.add(revision);
-            }
-          });
       for (int i = 0; i < 10; i++) {
         long sent = System.nanoTime();
         String mark = "h" + i;
         editor.document.edit(
             text ->
-                dev.tandem.ot.TextOperation.builder()
+                TextOperation.builder()
                     .retain(text.codePointCount(0, text.length()))
                     .insert(mark)
                     .build());
@@ -178,7 +180,7 @@ class HostileClientsTest {
               .document
               .whenSynchronized()
               .get(ClientHarness.DEADLINE.toSeconds(), TimeUnit.SECONDS);
-        } catch (java.util.concurrent.TimeoutException e) {
+        } catch (TimeoutException e) {
           fail(
               "honest edit "
                   + i
