@@ -35,10 +35,11 @@ final class ChildServer implements AutoCloseable {
   private final Path log;
   private final List<String> jvmArgs;
   private final List<String> flags;
-  private Process process;
+  private volatile Process process; // read by the shutdown hook too
   private URI httpUri;
   private int port; // 0 until the first start, then kept so clients find the server again
   private double secondsToListening;
+  private boolean stopOnExit;
 
   private ChildServer(Path dataDir, List<String> jvmArgs, List<String> flags) {
     this.dataDir = dataDir;
@@ -82,6 +83,10 @@ final class ChildServer implements AutoCloseable {
     command.addAll(flags);
     long startNanos = System.nanoTime();
     process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    if (!stopOnExit) { // a test JVM that ends early leaves no server (nor its PostgreSQL) behind
+      Runtime.getRuntime().addShutdownHook(new Thread(this::stopQuietly, "child-server-stop"));
+      stopOnExit = true;
+    }
     CompletableFuture<String> listening = new CompletableFuture<>();
     Process started = process;
     Thread reader = new Thread(() -> copyOutput(started, listening), "child-server-output");
@@ -134,6 +139,14 @@ final class ChildServer implements AutoCloseable {
   /** Everything every start of this server wrote so far, stdout and stderr. */
   String output() throws IOException {
     return Files.readString(log, StandardCharsets.UTF_8);
+  }
+
+  private void stopQuietly() {
+    try {
+      close();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   @Override
