@@ -25,7 +25,7 @@ public final class Fuzz {
         --seed N            replays a run's inputs (default: the clock; printed)
         --sockets N         WebSocket sessions at once (8)
         --rest-workers N    REST requests at once (3)
-        --control-docs N    control documents, two honest editors each (3)
+        --control-docs N    control documents, two honest editors each (2)
         --max-seconds N     give up (and fail) after this long (3600)
         --url http://h:p/   a running server (else the server jar runs as a child process)
         --server-jar PATH   (sequencer/target/tandem-sequencer-0.1.0-SNAPSHOT.jar)
@@ -128,7 +128,7 @@ public final class Fuzz {
     long seed = System.nanoTime();
     int sockets = 8;
     int restWorkers = 3;
-    int controlDocs = 3;
+    int controlDocs = 2;
     long maxSeconds = 3600;
     URI url = null;
     Path serverJar = Path.of("sequencer/target/tandem-sequencer-0.1.0-SNAPSHOT.jar");

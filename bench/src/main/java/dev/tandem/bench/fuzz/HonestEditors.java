@@ -76,7 +76,7 @@ final class HonestEditors implements AutoCloseable {
     return clients.stream().map(TandemClient::clientId).toList();
   }
 
-  /** Every editor edits every 20 to 120 ms until {@link #stop}. */
+  /** Every editor edits every 40 to 200 ms until {@link #stop}. */
   void start(long seed) {
     Random seeds = new Random(seed);
     for (TandemDocument document : documents) {
@@ -98,7 +98,7 @@ final class HonestEditors implements AutoCloseable {
                 typing.decrementAndGet();
               } else {
                 driver.schedule(
-                    () -> step(document, random), 20 + random.nextInt(100), TimeUnit.MILLISECONDS);
+                    () -> step(document, random), 40 + random.nextInt(160), TimeUnit.MILLISECONDS);
               }
             });
   }
