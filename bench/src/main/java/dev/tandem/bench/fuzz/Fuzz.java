@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The fuzzer's command line: a {@link FuzzRun} against a running server ({@code --url}) or against
@@ -115,12 +117,19 @@ public final class Fuzz {
         result.closeCodes(),
         result.errorCodes(),
         result.httpStatuses(),
+        withLogKind(result.failureKinds()),
         result.honestEdits(),
         result.honestAcks(),
         result.fuzzSeconds(),
         result.totalSeconds(),
         result.failureCount() + 1,
         failures);
+  }
+
+  private static Map<String, Long> withLogKind(Map<String, Long> kinds) {
+    Map<String, Long> all = new TreeMap<>(kinds);
+    all.merge("server log", 1L, Long::sum);
+    return all;
   }
 
   static Command parse(String[] args) {

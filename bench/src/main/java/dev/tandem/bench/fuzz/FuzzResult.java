@@ -4,9 +4,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What a {@link FuzzRun} sent and found. {@code failures} holds the first 50 of {@code
- * failureCount} problems (an {@code internal} answer, a 5xx, a request without an answer, a socket
- * the server stopped reading, a control document that is not intact), each with its input.
+ * What a {@link FuzzRun} sent and found. {@code failureKinds} counts the {@code failureCount}
+ * problems by kind (an {@code internal} answer, a 5xx, a request without an answer, a socket the
+ * server stopped answering, a control document that is not intact); {@code failures} holds the
+ * first five of each kind, with their input.
  */
 public record FuzzResult(
     long seed,
@@ -17,6 +18,7 @@ public record FuzzResult(
     Map<String, Long> closeCodes,
     Map<String, Long> errorCodes,
     Map<String, Long> httpStatuses,
+    Map<String, Long> failureKinds,
     long honestEdits,
     long honestAcks,
     double fuzzSeconds,
@@ -54,7 +56,7 @@ public record FuzzResult(
         String.format(
             "  honest editors: %,d edits, %,d acks; total %.1f s%n",
             honestEdits, honestAcks, totalSeconds));
-    out.append(String.format("  failures %d%n", failureCount));
+    out.append(String.format("  failures %d %s%n", failureCount, failureKinds));
     failures.forEach(failure -> out.append("    ").append(failure).append('\n'));
     return out.toString();
   }

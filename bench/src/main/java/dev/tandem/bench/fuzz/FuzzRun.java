@@ -68,6 +68,7 @@ public final class FuzzRun {
   private final Map<String, LongAdder> httpStatuses = new ConcurrentHashMap<>();
   private final ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
   private final LongAdder failureCount = new LongAdder();
+  private final Map<String, LongAdder> failureKinds = new ConcurrentHashMap<>();
   private final Set<Session> live = ConcurrentHashMap.newKeySet();
   private volatile boolean done;
 
@@ -118,6 +119,7 @@ public final class FuzzRun {
       double fuzzSeconds = (System.nanoTime() - started) / 1e9;
       if (processed() < options.messages()) {
         fail(
+            "incomplete",
             "only "
                 + processed()
                 + " of "
@@ -126,15 +128,15 @@ public final class FuzzRun {
                 + options.maxDuration());
       }
       for (String problem : honest.stopAndCheck()) {
-        fail(problem);
+        fail("control documents", problem);
       }
       int health = status("healthz");
       if (health != 200) {
-        fail("/healthz answered " + health + " after the run");
+        fail("health", "/healthz answered " + health + " after the run");
       }
       long internal = internalErrors() - internalBefore;
       if (internal != 0) {
-        fail(internal + " internal errors counted in /metrics");
+        fail("internal", internal + " internal errors counted in /metrics");
       }
       return new FuzzResult(
           options.seed(),
@@ -145,6 +147,7 @@ public final class FuzzRun {
           sorted(closeCodes),
           sorted(errorCodes),
           sorted(httpStatuses),
+          sorted(failureKinds),
           honest.edits(),
           honest.acks(),
           fuzzSeconds,
@@ -158,10 +161,13 @@ public final class FuzzRun {
     return wsProcessed.sum() + restRequests.sum();
   }
 
-  private void fail(String failure) {
+  /** Counts a failure of this kind; keeps the first few of each kind, with their input. */
+  private void fail(String kind, String failure) {
     failureCount.increment();
-    if (failures.size() < 50) {
-      failures.add(failure);
+    LongAdder ofKind = failureKinds.computeIfAbsent(kind, k -> new LongAdder());
+    ofKind.increment();
+    if (ofKind.sum() <= 5) {
+      failures.add(kind + ": " + failure);
     }
   }
 
@@ -177,12 +183,17 @@ public final class FuzzRun {
     sockets.connect(webSocket, session);
   }
 
-  /** A session whose window got no pong for {@link #QUIET_LIMIT}: the server stopped reading it. */
+  /**
+   * A session whose window got no pong for {@link #QUIET_LIMIT}: the server left its 40 messages
+   * unread or unanswered that long (a failure), and a new session takes its place.
+   */
   private void watchQuietSessions() {
     long now = System.nanoTime();
     for (Session session : live) {
-      if (now - session.lastHeard > QUIET_LIMIT.toNanos()) {
-        fail("no answer on a WebSocket for " + QUIET_LIMIT + " after: " + session.window());
+      if (now - session.lastProgress > QUIET_LIMIT.toNanos()) {
+        fail(
+            "socket stalled",
+            "no pong on a WebSocket for " + QUIET_LIMIT + " after: " + session.window());
         live.remove(session);
         session.abandon();
       }
@@ -195,7 +206,7 @@ public final class FuzzRun {
     private final HostileMessages messages;
     private final String clientId;
     private volatile List<String> window = List.of(); // what was sent since the last pong
-    private volatile long lastHeard = System.nanoTime();
+    private volatile long lastProgress = System.nanoTime(); // the open, the welcome, a pong
     private LeanSockets.Socket socket;
     private boolean welcomed; // the selector thread only
     private boolean ended;
@@ -210,7 +221,7 @@ public final class FuzzRun {
     @Override
     public void onOpen(LeanSockets.Socket opened) {
       socket = opened;
-      lastHeard = System.nanoTime();
+      lastProgress = System.nanoTime();
       HostileMessages.Frame hello = messages.hello(clientId);
       window = List.of(hello.describe());
       socket.sendFrame(hello.opcode(), hello.payload());
@@ -220,23 +231,25 @@ public final class FuzzRun {
     @Override
     public void onMessage(
         LeanSockets.Socket from, byte[] data, int offset, int length, boolean binary) {
-      lastHeard = System.nanoTime();
       JsonNode message;
       try {
         message = JSON.readTree(new String(data, offset, length, StandardCharsets.UTF_8));
       } catch (IOException e) {
         fail(
+            "not JSON",
             "a WebSocket message that is not JSON: "
                 + new String(data, offset, Math.min(length, 200), StandardCharsets.UTF_8));
         return;
       }
       switch (message.path("type").asText()) {
         case "welcome" -> {
+          lastProgress = System.nanoTime();
           welcomed = true;
           wsProcessed.increment(); // the hello
           sendWindow();
         }
         case "pong" -> {
+          lastProgress = System.nanoTime();
           wsProcessed.add(WINDOW);
           sendWindow();
         }
@@ -244,7 +257,7 @@ public final class FuzzRun {
           String code = message.path("code").asText();
           count(errorCodes, code);
           if (code.equals("internal")) {
-            fail("internal error " + message + " after one of: " + window());
+            fail("internal", "internal error " + message + " after one of: " + window());
           }
         }
         default -> {}
@@ -274,7 +287,7 @@ public final class FuzzRun {
         wsProcessed.increment(); // a refused hello, answered by the close
       }
       if (code == 1011) {
-        fail("closed with 1011 (" + reason + ") after one of: " + window());
+        fail("1011", "closed with 1011 (" + reason + ") after one of: " + window());
       }
       end();
     }
@@ -329,19 +342,21 @@ public final class FuzzRun {
         }
         count(httpStatuses, answer.status() == 0 ? "none" : Integer.toString(answer.status()));
         if (answer.timedOut()) {
-          fail("no answer within " + QUIET_LIMIT + " to " + request.describe());
+          fail("no answer", "no answer within " + QUIET_LIMIT + " to " + request.describe());
         } else if (answer.status() >= 500) {
-          fail(answer.status() + " " + shorten(answer.body()) + " to " + request.describe());
+          fail(
+              "HTTP " + answer.status(),
+              answer.status() + " " + shorten(answer.body()) + " to " + request.describe());
         } else if (INTERNAL_ANSWER.matcher(answer.body()).find()) {
-          fail("internal " + shorten(answer.body()) + " to " + request.describe());
+          fail("internal", "internal " + shorten(answer.body()) + " to " + request.describe());
         } else if (answer.status() == 0 && request.wellFormed() && !request.cutShort()) {
-          fail("closed without an answer to " + request.describe());
+          fail("closed without an answer", "closed without an answer to " + request.describe());
         }
       } catch (IOException e) {
         restRequests.increment();
         count(httpStatuses, "io " + e.getClass().getSimpleName());
         if (request.wellFormed() && !request.cutShort()) {
-          fail(e + " on " + request.describe());
+          fail("I/O error", e + " on " + request.describe());
         }
       }
     }
