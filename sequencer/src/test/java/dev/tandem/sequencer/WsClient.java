@@ -53,15 +53,6 @@ final class WsClient implements AutoCloseable {
     return new WsClient(webSocket, true);
   }
 
-  /** Connects to {@code uri} (a proxy in front of a server) and completes the hello. */
-  static WsClient hello(URI uri, String clientId) {
-    WsClient client = new WsClient(uri, true);
-    client.send(
-        "{\"type\":\"hello\",\"token\":\"\",\"client\":\"" + clientId + "\",\"protocol\":1}");
-    client.next("welcome");
-    return client;
-  }
-
   /** Connects without reading anything the server sends (a stalled consumer). */
   static WsClient connectStalled(TandemServer server) {
     return connectStalled(server.webSocketUri());
@@ -76,6 +67,7 @@ final class WsClient implements AutoCloseable {
     return hello(server.webSocketUri(), clientId);
   }
 
+  /** Connects to {@code webSocket} (a server in another process, a proxy) and says hello. */
   static WsClient hello(URI webSocket, String clientId) {
     WsClient client = connect(webSocket);
     client.send(
