@@ -26,12 +26,7 @@ public final class Ids {
     }
     for (int i = 0; i < docId.length(); i++) {
       char c = docId.charAt(i);
-      boolean allowed =
-          (c >= 'a' && c <= 'z')
-              || (c >= 'A' && c <= 'Z')
-              || (c >= '0' && c <= '9')
-              || "-_.~:@".indexOf(c) >= 0;
-      if (!allowed) {
+      if (!isDocumentIdCharacter(c)) {
         throw TandemException.badRequest(
             "document id has character '"
                 + c
@@ -41,6 +36,14 @@ public final class Ids {
       }
     }
     return docId;
+  }
+
+  /** Whether {@code c} may appear in a document id: {@code A-Z a-z 0-9 - _ . ~ : @}. */
+  public static boolean isDocumentIdCharacter(char c) {
+    return (c >= 'a' && c <= 'z')
+        || (c >= 'A' && c <= 'Z')
+        || (c >= '0' && c <= '9')
+        || "-_.~:@".indexOf(c) >= 0;
   }
 
   /**
