@@ -35,9 +35,9 @@ public final class HmacSecret {
   }
 
   /**
-   * The secret in {@code file}: its bytes, less trailing white space (so a file ending in a line
-   * break, as {@code openssl rand -base64 48 > file} writes it, holds the same secret as one
-   * without).
+   * The secret in {@code file}: its bytes as they are (a base64 text is the key as text, not
+   * decoded), less trailing white space, so a file ending in a line break, as {@code openssl rand
+   * -base64 48 > file} writes it, holds the same secret as one without.
    *
    * @throws IllegalArgumentException if the file cannot be read or holds too short a secret
    */
