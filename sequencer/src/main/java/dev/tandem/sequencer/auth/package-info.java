@@ -7,7 +7,9 @@
  * dev.tandem.sequencer.auth.TokenAuthorizer} puts the two behind {@link
  * dev.tandem.sequencer.auth.RoleAuthorizer}, the per-role successor of {@link
  * dev.tandem.sequencer.Authorizer}. {@link dev.tandem.sequencer.auth.MintToken} mints development
- * tokens. {@code docs/security.md} has the threat model.
+ * tokens. {@link dev.tandem.sequencer.auth.AllowedOrigins} and {@link
+ * dev.tandem.sequencer.auth.AllowedHosts} are the {@code Origin} and {@code Host} allow-lists.
+ * {@code docs/security.md} has the threat model.
  *
  * <p>This package depends on the server's error codes only; the transports depend on it, never the
  * other way round.
