@@ -151,9 +151,8 @@ public final class TokenVerifier implements Closeable {
     } catch (ExpiredJWTException e) {
       throw unauthorized("token expired");
     } catch (BadJWTException e) {
-      // nimbus's fixed texts, which quote no claim value: "JWT before use time",
-      // "JWT iss claim value rejected", "JWT aud claim rejected", "JWT missing required claims:
-      // ..."
+      // nimbus's fixed texts quote no claim value: "JWT before use time", "JWT iss claim value
+      // rejected", "JWT aud claim rejected", "JWT missing required claims: [exp, sub]".
       throw unauthorized("token refused: " + e.getMessage());
     } catch (BadJWSException e) {
       throw unauthorized("token signature is invalid");

@@ -16,6 +16,8 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -24,10 +26,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A JWKS served over loopback HTTP, as an identity provider serves it: a key rotation is picked up
- * without a restart, and unknown key ids cannot make the server fetch the set over and over.
+ * A JWKS served over loopback HTTP, as an identity provider serves it, or kept in a file: a key
+ * rotation is picked up without a restart, and unknown key ids cannot make the server fetch the set
+ * over and over.
  */
 class JwksRotationTest {
   private static RSAKey first;
@@ -120,6 +124,18 @@ class JwksRotationTest {
       }
       assertEquals(2, fetches.get());
       assertEquals("alice", verifier.verify(Tokens.rs256(first, claims().build())).userId());
+    }
+  }
+
+  @Test
+  void aJwksFileIsReadAgainForAnUnknownKeyId(@TempDir Path dir) throws IOException {
+    Path file = dir.resolve("jwks.json");
+    Files.writeString(file, new JWKSet(first.toPublicJWK()).toString());
+    try (TokenVerifier verifier =
+        TokenVerifier.builder().jwks(file.toString()).clock(CLOCK).build()) {
+      assertEquals("alice", verifier.verify(Tokens.rs256(first, claims().build())).userId());
+      Files.writeString(file, new JWKSet(second.toPublicJWK()).toString());
+      assertEquals("alice", verifier.verify(Tokens.rs256(second, claims().build())).userId());
     }
   }
 
