@@ -25,22 +25,31 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(EmbeddedPostgresExtension.class)
 class OutboundBoundsTest {
   private static final long MIB = 1024 * 1024;
-  private static final String LARGE = "x".repeat(1_000_000);
   private static final String HUGE = "x".repeat(6_000_000); // more than the kernel's buffers take
 
   @Test
-  void aSocketThatNeverReadsIsClosedWith1013OnceOverItsByteBound(OpLog opLog)
-      throws InterruptedException {
-    List<String> docs = docs(opLog, 10, LARGE);
+  void aSocketThatNeverReadsIsClosedWith1013OnceOverItsByteBound() throws InterruptedException {
+    String doc = Servers.freshDoc();
     try (TandemServer server = Servers.start(config().outboundSocketBytes(2 * MIB).build());
+        WsClient writer = WsClient.hello(server, "writer-o1");
         StalledSocket stalled = StalledSocket.hello(server, "stalled-o1")) {
       Metrics metrics = server.sequencers().metrics();
-      for (String doc : docs) {
-        stalled.send(Messages.open(doc));
+      writer.send(Messages.open(doc));
+      writer.next("opened");
+      stalled.send(Messages.open(doc));
+      // Ops of 100 KB each: the first ones wait in the network, the next ones here, until more
+      // than 2 MiB would. The writer is never slowed.
+      String chunk = "y".repeat(100_000);
+      long length = 0;
+      int seq = 0;
+      while (metrics.slowConsumersClosed() == 0) {
+        seq++;
+        String op = length == 0 ? "[\"" + chunk + "\"]" : "[" + length + ",\"" + chunk + "\"]";
+        writer.send(Messages.submit(doc, seq - 1, op, seq));
+        assertEquals(seq, writer.next("ack").path("rev").asLong());
+        length += chunk.length();
+        assertTrue(seq < 500, "the stalled socket was never given up");
       }
-      // The first documents wait in the network, the next ones here, until more than 2 MiB would.
-      ClientHarness.await(
-          () -> metrics.slowConsumersClosed() == 1, () -> "the stalled socket was not given up");
       assertTrue(
           server.outboundBudget().used() <= 2 * MIB,
           server.outboundBudget().used() + " bytes still counted after the socket was given up");
