@@ -28,12 +28,17 @@ public record TandemConfig(
     int maxOpCodePoints,
     int maxOpenDocumentsPerConnection,
     int outboundQueueLimit,
+    // outbound memory (issue 12): bytes waiting for one socket or stream, and for all of them
+    long outboundSocketBytes,
+    long outboundTotalBytes,
     int badMessageLimit,
     Duration badMessageWindow,
     int maxMessagesPerSecond,
     int checkpointInterval,
     int historyInMemory,
     int catchUpPage,
+    int submitQueuePerConnection,
+    int submitQueueCostPerDocument,
     Duration idleUnloadAfter,
     Duration shutdownGrace,
     Optional<String> databaseUrl,
@@ -53,17 +58,25 @@ public record TandemConfig(
     requireRange(maxOpCodePoints, 1, Integer.MAX_VALUE, "max-op-code-points");
     requireRange(maxOpenDocumentsPerConnection, 1, Integer.MAX_VALUE, "max-open-documents");
     requireRange(outboundQueueLimit, 1, Integer.MAX_VALUE, "outbound-queue");
+    requireRange(outboundSocketBytes, 1024, Long.MAX_VALUE, "outbound-socket-bytes");
+    requireRange(outboundTotalBytes, 1024, Long.MAX_VALUE, "outbound-total-bytes");
     requireRange(badMessageLimit, 1, Integer.MAX_VALUE, "bad-message-limit");
     requireRange(maxMessagesPerSecond, 0, 1_000_000_000, "max-messages-per-second");
     requireRange(checkpointInterval, 1, Integer.MAX_VALUE, "checkpoint-interval");
     requireRange(historyInMemory, 1, Integer.MAX_VALUE, "history-in-memory");
     requireRange(catchUpPage, 1, Integer.MAX_VALUE, "catch-up-page");
+    requireRange(submitQueuePerConnection, 1, Integer.MAX_VALUE, "submit-queue-per-connection");
+    requireRange(
+        submitQueueCostPerDocument, 1, Integer.MAX_VALUE, "submit-queue-cost-per-document");
     requireRange(databasePoolSize, 1, 1000, "database-pool-size");
     requireRange(
         databaseTimeout.toSeconds(),
         1,
         DatabaseConfig.MAX_TIMEOUT_SECONDS,
         "database-timeout-seconds");
+    // Nothing is unloaded before it is idle, and no shutdown waits a negative time.
+    requireAtLeast(idleUnloadAfter, Duration.ofSeconds(1), "idle-unload-seconds");
+    requireAtLeast(shutdownGrace, Duration.ZERO, "shutdown-grace-seconds");
   }
 
   /** The defaults: port 8080, 1 MiB messages, 16 Mi code points per document, and so on. */
@@ -77,12 +90,16 @@ public record TandemConfig(
         1024 * 1024,
         100,
         1024,
+        DEFAULT_OUTBOUND_SOCKET_BYTES,
+        defaultOutboundTotalBytes(),
         10,
         Duration.ofSeconds(10),
         5000,
         1000,
         1000,
         256,
+        128,
+        100_000,
         Duration.ofMinutes(5),
         Duration.ofSeconds(10),
         Optional.empty(),
@@ -155,6 +172,13 @@ public record TandemConfig(
     lines.add("max-op-code-points=" + maxOpCodePoints);
     lines.add("max-open-documents=" + maxOpenDocumentsPerConnection);
     lines.add("outbound-queue=" + outboundQueueLimit);
+    lines.add("outbound-socket-bytes=" + outboundSocketBytes);
+    lines.add(
+        "outbound-total-bytes="
+            + outboundTotalBytes
+            + " (max heap "
+            + Runtime.getRuntime().maxMemory()
+            + ")");
     lines.add(
         "bad-message-limit=" + badMessageLimit + " per " + badMessageWindow.toSeconds() + "s");
     lines.add(
@@ -163,6 +187,8 @@ public record TandemConfig(
     lines.add("checkpoint-interval=" + checkpointInterval);
     lines.add("history-in-memory=" + historyInMemory);
     lines.add("catch-up-page=" + catchUpPage + " (in effect " + effectiveCatchUpPage() + ")");
+    lines.add("submit-queue-per-connection=" + submitQueuePerConnection);
+    lines.add("submit-queue-cost-per-document=" + submitQueueCostPerDocument);
     lines.add("idle-unload-seconds=" + idleUnloadAfter.toSeconds());
     lines.add("shutdown-grace-seconds=" + shutdownGrace.toSeconds());
     lines.add(
@@ -187,6 +213,19 @@ public record TandemConfig(
     return Math.max(1, Math.min(catchUpPage, outboundQueueLimit / 4));
   }
 
+  /** Bytes that may wait for one slow socket or SSE stream by default. */
+  public static final long DEFAULT_OUTBOUND_SOCKET_BYTES = 8L * 1024 * 1024;
+
+  /**
+   * Bytes that may wait for all sockets and streams together by default: a quarter of the heap, so
+   * that clients that do not read can never take the memory the documents need (at least 16 MiB).
+   */
+  public static long defaultOutboundTotalBytes() {
+    long heap = Runtime.getRuntime().maxMemory();
+    long quarter = heap == Long.MAX_VALUE ? 1024L * 1024 * 1024 : heap / 4;
+    return Math.max(16L * 1024 * 1024, quarter);
+  }
+
   private static Optional<Option> option(String name) {
     return OPTIONS.stream().filter(o -> o.name().equals(name)).findFirst();
   }
@@ -195,6 +234,18 @@ public record TandemConfig(
     if (value < min || value > max) {
       throw new IllegalArgumentException(
           name + " : " + value + " (expected: " + min + " to " + max + ")");
+    }
+  }
+
+  private static void requireAtLeast(Duration value, Duration min, String name) {
+    if (value == null || value.compareTo(min) < 0) {
+      throw new IllegalArgumentException(
+          name
+              + " : "
+              + (value == null ? "none" : value.toSeconds())
+              + " (expected: at least "
+              + min.toSeconds()
+              + ")");
     }
   }
 
@@ -243,6 +294,18 @@ public record TandemConfig(
               "messages queued to one slow socket before it is closed with 1013 (default 1024)",
               (b, v) -> b.outboundQueueLimit = toInt(v)),
           new Option(
+              "outbound-socket-bytes",
+              "bytes waiting for one slow WebSocket before it is closed with 1013, or for one SSE"
+                  + " stream before it is ended; a single larger frame may wait alone"
+                  + " (default 8388608)",
+              (b, v) -> b.outboundSocketBytes = toLong(v)),
+          new Option(
+              "outbound-total-bytes",
+              "bytes waiting for all sockets and streams; when reached, open and new streams get"
+                  + " unavailable and sockets that are behind are closed (default a quarter of"
+                  + " the heap)",
+              (b, v) -> b.outboundTotalBytes = toLong(v)),
+          new Option(
               "bad-message-limit",
               "bad messages within 10 s before a socket is closed with 1008 (default 10)",
               (b, v) -> b.badMessageLimit = toInt(v)),
@@ -264,6 +327,16 @@ public record TandemConfig(
               "missed ops sent at a time to a client catching up; at most a quarter of"
                   + " outbound-queue (default 256)",
               (b, v) -> b.catchUpPage = toInt(v)),
+          new Option(
+              "submit-queue-per-connection",
+              "submits one WebSocket may have waiting for their ack; more are refused with"
+                  + " rate_limited (default 128)",
+              (b, v) -> b.submitQueuePerConnection = toInt(v)),
+          new Option(
+              "submit-queue-cost-per-document",
+              "cost of the submits waiting for one document, each 1 + the ops it must be"
+                  + " transformed against; more are refused with rate_limited (default 100000)",
+              (b, v) -> b.submitQueueCostPerDocument = toInt(v)),
           new Option(
               "idle-unload-seconds",
               "unload a document nobody used for this long (default 300)",
@@ -302,6 +375,10 @@ public record TandemConfig(
     return Integer.parseInt(value.trim());
   }
 
+  private static long toLong(String value) {
+    return Long.parseLong(value.trim());
+  }
+
   /** Returns a builder starting from this configuration. */
   public Builder toBuilder() {
     return new Builder(this);
@@ -317,12 +394,16 @@ public record TandemConfig(
     private int maxOpCodePoints;
     private int maxOpenDocumentsPerConnection;
     private int outboundQueueLimit;
+    private long outboundSocketBytes;
+    private long outboundTotalBytes;
     private int badMessageLimit;
     private Duration badMessageWindow;
     private int maxMessagesPerSecond;
     private int checkpointInterval;
     private int historyInMemory;
     private int catchUpPage;
+    private int submitQueuePerConnection;
+    private int submitQueueCostPerDocument;
     private Duration idleUnloadAfter;
     private Duration shutdownGrace;
     private Optional<String> databaseUrl;
@@ -341,12 +422,16 @@ public record TandemConfig(
       maxOpCodePoints = c.maxOpCodePoints;
       maxOpenDocumentsPerConnection = c.maxOpenDocumentsPerConnection;
       outboundQueueLimit = c.outboundQueueLimit;
+      outboundSocketBytes = c.outboundSocketBytes;
+      outboundTotalBytes = c.outboundTotalBytes;
       badMessageLimit = c.badMessageLimit;
       badMessageWindow = c.badMessageWindow;
       maxMessagesPerSecond = c.maxMessagesPerSecond;
       checkpointInterval = c.checkpointInterval;
       historyInMemory = c.historyInMemory;
       catchUpPage = c.catchUpPage;
+      submitQueuePerConnection = c.submitQueuePerConnection;
+      submitQueueCostPerDocument = c.submitQueueCostPerDocument;
       idleUnloadAfter = c.idleUnloadAfter;
       shutdownGrace = c.shutdownGrace;
       databaseUrl = c.databaseUrl;
@@ -397,6 +482,16 @@ public record TandemConfig(
       return this;
     }
 
+    public Builder outboundSocketBytes(long value) {
+      outboundSocketBytes = value;
+      return this;
+    }
+
+    public Builder outboundTotalBytes(long value) {
+      outboundTotalBytes = value;
+      return this;
+    }
+
     public Builder badMessageLimit(int value) {
       badMessageLimit = value;
       return this;
@@ -419,6 +514,16 @@ public record TandemConfig(
 
     public Builder catchUpPage(int value) {
       catchUpPage = value;
+      return this;
+    }
+
+    public Builder submitQueuePerConnection(int value) {
+      submitQueuePerConnection = value;
+      return this;
+    }
+
+    public Builder submitQueueCostPerDocument(int value) {
+      submitQueueCostPerDocument = value;
       return this;
     }
 
@@ -457,12 +562,16 @@ public record TandemConfig(
           maxOpCodePoints,
           maxOpenDocumentsPerConnection,
           outboundQueueLimit,
+          outboundSocketBytes,
+          outboundTotalBytes,
           badMessageLimit,
           badMessageWindow,
           maxMessagesPerSecond,
           checkpointInterval,
           historyInMemory,
           catchUpPage,
+          submitQueuePerConnection,
+          submitQueueCostPerDocument,
           idleUnloadAfter,
           shutdownGrace,
           databaseUrl,

@@ -4,16 +4,17 @@ import dev.tandem.persistence.Database;
 import dev.tandem.persistence.DatabaseConfig;
 import dev.tandem.sequencer.rest.RestApplication;
 import dev.tandem.sequencer.ws.EditEndpoint;
+import dev.tandem.sequencer.ws.FrameSizeGuard;
 import dev.tandem.sequencer.ws.WebSocketContainer;
 import jakarta.websocket.server.ServerEndpointConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.glassfish.grizzly.http.server.HttpServer;
@@ -37,13 +38,14 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
 public final class TandemServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(TandemServer.class);
 
-  /** The smallest frame buffer: a single frame up to 16 MiB is read whole, then judged. */
+  /** The smallest frame buffer of Tyrus, which reads each frame whole (see FrameSizeGuard). */
   public static final int MAX_FRAME_BUFFER = 16 * 1024 * 1024;
 
   private final TandemConfig config;
   private final Database database;
   private final boolean ownsDatabase;
   private final Sequencers sequencers;
+  private final OutboundBudget outboundBudget;
   private final EditEndpoint editEndpoint;
   private final WebSocketContainer webSockets;
   private final HttpServer httpServer;
@@ -51,25 +53,33 @@ public final class TandemServer implements AutoCloseable {
   private volatile boolean closed;
 
   private TandemServer(
-      TandemConfig config, Database database, boolean ownsDatabase, Authorizer authorizer) {
+      TandemConfig config,
+      Database database,
+      boolean ownsDatabase,
+      Authorizer authorizer,
+      Faults faults) {
     this.config = config;
     this.database = database;
     this.ownsDatabase = ownsDatabase;
-    this.sequencers = new Sequencers(database, config);
-    this.editEndpoint = new EditEndpoint(sequencers, authorizer, config);
+    this.sequencers = new Sequencers(database, config, faults);
+    Authorizer checked = new CheckedAuthorizer(authorizer); // every user id it names is valid
+    this.outboundBudget = new OutboundBudget(config.outboundTotalBytes());
+    this.editEndpoint = new EditEndpoint(sequencers, checked, config, outboundBudget);
     // Tyrus buffers each frame whole before EditEndpoint sees it (as a fragment of a message, which
-    // EditEndpoint measures and refuses with 1009); a single frame larger than this buffer is cut
-    // off by Tyrus itself with 1011.
+    // EditEndpoint measures and refuses with 1009); FrameSizeGuard hands it no data frame over
+    // max-message-bytes, so this buffer is never outgrown (Tyrus would close with 1011).
     this.webSockets =
         new WebSocketContainer(Math.max(MAX_FRAME_BUFFER, 2 * config.maxMessageBytes() + 1024));
     URI apiUri = URI.create("http://" + config.host() + ":" + config.port() + "/api");
     this.httpServer =
         GrizzlyHttpServerFactory.createHttpServer(
-            apiUri, new RestApplication(sequencers, authorizer, config), false);
+            apiUri, new RestApplication(sequencers, checked, config, outboundBudget), false);
     NetworkListener listener = httpServer.getListeners().iterator().next();
     listener.getKeepAlive().setIdleTimeoutInSeconds(-1); // WebSockets idle as long as they like
     listener.registerAddOn(new IgnoreForeignUpgrades());
     listener.registerAddOn(new RefuseUndecodablePaths());
+    listener.registerAddOn(new FrameSizeGuard(config.maxMessageBytes()));
+    BrokenContentLog.install();
     webSockets.attachTo(listener);
     for (HealthHandler.Probe probe : HealthHandler.Probe.values()) {
       httpServer
@@ -86,7 +96,10 @@ public final class TandemServer implements AutoCloseable {
         .getServerConfiguration()
         .addHttpHandler(
             new MetricsHandler(
-                sequencers.metrics(), editEndpoint::connectionCount, sequencers::loadedDocuments),
+                sequencers.metrics(),
+                editEndpoint::connectionCount,
+                sequencers::loadedDocuments,
+                outboundBudget::used),
             "/metrics");
     config
         .staticDir()
@@ -160,12 +173,23 @@ public final class TandemServer implements AutoCloseable {
         .getMaxPoolSize();
   }
 
+  /** The bytes waiting for clients on this server, for in-process tests and tools. */
+  public OutboundBudget outboundBudget() {
+    return outboundBudget;
+  }
+
   /** The sequencers of this server, for in-process tests and tools. */
   public Sequencers sequencers() {
     return sequencers;
   }
 
-  /** Graceful shutdown; idempotent. */
+  /**
+   * Graceful shutdown; idempotent. In this order, within the grace: the port stops accepting (open
+   * connections stay), new submits are refused, the commits in flight finish and are answered,
+   * every WebSocket is sent 1001 and SSE streams end, the sockets' close handshakes finish; only
+   * then does Grizzly stop. Its shutdown closes every connection at once: a socket whose close
+   * frame was not written yet saw 1006 instead of 1001.
+   */
   @Override
   public void close() {
     synchronized (this) {
@@ -175,14 +199,22 @@ public final class TandemServer implements AutoCloseable {
       closed = true;
     }
     long graceMillis = config.shutdownGrace().toMillis();
+    long deadline = System.nanoTime() + config.shutdownGrace().toNanos();
     log.info("shutting down (grace {} ms)", graceMillis);
-    Future<HttpServer> httpDone = httpServer.shutdown(graceMillis, TimeUnit.MILLISECONDS);
     try {
+      httpServer.getListeners().forEach(listener -> listener.getTransport().unbindAll());
       sequencers.stopAccepting();
-      sequencers.awaitCommitted(config.shutdownGrace());
+      sequencers.awaitCommitted(remaining(deadline));
       editEndpoint.closeAll();
       sequencers.closeStreams();
-      httpDone.get(graceMillis, TimeUnit.MILLISECONDS);
+      if (!editEndpoint.awaitClosed(deadline)) {
+        log.warn(
+            "{} WebSocket(s) did not finish their close handshake within the grace",
+            editEndpoint.connectionCount());
+      }
+      httpServer
+          .shutdown(remaining(deadline).toMillis(), TimeUnit.MILLISECONDS)
+          .get(remaining(deadline).toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (ExecutionException | TimeoutException e) {
@@ -197,6 +229,10 @@ public final class TandemServer implements AutoCloseable {
       stopped.countDown();
       log.info("stopped");
     }
+  }
+
+  private static Duration remaining(long deadlineNanos) {
+    return Duration.ofNanos(Math.max(0, deadlineNanos - System.nanoTime()));
   }
 
   /** Releases what the constructor made, for a server that never started. */
@@ -246,6 +282,7 @@ public final class TandemServer implements AutoCloseable {
     private TandemConfig config = TandemConfig.defaults();
     private Database database;
     private Authorizer authorizer = Authorizer.allowAll();
+    private Faults faults;
 
     private Builder() {}
 
@@ -265,6 +302,12 @@ public final class TandemServer implements AutoCloseable {
       return this;
     }
 
+    /** Injects failures at named steps of the documents' work (fault-injection tests). */
+    Builder faults(Faults value) {
+      faults = Objects.requireNonNull(value, "faults");
+      return this;
+    }
+
     /**
      * Opens the database if none was given; the server does not listen before {@link #start}.
      *
@@ -274,12 +317,12 @@ public final class TandemServer implements AutoCloseable {
      */
     public TandemServer build() {
       if (database != null) {
-        return new TandemServer(config, database, false, authorizer);
+        return new TandemServer(config, database, false, authorizer, faults);
       }
       Database opening = Database.openInBackground(databaseConfig(config));
       TandemServer server;
       try {
-        server = new TandemServer(config, opening, true, authorizer);
+        server = new TandemServer(config, opening, true, authorizer, faults);
       } catch (RuntimeException | Error e) {
         opening.close();
         throw e;

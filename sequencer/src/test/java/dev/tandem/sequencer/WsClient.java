@@ -48,6 +48,15 @@ final class WsClient implements AutoCloseable {
     return new WsClient(server.webSocketUri(), true);
   }
 
+  /** Connects to {@code uri} (a proxy in front of a server) and completes the hello. */
+  static WsClient hello(URI uri, String clientId) {
+    WsClient client = new WsClient(uri, true);
+    client.send(
+        "{\"type\":\"hello\",\"token\":\"\",\"client\":\"" + clientId + "\",\"protocol\":1}");
+    client.next("welcome");
+    return client;
+  }
+
   /** Connects without reading anything the server sends (a stalled consumer). */
   static WsClient connectStalled(TandemServer server) {
     return new WsClient(server.webSocketUri(), false);

@@ -3,8 +3,6 @@ package dev.tandem.sequencer.rest;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.util.RawValue;
-import dev.tandem.ot.InvalidOperationException;
-import dev.tandem.ot.OperationJson;
 import dev.tandem.ot.TextOperation;
 import dev.tandem.persistence.CheckpointInfo;
 import dev.tandem.sequencer.Committed;
@@ -29,6 +27,7 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -176,12 +175,16 @@ public final class DocumentResource {
           checkBodySize(body);
           ObjectNode request = Json.parseObject(body == null ? "" : body);
           long rev = Fields.requireNonNegativeLong(request, "rev");
-          TextOperation op = parseOp(Fields.requireArray(request, "op"));
-          String clientId =
-              Ids.checkClientId(
-                  Fields.optionalString(request, "client")
-                      .orElseGet(() -> "rest-" + UUID.randomUUID()));
+          TextOperation op = Fields.operation(Fields.requireArray(request, "op"));
+          // A named client names its seq too: (client, seq) is how a resubmit is recognised, so a
+          // default seq would take a second op of that client for the first one.
+          Optional<String> client = Fields.optionalString(request, "client");
+          String clientId = Ids.checkClientId(client.orElseGet(() -> "rest-" + UUID.randomUUID()));
           OptionalLong seq = Fields.optionalLong(request, "seq");
+          if (client.isPresent() && seq.isEmpty()) {
+            throw TandemException.badRequest(
+                "field 'seq' is required with 'client' (a resubmit is recognised by both)");
+          }
           if (seq.isPresent() && seq.getAsLong() < 0) {
             throw TandemException.badRequest(
                 "field 'seq' : " + seq.getAsLong() + " (expected: >= 0)");
@@ -260,24 +263,17 @@ public final class DocumentResource {
     return item;
   }
 
-  /** The same limit as a WebSocket message, counted in UTF-16 units (at most 3 bytes each). */
+  /** The same limit as a WebSocket message, in UTF-8 bytes (as the body came on the wire). */
   private void checkBodySize(String body) {
-    if (body != null && body.length() > config.maxMessageBytes()) {
+    long bytes = body == null ? 0 : Json.utf8Length(body);
+    if (bytes > config.maxMessageBytes()) {
       throw new TandemException(
           ErrorCode.TOO_LARGE,
           "request body of "
-              + body.length()
-              + " characters (expected: at most "
+              + bytes
+              + " bytes (expected: at most "
               + config.maxMessageBytes()
               + ")");
-    }
-  }
-
-  private static TextOperation parseOp(ArrayNode op) {
-    try {
-      return OperationJson.parse(op.toString());
-    } catch (InvalidOperationException e) {
-      throw new TandemException(ErrorCode.INVALID_OP, e.getMessage());
     }
   }
 
