@@ -224,7 +224,7 @@ public final class Database implements AutoCloseable {
     properties.setProperty("socketTimeout", Long.toString(config.timeout().toSeconds() + 1));
     HikariConfig hikari = new HikariConfig();
     hikari.setPoolName("tandem");
-    hikari.setDataSource(new CurrentUrl(url, properties));
+    hikari.setDataSource(new CurrentUrl(url, properties, config.loginTimeoutSeconds()));
     hikari.setMaximumPoolSize(config.poolSize());
     hikari.setMinimumIdle(Math.min(2, config.poolSize()));
     hikari.setConnectionTimeout(config.timeout().toMillis());
@@ -273,10 +273,12 @@ public final class Database implements AutoCloseable {
     private final Driver driver = new Driver();
     private final Supplier<String> url;
     private final Properties properties;
+    private final int loginTimeoutSeconds;
 
-    CurrentUrl(Supplier<String> url, Properties properties) {
+    CurrentUrl(Supplier<String> url, Properties properties, long loginTimeoutSeconds) {
       this.url = url;
       this.properties = properties;
+      this.loginTimeoutSeconds = (int) loginTimeoutSeconds;
     }
 
     @Override
@@ -286,6 +288,15 @@ public final class Database implements AutoCloseable {
         throw new SQLException("not a PostgreSQL URL: " + url.get(), "08001");
       }
       return connection;
+    }
+
+    /**
+     * How long making a connection may take (the properties bound it): the pool waits that long at
+     * its shutdown for one being made, so that none is made after it and left open.
+     */
+    @Override
+    public int getLoginTimeout() {
+      return loginTimeoutSeconds + 1;
     }
   }
 }
