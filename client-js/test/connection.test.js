@@ -1,59 +1,16 @@
 // The protocol client against the in-test network and server of support/fake-network.js:
 // hello and open, concurrent edits converging, lost acks, resend with the same seq, offline
 // edits, backoff with jitter and a cap, ping timeouts, close code 1008, retryable refusals,
-// presence with names and colors, and seeded random faults.
+// presence with names and colors, presence of idle, reconnecting and dead clients, and seeded
+// random faults and thefts of client ids.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TextOperation, codePointCount } from '../src/index.js';
-import { Backoff, TandemClient, colorFor } from '../src/connection.js';
-import { FakeClock, FakeNetwork } from './support/fake-network.js';
+import { Backoff, colorFor } from '../src/connection.js';
+import { append, open, settle, world } from './support/world.js';
 import { random } from './support/random.js';
 import { RandomEdits } from './support/random-edits.js';
-
-/** A network, a clock and a way to make clients on them. */
-function world() {
-  const network = new FakeNetwork();
-  const clock = new FakeClock();
-  const run = () => network.run();
-  return {
-    network,
-    clock,
-    server: network.server,
-    run,
-    /** Lets time pass, delivering what every timer sends. */
-    wait: (ms) => clock.advance(ms, run),
-    client: (clientId, options = {}) =>
-      new TandemClient('ws://tandem.test/ws', {
-        clientId,
-        WebSocket: network.WebSocket,
-        timers: clock,
-        now: () => clock.now,
-        random: () => 0.5,
-        ...options,
-      }),
-  };
-}
-
-/** Appends `text` at the end of the document. */
-function append(text) {
-  return (current) => TextOperation.builder().retain(codePointCount(current)).insert(text).build();
-}
-
-/** Lets promise callbacks run and delivers what they sent, a few rounds. */
-async function settle(w) {
-  for (let i = 0; i < 3; i++) {
-    await new Promise((resolve) => setImmediate(resolve));
-    w.run();
-  }
-}
-
-/** Opens a document and delivers until it is open. */
-async function open(w, client, docId) {
-  const opened = client.open(docId);
-  w.run();
-  return opened;
-}
 
 test('hello, open, edit, ack: states go connecting, synced, sending, synced', async () => {
   const w = world();
@@ -317,6 +274,74 @@ test('presence is throttled, published once synchronized, shown with name and co
   assert.deepEqual(left, ['alice']);
 });
 
+test('a late joiner lists every client present at once, idle ones too, and is listed', async () => {
+  const w = world();
+  const alice = w.client('alice');
+  const idle = w.client('idle');
+  const a = await open(w, alice, 'doc');
+  const i = await open(w, idle, 'doc');
+  a.setSelection([[0, 0]], { name: 'Alice' });
+  a.edit(append('hello')); // her caret moves with her typing; she publishes nothing more
+  w.run();
+  assert.deepEqual(i.presences.get('alice').selection, [[5, 5]]);
+
+  const late = w.client('late');
+  const l = await open(w, late, 'doc');
+  assert.deepEqual([...l.presences.keys()].sort(), ['alice', 'idle']);
+  assert.deepEqual(l.presences.get('alice').selection, [[5, 5]], 'moved to the head');
+  assert.equal(l.presences.get('alice').name, 'Alice');
+  assert.deepEqual(l.presences.get('idle').selection, [], 'idle: present, no caret yet');
+  assert.equal(l.presences.get('idle').name, 'user-idle');
+  assert.equal(l.presences.get('idle').color, colorFor('idle'));
+  assert.ok(a.presences.has('late') && i.presences.has('late'), 'the joiner is announced');
+});
+
+test('a reconnecting client comes back in the others\' lists with its caret', async () => {
+  const w = world();
+  const alice = w.client('alice', { pingIntervalMs: 1000 });
+  const bob = w.client('bob', { pingIntervalMs: 100_000 });
+  const a = await open(w, alice, 'doc');
+  const b = await open(w, bob, 'doc');
+  a.edit(append('abc'));
+  w.run();
+  a.setSelection([[2, 2]], { name: 'Alice' });
+  w.run();
+  assert.deepEqual(b.presences.get('alice').selection, [[2, 2]]);
+  const events = [];
+  b.on('presence', (p) => events.push(['presence', p.clientId, p.selection]));
+  b.on('presenceLeft', (id) => events.push(['left', id]));
+
+  // alice's network vanishes: she finds out by ping and reconnects; the server still holds her
+  // old socket, then finds it dead: bob keeps listing her all along, and sees her caret again
+  const oldSocket = w.network.sockets.at(-2);
+  w.network.vanish(oldSocket);
+  w.wait(5000);
+  assert.notEqual(w.network.sockets.at(-1), oldSocket, 'alice reconnected');
+  assert.equal(a.state, 'synced');
+  w.server.dead(oldSocket);
+  w.run();
+  assert.deepEqual(b.presences.get('alice').selection, [[2, 2]]);
+  assert.ok(!events.some(([kind]) => kind === 'left'), JSON.stringify(events));
+  assert.deepEqual(events.at(-1), ['presence', 'alice', [[2, 2]]]);
+});
+
+test('a client whose socket the server found dead leaves the others\' lists', async () => {
+  const w = world();
+  const alice = w.client('alice', { pingIntervalMs: 100_000 });
+  const bob = w.client('bob', { pingIntervalMs: 100_000 });
+  await open(w, alice, 'doc');
+  const b = await open(w, bob, 'doc');
+  assert.ok(b.presences.has('alice'));
+  const left = [];
+  b.on('presenceLeft', (id) => left.push(id));
+  const socket = w.network.sockets.at(-2);
+  w.network.vanish(socket);
+  w.server.dead(socket); // the server's keep-alive: no pong within the timeout
+  w.run();
+  assert.deepEqual(left, ['alice']);
+  assert.equal(b.presences.size, 0);
+});
+
 test('closing a document waits for its edits, then the server says closed', async () => {
   const w = world();
   const client = w.client('alice');
@@ -332,7 +357,9 @@ test('closing a document waits for its edits, then the server says closed', asyn
   assert.throws(() => doc.edit(append('more')), /closed/);
 });
 
-test('seeded random faults: every client ends with the server text, nothing applied twice', async () => {
+test('seeded random faults and thefts: every client ends with the server text, nothing applied twice', async () => {
+  let refusals = 0;
+  let changes = 0;
   for (let seed = 1; seed <= 25; seed++) {
     const rnd = random(seed);
     const edits = new RandomEdits(rnd);
@@ -342,22 +369,25 @@ test('seeded random faults: every client ends with the server text, nothing appl
     for (let i = 0; i < 3; i++) {
       const client = w.client(`c${i}`, { random: rnd.nextDouble, pingIntervalMs: 5000 });
       clients.push(client);
-      docs.push(await open(w, client, 'doc'));
+      client.on('clientIdChanged', () => changes++);
+      docs.push(await open(w, client, 'doc'), await open(w, client, 'other'));
     }
     for (let step = 0; step < 150; step++) {
-      const i = rnd.nextInt(clients.length);
+      const i = rnd.nextInt(docs.length);
       const action = rnd.nextInt(100);
       if (action < 40) {
         docs[i].edit((text) => edits.operation(text));
       } else if (action < 70) {
         w.run();
-      } else if (action < 78) {
-        clients[i].dropConnection();
-      } else if (action < 82) {
+      } else if (action < 76) {
+        steal(w, clients[Math.floor(i / 2)].clientId, rnd.nextInt(2) === 0 ? 'doc' : 'other');
+      } else if (action < 80) {
+        clients[Math.floor(i / 2)].dropConnection();
+      } else if (action < 84) {
         w.server.loseAcks = 1;
-      } else if (action < 86) {
+      } else if (action < 88) {
         w.server.refuseSubmits = 1;
-      } else if (action < 90) {
+      } else if (action < 92) {
         w.network.loseInFlight();
         w.network.cut();
       } else {
@@ -365,13 +395,39 @@ test('seeded random faults: every client ends with the server text, nothing appl
       }
     }
     w.wait(120_000); // long enough for every backoff and retry
-    const server = w.server.documents.get('doc');
-    for (const doc of docs) {
-      assert.equal(doc.state, 'synced', `seed ${seed}: ${doc.state}`);
-      assert.equal(doc.text, server.text, `seed ${seed}: text`);
-      assert.equal(doc.revision, server.log.length, `seed ${seed}: revision`);
+    for (const docId of ['doc', 'other']) {
+      const server = w.server.documents.get(docId);
+      for (const doc of docs.filter((d) => d.id === docId)) {
+        assert.equal(doc.state, 'synced', `seed ${seed}: ${doc.state}`);
+        assert.equal(doc.text, server.text, `seed ${seed}: text of ${docId}`);
+        assert.equal(doc.revision, server.log.length, `seed ${seed}: revision of ${docId}`);
+      }
+      const pairs = server.log.map((c) => `${c.client}/${c.seq}`);
+      assert.equal(new Set(pairs).size, pairs.length, `seed ${seed}: a seq committed twice`);
     }
-    const committed = server.log.map((c) => `${c.client}/${c.seq}`);
-    assert.equal(new Set(committed).size, committed.length, `seed ${seed}: a seq committed twice`);
+    refusals += w.server.seqReusedRefusals;
   }
+  assert.ok(refusals > 0 && changes > 0, `thefts refused ${refusals}, new client ids ${changes}`);
 });
+
+/**
+ * A raw socket that says `clientId` and commits an op at the start of `docId` under the next
+ * three seqs after the largest that id has stored (the seqs its owner is about to use).
+ */
+function steal(w, clientId, docId) {
+  const socket = new w.network.WebSocket('ws://tandem.test/ws');
+  socket.addEventListener('open', () => {
+    socket.send(JSON.stringify({ type: 'hello', token: '', client: clientId, protocol: 1 }));
+    const logs = [...w.server.documents.values()].map((doc) => doc.log);
+    const used = logs
+      .flat()
+      .filter((c) => c.client === clientId)
+      .map((c) => c.seq);
+    const last = Math.max(0, ...used);
+    for (let seq = last + 1; seq <= last + 3; seq++) {
+      const rev = w.server.document(docId).log.length;
+      socket.send(JSON.stringify({ type: 'submit', doc: docId, rev, op: ['~'], seq }));
+    }
+    socket.close();
+  });
+}

@@ -2,10 +2,13 @@
 // without a JVM: a fake clock with timers, a WebSocket class with the browser API that the
 // client is given instead of the real one, and a server that speaks DESIGN.md's protocol over it
 // with a pure sequencer model (transform an incoming op against the ops committed after its base,
-// assign the next revision, answer a resubmission with its old ack). Nothing is delivered inside
-// send(): events wait in one queue until the test runs the network, as on a real event loop.
+// assign the next revision, answer a resubmission with its old ack, and a different op under a
+// stored (client, seq) with seq_reused) and the server's presence (a joiner hears of every client
+// present and they of it; a client id on another socket stays present). Nothing is delivered
+// inside send(): events wait in one queue until the test runs the network, as on a real event
+// loop.
 
-import { TextOperation } from '../../src/index.js';
+import { TextOperation, transformSelection } from '../../src/index.js';
 
 /** Timers on a manual clock: nothing fires until `advance`. */
 export class FakeClock {
@@ -129,8 +132,8 @@ export class FakeNetwork {
         this.readyState = 2;
         network.enqueue(() => {
           this.readyState = 3;
-          if (wasOpen) {
-            this.peer.gone();
+          if (wasOpen && !this.vanished) {
+            this.peer.gone(); // a close frame on a vanished network never arrives
           }
           this.dispatch('close', { code, reason });
         });
@@ -142,7 +145,7 @@ export class FakeNetwork {
           return;
         }
         this.readyState = 3;
-        this.peer.gone();
+        this.peer?.gone(); // none yet if the socket was still connecting
         network.enqueue(() => this.dispatch('close', { code, reason }));
       }
 
@@ -179,6 +182,17 @@ export class FakeNetwork {
     this.#queue = [];
   }
 
+  /**
+   * A socket's network vanishes without a word: nothing it sends arrives, nothing reaches it, and
+   * neither end is told. The server finds it dead later (`FakeServer.dead`), the client by ping.
+   * @param {any} socket
+   */
+  vanish(socket) {
+    socket.vanished = true;
+    socket.send = () => {};
+    socket.deliver = () => {};
+  }
+
   /** Every open socket breaks as a network failure would (code 1006). */
   cut() {
     for (const socket of this.sockets) {
@@ -193,6 +207,9 @@ class ServerConnection {
   clientId = null;
   /** @type {Set<string>} */
   documents = new Set();
+  /** the presence last published or announced, by document */
+  /** @type {Map<string, any>} */
+  presences = new Map();
 
   /**
    * @param {FakeServer} server
@@ -240,6 +257,12 @@ export class FakeServer {
   /** refuse the next submits as invalid ops (not retryable) */
   refuseInvalid = 0;
   duplicateSubmits = 0;
+  seqReusedRefusals = 0;
+  /** documents whose submits wait in `held` until `release`, as behind a slow database */
+  /** @type {Set<string>} */
+  holding = new Set();
+  /** @type {{from: ServerConnection, message: any}[]} */
+  held = [];
 
   /** @param {FakeNetwork} network */
   constructor(network) {
@@ -283,20 +306,24 @@ export class FakeServer {
           const ops = doc.log.slice(message.rev).map((c) => ({ ...c, op: c.op.toJSON() }));
           from.send({ type: 'opened', doc: message.doc, rev: doc.log.length, ops });
         }
+        this.join(from, message.doc);
         break;
       }
       case 'submit':
-        this.submit(from, message);
-        break;
-      case 'presence':
-        for (const other of this.subscribers(message.doc)) {
-          if (other !== from) {
-            other.send({ ...message, client: from.clientId, user: `user-${from.clientId}` });
-          }
+        if (this.holding.has(message.doc)) {
+          this.held.push({ from, message });
+        } else {
+          this.submit(from, message);
         }
         break;
+      case 'presence': {
+        const published = { ...message, client: from.clientId, user: `user-${from.clientId}` };
+        from.presences.set(message.doc, published);
+        this.relay(from, message.doc, published);
+        break;
+      }
       case 'close':
-        from.documents.delete(message.doc);
+        this.leave(from, message.doc);
         from.send({ type: 'closed', doc: message.doc });
         break;
       case 'ping':
@@ -307,11 +334,35 @@ export class FakeServer {
     }
   }
 
+  /**
+   * Sequences the held submits of `docId` in order, even those whose socket is gone since (their
+   * answers are lost, their commits broadcast), and stops holding its submits.
+   * @param {string} docId
+   */
+  release(docId) {
+    this.holding.delete(docId);
+    const due = this.held.filter((h) => h.message.doc === docId);
+    this.held = this.held.filter((h) => h.message.doc !== docId);
+    due.forEach(({ from, message }) => this.submit(from, message));
+  }
+
   submit(from, { doc: docId, rev, op: wire, seq }) {
     const doc = this.document(docId);
     const key = `${from.clientId}/${seq}`;
     const earlier = doc.bySeq.get(key);
     if (earlier !== undefined) {
+      if (!this.sameOp(doc, earlier, rev, wire)) {
+        this.seqReusedRefusals++;
+        from.send({
+          type: 'error',
+          doc: docId,
+          seq,
+          code: 'seq_reused',
+          message: `client ${from.clientId} seq ${seq} is another op at revision ${earlier}`,
+          retryable: false,
+        });
+        return;
+      }
       this.duplicateSubmits++;
       from.send({ type: 'ack', doc: docId, rev: earlier, seq });
       return;
@@ -380,17 +431,98 @@ export class FakeServer {
     from.send({ type: 'ack', doc: docId, rev: committed.rev, seq });
   }
 
+  /**
+   * Whether a submit of `wire` on base `rev` is the op stored at `revision`: transformed from its
+   * base up to revision - 1, one committed op at a time, it equals the stored op.
+   */
+  sameOp(doc, revision, rev, wire) {
+    try {
+      let op = TextOperation.fromJSON(wire);
+      if (!Number.isInteger(rev) || rev < 0 || rev >= revision) {
+        return false;
+      }
+      for (const concurrent of doc.log.slice(rev, revision - 1)) {
+        op = TextOperation.transform(op, concurrent.op).left;
+      }
+      return op.equals(doc.log[revision - 1].op);
+    } catch {
+      return false;
+    }
+  }
+
   subscribers(docId) {
     return [...this.connections].filter((c) => c.isOpen && c.documents.has(docId));
+  }
+
+  /**
+   * As the server: the joiner hears of every other client present, moved to the head (idle ones
+   * with an empty selection), and they of the joiner.
+   * @param {ServerConnection} joiner
+   * @param {string} docId
+   */
+  join(joiner, docId) {
+    const doc = this.document(docId);
+    for (const other of this.subscribers(docId)) {
+      const present = other.presences.get(docId);
+      if (other !== joiner && other.clientId !== joiner.clientId && present !== undefined) {
+        let selection = present.selection;
+        for (const committed of doc.log.slice(present.rev)) {
+          selection = transformSelection(selection, committed.op);
+        }
+        joiner.send({ ...present, rev: doc.log.length, selection });
+      }
+    }
+    const joined = {
+      type: 'presence',
+      doc: docId,
+      client: joiner.clientId,
+      user: `user-${joiner.clientId}`,
+      rev: doc.log.length,
+      selection: [],
+      meta: {},
+    };
+    joiner.presences.set(docId, joined);
+    this.relay(joiner, docId, joined);
+  }
+
+  /** Tells the other clients of a document, not the sender's own client id. */
+  relay(from, docId, message) {
+    for (const other of this.subscribers(docId)) {
+      if (other !== from && other.clientId !== message.client) {
+        other.send(message);
+      }
+    }
+  }
+
+  /** A client that is still present on another socket stays; else it left. */
+  leave(connection, docId) {
+    connection.documents.delete(docId);
+    const still = this.subscribers(docId).find((c) => c.clientId === connection.clientId);
+    this.relay(
+      connection,
+      docId,
+      still?.presences.get(docId) ?? {
+        type: 'presence',
+        doc: docId,
+        client: connection.clientId,
+        left: true,
+      },
+    );
+  }
+
+  /**
+   * The server's keep-alive found the socket dead (no pong): it is closed, and its client leaves.
+   * @param {any} socket
+   */
+  dead(socket) {
+    socket.peer.gone();
   }
 
   /** @param {ServerConnection} connection */
   disconnected(connection) {
     this.connections.delete(connection);
-    for (const docId of connection.documents) {
-      for (const other of this.subscribers(docId)) {
-        other.send({ type: 'presence', doc: docId, client: connection.clientId, left: true });
-      }
+    for (const docId of [...connection.documents]) {
+      this.leave(connection, docId);
     }
   }
 
