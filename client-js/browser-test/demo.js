@@ -1,6 +1,7 @@
 // The demo page in a real browser (Debian's Chromium driven by playwright-core) against the real
 // server, typing into its CodeMirror editor: two pages type into one document at once and
-// converge; remote cursors and selections appear as decorations; undo undoes only the local
+// converge; remote cursors and selections appear as decorations; each page lists the others
+// from its open on, and a page that reconnects is listed again; undo undoes only the local
 // user's edit, and a caret move starts a new undo step; a page that goes offline keeps typing and
 // converges when back; the server restarts mid-session and the pages recover; a textarea bound to
 // the same document keeps in step. A missing browser fails the run.
@@ -124,6 +125,39 @@ test("undo undoes only the local user's edit; a caret move starts a new step", a
   await a.page.keyboard.type('cd');
   await a.page.keyboard.press('Control+Z');
   assert.equal(await converged([a.page, b.page]), 'theirsab');
+  await a.context.close();
+  await b.context.close();
+});
+
+/** The names a page lists under "people", itself first. */
+const people = (page) =>
+  page.evaluate(() => [...document.querySelectorAll('#people li')].map((li) => li.textContent));
+
+async function waitPeople(page, names) {
+  await page.waitForFunction(
+    (expected) =>
+      JSON.stringify([...document.querySelectorAll('#people li')].map((li) => li.textContent)) ===
+      JSON.stringify(expected),
+    names,
+    { timeout: 20_000 },
+  );
+}
+
+test('a page lists who is there from its open on, and keeps a page that reconnects', async () => {
+  const doc = freshDoc();
+  const a = await openPage(doc, 'Ada');
+  const b = await openPage(doc, 'Grace');
+  // nobody typed or moved a caret: each lists the other at once
+  await waitPeople(b.page, ['Grace (you)', 'Ada']);
+  await waitPeople(a.page, ['Ada (you)', 'Grace']);
+  await a.page.evaluate(() => window.tandem.client.dropConnection());
+  await a.page.waitForFunction(() => window.tandem.doc.state !== 'synced', null, {
+    timeout: 20_000,
+  });
+  await waitSynced(a.page);
+  await waitPeople(b.page, ['Grace (you)', 'Ada']);
+  await waitPeople(a.page, ['Ada (you)', 'Grace']);
+  assert.deepEqual(await people(b.page), ['Grace (you)', 'Ada']);
   await a.context.close();
   await b.context.close();
 });

@@ -418,6 +418,9 @@ export class DocumentSession {
   goOffline() {
     this.#online = false;
     this.#early.clear();
+    if (this.#ownSelection !== null) {
+      this.#ownSelectionUnpublished = true; // the server drops it with the socket: publish again
+    }
     const gone = [...this.#presences.keys()];
     this.#presences.clear();
     gone.forEach((clientId) => this.#sink.presenceLeft(clientId)); // they publish again later
@@ -426,7 +429,8 @@ export class DocumentSession {
   /**
    * The document is open on a live connection and caught up: resend the op in flight with its
    * original seq (the server acknowledges it once, with its original revision, if it was already
-   * committed), and publish this client's selection if it changed meanwhile.
+   * committed), and publish this client's selection again (the server forgot it with the old
+   * socket; others list this client from its open on, and see its caret from this on).
    */
   goOnline() {
     this.#online = true;

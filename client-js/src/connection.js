@@ -601,9 +601,10 @@ export class TandemClient {
  * the reconnect), `'closed'`.
  *
  * Events: `'change'` ({op, text, revision, origin}), `'state'`, `'ack'` (revision, seq),
- * `'presence'` (a {@link Presence}), `'presenceLeft'` (clientId), `'error'` (a TandemError; a
- * `seq_reused` one is followed by the op going again under a fresh client id, see
- * {@link TandemClient}'s `'clientIdChanged'`).
+ * `'presence'` (a {@link Presence}: a client opened the document, published or moved its
+ * selection), `'presenceLeft'` (clientId: it closed the document, its socket closed or was found
+ * dead, or this client went offline), `'error'` (a TandemError; a `seq_reused` one is followed by
+ * the op going again under a fresh client id, see {@link TandemClient}'s `'clientIdChanged'`).
  */
 export class TandemDocument {
   #client;
@@ -696,8 +697,8 @@ export class TandemDocument {
   }
 
   /**
-   * Other clients' selections in code points of the current local text, by client id, each with
-   * a display name and a color.
+   * Every other client with the document open, by client id, with its selection in code points
+   * of the current local text (empty while it has published none), a display name and a color.
    * @returns {Map<string, Presence>}
    */
   get presences() {

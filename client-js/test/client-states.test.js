@@ -239,6 +239,30 @@ test('own selection is published only while synchronized, at the server revision
   });
 });
 
+test('own selection is published again after a reconnect, unchanged', () => {
+  const { session, sent } = recordingSession();
+  session.initialize(0, 'abc');
+  session.goOnline();
+  session.setOwnSelection([[2, 2]], { name: 'Ada' });
+  const published = sent.at(-1);
+  session.goOffline();
+  session.goOnline();
+  assert.deepEqual(sent.at(-1), published, 'the server forgot it with the old socket');
+  assert.equal(sent.filter((m) => m.type === 'presence').length, 2);
+});
+
+test('a client that joined is listed without a caret until it publishes one', () => {
+  const { session } = recordingSession();
+  session.initialize(3, 'abc');
+  session.goOnline();
+  session.remotePresence('idle', 'user-idle', 3, [], {}); // announced by its open
+  assert.deepEqual(session.presences.get('idle').selection, []);
+  session.applyServer(4, insert(0, 'x', 3), 'other', 1);
+  assert.deepEqual(session.presences.get('idle').selection, []);
+  session.presenceLeft('idle');
+  assert.equal(session.presences.size, 0);
+});
+
 test('remote presence is transformed through later ops and pending edits, early presence waits', () => {
   const { session, told } = recordingSession();
   session.initialize(1, 'abc');

@@ -1,7 +1,8 @@
 // The protocol client against the in-test network and server of support/fake-network.js:
 // hello and open, concurrent edits converging, lost acks, resend with the same seq, offline
 // edits, backoff with jitter and a cap, ping timeouts, close code 1008, retryable refusals,
-// presence with names and colors, and seeded random faults and thefts of client ids.
+// presence with names and colors, presence of idle, reconnecting and dead clients, and seeded
+// random faults and thefts of client ids.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -271,6 +272,74 @@ test('presence is throttled, published once synchronized, shown with name and co
   alice.close();
   w.run();
   assert.deepEqual(left, ['alice']);
+});
+
+test('a late joiner lists every client present at once, idle ones too, and is listed', async () => {
+  const w = world();
+  const alice = w.client('alice');
+  const idle = w.client('idle');
+  const a = await open(w, alice, 'doc');
+  const i = await open(w, idle, 'doc');
+  a.setSelection([[0, 0]], { name: 'Alice' });
+  a.edit(append('hello')); // her caret moves with her typing; she publishes nothing more
+  w.run();
+  assert.deepEqual(i.presences.get('alice').selection, [[5, 5]]);
+
+  const late = w.client('late');
+  const l = await open(w, late, 'doc');
+  assert.deepEqual([...l.presences.keys()].sort(), ['alice', 'idle']);
+  assert.deepEqual(l.presences.get('alice').selection, [[5, 5]], 'moved to the head');
+  assert.equal(l.presences.get('alice').name, 'Alice');
+  assert.deepEqual(l.presences.get('idle').selection, [], 'idle: present, no caret yet');
+  assert.equal(l.presences.get('idle').name, 'user-idle');
+  assert.equal(l.presences.get('idle').color, colorFor('idle'));
+  assert.ok(a.presences.has('late') && i.presences.has('late'), 'the joiner is announced');
+});
+
+test('a reconnecting client comes back in the others\' lists with its caret', async () => {
+  const w = world();
+  const alice = w.client('alice', { pingIntervalMs: 1000 });
+  const bob = w.client('bob', { pingIntervalMs: 100_000 });
+  const a = await open(w, alice, 'doc');
+  const b = await open(w, bob, 'doc');
+  a.edit(append('abc'));
+  w.run();
+  a.setSelection([[2, 2]], { name: 'Alice' });
+  w.run();
+  assert.deepEqual(b.presences.get('alice').selection, [[2, 2]]);
+  const events = [];
+  b.on('presence', (p) => events.push(['presence', p.clientId, p.selection]));
+  b.on('presenceLeft', (id) => events.push(['left', id]));
+
+  // alice's network vanishes: she finds out by ping and reconnects; the server still holds her
+  // old socket, then finds it dead: bob keeps listing her all along, and sees her caret again
+  const oldSocket = w.network.sockets.at(-2);
+  w.network.vanish(oldSocket);
+  w.wait(5000);
+  assert.notEqual(w.network.sockets.at(-1), oldSocket, 'alice reconnected');
+  assert.equal(a.state, 'synced');
+  w.server.dead(oldSocket);
+  w.run();
+  assert.deepEqual(b.presences.get('alice').selection, [[2, 2]]);
+  assert.ok(!events.some(([kind]) => kind === 'left'), JSON.stringify(events));
+  assert.deepEqual(events.at(-1), ['presence', 'alice', [[2, 2]]]);
+});
+
+test('a client whose socket the server found dead leaves the others\' lists', async () => {
+  const w = world();
+  const alice = w.client('alice', { pingIntervalMs: 100_000 });
+  const bob = w.client('bob', { pingIntervalMs: 100_000 });
+  await open(w, alice, 'doc');
+  const b = await open(w, bob, 'doc');
+  assert.ok(b.presences.has('alice'));
+  const left = [];
+  b.on('presenceLeft', (id) => left.push(id));
+  const socket = w.network.sockets.at(-2);
+  w.network.vanish(socket);
+  w.server.dead(socket); // the server's keep-alive: no pong within the timeout
+  w.run();
+  assert.deepEqual(left, ['alice']);
+  assert.equal(b.presences.size, 0);
 });
 
 test('closing a document waits for its edits, then the server says closed', async () => {

@@ -3,10 +3,12 @@
 // client is given instead of the real one, and a server that speaks DESIGN.md's protocol over it
 // with a pure sequencer model (transform an incoming op against the ops committed after its base,
 // assign the next revision, answer a resubmission with its old ack, and a different op under a
-// stored (client, seq) with seq_reused). Nothing is delivered inside
-// send(): events wait in one queue until the test runs the network, as on a real event loop.
+// stored (client, seq) with seq_reused) and the server's presence (a joiner hears of every
+// client present and they of it; a client id on another socket stays present). Nothing is
+// delivered inside send(): events wait in one queue until the test runs the network, as on a
+// real event loop.
 
-import { TextOperation } from '../../src/index.js';
+import { TextOperation, transformSelection } from '../../src/index.js';
 
 /** Timers on a manual clock: nothing fires until `advance`. */
 export class FakeClock {
@@ -130,8 +132,8 @@ export class FakeNetwork {
         this.readyState = 2;
         network.enqueue(() => {
           this.readyState = 3;
-          if (wasOpen) {
-            this.peer.gone();
+          if (wasOpen && !this.vanished) {
+            this.peer.gone(); // a close frame on a vanished network never arrives
           }
           this.dispatch('close', { code, reason });
         });
@@ -180,6 +182,17 @@ export class FakeNetwork {
     this.#queue = [];
   }
 
+  /**
+   * A socket's network vanishes without a word: nothing it sends arrives, nothing reaches it, and
+   * neither end is told. The server finds it dead later (`FakeServer.dead`), the client by ping.
+   * @param {any} socket
+   */
+  vanish(socket) {
+    socket.vanished = true;
+    socket.send = () => {};
+    socket.deliver = () => {};
+  }
+
   /** Every open socket breaks as a network failure would (code 1006). */
   cut() {
     for (const socket of this.sockets) {
@@ -194,6 +207,9 @@ class ServerConnection {
   clientId = null;
   /** @type {Set<string>} */
   documents = new Set();
+  /** the presence last published or announced, by document */
+  /** @type {Map<string, any>} */
+  presences = new Map();
 
   /**
    * @param {FakeServer} server
@@ -290,6 +306,7 @@ export class FakeServer {
           const ops = doc.log.slice(message.rev).map((c) => ({ ...c, op: c.op.toJSON() }));
           from.send({ type: 'opened', doc: message.doc, rev: doc.log.length, ops });
         }
+        this.join(from, message.doc);
         break;
       }
       case 'submit':
@@ -299,15 +316,14 @@ export class FakeServer {
           this.submit(from, message);
         }
         break;
-      case 'presence':
-        for (const other of this.subscribers(message.doc)) {
-          if (other !== from) {
-            other.send({ ...message, client: from.clientId, user: `user-${from.clientId}` });
-          }
-        }
+      case 'presence': {
+        const published = { ...message, client: from.clientId, user: `user-${from.clientId}` };
+        from.presences.set(message.doc, published);
+        this.relay(from, message.doc, published);
         break;
+      }
       case 'close':
-        from.documents.delete(message.doc);
+        this.leave(from, message.doc);
         from.send({ type: 'closed', doc: message.doc });
         break;
       case 'ping':
@@ -438,13 +454,75 @@ export class FakeServer {
     return [...this.connections].filter((c) => c.isOpen && c.documents.has(docId));
   }
 
+  /**
+   * As the server: the joiner hears of every other client present, moved to the head (idle ones
+   * with an empty selection), and they of the joiner.
+   * @param {ServerConnection} joiner
+   * @param {string} docId
+   */
+  join(joiner, docId) {
+    const doc = this.document(docId);
+    for (const other of this.subscribers(docId)) {
+      const present = other.presences.get(docId);
+      if (other !== joiner && other.clientId !== joiner.clientId && present !== undefined) {
+        let selection = present.selection;
+        for (const committed of doc.log.slice(present.rev)) {
+          selection = transformSelection(selection, committed.op);
+        }
+        joiner.send({ ...present, rev: doc.log.length, selection });
+      }
+    }
+    const joined = {
+      type: 'presence',
+      doc: docId,
+      client: joiner.clientId,
+      user: `user-${joiner.clientId}`,
+      rev: doc.log.length,
+      selection: [],
+      meta: {},
+    };
+    joiner.presences.set(docId, joined);
+    this.relay(joiner, docId, joined);
+  }
+
+  /** Tells the other clients of a document, not the sender's own client id. */
+  relay(from, docId, message) {
+    for (const other of this.subscribers(docId)) {
+      if (other !== from && other.clientId !== message.client) {
+        other.send(message);
+      }
+    }
+  }
+
+  /** A client that is still present on another socket stays; else it left. */
+  leave(connection, docId) {
+    connection.documents.delete(docId);
+    const still = this.subscribers(docId).find((c) => c.clientId === connection.clientId);
+    this.relay(
+      connection,
+      docId,
+      still?.presences.get(docId) ?? {
+        type: 'presence',
+        doc: docId,
+        client: connection.clientId,
+        left: true,
+      },
+    );
+  }
+
+  /**
+   * The server's keep-alive found the socket dead (no pong): it is closed, and its client leaves.
+   * @param {any} socket
+   */
+  dead(socket) {
+    socket.peer.gone();
+  }
+
   /** @param {ServerConnection} connection */
   disconnected(connection) {
     this.connections.delete(connection);
-    for (const docId of connection.documents) {
-      for (const other of this.subscribers(docId)) {
-        other.send({ type: 'presence', doc: docId, client: connection.clientId, left: true });
-      }
+    for (const docId of [...connection.documents]) {
+      this.leave(connection, docId);
     }
   }
 

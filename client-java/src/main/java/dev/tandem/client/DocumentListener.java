@@ -12,10 +12,16 @@ public interface DocumentListener {
   /** The server committed this client's op at {@code revision}. */
   default void onAcknowledged(long revision, long seq) {}
 
-  /** Another client published (or moved, through edits) its selection. */
+  /**
+   * Another client is present: it opened the document (with an empty selection until it publishes
+   * one), published its selection, or its selection moved through edits.
+   */
   default void onPresence(RemotePresence presence) {}
 
-  /** Another client's presence is gone (it closed the document or this client lost the socket). */
+  /**
+   * Another client's presence is gone: it closed the document, its socket closed or was found dead
+   * by the server, or this client lost its own socket.
+   */
   default void onPresenceLeft(String clientId) {}
 
   default void onStateChange(DocumentState state) {}

@@ -164,7 +164,8 @@ final class DocumentSession {
   /**
    * The document is open on a live connection and caught up: resend the op in flight with its
    * original seq (the server acknowledges it once, with its original revision, if it was already
-   * committed), and publish this client's selection if it changed meanwhile.
+   * committed), and publish this client's selection again (the server forgot it with the old
+   * socket; the others list this client from its open on, and see its caret from this on).
    */
   void goOnline() {
     online = true;

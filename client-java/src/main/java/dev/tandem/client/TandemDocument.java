@@ -71,7 +71,10 @@ public final class TandemDocument {
     return state;
   }
 
-  /** Other clients' selections in the current local text, by client id. */
+  /**
+   * Every other client with the document open, by client id, with its selection in the current
+   * local text (empty while it has published none).
+   */
   public Map<String, RemotePresence> presences() {
     return presences;
   }

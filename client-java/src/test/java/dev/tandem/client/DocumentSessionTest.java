@@ -206,6 +206,18 @@ class DocumentSessionTest {
   }
 
   @Test
+  void aClientThatJoinedIsListedWithoutACaretAndMovesNowhere() {
+    session.initialize(3, "abc");
+    session.goOnline();
+    session.remotePresence("idle", "u", 3, List.of(), Map.of()); // announced by its open
+    assertEquals(List.of(), session.presences().get("idle").selection());
+    session.applyServer(4, insertAt(0, "x", 3), "other", 1);
+    assertEquals(List.of(), session.presences().get("idle").selection());
+    session.presenceLeft("idle");
+    assertEquals(Map.of(), session.presences());
+  }
+
+  @Test
   void earlyPresenceWaitsForItsRevision() {
     session.initialize(0, "ab");
     session.remotePresence("peer", "u", 1, List.of(SelectionRange.caret(1)), Map.of());

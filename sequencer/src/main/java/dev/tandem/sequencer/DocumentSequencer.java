@@ -441,13 +441,27 @@ final class DocumentSequencer {
     return start;
   }
 
+  /**
+   * A subscriber joins at the head. It learns of every client already present, idle ones included,
+   * each brought to the head; and they learn of it at once, with an empty selection until it
+   * publishes one. Presence therefore never waits for a caret to move.
+   */
   private void subscribe(Subscriber subscriber) {
-    subscribers.put(subscriber, null);
-    for (PresenceUpdate presence : subscribers.values()) {
-      if (presence != null) {
-        subscriber.presence(presence);
+    Subscriber.Participant joiner = subscriber.participant();
+    for (Map.Entry<Subscriber, PresenceUpdate> present : subscribers.entrySet()) {
+      if (present.getValue() != null && !sameClient(present.getValue(), joiner)) {
+        PresenceUpdate atHead = atHead(present.getValue());
+        present.setValue(atHead); // the next joiner moves it only through later ops
+        subscriber.presence(atHead);
       }
     }
+    if (joiner == null) {
+      subscribers.put(subscriber, null);
+      return;
+    }
+    PresenceUpdate joined = PresenceUpdate.joined(docId, joiner.clientId(), joiner.userId(), head);
+    subscribers.put(subscriber, joined);
+    relay(subscriber, joined);
   }
 
   // ---- submit, on the executor
@@ -756,11 +770,35 @@ final class DocumentSequencer {
       return; // closed in the meantime, or still catching up: nothing to relay
     }
     subscribers.put(subscriber, update);
-    for (Subscriber other : subscribers.keySet()) {
-      if (other != subscriber) {
-        other.presence(update);
+    relay(subscriber, update);
+  }
+
+  /** Tells every other subscriber, except those of the same client id (its own other sockets). */
+  private void relay(Subscriber from, PresenceUpdate update) {
+    for (Subscriber to : subscribers.keySet()) {
+      if (to != from && !sameClient(update, to.participant())) {
+        to.presence(update);
       }
     }
+  }
+
+  private static boolean sameClient(PresenceUpdate update, Subscriber.Participant participant) {
+    return participant != null && participant.clientId().equals(update.clientId());
+  }
+
+  /**
+   * {@code present} moved to the head through the ops memory holds since its revision, or with its
+   * selection unknown (empty) when memory no longer holds them: a joiner has no older ops to move
+   * it through itself, and would not list the client at all.
+   */
+  private PresenceUpdate atHead(PresenceUpdate present) {
+    if (present.revision() >= head) {
+      return present; // a revision past the head is relayed as sent
+    }
+    return history
+        .since(present.revision(), head)
+        .map(ops -> present.movedTo(head, ops.stream().map(Committed::op).toList()))
+        .orElseGet(() -> present.withoutSelection(head));
   }
 
   /**
@@ -771,13 +809,18 @@ final class DocumentSequencer {
   private void doLeave(Subscriber subscriber, boolean reply) {
     catchingUp.remove(subscriber);
     awaitingLoad.removeIf(use -> use.owner() == subscriber);
-    boolean wasSubscribed = subscribers.containsKey(subscriber);
     PresenceUpdate last = subscribers.remove(subscriber);
-    if (wasSubscribed && last != null) {
-      PresenceUpdate left = PresenceUpdate.left(docId, last.clientId());
-      for (Subscriber other : subscribers.keySet()) {
-        other.presence(left);
+    if (last != null) {
+      // A client that reconnected before its old socket was found dead is still present.
+      PresenceUpdate stillPresent = null;
+      for (PresenceUpdate other : subscribers.values()) {
+        if (other != null && other.clientId().equals(last.clientId())) {
+          stillPresent = other;
+        }
       }
+      relay(
+          subscriber,
+          stillPresent != null ? stillPresent : PresenceUpdate.left(docId, last.clientId()));
     }
     if (reply) {
       subscriber.closed(docId);

@@ -17,6 +17,7 @@ public final class Metrics {
   private final LongAdder commitFailures = new LongAdder();
   private final LongAdder resubmits = new LongAdder();
   private final LongAdder slowConsumersClosed = new LongAdder();
+  private final LongAdder deadSockets = new LongAdder();
   private final Map<ErrorCode, LongAdder> errors = new EnumMap<>(ErrorCode.class);
 
   public Metrics() {
@@ -45,6 +46,11 @@ public final class Metrics {
 
   public long slowConsumersClosed() {
     return slowConsumersClosed.sum();
+  }
+
+  /** A WebSocket closed because it answered no ping within the timeout. */
+  public void socketFoundDead() {
+    deadSockets.increment();
   }
 
   /** An error answered to a client, on any transport. */
@@ -76,6 +82,11 @@ public final class Metrics {
           .append(entry.getValue().sum())
           .append('\n');
     }
+    counter(
+        out,
+        "tandem_websocket_dead_total",
+        "WebSockets closed for answering no ping within ping-timeout-seconds",
+        deadSockets.sum());
     gauge(
         out, "tandem_websocket_connections", "open WebSocket connections", connections.getAsInt());
     gauge(out, "tandem_documents_loaded", "documents in memory", documents.getAsInt());

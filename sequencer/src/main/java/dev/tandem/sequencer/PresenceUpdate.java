@@ -1,6 +1,11 @@
 package dev.tandem.sequencer;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import dev.tandem.ot.InvalidOperationException;
+import dev.tandem.ot.Side;
+import dev.tandem.ot.TextOperation;
+import java.util.List;
 
 /**
  * A client's cursor and selection in a document, relayed as sent: receivers transform the selection
@@ -18,5 +23,44 @@ public record PresenceUpdate(
 
   public static PresenceUpdate left(String docId, String clientId) {
     return new PresenceUpdate(docId, clientId, null, -1, null, null, true);
+  }
+
+  /**
+   * A client that joined the document at {@code revision} and has not published a selection yet: it
+   * is present, with an empty selection and empty meta.
+   */
+  static PresenceUpdate joined(String docId, String clientId, String userId, long revision) {
+    return new PresenceUpdate(
+        docId, clientId, userId, revision, Json.MAPPER.createArrayNode(), Json.object(), false);
+  }
+
+  /**
+   * This presence at {@code revision}, its selection moved through {@code ops} (the ops after its
+   * revision up to {@code revision}) as clients move it: each position with {@link Side#AFTER}. A
+   * selection that does not fit the text it names (a client's mistake) becomes empty: the client
+   * stays present, its cursor unknown until it publishes again.
+   */
+  PresenceUpdate movedTo(long revision, List<TextOperation> ops) {
+    ArrayNode moved = Json.MAPPER.createArrayNode();
+    try {
+      for (JsonNode range : selection) {
+        int anchor = range.get(0).intValue();
+        int head = range.get(1).intValue();
+        for (TextOperation op : ops) {
+          anchor = op.transformPosition(anchor, Side.AFTER);
+          head = op.transformPosition(head, Side.AFTER);
+        }
+        moved.addArray().add(anchor).add(head);
+      }
+    } catch (InvalidOperationException outOfRange) {
+      moved.removeAll();
+    }
+    return new PresenceUpdate(docId, clientId, userId, revision, moved, meta, false);
+  }
+
+  /** This presence at {@code revision} with its selection unknown (empty), meta kept. */
+  PresenceUpdate withoutSelection(long revision) {
+    return new PresenceUpdate(
+        docId, clientId, userId, revision, Json.MAPPER.createArrayNode(), meta, false);
   }
 }

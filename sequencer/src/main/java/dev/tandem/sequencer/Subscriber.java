@@ -52,8 +52,22 @@ public interface Subscriber {
     return false;
   }
 
-  /** Another client's presence, or its departure. Never this subscriber's own. */
+  /**
+   * Another client's presence, or its departure. Never this subscriber's own (nor that of another
+   * subscriber with its client id).
+   */
   void presence(PresenceUpdate update);
+
+  /** The client and user a subscriber is known by to the others on its documents. */
+  record Participant(String clientId, String userId) {}
+
+  /**
+   * Who this subscriber is to the other subscribers of a document it joins, or null if it takes no
+   * part in presence (an SSE stream): then it is never announced to them.
+   */
+  default Participant participant() {
+    return null;
+  }
 
   /** Answers {@code close}: nothing more of this document follows. */
   void closed(String docId);

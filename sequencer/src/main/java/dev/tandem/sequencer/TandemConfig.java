@@ -41,6 +41,8 @@ public record TandemConfig(
     int submitQueueCostPerDocument,
     Duration idleUnloadAfter,
     Duration shutdownGrace,
+    Duration pingInterval,
+    Duration pingTimeout,
     Optional<String> databaseUrl,
     Optional<String> databaseUser,
     Optional<String> databasePassword,
@@ -77,6 +79,21 @@ public record TandemConfig(
     // Nothing is unloaded before it is idle, and no shutdown waits a negative time.
     requireAtLeast(idleUnloadAfter, Duration.ofSeconds(1), "idle-unload-seconds");
     requireAtLeast(shutdownGrace, Duration.ZERO, "shutdown-grace-seconds");
+    if (pingInterval.isNegative()
+        || pingInterval.isZero()
+        || pingInterval.compareTo(Duration.ofHours(1)) > 0) {
+      throw new IllegalArgumentException(
+          "ping-interval-seconds : " + seconds(pingInterval) + " (expected: 1 to 3600)");
+    }
+    if (pingTimeout.compareTo(pingInterval.multipliedBy(2)) < 0) {
+      // A live peer must have two pings to answer, however the sweeps fall.
+      throw new IllegalArgumentException(
+          "ping-timeout-seconds : "
+              + seconds(pingTimeout)
+              + " (expected: at least twice ping-interval-seconds, "
+              + seconds(pingInterval.multipliedBy(2))
+              + ")");
+    }
   }
 
   /** The defaults: port 8080, 1 MiB messages, 16 Mi code points per document, and so on. */
@@ -102,6 +119,8 @@ public record TandemConfig(
         100_000,
         Duration.ofMinutes(5),
         Duration.ofSeconds(10),
+        Duration.ofSeconds(10),
+        Duration.ofSeconds(20),
         Optional.empty(),
         Optional.empty(),
         Optional.empty(),
@@ -191,6 +210,8 @@ public record TandemConfig(
     lines.add("submit-queue-cost-per-document=" + submitQueueCostPerDocument);
     lines.add("idle-unload-seconds=" + idleUnloadAfter.toSeconds());
     lines.add("shutdown-grace-seconds=" + shutdownGrace.toSeconds());
+    lines.add("ping-interval-seconds=" + seconds(pingInterval));
+    lines.add("ping-timeout-seconds=" + seconds(pingTimeout));
     lines.add(
         "database-url="
             + databaseUrl
@@ -224,6 +245,13 @@ public record TandemConfig(
     long heap = Runtime.getRuntime().maxMemory();
     long quarter = heap == Long.MAX_VALUE ? 1024L * 1024 * 1024 : heap / 4;
     return Math.max(16L * 1024 * 1024, quarter);
+  }
+
+  /** Whole seconds as such, shorter settings (from tests) in milliseconds. */
+  private static String seconds(Duration duration) {
+    return duration.toMillis() % 1000 == 0
+        ? Long.toString(duration.toSeconds())
+        : duration.toMillis() + " ms";
   }
 
   private static Optional<Option> option(String name) {
@@ -346,6 +374,15 @@ public record TandemConfig(
               "how long shutdown waits for in-flight work (default 10)",
               (b, v) -> b.shutdownGrace = Duration.ofSeconds(toInt(v))),
           new Option(
+              "ping-interval-seconds",
+              "WebSocket ping to every socket silent this long, checked as often (default 10)",
+              (b, v) -> b.pingInterval = Duration.ofSeconds(toInt(v))),
+          new Option(
+              "ping-timeout-seconds",
+              "close a socket that sent nothing, pong included, for this long; at least twice"
+                  + " ping-interval-seconds (default 20)",
+              (b, v) -> b.pingTimeout = Duration.ofSeconds(toInt(v))),
+          new Option(
               "database-url",
               "JDBC URL of PostgreSQL; unset starts the embedded one",
               (b, v) -> b.databaseUrl = v.isEmpty() ? Optional.empty() : Optional.of(v)),
@@ -406,6 +443,8 @@ public record TandemConfig(
     private int submitQueueCostPerDocument;
     private Duration idleUnloadAfter;
     private Duration shutdownGrace;
+    private Duration pingInterval;
+    private Duration pingTimeout;
     private Optional<String> databaseUrl;
     private Optional<String> databaseUser;
     private Optional<String> databasePassword;
@@ -434,6 +473,8 @@ public record TandemConfig(
       submitQueueCostPerDocument = c.submitQueueCostPerDocument;
       idleUnloadAfter = c.idleUnloadAfter;
       shutdownGrace = c.shutdownGrace;
+      pingInterval = c.pingInterval;
+      pingTimeout = c.pingTimeout;
       databaseUrl = c.databaseUrl;
       databaseUser = c.databaseUser;
       databasePassword = c.databasePassword;
@@ -537,6 +578,18 @@ public record TandemConfig(
       return this;
     }
 
+    /** How often sockets are checked, and a silent one pinged. */
+    public Builder pingInterval(Duration value) {
+      pingInterval = value;
+      return this;
+    }
+
+    /** How long a socket may send nothing (no pong either) before it is closed. */
+    public Builder pingTimeout(Duration value) {
+      pingTimeout = value;
+      return this;
+    }
+
     public Builder databaseUrl(String value) {
       databaseUrl = Optional.ofNullable(value);
       return this;
@@ -574,6 +627,8 @@ public record TandemConfig(
           submitQueueCostPerDocument,
           idleUnloadAfter,
           shutdownGrace,
+          pingInterval,
+          pingTimeout,
           databaseUrl,
           databaseUser,
           databasePassword,

@@ -132,6 +132,7 @@ public final class TandemServer implements AutoCloseable {
               .build();
       webSockets.addEndpoint(endpoint);
       webSockets.deploy(port());
+      editEndpoint.startKeepAlive(webSockets.getScheduledExecutorService());
     } catch (IOException e) {
       close();
       throw new UncheckedIOException("cannot listen on " + config.host() + ":" + config.port(), e);

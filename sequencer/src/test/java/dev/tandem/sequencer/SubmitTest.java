@@ -280,18 +280,32 @@ class SubmitTest {
       alice.next("opened");
       bob.send(Messages.open(doc));
       bob.next("opened");
+      assertEquals("alice-8", bob.next("presence").path("client").asText(), "present on join");
+      assertEquals("bob-8", alice.next("presence").path("client").asText(), "the joiner");
       alice.send(Messages.presence(doc, 0, 0, 0));
       ObjectNode presence = bob.next("presence");
       assertEquals("alice-8", presence.path("client").asText());
       assertEquals("[[0,0]]", presence.path("selection").toString());
       assertEquals("Ada", presence.path("meta").path("name").asText());
       alice.send("{\"type\":\"ping\"}");
-      alice.next("pong"); // no echo of the presence came before the pong
+      alice.next("pong");
+      assertFalse(alice.hasPresence(), "no echo of the presence came before the pong");
 
       try (WsClient carol = WsClient.hello(server, "carol-8")) {
         carol.send(Messages.open(doc));
         carol.next("opened");
-        assertEquals("alice-8", carol.next("presence").path("client").asText(), "current presence");
+        ObjectNode current = carol.next("presence");
+        assertEquals("alice-8", current.path("client").asText(), "current presence");
+        assertEquals("[[0,0]]", current.path("selection").toString());
+        assertEquals("bob-8", carol.next("presence").path("client").asText(), "idle, present");
+        carol.send(Messages.close(doc));
+        carol.next("closed");
+      }
+      for (WsClient other : List.of(alice, bob)) {
+        assertEquals("carol-8", other.next("presence").path("client").asText(), "joined");
+        ObjectNode carolLeft = other.next("presence");
+        assertEquals("carol-8", carolLeft.path("client").asText());
+        assertTrue(carolLeft.path("left").asBoolean());
       }
       alice.send(Messages.close(doc));
       alice.next("closed");
@@ -310,10 +324,10 @@ class SubmitTest {
       WsClient alice = WsClient.hello(server, "alice-9");
       alice.send(Messages.open(doc));
       alice.next("opened");
-      alice.send(Messages.presence(doc, 0, 0, 0));
-      bob.next("presence");
+      assertEquals("alice-9", bob.next("presence").path("client").asText(), "joined");
       alice.close();
       ObjectNode left = bob.next("presence");
+      assertEquals("alice-9", left.path("client").asText());
       assertTrue(left.path("left").asBoolean());
     }
   }

@@ -156,6 +156,33 @@ class TandemConfigTest {
   }
 
   @Test
+  void aVanishedClientIsFoundWithin30SecondsByDefaultAndTheTimeoutLeavesTwoPings() {
+    TandemConfig defaults = TandemConfig.defaults();
+    assertTrue(
+        defaults.pingTimeout().plus(defaults.pingInterval()).compareTo(Duration.ofSeconds(30)) <= 0,
+        "timeout + interval bound the time to find a dead socket");
+    TandemConfig parsed =
+        TandemConfig.parse(
+            List.of("--ping-interval-seconds", "5", "--ping-timeout-seconds=12"), Map.of());
+    assertEquals(Duration.ofSeconds(5), parsed.pingInterval());
+    assertEquals(Duration.ofSeconds(12), parsed.pingTimeout());
+    assertTrue(parsed.describe().contains("ping-timeout-seconds=12"), parsed.describe());
+    IllegalArgumentException tooShort =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                TandemConfig.parse(
+                    List.of("--ping-interval-seconds", "10", "--ping-timeout-seconds", "15"),
+                    Map.of()));
+    assertTrue(tooShort.getMessage().contains("ping-timeout-seconds"), tooShort.getMessage());
+    IllegalArgumentException zero =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> TandemConfig.parse(List.of("--ping-interval-seconds", "0"), Map.of()));
+    assertTrue(zero.getMessage().contains("ping-interval-seconds"), zero.getMessage());
+  }
+
+  @Test
   void theDescriptionMasksThePassword() {
     TandemConfig config =
         TandemConfig.parse(

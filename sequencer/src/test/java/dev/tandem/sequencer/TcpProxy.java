@@ -23,6 +23,7 @@ final class TcpProxy implements AutoCloseable {
   private volatile int targetPort;
   private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
   private volatile boolean up = true;
+  private volatile boolean frozen;
   private volatile boolean closed;
   private final int receiveBuffer; // of the sockets to the target; 0 for the system's
   private volatile CountDownLatch downstream = new CountDownLatch(0); // open when at zero
@@ -70,6 +71,14 @@ final class TcpProxy implements AutoCloseable {
       closeQuietly(socket);
     }
     sockets.clear();
+  }
+
+  /**
+   * The network vanished: open connections stay open but carry nothing more either way (what was
+   * sent stays unread, nothing answers), as when a client's network drops without a FIN.
+   */
+  void freeze() {
+    frozen = true;
   }
 
   /** New connections are closed at once; open ones carry on. */
@@ -135,11 +144,12 @@ final class TcpProxy implements AutoCloseable {
                   if (isDownstream) {
                     downstream.await();
                   }
-                  int read = in.read(buffer);
-                  if (read < 0) {
+                  int read;
+                  if (!awaitThaw(from) || (read = in.read(buffer)) < 0 || !awaitThaw(from)) {
                     break;
                   }
                   out.write(buffer, 0, read);
+                  out.flush();
                 }
               } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -153,6 +163,19 @@ final class TcpProxy implements AutoCloseable {
             "tcp-proxy-pump");
     thread.setDaemon(true);
     thread.start();
+  }
+
+  /** Waits while frozen (for good, until the connection is cut); false once it is. */
+  private boolean awaitThaw(Socket from) {
+    while (frozen && !from.isClosed()) {
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+    return !from.isClosed();
   }
 
   private static void closeQuietly(java.io.Closeable closeable) {

@@ -21,12 +21,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A raw WebSocket client for tests (the JDK's), so tests can send anything, malformed frames
- * included, and read every frame the server sends in order.
+ * included, and read every frame the server sends in order. {@code presence} frames, which come
+ * unasked whenever another client joins, moves or leaves, are kept apart: {@link #next()} reads
+ * every other frame in order, {@link #nextPresence()} (or {@code next("presence")}) the presences.
  */
 final class WsClient implements AutoCloseable {
   static final Duration WAIT = Duration.ofSeconds(20);
 
   private final LinkedBlockingDeque<ObjectNode> received = new LinkedBlockingDeque<>();
+  private final LinkedBlockingDeque<ObjectNode> presences = new LinkedBlockingDeque<>();
   private final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
   private final AtomicInteger binaryMessages = new AtomicInteger();
   private final WebSocket socket;
@@ -48,15 +51,6 @@ final class WsClient implements AutoCloseable {
     return new WsClient(server.webSocketUri(), true);
   }
 
-  /** Connects to {@code uri} (a proxy in front of a server) and completes the hello. */
-  static WsClient hello(URI uri, String clientId) {
-    WsClient client = new WsClient(uri, true);
-    client.send(
-        "{\"type\":\"hello\",\"token\":\"\",\"client\":\"" + clientId + "\",\"protocol\":1}");
-    client.next("welcome");
-    return client;
-  }
-
   /** Connects without reading anything the server sends (a stalled consumer). */
   static WsClient connectStalled(TandemServer server) {
     return new WsClient(server.webSocketUri(), false);
@@ -64,7 +58,12 @@ final class WsClient implements AutoCloseable {
 
   /** Connects and completes the hello as {@code clientId}. */
   static WsClient hello(TandemServer server, String clientId) {
-    WsClient client = connect(server);
+    return hello(server.webSocketUri(), clientId);
+  }
+
+  /** Connects to {@code uri} (a proxy of a server, say) and completes the hello. */
+  static WsClient hello(URI uri, String clientId) {
+    WsClient client = new WsClient(uri, true);
     client.send(
         "{\"type\":\"hello\",\"token\":\"\",\"client\":\"" + clientId + "\",\"protocol\":1}");
     ObjectNode welcome = client.next();
@@ -108,10 +107,24 @@ final class WsClient implements AutoCloseable {
     send(Json.write(message));
   }
 
-  /** The next frame, failing after {@link #WAIT}. */
+  /** The next frame but a presence, failing after {@link #WAIT}. */
   ObjectNode next() {
+    return poll(received);
+  }
+
+  /** The next presence frame, failing after {@link #WAIT}. */
+  ObjectNode nextPresence() {
+    return poll(presences);
+  }
+
+  /** Whether a presence frame is waiting now (never waits). */
+  boolean hasPresence() {
+    return !presences.isEmpty();
+  }
+
+  private static ObjectNode poll(LinkedBlockingDeque<ObjectNode> queue) {
     try {
-      ObjectNode message = received.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+      ObjectNode message = queue.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
       if (message == null) {
         fail("no message from the server within " + WAIT);
       }
@@ -121,9 +134,9 @@ final class WsClient implements AutoCloseable {
     }
   }
 
-  /** The next frame, which must have this type. */
+  /** The next frame of this type's queue (presences or the rest), which must have this type. */
   ObjectNode next(String type) {
-    ObjectNode message = next();
+    ObjectNode message = type.equals("presence") ? nextPresence() : next();
     assertEquals(type, message.path("type").asText(), message.toString());
     return message;
   }
@@ -182,7 +195,8 @@ final class WsClient implements AutoCloseable {
     public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
       partial.append(data);
       if (last) {
-        received.add(Json.parseObject(partial.toString()));
+        ObjectNode message = Json.parseObject(partial.toString());
+        (message.path("type").asText().equals("presence") ? presences : received).add(message);
         partial.setLength(0);
       }
       if (reading) {

@@ -17,6 +17,7 @@ import jakarta.websocket.CloseReason;
 import jakarta.websocket.CloseReason.CloseCode;
 import jakarta.websocket.Session;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Set;
@@ -64,6 +65,8 @@ final class Connection implements Subscriber {
   private volatile String clientId;
   private volatile String userId;
   private volatile boolean batching;
+  private volatile Participant participant;
+  private volatile long lastHeardNanos = System.nanoTime();
 
   Connection(Session session, Metrics metrics, TandemConfig config, OutboundBudget outboundBudget) {
     this.session = session;
@@ -92,11 +95,18 @@ final class Connection implements Subscriber {
   void greet(String clientId, String userId, boolean batching) {
     this.userId = userId;
     this.batching = batching;
+    this.participant = new Participant(clientId, userId);
     this.clientId = clientId;
   }
 
   String clientId() {
     return clientId;
+  }
+
+  /** Documents are opened only after hello, so the client and user are known by then. */
+  @Override
+  public Participant participant() {
+    return participant;
   }
 
   String userId() {
@@ -180,6 +190,24 @@ final class Connection implements Subscriber {
 
   boolean isClosing() {
     return closing.get();
+  }
+
+  /** The client sent something: a message, a fragment of one, or a pong. See {@link KeepAlive}. */
+  void heard() {
+    lastHeardNanos = System.nanoTime();
+  }
+
+  long lastHeardNanos() {
+    return lastHeardNanos;
+  }
+
+  /** A WebSocket ping, which the client's WebSocket answers with a pong by itself. */
+  void ping() {
+    try {
+      session.getAsyncRemote().sendPing(ByteBuffer.allocate(0));
+    } catch (IOException | RuntimeException e) {
+      log.debug("pinging socket {}: {}", session.getId(), e.toString());
+    }
   }
 
   /**

@@ -17,10 +17,13 @@ import jakarta.websocket.CloseReason;
 import jakarta.websocket.Endpoint;
 import jakarta.websocket.EndpointConfig;
 import jakarta.websocket.MessageHandler;
+import jakarta.websocket.PongMessage;
 import jakarta.websocket.Session;
 import java.nio.ByteBuffer;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * <p>Every message is answered or relayed; a bad one gets an {@code error} frame and the socket
  * stays open, unless the client sends {@code badMessageLimit} of them within the window (then 1008)
  * or anything but {@code hello} first (1008). A message over the size limit closes with 1009; one
- * over the socket's message rate is dropped with the retryable {@code rate_limited}.
+ * over the socket's message rate is dropped with the retryable {@code rate_limited}. A socket that
+ * answers no ping within the timeout is closed with 1001 (see {@link KeepAlive}).
  */
 public final class EditEndpoint extends Endpoint {
   private static final Logger log = LoggerFactory.getLogger(EditEndpoint.class);
@@ -63,9 +67,12 @@ public final class EditEndpoint extends Endpoint {
     connections.add(connection);
     session.addMessageHandler(String.class, new TextMessages(connection));
     session.addMessageHandler(
+        PongMessage.class, (MessageHandler.Whole<PongMessage>) pong -> connection.heard());
+    session.addMessageHandler(
         ByteBuffer.class,
         (MessageHandler.Partial<ByteBuffer>)
             (fragment, last) -> {
+              connection.heard();
               if (last) { // the whole message is read: answer once, nothing was buffered
                 reject(
                     connection,
@@ -86,10 +93,50 @@ public final class EditEndpoint extends Endpoint {
   public void onClose(Session session, CloseReason closeReason) {
     Connection connection = (Connection) session.getUserProperties().get(CONNECTION);
     if (connection != null) {
-      connection.closed();
-      connections.remove(connection);
-      sequencers.disconnect(connection, Set.copyOf(connection.openDocuments()));
+      gone(connection);
     }
+  }
+
+  /**
+   * The socket is closed or dead: its client leaves every document it had open. Leaving twice is
+   * harmless, so onClose after a keep-alive close also takes an open that raced with it.
+   */
+  private void gone(Connection connection) {
+    connection.closed(); // its queued bytes go back to the budget
+    connections.remove(connection);
+    sequencers.disconnect(connection, Set.copyOf(connection.openDocuments()));
+  }
+
+  /**
+   * Starts pinging silent sockets and closing dead ones (see {@link KeepAlive}) on {@code
+   * scheduler}, the WebSocket container's, which stops with it.
+   */
+  public void startKeepAlive(ScheduledExecutorService scheduler) {
+    KeepAlive keepAlive =
+        new KeepAlive(
+            config.pingInterval(),
+            config.pingTimeout(),
+            connection -> {
+              log.debug("{} answered no ping: closing it", connection);
+              sequencers.metrics().socketFoundDead();
+              // The close frame may never get through, nor onClose come soon: leave at once.
+              connection.close(
+                  CloseCodes.GOING_AWAY,
+                  "no answer to ping within " + config.pingTimeout().toMillis() + " ms");
+              gone(connection);
+            });
+    long period = config.pingInterval().toNanos();
+    scheduler.scheduleWithFixedDelay(
+        () -> {
+          try {
+            keepAlive.sweep(connections, System.nanoTime());
+          } catch (RuntimeException e) { // a bug: log it, and keep sweeping
+            log.error("keep-alive sweep failed", e);
+          }
+        },
+        period,
+        period,
+        TimeUnit.NANOSECONDS);
   }
 
   @Override
@@ -143,6 +190,7 @@ public final class EditEndpoint extends Endpoint {
 
     @Override
     public void onMessage(String fragment, boolean last) {
+      connection.heard();
       if (bytes <= config.maxMessageBytes()) {
         bytes += Json.utf8Length(fragment);
         if (bytes <= config.maxMessageBytes()) {

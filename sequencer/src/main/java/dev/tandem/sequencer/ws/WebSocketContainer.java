@@ -35,7 +35,7 @@ public final class WebSocketContainer extends TyrusServerContainer {
    * #getScheduledExecutorService} removes the cancelled tasks from the queue at once. It must be
    * the container's default, not set in {@code onOpen}: a task scheduled with delay 0 before would
    * run after it and close the socket. A century: longer delays overflow the scheduler's nanosecond
-   * clock.
+   * clock. Dead sockets are found by {@link KeepAlive} instead, with one task for all sockets.
    */
   public static final long NO_IDLE_TIMEOUT_MILLIS = Duration.ofDays(100 * 365).toMillis();
 
