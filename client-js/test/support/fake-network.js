@@ -3,10 +3,10 @@
 // client is given instead of the real one, and a server that speaks DESIGN.md's protocol over it
 // with a pure sequencer model (transform an incoming op against the ops committed after its base,
 // assign the next revision, answer a resubmission with its old ack, and a different op under a
-// stored (client, seq) with seq_reused) and the server's presence (a joiner hears of every
-// client present and they of it; a client id on another socket stays present). Nothing is
-// delivered inside send(): events wait in one queue until the test runs the network, as on a
-// real event loop.
+// stored (client, seq) with seq_reused) and the server's presence (a joiner hears of every client
+// present and they of it; a client id on another socket stays present). Nothing is delivered
+// inside send(): events wait in one queue until the test runs the network, as on a real event
+// loop.
 
 import { TextOperation, transformSelection } from '../../src/index.js';
 
