@@ -2,6 +2,7 @@ package dev.tandem.ot;
 
 import java.math.BigInteger;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The wire form of an operation: a JSON array whose elements are a positive integer {@code n}
@@ -52,8 +53,11 @@ public final class OperationJson {
   /**
    * Converts values already read from a JSON array by another parser (for example the elements of a
    * Jackson array node): integral {@link Number}s ({@code Integer}, {@code Long}, {@code Short},
-   * {@code Byte}, {@code BigInteger}) and {@link CharSequence}s, with the same rules as {@link
-   * #parse}. Floating-point and decimal numbers are refused, as {@code 1.0} is by {@link #parse}.
+   * {@code Byte}, {@code BigInteger}) and {@link CharSequence}s, with the same rules and messages
+   * as {@link #parse}. Any other number ({@code Double}, {@code Float}, {@code BigDecimal}) stands
+   * for a JSON number with a fraction or an exponent and is refused, as {@code 1.0} and {@code 1e3}
+   * are by {@link #parse}, and so is an infinite one (a parser's reading of {@code 1e999}). A
+   * {@link List} or {@link Map} stands for a JSON array or object, and is refused.
    *
    * @throws InvalidOperationException if the values do not form a valid operation
    */
@@ -74,15 +78,40 @@ public final class OperationJson {
       } else if (value instanceof BigInteger big) {
         long number = big.bitLength() < 63 ? big.longValue() : Long.MAX_VALUE;
         addCount(builder, index, number, big.toString());
+      } else if (value instanceof Number number) {
+        throw notIntegral(index, shownNumber(number));
       } else {
-        String shown =
-            value == null ? "null" : value + " (" + value.getClass().getSimpleName() + ")";
         throw new InvalidOperationException(
-            "op[" + index + "] is " + shown + " " + EXPECTED_COMPONENT);
+            "op[" + index + "] is " + shownValue(value) + " " + EXPECTED_COMPONENT);
       }
       index++;
     }
     return builder.build();
+  }
+
+  private static String shownNumber(Number number) {
+    boolean infinite =
+        (number instanceof Double d && d.isInfinite())
+            || (number instanceof Float f && f.isInfinite());
+    return infinite ? "a number too large for a double" : number.toString();
+  }
+
+  private static String shownValue(Object value) {
+    if (value == null || value instanceof Boolean) {
+      return String.valueOf(value); // as JSON writes it
+    }
+    if (value instanceof List) {
+      return "an array";
+    }
+    if (value instanceof Map) {
+      return "an object";
+    }
+    return value + " (" + value.getClass().getSimpleName() + ")";
+  }
+
+  private static InvalidOperationException notIntegral(int index, String shown) {
+    return new InvalidOperationException(
+        "op[" + index + "] is " + shown + " (expected an integer without fraction or exponent)");
   }
 
   private static final String EXPECTED_COMPONENT =
@@ -263,12 +292,7 @@ public final class OperationJson {
       }
       String literal = json.substring(start, pos);
       if (!integral) {
-        throw new InvalidOperationException(
-            "op["
-                + index
-                + "] is "
-                + literal
-                + " (expected an integer without fraction or exponent)");
+        throw notIntegral(index, literal);
       }
       long number = Long.MAX_VALUE; // stands for "out of range" when there are too many digits
       if (digitsEnd - digitsStart <= 18) {

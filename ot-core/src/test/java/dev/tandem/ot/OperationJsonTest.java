@@ -7,9 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -169,8 +171,17 @@ class OperationJsonTest {
     assertEquals(
         "op[1] is 0 (expected a non-zero integer: n retains, -n deletes)", message(List.of(1, 0)));
     assertEquals(
-        "op[0] is 1.0 (Double) (expected a non-zero integer or a non-empty string)",
-        message(List.of(1.0)));
+        "op[0] is 1.0 (expected an integer without fraction or exponent)", message(List.of(1.0)));
+    assertEquals(message("[1.0]"), message(List.of(1.0)), "the same words as the JSON reader");
+    assertEquals(
+        "op[0] is 1000.0 (expected an integer without fraction or exponent)",
+        message(List.of(1e3)));
+    assertEquals(
+        "op[1] is 1.5 (expected an integer without fraction or exponent)",
+        message(List.of(1, new BigDecimal("1.5"))));
+    assertEquals(
+        "op[0] is -0.0 (expected an integer without fraction or exponent)",
+        message(List.of(-0.0f)));
     assertEquals(
         "op[0] is 4294967296 (expected an integer from -2147483647 to 2147483647)",
         message(List.of(4294967296L)));
@@ -181,11 +192,45 @@ class OperationJsonTest {
     assertEquals(
         "op[0] is null (expected a non-zero integer or a non-empty string)",
         message(Arrays.asList((Object) null)));
+    assertEquals(message("[true]"), message(List.of(true)));
+    assertEquals(message("[null]"), message(Arrays.asList((Object) null)));
+    assertEquals(message("[[1]]"), message(List.of(List.of(1))));
+    assertEquals(message("[{}]"), message(List.of(Map.of())));
     assertEquals(
-        "op[0] is true (Boolean) (expected a non-zero integer or a non-empty string)",
-        message(List.of(true)));
+        "op[0] is an array (expected a non-zero integer or a non-empty string)",
+        message(List.of(List.of())));
     assertThrows(
         InvalidOperationException.class, () -> OperationJson.fromValues(List.of("\uD83D")));
+  }
+
+  /**
+   * Issue 12: a JSON parser reads {@code 1e999} as an infinite double, whose JSON form Jackson
+   * writes as the string {@code "Infinity"}: re-serialised, it became an insert. Refused here.
+   */
+  @Test
+  void refusesInfiniteNumbersWhateverTheirSign() {
+    assertEquals(
+        "op[0] is a number too large for a double"
+            + " (expected an integer without fraction or exponent)",
+        message(List.of(Double.POSITIVE_INFINITY)));
+    assertEquals(
+        "op[2] is a number too large for a double"
+            + " (expected an integer without fraction or exponent)",
+        message(List.of(1, "a", Float.NEGATIVE_INFINITY)));
+    assertEquals(
+        "op[0] is NaN (expected an integer without fraction or exponent)",
+        message(List.of(Double.NaN)));
+    assertEquals(
+        "op[0] is 1e999 (expected an integer without fraction or exponent)", message("[1e999]"));
+    assertEquals(
+        "op[0] is -0 (expected a non-zero integer: n retains, -n deletes)", message("[-0]"));
+    assertEquals(
+        "op[0] is 1E3 (expected an integer without fraction or exponent)", message("[1E3]"));
+  }
+
+  private static String message(String json) {
+    return assertThrows(InvalidOperationException.class, () -> OperationJson.parse(json))
+        .getMessage();
   }
 
   private static String message(List<?> values) {

@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
-import javax.sql.DataSource;
 
 /**
  * The checkpoints of every document: the full text at some revisions, so that the text at any
@@ -19,10 +18,10 @@ import javax.sql.DataSource;
 public final class CheckpointStore {
   private static final String COLUMNS = "doc_id, rev, content, sha256, created_at";
 
-  private final DataSource dataSource;
+  private final GuardedPool pool;
 
-  CheckpointStore(DataSource dataSource) {
-    this.dataSource = dataSource;
+  CheckpointStore(GuardedPool pool) {
+    this.pool = pool;
   }
 
   /**
@@ -39,7 +38,7 @@ public final class CheckpointStore {
     TextChecks.requireStorable(text, docId, revision);
     String sha256 = TextChecks.sha256(text);
     return Jdbc.inTransaction(
-        dataSource,
+        pool,
         Connection.TRANSACTION_READ_COMMITTED,
         "write checkpoint",
         docId,
@@ -89,7 +88,7 @@ public final class CheckpointStore {
   /** The checkpoint with the highest revision at or below {@code revision}. */
   public Optional<Checkpoint> nearestAtOrBelow(String docId, long revision) {
     return Jdbc.autoCommit(
-        dataSource,
+        pool,
         "read checkpoint",
         docId,
         revision,
@@ -99,17 +98,13 @@ public final class CheckpointStore {
   /** The checkpoint at exactly {@code revision}. */
   public Optional<Checkpoint> read(String docId, long revision) {
     return Jdbc.autoCommit(
-        dataSource,
-        "read checkpoint",
-        docId,
-        revision,
-        connection -> read(connection, docId, revision));
+        pool, "read checkpoint", docId, revision, connection -> read(connection, docId, revision));
   }
 
   /** The document's checkpoints without their text, by ascending revision. */
   public List<CheckpointInfo> list(String docId) {
     return Jdbc.autoCommit(
-        dataSource,
+        pool,
         "list checkpoints",
         docId,
         null,
@@ -145,7 +140,7 @@ public final class CheckpointStore {
           "checkpoint revision : " + revision + " (expected: > 0; revision 0 is kept)");
     }
     return Jdbc.autoCommit(
-        dataSource,
+        pool,
         "delete checkpoint",
         docId,
         revision,

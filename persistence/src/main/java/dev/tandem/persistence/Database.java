@@ -15,11 +15,14 @@ import javax.sql.DataSource;
 /**
  * An open Tandem database: a connection pool (HikariCP) on a PostgreSQL whose schema Flyway has
  * brought up to date from {@code db/migration}, and, when the configuration names no URL, the
- * embedded PostgreSQL it runs on. Closing it closes the pool, then stops the embedded server.
- * Thread-safe.
+ * embedded PostgreSQL it runs on, supervised. Every call of its {@link OpLog} and {@link
+ * CheckpointStore} is bounded by the configuration's timeout and fails at once while {@link
+ * #health()} knows the database is unreachable. Closing it closes the pool, then stops the embedded
+ * server. Thread-safe.
  */
 public final class Database implements AutoCloseable {
   private final CompletableFuture<Opened> opened;
+  private final DatabaseHealth health;
   private final OpLog opLog;
   private final CheckpointStore checkpoints;
 
@@ -27,11 +30,13 @@ public final class Database implements AutoCloseable {
   private record Opened(
       EmbeddedPostgres embedded, HikariDataSource pool, DatabaseConfig connection) {}
 
-  private Database(CompletableFuture<Opened> opened) {
+  private Database(CompletableFuture<Opened> opened, DatabaseHealth health) {
     this.opened = opened;
+    this.health = health;
     DataSource dataSource = opened.isDone() ? opened.join().pool() : new PoolOnceOpen(this);
-    this.checkpoints = new CheckpointStore(dataSource);
-    this.opLog = new OpLog(dataSource);
+    GuardedPool pool = new GuardedPool(dataSource, health);
+    this.checkpoints = new CheckpointStore(pool);
+    this.opLog = new OpLog(pool);
   }
 
   /**
@@ -46,7 +51,8 @@ public final class Database implements AutoCloseable {
    *     directory is in use by another process)
    */
   public static Database open(DatabaseConfig config) {
-    return new Database(CompletableFuture.completedFuture(openNow(config)));
+    DatabaseHealth health = new DatabaseHealth();
+    return new Database(CompletableFuture.completedFuture(openNow(config, health)), health);
   }
 
   /**
@@ -57,16 +63,17 @@ public final class Database implements AutoCloseable {
    */
   public static Database openInBackground(DatabaseConfig config) {
     CompletableFuture<Opened> opened = new CompletableFuture<>();
+    DatabaseHealth health = new DatabaseHealth();
     startThread(
         "tandem-database-open",
         () -> {
           try {
-            opened.complete(openNow(config));
+            opened.complete(openNow(config, health));
           } catch (RuntimeException | Error e) {
             opened.completeExceptionally(e);
           }
         });
-    return new Database(opened);
+    return new Database(opened, health);
   }
 
   /**
@@ -78,9 +85,9 @@ public final class Database implements AutoCloseable {
     return this;
   }
 
-  private static Opened openNow(DatabaseConfig config) {
+  private static Opened openNow(DatabaseConfig config, DatabaseHealth health) {
     EmbeddedPostgres embedded =
-        config.isEmbedded() ? EmbeddedPostgres.start(config.dataDirectory()) : null;
+        config.isEmbedded() ? EmbeddedPostgres.start(config.dataDirectory(), health::down) : null;
     DatabaseConfig connection =
         embedded == null
             ? config
@@ -89,7 +96,8 @@ public final class Database implements AutoCloseable {
                 embedded.user(),
                 embedded.password(),
                 config.poolSize(),
-                config.dataDirectory());
+                config.dataDirectory(),
+                config.timeout());
     HikariDataSource pool = null;
     try {
       pool = new HikariDataSource(hikariConfig(connection));
@@ -97,6 +105,7 @@ public final class Database implements AutoCloseable {
         embedded.storeCheapVerifier(pool);
       }
       Migrations.apply(pool, connection);
+      health.startProbing(pool, connection.timeout());
       return new Opened(embedded, pool, connection);
     } catch (RuntimeException e) {
       if (pool != null) {
@@ -137,7 +146,16 @@ public final class Database implements AutoCloseable {
     return checkpoints;
   }
 
-  /** The pool, for the few callers that need plain JDBC (benchmarks, health checks). */
+  /**
+   * Whether the database is reachable now, for health checks; while it is not, every call of the
+   * {@link #opLog()} and the {@link #checkpoints()} fails at once with {@link
+   * DatabaseUnavailableException}.
+   */
+  public DatabaseHealth health() {
+    return health;
+  }
+
+  /** The pool, for the few callers that need plain JDBC (benchmarks, tests). */
   public DataSource dataSource() {
     return opened().pool();
   }
@@ -157,6 +175,7 @@ public final class Database implements AutoCloseable {
   /** Closes the pool, then stops the embedded server; nothing to do if opening failed. */
   @Override
   public void close() {
+    health.close();
     Opened open;
     try {
       open = opened();
@@ -184,10 +203,20 @@ public final class Database implements AutoCloseable {
     }
     hikari.setMaximumPoolSize(config.poolSize());
     hikari.setMinimumIdle(Math.min(2, config.poolSize()));
-    hikari.setConnectionTimeout(10_000);
+    // Every wait of a caller is bounded by the timeout: for a pooled connection, for a statement
+    // (cancelled by the server), and for any answer at all (a stalled server), one second later so
+    // that the server's own cancel, which keeps the connection, normally comes first. Connecting
+    // and logging in, which the pool does in the background, have a bound of their own.
+    long seconds = config.timeout().toSeconds();
+    long loginSeconds = config.loginTimeoutSeconds();
+    hikari.setConnectionTimeout(config.timeout().toMillis());
+    hikari.setValidationTimeout(Math.max(250, config.timeout().toMillis() / 2));
+    hikari.setConnectionInitSql("SET statement_timeout = " + config.timeout().toMillis());
     hikari.addDataSourceProperty("ApplicationName", "tandem");
     hikari.addDataSourceProperty("tcpKeepAlive", "true");
-    hikari.addDataSourceProperty("connectTimeout", "10");
+    hikari.addDataSourceProperty("connectTimeout", Long.toString(loginSeconds));
+    hikari.addDataSourceProperty("loginTimeout", Long.toString(loginSeconds));
+    hikari.addDataSourceProperty("socketTimeout", Long.toString(seconds + 1));
     return hikari;
   }
 

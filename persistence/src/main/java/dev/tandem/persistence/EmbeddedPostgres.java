@@ -16,6 +16,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -23,6 +24,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import javax.sql.DataSource;
 import org.postgresql.util.PasswordUtil;
 import org.slf4j.Logger;
@@ -32,9 +34,11 @@ import org.slf4j.LoggerFactory;
  * A real PostgreSQL server whose cluster lives in a data directory of Tandem's, started with the
  * binaries of {@link PostgresBinaries} and stopped when closed or when the JVM exits.
  *
- * <p>Layout of the data directory: {@code tandem.lock} (held while a process uses the directory),
- * {@code postgres/} (the cluster), {@code postgres.password} (the generated superuser password,
- * readable by this user only) and {@code postgres.log} (the server's log).
+ * <p>Layout of the data directory (mode 0700): {@code tandem.lock} (held while a process uses the
+ * directory), {@code postgres/} (the cluster), {@code postgres.password} (the generated superuser
+ * password) and {@code postgres.log} (the server's log), files of mode 0600. The directory and
+ * everything in it belong to the user PostgreSQL runs as: this process's, or {@code nobody}'s when
+ * this process runs as root.
  *
  * <p>Contract:
  *
@@ -51,12 +55,21 @@ import org.slf4j.LoggerFactory;
  *       verifier of one iteration: see {@link #storeCheapVerifier}); fsync and synchronous_commit
  *       stay on, so a committed op survives a crash.
  *   <li>As root, PostgreSQL runs as {@code nobody} (see {@link Users}).
+ *   <li>Supervised: if the postmaster exits while this object is not stopping it (killed, crashed),
+ *       it is restarted on the same port and data directory (crash recovery replays the write-ahead
+ *       log), up to {@value #RESTART_ATTEMPTS} attempts with backoff; {@code onDown} hears of the
+ *       outage at once and of a final failure.
+ *   <li>Every wait for a child process is bounded by the command timeout; a child that does not
+ *       finish in time is killed with its descendants and the start fails with its output.
  * </ul>
  */
 final class EmbeddedPostgres implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(EmbeddedPostgres.class);
   private static final String SUPERUSER = "postgres";
-  private static final long COMMAND_TIMEOUT_SECONDS = 180;
+  private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(180);
+  static final int RESTART_ATTEMPTS = 8;
+  private static final long FIRST_BACKOFF_MILLIS = 250;
+  private static final long MAX_BACKOFF_MILLIS = 4000;
   private static final Path SETSID = Path.of("/usr/bin/setsid");
 
   /** The line of {@code postmaster.pid} holding the postmaster's status ("ready" when it is). */
@@ -76,65 +89,85 @@ final class EmbeddedPostgres implements AutoCloseable {
   private static final Set<Path> HELD = ConcurrentHashMap.newKeySet();
 
   private final Path dataDirectory;
-  private final Path binaries;
-  private final Optional<Users.Account> account;
+  private final Launcher launcher;
   private final FileChannel lockChannel;
   private final FileLock lock;
   private final String password;
   private final int port;
+  private final Consumer<String> onDown;
   private final Thread shutdownHook;
-  private boolean stopped;
+  private Process postmaster; // guarded by this
+  private boolean stopped; // guarded by this
 
   private EmbeddedPostgres(
       Path dataDirectory,
-      Path binaries,
-      Optional<Users.Account> account,
+      Launcher launcher,
       FileChannel lockChannel,
       FileLock lock,
       String password,
-      int port) {
+      Launcher.Running running,
+      Consumer<String> onDown) {
     this.dataDirectory = dataDirectory;
-    this.binaries = binaries;
-    this.account = account;
+    this.launcher = launcher;
     this.lockChannel = lockChannel;
     this.lock = lock;
     this.password = password;
-    this.port = port;
+    this.port = running.port();
+    this.postmaster = running.postmaster();
+    this.onDown = onDown;
     this.shutdownHook = new Thread(this::stopQuietly, "tandem-embedded-postgres-stop");
     Runtime.getRuntime().addShutdownHook(shutdownHook);
   }
 
-  /** Starts PostgreSQL on {@code dataDirectory}, creating the cluster on first use. */
-  static EmbeddedPostgres start(Path dataDirectory) {
+  /**
+   * Starts PostgreSQL on {@code dataDirectory}, creating the cluster on first use, and supervises
+   * it; {@code onDown} hears why whenever the server goes away under this process.
+   */
+  static EmbeddedPostgres start(Path dataDirectory, Consumer<String> onDown) {
+    return start(dataDirectory, null, COMMAND_TIMEOUT, onDown);
+  }
+
+  /**
+   * {@link #start(Path, Consumer)} with the binaries in {@code binaries} (null: {@link
+   * PostgresBinaries#unpacked()}) and every wait for a child process bounded by {@code
+   * commandTimeout}; for tests.
+   */
+  static EmbeddedPostgres start(
+      Path dataDirectory, Path binaries, Duration commandTimeout, Consumer<String> onDown) {
     Path directory = dataDirectory.toAbsolutePath().normalize();
     if (!HELD.add(directory)) {
       throw inUse(directory, Long.toString(ProcessHandle.current().pid()));
     }
     FileChannel lockChannel = null;
     try {
+      Optional<Users.Account> account = Users.postgresAccount();
       Files.createDirectories(directory);
+      FileTrees.restrict(directory, FileTrees.PRIVATE_DIRECTORY, account);
+      Path lockFile = directory.resolve("tandem.lock");
       lockChannel =
           FileChannel.open(
-              directory.resolve("tandem.lock"),
-              StandardOpenOption.CREATE,
-              StandardOpenOption.READ,
-              StandardOpenOption.WRITE);
+              lockFile,
+              Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE),
+              PosixFilePermissions.asFileAttribute(FileTrees.PRIVATE_FILE));
       FileLock lock = tryLock(lockChannel, directory);
+      FileTrees.restrict(lockFile, FileTrees.PRIVATE_FILE, account);
       lockChannel.truncate(0);
       lockChannel.write(StandardCharsets.US_ASCII.encode(ProcessHandle.current().pid() + "\n"), 0);
       lockChannel.force(true);
 
-      Path binaries = PostgresBinaries.unpacked();
-      Optional<Users.Account> account = Users.postgresAccount();
+      Path installation = binaries != null ? binaries : PostgresBinaries.unpacked();
       if (account.isPresent()) {
         Users.requireTraversable(directory, account.get());
-        Users.requireTraversable(binaries.resolve("bin"), account.get());
+        Users.requireTraversable(installation.resolve("bin"), account.get());
       }
-      Launcher launcher = new Launcher(directory, binaries, account);
+      Launcher launcher = new Launcher(directory, installation, account, commandTimeout);
       String password = launcher.prepareCluster();
-      int port = launcher.startServer();
-      log.info("embedded PostgreSQL on 127.0.0.1:{}, data in {}", port, directory);
-      return new EmbeddedPostgres(directory, binaries, account, lockChannel, lock, password, port);
+      Launcher.Running running = launcher.startServer();
+      log.info("embedded PostgreSQL on 127.0.0.1:{}, data in {}", running.port(), directory);
+      EmbeddedPostgres server =
+          new EmbeddedPostgres(directory, launcher, lockChannel, lock, password, running, onDown);
+      server.watch(running.postmaster());
+      return server;
     } catch (IOException e) {
       closeQuietly(lockChannel);
       HELD.remove(directory);
@@ -229,7 +262,15 @@ final class EmbeddedPostgres implements AutoCloseable {
     }
     stopped = true;
     try {
-      new Launcher(dataDirectory, binaries, account).stopServer();
+      if (postmaster.isAlive()) {
+        try {
+          launcher.stopServer();
+        } catch (RuntimeException e) {
+          // A server still starting (being restarted) may have no pid file for pg_ctl yet.
+          postmaster.destroyForcibly();
+          throw e;
+        }
+      }
     } finally {
       try {
         lock.release();
@@ -239,6 +280,94 @@ final class EmbeddedPostgres implements AutoCloseable {
       closeQuietly(lockChannel);
       HELD.remove(dataDirectory);
     }
+  }
+
+  /** Restarts the postmaster when it exits while nobody is stopping it. */
+  private void watch(Process process) {
+    process.onExit().thenRun(() -> exited(process));
+  }
+
+  private void exited(Process process) {
+    synchronized (this) {
+      if (stopped || process != postmaster) {
+        return;
+      }
+    }
+    String reason =
+        "the embedded PostgreSQL (pid "
+            + process.pid()
+            + ") exited with status "
+            + process.exitValue();
+    log.error("{}; restarting it on {}", reason, dataDirectory);
+    onDown.accept(reason + "; restarting it");
+    Thread restarter = new Thread(this::restart, "tandem-embedded-postgres-restart");
+    restarter.setDaemon(true);
+    restarter.start();
+  }
+
+  /**
+   * Starts the postmaster again on the same port (the pool's URL names it), with backoff: its last
+   * backends may still hold the old server's shared memory for a moment, which PostgreSQL refuses
+   * to start over. The lock is not held while the new server recovers, so that closing is never
+   * delayed by it: a close meanwhile stops the new server.
+   */
+  private void restart() {
+    long backoff = FIRST_BACKOFF_MILLIS;
+    String failure = "";
+    for (int attempt = 1; attempt <= RESTART_ATTEMPTS; attempt++) {
+      try {
+        Thread.sleep(backoff);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+      backoff = Math.min(2 * backoff, MAX_BACKOFF_MILLIS);
+      Process started;
+      try {
+        synchronized (this) {
+          if (stopped) {
+            return;
+          }
+          started = launcher.launch(port);
+          postmaster = started; // what close() stops from now on
+        }
+        if (launcher.awaitReady(started)) {
+          synchronized (this) {
+            if (stopped) {
+              return; // close() stopped it, or it was not ready yet and is stopping now
+            }
+            watch(started);
+          }
+          log.info(
+              "embedded PostgreSQL restarted on 127.0.0.1:{} (attempt {} of {})",
+              port,
+              attempt,
+              RESTART_ATTEMPTS);
+          return; // the database's health probe notices that it answers again
+        }
+        synchronized (this) {
+          if (stopped) {
+            return;
+          }
+        }
+        failure = launcher.startFailed(started).getMessage();
+      } catch (IOException | RuntimeException e) {
+        failure = e.getMessage();
+      }
+      log.warn(
+          "restarting the embedded PostgreSQL failed (attempt {} of {}): {}",
+          attempt,
+          RESTART_ATTEMPTS,
+          failure);
+    }
+    log.error(
+        "the embedded PostgreSQL could not be restarted after {} attempts; restart Tandem",
+        RESTART_ATTEMPTS);
+    onDown.accept(
+        "the embedded PostgreSQL exited and could not be restarted after "
+            + RESTART_ATTEMPTS
+            + " attempts: "
+            + failure);
   }
 
   private static FileLock tryLock(FileChannel channel, Path directory) throws IOException {
@@ -279,14 +408,19 @@ final class EmbeddedPostgres implements AutoCloseable {
     private final Optional<Users.Account> account;
     private final Path logFile;
     private final Path passwordFile;
+    private final Duration timeout;
 
-    Launcher(Path directory, Path binaries, Optional<Users.Account> account) {
+    /** A postmaster that accepts connections on {@code port}. */
+    record Running(int port, Process postmaster) {}
+
+    Launcher(Path directory, Path binaries, Optional<Users.Account> account, Duration timeout) {
       this.directory = directory;
       this.cluster = directory.resolve("postgres");
       this.binaries = binaries;
       this.account = account;
       this.logFile = directory.resolve("postgres.log");
       this.passwordFile = directory.resolve("postgres.password");
+      this.timeout = timeout;
     }
 
     /** Creates the cluster if there is none; returns the superuser password. */
@@ -307,11 +441,12 @@ final class EmbeddedPostgres implements AutoCloseable {
         if ((Integer) Files.getAttribute(cluster, "unix:uid") != user.uid()) {
           FileTrees.changeOwnerRecursively(cluster, user);
         }
-        if (!Files.exists(logFile)) {
-          Files.createFile(logFile);
-        }
-        FileTrees.changeOwner(logFile, user);
       }
+      if (!Files.exists(logFile)) {
+        Files.createFile(logFile, PosixFilePermissions.asFileAttribute(FileTrees.PRIVATE_FILE));
+      }
+      FileTrees.restrict(logFile, FileTrees.PRIVATE_FILE, account);
+      FileTrees.restrict(passwordFile, FileTrees.PRIVATE_FILE, account);
       return Files.readString(passwordFile).trim();
     }
 
@@ -320,16 +455,14 @@ final class EmbeddedPostgres implements AutoCloseable {
       Path initPassword = directory.resolve("postgres.initdb-password");
       FileTrees.deleteRecursively(staging);
       Files.createDirectory(
-          staging,
-          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+          staging, PosixFilePermissions.asFileAttribute(FileTrees.PRIVATE_DIRECTORY));
       byte[] secret = new byte[24];
       new SecureRandom().nextBytes(secret);
       String password = Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
       Files.deleteIfExists(initPassword);
       Files.writeString(
           Files.createFile(
-              initPassword,
-              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))),
+              initPassword, PosixFilePermissions.asFileAttribute(FileTrees.PRIVATE_FILE)),
           password + "\n");
       try {
         if (account.isPresent()) {
@@ -355,8 +488,7 @@ final class EmbeddedPostgres implements AutoCloseable {
       Files.deleteIfExists(savedPassword);
       Files.writeString(
           Files.createFile(
-              savedPassword,
-              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))),
+              savedPassword, PosixFilePermissions.asFileAttribute(FileTrees.PRIVATE_FILE)),
           password + "\n");
       Files.move(savedPassword, passwordFile, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
       Files.move(staging, cluster, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
@@ -378,13 +510,13 @@ final class EmbeddedPostgres implements AutoCloseable {
      * only every 100 ms. It runs in a session of its own ({@code setsid}, as {@code pg_ctl} does),
      * so a terminal's Ctrl-C reaches only this JVM, whose shutdown hook stops it cleanly.
      */
-    int startServer() throws IOException {
+    Running startServer() throws IOException {
       stopOrphan();
       for (int attempt = 1; ; attempt++) {
         int port = freePort();
         Process postmaster = launch(port);
         if (awaitReady(postmaster)) {
-          return port;
+          return new Running(port, postmaster);
         }
         // Another process may have taken the port between freePort() and the bind.
         if (attempt < 3 && logTail().contains("could not bind")) {
@@ -394,7 +526,7 @@ final class EmbeddedPostgres implements AutoCloseable {
       }
     }
 
-    private Process launch(int port) throws IOException {
+    Process launch(int port) throws IOException {
       List<String> command = new ArrayList<>();
       if (Files.isExecutable(SETSID)) {
         command.add(SETSID.toString());
@@ -429,10 +561,10 @@ final class EmbeddedPostgres implements AutoCloseable {
      * start --wait} waits for: the server accepts connections); false if the postmaster exited
      * first. A pid file left by an earlier server names another pid and is never taken for ours.
      */
-    private boolean awaitReady(Process postmaster) {
+    boolean awaitReady(Process postmaster) {
       Path pidFile = cluster.resolve("postmaster.pid");
       String pid = Long.toString(postmaster.pid());
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(COMMAND_TIMEOUT_SECONDS);
+      long deadline = System.nanoTime() + timeout.toNanos();
       try {
         while (true) {
           List<String> lines = readLines(pidFile);
@@ -445,14 +577,14 @@ final class EmbeddedPostgres implements AutoCloseable {
             return false;
           }
           if (System.nanoTime() - deadline > 0) {
-            postmaster.destroy();
+            destroyTree(postmaster);
             throw timedOut("become ready");
           }
           Thread.sleep(POLL_MILLIS);
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        postmaster.destroy();
+        destroyTree(postmaster);
         throw new EmbeddedPostgresException("interrupted while PostgreSQL started", e);
       }
     }
@@ -463,7 +595,7 @@ final class EmbeddedPostgres implements AutoCloseable {
           "PostgreSQL did not "
               + what
               + " within "
-              + COMMAND_TIMEOUT_SECONDS
+              + timeout.toSeconds()
               + " s\nend of "
               + logFile
               + ":\n"
@@ -474,7 +606,7 @@ final class EmbeddedPostgres implements AutoCloseable {
      * The error for a postmaster that exited at start; a cluster of another major version than the
      * binaries (which PostgreSQL refuses) is named as such.
      */
-    private EmbeddedPostgresException startFailed(Process postmaster) {
+    EmbeddedPostgresException startFailed(Process postmaster) {
       String clusterVersion;
       try {
         clusterVersion = Files.readString(cluster.resolve("PG_VERSION")).trim();
@@ -517,7 +649,7 @@ final class EmbeddedPostgres implements AutoCloseable {
               "--no-wait",
               "--silent"),
           "pg_ctl stop");
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(COMMAND_TIMEOUT_SECONDS);
+      long deadline = System.nanoTime() + timeout.toNanos();
       try {
         while (Files.exists(pidFile)) {
           if (System.nanoTime() - deadline > 0) {
@@ -571,23 +703,40 @@ final class EmbeddedPostgres implements AutoCloseable {
       }
     }
 
-    /** Runs a command (as the PostgreSQL account); returns its output or fails with it. */
+    /**
+     * Runs a command (as the PostgreSQL account); returns its output or fails with it. The output
+     * goes to a file rather than a pipe, so the wait is bounded by the timeout whatever the child
+     * (or a grandchild that inherited its output) does; a child that does not finish in time is
+     * killed with its descendants.
+     */
     private String run(List<String> command, String what) {
       List<String> full = Users.runAs(account, command);
-      ProcessBuilder builder = new ProcessBuilder(full).redirectErrorStream(true);
-      environment(builder);
+      String name = what == null ? command.get(0) : what;
+      Path output = null;
       try {
+        output = Files.createTempFile("tandem-postgres-command", ".out"); // mode 0600
+        ProcessBuilder builder =
+            new ProcessBuilder(full)
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectOutput(output.toFile())
+                .redirectErrorStream(true);
+        environment(builder);
         Process process = builder.start();
-        process.getOutputStream().close();
-        byte[] output = process.getInputStream().readAllBytes();
-        if (!process.waitFor(COMMAND_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-          process.destroyForcibly();
-          throw new EmbeddedPostgresException(String.join(" ", full) + " did not finish");
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+          destroyTree(process);
+          throw new EmbeddedPostgresException(
+              name
+                  + " did not finish within "
+                  + timeout.toSeconds()
+                  + " s and was killed: "
+                  + String.join(" ", full)
+                  + "\n"
+                  + new String(Files.readAllBytes(output), StandardCharsets.UTF_8).trim());
         }
-        String text = new String(output, StandardCharsets.UTF_8);
+        String text = new String(Files.readAllBytes(output), StandardCharsets.UTF_8);
         if (process.exitValue() != 0) {
           throw new EmbeddedPostgresException(
-              (what == null ? command.get(0) : what)
+              name
                   + " failed (exit "
                   + process.exitValue()
                   + "): "
@@ -602,6 +751,25 @@ final class EmbeddedPostgres implements AutoCloseable {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new EmbeddedPostgresException("interrupted while running " + command.get(0), e);
+      } finally {
+        if (output != null) {
+          try {
+            Files.deleteIfExists(output);
+          } catch (IOException ignored) {
+            // A leftover temporary file in the temporary directory; nothing depends on it.
+          }
+        }
+      }
+    }
+
+    /** Kills {@code process} and everything it started, and waits a moment for it to go. */
+    private static void destroyTree(Process process) {
+      process.descendants().forEach(ProcessHandle::destroyForcibly);
+      process.destroyForcibly();
+      try {
+        process.waitFor(5, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
       }
     }
 

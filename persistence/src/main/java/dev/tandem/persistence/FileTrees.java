@@ -7,10 +7,34 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Optional;
+import java.util.Set;
 
 /** Whole-tree file operations the embedded PostgreSQL needs. */
 final class FileTrees {
+  /** rwx------: a directory only its owner may enter. */
+  static final Set<PosixFilePermission> PRIVATE_DIRECTORY =
+      PosixFilePermissions.fromString("rwx------");
+
+  /** rw-------: a file only its owner may read. */
+  static final Set<PosixFilePermission> PRIVATE_FILE = PosixFilePermissions.fromString("rw-------");
+
   private FileTrees() {}
+
+  /**
+   * Gives {@code path} the mode {@code permissions} and, if PostgreSQL runs as another user, to
+   * that user; an existing file or directory made by an older version is tightened the same way.
+   */
+  static void restrict(
+      Path path, Set<PosixFilePermission> permissions, Optional<Users.Account> owner)
+      throws IOException {
+    if (owner.isPresent()) {
+      changeOwner(path, owner.get());
+    }
+    Files.setPosixFilePermissions(path, permissions);
+  }
 
   /** Deletes {@code root} and everything under it, never following symbolic links. */
   static void deleteRecursively(Path root) throws IOException {

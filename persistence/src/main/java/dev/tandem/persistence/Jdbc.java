@@ -5,7 +5,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import javax.sql.DataSource;
 
 /** Transactions and conversions shared by the op log and the checkpoint store. */
 final class Jdbc {
@@ -22,36 +21,37 @@ final class Jdbc {
    * back and throws a {@link PersistenceException} (the pool resets the connection's settings).
    */
   static <T> T inTransaction(
-      DataSource dataSource,
-      int isolation,
-      String action,
-      String docId,
-      Long revision,
-      Work<T> work) {
-    try (Connection connection = dataSource.getConnection()) {
+      GuardedPool pool, int isolation, String action, String docId, Long revision, Work<T> work) {
+    try (Connection connection = pool.connection()) {
       connection.setAutoCommit(false);
       if (isolation != Connection.TRANSACTION_READ_COMMITTED) {
         connection.setTransactionIsolation(isolation);
       }
+      T result;
       try {
-        T result = work.run(connection);
+        result = work.run(connection);
         connection.commit();
-        return result;
       } catch (SQLException | RuntimeException | Error e) {
         rollbackQuietly(connection, e);
         throw e;
       }
+      pool.succeeded();
+      return result;
     } catch (SQLException e) {
+      pool.failed(e);
       throw SqlErrors.translate(e, action, docId, revision);
     }
   }
 
   /** Runs {@code work} on a connection in autocommit mode (one statement, one transaction). */
   static <T> T autoCommit(
-      DataSource dataSource, String action, String docId, Long revision, Work<T> work) {
-    try (Connection connection = dataSource.getConnection()) {
-      return work.run(connection);
+      GuardedPool pool, String action, String docId, Long revision, Work<T> work) {
+    try (Connection connection = pool.connection()) {
+      T result = work.run(connection);
+      pool.succeeded();
+      return result;
     } catch (SQLException e) {
+      pool.failed(e);
       throw SqlErrors.translate(e, action, docId, revision);
     }
   }

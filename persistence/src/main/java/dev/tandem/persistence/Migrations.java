@@ -1,5 +1,6 @@
 package dev.tandem.persistence;
 
+import com.zaxxer.hikari.util.DriverDataSource;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,6 +22,7 @@ import java.util.Comparator;
 import java.util.Enumeration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.regex.Matcher;
@@ -63,12 +65,22 @@ final class Migrations {
 
   /**
    * Flyway gets connections of its own, not the pool's: it holds two at once (the schema history
-   * lock and the migration), which a pool of size 1 could never give.
+   * lock and the migration), which a pool of size 1 could never give. Connecting is bounded as for
+   * the pool; the migrations themselves are not (one may rightly take long on a large table).
    */
   private static void migrate(DatabaseConfig connection, ClassLoader loader) {
+    Properties bounds = new Properties();
+    bounds.setProperty("connectTimeout", Long.toString(connection.loginTimeoutSeconds()));
+    bounds.setProperty("loginTimeout", Long.toString(connection.loginTimeoutSeconds()));
     try {
       Flyway.configure(loader)
-          .dataSource(connection.url(), connection.user(), connection.password())
+          .dataSource(
+              new DriverDataSource(
+                  connection.url(),
+                  "org.postgresql.Driver",
+                  bounds,
+                  connection.user(),
+                  connection.password()))
           .locations("classpath:" + LOCATION)
           .failOnMissingLocations(true)
           .load()

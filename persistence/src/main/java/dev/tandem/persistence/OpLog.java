@@ -19,7 +19,6 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
-import javax.sql.DataSource;
 
 /**
  * The op log of every document: revisions 1, 2, 3 ... with no gap, each holding the op that made
@@ -60,10 +59,10 @@ public final class OpLog {
   private static final String OP_COLUMNS =
       "doc_id, rev, op, client_id, client_seq, user_id, created_at";
 
-  private final DataSource dataSource;
+  private final GuardedPool pool;
 
-  OpLog(DataSource dataSource) {
-    this.dataSource = dataSource;
+  OpLog(GuardedPool pool) {
+    this.pool = pool;
   }
 
   /**
@@ -80,7 +79,7 @@ public final class OpLog {
     TextChecks.requireStorable(initialText, docId, 0L);
     String sha256 = TextChecks.sha256(initialText);
     Jdbc.autoCommit(
-        dataSource,
+        pool,
         "create document",
         docId,
         0L,
@@ -105,7 +104,7 @@ public final class OpLog {
    */
   public Optional<DocumentSnapshot> loadDocument(String docId) {
     return Jdbc.inTransaction(
-        dataSource,
+        pool,
         Connection.TRANSACTION_REPEATABLE_READ,
         "load document",
         docId,
@@ -128,7 +127,7 @@ public final class OpLog {
    */
   public DocumentSnapshot textAt(String docId, long revision) {
     return Jdbc.inTransaction(
-        dataSource,
+        pool,
         Connection.TRANSACTION_REPEATABLE_READ,
         "read text",
         docId,
@@ -145,8 +144,7 @@ public final class OpLog {
 
   /** The document's head revision, or empty if there is no such document. */
   public OptionalLong head(String docId) {
-    return Jdbc.autoCommit(
-        dataSource, "read head", docId, null, connection -> head(connection, docId));
+    return Jdbc.autoCommit(pool, "read head", docId, null, connection -> head(connection, docId));
   }
 
   /**
@@ -205,7 +203,7 @@ public final class OpLog {
     }
     StoredOp first = ops.get(0);
     Jdbc.autoCommit(
-        dataSource,
+        pool,
         "append " + size + " ops",
         first.docId(),
         first.revision(),
@@ -241,7 +239,7 @@ public final class OpLog {
   /** The op a client sent with {@code seq} in the document, if it is stored. */
   public Optional<StoredOp> findBySeq(String docId, String clientId, long seq) {
     return Jdbc.autoCommit(
-        dataSource,
+        pool,
         "find op by seq",
         docId,
         null,
@@ -270,7 +268,7 @@ public final class OpLog {
       throw new IllegalArgumentException("limit : " + limit + " (expected: >= 0)");
     }
     return Jdbc.autoCommit(
-        dataSource,
+        pool,
         "read ops",
         docId,
         fromRevision,
@@ -303,7 +301,7 @@ public final class OpLog {
       throw new IllegalArgumentException("limit : " + limit + " (expected: >= 0)");
     }
     return Jdbc.autoCommit(
-        dataSource,
+        pool,
         "list documents",
         null,
         null,

@@ -48,17 +48,37 @@ final class SqlErrors {
   }
 
   /**
-   * Failures that may pass: connection errors (class 08), too many connections or out of resources
-   * (53), the server shutting down (57P01-57P03), a cancelled statement (57014), a deadlock or
-   * serialization failure (40), and the driver's and the pool's transient failures.
+   * Failures that say the server cannot be reached at all, rather than that a statement failed: a
+   * connection error (class 08, which includes a socket timeout and a pool timeout caused by one)
+   * or the server shutting down or crashed (57P01-57P03).
+   */
+  static boolean isUnreachable(SQLException e) {
+    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+      if (cause instanceof SQLException sql && sql.getSQLState() != null) {
+        String state = sql.getSQLState();
+        if (state.startsWith("08")
+            || state.equals("57P01")
+            || state.equals("57P02")
+            || state.equals("57P03")) {
+          return true;
+        }
+      }
+      if (cause.getCause() == cause) {
+        break;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Failures that may pass: the server unreachable ({@link #isUnreachable}), too many connections
+   * or out of resources (53), a cancelled statement (57014, as the statement timeout cancels one),
+   * a deadlock or serialization failure (40), and the driver's and the pool's transient failures.
    */
   private static boolean isUnavailable(SQLException e, String state) {
-    return state.startsWith("08")
+    return isUnreachable(e)
         || state.startsWith("53")
         || state.startsWith("40")
-        || state.equals("57P01")
-        || state.equals("57P02")
-        || state.equals("57P03")
         || state.equals("57014")
         || e instanceof SQLTransientException
         || e instanceof SQLRecoverableException

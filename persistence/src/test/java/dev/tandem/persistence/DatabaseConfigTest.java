@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -51,5 +53,30 @@ class DatabaseConfigTest {
     assertThrows(
         IllegalArgumentException.class,
         () -> DatabaseConfig.fromEnvironment(Map.of("TANDEM_DATABASE_URL", "mysql://x")));
+  }
+
+  @Test
+  void theTimeoutIsWholeSecondsFromOneToAnHour() {
+    assertEquals(Duration.ofSeconds(5), DatabaseConfig.fromEnvironment(Map.of()).timeout());
+    assertEquals(
+        Duration.ofSeconds(7),
+        DatabaseConfig.fromEnvironment(Map.of("TANDEM_DATABASE_TIMEOUT_SECONDS", "7")).timeout());
+    var notANumber =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> DatabaseConfig.fromEnvironment(Map.of("TANDEM_DATABASE_TIMEOUT_SECONDS", "x")));
+    assertTrue(
+        notANumber.getMessage().contains("TANDEM_DATABASE_TIMEOUT_SECONDS"),
+        notANumber.getMessage());
+    DatabaseConfig config = DatabaseConfig.embedded(Path.of("data"));
+    for (Duration bad :
+        List.of(
+            Duration.ZERO,
+            Duration.ofMillis(1500),
+            Duration.ofSeconds(3601),
+            Duration.ofSeconds(-1))) {
+      assertThrows(IllegalArgumentException.class, () -> config.withTimeout(bad), bad.toString());
+    }
+    assertTrue(config.withTimeout(Duration.ofSeconds(9)).toString().contains("timeout=9s"));
   }
 }

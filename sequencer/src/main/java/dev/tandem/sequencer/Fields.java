@@ -3,6 +3,12 @@ package dev.tandem.sequencer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.ot.InvalidOperationException;
+import dev.tandem.ot.OperationJson;
+import dev.tandem.ot.TextOperation;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 
@@ -66,6 +72,34 @@ public final class Fields {
       throw wrongType(field, value, "an array");
     }
     return (ArrayNode) value;
+  }
+
+  /**
+   * The op of a submit, from its JSON array; {@code invalid_op} if it is not a valid operation.
+   *
+   * <p>The elements go to {@link OperationJson#fromValues} as Jackson read them, never written back
+   * to JSON and read again: Jackson reads a number with a fraction or an exponent as a double
+   * ({@code 1e3} as 1000.0, {@code 1e999} as infinity, which it writes as the string {@code
+   * "Infinity"}), and only its node type still tells that it was not a JSON integer.
+   */
+  public static TextOperation operation(ArrayNode op) {
+    List<Object> values = new ArrayList<>(op.size());
+    for (JsonNode element : op) {
+      values.add(
+          switch (element.getNodeType()) {
+            case STRING -> element.textValue();
+            case NUMBER -> element.numberValue(); // Integer, Long, BigInteger; or not integral
+            case BOOLEAN -> element.booleanValue();
+            case ARRAY -> List.of();
+            case OBJECT -> Map.of();
+            default -> null; // null (and nothing else a JSON reader makes)
+          });
+    }
+    try {
+      return OperationJson.fromValues(values);
+    } catch (InvalidOperationException e) {
+      throw new TandemException(ErrorCode.INVALID_OP, e.getMessage());
+    }
   }
 
   /** A boolean field; absent or null is {@code false}. */

@@ -1,30 +1,75 @@
 package dev.tandem.sequencer;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.persistence.DatabaseHealth;
 import org.glassfish.grizzly.http.server.HttpHandler;
 import org.glassfish.grizzly.http.server.Request;
 import org.glassfish.grizzly.http.server.Response;
 
-/** {@code GET /healthz}: 200 with a small JSON status while the server runs. */
+/**
+ * The probes, each a small JSON answer that never waits for the database ({@link DatabaseHealth}
+ * knows its state from the calls and a background probe):
+ *
+ * <ul>
+ *   <li>{@code GET /livez}: 200 while the process serves HTTP (a liveness probe: restart it if
+ *       not).
+ *   <li>{@code GET /readyz}: 200 when the server can do its work, 503 with a {@code reason} while
+ *       the database cannot be reached or the server is shutting down (a readiness probe: send it
+ *       no traffic meanwhile).
+ *   <li>{@code GET /healthz}: what {@code /readyz} says, with the documents in memory and the
+ *       database's state.
+ * </ul>
+ */
 final class HealthHandler extends HttpHandler {
-  private final Sequencers sequencers;
+  /** Which probe a handler answers. */
+  enum Probe {
+    LIVE,
+    READY,
+    HEALTH
+  }
 
-  HealthHandler(Sequencers sequencers) {
+  private final Probe probe;
+  private final Sequencers sequencers;
+  private final DatabaseHealth database;
+
+  HealthHandler(Probe probe, Sequencers sequencers, DatabaseHealth database) {
+    this.probe = probe;
     this.sequencers = sequencers;
+    this.database = database;
   }
 
   @Override
   public void service(Request request, Response response) throws Exception {
-    boolean up = !sequencers.isStopping();
-    response.setStatus(up ? 200 : 503);
+    ObjectNode body = Json.object();
+    int status = 200;
+    if (probe == Probe.LIVE) {
+      body.put("status", "ok");
+    } else {
+      DatabaseHealth.Status db = database.status();
+      if (sequencers.isStopping()) {
+        status = 503;
+        body.put("status", "stopping");
+        body.put("reason", "the server is shutting down");
+      } else if (!db.reachable()) {
+        status = 503;
+        body.put("status", "unavailable");
+        body.put("reason", db.reason());
+      } else {
+        body.put("status", "ok");
+      }
+      if (probe == Probe.HEALTH) {
+        body.put("documents", sequencers.loadedDocuments());
+        ObjectNode databaseNode = body.putObject("database");
+        databaseNode.put("reachable", db.reachable());
+        if (!db.reachable()) {
+          databaseNode.put("reason", db.reason());
+        }
+      }
+    }
+    response.setStatus(status);
+    response.setHeader("Cache-Control", "no-store");
     response.setContentType("application/json");
     response.setCharacterEncoding("UTF-8");
-    response
-        .getWriter()
-        .write(
-            "{\"status\":\""
-                + (up ? "ok" : "stopping")
-                + "\",\"documents\":"
-                + sequencers.loadedDocuments()
-                + "}");
+    response.getWriter().write(Json.write(body));
   }
 }

@@ -77,6 +77,14 @@ public final class Json {
     return (ObjectNode) node;
   }
 
+  /** The body of an HTTP error, {@code {code, message}}, as every HTTP answer of the server. */
+  public static String error(ErrorCode code, String message) {
+    ObjectNode body = object();
+    body.put("code", code.code());
+    body.put("message", message == null ? code.code() : message);
+    return write(body);
+  }
+
   /** Serializes a node; never fails for trees built in memory. */
   public static String write(JsonNode node) {
     try {

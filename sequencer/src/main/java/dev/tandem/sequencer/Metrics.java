@@ -5,6 +5,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 
 /**
  * The server's counters, served at {@code /metrics} in the Prometheus text format. Updating one is
@@ -16,6 +17,7 @@ public final class Metrics {
   private final LongAdder commitFailures = new LongAdder();
   private final LongAdder resubmits = new LongAdder();
   private final LongAdder deadSockets = new LongAdder();
+  private final LongAdder slowConsumersClosed = new LongAdder();
   private final Map<ErrorCode, LongAdder> errors = new EnumMap<>(ErrorCode.class);
 
   public Metrics() {
@@ -42,13 +44,22 @@ public final class Metrics {
     deadSockets.increment();
   }
 
+  /** A socket or SSE stream closed because too much waited for it (1013, or the stream ended). */
+  public void slowConsumerClosed() {
+    slowConsumersClosed.increment();
+  }
+
+  public long slowConsumersClosed() {
+    return slowConsumersClosed.sum();
+  }
+
   /** An error answered to a client, on any transport. */
   public void error(ErrorCode code) {
     errors.get(code).increment();
   }
 
   /** The Prometheus exposition, with the two gauges the caller knows. */
-  public String render(IntSupplier connections, IntSupplier documents) {
+  public String render(IntSupplier connections, IntSupplier documents, LongSupplier outboundBytes) {
     StringBuilder out = new StringBuilder(1024);
     counter(out, "tandem_ops_committed_total", "ops durably committed", opsCommitted.sum());
     counter(
@@ -79,6 +90,16 @@ public final class Metrics {
     gauge(
         out, "tandem_websocket_connections", "open WebSocket connections", connections.getAsInt());
     gauge(out, "tandem_documents_loaded", "documents in memory", documents.getAsInt());
+    counter(
+        out,
+        "tandem_slow_consumers_closed_total",
+        "sockets closed with 1013 and SSE streams ended because too much waited for them",
+        slowConsumersClosed.sum());
+    gauge(
+        out,
+        "tandem_outbound_bytes",
+        "bytes waiting to go out to clients, against outbound-total-bytes",
+        outboundBytes.getAsLong());
     return out.toString();
   }
 

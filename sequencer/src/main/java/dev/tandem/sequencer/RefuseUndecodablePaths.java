@@ -1,7 +1,11 @@
 package dev.tandem.sequencer;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
+
 import java.io.CharConversionException;
-import java.nio.charset.StandardCharsets;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import org.glassfish.grizzly.filterchain.BaseFilter;
 import org.glassfish.grizzly.filterchain.FilterChainBuilder;
 import org.glassfish.grizzly.filterchain.FilterChainContext;
@@ -14,14 +18,21 @@ import org.glassfish.grizzly.http.server.AddOn;
 import org.glassfish.grizzly.http.server.NetworkListener;
 import org.glassfish.grizzly.http.util.HttpStatus;
 import org.glassfish.grizzly.http.util.RequestURIRef;
+import org.glassfish.grizzly.memory.Buffers;
 
 /**
- * Answers 404 to a request whose path Grizzly cannot decode, such as one that climbs above the root
- * ({@code /vendor/../../pom.xml}, {@code /%2e%2e/pom.xml}).
+ * Answers a request whose path or query is not well-formed before anything else sees it, with the
+ * JSON error body of the REST API: {@code 400 bad_request} for a malformed percent escape ({@code
+ * %}, {@code %zz}), escapes that do not decode to UTF-8 ({@code %ff}, the overlong {@code %c0%af},
+ * the surrogate {@code %ed%a0%80}) or a control character in the path; {@code 404 not_found} for a
+ * path that climbs above the root ({@code /vendor/../../pom.xml}, {@code /%2e%2e/pom.xml}). A
+ * WebSocket upgrade without {@code Sec-WebSocket-Key}, which Tyrus answers with 500, is a {@code
+ * bad_request} too.
  *
- * <p>Grizzly's handler chain decodes and normalises the path before it picks a handler, and answers
- * such a path with a 500 as if the server had failed. Nothing is served from above the root either
- * way; this filter, right after the codec, makes the answer say so.
+ * <p>Right after the HTTP codec, so this holds for every handler: REST, SSE, static files and the
+ * WebSocket upgrade. Without it Grizzly's decoder throws from deep in the filter chain (an empty
+ * 500 or no answer at all, and a stack trace in the log per request) or answers 500 as if the
+ * server had failed.
  */
 final class RefuseUndecodablePaths extends BaseFilter implements AddOn {
   @Override
@@ -33,30 +44,112 @@ final class RefuseUndecodablePaths extends BaseFilter implements AddOn {
   @Override
   public NextAction handleRead(FilterChainContext ctx) {
     if (!(ctx.getMessage() instanceof HttpContent content)
-        || !(content.getHttpHeader() instanceof HttpRequestPacket request)
-        || decodes(request.getRequestURI())) {
+        || !(content.getHttpHeader() instanceof HttpRequestPacket request)) {
       return ctx.getInvokeAction();
     }
-    if (content.isLast()) { // any body is read to its end first, so the connection stays usable
+    TandemException refusal = refusal(request.getRequestURI(), request.getQueryString());
+    if (refusal == null
+        && request.isUpgrade()
+        && "websocket".equalsIgnoreCase(request.getUpgrade())
+        && request.getHeader("Sec-WebSocket-Key") == null) { // Tyrus answers 500
+      refusal = TandemException.badRequest("a WebSocket upgrade needs Sec-WebSocket-Key");
+    }
+    if (refusal == null) {
+      return ctx.getInvokeAction();
+    }
+    // Any body is read to its end first, so the connection stays usable; an upgrade's has no end
+    // (the codec leaves it undecoded): it is answered at once and its connection closed.
+    if (content.isLast() || request.isUpgrade()) {
+      BadRequestLog.refused(request.getMethod().getMethodString() + " request target", refusal);
       HttpResponsePacket response = request.getResponse();
-      HttpStatus.NOT_FOUND_404.setValues(response);
-      response.setContentLength(0);
-      ctx.write(HttpContent.builder(response).last(true).build());
+      if (request.isUpgrade()) {
+        request.getProcessingState().setKeepAlive(false);
+      }
+      HttpStatus.getHttpStatus(refusal.code().httpStatus()).setValues(response);
+      byte[] body = Json.error(refusal.code(), refusal.getMessage()).getBytes(UTF_8);
+      response.setContentType("application/json");
+      response.setContentLength(body.length);
+      ctx.write(
+          HttpContent.builder(response)
+              .content(Buffers.wrap(ctx.getMemoryManager(), body))
+              .last(true)
+              .build());
       // as Grizzly's own OutputBuffer does: the codec then keeps the connection alive or closes it
       ctx.notifyDownstream(HttpServerFilter.RESPONSE_COMPLETE_EVENT);
     }
     return ctx.getStopAction();
   }
 
-  /** Decodes a copy, so the request's own decoding (with the handler's settings) is untouched. */
-  private static boolean decodes(String rawPath) {
+  /** Why this request target is refused, or null if it is well-formed. */
+  static TandemException refusal(String rawPath, String rawQuery) {
+    try {
+      String path = decode(rawPath, "path");
+      if (path.chars().anyMatch(c -> c < 0x20 || c == 0x7F)) {
+        return TandemException.badRequest("the path holds a control character (escaped or not)");
+      }
+      if (rawQuery != null) {
+        decode(rawQuery, "query");
+      }
+    } catch (TandemException malformed) {
+      return malformed;
+    }
+    return climbsAboveTheRoot(rawPath)
+        ? new TandemException(ErrorCode.NOT_FOUND, "no such path")
+        : null;
+  }
+
+  /**
+   * Percent-decodes strictly: every {@code %} starts an escape of two hex digits, and the bytes are
+   * well-formed UTF-8 (Java's decoder refuses overlong forms and encoded surrogates). Anything else
+   * is ASCII, as RFC 3986 requires.
+   */
+  private static String decode(String raw, String part) {
+    byte[] bytes = new byte[raw.length()];
+    int length = 0;
+    for (int i = 0; i < raw.length(); i++) {
+      char c = raw.charAt(i);
+      if (c == '%') {
+        int high = i + 1 < raw.length() ? Character.digit(raw.charAt(i + 1), 16) : -1;
+        int low = i + 2 < raw.length() ? Character.digit(raw.charAt(i + 2), 16) : -1;
+        if (high < 0 || low < 0) {
+          throw TandemException.badRequest(
+              "malformed percent escape '"
+                  + raw.substring(i, Math.min(i + 3, raw.length()))
+                  + "' in the "
+                  + part
+                  + " (expected: % and two hex digits)");
+        }
+        bytes[length++] = (byte) (high * 16 + low);
+        i += 2;
+      } else if (c < 0x80) {
+        bytes[length++] = (byte) c;
+      } else {
+        throw TandemException.badRequest(
+            "the " + part + " holds a byte outside ASCII (expected: percent-encoded UTF-8)");
+      }
+    }
+    try {
+      return UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes, 0, length))
+          .toString();
+    } catch (CharacterCodingException e) {
+      throw TandemException.badRequest(
+          "the " + part + " is not percent-encoded UTF-8 (expected: escapes of UTF-8 bytes)");
+    }
+  }
+
+  /** Grizzly's own decoding, on a copy, refuses a path that normalises to above the root. */
+  private static boolean climbsAboveTheRoot(String rawPath) {
     RequestURIRef copy = new RequestURIRef();
     copy.init(rawPath);
     try {
-      copy.getDecodedRequestURIBC(false, StandardCharsets.UTF_8);
-      return true;
-    } catch (CharConversionException e) {
+      copy.getDecodedRequestURIBC(false, UTF_8);
       return false;
+    } catch (CharConversionException e) {
+      return true;
     }
   }
 }

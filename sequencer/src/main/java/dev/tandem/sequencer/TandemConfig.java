@@ -1,5 +1,6 @@
 package dev.tandem.sequencer;
 
+import dev.tandem.persistence.DatabaseConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,6 +28,9 @@ public record TandemConfig(
     int maxOpCodePoints,
     int maxOpenDocumentsPerConnection,
     int outboundQueueLimit,
+    // outbound memory (issue 12): bytes waiting for one socket or stream, and for all of them
+    long outboundSocketBytes,
+    long outboundTotalBytes,
     int badMessageLimit,
     Duration badMessageWindow,
     int maxMessagesPerSecond,
@@ -41,6 +45,7 @@ public record TandemConfig(
     Optional<String> databaseUser,
     Optional<String> databasePassword,
     int databasePoolSize,
+    Duration databaseTimeout,
     Path dataDir) {
 
   /** Where the demo page of client-js lives in a checkout, served at {@code /} when present. */
@@ -53,12 +58,22 @@ public record TandemConfig(
     requireRange(maxOpCodePoints, 1, Integer.MAX_VALUE, "max-op-code-points");
     requireRange(maxOpenDocumentsPerConnection, 1, Integer.MAX_VALUE, "max-open-documents");
     requireRange(outboundQueueLimit, 1, Integer.MAX_VALUE, "outbound-queue");
+    requireRange(outboundSocketBytes, 1024, Long.MAX_VALUE, "outbound-socket-bytes");
+    requireRange(outboundTotalBytes, 1024, Long.MAX_VALUE, "outbound-total-bytes");
     requireRange(badMessageLimit, 1, Integer.MAX_VALUE, "bad-message-limit");
     requireRange(maxMessagesPerSecond, 0, 1_000_000_000, "max-messages-per-second");
     requireRange(checkpointInterval, 1, Integer.MAX_VALUE, "checkpoint-interval");
     requireRange(historyInMemory, 1, Integer.MAX_VALUE, "history-in-memory");
     requireRange(catchUpPage, 1, Integer.MAX_VALUE, "catch-up-page");
     requireRange(databasePoolSize, 1, 1000, "database-pool-size");
+    requireRange(
+        databaseTimeout.toSeconds(),
+        1,
+        DatabaseConfig.MAX_TIMEOUT_SECONDS,
+        "database-timeout-seconds");
+    // Nothing is unloaded before it is idle, and no shutdown waits a negative time.
+    requireAtLeast(idleUnloadAfter, Duration.ofSeconds(1), "idle-unload-seconds");
+    requireAtLeast(shutdownGrace, Duration.ZERO, "shutdown-grace-seconds");
     if (pingInterval.isNegative()
         || pingInterval.isZero()
         || pingInterval.compareTo(Duration.ofHours(1)) > 0) {
@@ -87,6 +102,8 @@ public record TandemConfig(
         1024 * 1024,
         100,
         1024,
+        DEFAULT_OUTBOUND_SOCKET_BYTES,
+        defaultOutboundTotalBytes(),
         10,
         Duration.ofSeconds(10),
         5000,
@@ -101,6 +118,7 @@ public record TandemConfig(
         Optional.empty(),
         Optional.empty(),
         10,
+        DatabaseConfig.DEFAULT_TIMEOUT,
         Path.of("data"));
   }
 
@@ -166,6 +184,13 @@ public record TandemConfig(
     lines.add("max-op-code-points=" + maxOpCodePoints);
     lines.add("max-open-documents=" + maxOpenDocumentsPerConnection);
     lines.add("outbound-queue=" + outboundQueueLimit);
+    lines.add("outbound-socket-bytes=" + outboundSocketBytes);
+    lines.add(
+        "outbound-total-bytes="
+            + outboundTotalBytes
+            + " (max heap "
+            + Runtime.getRuntime().maxMemory()
+            + ")");
     lines.add(
         "bad-message-limit=" + badMessageLimit + " per " + badMessageWindow.toSeconds() + "s");
     lines.add(
@@ -186,6 +211,7 @@ public record TandemConfig(
     lines.add("database-user=" + databaseUser.orElse("(default)"));
     lines.add("database-password=" + (databasePassword.isEmpty() ? "(none)" : "****"));
     lines.add("database-pool-size=" + databasePoolSize);
+    lines.add("database-timeout-seconds=" + databaseTimeout.toSeconds());
     lines.add(
         "data-dir=" + dataDir.toAbsolutePath() + (databaseUrl.isPresent() ? " (unused)" : ""));
     return String.join("\n", lines);
@@ -206,6 +232,19 @@ public record TandemConfig(
         : duration.toMillis() + " ms";
   }
 
+  /** Bytes that may wait for one slow socket or SSE stream by default. */
+  public static final long DEFAULT_OUTBOUND_SOCKET_BYTES = 8L * 1024 * 1024;
+
+  /**
+   * Bytes that may wait for all sockets and streams together by default: a quarter of the heap, so
+   * that clients that do not read can never take the memory the documents need (at least 16 MiB).
+   */
+  public static long defaultOutboundTotalBytes() {
+    long heap = Runtime.getRuntime().maxMemory();
+    long quarter = heap == Long.MAX_VALUE ? 1024L * 1024 * 1024 : heap / 4;
+    return Math.max(16L * 1024 * 1024, quarter);
+  }
+
   private static Optional<Option> option(String name) {
     return OPTIONS.stream().filter(o -> o.name().equals(name)).findFirst();
   }
@@ -214,6 +253,18 @@ public record TandemConfig(
     if (value < min || value > max) {
       throw new IllegalArgumentException(
           name + " : " + value + " (expected: " + min + " to " + max + ")");
+    }
+  }
+
+  private static void requireAtLeast(Duration value, Duration min, String name) {
+    if (value == null || value.compareTo(min) < 0) {
+      throw new IllegalArgumentException(
+          name
+              + " : "
+              + (value == null ? "none" : value.toSeconds())
+              + " (expected: at least "
+              + min.toSeconds()
+              + ")");
     }
   }
 
@@ -261,6 +312,18 @@ public record TandemConfig(
               "outbound-queue",
               "messages queued to one slow socket before it is closed with 1013 (default 1024)",
               (b, v) -> b.outboundQueueLimit = toInt(v)),
+          new Option(
+              "outbound-socket-bytes",
+              "bytes waiting for one slow WebSocket before it is closed with 1013, or for one SSE"
+                  + " stream before it is ended; a single larger frame may wait alone"
+                  + " (default 8388608)",
+              (b, v) -> b.outboundSocketBytes = toLong(v)),
+          new Option(
+              "outbound-total-bytes",
+              "bytes waiting for all sockets and streams; when reached, open and new streams get"
+                  + " unavailable and sockets that are behind are closed (default a quarter of"
+                  + " the heap)",
+              (b, v) -> b.outboundTotalBytes = toLong(v)),
           new Option(
               "bad-message-limit",
               "bad messages within 10 s before a socket is closed with 1008 (default 10)",
@@ -317,12 +380,21 @@ public record TandemConfig(
               "JDBC connections (default 10)",
               (b, v) -> b.databasePoolSize = toInt(v)),
           new Option(
+              "database-timeout-seconds",
+              "longest wait of one database call (for a pooled connection, a statement, an"
+                  + " answer: this + 1 s); past it the call fails with unavailable (default 5)",
+              (b, v) -> b.databaseTimeout = Duration.ofSeconds(toInt(v))),
+          new Option(
               "data-dir",
               "embedded PostgreSQL's data directory (default ./data)",
               (b, v) -> b.dataDir = Path.of(v)));
 
   private static int toInt(String value) {
     return Integer.parseInt(value.trim());
+  }
+
+  private static long toLong(String value) {
+    return Long.parseLong(value.trim());
   }
 
   /** Returns a builder starting from this configuration. */
@@ -340,6 +412,8 @@ public record TandemConfig(
     private int maxOpCodePoints;
     private int maxOpenDocumentsPerConnection;
     private int outboundQueueLimit;
+    private long outboundSocketBytes;
+    private long outboundTotalBytes;
     private int badMessageLimit;
     private Duration badMessageWindow;
     private int maxMessagesPerSecond;
@@ -354,6 +428,7 @@ public record TandemConfig(
     private Optional<String> databaseUser;
     private Optional<String> databasePassword;
     private int databasePoolSize;
+    private Duration databaseTimeout;
     private Path dataDir;
 
     private Builder(TandemConfig c) {
@@ -365,6 +440,8 @@ public record TandemConfig(
       maxOpCodePoints = c.maxOpCodePoints;
       maxOpenDocumentsPerConnection = c.maxOpenDocumentsPerConnection;
       outboundQueueLimit = c.outboundQueueLimit;
+      outboundSocketBytes = c.outboundSocketBytes;
+      outboundTotalBytes = c.outboundTotalBytes;
       badMessageLimit = c.badMessageLimit;
       badMessageWindow = c.badMessageWindow;
       maxMessagesPerSecond = c.maxMessagesPerSecond;
@@ -379,6 +456,7 @@ public record TandemConfig(
       databaseUser = c.databaseUser;
       databasePassword = c.databasePassword;
       databasePoolSize = c.databasePoolSize;
+      databaseTimeout = c.databaseTimeout;
       dataDir = c.dataDir;
     }
 
@@ -419,6 +497,16 @@ public record TandemConfig(
 
     public Builder outboundQueueLimit(int value) {
       outboundQueueLimit = value;
+      return this;
+    }
+
+    public Builder outboundSocketBytes(long value) {
+      outboundSocketBytes = value;
+      return this;
+    }
+
+    public Builder outboundTotalBytes(long value) {
+      outboundTotalBytes = value;
       return this;
     }
 
@@ -474,6 +562,11 @@ public record TandemConfig(
       return this;
     }
 
+    public Builder databaseTimeout(Duration value) {
+      databaseTimeout = value;
+      return this;
+    }
+
     public Builder dataDir(Path value) {
       dataDir = value;
       return this;
@@ -489,6 +582,8 @@ public record TandemConfig(
           maxOpCodePoints,
           maxOpenDocumentsPerConnection,
           outboundQueueLimit,
+          outboundSocketBytes,
+          outboundTotalBytes,
           badMessageLimit,
           badMessageWindow,
           maxMessagesPerSecond,
@@ -503,6 +598,7 @@ public record TandemConfig(
           databaseUser,
           databasePassword,
           databasePoolSize,
+          databaseTimeout,
           dataDir);
     }
   }

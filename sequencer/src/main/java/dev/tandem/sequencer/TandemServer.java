@@ -4,16 +4,17 @@ import dev.tandem.persistence.Database;
 import dev.tandem.persistence.DatabaseConfig;
 import dev.tandem.sequencer.rest.RestApplication;
 import dev.tandem.sequencer.ws.EditEndpoint;
+import dev.tandem.sequencer.ws.FrameSizeGuard;
 import dev.tandem.sequencer.ws.WebSocketContainer;
 import jakarta.websocket.server.ServerEndpointConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.glassfish.grizzly.http.server.HttpServer;
@@ -26,7 +27,8 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
 
 /**
  * The Tandem server: one process, one port, serving the WebSocket protocol at {@code /ws}, the REST
- * API and SSE under {@code /api}, {@code /healthz}, and static files at {@code /}.
+ * API and SSE under {@code /api}, {@code /healthz}, {@code /readyz} and {@code /livez}, {@code
+ * /metrics}, and static files at {@code /}.
  *
  * <p>Start it in-process with {@link #builder()} (tests use port 0 and a shared {@link Database}),
  * or from the command line with {@link #main}. {@link #close()} shuts down gracefully: it stops
@@ -36,13 +38,14 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
 public final class TandemServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(TandemServer.class);
 
-  /** The smallest frame buffer: a single frame up to 16 MiB is read whole, then judged. */
+  /** The smallest frame buffer of Tyrus, which reads each frame whole (see FrameSizeGuard). */
   public static final int MAX_FRAME_BUFFER = 16 * 1024 * 1024;
 
   private final TandemConfig config;
   private final Database database;
   private final boolean ownsDatabase;
   private final Sequencers sequencers;
+  private final OutboundBudget outboundBudget;
   private final EditEndpoint editEndpoint;
   private final WebSocketContainer webSockets;
   private final HttpServer httpServer;
@@ -55,27 +58,43 @@ public final class TandemServer implements AutoCloseable {
     this.database = database;
     this.ownsDatabase = ownsDatabase;
     this.sequencers = new Sequencers(database, config);
-    this.editEndpoint = new EditEndpoint(sequencers, authorizer, config);
+    this.outboundBudget = new OutboundBudget(config.outboundTotalBytes());
+    this.editEndpoint = new EditEndpoint(sequencers, authorizer, config, outboundBudget);
     // Tyrus buffers each frame whole before EditEndpoint sees it (as a fragment of a message, which
-    // EditEndpoint measures and refuses with 1009); a single frame larger than this buffer is cut
-    // off by Tyrus itself with 1011.
+    // EditEndpoint measures and refuses with 1009); FrameSizeGuard hands it no data frame over
+    // max-message-bytes, so this buffer is never outgrown (Tyrus would close with 1011).
     this.webSockets =
         new WebSocketContainer(Math.max(MAX_FRAME_BUFFER, 2 * config.maxMessageBytes() + 1024));
     URI apiUri = URI.create("http://" + config.host() + ":" + config.port() + "/api");
     this.httpServer =
         GrizzlyHttpServerFactory.createHttpServer(
-            apiUri, new RestApplication(sequencers, authorizer, config), false);
+            apiUri, new RestApplication(sequencers, authorizer, config, outboundBudget), false);
     NetworkListener listener = httpServer.getListeners().iterator().next();
     listener.getKeepAlive().setIdleTimeoutInSeconds(-1); // WebSockets idle as long as they like
     listener.registerAddOn(new IgnoreForeignUpgrades());
     listener.registerAddOn(new RefuseUndecodablePaths());
+    listener.registerAddOn(new FrameSizeGuard(config.maxMessageBytes()));
+    BrokenContentLog.install();
     webSockets.attachTo(listener);
-    httpServer.getServerConfiguration().addHttpHandler(new HealthHandler(sequencers), "/healthz");
+    for (HealthHandler.Probe probe : HealthHandler.Probe.values()) {
+      httpServer
+          .getServerConfiguration()
+          .addHttpHandler(
+              new HealthHandler(probe, sequencers, database.health()),
+              switch (probe) {
+                case LIVE -> "/livez";
+                case READY -> "/readyz";
+                case HEALTH -> "/healthz";
+              });
+    }
     httpServer
         .getServerConfiguration()
         .addHttpHandler(
             new MetricsHandler(
-                sequencers.metrics(), editEndpoint::connectionCount, sequencers::loadedDocuments),
+                sequencers.metrics(),
+                editEndpoint::connectionCount,
+                sequencers::loadedDocuments,
+                outboundBudget::used),
             "/metrics");
     config
         .staticDir()
@@ -150,12 +169,23 @@ public final class TandemServer implements AutoCloseable {
         .getMaxPoolSize();
   }
 
+  /** The bytes waiting for clients on this server, for in-process tests and tools. */
+  public OutboundBudget outboundBudget() {
+    return outboundBudget;
+  }
+
   /** The sequencers of this server, for in-process tests and tools. */
   public Sequencers sequencers() {
     return sequencers;
   }
 
-  /** Graceful shutdown; idempotent. */
+  /**
+   * Graceful shutdown; idempotent. In this order, within the grace: the port stops accepting (open
+   * connections stay), new submits are refused, the commits in flight finish and are answered,
+   * every WebSocket is sent 1001 and SSE streams end, the sockets' close handshakes finish; only
+   * then does Grizzly stop. Its shutdown closes every connection at once: a socket whose close
+   * frame was not written yet saw 1006 instead of 1001.
+   */
   @Override
   public void close() {
     synchronized (this) {
@@ -165,14 +195,22 @@ public final class TandemServer implements AutoCloseable {
       closed = true;
     }
     long graceMillis = config.shutdownGrace().toMillis();
+    long deadline = System.nanoTime() + config.shutdownGrace().toNanos();
     log.info("shutting down (grace {} ms)", graceMillis);
-    Future<HttpServer> httpDone = httpServer.shutdown(graceMillis, TimeUnit.MILLISECONDS);
     try {
+      httpServer.getListeners().forEach(listener -> listener.getTransport().unbindAll());
       sequencers.stopAccepting();
-      sequencers.awaitCommitted(config.shutdownGrace());
+      sequencers.awaitCommitted(remaining(deadline));
       editEndpoint.closeAll();
       sequencers.closeStreams();
-      httpDone.get(graceMillis, TimeUnit.MILLISECONDS);
+      if (!editEndpoint.awaitClosed(deadline)) {
+        log.warn(
+            "{} WebSocket(s) did not finish their close handshake within the grace",
+            editEndpoint.connectionCount());
+      }
+      httpServer
+          .shutdown(remaining(deadline).toMillis(), TimeUnit.MILLISECONDS)
+          .get(remaining(deadline).toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (ExecutionException | TimeoutException e) {
@@ -187,6 +225,10 @@ public final class TandemServer implements AutoCloseable {
       stopped.countDown();
       log.info("stopped");
     }
+  }
+
+  private static Duration remaining(long deadlineNanos) {
+    return Duration.ofNanos(Math.max(0, deadlineNanos - System.nanoTime()));
   }
 
   /** Releases what the constructor made, for a server that never started. */
@@ -289,7 +331,8 @@ public final class TandemServer implements AutoCloseable {
           config.databaseUser().orElse(null),
           config.databasePassword().orElse(null),
           config.databasePoolSize(),
-          config.dataDir());
+          config.dataDir(),
+          config.databaseTimeout());
     }
   }
 }

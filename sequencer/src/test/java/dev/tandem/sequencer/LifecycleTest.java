@@ -43,6 +43,27 @@ class LifecycleTest {
     }
   }
 
+  /**
+   * Issue 12, item 10: every client reads 1001, not 1006. Grizzly's shutdown closed the transport,
+   * and with it every socket whose close frame was not written yet.
+   */
+  @Test
+  void everySocketReads1001AtShutdown() {
+    String doc = Servers.freshDoc();
+    TandemServer server = Servers.start();
+    List<WsClient> clients = new java.util.ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      WsClient client = WsClient.hello(server, "shutdown-" + i);
+      client.send(Messages.open(doc + "-" + (i % 4)));
+      client.next("opened");
+      clients.add(client);
+    }
+    server.close();
+    List<Integer> codes = clients.stream().map(WsClient::awaitClose).toList();
+    clients.forEach(WsClient::close);
+    assertEquals(java.util.Collections.nCopies(20, 1001), codes);
+  }
+
   @Test
   void twoServersOnOneDatabaseCannotBothWriteARevisionAndTheStaleOneRecovers() {
     String doc = Servers.freshDoc();

@@ -79,6 +79,33 @@ class RestTest {
     assertError(Http.get(server, "/api/docs/" + doc + "-missing/ops"), 404, "not_found");
   }
 
+  /**
+   * Issue 12, item 10: the body limit (4096 here) counts UTF-8 bytes, as the WebSocket's does; it
+   * used to count UTF-16 units, so 1,021 emoji (2,042 units, 4,084 bytes) and more passed.
+   */
+  @Test
+  void theBodyLimitCountsUtf8Bytes() {
+    String emoji = "\uD83D\uDE00"; // 4 bytes, 2 UTF-16 units
+    String atTheLimit = "{\"text\":\"" + emoji.repeat(1021) + "a\"}"; // 11 + 4,084 + 1 bytes
+    assertEquals(4096, atTheLimit.getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+    String doc = Servers.freshDoc();
+    Http.Reply created = Http.put(server, "/api/docs/" + doc, atTheLimit);
+    assertEquals(201, created.status(), created.body().toString());
+    assertEquals(
+        emoji.repeat(1021) + "a",
+        Http.get(server, "/api/docs/" + doc).body().path("text").asText());
+
+    String overTheLimit = "{\"text\":\"" + emoji.repeat(1021) + "ab\"}";
+    Http.Reply refused = Http.put(server, "/api/docs/" + doc + "-over", overTheLimit);
+    assertError(refused, 413, "too_large");
+    assertEquals(
+        "request body of 4097 bytes (expected: at most 4096)",
+        refused.body().path("message").asText());
+    String opOverTheLimit = "{\"rev\":0,\"op\":[2043,\"" + "é".repeat(2036) + "a\"]}";
+    assertEquals(4097, opOverTheLimit.getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+    assertError(Http.post(server, "/api/docs/" + doc + "/ops", opOverTheLimit), 413, "too_large");
+  }
+
   @Test
   void postedOpsGoThroughTheSequencerAndAreDeduplicated() {
     String doc = Servers.freshDoc();

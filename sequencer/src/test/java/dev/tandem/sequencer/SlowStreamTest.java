@@ -18,8 +18,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * An SSE stream whose client stops reading never slows the document it follows, and the server does
- * not buffer the document's history for it: once four messages' worth wait for the network, the
- * stream is ended (the client would reconnect with its last id).
+ * not buffer the document's history for it: once {@code outbound-socket-bytes} wait for the
+ * network, the stream is ended (the client would reconnect with its last id).
  */
 @ExtendWith(EmbeddedPostgresExtension.class)
 class SlowStreamTest {
@@ -28,7 +28,8 @@ class SlowStreamTest {
   @Test
   void aStalledStreamIsEndedAndNeverSlowsTheWriter() throws Exception {
     String doc = Servers.freshDoc();
-    try (TandemServer server = Servers.start(Servers.config().maxMessageBytes(128 * 1024).build());
+    try (TandemServer server =
+            Servers.start(Servers.config().outboundSocketBytes(512 * 1024).build());
         WsClient writer = WsClient.hello(server, "writer-sse")) {
       writer.send(Messages.open(doc));
       writer.next("opened");

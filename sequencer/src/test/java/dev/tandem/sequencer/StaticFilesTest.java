@@ -57,7 +57,7 @@ class StaticFilesTest {
   }
 
   /** Keeps Grizzly's warnings and errors that carry a stack trace. */
-  private static Handler recordInto(List<LogRecord> records) {
+  static Handler recordInto(List<LogRecord> records) {
     return new Handler() {
       @Override
       public void publish(LogRecord record) {

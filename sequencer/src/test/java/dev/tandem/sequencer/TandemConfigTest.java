@@ -4,11 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class TandemConfigTest {
@@ -52,6 +54,53 @@ class TandemConfigTest {
     assertTrue(outOfRange.getMessage().contains("port"), outOfRange.getMessage());
     assertThrows(
         IllegalArgumentException.class, () -> TandemConfig.parse(List.of("--port"), Map.of()));
+  }
+
+  /** Issue 12, item 10: these were accepted, and a negative grace or idle time then misbehaved. */
+  @Test
+  void idleUnloadAndShutdownGraceThatMeanNothingAreRefused() {
+    for (List<String> args :
+        List.of(
+            List.of("--idle-unload-seconds", "-1"),
+            List.of("--idle-unload-seconds=0"),
+            List.of("--shutdown-grace-seconds", "-5"))) {
+      IllegalArgumentException refused =
+          assertThrows(IllegalArgumentException.class, () -> TandemConfig.parse(args, Map.of()));
+      String name = args.get(0).substring(2).replaceFirst("=.*", "");
+      assertTrue(refused.getMessage().startsWith(name + " : "), refused.getMessage());
+      assertTrue(refused.getMessage().contains("(expected: at least "), refused.getMessage());
+    }
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> TandemConfig.parse(List.of(), Map.of("TANDEM_SHUTDOWN_GRACE_SECONDS", "-1")));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> TandemConfig.defaults().toBuilder().idleUnloadAfter(Duration.ofMillis(-1)).build());
+    TandemConfig config =
+        TandemConfig.parse(
+            List.of("--shutdown-grace-seconds", "0", "--idle-unload-seconds", "1"), Map.of());
+    assertEquals(Duration.ZERO, config.shutdownGrace(), "no grace is a meaningful choice");
+    assertEquals(Duration.ofSeconds(1), config.idleUnloadAfter());
+  }
+
+  /** The server refuses them at start: a clear message and exit status 2, before anything opens. */
+  @Test
+  void theServerRefusesToStartWithThem() throws Exception {
+    Process process =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                TandemServer.class.getName(),
+                "--idle-unload-seconds",
+                "-1")
+            .redirectErrorStream(true)
+            .start();
+    process.getOutputStream().close();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(process.waitFor(60, TimeUnit.SECONDS), output);
+    assertEquals(2, process.exitValue(), output);
+    assertEquals("tandem: idle-unload-seconds : -1 (expected: at least 1)", output.strip());
   }
 
   @Test
@@ -109,6 +158,31 @@ class TandemConfigTest {
   }
 
   @Test
+  void outboundBytesAreBoundedPerSocketAndInTotalByAShareOfTheHeap() {
+    TandemConfig defaults = TandemConfig.defaults();
+    assertEquals(8L * 1024 * 1024, defaults.outboundSocketBytes());
+    long heap = Runtime.getRuntime().maxMemory();
+    assertEquals(Math.max(16L * 1024 * 1024, heap / 4), defaults.outboundTotalBytes());
+    TandemConfig set =
+        TandemConfig.parse(
+            List.of("--outbound-socket-bytes", "65536"),
+            Map.of("TANDEM_OUTBOUND_TOTAL_BYTES", "10000000000"));
+    assertEquals(65536, set.outboundSocketBytes());
+    assertEquals(10_000_000_000L, set.outboundTotalBytes());
+    assertTrue(set.describe().contains("outbound-total-bytes=10000000000"), set.describe());
+    IllegalArgumentException tooSmall =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> TandemConfig.parse(List.of("--outbound-socket-bytes=0"), Map.of()));
+    assertTrue(tooSmall.getMessage().contains("outbound-socket-bytes"), tooSmall.getMessage());
+    IllegalArgumentException negative =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> TandemConfig.parse(List.of("--outbound-total-bytes=-1"), Map.of()));
+    assertTrue(negative.getMessage().contains("outbound-total-bytes"), negative.getMessage());
+  }
+
+  @Test
   void theDescriptionMasksThePassword() {
     TandemConfig config =
         TandemConfig.parse(
@@ -121,5 +195,24 @@ class TandemConfigTest {
     assertTrue(config.describe().contains("database-password=****"));
     assertTrue(config.describe().contains("password=****&ssl=true"), config.describe());
     assertTrue(!config.describe().contains("hunter2"));
+  }
+
+  @Test
+  void theDatabaseTimeoutIsWholeSecondsFromOneToAnHour() {
+    assertEquals(Duration.ofSeconds(5), TandemConfig.defaults().databaseTimeout());
+    assertEquals(
+        Duration.ofSeconds(2),
+        TandemConfig.parse(List.of(), Map.of("TANDEM_DATABASE_TIMEOUT_SECONDS", "2"))
+            .databaseTimeout());
+    TandemConfig config = TandemConfig.parse(List.of("--database-timeout-seconds=3"), Map.of());
+    assertEquals(Duration.ofSeconds(3), config.databaseTimeout());
+    assertTrue(config.describe().contains("\ndatabase-timeout-seconds=3\n"), config.describe());
+    for (String bad : List.of("0", "-1", "3601", "soon")) {
+      IllegalArgumentException refused =
+          assertThrows(
+              IllegalArgumentException.class,
+              () -> TandemConfig.parse(List.of("--database-timeout-seconds", bad), Map.of()));
+      assertTrue(refused.getMessage().contains("database-timeout-seconds"), refused.getMessage());
+    }
   }
 }

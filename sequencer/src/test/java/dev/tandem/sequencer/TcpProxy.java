@@ -4,15 +4,18 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 
 /**
  * A TCP relay, so a test can take a peer away (every connection cut, new ones refused) and bring it
  * back: PostgreSQL, without stopping the one other tests share; or a Tandem server, so clients keep
- * one address across a restart and never reach whatever else may listen on a freed port meanwhile.
+ * one address across a restart and never reach whatever else may listen on a freed port meanwhile;
+ * or it stops carrying what the peer sends, so the peer sees clients that stop reading.
  */
 final class TcpProxy implements AutoCloseable {
   private final ServerSocket listener;
@@ -22,14 +25,39 @@ final class TcpProxy implements AutoCloseable {
   private volatile boolean up = true;
   private volatile boolean frozen;
   private volatile boolean closed;
+  private final int receiveBuffer; // of the sockets to the target; 0 for the system's
+  private volatile CountDownLatch downstream = new CountDownLatch(0); // open when at zero
 
   TcpProxy(String targetHost, int targetPort) throws IOException {
+    this(targetHost, targetPort, 0);
+  }
+
+  private TcpProxy(String targetHost, int targetPort, int receiveBuffer) throws IOException {
+    this.receiveBuffer = receiveBuffer;
     this.targetHost = targetHost;
     this.targetPort = targetPort;
     this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
     Thread acceptor = new Thread(this::accept, "tcp-proxy");
     acceptor.setDaemon(true);
     acceptor.start();
+  }
+
+  /**
+   * A proxy whose sockets to the target have small receive buffers, so that once {@link
+   * #pauseDownstream} stops reading, the target soon sees a client that does not read.
+   */
+  static TcpProxy withSmallBuffers(String targetHost, int targetPort) throws IOException {
+    return new TcpProxy(targetHost, targetPort, 8192);
+  }
+
+  /** Stops carrying what the target sends (its clients seem to stop reading); sending goes on. */
+  void pauseDownstream() {
+    downstream = new CountDownLatch(1);
+  }
+
+  /** Carries what the target sends again. */
+  void resumeDownstream() {
+    downstream.countDown();
   }
 
   int port() {
@@ -83,17 +111,20 @@ final class TcpProxy implements AutoCloseable {
           closeQuietly(client);
           continue;
         }
-        Socket server;
+        Socket server = new Socket();
         try {
-          server = new Socket(targetHost, targetPort);
+          if (receiveBuffer > 0) {
+            server.setReceiveBufferSize(receiveBuffer); // before connect: the window stays small
+          }
+          server.connect(new InetSocketAddress(targetHost, targetPort));
         } catch (IOException unreachable) {
           closeQuietly(client); // as if the peer refused it
           continue;
         }
         sockets.add(client);
         sockets.add(server);
-        pump(client, server);
-        pump(server, client);
+        pump(client, server, false);
+        pump(server, client, true);
       } catch (IOException e) {
         if (closed) {
           return;
@@ -102,18 +133,25 @@ final class TcpProxy implements AutoCloseable {
     }
   }
 
-  private void pump(Socket from, Socket to) {
+  private void pump(Socket from, Socket to, boolean isDownstream) {
     Thread thread =
         new Thread(
             () -> {
               try (InputStream in = from.getInputStream();
                   OutputStream out = to.getOutputStream()) {
                 byte[] buffer = new byte[8192];
-                int read;
-                while (awaitThaw(from) && (read = in.read(buffer)) >= 0 && awaitThaw(from)) {
+                while (awaitThaw(from)) {
+                  if (isDownstream) {
+                    downstream.await();
+                  }
+                  int read = in.read(buffer);
+                  if (read < 0 || !awaitThaw(from)) {
+                    break;
+                  }
                   out.write(buffer, 0, read);
-                  out.flush();
                 }
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
               } catch (IOException e) {
                 // the other side went away, or cut() closed it
               } finally {

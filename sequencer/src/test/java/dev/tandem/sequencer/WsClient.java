@@ -61,7 +61,7 @@ final class WsClient implements AutoCloseable {
     return hello(server.webSocketUri(), clientId);
   }
 
-  /** Connects to {@code uri} (a proxy of a server, say) and completes the hello. */
+  /** Connects to {@code uri} (a proxy in front of a server) and completes the hello. */
   static WsClient hello(URI uri, String clientId) {
     WsClient client = new WsClient(uri, true);
     client.send(

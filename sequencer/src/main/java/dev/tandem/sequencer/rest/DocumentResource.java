@@ -3,8 +3,6 @@ package dev.tandem.sequencer.rest;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.util.RawValue;
-import dev.tandem.ot.InvalidOperationException;
-import dev.tandem.ot.OperationJson;
 import dev.tandem.ot.TextOperation;
 import dev.tandem.persistence.CheckpointInfo;
 import dev.tandem.sequencer.Committed;
@@ -176,7 +174,7 @@ public final class DocumentResource {
           checkBodySize(body);
           ObjectNode request = Json.parseObject(body == null ? "" : body);
           long rev = Fields.requireNonNegativeLong(request, "rev");
-          TextOperation op = parseOp(Fields.requireArray(request, "op"));
+          TextOperation op = Fields.operation(Fields.requireArray(request, "op"));
           String clientId =
               Ids.checkClientId(
                   Fields.optionalString(request, "client")
@@ -260,24 +258,17 @@ public final class DocumentResource {
     return item;
   }
 
-  /** The same limit as a WebSocket message, counted in UTF-16 units (at most 3 bytes each). */
+  /** The same limit as a WebSocket message, in UTF-8 bytes (as the body came on the wire). */
   private void checkBodySize(String body) {
-    if (body != null && body.length() > config.maxMessageBytes()) {
+    long bytes = body == null ? 0 : Json.utf8Length(body);
+    if (bytes > config.maxMessageBytes()) {
       throw new TandemException(
           ErrorCode.TOO_LARGE,
           "request body of "
-              + body.length()
-              + " characters (expected: at most "
+              + bytes
+              + " bytes (expected: at most "
               + config.maxMessageBytes()
               + ")");
-    }
-  }
-
-  private static TextOperation parseOp(ArrayNode op) {
-    try {
-      return OperationJson.parse(op.toString());
-    } catch (InvalidOperationException e) {
-      throw new TandemException(ErrorCode.INVALID_OP, e.getMessage());
     }
   }
 

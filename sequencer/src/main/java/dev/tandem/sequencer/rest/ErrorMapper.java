@@ -1,6 +1,6 @@
 package dev.tandem.sequencer.rest;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.sequencer.BadRequestLog;
 import dev.tandem.sequencer.ErrorCode;
 import dev.tandem.sequencer.Json;
 import dev.tandem.sequencer.Metrics;
@@ -9,6 +9,9 @@ import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.ExceptionMapper;
+import java.io.IOException;
+import java.nio.charset.IllegalCharsetNameException;
+import java.nio.charset.UnsupportedCharsetException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import org.slf4j.Logger;
@@ -31,9 +34,14 @@ final class ErrorMapper implements ExceptionMapper<Throwable> {
   @Override
   public Response toResponse(Throwable failure) {
     Throwable cause = unwrap(failure);
-    if (cause instanceof TandemException) {
-      metrics.error(((TandemException) cause).code());
-      return response((TandemException) cause);
+    TandemException error =
+        cause instanceof TandemException tandem ? tandem : unreadableRequest(cause);
+    if (error != null) {
+      metrics.error(error.code());
+      if (error.code().isClientFault()) {
+        BadRequestLog.refused("REST", error);
+      }
+      return response(error);
     }
     if (cause instanceof WebApplicationException) {
       int status = ((WebApplicationException) cause).getResponse().getStatus();
@@ -43,11 +51,42 @@ final class ErrorMapper implements ExceptionMapper<Throwable> {
               : status == 413
                   ? ErrorCode.TOO_LARGE
                   : status < 500 ? ErrorCode.BAD_REQUEST : ErrorCode.INTERNAL;
+      if (code.isClientFault()) {
+        BadRequestLog.refused("REST", new TandemException(code, cause.getMessage()));
+      }
       return body(status, code, cause.getMessage());
     }
     log.error("REST call failed", cause);
     metrics.error(ErrorCode.INTERNAL);
     return body(500, ErrorCode.INTERNAL, "internal error: " + cause.getClass().getSimpleName());
+  }
+
+  /**
+   * A request the client made unreadable, as {@code bad_request}; null for anything else. The only
+   * I/O of a call is reading its request (the database's failures arrive as {@code unavailable}),
+   * so an {@link IOException} is a body cut short by the client (an {@link java.io.EOFException}
+   * before its Content-Length) or a connection it broke. A charset the body claims but Java does
+   * not know is the client's too.
+   */
+  private static TandemException unreadableRequest(Throwable failure) {
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      if (cause instanceof IOException) {
+        return TandemException.badRequest(
+            "the request body could not be read to its end ("
+                + cause.getClass().getSimpleName()
+                + "): it was cut short or the connection broke");
+      }
+      if (cause instanceof UnsupportedCharsetException
+          || cause instanceof IllegalCharsetNameException) {
+        return TandemException.badRequest(
+            "unknown charset in Content-Type: '" + abbreviate(cause.getMessage()) + "'");
+      }
+    }
+    return null;
+  }
+
+  private static String abbreviate(String text) {
+    return text == null || text.length() <= 40 ? text : text.substring(0, 40) + "…";
   }
 
   static Response response(TandemException error) {
@@ -64,12 +103,9 @@ final class ErrorMapper implements ExceptionMapper<Throwable> {
   }
 
   private static Response body(int status, ErrorCode code, String message) {
-    ObjectNode body = Json.object();
-    body.put("code", code.code());
-    body.put("message", message == null ? code.code() : message);
     return Response.status(status)
         .type(MediaType.APPLICATION_JSON_TYPE)
-        .entity(Json.write(body))
+        .entity(Json.error(code, message))
         .build();
   }
 }

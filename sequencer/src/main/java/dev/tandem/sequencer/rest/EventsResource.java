@@ -6,6 +6,7 @@ import dev.tandem.sequencer.Committed;
 import dev.tandem.sequencer.ErrorCode;
 import dev.tandem.sequencer.Ids;
 import dev.tandem.sequencer.Json;
+import dev.tandem.sequencer.OutboundBudget;
 import dev.tandem.sequencer.PresenceUpdate;
 import dev.tandem.sequencer.Sequencers;
 import dev.tandem.sequencer.Subscriber;
@@ -30,6 +31,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.glassfish.grizzly.WriteHandler;
 import org.glassfish.grizzly.asyncqueue.TaskQueue;
 import org.glassfish.grizzly.http.server.Request;
@@ -42,8 +44,10 @@ import org.glassfish.jersey.media.sse.OutboundEvent;
  * Without {@code Last-Event-ID} it starts with {@code event: snapshot} ({@code {doc, rev, text}});
  * then every committed op as {@code event: op} ({@code {doc, rev, op, client, seq, user}}). Every
  * event's {@code id} is its revision, so a reconnect with {@code Last-Event-ID: r} receives exactly
- * the ops after r. A stream with more than four messages' worth ({@code 4 × maxMessageBytes})
- * waiting for the network is closed; the client reconnects with its last id and catches up.
+ * the ops after r. A stream is bounded like a WebSocket: one with more than {@code
+ * outbound-socket-bytes} waiting for the network, or one that is behind while the server's {@link
+ * OutboundBudget} is used up, is ended; the client reconnects with its last id and catches up.
+ * While the budget is used up, a new stream is refused with {@code unavailable} (503).
  *
  * <p>A connect never waits on a Grizzly thread: the request is suspended and handed to the
  * document's sequencer as a {@link Subscriber}. Its first answer decides the HTTP response: {@link
@@ -58,11 +62,14 @@ public final class EventsResource {
   private final Sequencers sequencers;
   private final Access access;
   private final TandemConfig config;
+  private final OutboundBudget outboundBudget;
 
-  EventsResource(Sequencers sequencers, Access access, TandemConfig config) {
+  EventsResource(
+      Sequencers sequencers, Access access, TandemConfig config, OutboundBudget outboundBudget) {
     this.sequencers = sequencers;
     this.access = access;
     this.config = config;
+    this.outboundBudget = outboundBudget;
   }
 
   @GET
@@ -80,12 +87,16 @@ public final class EventsResource {
       docId = Ids.checkDocumentId(id);
       access.read(headers, token, docId);
       from = lastEventId(lastEventId);
+      if (outboundBudget.isFull()) { // a stream starts with the text, or the ops missed
+        throw outboundBudget.full();
+      }
     } catch (RuntimeException e) {
       response.resume(e);
       return;
     }
-    Stream stream = new Stream(docId, response, request, backlogLimit());
+    Stream stream = new Stream(docId, response, request, config.outboundSocketBytes());
     stream.removeOnShutdown = sequencers.onShutdown(stream::end);
+    stream.removeRecount = outboundBudget.onRecount(stream::recount);
     try {
       sequencers.open(stream, docId, from, false); // past the head: failed(rev_out_of_range)
     } catch (TandemException e) { // rate_limited: the document has too many requests waiting
@@ -107,11 +118,6 @@ public final class EventsResource {
     return OptionalLong.of(revision);
   }
 
-  /** Bytes a stream may have waiting for the network before it is ended as too slow. */
-  private int backlogLimit() {
-    return (int) Math.min(Integer.MAX_VALUE, 4L * config.maxMessageBytes());
-  }
-
   /**
    * One SSE connection following one document. Until the document's first answer the request is
    * suspended and nothing is sent; {@code answered} makes sure it is resumed once, with the stream
@@ -119,25 +125,36 @@ public final class EventsResource {
    * (its write never waits for the network), so the backlog is measured there: a stream with more
    * than {@code backlogLimit} bytes waiting for a slow or stalled client is ended (it reconnects
    * with its last id and catches up), and a catch-up waits for the queue to drain to half of it
-   * before its next part.
+   * whenever it is fuller. Grizzly does not say when an event is written, so the stream's share of
+   * the {@link OutboundBudget} ({@code accounted}) is brought down to what still waits in the queue
+   * whenever the stream sends and whenever the budget would refuse something ({@link #recount}).
    */
   private final class Stream implements Subscriber {
     private final String docId;
     private final AsyncResponse response;
     private final EventOutput output = new EventOutput();
     private final TaskQueue<?> writeQueue; // null if the connection is not Grizzly's NIO one
-    private final int backlogLimit;
+    private final long backlogLimit;
     private final AtomicBoolean answered = new AtomicBoolean(); // the HTTP status is decided
     private final AtomicBoolean ended = new AtomicBoolean();
     private volatile Runnable removeOnShutdown = () -> {};
+    private volatile Runnable removeRecount = () -> {};
+    // Bytes reserved in the budget. Atomic, not locked: any thread may recount any stream.
+    private final AtomicLong accounted = new AtomicLong();
 
-    Stream(String docId, AsyncResponse response, Request request, int backlogLimit) {
+    Stream(String docId, AsyncResponse response, Request request, long backlogLimit) {
       this.docId = docId;
       this.response = response;
-      this.writeQueue =
+      NIOConnection connection =
           request != null && request.getContext().getConnection() instanceof NIOConnection nio
-              ? nio.getAsyncWriteQueue()
+              ? nio
               : null;
+      this.writeQueue = connection == null ? null : connection.getAsyncWriteQueue();
+      if (connection != null) {
+        // Past Grizzly's own bound of the queue, a write blocks the writing thread (a document's
+        // sequencer) until the client reads; admit() bounds the queue instead, and never blocks.
+        connection.setMaxAsyncWriteQueueSize(Integer.MAX_VALUE);
+      }
       this.backlogLimit = backlogLimit;
     }
 
@@ -151,12 +168,29 @@ public final class EventsResource {
       send("snapshot", revision, data);
     }
 
+    /** Paced by bytes: whenever more than half the bound waits, the rest waits for room. */
     @Override
     public CompletionStage<Void> missed(List<Committed> ops) {
       start();
-      for (Committed committed : ops) {
-        op(committed);
+      return missedFrom(ops, 0);
+    }
+
+    private CompletionStage<Void> missedFrom(List<Committed> ops, int from) {
+      int next = from;
+      while (next < ops.size() && !ended.get() && queued() <= backlogLimit / 2) {
+        op(ops.get(next++));
       }
+      int rest = next;
+      return halfEmpty()
+          .thenCompose(
+              room ->
+                  rest < ops.size() && !ended.get()
+                      ? missedFrom(ops, rest)
+                      : CompletableFuture.completedFuture(null));
+    }
+
+    /** Completes when at most half the bound waits in the queue (about: Grizzly's notice). */
+    private CompletionStage<Void> halfEmpty() {
       CompletableFuture<Void> room = new CompletableFuture<>();
       if (writeQueue == null || ended.get()) {
         room.complete(null);
@@ -173,7 +207,7 @@ public final class EventsResource {
                 room.complete(null); // the stream ends itself on its next send
               }
             },
-            backlogLimit / 2);
+            (int) Math.min(Integer.MAX_VALUE, backlogLimit / 2));
       }
       return room;
     }
@@ -227,22 +261,69 @@ public final class EventsResource {
         end();
         return;
       }
-      if (writeQueue != null && writeQueue.spaceInBytes() > backlogLimit) {
+      String json = Json.write(data);
+      String id = Long.toString(revision);
+      // "event: name\nid: rev\ndata: json\n\n" and the chunk's framing
+      long bytes = Json.utf8Length(json) + name.length() + id.length() + 32;
+      if (!admit(bytes)) {
+        sequencers.metrics().slowConsumerClosed();
         end(); // too far behind: the client reconnects with Last-Event-ID and catches up
         return;
       }
       OutboundEvent event =
           new OutboundEvent.Builder()
               .name(name)
-              .id(Long.toString(revision))
+              .id(id)
               .mediaType(MediaType.TEXT_PLAIN_TYPE)
-              .data(String.class, Json.write(data))
+              .data(String.class, json)
               .build();
       try {
         output.write(event);
       } catch (IOException | ProcessingException gone) { // the client went away
         end();
       }
+    }
+
+    /**
+     * Whether an event of {@code bytes} may be queued: not if more than the bound would wait (one
+     * event may always wait alone), nor if the budget is used up and the stream is behind. Reserves
+     * its bytes if so.
+     */
+    private boolean admit(long bytes) {
+      recount();
+      long queued = queued();
+      if (queued > 0 && queued + bytes > backlogLimit) {
+        return false;
+      }
+      if (!outboundBudget.tryReserve(bytes)) {
+        if (queued > OutboundBudget.KEEPING_UP_BYTES) {
+          return false;
+        }
+        outboundBudget.reserve(bytes); // it keeps up: the event goes out soon
+      }
+      accounted.addAndGet(bytes);
+      if (ended.get()) { // ended meanwhile, by another thread: end() may have released before
+        outboundBudget.release(accounted.getAndSet(0));
+      }
+      return true;
+    }
+
+    /** Releases what the network took since the stream last looked; never blocks. */
+    void recount() {
+      long queued = queued();
+      long before;
+      do {
+        before = accounted.get();
+        if (queued >= before) {
+          return;
+        }
+      } while (!accounted.compareAndSet(before, queued));
+      outboundBudget.release(before - queued);
+    }
+
+    /** Bytes waiting in the connection's write queue. */
+    private long queued() {
+      return writeQueue == null ? 0 : writeQueue.spaceInBytes();
     }
 
     /** Ends the stream; before it started (only at shutdown), the request gets 503. */
@@ -253,6 +334,8 @@ public final class EventsResource {
     private void end(TandemException beforeStart) {
       if (ended.compareAndSet(false, true)) {
         removeOnShutdown.run();
+        removeRecount.run();
+        outboundBudget.release(accounted.getAndSet(0));
         sequencers.disconnect(this, Set.of(docId));
         if (answered.compareAndSet(false, true)) {
           response.resume(beforeStart); // answered by ErrorMapper, like any REST error

@@ -3,6 +3,7 @@ package dev.tandem.sequencer.rest;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tandem.sequencer.Authorizer;
 import dev.tandem.sequencer.Json;
+import dev.tandem.sequencer.OutboundBudget;
 import dev.tandem.sequencer.Sequencers;
 import dev.tandem.sequencer.TandemConfig;
 import jakarta.ws.rs.ext.ContextResolver;
@@ -12,10 +13,14 @@ import org.glassfish.jersey.server.ServerProperties;
 
 /** The Jersey application under {@code /api}: the document resources and the error mapping. */
 public final class RestApplication extends ResourceConfig {
-  public RestApplication(Sequencers sequencers, Authorizer authorizer, TandemConfig config) {
+  public RestApplication(
+      Sequencers sequencers,
+      Authorizer authorizer,
+      TandemConfig config,
+      OutboundBudget outboundBudget) {
     Access access = new Access(authorizer);
     register(new DocumentResource(sequencers, access, config));
-    register(new EventsResource(sequencers, access, config));
+    register(new EventsResource(sequencers, access, config, outboundBudget));
     register(new ErrorMapper(sequencers.metrics()));
     register(JacksonFeature.withoutExceptionMappers());
     register((ContextResolver<ObjectMapper>) type -> Json.MAPPER);

@@ -7,9 +7,11 @@ import dev.tandem.sequencer.Committed;
 import dev.tandem.sequencer.Json;
 import dev.tandem.sequencer.Metrics;
 import dev.tandem.sequencer.OpRun;
+import dev.tandem.sequencer.OutboundBudget;
 import dev.tandem.sequencer.PresenceUpdate;
 import dev.tandem.sequencer.SubmitReply;
 import dev.tandem.sequencer.Subscriber;
+import dev.tandem.sequencer.TandemConfig;
 import dev.tandem.sequencer.TandemException;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.CloseReason.CloseCode;
@@ -19,6 +21,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -33,9 +36,20 @@ import org.slf4j.LoggerFactory;
 final class Connection implements Subscriber {
   private static final Logger log = LoggerFactory.getLogger(Connection.class);
 
-  // One function each, so that a run's frames are built once for all sockets (OpRun.encoded).
-  private static final Function<OpRun, byte[]> OPS_FRAME = run -> Frames.ops(run.ops());
-  private static final Function<OpRun, List<String>> OP_FRAMES = Frames::opEach;
+  /**
+   * Opens of one socket handed to the sequencers at once; the others wait (see {@link #open}). Two
+   * loads overlap, and at most two answers come on top of half the socket's bound.
+   */
+  static final int OPENS_AT_ONCE = 2;
+
+  private record PendingOpen(String docId, Runnable open) {}
+
+  // One function each, so that a run's frames are built (and measured) once for all sockets
+  // (OpRun.encoded).
+  private static final Function<OpRun, Outbox.Frame> OPS_FRAME =
+      run -> Outbox.Frame.binary(Frames.ops(run.ops()));
+  private static final Function<OpRun, List<Outbox.Frame>> OP_FRAMES =
+      run -> Frames.opEach(run).stream().map(Outbox.Frame::text).toList();
 
   private final Session session;
   private final Metrics metrics;
@@ -44,6 +58,9 @@ final class Connection implements Subscriber {
   private final long badMessageWindowNanos;
   private final ArrayDeque<Long> badMessageTimes = new ArrayDeque<>(); // guarded by itself
   private final Set<String> openDocuments = ConcurrentHashMap.newKeySet();
+  private final ArrayDeque<PendingOpen> waitingOpens = new ArrayDeque<>(); // guarded by itself
+  private final Set<String> opening = ConcurrentHashMap.newKeySet(); // handed over, unanswered
+  private boolean opensWaitForRoom; // guarded by waitingOpens
   private final AtomicBoolean closing = new AtomicBoolean();
   private volatile String clientId;
   private volatile String userId;
@@ -51,21 +68,23 @@ final class Connection implements Subscriber {
   private volatile Participant participant;
   private volatile long lastHeardNanos = System.nanoTime();
 
-  Connection(
-      Session session,
-      Metrics metrics,
-      int outboundQueueLimit,
-      int badMessageLimit,
-      long badMessageWindowNanos) {
+  Connection(Session session, Metrics metrics, TandemConfig config, OutboundBudget outboundBudget) {
     this.session = session;
     this.metrics = metrics;
-    this.badMessageLimit = badMessageLimit;
-    this.badMessageWindowNanos = badMessageWindowNanos;
+    this.badMessageLimit = config.badMessageLimit();
+    this.badMessageWindowNanos = config.badMessageWindow().toNanos();
     this.outbox =
         new Outbox(
             session.getAsyncRemote(),
-            outboundQueueLimit,
-            reason -> close(CloseCodes.TRY_AGAIN_LATER, "slow consumer: " + reason));
+            config.outboundQueueLimit(),
+            config.outboundSocketBytes(),
+            outboundBudget,
+            reason -> {
+              if (!reason.equals(Outbox.WRITE_FAILED)) {
+                metrics.slowConsumerClosed();
+              }
+              close(CloseCodes.TRY_AGAIN_LATER, "slow consumer: " + reason);
+            });
   }
 
   boolean greeted() {
@@ -96,6 +115,77 @@ final class Connection implements Subscriber {
 
   Set<String> openDocuments() {
     return openDocuments;
+  }
+
+  /**
+   * Runs {@code open} (which hands an {@code open} of {@code docId} to the sequencers) once fewer
+   * than {@link #OPENS_AT_ONCE} opens of this socket are unanswered and less than half its outbound
+   * bound waits: the answers, a whole document or a catch-up each, then go out as the socket takes
+   * them, so a client that opens many large documents at once is paced instead of closed as slow.
+   * An error {@code open} throws is answered for the document.
+   */
+  void open(String docId, Runnable open) {
+    synchronized (waitingOpens) {
+      waitingOpens.removeIf(pending -> pending.docId().equals(docId)); // closed and opened again
+      waitingOpens.addLast(new PendingOpen(docId, open));
+    }
+    startOpens();
+  }
+
+  private void startOpens() {
+    while (true) {
+      PendingOpen next = null;
+      boolean waitForRoom = false;
+      synchronized (waitingOpens) {
+        if (waitingOpens.isEmpty() || opening.size() >= OPENS_AT_ONCE || closing.get()) {
+          return; // an answer starts the next
+        }
+        if (outbox.isOverHalf()) {
+          waitForRoom = !opensWaitForRoom;
+          opensWaitForRoom = true;
+        } else {
+          next = waitingOpens.removeFirst();
+          if (!openDocuments.contains(next.docId())) {
+            continue; // closed meanwhile
+          }
+          opening.add(next.docId());
+        }
+      }
+      if (next == null) {
+        if (waitForRoom) { // outside the lock: the stage may be complete and run at once
+          outbox.whenHalfEmpty().thenRun(this::roomForOpens);
+        }
+        return;
+      }
+      try {
+        next.open().run();
+      } catch (TandemException e) {
+        openFailed(next.docId(), e);
+      } catch (RuntimeException e) {
+        log.error("opening {} for {}", next.docId(), this, e);
+        openFailed(next.docId(), TandemException.internal(e));
+      }
+    }
+  }
+
+  private void roomForOpens() {
+    synchronized (waitingOpens) {
+      opensWaitForRoom = false;
+    }
+    startOpens();
+  }
+
+  private void openFailed(String docId, TandemException error) {
+    opening.remove(docId);
+    openDocuments.remove(docId);
+    error(error, docId, null);
+  }
+
+  /** The open of {@code docId}, if one was unanswered, is answered: the next may start. */
+  private void answered(String docId) {
+    if (opening.remove(docId)) {
+      startOpens();
+    }
   }
 
   boolean isClosing() {
@@ -133,6 +223,12 @@ final class Connection implements Subscriber {
       }
       return badMessageTimes.size() >= badMessageLimit;
     }
+  }
+
+  /** The socket is closed: what still waits for it is released. */
+  void closed() {
+    closing.set(true);
+    outbox.terminate();
   }
 
   /** Closes the socket once; later frames are dropped. */
@@ -208,15 +304,32 @@ final class Connection implements Subscriber {
     frame.put("rev", revision);
     frame.put("text", text);
     send(frame);
+    answered(docId);
   }
 
-  /** Each as an {@code op} message, which clients take before {@code opened} like live ones. */
+  /**
+   * Each as an {@code op} message, which clients take before {@code opened} like live ones. Paced
+   * by bytes: whenever more than half the socket's bound waits, the rest of the part waits for the
+   * network to take it, so a part of large ops never overflows the outbox of a client that reads.
+   */
   @Override
   public CompletionStage<Void> missed(List<Committed> ops) {
-    for (Committed committed : ops) {
-      op(committed);
+    return missedFrom(ops, 0);
+  }
+
+  private CompletionStage<Void> missedFrom(List<Committed> ops, int from) {
+    int next = from;
+    while (next < ops.size() && !outbox.isOverHalf() && !closing.get()) {
+      op(ops.get(next++));
     }
-    return outbox.whenHalfEmpty();
+    int rest = next;
+    return outbox
+        .whenHalfEmpty()
+        .thenCompose(
+            room ->
+                rest < ops.size() && !closing.get()
+                    ? missedFrom(ops, rest)
+                    : CompletableFuture.completedFuture(null));
   }
 
   @Override
@@ -234,12 +347,13 @@ final class Connection implements Subscriber {
       op.put("user", committed.userId());
     }
     send(frame);
+    answered(docId);
   }
 
   @Override
   public void op(Committed committed) {
     if (batching) {
-      outbox.sendBinary(Frames.ops(List.of(committed)));
+      outbox.send(Outbox.Frame.binary(Frames.ops(List.of(committed))));
     } else {
       outbox.send(Frames.op(committed));
     }
@@ -252,10 +366,10 @@ final class Connection implements Subscriber {
   @Override
   public void ops(OpRun run) {
     if (batching) {
-      outbox.sendBinary(run.encoded(OPS_FRAME));
+      outbox.send(run.encoded(OPS_FRAME));
       return;
     }
-    for (String frame : run.encoded(OP_FRAMES)) {
+    for (Outbox.Frame frame : run.encoded(OP_FRAMES)) {
       outbox.send(frame);
     }
   }
@@ -288,12 +402,14 @@ final class Connection implements Subscriber {
     ObjectNode frame = frame("closed");
     frame.put("doc", docId);
     send(frame);
+    answered(docId);
   }
 
   @Override
   public void failed(String docId, TandemException error) {
     openDocuments.remove(docId);
     error(error, docId, null);
+    answered(docId);
   }
 
   @Override

@@ -2,12 +2,13 @@ package dev.tandem.sequencer.ws;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tandem.ot.InvalidOperationException;
-import dev.tandem.ot.OperationJson;
 import dev.tandem.ot.TextOperation;
 import dev.tandem.sequencer.Authorizer;
+import dev.tandem.sequencer.BadRequestLog;
 import dev.tandem.sequencer.ErrorCode;
+import dev.tandem.sequencer.Fields;
 import dev.tandem.sequencer.Json;
+import dev.tandem.sequencer.OutboundBudget;
 import dev.tandem.sequencer.PresenceUpdate;
 import dev.tandem.sequencer.Sequencers;
 import dev.tandem.sequencer.TandemConfig;
@@ -44,24 +45,24 @@ public final class EditEndpoint extends Endpoint {
   private final Sequencers sequencers;
   private final Authorizer authorizer;
   private final TandemConfig config;
+  private final OutboundBudget outboundBudget;
   private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
   private volatile boolean goingAway;
 
-  public EditEndpoint(Sequencers sequencers, Authorizer authorizer, TandemConfig config) {
+  public EditEndpoint(
+      Sequencers sequencers,
+      Authorizer authorizer,
+      TandemConfig config,
+      OutboundBudget outboundBudget) {
     this.sequencers = sequencers;
     this.authorizer = authorizer;
     this.config = config;
+    this.outboundBudget = outboundBudget;
   }
 
   @Override
   public void onOpen(Session session, EndpointConfig endpointConfig) {
-    Connection connection =
-        new Connection(
-            session,
-            sequencers.metrics(),
-            config.outboundQueueLimit(),
-            config.badMessageLimit(),
-            config.badMessageWindow().toNanos());
+    Connection connection = new Connection(session, sequencers.metrics(), config, outboundBudget);
     session.getUserProperties().put(CONNECTION, connection);
     connections.add(connection);
     session.addMessageHandler(String.class, new TextMessages(connection));
@@ -92,6 +93,7 @@ public final class EditEndpoint extends Endpoint {
   public void onClose(Session session, CloseReason closeReason) {
     Connection connection = (Connection) session.getUserProperties().get(CONNECTION);
     if (connection != null) {
+      connection.closed();
       gone(connection);
     }
   }
@@ -148,6 +150,20 @@ public final class EditEndpoint extends Endpoint {
     for (Connection connection : connections) {
       connection.close(CloseCodes.GOING_AWAY, "server shutting down");
     }
+  }
+
+  /**
+   * Waits until every socket has closed (its client answered the close frame, or went away), at
+   * most until {@code deadlineNanos} of {@link System#nanoTime}; returns whether all did.
+   */
+  public boolean awaitClosed(long deadlineNanos) throws InterruptedException {
+    while (!connections.isEmpty()) {
+      if (System.nanoTime() - deadlineNanos >= 0) {
+        return false;
+      }
+      Thread.sleep(10);
+    }
+    return true;
   }
 
   /** The number of open sockets. */
@@ -306,13 +322,13 @@ public final class EditEndpoint extends Endpoint {
               + config.maxOpenDocumentsPerConnection()
               + " per connection)");
     }
-    connection.openDocuments().add(docId);
-    try {
-      sequencers.open(connection, docId, open.revision(), mayWrite(connection.userId(), docId));
-    } catch (RuntimeException e) {
-      connection.openDocuments().remove(docId);
-      throw e;
+    if (outboundBudget.isFull()) { // an open sends the document, or its missed ops
+      throw outboundBudget.full();
     }
+    connection.openDocuments().add(docId);
+    boolean mayWrite = mayWrite(connection.userId(), docId);
+    connection.open(
+        docId, () -> sequencers.open(connection, docId, open.revision(), mayWrite)); // paced
   }
 
   private void submit(Connection connection, ClientMessage.Submit submit) {
@@ -321,7 +337,7 @@ public final class EditEndpoint extends Endpoint {
       throw TandemException.badRequest("document '" + docId + "' is not open on this connection");
     }
     authorizer.checkWrite(connection.userId(), docId);
-    TextOperation op = parseOp(submit.op());
+    TextOperation op = Fields.operation(submit.op());
     sequencers.submit(
         connection,
         connection.replyTo(docId, submit.seq()),
@@ -368,14 +384,6 @@ public final class EditEndpoint extends Endpoint {
     }
   }
 
-  private TextOperation parseOp(JsonNode op) {
-    try {
-      return OperationJson.parse(op.toString());
-    } catch (InvalidOperationException e) {
-      throw new TandemException(ErrorCode.INVALID_OP, e.getMessage());
-    }
-  }
-
   private void refuseHello(Connection connection, TandemException error) {
     connection.error(error, null, null);
     connection.close(CloseCodes.POLICY_VIOLATION, error.getMessage());
@@ -387,6 +395,9 @@ public final class EditEndpoint extends Endpoint {
       return;
     }
     connection.error(error, docId, seq);
+    if (error.code().isClientFault()) {
+      BadRequestLog.refused("WebSocket", error);
+    }
     if (error.code().isClientFault() && connection.countBadMessage()) {
       connection.close(
           CloseCodes.POLICY_VIOLATION,

@@ -1,8 +1,11 @@
 package dev.tandem.sequencer.ws;
 
+import dev.tandem.sequencer.Json;
+import dev.tandem.sequencer.OutboundBudget;
 import jakarta.websocket.RemoteEndpoint;
 import jakarta.websocket.SendHandler;
 import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -10,70 +13,138 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 
 /**
- * The bounded outbound queue of one socket. Frames leave in the order {@link #send} was called;
- * when more than {@code limit} frames wait for the network (a slow or stalled consumer), or a write
- * fails, the outbox refuses everything from then on and reports the overflow once, so the
- * connection is closed with 1013 instead of slowing anything upstream.
+ * The bounded outbound queue of one socket. Frames leave in the order {@link #send} was called.
+ * Bytes are what is bounded: those waiting for this socket ({@code outbound-socket-bytes}; a single
+ * larger frame may wait alone, so a document of any allowed size can be opened) and those waiting
+ * for all sockets and streams ({@link OutboundBudget}). A socket over its bound, one that is behind
+ * while the total bound is reached, one with more than {@code frameLimit} frames waiting, or one
+ * whose write failed, gets nothing more: the outbox drops what waits, releases its bytes and
+ * reports the overflow once, so the connection is closed with 1013 instead of slowing anything
+ * upstream.
+ *
+ * <p>The frames wait here, not in the transport: at most {@link #IN_FLIGHT_BYTES} (or one frame)
+ * are handed to Tyrus at a time, the next when it reports one written. So what a stalled socket
+ * holds after it is given up is at most that, not its whole backlog in Grizzly's write queue.
+ * Frames handed to Tyrus stay counted until Tyrus reports them written or failed, or the socket is
+ * closed ({@link #terminate}).
  */
 final class Outbox {
-  private final RemoteEndpoint.Async remote;
-  private final int limit;
-  private final Consumer<String> onOverflow;
-  private int pending; // guarded by this
-  private boolean broken; // guarded by this
-  private List<CompletableFuture<Void>> halfEmptyWaiters = new ArrayList<>(); // guarded by this
+  /**
+   * What {@code onOverflow} is told when a write failed (the socket is gone, nothing overflowed).
+   */
+  static final String WRITE_FAILED = "write failed";
 
-  Outbox(RemoteEndpoint.Async remote, int limit, Consumer<String> onOverflow) {
+  /** Bytes handed to the transport at a time, beyond the first frame. */
+  static final long IN_FLIGHT_BYTES = 64 * 1024;
+
+  /**
+   * One frame to send, with the bytes it is charged. A text frame is charged its UTF-8 length, what
+   * Tyrus encodes it to. A binary {@code ops} payload is encoded once and shared by every socket
+   * that receives it, yet each socket is charged its whole length: Tyrus copies the payload into a
+   * frame of the socket's own when it is handed over, and a socket's bound must not depend on how
+   * many others share its frames. So the sum counts a shared payload once per socket while it waits
+   * here: more than the heap holds, never less.
+   */
+  sealed interface Frame {
+    long bytes();
+
+    void writeTo(RemoteEndpoint.Async remote, SendHandler handler);
+
+    static Frame text(String text) {
+      return new Text(text, Json.utf8Length(text));
+    }
+
+    static Frame binary(byte[] payload) {
+      return new Binary(payload);
+    }
+  }
+
+  record Text(String text, long bytes) implements Frame {
+    @Override
+    public void writeTo(RemoteEndpoint.Async remote, SendHandler handler) {
+      remote.sendText(text, handler);
+    }
+  }
+
+  /** {@code payload} is shared and never changed: each socket reads it through its own buffer. */
+  record Binary(byte[] payload) implements Frame {
+    @Override
+    public long bytes() {
+      return payload.length;
+    }
+
+    @Override
+    public void writeTo(RemoteEndpoint.Async remote, SendHandler handler) {
+      remote.sendBinary(ByteBuffer.wrap(payload), handler);
+    }
+  }
+
+  private final RemoteEndpoint.Async remote;
+  private final int frameLimit;
+  private final long byteLimit;
+  private final OutboundBudget budget;
+  private final Consumer<String> onOverflow;
+  private final ArrayDeque<Frame> waiting = new ArrayDeque<>(); // not yet handed to Tyrus
+  // All guarded by this. frames and bytes count what waits and what is in flight.
+  private int frames;
+  private long bytes; // reserved in the budget, unless terminated
+  private int inFlight;
+  private long inFlightBytes;
+  private boolean pumping; // one thread at a time hands frames to Tyrus, in order
+  private boolean broken;
+  private boolean terminated;
+  private List<CompletableFuture<Void>> halfEmptyWaiters = new ArrayList<>();
+
+  Outbox(
+      RemoteEndpoint.Async remote,
+      int frameLimit,
+      long byteLimit,
+      OutboundBudget budget,
+      Consumer<String> onOverflow) {
     this.remote = remote;
-    this.limit = limit;
+    this.frameLimit = frameLimit;
+    this.byteLimit = byteLimit;
+    this.budget = budget;
     this.onOverflow = onOverflow;
   }
 
   /** Queues one text frame; never blocks. Returns false if the outbox has given up. */
-  boolean send(String frame) {
-    return send(handler -> remote.sendText(frame, handler));
+  boolean send(String text) {
+    return send(Frame.text(text));
   }
 
-  /**
-   * Queues one binary frame holding {@code payload}, which is shared and never changed (each socket
-   * reads it through a buffer of its own); never blocks. Returns false if the outbox has given up.
-   */
-  boolean sendBinary(byte[] payload) {
-    return send(handler -> remote.sendBinary(ByteBuffer.wrap(payload), handler));
-  }
-
-  private boolean send(Consumer<SendHandler> write) {
+  /** Queues one frame; never blocks. Returns false if the outbox has given up. */
+  boolean send(Frame frame) {
+    String overflow;
     synchronized (this) {
       if (broken) {
         return false;
       }
-      if (pending >= limit) {
-        broken = true;
+      overflow = refusal(frame);
+      if (overflow == null) {
+        waiting.addLast(frame);
+        frames++;
+        bytes += frame.bytes();
       } else {
-        pending++;
-        try {
-          // Under the lock so that frames reach the socket in the order of send calls.
-          write.accept(result -> written(result.isOK()));
-          return true;
-        } catch (RuntimeException socketGone) {
-          pending--;
-          broken = true; // the socket closed under us; its onClose cleans up
-          return false;
-        }
+        giveUp();
       }
     }
-    wakeWaiters();
-    onOverflow.accept(limit + " frames waiting for a slow consumer");
-    return false;
+    if (overflow != null) {
+      wakeWaiters();
+      onOverflow.accept(overflow);
+      return false;
+    }
+    pump();
+    return true;
   }
 
   /**
-   * Completes once at most half the limit of frames wait for the network, or the outbox gave up:
-   * how a catch-up paces itself to the socket.
+   * Completes once at most half the frame limit and half the byte limit wait for the network, or
+   * the outbox gave up: how a catch-up paces itself to the socket.
    */
   CompletionStage<Void> whenHalfEmpty() {
     synchronized (this) {
-      if (!broken && pending > limit / 2) {
+      if (!broken && overHalf()) {
         CompletableFuture<Void> ready = new CompletableFuture<>();
         halfEmptyWaiters.add(ready);
         return ready;
@@ -82,38 +153,129 @@ final class Outbox {
     return CompletableFuture.completedFuture(null);
   }
 
-  /** Stops sending; later frames are dropped. */
+  /** Whether more than half of either limit waits (a catch-up should pause). */
+  synchronized boolean isOverHalf() {
+    return !broken && overHalf();
+  }
+
+  /** Stops sending: what waits is dropped and released; frames in flight finish or fail. */
   void shutdown() {
     synchronized (this) {
-      broken = true;
+      giveUp();
     }
     wakeWaiters();
   }
 
-  synchronized int pending() {
-    return pending;
+  /** The socket is closed: everything still counted, in flight or not, is released. */
+  void terminate() {
+    synchronized (this) {
+      giveUp();
+      if (!terminated) {
+        terminated = true;
+        budget.release(bytes);
+      }
+    }
+    wakeWaiters();
   }
 
-  private void written(boolean ok) {
+  /** Bytes waiting for this socket, in flight or not. */
+  synchronized long bytes() {
+    return bytes;
+  }
+
+  /** Why {@code frame} cannot be queued, or null if it can; reserves its bytes if it can. */
+  private String refusal(Frame frame) {
+    if (frames >= frameLimit) {
+      return frames + " frames wait for a slow consumer";
+    }
+    if (bytes > 0 && bytes + frame.bytes() > byteLimit) {
+      return bytes + " bytes wait for a slow consumer (limit " + byteLimit + ")";
+    }
+    if (!budget.tryReserve(frame.bytes())) {
+      if (bytes > OutboundBudget.KEEPING_UP_BYTES) {
+        return "the server's outbound memory is full and " + bytes + " bytes wait for this socket";
+      }
+      budget.reserve(frame.bytes()); // it keeps up: the frame goes out soon
+    }
+    return null;
+  }
+
+  /** Drops what waits and releases its bytes; frames in flight stay counted until they end. */
+  private void giveUp() {
+    broken = true;
+    long dropped = 0;
+    for (Frame frame : waiting) {
+      dropped += frame.bytes();
+    }
+    frames -= waiting.size();
+    waiting.clear();
+    bytes -= dropped;
+    if (!terminated) {
+      budget.release(dropped);
+    }
+  }
+
+  /** Hands waiting frames to Tyrus, in order, while few enough are in flight. */
+  private void pump() {
+    synchronized (this) {
+      if (pumping) {
+        return; // that thread hands this frame over too
+      }
+      pumping = true;
+    }
+    while (true) {
+      Frame next;
+      synchronized (this) {
+        if (broken
+            || waiting.isEmpty()
+            || (inFlight > 0 && inFlightBytes + waiting.peekFirst().bytes() > IN_FLIGHT_BYTES)) {
+          pumping = false;
+          return;
+        }
+        next = waiting.removeFirst();
+        inFlight++;
+        inFlightBytes += next.bytes();
+      }
+      try {
+        next.writeTo(remote, result -> written(next, result.isOK()));
+      } catch (RuntimeException socketGone) { // closed under us; its onClose cleans up
+        written(next, false);
+      }
+    }
+  }
+
+  private void written(Frame frame, boolean ok) {
     boolean report;
     synchronized (this) {
-      pending--;
+      inFlight--;
+      inFlightBytes -= frame.bytes();
+      frames--;
+      bytes -= frame.bytes();
+      if (!terminated) {
+        budget.release(frame.bytes());
+      }
       report = !ok && !broken;
       if (!ok) {
-        broken = true;
+        giveUp();
       }
     }
     wakeWaiters();
     if (report) {
-      onOverflow.accept("write failed");
+      onOverflow.accept(WRITE_FAILED);
+    } else if (ok) {
+      pump();
     }
+  }
+
+  private boolean overHalf() {
+    return frames > frameLimit / 2 || bytes > byteLimit / 2;
   }
 
   /** Completes the waiters of {@link #whenHalfEmpty} that may go on, outside the lock. */
   private void wakeWaiters() {
     List<CompletableFuture<Void>> ready;
     synchronized (this) {
-      if (halfEmptyWaiters.isEmpty() || (!broken && pending > limit / 2)) {
+      if (halfEmptyWaiters.isEmpty() || (!broken && overHalf())) {
         return;
       }
       ready = halfEmptyWaiters;
