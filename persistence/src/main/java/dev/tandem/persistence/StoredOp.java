@@ -25,11 +25,11 @@ public record StoredOp(
       throw new IllegalArgumentException("revision : " + revision + " (expected: > 0)");
     }
     Objects.requireNonNull(op, "op");
-    Ids.require(clientId, "client id", Ids.MAX_CLIENT_ID_LENGTH);
+    Ids.requireClientId(clientId);
     if (clientSeq < 0) {
       throw new IllegalArgumentException("client seq : " + clientSeq + " (expected: >= 0)");
     }
-    Ids.require(userId, "user id", Ids.MAX_USER_ID_LENGTH);
+    Ids.requireUserId(userId);
     createdAt = Objects.requireNonNull(createdAt, "createdAt").truncatedTo(ChronoUnit.MICROS);
   }
 }

@@ -1,5 +1,6 @@
 package dev.tandem.persistence;
 
+import dev.tandem.ot.CodePoints;
 import dev.tandem.ot.Component;
 import dev.tandem.ot.Insert;
 import java.nio.charset.StandardCharsets;
@@ -29,23 +30,17 @@ final class TextChecks {
           revision,
           null);
     }
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      if (Character.isHighSurrogate(c)
-          && i + 1 < text.length()
-          && Character.isLowSurrogate(text.charAt(i + 1))) {
-        i++;
-      } else if (Character.isSurrogate(c)) {
-        throw new UnstorableTextException(
-            "text of document '"
-                + docId
-                + "' holds a lone surrogate at UTF-16 index "
-                + i
-                + " (expected: well-formed UTF-16)",
-            docId,
-            revision,
-            null);
-      }
+    int lone = CodePoints.firstLoneSurrogate(text);
+    if (lone >= 0) {
+      throw new UnstorableTextException(
+          "text of document '"
+              + docId
+              + "' holds a lone surrogate at UTF-16 index "
+              + lone
+              + " (expected: well-formed UTF-16)",
+          docId,
+          revision,
+          null);
     }
   }
 

@@ -12,7 +12,9 @@ public interface Authorizer {
   /**
    * Identifies the user holding {@code token} (possibly empty).
    *
-   * @return the user id recorded with the user's ops and shown in presence
+   * @return the user id recorded with the user's ops and shown in presence: 1–200 code points of
+   *     well-formed UTF-16 without control characters ({@link dev.tandem.persistence.Ids}); the
+   *     server refuses a request whose token yields any other answer with {@code bad_request}
    */
   String authenticate(String token);
 

@@ -34,10 +34,21 @@ import org.slf4j.LoggerFactory;
  * densely from {@code head + 1}; at most one group of sequenced ops is being committed at a time,
  * and while one is, or while older history is read for the submit next in line, no other submit is
  * sequenced; subscribers receive committed ops in revision order, each exactly once.
+ *
+ * <p>Every task runs under one guard ({@link #guarded}): whatever a step throws, the requests it
+ * had in hand are answered, the sequencing state is emptied, the document is reloaded if memory may
+ * differ from the database, and the next request is served.
  */
 final class DocumentSequencer {
   private static final Logger log = LoggerFactory.getLogger(DocumentSequencer.class);
   private static final int MAX_OPS_PER_COMMIT = 500;
+
+  /**
+   * Transforms one group may cost (the sum of its submits' costs), so that sequencing one group
+   * stays short and a submit that arrives meanwhile waits for little.
+   */
+  private static final long MAX_TRANSFORMS_PER_GROUP = 50_000;
+
   private static final int READ_PAGE = 1000;
 
   private final String docId;
@@ -53,11 +64,32 @@ final class DocumentSequencer {
   private long head;
   private History history;
   private long lastUsedNanos = System.nanoTime();
-  private final ArrayDeque<SubmitRequest> waiting = new ArrayDeque<>();
+  private final SubmitQueue waiting = new SubmitQueue();
   private List<SubmitRequest> committing = List.of();
   private boolean sequenceAfterLoad;
-  private boolean readingOlderHistory;
   private OlderHistory olderHistory;
+
+  // What a step has in hand, so that whatever it throws, {@link #recover} answers it.
+  /** The request inside {@link SubmitRequest#sequence} right now. */
+  private SubmitRequest sequencing;
+
+  /** The request whose older history is being read (it stays in its lane meanwhile). */
+  private SubmitRequest readingFor;
+
+  /** Whether {@code committing} went to the committer: it may be stored, whatever we hear. */
+  private boolean handedOff;
+
+  /** The requests of the load being taken into memory. */
+  private List<Use> usesInHand = List.of();
+
+  /** The catch-up whose read is being taken. */
+  private CatchUp catchUpInHand;
+
+  /** Bumped by every recovery: a continuation of work given up since then finds it changed. */
+  private int generation;
+
+  /** The last revision handed to the subscribers; a reload delivers the ops after it. */
+  private long deliveredHead;
 
   /** Ops sequenced in the group being prepared or committed, after {@code head}. */
   private final List<Committed> sequencedAfterHead = new ArrayList<>();
@@ -79,11 +111,16 @@ final class DocumentSequencer {
   private record CatchUp(Subscriber subscriber, long after) {}
 
   /**
-   * What memory no longer held for the submit next in line, read from the database: its earlier
-   * commit if any, else the committed ops after its base revision up to the head.
+   * What memory no longer held for one waiting submit, read from the database: its earlier commit
+   * if any, and the committed ops after its base revision up to {@code through} (the earlier
+   * commit's revision - 1, else the head when the read began); the ops after {@code through} come
+   * from memory.
    */
   private record OlderHistory(
-      SubmitRequest request, Optional<Committed> earlier, List<Committed> opsAfterBase) {}
+      SubmitRequest request,
+      Optional<Committed> earlier,
+      List<Committed> opsAfterBase,
+      long through) {}
 
   DocumentSequencer(String docId, Sequencers sequencers, SerialExecutor executor) {
     this.docId = docId;
@@ -113,7 +150,7 @@ final class DocumentSequencer {
 
   /** Removes a subscriber, or cancels its open; {@code reply} sends it {@code closed}. */
   void leave(Subscriber subscriber, boolean reply) {
-    executor.executeAlways(() -> doLeave(subscriber, reply));
+    continueWith(() -> doLeave(subscriber, reply));
   }
 
   /** The text at the head. */
@@ -161,7 +198,7 @@ final class DocumentSequencer {
    * under the same entry lock, so no request can land on an unloaded instance.
    */
   void unloadIfIdle(long idleNanos) {
-    executor.executeAlways(
+    continueWith(
         () -> {
           boolean idle =
               subscribers.isEmpty()
@@ -169,7 +206,7 @@ final class DocumentSequencer {
                   && waiting.isEmpty()
                   && committing.isEmpty()
                   && !loading
-                  && !readingOlderHistory
+                  && readingFor == null
                   && System.nanoTime() - lastUsedNanos > idleNanos;
           if (idle) {
             sequencers.forgetIfUnused(docId, this, () -> executor.queued() == 1); // this task only
@@ -194,15 +231,14 @@ final class DocumentSequencer {
     sequencers.metrics().resubmitted();
   }
 
-  /** If the same {@code (client, seq)} is sequenced and not yet committed, joins its outcome. */
-  boolean joinSequenced(SubmitRequest request) {
+  /** The request with the same {@code (client, seq)} sequenced and not yet committed, or null. */
+  SubmitRequest sequencedSame(SubmitRequest request) {
     for (SubmitRequest other : committing) {
       if (other.sequenced() != null && other.isSameSubmit(request)) {
-        other.addDuplicate(request);
-        return true;
+        return other;
       }
     }
-    return false;
+    return null;
   }
 
   void checkBaseRevision(long baseRevision) {
@@ -215,13 +251,27 @@ final class DocumentSequencer {
 
   /** Every op sequenced after {@code revision}: committed ones, then those in the current group. */
   List<TextOperation> opsAfter(long revision) {
+    return opsBetween(revision, Long.MAX_VALUE);
+  }
+
+  /**
+   * The ops sequenced after {@code revision} and before {@code before}, in revision order: from
+   * memory, or as read for this submit.
+   */
+  List<TextOperation> opsBetween(long revision, long before) {
     List<TextOperation> ops = new ArrayList<>();
-    Optional<List<Committed>> recent = history.since(revision, head);
-    for (Committed committed : recent.orElseGet(() -> requireOlderHistory().opsAfterBase())) {
-      ops.add(committed.op());
+    if (revision < head && revision + 1 < before) {
+      Optional<List<Committed>> recent = history.since(revision, head);
+      for (Committed committed : recent.orElseGet(() -> readOpsAfter(revision, before))) {
+        if (committed.revision() < before) {
+          ops.add(committed.op());
+        }
+      }
     }
     for (Committed pending : sequencedAfterHead) {
-      ops.add(pending.op());
+      if (pending.revision() < before) {
+        ops.add(pending.op());
+      }
     }
     return ops;
   }
@@ -244,6 +294,10 @@ final class DocumentSequencer {
     }
   }
 
+  void step(Faults.Step step) {
+    sequencers.step(step, docId);
+  }
+
   /** Assigns the next revision to {@code op}; it joins the group going to the committer. */
   Committed next(TextOperation op, SubmitRequest request) {
     Sequencers.Submission submission = request.submission();
@@ -257,6 +311,7 @@ final class DocumentSequencer {
             submission.userId(),
             Instant.now());
     sequencedAfterHead.add(sequenced);
+    step(Faults.Step.ASSIGN_REVISION); // after the add: a failure here must take it back
     return sequenced;
   }
 
@@ -280,7 +335,8 @@ final class DocumentSequencer {
                   + head
                   + ")"));
     } else {
-      catchUp(new CatchUp(subscriber, revision.getAsLong()));
+      CatchUp catchUp = new CatchUp(subscriber, revision.getAsLong());
+      catchUpStep(catchUp, () -> catchUp(catchUp));
     }
   }
 
@@ -304,24 +360,35 @@ final class DocumentSequencer {
         .readLater(() -> sequencers.opLog().readRange(docId, from, limit))
         .whenComplete(
             (page, failure) ->
-                executor.executeAlways(
+                continueWith(
                     () -> {
                       if (catchingUp.get(catchUp.subscriber()) != catchUp) {
                         return; // it left meanwhile
                       }
-                      if (failure != null || page.isEmpty() || page.get(0).revision() != from) {
-                        catchingUp.remove(catchUp.subscriber());
-                        catchUp
-                            .subscriber()
-                            .failed(docId, failure != null ? asTandem(failure) : gapAt(from));
-                        return;
-                      }
-                      List<Committed> ops = new ArrayList<>(page.size());
-                      page.forEach(stored -> ops.add(Committed.of(stored)));
-                      long end = ops.get(ops.size() - 1).revision();
-                      history.since(end, head).ifPresent(ops::addAll); // the rest, if in memory
-                      advance(catchUp, ops);
+                      catchUpStep(catchUp, () -> afterCatchUpRead(catchUp, from, page, failure));
                     }));
+  }
+
+  private void afterCatchUpRead(
+      CatchUp catchUp, long from, List<StoredOp> page, Throwable failure) {
+    step(Faults.Step.CATCH_UP_READ_DONE);
+    if (failure != null || page.isEmpty() || page.get(0).revision() != from) {
+      catchingUp.remove(catchUp.subscriber());
+      catchUp.subscriber().failed(docId, failure != null ? asTandem(failure) : gapAt(from));
+      return;
+    }
+    List<Committed> ops = new ArrayList<>(page.size());
+    page.forEach(stored -> ops.add(Committed.of(stored)));
+    long end = ops.get(ops.size() - 1).revision();
+    history.since(end, head).ifPresent(ops::addAll); // the rest, if in memory
+    advance(catchUp, ops);
+  }
+
+  /** Runs a step of {@code catchUp}; if it throws, {@link #recover} answers the subscriber. */
+  private void catchUpStep(CatchUp catchUp, Runnable step) {
+    catchUpInHand = catchUp;
+    step.run();
+    catchUpInHand = null;
   }
 
   /** {@code ops} follow {@code catchUp.after()} without a gap, up to the head or not. */
@@ -343,10 +410,10 @@ final class DocumentSequencer {
         .missed(part)
         .whenComplete(
             (ready, failure) ->
-                executor.executeAlways(
+                continueWith(
                     () -> {
                       if (catchingUp.get(subscriber) == next) {
-                        catchUp(next);
+                        catchUpStep(next, () -> catchUp(next));
                       }
                     }));
   }
@@ -405,22 +472,37 @@ final class DocumentSequencer {
       request.fail(new TandemException(ErrorCode.UNAVAILABLE, "the server is shutting down"));
       return;
     }
+    // What sequencing it costs: the ops it is transformed against (or verified against), read from
+    // the database if memory no longer holds them.
+    request.cost(
+        1 + Math.max(0, head + sequencedAfterHead.size() - request.submission().baseRevision()));
     if (waiting.size() >= Sequencers.QUEUE_LIMIT_PER_DOCUMENT) {
       request.fail(busy(waiting.size() + " submits are waiting"));
       return;
     }
-    waiting.addLast(request);
+    long costLimit = sequencers.config().submitQueueCostPerDocument();
+    if (!waiting.isEmpty() && waiting.cost() + request.cost() > costLimit) {
+      // A lone submit is always taken, however costly, so that every base can make progress.
+      request.fail(busy("submits costing " + waiting.cost() + " (at most " + costLimit + ") wait"));
+      return;
+    }
+    waiting.add(request);
     sequenceWaiting();
   }
 
   /**
    * Sequences waiting submits into one group and hands it to the committer. Runs when no group is
-   * being committed, so a failed group never has later ops built on top of it; and stops before a
-   * submit that needs history memory no longer holds, which is read first.
+   * being committed, so a failed group never has later ops built on top of it. The lanes of the
+   * waiting queue are served round-robin; a lane whose first submit needs history that memory no
+   * longer holds waits for it to be read (one read at a time per document) while the others go on.
    */
   private void sequenceWaiting() {
-    if (waiting.isEmpty() || !committing.isEmpty() || readingOlderHistory) {
-      return; // resumes when the commit or the read is done
+    if (waiting.isEmpty()) {
+      return;
+    }
+    if (!committing.isEmpty()) {
+      readForNextLane(); // meanwhile
+      return; // resumes when the commit is done
     }
     if (!loaded || stale || loading) {
       if (!sequenceAfterLoad) { // once, however many submits arrive during the load
@@ -430,7 +512,7 @@ final class DocumentSequencer {
             false,
             () -> {
               sequenceAfterLoad = false;
-              sequenceWaiting();
+              continueWith(this::sequenceWaiting); // a step of its own, not the load's
             },
             error -> {
               sequenceAfterLoad = false;
@@ -440,55 +522,82 @@ final class DocumentSequencer {
       return;
     }
     List<SubmitRequest> group = new ArrayList<>();
-    while (!waiting.isEmpty() && group.size() < MAX_OPS_PER_COMMIT) {
-      SubmitRequest request = waiting.peekFirst();
-      if (needsOlderHistory(request)) {
-        if (group.isEmpty()) {
-          readOlderHistory(request);
-        }
-        break; // the group so far is committed first, so the head stands still while reading
+    long transforms = 0;
+    while (group.size() < MAX_OPS_PER_COMMIT && transforms < MAX_TRANSFORMS_PER_GROUP) {
+      SubmitRequest request = waiting.poll(this::isReady);
+      if (request == null) {
+        break;
       }
-      waiting.removeFirst();
-      try {
-        request.sequence(this);
-        if (request.sequenced() != null) {
-          group.add(request);
-          committing = group; // lets a duplicate later in this group join it
-        }
-      } catch (TandemException e) {
-        request.fail(e);
-      } catch (RuntimeException e) { // a bug: answer it, and keep the document usable
-        log.error("sequencing a submit to '{}' failed", docId, e);
-        request.fail(TandemException.internal(e));
-      } finally {
-        olderHistory = null;
-      }
+      transforms += request.cost();
+      sequence(request, group);
     }
+    readForNextLane();
     if (group.isEmpty()) {
       committing = List.of();
       return;
     }
     committing = group;
+    step(Faults.Step.BUILD_ROWS);
     List<StoredOp> rows = new ArrayList<>(group.size());
     for (Committed sequenced : sequencedAfterHead) {
       rows.add(sequenced.toStored());
     }
+    step(Faults.Step.HAND_OFF);
+    int handedOffIn = generation;
+    handedOff = true;
     sequencers
         .committer()
         .commit(docId, rows)
-        .whenComplete((ok, failure) -> executor.executeAlways(() -> afterCommit(group, failure)));
+        .whenComplete(
+            (ok, failure) -> continueWith(() -> afterCommit(group, handedOffIn, failure)));
   }
 
   /**
-   * Whether sequencing {@code request} needs the database: its {@code (client, seq)} may have been
-   * committed before memory's time, or its base revision is older than memory holds.
+   * Sequences one request into {@code group}. A request refused, or one whose sequencing fails for
+   * any reason, is answered and leaves no trace: the ops sequenced before it stay as they were.
    */
-  private boolean needsOlderHistory(SubmitRequest request) {
-    if (olderHistory != null && olderHistory.request() == request) {
+  private void sequence(SubmitRequest request, List<SubmitRequest> group) {
+    int sequencedBefore = sequencedAfterHead.size();
+    sequencing = request;
+    try {
+      request.sequence(this);
+      if (request.sequenced() != null) {
+        group.add(request);
+        committing = group; // lets a duplicate later in this group join it
+      }
+    } catch (Throwable failure) {
+      sequencedAfterHead.subList(sequencedBefore, sequencedAfterHead.size()).clear();
+      if (!(failure instanceof TandemException)) {
+        log.error("sequencing a submit to '{}' failed", docId, failure);
+      }
+      request.fail(
+          failure instanceof TandemException tandem ? tandem : TandemException.internal(failure));
+    } finally {
+      sequencing = null;
+      if (olderHistory != null && olderHistory.request() == request) {
+        olderHistory = null;
+      }
+    }
+  }
+
+  /**
+   * Whether {@code request} can be sequenced from memory (or from what was read for it): its {@code
+   * (client, seq)} cannot have been committed before memory's time, and memory holds the ops after
+   * its base revision.
+   */
+  private boolean isReady(SubmitRequest request) {
+    if (request == readingFor) {
       return false;
     }
+    if (olderHistory != null && olderHistory.request() == request) {
+      // The ops after what was read come from memory, unless it moved on too far meanwhile.
+      boolean verifiable =
+          olderHistory.earlier().isPresent()
+              && olderHistory.through() >= olderHistory.earlier().get().revision() - 1;
+      return verifiable || history.holdsAfter(olderHistory.through(), head);
+    }
     Sequencers.Submission submission = request.submission();
-    return mayBeCommittedBefore(submission) || baseIsForgotten(submission);
+    return !mayBeCommittedBefore(submission) && !baseIsForgotten(submission);
   }
 
   private boolean mayBeCommittedBefore(Sequencers.Submission submission) {
@@ -498,19 +607,37 @@ final class DocumentSequencer {
 
   private boolean baseIsForgotten(Sequencers.Submission submission) {
     return submission.baseRevision() <= head
-        && history.since(submission.baseRevision(), head).isEmpty();
+        && !history.holdsAfter(submission.baseRevision(), head);
   }
 
-  /** Reads what {@code request} needs off this thread; sequencing resumes with it. */
+  /** Starts the read for the first lane that waits for one, unless a read is under way. */
+  private void readForNextLane() {
+    if (readingFor == null && loaded && !stale && !loading) {
+      SubmitRequest unready = waiting.peekFirst(next -> !isReady(next));
+      if (unready != null) {
+        readOlderHistory(unready);
+      }
+    }
+  }
+
+  /**
+   * Reads what {@code request} needs off this thread, while the other lanes go on; its lane resumes
+   * with it. Whatever it already held from an earlier read is dropped.
+   */
   private void readOlderHistory(SubmitRequest request) {
-    readingOlderHistory = true;
+    readingFor = request;
+    if (olderHistory != null && olderHistory.request() == request) {
+      olderHistory = null; // memory moved on too far since: read again
+    }
     Sequencers.Submission submission = request.submission();
     boolean lookUpSeq = mayBeCommittedBefore(submission);
     boolean readOps = baseIsForgotten(submission);
-    long upTo = head; // stands still until the read is back: nothing is sequenced meanwhile
+    long upTo = head;
+    int readIn = generation;
     sequencers
         .readLater(
             () -> {
+              sequencers.step(Faults.Step.OLDER_HISTORY_READ, docId);
               Optional<Committed> earlier =
                   lookUpSeq
                       ? sequencers
@@ -518,19 +645,23 @@ final class DocumentSequencer {
                           .findBySeq(docId, submission.clientId(), submission.seq())
                           .map(Committed::of)
                       : Optional.empty();
-              List<Committed> ops =
-                  earlier.isEmpty() && readOps
-                      ? readCommitted(submission.baseRevision(), upTo)
-                      : List.of();
-              return new OlderHistory(request, earlier, ops);
+              // To transform against, or to verify a resubmit against: up to the earlier commit.
+              long base = submission.baseRevision();
+              long through = readOps ? earlier.map(e -> e.revision() - 1).orElse(upTo) : base;
+              List<Committed> ops = base < through ? readCommitted(base, through) : List.of();
+              return new OlderHistory(request, earlier, ops, Math.max(base, through));
             })
         .whenComplete(
             (read, failure) ->
-                executor.executeAlways(
+                continueWith(
                     () -> {
-                      readingOlderHistory = false;
+                      if (readIn != generation) {
+                        return; // given up by a recovery, which answered the request
+                      }
+                      step(Faults.Step.OLDER_HISTORY_READ_DONE);
+                      readingFor = null;
                       if (failure != null) {
-                        waiting.removeFirstOccurrence(request);
+                        waiting.remove(request);
                         request.fail(asTandem(failure));
                       } else {
                         olderHistory = read;
@@ -540,17 +671,41 @@ final class DocumentSequencer {
   }
 
   private OlderHistory requireOlderHistory() {
-    if (olderHistory == null) {
+    if (olderHistory == null || olderHistory.request() != sequencing) {
       throw new IllegalStateException("history of '" + docId + "' was not read for this submit");
     }
     return olderHistory;
   }
 
+  /** The committed ops after {@code revision} (before {@code before}): as read, then memory's. */
+  private List<Committed> readOpsAfter(long revision, long before) {
+    OlderHistory older = requireOlderHistory();
+    List<Committed> ops = new ArrayList<>(older.opsAfterBase());
+    if (older.through() + 1 < before && older.through() < head) {
+      ops.addAll(
+          history
+              .since(older.through(), head)
+              .orElseThrow(
+                  () ->
+                      new IllegalStateException(
+                          "ops of '" + docId + "' after " + older.through() + " were not read")));
+    }
+    return ops;
+  }
+
   /** Only now: apply to memory, ack each sender, broadcast to everyone else, in revision order. */
-  private void afterCommit(List<SubmitRequest> group, Throwable failure) {
-    committing = List.of();
-    sequencedAfterHead.clear();
+  private void afterCommit(List<SubmitRequest> group, int handedOffIn, Throwable failure) {
+    if (handedOffIn != generation) { // given up by a recovery, which answered its requests
+      if (failure == null) {
+        stale = true; // it landed after all: the reload delivers it
+        resume();
+      }
+      return;
+    }
     if (failure != null) {
+      committing = List.of();
+      sequencedAfterHead.clear();
+      handedOff = false;
       // The outcome of a commit that failed may be unknown; reload before trusting memory again.
       stale = true;
       TandemException error =
@@ -560,25 +715,33 @@ final class DocumentSequencer {
       for (SubmitRequest request : group) {
         safely("refusing", () -> request.afterFailure(error));
       }
-    } else {
-      long before = head;
-      // Memory takes the whole group before anyone is told, so a reply or subscriber that throws
-      // cannot leave memory behind the database.
-      for (SubmitRequest request : group) {
-        Committed committed = request.sequenced();
-        text = text.apply(committed.op());
-        head = committed.revision();
-        history.add(committed);
-      }
-      GroupDelivery.deliver(group, subscribers.keySet(), this::safely);
-      maybeCheckpoint(before);
+      sequenceWaiting();
+      return;
     }
+    long before = head;
+    step(Faults.Step.APPLY);
+    // Memory takes the whole group before anyone is told, so a reply or subscriber that throws
+    // cannot leave memory behind the database.
+    for (SubmitRequest request : group) {
+      Committed committed = request.sequenced();
+      text = text.apply(committed.op());
+      head = committed.revision();
+      history.add(committed);
+    }
+    step(Faults.Step.DELIVER);
+    GroupDelivery.deliver(group, subscribers.keySet(), this::safely);
+    deliveredHead = head;
+    committing = List.of();
+    sequencedAfterHead.clear();
+    handedOff = false;
+    step(Faults.Step.CHECKPOINT);
+    maybeCheckpoint(before);
     sequenceWaiting();
   }
 
   private void failWaiting(TandemException error) {
-    while (!waiting.isEmpty()) {
-      waiting.removeFirst().fail(error);
+    for (SubmitRequest request : waiting.drain()) {
+      request.fail(error);
     }
   }
 
@@ -690,11 +853,14 @@ final class DocumentSequencer {
   private void load(boolean create) {
     loading = true;
     boolean reload = loaded;
-    long knownHead = head;
+    long knownHead = deliveredHead;
     sequencers
-        .readLater(() -> read(create, reload, knownHead))
-        .whenComplete(
-            (result, failure) -> executor.executeAlways(() -> afterLoad(result, failure)));
+        .readLater(
+            () -> {
+              sequencers.step(Faults.Step.LOAD_READ, docId);
+              return read(create, reload, knownHead);
+            })
+        .whenComplete((result, failure) -> continueWith(() -> afterLoad(result, failure)));
   }
 
   /**
@@ -718,19 +884,23 @@ final class DocumentSequencer {
     loading = false;
     List<Use> uses = new ArrayList<>(awaitingLoad);
     awaitingLoad.clear();
+    usesInHand = uses;
     if (failure != null) {
+      usesInHand = List.of();
       TandemException error = asTandem(failure);
-      uses.forEach(use -> use.failed().accept(error));
+      uses.forEach(use -> safely("refusing", () -> use.failed().accept(error)));
       return;
     }
+    step(Faults.Step.LOADED);
     if (result.snapshot().isEmpty()) {
       TandemException notFound =
           new TandemException(ErrorCode.NOT_FOUND, "no document '" + docId + "'");
+      usesInHand = List.of();
       for (Use use : uses) {
         if (use.mayCreate()) {
           awaitingLoad.addLast(use);
         } else {
-          use.failed().accept(notFound);
+          safely("refusing", () -> use.failed().accept(notFound));
         }
       }
       if (!awaitingLoad.isEmpty()) {
@@ -742,17 +912,19 @@ final class DocumentSequencer {
     text = Rope.of(snapshot.text());
     head = snapshot.revision();
     history = new History(sequencers.config().historyInMemory());
-    loaded = true;
-    stale = false;
     for (Committed landed : result.landed()) {
       broadcast(landed, null);
     }
+    deliveredHead = head;
+    loaded = true;
+    stale = false;
+    usesInHand = List.of();
     for (Use use : uses) {
       try {
         use.action().run();
-      } catch (RuntimeException e) {
+      } catch (Throwable e) { // this request's own failure: the document is loaded and sound
         log.error("a request to '{}' failed after its load", docId, e);
-        use.failed().accept(TandemException.internal(e));
+        safely("refusing", () -> use.failed().accept(TandemException.internal(e)));
       }
     }
   }
@@ -813,10 +985,94 @@ final class DocumentSequencer {
 
   private void enqueue(Runnable task) {
     executor.execute(
-        () -> {
-          lastUsedNanos = System.nanoTime();
-          task.run();
-        });
+        () ->
+            guarded(
+                () -> {
+                  lastUsedNanos = System.nanoTime();
+                  task.run();
+                }));
+  }
+
+  /** Queues a continuation (a read or commit came back); runs even when the queue is full. */
+  private void continueWith(Runnable task) {
+    executor.executeAlways(() -> guarded(task));
+  }
+
+  /**
+   * The one guard around every step of this document's work: whatever {@code step} throws, {@link
+   * #recover} answers the requests it had in hand and restores the document's state, so the next
+   * request is served. The executor's own catch-all is never reached.
+   */
+  private void guarded(Runnable step) {
+    try {
+      step.run();
+    } catch (Throwable failure) {
+      try {
+        recover(failure);
+      } catch (Throwable worse) {
+        failure.addSuppressed(worse);
+        log.error("recovering '{}' failed; it reloads before its next use", docId, failure);
+        stale = true;
+      }
+    }
+  }
+
+  /**
+   * Gives up the work in hand when a step failed: every request it involved gets {@code failure}
+   * ({@code internal} unless it is a {@link TandemException}), the sequencing state is emptied, and
+   * if the group in hand may have reached the database, or memory was being changed, the document
+   * is reloaded, delivering whatever did land to every subscriber. Continuations of the given-up
+   * work find {@code generation} changed and do nothing but note that a commit landed.
+   */
+  private void recover(Throwable failure) {
+    TandemException error;
+    if (failure instanceof TandemException tandem) {
+      error = tandem;
+    } else {
+      log.error("a step of document '{}' failed; its requests are answered", docId, failure);
+      error = TandemException.internal(failure);
+    }
+    generation++;
+    List<SubmitRequest> requests = new ArrayList<>(committing);
+    if (sequencing != null) {
+      requests.add(sequencing);
+    }
+    if (readingFor != null) {
+      requests.add(readingFor);
+    }
+    boolean memoryMayDiffer = handedOff || !usesInHand.isEmpty();
+    List<Use> uses = usesInHand;
+    CatchUp catchUp = catchUpInHand;
+    committing = List.of();
+    sequencedAfterHead.clear();
+    olderHistory = null;
+    sequencing = null;
+    readingFor = null;
+    handedOff = false;
+    usesInHand = List.of();
+    catchUpInHand = null;
+    if (memoryMayDiffer) {
+      stale = true;
+    }
+    for (SubmitRequest request : requests) {
+      waiting.remove(request);
+      safely("refusing", () -> request.afterFailure(error));
+    }
+    for (Use use : uses) {
+      safely("refusing", () -> use.failed().accept(error));
+    }
+    if (catchUp != null && catchingUp.remove(catchUp.subscriber()) != null) {
+      safely("refusing", () -> catchUp.subscriber().failed(docId, error));
+    }
+    continueWith(this::resume);
+  }
+
+  /** After a recovery: reloads at once if memory may differ (subscribers get what landed). */
+  private void resume() {
+    if (stale && !loading && loaded) {
+      use(null, false, () -> {}, e -> {});
+    }
+    sequenceWaiting();
   }
 
   private TandemException busy(String why) {

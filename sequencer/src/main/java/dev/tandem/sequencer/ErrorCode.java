@@ -12,6 +12,8 @@ public enum ErrorCode {
   FORBIDDEN("forbidden", false, 403),
   NOT_FOUND("not_found", false, 404),
   ALREADY_EXISTS("already_exists", false, 409),
+  /** The client id and seq name a different stored op: resubmit under a fresh client id. */
+  SEQ_REUSED("seq_reused", false, 409),
   INVALID_OP("invalid_op", false, 400),
   REV_OUT_OF_RANGE("rev_out_of_range", false, 400),
   TOO_LARGE("too_large", false, 413),

@@ -1,65 +1,50 @@
 package dev.tandem.sequencer;
 
 /**
- * The shapes of the identifiers that clients choose. A document id appears in URLs, so it is kept
- * to a URL-safe alphabet; a client id is any 1–64 characters without control characters.
+ * The edge's check of the ids clients and the {@link Authorizer} hand in: the one rule of {@link
+ * dev.tandem.persistence.Ids} (documents: 1–128 characters of {@code A-Z a-z 0-9 - _ . ~ : @};
+ * clients: 1–64 code points, users: 1–200, well-formed and without control characters), refused
+ * with {@code bad_request}.
  */
 public final class Ids {
-  public static final int MAX_DOCUMENT_ID_LENGTH = 128;
-  public static final int MAX_CLIENT_ID_LENGTH = 64;
+  public static final int MAX_DOCUMENT_ID_LENGTH =
+      dev.tandem.persistence.Ids.MAX_DOCUMENT_ID_LENGTH;
+  public static final int MAX_CLIENT_ID_LENGTH = dev.tandem.persistence.Ids.MAX_CLIENT_ID_LENGTH;
+  public static final int MAX_USER_ID_LENGTH = dev.tandem.persistence.Ids.MAX_USER_ID_LENGTH;
 
   private Ids() {}
 
   /**
-   * Checks a document id: 1–128 characters of {@code A-Z a-z 0-9 - _ . ~ : @}.
+   * Checks a document id.
    *
-   * @throws TandemException {@code bad_request} otherwise
+   * @throws TandemException {@code bad_request} if it breaks the rule
    */
   public static String checkDocumentId(String docId) {
-    if (docId.isEmpty() || docId.length() > MAX_DOCUMENT_ID_LENGTH) {
-      throw TandemException.badRequest(
-          "document id length "
-              + docId.length()
-              + " (expected: 1 to "
-              + MAX_DOCUMENT_ID_LENGTH
-              + ")");
-    }
-    for (int i = 0; i < docId.length(); i++) {
-      char c = docId.charAt(i);
-      boolean allowed =
-          (c >= 'a' && c <= 'z')
-              || (c >= 'A' && c <= 'Z')
-              || (c >= '0' && c <= '9')
-              || "-_.~:@".indexOf(c) >= 0;
-      if (!allowed) {
-        throw TandemException.badRequest(
-            "document id has character '"
-                + c
-                + "' at "
-                + i
-                + " (expected: letters, digits and - _ . ~ : @)");
-      }
-    }
-    return docId;
+    return check(docId, dev.tandem.persistence.Ids.documentIdProblem(docId));
   }
 
   /**
-   * Checks a client id: 1–64 characters, none of them a control character.
+   * Checks a client id.
    *
-   * @throws TandemException {@code bad_request} otherwise
+   * @throws TandemException {@code bad_request} if it breaks the rule
    */
   public static String checkClientId(String clientId) {
-    if (clientId.isEmpty() || clientId.length() > MAX_CLIENT_ID_LENGTH) {
-      throw TandemException.badRequest(
-          "client id length "
-              + clientId.length()
-              + " (expected: 1 to "
-              + MAX_CLIENT_ID_LENGTH
-              + ")");
+    return check(clientId, dev.tandem.persistence.Ids.clientIdProblem(clientId));
+  }
+
+  /**
+   * Checks a user id.
+   *
+   * @throws TandemException {@code bad_request} if it breaks the rule
+   */
+  public static String checkUserId(String userId) {
+    return check(userId, dev.tandem.persistence.Ids.userIdProblem(userId));
+  }
+
+  private static String check(String id, String problem) {
+    if (problem != null) {
+      throw TandemException.badRequest(problem);
     }
-    if (clientId.chars().anyMatch(Character::isISOControl)) {
-      throw TandemException.badRequest("client id contains a control character");
-    }
-    return clientId;
+    return id;
   }
 }

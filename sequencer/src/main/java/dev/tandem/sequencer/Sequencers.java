@@ -1,5 +1,6 @@
 package dev.tandem.sequencer;
 
+import dev.tandem.ot.CodePoints;
 import dev.tandem.ot.Component;
 import dev.tandem.ot.Insert;
 import dev.tandem.ot.TextOperation;
@@ -25,6 +26,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -59,6 +61,9 @@ public final class Sequencers implements AutoCloseable {
   private final ScheduledExecutorService sweeper;
   private final ConcurrentHashMap<String, DocumentSequencer> documents = new ConcurrentHashMap<>();
   private final Set<Runnable> streamClosers = ConcurrentHashMap.newKeySet();
+  private final Faults faults; // null but in fault-injection tests
+  private final ConcurrentHashMap<Subscriber, Integer> queuedBySender = new ConcurrentHashMap<>();
+  private final AtomicInteger queuedSubmits = new AtomicInteger();
   private volatile boolean stopping;
 
   /** A submitted op as the transports hand it over: shape-checked, not yet sequenced. */
@@ -76,6 +81,11 @@ public final class Sequencers implements AutoCloseable {
   public record OpsPage(List<Committed> ops, Long next) {}
 
   public Sequencers(Database database, TandemConfig config) {
+    this(database, config, null);
+  }
+
+  Sequencers(Database database, TandemConfig config, Faults faults) {
+    this.faults = faults;
     this.opLog = database.opLog();
     this.checkpoints = database.checkpoints();
     this.config = config;
@@ -110,8 +120,54 @@ public final class Sequencers implements AutoCloseable {
    */
   public void submit(Subscriber sender, SubmitReply reply, Submission submission) {
     checkOp(submission.op());
-    SubmitRequest request = new SubmitRequest(sender, reply, submission);
-    route(submission.docId(), d -> d.submit(request));
+    Runnable release = admit(sender);
+    SubmitRequest request = new SubmitRequest(sender, reply, submission, release);
+    try {
+      route(submission.docId(), d -> d.submit(request));
+    } catch (RuntimeException e) {
+      release.run();
+      throw e;
+    }
+  }
+
+  /**
+   * Counts a submit against its sender's bound ({@code submit-queue-per-connection}) until it is
+   * answered; returns what frees its place.
+   *
+   * @throws TandemException {@code rate_limited} if the sender has as many waiting
+   */
+  private Runnable admit(Subscriber sender) {
+    if (sender != null) {
+      int limit = config.submitQueuePerConnection();
+      boolean[] admitted = {false};
+      queuedBySender.compute(
+          sender,
+          (key, queued) -> {
+            int count = queued == null ? 0 : queued;
+            admitted[0] = count < limit;
+            return admitted[0] ? count + 1 : queued;
+          });
+      if (!admitted[0]) {
+        throw new TandemException(
+            ErrorCode.RATE_LIMITED,
+            limit + " submits of this connection are waiting for their ack; send after an ack");
+      }
+    }
+    queuedSubmits.incrementAndGet();
+    AtomicBoolean released = new AtomicBoolean();
+    return () -> {
+      if (released.compareAndSet(false, true)) {
+        queuedSubmits.decrementAndGet();
+        if (sender != null) {
+          queuedBySender.computeIfPresent(sender, (key, queued) -> queued <= 1 ? null : queued - 1);
+        }
+      }
+    };
+  }
+
+  /** Submits accepted and not yet answered, on every document. */
+  int queuedSubmits() {
+    return queuedSubmits.get();
   }
 
   /** Relays a presence to the document's other subscribers. */
@@ -313,6 +369,13 @@ public final class Sequencers implements AutoCloseable {
         docId, (id, loaded) -> loaded == document && unused.getAsBoolean() ? null : loaded);
   }
 
+  /** Marks a named step of {@code docId}'s work, where a test may inject a failure. */
+  void step(Faults.Step step, String docId) {
+    if (faults != null) {
+      faults.at(step, docId);
+    }
+  }
+
   boolean isStopping() {
     return stopping;
   }
@@ -378,15 +441,9 @@ public final class Sequencers implements AutoCloseable {
     if (text.indexOf('\u0000') >= 0) {
       throw TandemException.badRequest("text holds U+0000, which Tandem does not store");
     }
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      if (Character.isHighSurrogate(c)
-          && i + 1 < text.length()
-          && Character.isLowSurrogate(text.charAt(i + 1))) {
-        i++;
-      } else if (Character.isSurrogate(c)) {
-        throw TandemException.badRequest("text has a lone surrogate at UTF-16 index " + i);
-      }
+    int lone = CodePoints.firstLoneSurrogate(text);
+    if (lone >= 0) {
+      throw TandemException.badRequest("text has a lone surrogate at UTF-16 index " + lone);
     }
     int length = text.codePointCount(0, text.length());
     if (length > config.maxDocumentCodePoints()) {

@@ -16,34 +16,89 @@ final class SubmitRequest {
   private final Subscriber sender;
   private final SubmitReply reply;
   private final Sequencers.Submission submission;
-  private final List<SubmitReply> duplicates = new ArrayList<>(0);
+  private final List<SubmitRequest> duplicates = new ArrayList<>(0);
+  private final Runnable release;
   private Committed sequenced;
+  private boolean answered; // exactly one answer, whichever path gets there first
+  private long cost = 1;
 
   /**
    * @param sender the subscriber that must not receive its own op as an {@code op} message, or null
    *     (a REST submit)
+   * @param release frees this submit's place in its sender's queue, once it is answered
    */
-  SubmitRequest(Subscriber sender, SubmitReply reply, Sequencers.Submission submission) {
+  SubmitRequest(
+      Subscriber sender, SubmitReply reply, Sequencers.Submission submission, Runnable release) {
     this.sender = sender;
     this.reply = reply;
     this.submission = submission;
+    this.release = release;
   }
 
   /** Sequences this op against the document: duplicate check, transform, validate, revision. */
   void sequence(DocumentSequencer document) {
+    document.step(Faults.Step.DEDUP);
     Optional<Committed> earlier = document.findCommitted(submission.clientId(), submission.seq());
     if (earlier.isPresent()) { // a resubmit: the old ack, never applied twice
+      checkIsResubmitOf(earlier.get(), document);
       document.resubmitted();
-      reply.acked(earlier.get());
+      acked(earlier.get());
       return;
     }
-    if (document.joinSequenced(this)) { // the same op is already on its way to the database
+    SubmitRequest inFlight = document.sequencedSame(this);
+    if (inFlight != null) { // the same op is already on its way to the database
+      checkIsResubmitOf(inFlight.sequenced(), document);
+      inFlight.addDuplicate(this);
       return;
     }
     document.checkBaseRevision(submission.baseRevision()); // rev_out_of_range
+    document.step(Faults.Step.TRANSFORM);
     TextOperation transformed = transformAgainst(document.opsAfter(submission.baseRevision()));
+    document.step(Faults.Step.CHECK);
     document.checkApplies(transformed); // invalid_op, too_large
     sequenced = document.next(transformed, this); // the next revision; committed in a group
+  }
+
+  /**
+   * A submit whose {@code (client, seq)} names a sequenced op is acknowledged with that op's
+   * revision only if it is that op: the same user, a base before it, and, transformed from its base
+   * up to the op's revision one op at a time (as the op itself was), equal to it. A legitimate
+   * retry, which the client rebased on the ops it received meanwhile, passes; anything else would
+   * be acknowledged and never stored.
+   *
+   * @throws TandemException {@code forbidden} for another user's op, {@code seq_reused} for an op
+   *     that differs or cannot be verified (a base at or after it)
+   */
+  private void checkIsResubmitOf(Committed stored, DocumentSequencer document) {
+    if (!stored.userId().equals(submission.userId())) {
+      throw new TandemException(
+          ErrorCode.FORBIDDEN,
+          "client id '"
+              + submission.clientId()
+              + "' seq "
+              + submission.seq()
+              + " names an op of another user");
+    }
+    long base = submission.baseRevision();
+    boolean same = false;
+    if (base < stored.revision()) {
+      try {
+        same = transformAgainst(document.opsBetween(base, stored.revision())).equals(stored.op());
+      } catch (TandemException doesNotApply) { // so it is not the stored op either
+        same = false;
+      }
+    }
+    if (!same) {
+      throw new TandemException(
+          ErrorCode.SEQ_REUSED,
+          "client id '"
+              + submission.clientId()
+              + "' seq "
+              + submission.seq()
+              + " names a different op, stored at revision "
+              + stored.revision()
+              + "; resubmit the op under a fresh client id");
+    }
   }
 
   /**
@@ -73,7 +128,7 @@ final class SubmitRequest {
 
   /** Nothing is acknowledged before it is committed: this runs only after the commit. */
   void afterCommit() {
-    reply.acked(sequenced);
+    acked(sequenced);
   }
 
   /**
@@ -81,27 +136,42 @@ final class SubmitRequest {
    * group was delivered: their sockets may have received the op itself).
    */
   void ackDuplicates() {
-    for (SubmitReply duplicate : duplicates) {
+    for (SubmitRequest duplicate : duplicates) {
       duplicate.acked(sequenced);
     }
   }
 
-  /** The op was not committed: every waiting sender is told so, and may resubmit it. */
+  /**
+   * The op was not committed, or its outcome is unknown: every sender still waiting is told so (a
+   * request already answered is left alone), and may resubmit it.
+   */
   void afterFailure(TandemException error) {
-    reply.failed(error);
-    for (SubmitReply duplicate : duplicates) {
-      duplicate.failed(error);
+    fail(error);
+    for (SubmitRequest duplicate : duplicates) {
+      duplicate.fail(error);
     }
   }
 
-  /** Answers a request that failed before it was sequenced. */
+  /** Answers this request with {@code error}, unless it was answered already. */
   void fail(TandemException error) {
-    reply.failed(error);
+    if (!answered) {
+      answered = true;
+      release.run();
+      reply.failed(error);
+    }
+  }
+
+  private void acked(Committed committed) {
+    if (!answered) {
+      answered = true;
+      release.run();
+      reply.acked(committed);
+    }
   }
 
   /** Another submit of the same {@code (client, seq)} will get this request's outcome. */
   void addDuplicate(SubmitRequest other) {
-    duplicates.add(other.reply);
+    duplicates.add(other);
   }
 
   boolean isSameSubmit(SubmitRequest other) {
@@ -115,6 +185,20 @@ final class SubmitRequest {
 
   Subscriber sender() {
     return sender;
+  }
+
+  /** The queue this submit waits in, behind its sender's earlier ones: its socket, or its user. */
+  Object lane() {
+    return sender != null ? sender : "rest " + submission.userId();
+  }
+
+  /** What sequencing this submit costs: 1 + the ops it is transformed against. */
+  long cost() {
+    return cost;
+  }
+
+  void cost(long value) {
+    cost = value;
   }
 
   /** The op as it was sequenced, or null if it was not (a resubmit, a failure). */

@@ -37,6 +37,8 @@ public record TandemConfig(
     int checkpointInterval,
     int historyInMemory,
     int catchUpPage,
+    int submitQueuePerConnection,
+    int submitQueueCostPerDocument,
     Duration idleUnloadAfter,
     Duration shutdownGrace,
     Duration pingInterval,
@@ -65,6 +67,9 @@ public record TandemConfig(
     requireRange(checkpointInterval, 1, Integer.MAX_VALUE, "checkpoint-interval");
     requireRange(historyInMemory, 1, Integer.MAX_VALUE, "history-in-memory");
     requireRange(catchUpPage, 1, Integer.MAX_VALUE, "catch-up-page");
+    requireRange(submitQueuePerConnection, 1, Integer.MAX_VALUE, "submit-queue-per-connection");
+    requireRange(
+        submitQueueCostPerDocument, 1, Integer.MAX_VALUE, "submit-queue-cost-per-document");
     requireRange(databasePoolSize, 1, 1000, "database-pool-size");
     requireRange(
         databaseTimeout.toSeconds(),
@@ -110,6 +115,8 @@ public record TandemConfig(
         1000,
         1000,
         256,
+        128,
+        100_000,
         Duration.ofMinutes(5),
         Duration.ofSeconds(10),
         Duration.ofSeconds(10),
@@ -199,6 +206,8 @@ public record TandemConfig(
     lines.add("checkpoint-interval=" + checkpointInterval);
     lines.add("history-in-memory=" + historyInMemory);
     lines.add("catch-up-page=" + catchUpPage + " (in effect " + effectiveCatchUpPage() + ")");
+    lines.add("submit-queue-per-connection=" + submitQueuePerConnection);
+    lines.add("submit-queue-cost-per-document=" + submitQueueCostPerDocument);
     lines.add("idle-unload-seconds=" + idleUnloadAfter.toSeconds());
     lines.add("shutdown-grace-seconds=" + shutdownGrace.toSeconds());
     lines.add("ping-interval-seconds=" + seconds(pingInterval));
@@ -347,6 +356,16 @@ public record TandemConfig(
                   + " outbound-queue (default 256)",
               (b, v) -> b.catchUpPage = toInt(v)),
           new Option(
+              "submit-queue-per-connection",
+              "submits one WebSocket may have waiting for their ack; more are refused with"
+                  + " rate_limited (default 128)",
+              (b, v) -> b.submitQueuePerConnection = toInt(v)),
+          new Option(
+              "submit-queue-cost-per-document",
+              "cost of the submits waiting for one document, each 1 + the ops it must be"
+                  + " transformed against; more are refused with rate_limited (default 100000)",
+              (b, v) -> b.submitQueueCostPerDocument = toInt(v)),
+          new Option(
               "idle-unload-seconds",
               "unload a document nobody used for this long (default 300)",
               (b, v) -> b.idleUnloadAfter = Duration.ofSeconds(toInt(v))),
@@ -420,6 +439,8 @@ public record TandemConfig(
     private int checkpointInterval;
     private int historyInMemory;
     private int catchUpPage;
+    private int submitQueuePerConnection;
+    private int submitQueueCostPerDocument;
     private Duration idleUnloadAfter;
     private Duration shutdownGrace;
     private Duration pingInterval;
@@ -448,6 +469,8 @@ public record TandemConfig(
       checkpointInterval = c.checkpointInterval;
       historyInMemory = c.historyInMemory;
       catchUpPage = c.catchUpPage;
+      submitQueuePerConnection = c.submitQueuePerConnection;
+      submitQueueCostPerDocument = c.submitQueueCostPerDocument;
       idleUnloadAfter = c.idleUnloadAfter;
       shutdownGrace = c.shutdownGrace;
       pingInterval = c.pingInterval;
@@ -535,6 +558,16 @@ public record TandemConfig(
       return this;
     }
 
+    public Builder submitQueuePerConnection(int value) {
+      submitQueuePerConnection = value;
+      return this;
+    }
+
+    public Builder submitQueueCostPerDocument(int value) {
+      submitQueueCostPerDocument = value;
+      return this;
+    }
+
     public Builder idleUnloadAfter(Duration value) {
       idleUnloadAfter = value;
       return this;
@@ -590,6 +623,8 @@ public record TandemConfig(
           checkpointInterval,
           historyInMemory,
           catchUpPage,
+          submitQueuePerConnection,
+          submitQueueCostPerDocument,
           idleUnloadAfter,
           shutdownGrace,
           pingInterval,

@@ -53,13 +53,18 @@ public final class TandemServer implements AutoCloseable {
   private volatile boolean closed;
 
   private TandemServer(
-      TandemConfig config, Database database, boolean ownsDatabase, Authorizer authorizer) {
+      TandemConfig config,
+      Database database,
+      boolean ownsDatabase,
+      Authorizer authorizer,
+      Faults faults) {
     this.config = config;
     this.database = database;
     this.ownsDatabase = ownsDatabase;
-    this.sequencers = new Sequencers(database, config);
+    this.sequencers = new Sequencers(database, config, faults);
+    Authorizer checked = new CheckedAuthorizer(authorizer); // every user id it names is valid
     this.outboundBudget = new OutboundBudget(config.outboundTotalBytes());
-    this.editEndpoint = new EditEndpoint(sequencers, authorizer, config, outboundBudget);
+    this.editEndpoint = new EditEndpoint(sequencers, checked, config, outboundBudget);
     // Tyrus buffers each frame whole before EditEndpoint sees it (as a fragment of a message, which
     // EditEndpoint measures and refuses with 1009); FrameSizeGuard hands it no data frame over
     // max-message-bytes, so this buffer is never outgrown (Tyrus would close with 1011).
@@ -68,7 +73,7 @@ public final class TandemServer implements AutoCloseable {
     URI apiUri = URI.create("http://" + config.host() + ":" + config.port() + "/api");
     this.httpServer =
         GrizzlyHttpServerFactory.createHttpServer(
-            apiUri, new RestApplication(sequencers, authorizer, config, outboundBudget), false);
+            apiUri, new RestApplication(sequencers, checked, config, outboundBudget), false);
     NetworkListener listener = httpServer.getListeners().iterator().next();
     listener.getKeepAlive().setIdleTimeoutInSeconds(-1); // WebSockets idle as long as they like
     listener.registerAddOn(new IgnoreForeignUpgrades());
@@ -278,6 +283,7 @@ public final class TandemServer implements AutoCloseable {
     private TandemConfig config = TandemConfig.defaults();
     private Database database;
     private Authorizer authorizer = Authorizer.allowAll();
+    private Faults faults;
 
     private Builder() {}
 
@@ -297,6 +303,12 @@ public final class TandemServer implements AutoCloseable {
       return this;
     }
 
+    /** Injects failures at named steps of the documents' work (fault-injection tests). */
+    Builder faults(Faults value) {
+      faults = Objects.requireNonNull(value, "faults");
+      return this;
+    }
+
     /**
      * Opens the database if none was given; the server does not listen before {@link #start}.
      *
@@ -306,12 +318,12 @@ public final class TandemServer implements AutoCloseable {
      */
     public TandemServer build() {
       if (database != null) {
-        return new TandemServer(config, database, false, authorizer);
+        return new TandemServer(config, database, false, authorizer, faults);
       }
       Database opening = Database.openInBackground(databaseConfig(config));
       TandemServer server;
       try {
-        server = new TandemServer(config, opening, true, authorizer);
+        server = new TandemServer(config, opening, true, authorizer, faults);
       } catch (RuntimeException | Error e) {
         opening.close();
         throw e;

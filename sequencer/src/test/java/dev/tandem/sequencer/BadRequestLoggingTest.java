@@ -146,7 +146,8 @@ class BadRequestLoggingTest {
 
   private static long errors(TandemServer server, ErrorCode code) {
     String name = "tandem_errors_total{code=\"" + code.code() + "\"} ";
-    for (String line : server.sequencers().metrics().render(() -> 0, () -> 0).split("\n")) {
+    for (String line :
+        server.sequencers().metrics().render(() -> 0, () -> 0, () -> 0).split("\n")) {
       if (line.startsWith(name)) {
         return Long.parseLong(line.substring(name.length()).trim());
       }

@@ -69,7 +69,12 @@ class ErrorCodesTest {
   void aDocumentWithTooManyRequestsWaitingRefusesMoreWithRateLimited() throws Exception {
     String doc = Servers.freshDoc();
     try (Sequencers sequencers =
-        new Sequencers(EmbeddedPostgresExtension.database(), Servers.config().build())) {
+        new Sequencers(
+            EmbeddedPostgresExtension.database(),
+            // One sender fills the document's queue: its own bound must not stop it first.
+            Servers.config()
+                .submitQueuePerConnection(Sequencers.QUEUE_LIMIT_PER_DOCUMENT)
+                .build())) {
       IdleUnloadTest.Recorder writer = new IdleUnloadTest.Recorder();
       sequencers.open(writer, doc, java.util.OptionalLong.empty(), true);
       ClientHarness.await(() -> !writer.calls.isEmpty(), () -> "not opened");

@@ -27,6 +27,7 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -175,11 +176,15 @@ public final class DocumentResource {
           ObjectNode request = Json.parseObject(body == null ? "" : body);
           long rev = Fields.requireNonNegativeLong(request, "rev");
           TextOperation op = Fields.operation(Fields.requireArray(request, "op"));
-          String clientId =
-              Ids.checkClientId(
-                  Fields.optionalString(request, "client")
-                      .orElseGet(() -> "rest-" + UUID.randomUUID()));
+          // A named client names its seq too: (client, seq) is how a resubmit is recognised, so a
+          // default seq would take a second op of that client for the first one.
+          Optional<String> client = Fields.optionalString(request, "client");
+          String clientId = Ids.checkClientId(client.orElseGet(() -> "rest-" + UUID.randomUUID()));
           OptionalLong seq = Fields.optionalLong(request, "seq");
+          if (client.isPresent() && seq.isEmpty()) {
+            throw TandemException.badRequest(
+                "field 'seq' is required with 'client' (a resubmit is recognised by both)");
+          }
           if (seq.isPresent() && seq.getAsLong() < 0) {
             throw TandemException.badRequest(
                 "field 'seq' : " + seq.getAsLong() + " (expected: >= 0)");
