@@ -8,8 +8,14 @@ import { TextOperation, Side } from './ot.js';
 import { codePointCount } from './code-points.js';
 
 /**
- * An op sent to the server with its per-client sequence number, kept for resubmission.
- * @typedef {{readonly op: TextOperation, readonly seq: number}} Pending
+ * The (client id, seq) an op is sent under: the server stores an op once per pair and answers a
+ * resubmission of it with its first ack; this client recognises its own op among others' by it.
+ * @typedef {{readonly clientId: string, readonly seq: number}} OpId
+ */
+
+/**
+ * An op sent (or about to be sent) to the server under its {@link OpId}, kept for resubmission.
+ * @typedef {{readonly op: TextOperation, readonly clientId: string, readonly seq: number}} Pending
  */
 
 /**
@@ -18,6 +24,15 @@ import { codePointCount } from './code-points.js';
  */
 
 /** @typedef {Synchronized | AwaitingConfirm | AwaitingWithBuffer} ClientState */
+
+/**
+ * @param {TextOperation} op
+ * @param {OpId} id
+ * @returns {Pending}
+ */
+function pending(op, { clientId, seq }) {
+  return Object.freeze({ op, clientId, seq });
+}
 
 /**
  * The two halves of a transform of this client's pending op (always the LEFT argument, as on the
@@ -44,13 +59,13 @@ export class Synchronized {
   }
 
   /**
-   * A local edit applied to the local text; `nextSeq()` numbers it, since it goes in flight now.
+   * A local edit applied to the local text; `nextId()` names it, since it goes in flight now.
    * @param {TextOperation} op
-   * @param {() => number} nextSeq
+   * @param {() => OpId} nextId
    * @returns {ClientState}
    */
-  applyClient(op, nextSeq) {
-    return new AwaitingConfirm({ op, seq: nextSeq() });
+  applyClient(op, nextId) {
+    return new AwaitingConfirm(pending(op, nextId()));
   }
 
   /**
@@ -65,6 +80,11 @@ export class Synchronized {
   /** @returns {ClientState} */
   serverAck() {
     throw new Error('ack while synchronized: no op is in flight');
+  }
+
+  /** @returns {ClientState} */
+  reissued() {
+    throw new Error('reissue while synchronized: no op is in flight');
   }
 
   /** @returns {Pending | null} the op in flight */
@@ -91,7 +111,7 @@ export class Synchronized {
 export class AwaitingConfirm {
   /** @param {Pending} outstanding */
   constructor(outstanding) {
-    this.outstanding = Object.freeze({ op: outstanding.op, seq: outstanding.seq });
+    this.outstanding = pending(outstanding.op, outstanding);
     Object.freeze(this);
   }
 
@@ -110,7 +130,7 @@ export class AwaitingConfirm {
   applyServer(op) {
     const pair = transformPending(this.outstanding.op, op);
     return Object.freeze({
-      next: new AwaitingConfirm({ op: pair.clientOp, seq: this.outstanding.seq }),
+      next: new AwaitingConfirm(pending(pair.clientOp, this.outstanding)),
       toApply: pair.serverOp,
     });
   }
@@ -118,6 +138,15 @@ export class AwaitingConfirm {
   /** @returns {ClientState} */
   serverAck() {
     return new Synchronized();
+  }
+
+  /**
+   * The same op in flight under another id (the server refused its id as used by someone else).
+   * @param {OpId} id
+   * @returns {ClientState}
+   */
+  reissued(id) {
+    return new AwaitingConfirm(pending(this.outstanding.op, id));
   }
 
   get inFlight() {
@@ -148,7 +177,7 @@ export class AwaitingWithBuffer {
    * @param {TextOperation} buffer
    */
   constructor(outstanding, buffer) {
-    this.outstanding = Object.freeze({ op: outstanding.op, seq: outstanding.seq });
+    this.outstanding = pending(outstanding.op, outstanding);
     this.buffer = buffer;
     Object.freeze(this);
   }
@@ -169,21 +198,26 @@ export class AwaitingWithBuffer {
     const first = transformPending(this.outstanding.op, op);
     const second = transformPending(this.buffer, first.serverOp);
     return Object.freeze({
-      next: new AwaitingWithBuffer(
-        { op: first.clientOp, seq: this.outstanding.seq },
-        second.clientOp,
-      ),
+      next: new AwaitingWithBuffer(pending(first.clientOp, this.outstanding), second.clientOp),
       toApply: second.serverOp,
     });
   }
 
   /**
-   * The outstanding op was committed: the buffer goes in flight, numbered by `nextSeq()`.
-   * @param {() => number} nextSeq
+   * The outstanding op was committed: the buffer goes in flight, named by `nextId()`.
+   * @param {() => OpId} nextId
    * @returns {ClientState}
    */
-  serverAck(nextSeq) {
-    return new AwaitingConfirm({ op: this.buffer, seq: nextSeq() });
+  serverAck(nextId) {
+    return new AwaitingConfirm(pending(this.buffer, nextId()));
+  }
+
+  /**
+   * @param {OpId} id
+   * @returns {ClientState}
+   */
+  reissued(id) {
+    return new AwaitingWithBuffer(pending(this.outstanding.op, id), this.buffer);
   }
 
   get inFlight() {
@@ -232,8 +266,9 @@ export function transformSelection(selection, op) {
 /**
  * Where a session sends its submissions and reports what happened. Every method is optional.
  * @typedef {object} SessionSink
- * @property {(baseRevision: number, op: TextOperation, seq: number) => void} [submit]
- *   send `submit {rev: baseRevision, op, seq}`
+ * @property {(baseRevision: number, op: TextOperation, seq: number, clientId: string) => void}
+ *   [submit] send `submit {rev: baseRevision, op, seq}` on a connection that said `clientId` in
+ *   its hello (hold it if the connection says another id: it goes again at `goOnline`)
  * @property {(revision: number, selection: SelectionRange[], meta: object) => void}
  *   [publishPresence] send `presence {rev, selection, meta}`
  * @property {(change: TextChange) => void} [changed]
@@ -241,6 +276,9 @@ export function transformSelection(selection, op) {
  * @property {(presence: RemotePresence) => void} [presence]
  * @property {(clientId: string) => void} [presenceLeft]
  * @property {() => void} [synchronizedNow] every local edit is committed
+ * @property {(taken: OpId) => void} [idTaken] another client used this client's id with the seq
+ *   of the op in flight (the server answered `seq_reused`, or committed someone else's op under
+ *   that pair): the op goes again under the next `nextId()`, so a client picks a fresh id here
  */
 
 /** How many committed ops to keep for transforming late presence. */
@@ -255,8 +293,7 @@ export const HISTORY_LIMIT = 1000;
  * then the buffer) applied.
  */
 export class DocumentSession {
-  #clientId;
-  #nextSeq;
+  #nextId;
   /** @type {Required<SessionSink>} */
   #sink;
   #text = '';
@@ -279,13 +316,20 @@ export class DocumentSession {
 
   /**
    * @param {object} options
-   * @param {string} options.clientId this client's id, to recognise its own ops after a reconnect
-   * @param {() => number} options.nextSeq numbers each op that goes in flight (increasing)
+   * @param {() => OpId} [options.nextId] names each op that goes in flight (a seq that increases
+   *   for its client id); or, for a client id that never changes:
+   * @param {string} [options.clientId] this client's id ...
+   * @param {() => number} [options.nextSeq] ... and its increasing seqs
    * @param {SessionSink} [options.sink]
    */
-  constructor({ clientId, nextSeq, sink = {} }) {
-    this.#clientId = clientId;
-    this.#nextSeq = nextSeq;
+  constructor({ nextId, clientId, nextSeq, sink = {} }) {
+    if (nextId === undefined) {
+      if (typeof clientId !== 'string' || typeof nextSeq !== 'function') {
+        throw new TypeError('a session needs nextId, or clientId and nextSeq');
+      }
+      nextId = () => ({ clientId, seq: nextSeq() });
+    }
+    this.#nextId = nextId;
     const nothing = () => {};
     this.#sink = {
       submit: nothing,
@@ -295,6 +339,7 @@ export class DocumentSession {
       presence: nothing,
       presenceLeft: nothing,
       synchronizedNow: nothing,
+      idTaken: nothing,
       ...sink,
     };
   }
@@ -394,13 +439,30 @@ export class DocumentSession {
   }
 
   /**
-   * Resends the op in flight if it still has `seq` (a retry after a retryable error).
+   * Resends the op in flight if it is still the one sent as (`clientId`, `seq`) (a retry after a
+   * retryable error).
    * @param {number} seq
+   * @param {string} clientId
    */
-  retry(seq) {
-    if (this.#state.inFlight?.seq === seq) {
+  retry(seq, clientId) {
+    if (this.#isInFlight(clientId, seq)) {
       this.#resendOutstanding();
     }
+  }
+
+  /**
+   * The server refused the op sent as (`clientId`, `seq`) with `seq_reused`: another client used
+   * this id and seq for a different op. The op goes again under a fresh id (see `idTaken`).
+   * @param {number} seq
+   * @param {string} clientId
+   * @returns {boolean} whether that op was the one in flight (false: an old answer, nothing done)
+   */
+  seqReused(seq, clientId) {
+    if (!this.#isInFlight(clientId, seq)) {
+      return false;
+    }
+    this.#reissue();
+    return true;
   }
 
   /**
@@ -414,7 +476,7 @@ export class DocumentSession {
     const next = op.apply(this.#text);
     const wasSynchronized = this.isSynchronized;
     this.#text = next;
-    this.#state = this.#state.applyClient(op, this.#nextSeq);
+    this.#state = this.#state.applyClient(op, this.#nextId);
     this.#transformPresences(op);
     if (this.#ownSelection !== null) {
       this.#ownSelection = transformSelection(this.#ownSelection, op);
@@ -427,7 +489,10 @@ export class DocumentSession {
 
   /**
    * A committed op at `serverRevision`, live or caught up after a reconnect. This client's own op
-   * (same client id and seq as the op in flight) counts as its acknowledgement.
+   * (the client id and seq the op in flight was sent under, and the same op: the server commits
+   * it transformed exactly as this client transformed it meanwhile) counts as its
+   * acknowledgement. Another op under that id and seq is someone else's use of this client's id:
+   * it is applied like any remote op and the op in flight goes again under a fresh id.
    * @param {number} serverRevision
    * @param {TextOperation} op
    * @param {string} opClientId
@@ -442,9 +507,9 @@ export class DocumentSession {
     if (serverRevision !== this.#revision + 1) {
       return false;
     }
-    const outstanding = this.#state.inFlight;
-    if (opClientId === this.#clientId && outstanding !== null && outstanding.seq === opSeq) {
-      this.acknowledge(serverRevision, opSeq);
+    const sameId = this.#isInFlight(opClientId, opSeq);
+    if (sameId && this.#state.inFlight?.op.equals(op)) {
+      this.acknowledge(serverRevision, opSeq, opClientId);
       return true;
     }
     const step = this.#state.applyServer(op);
@@ -459,24 +524,33 @@ export class DocumentSession {
     }
     this.#changed(step.toApply, 'remote');
     this.#publishEarlyPresences();
+    if (sameId) {
+      this.#reissue(); // the server refuses the op in flight under that pair: seq_reused
+    }
     return true;
   }
 
   /**
-   * `ack {rev, seq}`. An ack for a seq that is not in flight (a duplicate answer to a
-   * resubmission whose op was already recognised among caught-up ops) changes nothing.
+   * `ack {rev, seq}` on a connection that said `clientId` in its hello. An ack for an op that is
+   * not in flight (a duplicate answer to a resubmission whose op was already recognised among
+   * caught-up ops) changes nothing.
    * @param {number} serverRevision
    * @param {number} seq
+   * @param {string} clientId
    */
-  acknowledge(serverRevision, seq) {
+  acknowledge(serverRevision, seq, clientId) {
     const outstanding = this.#state.inFlight;
-    if (outstanding === null || outstanding.seq !== seq || serverRevision <= this.#revision) {
+    if (
+      outstanding === null ||
+      !this.#isInFlight(clientId, seq) ||
+      serverRevision <= this.#revision
+    ) {
       return;
     }
     // the outstanding op, transformed through every op before serverRevision, is what committed
     this.#remember(serverRevision, outstanding.op);
     this.#revision = serverRevision;
-    this.#state = this.#state.serverAck(this.#nextSeq);
+    this.#state = this.#state.serverAck(this.#nextId);
     this.#sink.acknowledged(serverRevision, seq);
     this.#publishEarlyPresences();
     if (this.isSynchronized) {
@@ -536,8 +610,25 @@ export class DocumentSession {
   #resendOutstanding() {
     const outstanding = this.#state.inFlight;
     if (this.#online && outstanding !== null) {
-      this.#sink.submit(this.#revision, outstanding.op, outstanding.seq);
+      this.#sink.submit(this.#revision, outstanding.op, outstanding.seq, outstanding.clientId);
     }
+  }
+
+  /**
+   * @param {string} clientId
+   * @param {number} seq
+   */
+  #isInFlight(clientId, seq) {
+    const outstanding = this.#state.inFlight;
+    return outstanding !== null && outstanding.clientId === clientId && outstanding.seq === seq;
+  }
+
+  /** The op in flight, never committed under its id, goes in flight again under a fresh one. */
+  #reissue() {
+    const taken = /** @type {Pending} */ (this.#state.inFlight);
+    this.#sink.idTaken(Object.freeze({ clientId: taken.clientId, seq: taken.seq }));
+    this.#state = this.#state.reissued(this.#nextId());
+    this.#resendOutstanding();
   }
 
   // Published only while synchronized: then local coordinates are those of the server revision,

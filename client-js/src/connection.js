@@ -3,9 +3,12 @@
 // the Java TandemClient and TandemDocument: hello with a client id kept across reconnects; ping;
 // reconnect with exponential backoff, jitter and a cap; catch-up with open {rev}; the own op
 // recognised among the missed ones by client id and seq; the op in flight resent with the same
-// seq; edits made while offline kept and sent after the reconnect; close code 1008 ends it.
+// seq; edits made while offline kept and sent after the reconnect; close code 1008 ends it;
+// someone else's use of the client id (seq_reused) answered by a fresh client id, under which
+// the refused op goes again.
 
 import { TextOperation } from './ot.js';
+import { codePointCount, firstLoneSurrogate } from './code-points.js';
 import { DocumentSession } from './client.js';
 import { UndoManager } from './undo.js';
 
@@ -121,11 +124,22 @@ class Emitter {
  *
  * A seq is unique only with the client id: a new client gets a random id unless one is given,
  * and a given id needs `firstSeq` above every seq an earlier client with that id used.
+ *
+ * Someone else using this client's id (by mistake, or to erase its edits) makes the server refuse
+ * an op with `seq_reused`, or shows as an op committed under this client's id that this client
+ * did not send (then it need not wait for a refusal). The client then takes a fresh random id:
+ * once no other op of it is in flight under the old id (each has its ack or its own refusal), it
+ * reconnects and says the new id in hello, reopens its documents as on any reconnect, and sends
+ * the refused op again, transformed as usual, under the new id with a fresh seq. Nothing is lost
+ * or applied twice; the `'clientIdChanged'` event reports it.
  */
 export class TandemClient {
   #url;
   #token;
+  /** the id of new ops: changes when someone else uses it */
   #clientId;
+  /** the id said in the current connection's hello: ops go only on a connection of their id */
+  #helloId;
   #WebSocket;
   #pingIntervalMs;
   #timers;
@@ -148,7 +162,8 @@ export class TandemClient {
    * @param {string} url
    * @param {object} [options]
    * @param {string} [options.token] said in hello; empty when the server has auth off
-   * @param {string} [options.clientId] 1 to 64 characters; a random id by default
+   * @param {string} [options.clientId] 1 to 64 code points, no control character, no lone
+   *   surrogate (see `checkClientId`); a random id by default
    * @param {number} [options.firstSeq] the first seq (default 1)
    * @param {typeof WebSocket} [options.WebSocket] the WebSocket constructor (default the global)
    * @param {number} [options.initialBackoffMs] reconnect delays (default 200 ms doubling ...)
@@ -175,9 +190,7 @@ export class TandemClient {
       timers = globalThis,
       now = Date.now,
     } = options;
-    if (typeof clientId !== 'string' || clientId.length < 1 || clientId.length > 64) {
-      throw new RangeError(`client id ${JSON.stringify(clientId)} (expected 1 to 64 characters)`);
-    }
+    checkClientId(clientId);
     if (!Number.isInteger(firstSeq) || firstSeq < 1) {
       throw new RangeError(`first seq is ${firstSeq} (expected an integer >= 1)`);
     }
@@ -187,6 +200,7 @@ export class TandemClient {
     this.#url = url;
     this.#token = token;
     this.#clientId = clientId;
+    this.#helloId = clientId;
     this.#WebSocket = WebSocketClass;
     this.#pingIntervalMs = pingIntervalMs;
     this.#timers = timers;
@@ -203,7 +217,10 @@ export class TandemClient {
     this.#connect();
   }
 
-  /** The id this client says in hello; the same across reconnects. */
+  /**
+   * The id this client's ops go under, said in hello; the same across reconnects until someone
+   * else uses it (see `'clientIdChanged'`).
+   */
   get clientId() {
     return this.#clientId;
   }
@@ -219,8 +236,10 @@ export class TandemClient {
   }
 
   /**
-   * Listens to `'state'` (the new connection state) or `'error'` (a {@link TandemError}).
-   * @param {'state' | 'error'} event
+   * Listens to `'state'` (the new connection state), `'error'` (a {@link TandemError}) or
+   * `'clientIdChanged'` (a {@link ClientIdChange}: someone else used this client's id, so its ops
+   * go under a fresh one from now on; the refused op is sent again under it).
+   * @param {'state' | 'error' | 'clientIdChanged'} event
    * @param {Function} listener
    * @returns {() => void} removes the listener
    */
@@ -287,6 +306,10 @@ export class TandemClient {
       return;
     }
     this.#setState('connecting');
+    if (this.#drained()) {
+      this.#helloId = this.#clientId; // else ops under the old id still await their answers
+    }
+    const helloId = this.#helloId;
     let socket;
     try {
       socket = new this.#WebSocket(this.#url);
@@ -303,7 +326,7 @@ export class TandemClient {
         this.#send(connection, {
           type: 'hello',
           token: this.#token,
-          client: this.#clientId,
+          client: helloId,
           protocol: PROTOCOL,
         });
       }
@@ -367,6 +390,7 @@ export class TandemClient {
         new TandemError('unknown', `bad '${type}' message from the server: ${error.message}`),
       );
     }
+    this.#switchIfDrained();
   }
 
   #welcomed(connection, message) {
@@ -418,8 +442,9 @@ export class TandemClient {
    * @param {{socket: WebSocket, welcomed: boolean, lastHeard: number}} connection
    * @param {number} code
    * @param {string} reason
+   * @param {number} [reconnectMs] the delay before reconnecting (default the next backoff)
    */
-  #lost(connection, code, reason) {
+  #lost(connection, code, reason, reconnectMs = undefined) {
     if (connection !== this.#connection) {
       return;
     }
@@ -445,7 +470,50 @@ export class TandemClient {
       return;
     }
     this.#setState('offline');
-    this.#reconnectTimer = this.#timers.setTimeout(() => this.#connect(), this.#backoff.next());
+    this.#reconnectTimer = this.#timers.setTimeout(
+      () => this.#connect(),
+      reconnectMs ?? this.#backoff.next(),
+    );
+  }
+
+  /**
+   * Someone else used `taken.clientId` with `taken.seq` for another op of document `docId`. If
+   * that is this client's id, new ops go under a fresh one from now on.
+   * @param {import('./client.js').OpId} taken
+   * @param {string} docId
+   */
+  #idTaken(taken, docId) {
+    if (taken.clientId !== this.#clientId) {
+      return; // an op under an id already replaced: it simply goes under the current one
+    }
+    const previousClientId = this.#clientId;
+    this.#clientId = randomClientId();
+    /** @type {ClientIdChange} */
+    const change = Object.freeze({
+      previousClientId,
+      clientId: this.#clientId,
+      docId,
+      seq: taken.seq,
+    });
+    this.#events.emit('clientIdChanged', change);
+  }
+
+  /** Whether no op is in flight under the id the current connection said in hello. */
+  #drained() {
+    const helloId = this.#helloId;
+    return [...this.#documents.values()].every((document) => !document._inFlightUnder(helloId));
+  }
+
+  /**
+   * After a new client id: once every op sent under the old one is answered, reconnect under the
+   * new one (an op whose answer is lost with the socket goes again under the old id first, so it
+   * is stored once).
+   */
+  #switchIfDrained() {
+    const connection = this.#connection;
+    if (connection?.welcomed && this.#helloId !== this.#clientId && this.#drained()) {
+      this.#lost(connection, ABNORMAL, `reconnecting as ${this.#clientId}`, 0);
+    }
   }
 
   #cancelTimers() {
@@ -487,11 +555,13 @@ export class TandemClient {
   /** What a document may use of its client. */
   #internals() {
     return {
-      clientId: this.#clientId,
       settings: this.#settings,
       timers: this.#timers,
       now: this.#now,
-      nextSeq: () => this.#nextSeq++,
+      clientId: () => this.#clientId,
+      nextId: () => Object.freeze({ clientId: this.#clientId, seq: this.#nextSeq++ }),
+      helloId: () => this.#helloId,
+      idTaken: (taken, docId) => this.#idTaken(taken, docId),
       online: () => this.#connection?.welcomed === true,
       /** @param {object} message sends on the welcomed connection; false if there is none */
       send: (message) => {
@@ -512,6 +582,7 @@ export class TandemClient {
       forget: (document) => {
         if (this.#documents.get(document.id) === document) {
           this.#documents.delete(document.id);
+          this.#switchIfDrained();
         }
       },
     };
@@ -532,7 +603,8 @@ export class TandemClient {
  * Events: `'change'` ({op, text, revision, origin}), `'state'`, `'ack'` (revision, seq),
  * `'presence'` (a {@link Presence}: a client opened the document, published or moved its
  * selection), `'presenceLeft'` (clientId: it closed the document, its socket closed or was found
- * dead, or this client went offline), `'error'` (a TandemError).
+ * dead, or this client went offline), `'error'` (a TandemError; a `seq_reused` one is followed by
+ * the op going again under a fresh client id, see {@link TandemClient}'s `'clientIdChanged'`).
  */
 export class TandemDocument {
   #client;
@@ -574,10 +646,11 @@ export class TandemDocument {
     this.#opened = deferred();
     this.#opened.promise.catch(() => {}); // a refusal is also reported; no unhandled rejection
     this.#session = new DocumentSession({
-      clientId: client.clientId,
-      nextSeq: client.nextSeq,
+      nextId: client.nextId,
       sink: {
-        submit: (rev, op, seq) => client.send({ type: 'submit', doc: id, rev, op, seq }),
+        // an op under a newer id than the connection's waits for the reconnect under that id
+        submit: (rev, op, seq, clientId) =>
+          clientId === client.helloId() && client.send({ type: 'submit', doc: id, rev, op, seq }),
         publishPresence: (rev, selection, meta) =>
           client.send({ type: 'presence', doc: id, rev, selection, meta }),
         changed: (change) => {
@@ -599,6 +672,7 @@ export class TandemDocument {
           this.#synchronizedWaiters = [];
           waiters.forEach((waiter) => waiter.resolve());
         },
+        idTaken: (taken) => client.idTaken(taken, id),
       },
     });
   }
@@ -811,7 +885,11 @@ export class TandemDocument {
         this.#serverOp(message);
         break;
       case 'ack':
-        this.#session.acknowledge(integer(message, 'rev'), integer(message, 'seq'));
+        this.#session.acknowledge(
+          integer(message, 'rev'),
+          integer(message, 'seq'),
+          this.#client.helloId(),
+        );
         break;
       case 'presence':
         this.#presence(message);
@@ -831,14 +909,17 @@ export class TandemDocument {
     const inFlight = this.#session.state.inFlight;
     if (error.seq !== null) {
       const seq = error.seq;
-      if (error.retryable) {
+      const sentAs = this.#client.helloId(); // the error came on the current connection
+      if (error.code === 'seq_reused') {
+        this.#session.seqReused(seq, sentAs); // goes again under a fresh id
+      } else if (error.retryable) {
         const sameConnection = this.#connections;
         this.#client.timers.setTimeout(() => {
           if (sameConnection === this.#connections) {
-            this.#session.retry(seq);
+            this.#session.retry(seq, sentAs);
           }
         }, this.#retryBackoff.next());
-      } else if (inFlight !== null && inFlight.seq === seq) {
+      } else if (inFlight !== null && inFlight.seq === seq && inFlight.clientId === sentAs) {
         // the server refused the op in flight: the local text can no longer converge with it
         this.#resyncRequired = true;
         this.#session.goOffline();
@@ -861,6 +942,14 @@ export class TandemDocument {
       this.#sendOpen();
     }
     this.#publish();
+  }
+
+  /**
+   * Whether this document's op in flight is under `clientId`.
+   * @param {string} clientId
+   */
+  _inFlightUnder(clientId) {
+    return this.#session.state.inFlight?.clientId === clientId;
   }
 
   _clientClosed() {
@@ -911,6 +1000,8 @@ export class TandemDocument {
     const op = TextOperation.fromJSON(message.op);
     const opClientId = typeof message.client === 'string' ? message.client : '';
     const opSeq = Number.isInteger(message.seq) ? message.seq : 0;
+    const before = this.#session.revision;
+    const sentHere = this.#session.state.inFlight;
     if (!this.#session.applyServer(serverRevision, op, opClientId, opSeq)) {
       this.#events.emit(
         'error',
@@ -922,6 +1013,11 @@ export class TandemDocument {
       );
       this.#client.resync(); // reconnect and catch up with open {rev}
       return false;
+    }
+    const notOurs = sentHere?.clientId !== opClientId || sentHere?.seq !== opSeq;
+    if (serverRevision > before && notOurs && opClientId === this.#client.clientId()) {
+      // someone else commits under this client's id: move to a fresh one before using that seq
+      this.#client.idTaken(Object.freeze({ clientId: opClientId, seq: opSeq }), this.#id);
     }
     return true;
   }
@@ -1039,12 +1135,14 @@ export class TandemDocument {
 /**
  * What a document uses of its client (made by TandemClient, not part of the public API).
  * @typedef {object} DocumentHost
- * @property {string} clientId
  * @property {{initialMs: number, maxMs: number, random: () => number, presenceThrottleMs: number,
  *   undoMergeMs: number}} settings
  * @property {{setTimeout: Function, clearTimeout: Function}} timers
  * @property {() => number} now
- * @property {() => number} nextSeq
+ * @property {() => string} clientId the id of new ops
+ * @property {() => import('./client.js').OpId} nextId the id of an op that goes in flight
+ * @property {() => string} helloId the id the current connection said in hello
+ * @property {(taken: import('./client.js').OpId, docId: string) => void} idTaken
  * @property {() => boolean} online
  * @property {(message: object) => boolean} send
  * @property {() => void} resync
@@ -1118,6 +1216,45 @@ function closeQuietly(socket, code, reason) {
     socket.close(code, reason);
   } catch {
     // already closed, or closing
+  }
+}
+
+/**
+ * What `'clientIdChanged'` tells: another client used this client's id with `seq` on document
+ * `docId` (the server refused this client's op sent as (`previousClientId`, `seq`), or committed
+ * the other client's op under that pair), so this client's ops go under `clientId` from now on,
+ * starting with any op of it that was refused.
+ * @typedef {{readonly previousClientId: string, readonly clientId: string, readonly docId: string,
+ *   readonly seq: number}} ClientIdChange
+ */
+
+/**
+ * The server's rule for a client id: 1 to 64 code points of well-formed UTF-16 (no lone
+ * surrogate) without control characters (U+0000–U+001F, U+007F–U+009F), with the server's
+ * messages.
+ * @param {unknown} clientId
+ * @throws {RangeError} otherwise
+ */
+export function checkClientId(clientId) {
+  if (typeof clientId !== 'string') {
+    throw new RangeError(`client id is ${typeof clientId} (expected a string)`);
+  }
+  const lone = firstLoneSurrogate(clientId);
+  if (lone >= 0) {
+    throw new RangeError(
+      `client id holds a lone surrogate at UTF-16 index ${lone} (expected: none)`,
+    );
+  }
+  const length = codePointCount(clientId);
+  if (length < 1 || length > 64) {
+    throw new RangeError(`client id length : ${length} (expected: 1 to 64 code points)`);
+  }
+  const control = clientId.search(/[\u0000-\u001f\u007f-\u009f]/);
+  if (control >= 0) {
+    const hex = clientId.charCodeAt(control).toString(16).toUpperCase().padStart(4, '0');
+    throw new RangeError(
+      `client id holds control character U+${hex} at ${control} (expected: none)`,
+    );
   }
 }
 

@@ -16,6 +16,13 @@ export {
   AwaitingWithBuffer,
   transformSelection,
 } from './client.js';
-export { TandemClient, TandemDocument, TandemError, Backoff, colorFor } from './connection.js';
+export {
+  TandemClient,
+  TandemDocument,
+  TandemError,
+  Backoff,
+  colorFor,
+  checkClientId,
+} from './connection.js';
 export { UndoManager } from './undo.js';
 export { bindTextarea, diffToOperation } from './textarea.js';

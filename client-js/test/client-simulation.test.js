@@ -224,7 +224,7 @@ class SimClient {
         );
         break;
       case 'ack':
-        session.acknowledge(message.rev, message.seq);
+        session.acknowledge(message.rev, message.seq, this.id);
         break;
       case 'error':
         this.retries.push(message.seq);
@@ -259,7 +259,7 @@ class SimClient {
     if (!this.connected || this.retries.length === 0) {
       return false;
     }
-    this.session.retry(/** @type {number} */ (this.retries.shift()));
+    this.session.retry(/** @type {number} */ (this.retries.shift()), this.id);
     return true;
   }
 

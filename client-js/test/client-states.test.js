@@ -19,9 +19,10 @@ function insert(before, text, after) {
   return TextOperation.builder().retain(before).insert(text).retain(after).build();
 }
 
-function counter() {
+/** Names ops (`clientId`, 1), (`clientId`, 2), ... */
+function counter(clientId = 'me') {
   let seq = 1;
-  return () => seq++;
+  return () => ({ clientId, seq: seq++ });
 }
 
 test('the first local edit goes in flight with the next seq', () => {
@@ -29,6 +30,7 @@ test('the first local edit goes in flight with the next seq', () => {
   assert.ok(state instanceof AwaitingConfirm);
   assert.ok(state.inFlight.op.equals(insert(0, 'a', 3)));
   assert.equal(state.inFlight.seq, 1);
+  assert.equal(state.inFlight.clientId, 'me');
 });
 
 test('later local edits compose into the buffer', () => {
@@ -134,8 +136,7 @@ function recordingSession(clientId = 'me') {
   const sent = [];
   const told = [];
   const session = new DocumentSession({
-    clientId,
-    nextSeq: counter(),
+    nextId: counter(clientId),
     sink: {
       submit: (rev, op, seq) => sent.push({ type: 'submit', rev, op: JSON.stringify(op), seq }),
       publishPresence: (rev, selection, meta) =>
@@ -158,9 +159,9 @@ test('a session sends one op at a time and the buffer after the ack', () => {
   session.applyClient(insert(3, 'd', 0));
   session.applyClient(insert(4, 'e', 0));
   assert.deepEqual(sent, [{ type: 'submit', rev: 3, op: '[3,"d"]', seq: 1 }]);
-  session.acknowledge(4, 1);
+  session.acknowledge(4, 1, 'me');
   assert.deepEqual(sent[1], { type: 'submit', rev: 4, op: '[4,"e"]', seq: 2 });
-  session.acknowledge(5, 2);
+  session.acknowledge(5, 2, 'me');
   assert.equal(session.revision, 5);
   assert.ok(session.isSynchronized);
   assert.deepEqual(told.slice(-2), [{ ack: 5, seq: 2 }, 'synchronized']);
@@ -198,7 +199,7 @@ test('the own op among caught-up ops counts as the ack; a late duplicate ack cha
   );
   session.goOnline();
   assert.deepEqual(sent.at(-1), { type: 'submit', rev: 2, op: '[3,"b"]', seq: 2 });
-  session.acknowledge(2, 1); // the answer to a resubmission that was already recognised
+  session.acknowledge(2, 1, 'me'); // the answer to a resubmission that was already recognised
   assert.equal(session.revision, 2);
   assert.ok(!session.isSynchronized);
 });
@@ -229,7 +230,7 @@ test('own selection is published only while synchronized, at the server revision
   session.applyClient(insert(0, '😀', 3)); // in flight
   session.setOwnSelection([[4, 4]], { name: 'Ada' });
   assert.equal(sent.filter((m) => m.type === 'presence').length, 0);
-  session.acknowledge(1, 1);
+  session.acknowledge(1, 1, 'me');
   assert.deepEqual(sent.at(-1), {
     type: 'presence',
     rev: 1,

@@ -2,59 +2,15 @@
 // hello and open, concurrent edits converging, lost acks, resend with the same seq, offline
 // edits, backoff with jitter and a cap, ping timeouts, close code 1008, retryable refusals,
 // presence with names and colors, presence of idle, reconnecting and dead clients, and seeded
-// random faults.
+// random faults and thefts of client ids.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TextOperation, codePointCount } from '../src/index.js';
-import { Backoff, TandemClient, colorFor } from '../src/connection.js';
-import { FakeClock, FakeNetwork } from './support/fake-network.js';
+import { Backoff, colorFor } from '../src/connection.js';
+import { append, open, settle, world } from './support/world.js';
 import { random } from './support/random.js';
 import { RandomEdits } from './support/random-edits.js';
-
-/** A network, a clock and a way to make clients on them. */
-function world() {
-  const network = new FakeNetwork();
-  const clock = new FakeClock();
-  const run = () => network.run();
-  return {
-    network,
-    clock,
-    server: network.server,
-    run,
-    /** Lets time pass, delivering what every timer sends. */
-    wait: (ms) => clock.advance(ms, run),
-    client: (clientId, options = {}) =>
-      new TandemClient('ws://tandem.test/ws', {
-        clientId,
-        WebSocket: network.WebSocket,
-        timers: clock,
-        now: () => clock.now,
-        random: () => 0.5,
-        ...options,
-      }),
-  };
-}
-
-/** Appends `text` at the end of the document. */
-function append(text) {
-  return (current) => TextOperation.builder().retain(codePointCount(current)).insert(text).build();
-}
-
-/** Lets promise callbacks run and delivers what they sent, a few rounds. */
-async function settle(w) {
-  for (let i = 0; i < 3; i++) {
-    await new Promise((resolve) => setImmediate(resolve));
-    w.run();
-  }
-}
-
-/** Opens a document and delivers until it is open. */
-async function open(w, client, docId) {
-  const opened = client.open(docId);
-  w.run();
-  return opened;
-}
 
 test('hello, open, edit, ack: states go connecting, synced, sending, synced', async () => {
   const w = world();
@@ -401,7 +357,9 @@ test('closing a document waits for its edits, then the server says closed', asyn
   assert.throws(() => doc.edit(append('more')), /closed/);
 });
 
-test('seeded random faults: every client ends with the server text, nothing applied twice', async () => {
+test('seeded random faults and thefts: every client ends with the server text, nothing applied twice', async () => {
+  let refusals = 0;
+  let changes = 0;
   for (let seed = 1; seed <= 25; seed++) {
     const rnd = random(seed);
     const edits = new RandomEdits(rnd);
@@ -411,22 +369,25 @@ test('seeded random faults: every client ends with the server text, nothing appl
     for (let i = 0; i < 3; i++) {
       const client = w.client(`c${i}`, { random: rnd.nextDouble, pingIntervalMs: 5000 });
       clients.push(client);
-      docs.push(await open(w, client, 'doc'));
+      client.on('clientIdChanged', () => changes++);
+      docs.push(await open(w, client, 'doc'), await open(w, client, 'other'));
     }
     for (let step = 0; step < 150; step++) {
-      const i = rnd.nextInt(clients.length);
+      const i = rnd.nextInt(docs.length);
       const action = rnd.nextInt(100);
       if (action < 40) {
         docs[i].edit((text) => edits.operation(text));
       } else if (action < 70) {
         w.run();
-      } else if (action < 78) {
-        clients[i].dropConnection();
-      } else if (action < 82) {
+      } else if (action < 76) {
+        steal(w, clients[Math.floor(i / 2)].clientId, rnd.nextInt(2) === 0 ? 'doc' : 'other');
+      } else if (action < 80) {
+        clients[Math.floor(i / 2)].dropConnection();
+      } else if (action < 84) {
         w.server.loseAcks = 1;
-      } else if (action < 86) {
+      } else if (action < 88) {
         w.server.refuseSubmits = 1;
-      } else if (action < 90) {
+      } else if (action < 92) {
         w.network.loseInFlight();
         w.network.cut();
       } else {
@@ -434,13 +395,39 @@ test('seeded random faults: every client ends with the server text, nothing appl
       }
     }
     w.wait(120_000); // long enough for every backoff and retry
-    const server = w.server.documents.get('doc');
-    for (const doc of docs) {
-      assert.equal(doc.state, 'synced', `seed ${seed}: ${doc.state}`);
-      assert.equal(doc.text, server.text, `seed ${seed}: text`);
-      assert.equal(doc.revision, server.log.length, `seed ${seed}: revision`);
+    for (const docId of ['doc', 'other']) {
+      const server = w.server.documents.get(docId);
+      for (const doc of docs.filter((d) => d.id === docId)) {
+        assert.equal(doc.state, 'synced', `seed ${seed}: ${doc.state}`);
+        assert.equal(doc.text, server.text, `seed ${seed}: text of ${docId}`);
+        assert.equal(doc.revision, server.log.length, `seed ${seed}: revision of ${docId}`);
+      }
+      const pairs = server.log.map((c) => `${c.client}/${c.seq}`);
+      assert.equal(new Set(pairs).size, pairs.length, `seed ${seed}: a seq committed twice`);
     }
-    const committed = server.log.map((c) => `${c.client}/${c.seq}`);
-    assert.equal(new Set(committed).size, committed.length, `seed ${seed}: a seq committed twice`);
+    refusals += w.server.seqReusedRefusals;
   }
+  assert.ok(refusals > 0 && changes > 0, `thefts refused ${refusals}, new client ids ${changes}`);
 });
+
+/**
+ * A raw socket that says `clientId` and commits an op at the start of `docId` under the next
+ * three seqs after the largest that id has stored (the seqs its owner is about to use).
+ */
+function steal(w, clientId, docId) {
+  const socket = new w.network.WebSocket('ws://tandem.test/ws');
+  socket.addEventListener('open', () => {
+    socket.send(JSON.stringify({ type: 'hello', token: '', client: clientId, protocol: 1 }));
+    const logs = [...w.server.documents.values()].map((doc) => doc.log);
+    const used = logs
+      .flat()
+      .filter((c) => c.client === clientId)
+      .map((c) => c.seq);
+    const last = Math.max(0, ...used);
+    for (let seq = last + 1; seq <= last + 3; seq++) {
+      const rev = w.server.document(docId).log.length;
+      socket.send(JSON.stringify({ type: 'submit', doc: docId, rev, op: ['~'], seq }));
+    }
+    socket.close();
+  });
+}

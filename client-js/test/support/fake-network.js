@@ -2,10 +2,11 @@
 // without a JVM: a fake clock with timers, a WebSocket class with the browser API that the
 // client is given instead of the real one, and a server that speaks DESIGN.md's protocol over it
 // with a pure sequencer model (transform an incoming op against the ops committed after its base,
-// assign the next revision, answer a resubmission with its old ack) and the server's presence (a
-// joiner hears of every client present and they of it; a client id on another socket stays
-// present). Nothing is delivered inside send(): events wait in one queue until the test runs the
-// network, as on a real event loop.
+// assign the next revision, answer a resubmission with its old ack, and a different op under a
+// stored (client, seq) with seq_reused) and the server's presence (a joiner hears of every client
+// present and they of it; a client id on another socket stays present). Nothing is delivered
+// inside send(): events wait in one queue until the test runs the network, as on a real event
+// loop.
 
 import { TextOperation, transformSelection } from '../../src/index.js';
 
@@ -144,7 +145,7 @@ export class FakeNetwork {
           return;
         }
         this.readyState = 3;
-        this.peer.gone();
+        this.peer?.gone(); // none yet if the socket was still connecting
         network.enqueue(() => this.dispatch('close', { code, reason }));
       }
 
@@ -256,6 +257,12 @@ export class FakeServer {
   /** refuse the next submits as invalid ops (not retryable) */
   refuseInvalid = 0;
   duplicateSubmits = 0;
+  seqReusedRefusals = 0;
+  /** documents whose submits wait in `held` until `release`, as behind a slow database */
+  /** @type {Set<string>} */
+  holding = new Set();
+  /** @type {{from: ServerConnection, message: any}[]} */
+  held = [];
 
   /** @param {FakeNetwork} network */
   constructor(network) {
@@ -303,7 +310,11 @@ export class FakeServer {
         break;
       }
       case 'submit':
-        this.submit(from, message);
+        if (this.holding.has(message.doc)) {
+          this.held.push({ from, message });
+        } else {
+          this.submit(from, message);
+        }
         break;
       case 'presence': {
         const published = { ...message, client: from.clientId, user: `user-${from.clientId}` };
@@ -323,11 +334,35 @@ export class FakeServer {
     }
   }
 
+  /**
+   * Sequences the held submits of `docId` in order, even those whose socket is gone since (their
+   * answers are lost, their commits broadcast), and stops holding its submits.
+   * @param {string} docId
+   */
+  release(docId) {
+    this.holding.delete(docId);
+    const due = this.held.filter((h) => h.message.doc === docId);
+    this.held = this.held.filter((h) => h.message.doc !== docId);
+    due.forEach(({ from, message }) => this.submit(from, message));
+  }
+
   submit(from, { doc: docId, rev, op: wire, seq }) {
     const doc = this.document(docId);
     const key = `${from.clientId}/${seq}`;
     const earlier = doc.bySeq.get(key);
     if (earlier !== undefined) {
+      if (!this.sameOp(doc, earlier, rev, wire)) {
+        this.seqReusedRefusals++;
+        from.send({
+          type: 'error',
+          doc: docId,
+          seq,
+          code: 'seq_reused',
+          message: `client ${from.clientId} seq ${seq} is another op at revision ${earlier}`,
+          retryable: false,
+        });
+        return;
+      }
       this.duplicateSubmits++;
       from.send({ type: 'ack', doc: docId, rev: earlier, seq });
       return;
@@ -394,6 +429,25 @@ export class FakeServer {
       return;
     }
     from.send({ type: 'ack', doc: docId, rev: committed.rev, seq });
+  }
+
+  /**
+   * Whether a submit of `wire` on base `rev` is the op stored at `revision`: transformed from its
+   * base up to revision - 1, one committed op at a time, it equals the stored op.
+   */
+  sameOp(doc, revision, rev, wire) {
+    try {
+      let op = TextOperation.fromJSON(wire);
+      if (!Number.isInteger(rev) || rev < 0 || rev >= revision) {
+        return false;
+      }
+      for (const concurrent of doc.log.slice(rev, revision - 1)) {
+        op = TextOperation.transform(op, concurrent.op).left;
+      }
+      return op.equals(doc.log[revision - 1].op);
+    } catch {
+      return false;
+    }
   }
 
   subscribers(docId) {

@@ -2,7 +2,7 @@ package dev.tandem.client;
 
 import dev.tandem.ot.TextOperation;
 import java.util.Optional;
-import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * The ot.js client state machine of one document, as immutable values: {@link Synchronized} (the
@@ -20,20 +20,38 @@ import java.util.function.LongSupplier;
  */
 sealed interface ClientState {
 
-  /** A local edit applied to the local text; {@code seqs} numbers it if it goes in flight now. */
-  ClientState applyClient(TextOperation op, LongSupplier seqs);
+  /** A local edit applied to the local text; {@code ids} names it if it goes in flight now. */
+  ClientState applyClient(TextOperation op, Supplier<OpId> ids);
 
   /** A committed op of another client, based on the revision this state sits on. */
   ServerStep applyServer(TextOperation op);
 
-  /** The in-flight op was committed; a buffer goes in flight numbered by {@code seqs}. */
-  ClientState serverAck(LongSupplier seqs);
+  /** The in-flight op was committed; a buffer goes in flight named by {@code ids}. */
+  ClientState serverAck(Supplier<OpId> ids);
+
+  /** The same op in flight under another id: the server refused its id as used by someone else. */
+  ClientState reissued(OpId id);
 
   /** The op in flight, if any. */
   Optional<Pending> inFlight();
 
-  /** An op sent to the server and its per-client sequence number, kept for resubmission. */
-  record Pending(TextOperation op, long seq) {}
+  /**
+   * The (client id, seq) an op is sent under: the server stores an op once per pair and answers a
+   * resubmission of it with its first ack; this client recognises its own op among others' by it.
+   */
+  record OpId(String clientId, long seq) {}
+
+  /** An op sent (or about to be sent) to the server under its id, kept for resubmission. */
+  record Pending(TextOperation op, OpId id) {
+    long seq() {
+      return id.seq();
+    }
+
+    /** The same op, transformed, under the same id. */
+    Pending with(TextOperation transformed) {
+      return new Pending(transformed, id);
+    }
+  }
 
   /** The next state and the op to apply to the local text for one server op. */
   record ServerStep(ClientState next, TextOperation toApply) {}
@@ -41,8 +59,8 @@ sealed interface ClientState {
   /** No local edit awaits the server. */
   record Synchronized() implements ClientState {
     @Override
-    public ClientState applyClient(TextOperation op, LongSupplier seqs) {
-      return new AwaitingConfirm(new Pending(op, seqs.getAsLong()));
+    public ClientState applyClient(TextOperation op, Supplier<OpId> ids) {
+      return new AwaitingConfirm(new Pending(op, ids.get()));
     }
 
     @Override
@@ -51,8 +69,13 @@ sealed interface ClientState {
     }
 
     @Override
-    public ClientState serverAck(LongSupplier seqs) {
+    public ClientState serverAck(Supplier<OpId> ids) {
       throw new IllegalStateException("ack while synchronized: no op is in flight");
+    }
+
+    @Override
+    public ClientState reissued(OpId id) {
+      throw new IllegalStateException("reissue while synchronized: no op is in flight");
     }
 
     @Override
@@ -78,7 +101,7 @@ sealed interface ClientState {
    */
   record AwaitingConfirm(Pending outstanding) implements ClientState {
     @Override
-    public ClientState applyClient(TextOperation op, LongSupplier seqs) {
+    public ClientState applyClient(TextOperation op, Supplier<OpId> ids) {
       return new AwaitingWithBuffer(outstanding, op);
     }
 
@@ -86,12 +109,17 @@ sealed interface ClientState {
     public ServerStep applyServer(TextOperation op) {
       Ot.Pair pair = Ot.transform(outstanding.op(), op);
       return new ServerStep(
-          new AwaitingConfirm(new Pending(pair.clientOp(), outstanding.seq())), pair.serverOp());
+          new AwaitingConfirm(outstanding.with(pair.clientOp())), pair.serverOp());
     }
 
     @Override
-    public ClientState serverAck(LongSupplier seqs) {
+    public ClientState serverAck(Supplier<OpId> ids) {
       return new Synchronized();
+    }
+
+    @Override
+    public ClientState reissued(OpId id) {
+      return new AwaitingConfirm(new Pending(outstanding.op(), id));
     }
 
     @Override
@@ -119,7 +147,7 @@ sealed interface ClientState {
    */
   record AwaitingWithBuffer(Pending outstanding, TextOperation buffer) implements ClientState {
     @Override
-    public ClientState applyClient(TextOperation op, LongSupplier seqs) {
+    public ClientState applyClient(TextOperation op, Supplier<OpId> ids) {
       return new AwaitingWithBuffer(outstanding, buffer.compose(op));
     }
 
@@ -128,14 +156,18 @@ sealed interface ClientState {
       Ot.Pair first = Ot.transform(outstanding.op(), op);
       Ot.Pair second = Ot.transform(buffer, first.serverOp());
       return new ServerStep(
-          new AwaitingWithBuffer(
-              new Pending(first.clientOp(), outstanding.seq()), second.clientOp()),
+          new AwaitingWithBuffer(outstanding.with(first.clientOp()), second.clientOp()),
           second.serverOp());
     }
 
     @Override
-    public ClientState serverAck(LongSupplier seqs) {
-      return new AwaitingConfirm(new Pending(buffer, seqs.getAsLong()));
+    public ClientState serverAck(Supplier<OpId> ids) {
+      return new AwaitingConfirm(new Pending(buffer, ids.get()));
+    }
+
+    @Override
+    public ClientState reissued(OpId id) {
+      return new AwaitingWithBuffer(new Pending(outstanding.op(), id), buffer);
     }
 
     @Override

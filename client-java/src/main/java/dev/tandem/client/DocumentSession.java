@@ -1,5 +1,6 @@
 package dev.tandem.client;
 
+import dev.tandem.client.ClientState.OpId;
 import dev.tandem.client.ClientState.Pending;
 import dev.tandem.client.ClientState.ServerStep;
 import dev.tandem.client.ClientState.Synchronized;
@@ -12,7 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * The client side of one document, without I/O: local text, last known server revision, the {@link
@@ -26,8 +27,12 @@ final class DocumentSession {
 
   /** Where a session sends its submissions and reports what happened. */
   interface Sink {
-    /** Send {@code submit {rev: baseRevision, op, seq}}. */
-    void submit(long baseRevision, TextOperation op, long seq);
+    /**
+     * Send {@code submit {rev: baseRevision, op, seq: id.seq()}} on a connection that said {@code
+     * id.clientId()} in its hello; hold it if the connection says another id (it goes again at
+     * {@link #goOnline()}).
+     */
+    void submit(long baseRevision, TextOperation op, OpId id);
 
     /** Send {@code presence {rev, selection, meta}}. */
     void publishPresence(long revision, List<SelectionRange> selection, Map<String, Object> meta);
@@ -42,13 +47,19 @@ final class DocumentSession {
 
     /** Every local edit is committed. */
     void synchronizedNow();
+
+    /**
+     * Another client used this client's id with the seq of the op in flight (the server answered
+     * {@code seq_reused}, or committed someone else's op under that pair): the op goes again under
+     * the next id the session draws, so a client picks a fresh client id here.
+     */
+    void idTaken(OpId taken);
   }
 
   /** How many committed ops to keep for transforming late presence. */
   static final int HISTORY_LIMIT = 1_000;
 
-  private final String clientId;
-  private final LongSupplier seqs;
+  private final Supplier<OpId> ids;
   private final Sink sink;
 
   private String text = "";
@@ -77,9 +88,11 @@ final class DocumentSession {
       List<SelectionRange> selection,
       Map<String, Object> meta) {}
 
-  DocumentSession(String clientId, LongSupplier seqs, Sink sink) {
-    this.clientId = clientId;
-    this.seqs = seqs;
+  /**
+   * @param ids names each op that goes in flight: a client id and a seq that increases for it
+   */
+  DocumentSession(Supplier<OpId> ids, Sink sink) {
+    this.ids = ids;
     this.sink = sink;
   }
 
@@ -164,15 +177,42 @@ final class DocumentSession {
     return online;
   }
 
-  /** Resend the op in flight if it still has {@code seq} (a retry after a retryable error). */
-  void retry(long seq) {
-    state.inFlight().filter(p -> p.seq() == seq).ifPresent(p -> resendOutstanding());
+  /** Resend the op in flight if it is still the one sent as {@code id} (a retryable error). */
+  void retry(OpId id) {
+    if (isInFlight(id)) {
+      resendOutstanding();
+    }
+  }
+
+  /**
+   * The server refused the op sent as {@code id} with {@code seq_reused}: another client used this
+   * id and seq for a different op. The op goes again under a fresh id (see {@link Sink#idTaken}).
+   *
+   * @return whether that op was the one in flight (false: an old answer, nothing done)
+   */
+  boolean seqReused(OpId id) {
+    if (!isInFlight(id)) {
+      return false;
+    }
+    reissue();
+    return true;
   }
 
   private void resendOutstanding() {
     if (online) {
-      state.inFlight().ifPresent(p -> sink.submit(revision, p.op(), p.seq()));
+      state.inFlight().ifPresent(p -> sink.submit(revision, p.op(), p.id()));
     }
+  }
+
+  private boolean isInFlight(OpId id) {
+    return state.inFlight().map(p -> p.id().equals(id)).orElse(false);
+  }
+
+  /** The op in flight, never committed under its id, goes in flight again under a fresh one. */
+  private void reissue() {
+    sink.idTaken(state.inFlight().orElseThrow().id());
+    state = state.reissued(ids.get());
+    resendOutstanding();
   }
 
   /**
@@ -186,7 +226,7 @@ final class DocumentSession {
     String next = op.apply(text);
     boolean wasSynchronized = isSynchronized();
     text = next;
-    state = state.applyClient(op, seqs);
+    state = state.applyClient(op, ids);
     transformPresences(op);
     if (ownSelection != null) {
       ownSelection = transform(ownSelection, op);
@@ -199,7 +239,10 @@ final class DocumentSession {
 
   /**
    * A committed op at {@code serverRevision}, live or caught up after a reconnect. This client's
-   * own op (same client id and seq as the op in flight) counts as its acknowledgement.
+   * own op (the client id and seq the op in flight was sent under, and the same op: the server
+   * commits it transformed exactly as this client transformed it meanwhile) counts as its
+   * acknowledgement. Another op under that id and seq is someone else's use of this client's id: it
+   * is applied like any remote op and the op in flight goes again under a fresh id.
    *
    * @return false if the op leaves a gap after the known revision: the caller must resync
    */
@@ -211,9 +254,10 @@ final class DocumentSession {
     if (serverRevision != revision + 1) {
       return false;
     }
-    Optional<Pending> outstanding = state.inFlight();
-    if (clientId.equals(opClientId) && outstanding.map(p -> p.seq() == opSeq).orElse(false)) {
-      acknowledge(serverRevision, opSeq);
+    OpId opId = new OpId(opClientId, opSeq);
+    boolean sameId = isInFlight(opId);
+    if (sameId && state.inFlight().orElseThrow().op().equals(op)) {
+      acknowledge(serverRevision, opId);
       return true;
     }
     ServerStep step = state.applyServer(op);
@@ -227,23 +271,27 @@ final class DocumentSession {
     }
     sink.changed(new TextChange(step.toApply(), text, revision, TextChange.Origin.REMOTE));
     publishEarlyPresences();
+    if (sameId) {
+      reissue(); // the server refuses the op in flight under that pair: seq_reused
+    }
     return true;
   }
 
   /**
-   * {@code ack {rev, seq}}. An ack for a seq that is not in flight (a duplicate answer to a
+   * {@code ack {rev, seq}} for the op sent as {@code id} (the seq, and the client id the connection
+   * said in its hello). An ack for an op that is not in flight (a duplicate answer to a
    * resubmission whose op was already recognised among caught-up ops) changes nothing.
    */
-  void acknowledge(long serverRevision, long seq) {
+  void acknowledge(long serverRevision, OpId id) {
     Optional<Pending> outstanding = state.inFlight();
-    if (outstanding.isEmpty() || outstanding.get().seq() != seq || serverRevision <= revision) {
+    if (!isInFlight(id) || serverRevision <= revision) {
       return;
     }
     // the outstanding op, transformed through every op before serverRevision, is what was committed
     remember(serverRevision, outstanding.get().op());
     revision = serverRevision;
-    state = state.serverAck(seqs);
-    sink.acknowledged(serverRevision, seq);
+    state = state.serverAck(ids);
+    sink.acknowledged(serverRevision, id.seq());
     publishEarlyPresences();
     if (isSynchronized()) {
       flushOwnSelection();

@@ -8,6 +8,11 @@ public enum ErrorCode {
   NOT_FOUND("not_found"),
   INVALID_OP("invalid_op"),
   REV_OUT_OF_RANGE("rev_out_of_range"),
+  /**
+   * Another op is stored under the submitted (client id, seq): someone else used this client's id.
+   * The client sends its op again under a fresh client id (see {@link ClientIdChange}).
+   */
+  SEQ_REUSED("seq_reused"),
   TOO_LARGE("too_large"),
   RATE_LIMITED("rate_limited"),
   UNAVAILABLE("unavailable"),

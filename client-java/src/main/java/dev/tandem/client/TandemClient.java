@@ -2,6 +2,8 @@ package dev.tandem.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.client.ClientState.OpId;
+import dev.tandem.ot.CodePoints;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
@@ -39,6 +41,14 @@ import java.util.function.Consumer;
  * <p>A seq is only unique together with the client id: a new {@code TandemClient} gets a new random
  * client id unless one is given, and a given id must come with a {@link Builder#firstSeq} above
  * every seq an earlier client with that id used.
+ *
+ * <p>Someone else using this client's id (by mistake, or to erase its edits) makes the server
+ * refuse an op with {@link ErrorCode#SEQ_REUSED}, or shows as an op committed under this client's
+ * id that this client did not send (then it need not wait for a refusal). The client then takes a
+ * fresh random id: once no other op of it is in flight under the old id (each has its ack or its
+ * own refusal), it reconnects and says the new id in {@code hello}, reopens its documents as on any
+ * reconnect, and sends the refused op again, transformed as usual, under the new id with a fresh
+ * seq. Nothing is lost or applied twice; {@link #addClientIdListener} reports it.
  */
 public final class TandemClient implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(TandemClient.class.getName());
@@ -48,7 +58,6 @@ public final class TandemClient implements AutoCloseable {
 
   private final URI uri;
   private final String token;
-  private final String clientId;
   private final HttpClient http;
   private final Duration pingInterval;
   private final Duration connectTimeout;
@@ -59,13 +68,21 @@ public final class TandemClient implements AutoCloseable {
 
   private final List<Consumer<ConnectionState>> connectionListeners = new CopyOnWriteArrayList<>();
   private final List<Consumer<TandemException>> errorListeners = new CopyOnWriteArrayList<>();
+  private final List<Consumer<ClientIdChange>> clientIdListeners = new CopyOnWriteArrayList<>();
   private final CompletableFuture<Void> firstWelcome = new CompletableFuture<>();
   private volatile ConnectionState connectionState = ConnectionState.CONNECTING;
   private volatile String userId;
 
+  /** The id of new ops (written on the event thread): changes when someone else uses it. */
+  private volatile String clientId;
+
   // event thread only
   private final Map<String, TandemDocument> documents = new LinkedHashMap<>();
   private long nextSeq;
+
+  /** The id said in the current connection's hello: ops go only on a connection of their id. */
+  private String helloId;
+
   private int messageLimit;
   private Connection connection;
   private ScheduledFuture<?> reconnectTask;
@@ -77,6 +94,7 @@ public final class TandemClient implements AutoCloseable {
     this.uri = builder.uri;
     this.token = builder.token;
     this.clientId = builder.clientId != null ? builder.clientId : UUID.randomUUID().toString();
+    this.helloId = clientId;
     this.http = builder.httpClient != null ? builder.httpClient : SHARED_HTTP;
     this.pingInterval = builder.pingInterval;
     this.connectTimeout = builder.connectTimeout;
@@ -105,7 +123,10 @@ public final class TandemClient implements AutoCloseable {
     return new Builder(uri);
   }
 
-  /** The id this client says in {@code hello}; the same across reconnects. */
+  /**
+   * The id this client's ops go under, said in {@code hello}; the same across reconnects until
+   * someone else uses it (see {@link #addClientIdListener}).
+   */
   public String clientId() {
     return clientId;
   }
@@ -132,6 +153,14 @@ public final class TandemClient implements AutoCloseable {
   /** Called on the event thread for errors not about one document (a refused hello, say). */
   public void addErrorListener(Consumer<TandemException> listener) {
     errorListeners.add(Objects.requireNonNull(listener));
+  }
+
+  /**
+   * Called on the event thread when someone else used this client's id, so that its ops go under a
+   * fresh one from now on (the refused op is sent again under it).
+   */
+  public void addClientIdListener(Consumer<ClientIdChange> listener) {
+    clientIdListeners.add(Objects.requireNonNull(listener));
   }
 
   /**
@@ -217,7 +246,10 @@ public final class TandemClient implements AutoCloseable {
       return;
     }
     setState(ConnectionState.CONNECTING);
-    Connection attempt = new Connection();
+    if (drained()) {
+      helloId = clientId; // else ops under the old id still await their answers
+    }
+    Connection attempt = new Connection(helloId);
     connection = attempt;
     http.newWebSocketBuilder()
         .connectTimeout(connectTimeout)
@@ -235,7 +267,7 @@ public final class TandemClient implements AutoCloseable {
       current.abort();
       return;
     }
-    send(current, Wire.hello(token, clientId));
+    send(current, Wire.hello(token, current.clientId));
   }
 
   private void received(Connection current, String text) {
@@ -264,6 +296,7 @@ public final class TandemClient implements AutoCloseable {
     } catch (Wire.MalformedMessage | IllegalArgumentException e) {
       report(new TandemException(ErrorCode.UNKNOWN, e.getMessage(), false, null, null));
     }
+    switchIfDrained();
   }
 
   private void welcomed(Connection current, JsonNode message) {
@@ -309,6 +342,11 @@ public final class TandemClient implements AutoCloseable {
   }
 
   private void lost(Connection current, int code, String reason) {
+    lost(current, code, reason, null);
+  }
+
+  /** As {@link #lost(Connection, int, String)}, reconnecting after {@code delay} if not null. */
+  private void lost(Connection current, int code, String reason, Duration reconnectDelay) {
     if (current != connection) {
       return;
     }
@@ -345,8 +383,24 @@ public final class TandemClient implements AutoCloseable {
       return;
     }
     setState(ConnectionState.OFFLINE);
-    Duration delay = reconnectBackoff.next();
+    Duration delay = reconnectDelay != null ? reconnectDelay : reconnectBackoff.next();
     reconnectTask = events.schedule(this::connect, delay.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** Whether no op is in flight under the id the current connection said in hello. */
+  private boolean drained() {
+    return documents.values().stream().noneMatch(document -> document.inFlightUnder(helloId));
+  }
+
+  /**
+   * After a new client id: once every op sent under the old one is answered, reconnect under the
+   * new one (an op whose answer is lost with the socket goes again under the old id first, so it is
+   * stored once).
+   */
+  private void switchIfDrained() {
+    if (connection != null && connection.welcomed && !helloId.equals(clientId) && drained()) {
+      lost(connection, 1006, "reconnecting as " + clientId, Duration.ZERO);
+    }
   }
 
   private void cancelTimers() {
@@ -410,12 +464,27 @@ public final class TandemClient implements AutoCloseable {
     return connection != null && connection.welcomed;
   }
 
-  long nextSeq() {
-    return nextSeq++;
+  /** The id of an op that goes in flight now. */
+  OpId nextId() {
+    return new OpId(clientId, nextSeq++);
   }
 
-  String id() {
-    return clientId;
+  /** The id the current connection said in its hello. */
+  String helloId() {
+    return helloId;
+  }
+
+  /**
+   * Someone else used {@code taken.clientId()} with {@code taken.seq()} for another op of document
+   * {@code docId}. If that is this client's id, new ops go under a fresh one from now on.
+   */
+  void idTaken(OpId taken, String docId) {
+    if (!taken.clientId().equals(clientId)) {
+      return; // an op under an id already replaced: it simply goes under the current one
+    }
+    String previous = clientId;
+    clientId = UUID.randomUUID().toString();
+    callEach(clientIdListeners, new ClientIdChange(previous, clientId, docId, taken.seq()));
   }
 
   Builder settings() {
@@ -423,7 +492,9 @@ public final class TandemClient implements AutoCloseable {
   }
 
   void forget(TandemDocument document) {
-    documents.remove(document.id(), document);
+    if (documents.remove(document.id(), document)) {
+      switchIfDrained();
+    }
   }
 
   /** Resync by reconnecting: the documents reopen with {@code open {rev}} and catch up. */
@@ -482,6 +553,35 @@ public final class TandemClient implements AutoCloseable {
         });
   }
 
+  /**
+   * The server's rule for a client id: 1–64 code points of well-formed UTF-16 (no lone surrogate)
+   * without control characters (U+0000–U+001F, U+007F–U+009F), with the server's messages.
+   *
+   * @throws IllegalArgumentException otherwise
+   */
+  static String checkClientId(String clientId) {
+    Objects.requireNonNull(clientId, "clientId");
+    int lone = CodePoints.firstLoneSurrogate(clientId);
+    if (lone >= 0) {
+      throw new IllegalArgumentException(
+          "client id holds a lone surrogate at UTF-16 index " + lone + " (expected: none)");
+    }
+    int length = CodePoints.count(clientId);
+    if (length < 1 || length > 64) {
+      throw new IllegalArgumentException(
+          "client id length : " + length + " (expected: 1 to 64 code points)");
+    }
+    for (int i = 0; i < clientId.length(); i++) {
+      if (Character.isISOControl(clientId.charAt(i))) {
+        throw new IllegalArgumentException(
+            String.format(
+                "client id holds control character U+%04X at %d (expected: none)",
+                (int) clientId.charAt(i), i));
+      }
+    }
+    return clientId;
+  }
+
   /** Calls every listener; one that throws is logged and does not stop the others. */
   private static <T> void callEach(List<Consumer<T>> listeners, T value) {
     for (Consumer<T> listener : listeners) {
@@ -509,6 +609,7 @@ public final class TandemClient implements AutoCloseable {
    * hand over to the event thread, where a connection that is no longer current is ignored.
    */
   private final class Connection implements WebSocket.Listener {
+    private final String clientId; // said in its hello
     private final CompletableFuture<WebSocket> opened = new CompletableFuture<>();
     private final StringBuilder partial = new StringBuilder();
     private CompletableFuture<WebSocket> sends = opened; // event thread
@@ -516,6 +617,10 @@ public final class TandemClient implements AutoCloseable {
     private boolean welcomed; // event thread
     private int largestSentBytes; // event thread
     private long lastHeardNanos = System.nanoTime(); // event thread
+
+    Connection(String clientId) {
+      this.clientId = clientId;
+    }
 
     @Override
     public void onOpen(WebSocket webSocket) {
@@ -592,13 +697,12 @@ public final class TandemClient implements AutoCloseable {
       return this;
     }
 
-    /** The client id (1–64 chars); by default a random UUID. See the class comment on seqs. */
+    /**
+     * The client id, by the server's rule: 1–64 chars (UTF-16 units), no control character, no lone
+     * surrogate. By default a random UUID. See the class comment on seqs.
+     */
     public Builder clientId(String clientId) {
-      if (clientId.isEmpty() || clientId.length() > 64) {
-        throw new IllegalArgumentException(
-            "client id has " + clientId.length() + " chars (expected 1 to 64)");
-      }
-      this.clientId = clientId;
+      this.clientId = checkClientId(clientId);
       return this;
     }
 

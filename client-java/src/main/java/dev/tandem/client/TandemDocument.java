@@ -1,6 +1,7 @@
 package dev.tandem.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tandem.client.ClientState.OpId;
 import dev.tandem.ot.TextOperation;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,7 +49,7 @@ public final class TandemDocument {
   TandemDocument(TandemClient client, String docId) {
     this.client = client;
     this.docId = docId;
-    this.session = new DocumentSession(client.id(), client::nextSeq, new Events());
+    this.session = new DocumentSession(client::nextId, new Events());
     this.retryBackoff = client.settings().newBackoff();
   }
 
@@ -197,7 +198,10 @@ public final class TandemDocument {
               Wire.op(message, "op"),
               Wire.optionalString(message, "client", ""),
               seqOrZero(message));
-      case "ack" -> session.acknowledge(Wire.integer(message, "rev"), Wire.integer(message, "seq"));
+      case "ack" ->
+          session.acknowledge(
+              Wire.integer(message, "rev"),
+              new OpId(client.helloId(), Wire.integer(message, "seq")));
       case "presence" -> presence(message);
       case "closed" -> closedByServer();
       default -> throw new IllegalArgumentException("not a document message: " + type);
@@ -208,10 +212,12 @@ public final class TandemDocument {
   void error(TandemException error) {
     tell(listener -> listener.onError(error));
     if (error.seq().isPresent()) {
-      long seq = error.seq().get();
-      if (error.retryable()) {
-        client.schedule(() -> session.retry(seq), retryBackoff.next());
-      } else if (session.state().inFlight().map(p -> p.seq() == seq).orElse(false)) {
+      OpId sentAs = new OpId(client.helloId(), error.seq().get()); // on the current connection
+      if (error.code() == ErrorCode.SEQ_REUSED) {
+        session.seqReused(sentAs); // goes again under a fresh id
+      } else if (error.retryable()) {
+        client.schedule(() -> session.retry(sentAs), retryBackoff.next());
+      } else if (session.state().inFlight().map(p -> p.id().equals(sentAs)).orElse(false)) {
         // the server refused the op in flight: the local text can no longer converge with it
         resyncRequired = true;
         session.goOffline();
@@ -236,6 +242,11 @@ public final class TandemDocument {
       sendOpen();
     }
     publish();
+  }
+
+  /** Whether this document's op in flight is under {@code clientId}. */
+  boolean inFlightUnder(String clientId) {
+    return session.state().inFlight().map(p -> p.id().clientId().equals(clientId)).orElse(false);
   }
 
   void clientClosed() {
@@ -286,6 +297,9 @@ public final class TandemDocument {
   }
 
   private boolean serverOp(long serverRevision, TextOperation op, String opClientId, long opSeq) {
+    long before = session.revision();
+    OpId opId = new OpId(opClientId, opSeq);
+    boolean sentHere = session.state().inFlight().map(p -> p.id().equals(opId)).orElse(false);
     if (!session.applyServer(serverRevision, op, opClientId, opSeq)) {
       tell(
           listener ->
@@ -298,6 +312,10 @@ public final class TandemDocument {
                       null)));
       client.resync(); // reconnect and catch up with open {rev}
       return false;
+    }
+    if (serverRevision > before && !sentHere && opClientId.equals(client.clientId())) {
+      // someone else commits under this client's id: move to a fresh one before using that seq
+      client.idTaken(opId, docId);
     }
     return true;
   }
@@ -392,7 +410,11 @@ public final class TandemDocument {
   /** What the session decides, carried out on the event thread. */
   private final class Events implements DocumentSession.Sink {
     @Override
-    public void submit(long baseRevision, TextOperation op, long seq) {
+    public void submit(long baseRevision, TextOperation op, OpId id) {
+      if (!id.clientId().equals(client.helloId())) {
+        return; // under a newer id than the connection's: it goes after the reconnect under it
+      }
+      long seq = id.seq();
       String message = Wire.encode(Wire.submit(docId, baseRevision, op, seq));
       int bytes = TandemClient.utf8Length(message);
       if (bytes > client.messageLimit()) {
@@ -441,6 +463,11 @@ public final class TandemDocument {
     @Override
     public void presenceLeft(String clientId) {
       tell(listener -> listener.onPresenceLeft(clientId));
+    }
+
+    @Override
+    public void idTaken(OpId taken) {
+      client.idTaken(taken, docId);
     }
 
     @Override

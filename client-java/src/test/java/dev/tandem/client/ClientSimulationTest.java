@@ -3,25 +3,30 @@ package dev.tandem.client;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tandem.client.ClientState.OpId;
 import dev.tandem.ot.TextOperation;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.stream.LongStream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Several {@link DocumentSession}s against a simulated sequencer, under seeded random interleavings
- * of local edits, deliveries, lost connections, retryable refusals and presence. Messages travel in
- * order per direction, as on one WebSocket; a lost connection loses whatever was on the way. At the
- * end every client has the server's text, no (client, seq) reached the server twice after it was
- * committed, every committed op was acknowledged exactly once, and every remote cursor stands
- * before the character it stood before when it was published.
+ * of local edits, deliveries, lost connections, retryable refusals, presence, and thefts (another
+ * socket commits an op under a client's id and a seq it uses or is about to use; the server then
+ * answers the client's own op with seq_reused, and the client sends it again under a fresh id).
+ * Messages travel in order per direction, as on one WebSocket; a lost connection loses whatever was
+ * on the way. At the end every client has the server's text, no (client, seq) reached the server
+ * twice after it was committed, every committed op was acknowledged exactly once, and every remote
+ * cursor stands before the character it stood before when it was published.
  */
 class ClientSimulationTest {
 
@@ -54,8 +59,10 @@ class ClientSimulationTest {
         server.receiveOne(client, random);
       } else if (action < 80) {
         client.deliverOne(where);
-      } else if (action < 84) {
+      } else if (action < 82) {
         client.retryOne();
+      } else if (action < 84) {
+        server.steal(client, edits);
       } else if (action < 92) {
         String text = client.session.text();
         int position = random.nextInt(text.codePointCount(0, text.length()) + 1);
@@ -82,11 +89,17 @@ class ClientSimulationTest {
     }
 
     assertEquals(0, server.duplicateSubmits, where + ": a committed op was resubmitted");
+    Set<String> pairs = new HashSet<>();
+    server.log.forEach(c -> assertTrue(pairs.add(c.clientId() + "/" + c.seq()), where + ": " + c));
     for (SimClient client : clients) {
       assertTrue(client.session.isSynchronized(), where + ": " + client.id + " not synchronized");
       assertEquals(server.text, client.session.text(), where + ": text of " + client.id);
       assertEquals(server.log.size(), client.session.revision(), where + ": rev of " + client.id);
-      long committed = server.log.stream().filter(c -> c.clientId().equals(client.id)).count();
+      long committed =
+          server.log.stream()
+              .filter(c -> client.ids.contains(c.clientId()))
+              .filter(c -> !server.stolen.contains(c.revision()))
+              .count();
       assertEquals(committed, client.acks, where + ": acks of " + client.id);
       for (RemotePresence presence : client.session.presences().values()) {
         client.checkCursor(presence, where + ", at the end");
@@ -106,6 +119,8 @@ class ClientSimulationTest {
 
   record Refused(long seq) {}
 
+  record Reused(long seq) {}
+
   record PresenceIn(
       String clientId, long revision, List<SelectionRange> selection, int character) {}
 
@@ -118,6 +133,10 @@ class ClientSimulationTest {
     final List<Committed> log = new ArrayList<>();
     final Map<String, Long> revisionBySeq = new HashMap<>();
     final List<SimClient> connected = new ArrayList<>();
+
+    /** revisions of ops a thief committed under another client's id */
+    final Set<Long> stolen = new HashSet<>();
+
     int duplicateSubmits;
 
     Server(String text) {
@@ -137,7 +156,7 @@ class ClientSimulationTest {
           if (other != from) {
             other.fromServer.add(
                 new PresenceIn(
-                    from.id, presence.revision(), presence.selection(), presence.character()));
+                    from.helloId, presence.revision(), presence.selection(), presence.character()));
           }
         }
       }
@@ -145,7 +164,11 @@ class ClientSimulationTest {
     }
 
     private void submit(SimClient from, Submit submit, Random random) {
-      Long earlier = revisionBySeq.get(from.id + "/" + submit.seq());
+      Long earlier = revisionBySeq.get(from.helloId + "/" + submit.seq());
+      if (earlier != null && !sameOp(earlier, submit)) {
+        from.fromServer.add(new Reused(submit.seq()));
+        return;
+      }
       if (earlier != null) {
         duplicateSubmits++;
         from.fromServer.add(new Ack(earlier, submit.seq()));
@@ -159,14 +182,49 @@ class ClientSimulationTest {
       for (Committed concurrent : log.subList((int) submit.baseRevision(), log.size())) {
         op = TextOperation.transform(op, concurrent.op()).left(); // the submitted op is LEFT
       }
+      commit(op, from.helloId, submit.seq(), from);
+    }
+
+    private void commit(TextOperation op, String clientId, long seq, SimClient from) {
       text = op.apply(text);
-      Committed committed = new Committed(log.size() + 1, op, from.id, submit.seq());
+      Committed committed = new Committed(log.size() + 1, op, clientId, seq);
       log.add(committed);
-      revisionBySeq.put(from.id + "/" + submit.seq(), committed.revision());
+      revisionBySeq.put(clientId + "/" + seq, committed.revision());
       for (SimClient other : connected) {
-        other.fromServer.add(
-            other == from ? new Ack(committed.revision(), submit.seq()) : committed);
+        other.fromServer.add(other == from ? new Ack(committed.revision(), seq) : committed);
       }
+    }
+
+    /** Whether the submitted op, transformed from its base up to revision - 1, is the stored op. */
+    private boolean sameOp(long revision, Submit submit) {
+      if (submit.baseRevision() >= revision) {
+        return false;
+      }
+      TextOperation op = submit.op();
+      for (Committed concurrent : log.subList((int) submit.baseRevision(), (int) revision - 1)) {
+        op = TextOperation.transform(op, concurrent.op()).left();
+      }
+      return op.equals(log.get((int) revision - 1).op());
+    }
+
+    /**
+     * Another socket commits an op under {@code victim}'s id and the seq of its op in flight if
+     * that is not stored yet, else its next seq.
+     */
+    void steal(SimClient victim, RandomEdits edits) {
+      long seq =
+          victim
+              .session
+              .state()
+              .inFlight()
+              .map(ClientState.Pending::seq)
+              .filter(s -> !revisionBySeq.containsKey(victim.helloId + "/" + s))
+              .orElse(victim.nextSeq);
+      if (revisionBySeq.containsKey(victim.helloId + "/" + seq)) {
+        return;
+      }
+      commit(edits.operation(text), victim.helloId, seq, null);
+      stolen.add((long) log.size());
     }
 
     void disconnect(SimClient client) {
@@ -178,7 +236,7 @@ class ClientSimulationTest {
       connected.remove(client);
       if (client.publishedPresence) {
         client.publishedPresence = false;
-        connected.forEach(other -> other.fromServer.add(new Left(client.id)));
+        connected.forEach(other -> other.fromServer.add(new Left(client.helloId)));
       }
     }
 
@@ -188,6 +246,7 @@ class ClientSimulationTest {
      */
     void reconnect(SimClient client) {
       client.connected = true;
+      client.helloId = client.id; // one document: nothing else can be in flight under the old id
       connected.add(client);
       List<Committed> missed =
           List.copyOf(log.subList((int) client.session.revision(), log.size()));
@@ -199,7 +258,17 @@ class ClientSimulationTest {
 
   /** One client: a session whose sink writes to the simulated socket. */
   static final class SimClient implements DocumentSession.Sink {
-    final String id;
+    final String name;
+
+    /** the id of new ops */
+    String id;
+
+    /** the id the connection said in hello */
+    String helloId;
+
+    final Set<String> ids = new HashSet<>();
+    long nextSeq = 1;
+    boolean switchPending;
     final DocumentSession session;
     final Deque<Object> toServer = new ArrayDeque<>();
     final Deque<Object> fromServer = new ArrayDeque<>();
@@ -208,10 +277,15 @@ class ClientSimulationTest {
     boolean publishedPresence;
     long acks;
 
+    final Server server;
+
     SimClient(String id, Server server, long seed) {
+      this.name = id;
       this.id = id;
-      long[] seqs = {1};
-      this.session = new DocumentSession(id, () -> seqs[0]++, this);
+      this.helloId = id;
+      this.server = server;
+      ids.add(id);
+      this.session = new DocumentSession(() -> new OpId(this.id, nextSeq++), this);
       server.connected.add(this);
     }
 
@@ -223,9 +297,11 @@ class ClientSimulationTest {
       if (message instanceof Committed op) {
         assertTrue(session.applyServer(op.revision(), op.op(), op.clientId(), op.seq()), where);
       } else if (message instanceof Ack ack) {
-        session.acknowledge(ack.revision(), ack.seq());
+        session.acknowledge(ack.revision(), new OpId(helloId, ack.seq()));
       } else if (message instanceof Refused refused) {
         retries.add(refused.seq());
+      } else if (message instanceof Reused reused) {
+        session.seqReused(new OpId(helloId, reused.seq()));
       } else if (message instanceof PresenceIn presence) {
         session.remotePresence(
             presence.clientId(),
@@ -241,6 +317,11 @@ class ClientSimulationTest {
         }
         session.goOnline();
       }
+      if (switchPending) { // a new id: reconnect under it
+        switchPending = false;
+        server.disconnect(this);
+        server.reconnect(this);
+      }
       return true;
     }
 
@@ -248,7 +329,7 @@ class ClientSimulationTest {
       if (!connected || retries.isEmpty()) {
         return false;
       }
-      session.retry(retries.removeFirst());
+      session.retry(new OpId(helloId, retries.removeFirst()));
       return true;
     }
 
@@ -268,8 +349,19 @@ class ClientSimulationTest {
     }
 
     @Override
-    public void submit(long baseRevision, TextOperation op, long seq) {
-      toServer.add(new Submit(baseRevision, op, seq));
+    public void submit(long baseRevision, TextOperation op, OpId opId) {
+      if (opId.clientId().equals(helloId)) {
+        toServer.add(new Submit(baseRevision, op, opId.seq()));
+      }
+    }
+
+    @Override
+    public void idTaken(OpId taken) {
+      if (taken.clientId().equals(id)) {
+        id = name + "." + ids.size();
+        ids.add(id);
+        switchPending = true;
+      }
     }
 
     @Override

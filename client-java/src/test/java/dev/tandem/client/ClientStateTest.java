@@ -6,21 +6,26 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.tandem.client.ClientState.AwaitingConfirm;
 import dev.tandem.client.ClientState.AwaitingWithBuffer;
+import dev.tandem.client.ClientState.OpId;
 import dev.tandem.client.ClientState.Pending;
 import dev.tandem.client.ClientState.ServerStep;
 import dev.tandem.client.ClientState.Synchronized;
 import dev.tandem.ot.TextOperation;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 class ClientStateTest {
+  private static OpId id(long seq) {
+    return new OpId("me", seq);
+  }
+
   private final AtomicLong seqs = new AtomicLong(1);
-  private final LongSupplier nextSeq = seqs::getAndIncrement;
+  private final Supplier<OpId> nextSeq = () -> id(seqs.getAndIncrement());
 
   private static TextOperation insert(int before, String text, int after) {
     TextOperation.Builder op = TextOperation.builder();
@@ -37,7 +42,7 @@ class ClientStateTest {
   @Test
   void firstLocalEditGoesInFlightWithTheNextSeq() {
     ClientState state = new Synchronized().applyClient(insert(0, "a", 3), nextSeq);
-    assertEquals(new AwaitingConfirm(new Pending(insert(0, "a", 3), 1)), state);
+    assertEquals(new AwaitingConfirm(new Pending(insert(0, "a", 3), id(1))), state);
   }
 
   @Test
@@ -48,7 +53,7 @@ class ClientStateTest {
             .applyClient(insert(4, "b", 0), nextSeq)
             .applyClient(insert(5, "😀", 0), nextSeq);
     assertEquals(
-        new AwaitingWithBuffer(new Pending(insert(0, "a", 3), 1), insert(4, "b😀", 0)), state);
+        new AwaitingWithBuffer(new Pending(insert(0, "a", 3), id(1)), insert(4, "b😀", 0)), state);
   }
 
   @Test
@@ -58,7 +63,7 @@ class ClientStateTest {
             .applyClient(insert(0, "a", 3), nextSeq)
             .applyClient(insert(4, "b", 0), nextSeq);
     ClientState afterFirstAck = state.serverAck(nextSeq);
-    assertEquals(new AwaitingConfirm(new Pending(insert(4, "b", 0), 2)), afterFirstAck);
+    assertEquals(new AwaitingConfirm(new Pending(insert(4, "b", 0), id(2))), afterFirstAck);
     assertInstanceOf(Synchronized.class, afterFirstAck.serverAck(nextSeq));
   }
 
@@ -73,7 +78,7 @@ class ClientStateTest {
     ClientState state = new Synchronized().applyClient(insert(0, "A", 3), nextSeq);
     ServerStep step = state.applyServer(insert(0, "B", 3));
     assertEquals("ABxyz", step.toApply().apply("Axyz"));
-    assertEquals(new AwaitingConfirm(new Pending(insert(0, "A", 4), 1)), step.next());
+    assertEquals(new AwaitingConfirm(new Pending(insert(0, "A", 4), id(1))), step.next());
   }
 
   @Test

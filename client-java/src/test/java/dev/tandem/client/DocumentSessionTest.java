@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tandem.client.ClientState.OpId;
 import dev.tandem.ot.InvalidOperationException;
 import dev.tandem.ot.TextOperation;
 import java.util.ArrayList;
@@ -19,15 +20,24 @@ class DocumentSessionTest {
   private final List<RemotePresence> presences = new ArrayList<>();
   private long acks;
   private long nextSeq = 10;
+  private String clientId = "me";
+  private final List<OpId> submitted = new ArrayList<>();
+  private final List<OpId> taken = new ArrayList<>();
 
   private final DocumentSession session =
       new DocumentSession(
-          "me",
-          () -> nextSeq++,
+          () -> new OpId(clientId, nextSeq++),
           new DocumentSession.Sink() {
             @Override
-            public void submit(long baseRevision, TextOperation op, long seq) {
-              sent.add("submit r" + baseRevision + " " + op + " #" + seq);
+            public void submit(long baseRevision, TextOperation op, OpId id) {
+              sent.add("submit r" + baseRevision + " " + op + " #" + id.seq());
+              submitted.add(id);
+            }
+
+            @Override
+            public void idTaken(OpId id) {
+              taken.add(id);
+              clientId = "me-" + taken.size(); // as a client does: a fresh id
             }
 
             @Override
@@ -69,9 +79,9 @@ class DocumentSessionTest {
     session.applyClient(insertAt(3, "d", 0));
     session.applyClient(insertAt(4, "e", 0));
     assertEquals(List.of("submit r4 retain 3, insert 'd' #10"), sent);
-    session.acknowledge(5, 10);
+    session.acknowledge(5, new OpId("me", 10));
     assertEquals("submit r5 retain 4, insert 'e' #11", sent.get(1));
-    session.acknowledge(6, 11);
+    session.acknowledge(6, new OpId("me", 11));
     assertTrue(session.isSynchronized());
     assertEquals(2, acks);
     assertEquals("abcde", session.text());
@@ -111,8 +121,51 @@ class DocumentSessionTest {
     assertEquals(1, sent.size(), "nothing resent");
     assertEquals(1, acks);
     assertTrue(session.isSynchronized());
-    session.acknowledge(1, 10); // the late answer to a resubmission
+    session.acknowledge(1, new OpId("me", 10)); // the late answer to a resubmission
     assertEquals(1, acks);
+  }
+
+  @Test
+  void seqReusedSendsTheOpInFlightAgainUnderAFreshId() {
+    session.initialize(0, "ab");
+    session.goOnline();
+    session.applyClient(insertAt(2, "c", 0)); // me #10
+    session.applyClient(insertAt(3, "d", 0)); // buffered
+    assertFalse(session.seqReused(new OpId("me", 9)), "an answer to an op no longer in flight");
+    assertFalse(session.seqReused(new OpId("other", 10)));
+    assertEquals(List.of(), taken);
+
+    assertTrue(session.seqReused(new OpId("me", 10)));
+    assertEquals(List.of(new OpId("me", 10)), taken);
+    assertEquals(List.of(new OpId("me", 10), new OpId("me-1", 11)), submitted);
+    assertEquals("submit r0 retain 2, insert 'c' #11", sent.get(1));
+    session.acknowledge(1, new OpId("me", 10)); // not the op in flight any more
+    assertEquals(0, acks);
+    session.acknowledge(1, new OpId("me-1", 11));
+    assertEquals(new OpId("me-1", 12), submitted.get(2), "the buffer goes under the new id");
+    session.acknowledge(2, new OpId("me-1", 12));
+    assertTrue(session.isSynchronized());
+    assertEquals("abcd", session.text());
+  }
+
+  @Test
+  void anotherOpUnderTheIdInFlightIsAppliedAndTheOpGoesAgainUnderAFreshId() {
+    session.initialize(0, "ab");
+    session.goOnline();
+    session.applyClient(insertAt(2, "mine", 0)); // me #10
+    // someone else's op, committed under me #10: not this client's ack
+    assertTrue(session.applyServer(1, insertAt(0, "T", 2), "me", 10));
+    assertEquals(0, acks);
+    assertEquals("Tabmine", session.text());
+    assertEquals(List.of(new OpId("me", 10)), taken);
+    assertEquals("submit r1 retain 3, insert 'mine' #11", sent.get(1));
+    assertEquals(new OpId("me-1", 11), submitted.get(1));
+    assertFalse(session.seqReused(new OpId("me", 10)), "the later refusal changes nothing");
+    // the op itself, transformed as the server transforms it, is the ack
+    assertTrue(session.applyServer(2, insertAt(3, "mine", 0), "me-1", 11));
+    assertEquals(1, acks);
+    assertTrue(session.isSynchronized());
+    assertEquals(1, taken.size());
   }
 
   @Test
@@ -131,7 +184,7 @@ class DocumentSessionTest {
     session.applyClient(insertAt(0, "x", 3));
     session.setOwnSelection(List.of(SelectionRange.caret(2)), Map.of());
     assertEquals(1, sent.size(), "not published while an op is in flight");
-    session.acknowledge(1, 10);
+    session.acknowledge(1, new OpId("me", 10));
     assertEquals("presence r1 [SelectionRange[anchor=2, head=2]]", sent.get(1));
     session.goOffline();
     session.goOnline();

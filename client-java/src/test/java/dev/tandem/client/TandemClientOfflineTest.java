@@ -65,6 +65,13 @@ class TandemClientOfflineTest {
     TandemClient.Builder builder = TandemClient.builder(URI.create("ws://localhost/ws"));
     assertThrows(IllegalArgumentException.class, () -> builder.clientId(""));
     assertThrows(IllegalArgumentException.class, () -> builder.clientId("x".repeat(65)));
+    for (String bad : List.of("a\u0000b", "tab\t", "\u007f", "c1\u0085", "\ud800", "x\udc00y")) {
+      assertThrows(IllegalArgumentException.class, () -> builder.clientId(bad), bad);
+    }
+    assertThrows(IllegalArgumentException.class, () -> builder.clientId("😀".repeat(65)));
+    for (String good : List.of("a", "x".repeat(64), "😀".repeat(64), "émile-😀", "c-1 2")) {
+      builder.clientId(good);
+    }
     assertThrows(IllegalArgumentException.class, () -> builder.firstSeq(0));
     assertThrows(IllegalArgumentException.class, () -> builder.pingInterval(Duration.ZERO));
     assertThrows(

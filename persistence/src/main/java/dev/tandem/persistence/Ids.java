@@ -39,12 +39,7 @@ public final class Ids {
     }
     for (int i = 0; i < docId.length(); i++) {
       char c = docId.charAt(i);
-      boolean allowed =
-          (c >= 'a' && c <= 'z')
-              || (c >= 'A' && c <= 'Z')
-              || (c >= '0' && c <= '9')
-              || DOCUMENT_ID_PUNCTUATION.indexOf(c) >= 0;
-      if (!allowed) {
+      if (!isDocumentIdCharacter(c)) {
         return "document id has character U+"
             + hex(c)
             + " at "
@@ -53,6 +48,14 @@ public final class Ids {
       }
     }
     return null;
+  }
+
+  /** Whether {@code c} may appear in a document id: {@code A-Z a-z 0-9 - _ . ~ : @}. */
+  public static boolean isDocumentIdCharacter(char c) {
+    return (c >= 'a' && c <= 'z')
+        || (c >= 'A' && c <= 'Z')
+        || (c >= '0' && c <= '9')
+        || DOCUMENT_ID_PUNCTUATION.indexOf(c) >= 0;
   }
 
   /** What makes {@code clientId} no client id, or null if it is one. */

@@ -16,8 +16,8 @@ public final class Metrics {
   private final LongAdder commitTransactions = new LongAdder();
   private final LongAdder commitFailures = new LongAdder();
   private final LongAdder resubmits = new LongAdder();
-  private final LongAdder deadSockets = new LongAdder();
   private final LongAdder slowConsumersClosed = new LongAdder();
+  private final LongAdder deadSockets = new LongAdder();
   private final Map<ErrorCode, LongAdder> errors = new EnumMap<>(ErrorCode.class);
 
   public Metrics() {
@@ -39,11 +39,6 @@ public final class Metrics {
     resubmits.increment();
   }
 
-  /** A WebSocket closed because it answered no ping within the timeout. */
-  public void socketFoundDead() {
-    deadSockets.increment();
-  }
-
   /** A socket or SSE stream closed because too much waited for it (1013, or the stream ended). */
   public void slowConsumerClosed() {
     slowConsumersClosed.increment();
@@ -51,6 +46,11 @@ public final class Metrics {
 
   public long slowConsumersClosed() {
     return slowConsumersClosed.sum();
+  }
+
+  /** A WebSocket closed because it answered no ping within the timeout. */
+  public void socketFoundDead() {
+    deadSockets.increment();
   }
 
   /** An error answered to a client, on any transport. */

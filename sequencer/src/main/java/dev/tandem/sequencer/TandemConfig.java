@@ -234,13 +234,6 @@ public record TandemConfig(
     return Math.max(1, Math.min(catchUpPage, outboundQueueLimit / 4));
   }
 
-  /** Whole seconds as such, shorter settings (from tests) in milliseconds. */
-  private static String seconds(Duration duration) {
-    return duration.toMillis() % 1000 == 0
-        ? Long.toString(duration.toSeconds())
-        : duration.toMillis() + " ms";
-  }
-
   /** Bytes that may wait for one slow socket or SSE stream by default. */
   public static final long DEFAULT_OUTBOUND_SOCKET_BYTES = 8L * 1024 * 1024;
 
@@ -252,6 +245,13 @@ public record TandemConfig(
     long heap = Runtime.getRuntime().maxMemory();
     long quarter = heap == Long.MAX_VALUE ? 1024L * 1024 * 1024 : heap / 4;
     return Math.max(16L * 1024 * 1024, quarter);
+  }
+
+  /** Whole seconds as such, shorter settings (from tests) in milliseconds. */
+  private static String seconds(Duration duration) {
+    return duration.toMillis() % 1000 == 0
+        ? Long.toString(duration.toSeconds())
+        : duration.toMillis() + " ms";
   }
 
   private static Optional<Option> option(String name) {

@@ -71,17 +71,37 @@ class ClientErrorTest {
 
   @Test
   void aRefusedHelloClosesTheClientForGood() throws Exception {
-    try (TandemServer server = Servers.start()) {
+    Authorizer noToken =
+        new Authorizer() {
+          @Override
+          public String authenticate(String token) {
+            throw new dev.tandem.sequencer.TandemException(
+                dev.tandem.sequencer.ErrorCode.UNAUTHORIZED, "no token is good");
+          }
+
+          @Override
+          public void checkRead(String user, String docId) {}
+
+          @Override
+          public void checkWrite(String user, String docId) {}
+        };
+    try (TandemServer server =
+        TandemServer.builder()
+            .config(Servers.config().build())
+            .database(EmbeddedPostgresExtension.database())
+            .authorizer(noToken)
+            .build()
+            .start()) {
       List<TandemException> errors = new CopyOnWriteArrayList<>();
       TandemClient client =
-          TandemClient.builder(server.webSocketUri()).clientId("control\u0001char").build();
+          TandemClient.builder(server.webSocketUri()).token("stolen").clientId("refused").build();
       client.addErrorListener(errors::add);
       CompletableFuture<TandemDocument> opening = client.open(Servers.freshDoc());
       try {
         ClientHarness.await(
             () -> client.connectionState() == ConnectionState.CLOSED,
             () -> "still " + client.connectionState() + ", errors " + errors);
-        assertEquals(ErrorCode.BAD_REQUEST, errors.get(0).code(), errors.toString());
+        assertEquals(ErrorCode.UNAUTHORIZED, errors.get(0).code(), errors.toString());
         ExecutionException failed =
             assertThrows(ExecutionException.class, () -> opening.get(30, TimeUnit.SECONDS));
         assertInstanceOf(IllegalStateException.class, failed.getCause());

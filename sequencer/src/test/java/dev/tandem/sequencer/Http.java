@@ -30,8 +30,25 @@ final class Http {
     return send(request(server, path).POST(HttpRequest.BodyPublishers.ofString(body)).build());
   }
 
+  static Reply get(URI http, String path) {
+    return send(request(http, path).GET().build());
+  }
+
+  static Reply put(URI http, String path, String body) {
+    return send(request(http, path).PUT(HttpRequest.BodyPublishers.ofString(body)).build());
+  }
+
+  static Reply post(URI http, String path, String body) {
+    return send(request(http, path).POST(HttpRequest.BodyPublishers.ofString(body)).build());
+  }
+
   static HttpRequest.Builder request(TandemServer server, String path) {
-    return HttpRequest.newBuilder(URI.create(server.httpUri() + path.substring(1)))
+    return request(server.httpUri(), path);
+  }
+
+  /** {@code path} starts with a slash; {@code http} is the server's base URI, ending with one. */
+  static HttpRequest.Builder request(URI http, String path) {
+    return HttpRequest.newBuilder(URI.create(http + path.substring(1)))
         .timeout(WsClient.WAIT)
         .header("Content-Type", "application/json");
   }

@@ -131,6 +131,31 @@ class TandemConfigTest {
   }
 
   @Test
+  void outboundBytesAreBoundedPerSocketAndInTotalByAShareOfTheHeap() {
+    TandemConfig defaults = TandemConfig.defaults();
+    assertEquals(8L * 1024 * 1024, defaults.outboundSocketBytes());
+    long heap = Runtime.getRuntime().maxMemory();
+    assertEquals(Math.max(16L * 1024 * 1024, heap / 4), defaults.outboundTotalBytes());
+    TandemConfig set =
+        TandemConfig.parse(
+            List.of("--outbound-socket-bytes", "65536"),
+            Map.of("TANDEM_OUTBOUND_TOTAL_BYTES", "10000000000"));
+    assertEquals(65536, set.outboundSocketBytes());
+    assertEquals(10_000_000_000L, set.outboundTotalBytes());
+    assertTrue(set.describe().contains("outbound-total-bytes=10000000000"), set.describe());
+    IllegalArgumentException tooSmall =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> TandemConfig.parse(List.of("--outbound-socket-bytes=0"), Map.of()));
+    assertTrue(tooSmall.getMessage().contains("outbound-socket-bytes"), tooSmall.getMessage());
+    IllegalArgumentException negative =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> TandemConfig.parse(List.of("--outbound-total-bytes=-1"), Map.of()));
+    assertTrue(negative.getMessage().contains("outbound-total-bytes"), negative.getMessage());
+  }
+
+  @Test
   void aVanishedClientIsFoundWithin30SecondsByDefaultAndTheTimeoutLeavesTwoPings() {
     TandemConfig defaults = TandemConfig.defaults();
     assertTrue(
@@ -155,31 +180,6 @@ class TandemConfigTest {
             IllegalArgumentException.class,
             () -> TandemConfig.parse(List.of("--ping-interval-seconds", "0"), Map.of()));
     assertTrue(zero.getMessage().contains("ping-interval-seconds"), zero.getMessage());
-  }
-
-  @Test
-  void outboundBytesAreBoundedPerSocketAndInTotalByAShareOfTheHeap() {
-    TandemConfig defaults = TandemConfig.defaults();
-    assertEquals(8L * 1024 * 1024, defaults.outboundSocketBytes());
-    long heap = Runtime.getRuntime().maxMemory();
-    assertEquals(Math.max(16L * 1024 * 1024, heap / 4), defaults.outboundTotalBytes());
-    TandemConfig set =
-        TandemConfig.parse(
-            List.of("--outbound-socket-bytes", "65536"),
-            Map.of("TANDEM_OUTBOUND_TOTAL_BYTES", "10000000000"));
-    assertEquals(65536, set.outboundSocketBytes());
-    assertEquals(10_000_000_000L, set.outboundTotalBytes());
-    assertTrue(set.describe().contains("outbound-total-bytes=10000000000"), set.describe());
-    IllegalArgumentException tooSmall =
-        assertThrows(
-            IllegalArgumentException.class,
-            () -> TandemConfig.parse(List.of("--outbound-socket-bytes=0"), Map.of()));
-    assertTrue(tooSmall.getMessage().contains("outbound-socket-bytes"), tooSmall.getMessage());
-    IllegalArgumentException negative =
-        assertThrows(
-            IllegalArgumentException.class,
-            () -> TandemConfig.parse(List.of("--outbound-total-bytes=-1"), Map.of()));
-    assertTrue(negative.getMessage().contains("outbound-total-bytes"), negative.getMessage());
   }
 
   @Test

@@ -140,15 +140,16 @@ final class TcpProxy implements AutoCloseable {
               try (InputStream in = from.getInputStream();
                   OutputStream out = to.getOutputStream()) {
                 byte[] buffer = new byte[8192];
-                while (awaitThaw(from)) {
+                while (true) {
                   if (isDownstream) {
                     downstream.await();
                   }
-                  int read = in.read(buffer);
-                  if (read < 0 || !awaitThaw(from)) {
+                  int read;
+                  if (!awaitThaw(from) || (read = in.read(buffer)) < 0 || !awaitThaw(from)) {
                     break;
                   }
                   out.write(buffer, 0, read);
+                  out.flush();
                 }
               } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

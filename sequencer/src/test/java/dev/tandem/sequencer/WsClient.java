@@ -48,12 +48,21 @@ final class WsClient implements AutoCloseable {
 
   /** Connects without saying hello. */
   static WsClient connect(TandemServer server) {
-    return new WsClient(server.webSocketUri(), true);
+    return connect(server.webSocketUri());
+  }
+
+  /** Connects to {@code ws://host:port/ws} (a server in another process) without saying hello. */
+  static WsClient connect(URI webSocket) {
+    return new WsClient(webSocket, true);
   }
 
   /** Connects without reading anything the server sends (a stalled consumer). */
   static WsClient connectStalled(TandemServer server) {
-    return new WsClient(server.webSocketUri(), false);
+    return connectStalled(server.webSocketUri());
+  }
+
+  static WsClient connectStalled(URI webSocket) {
+    return new WsClient(webSocket, false);
   }
 
   /** Connects and completes the hello as {@code clientId}. */
@@ -61,9 +70,9 @@ final class WsClient implements AutoCloseable {
     return hello(server.webSocketUri(), clientId);
   }
 
-  /** Connects to {@code uri} (a proxy in front of a server) and completes the hello. */
-  static WsClient hello(URI uri, String clientId) {
-    WsClient client = new WsClient(uri, true);
+  /** Connects to {@code webSocket} (a server in another process, a proxy) and says hello. */
+  static WsClient hello(URI webSocket, String clientId) {
+    WsClient client = connect(webSocket);
     client.send(
         "{\"type\":\"hello\",\"token\":\"\",\"client\":\"" + clientId + "\",\"protocol\":1}");
     ObjectNode welcome = client.next();

@@ -32,12 +32,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Sends may come from any thread: a frame is written at once if nothing waits before it, else
  * queued and written by the socket's selector thread when the socket is writable.
  */
-final class LeanSockets implements AutoCloseable {
+public final class LeanSockets implements AutoCloseable {
   private static final String ACCEPT_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
   private static final int READ_BUFFER = 16 * 1024;
 
   /** What a socket tells its owner; called on the socket's selector thread, one call at a time. */
-  interface Listener {
+  public interface Listener {
     void onOpen(Socket socket);
 
     /** A whole message; {@code data[offset, offset + length)} is valid only during the call. */
@@ -51,7 +51,7 @@ final class LeanSockets implements AutoCloseable {
   private final Loop[] loops;
   private final AtomicInteger next = new AtomicInteger();
 
-  LeanSockets(int threads) throws IOException {
+  public LeanSockets(int threads) throws IOException {
     loops = new Loop[Math.max(1, threads)];
     for (int i = 0; i < loops.length; i++) {
       loops[i] = new Loop("load-socket-" + (i + 1));
@@ -59,7 +59,7 @@ final class LeanSockets implements AutoCloseable {
   }
 
   /** Connects to {@code uri} ({@code ws://host:port/path}); the listener hears the rest. */
-  void connect(URI uri, Listener listener) {
+  public void connect(URI uri, Listener listener) {
     Loop loop = loops[Math.floorMod(next.getAndIncrement(), loops.length)];
     loop.run(
         () -> {
@@ -142,7 +142,7 @@ final class LeanSockets implements AutoCloseable {
   }
 
   /** One connection: the handshake, then frames both ways. */
-  static final class Socket {
+  public static final class Socket {
     private final Loop loop;
     private final URI uri;
     private final Listener listener;
@@ -172,12 +172,12 @@ final class LeanSockets implements AutoCloseable {
     }
 
     /** Sends one text frame; never blocks. Ignored once the socket is closing. */
-    void send(String text) {
+    public void send(String text) {
       sendFrame(0x1, text.getBytes(StandardCharsets.UTF_8));
     }
 
     /** Starts the closing handshake (1000); completes when the connection is closed. */
-    CompletableFuture<Void> close() {
+    public CompletableFuture<Void> close() {
       byte[] code = {(byte) (1000 >> 8), (byte) (1000 & 0xff)};
       sendFrame(0x8, code);
       synchronized (this) {
@@ -365,8 +365,11 @@ final class LeanSockets implements AutoCloseable {
       messageLength += length;
     }
 
-    /** A masked frame, as a client must send them. */
-    private void sendFrame(int opcode, byte[] payload) {
+    /**
+     * One masked frame, as a client must send them, with the payload as it is (a text frame need
+     * not hold UTF-8: the fuzzer sends what a broken client would); never blocks.
+     */
+    public void sendFrame(int opcode, byte[] payload) {
       int length = payload.length;
       int header = length < 126 ? 2 : length < 65536 ? 4 : 10;
       ByteBuffer frame = ByteBuffer.allocate(header + 4 + length);

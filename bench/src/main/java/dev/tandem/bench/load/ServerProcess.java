@@ -28,7 +28,7 @@ import java.util.stream.Stream;
  * server.log} in that directory. Being a separate process, its CPU time and memory can be read from
  * {@code /proc} apart from the load generator's.
  */
-final class ServerProcess implements AutoCloseable {
+public final class ServerProcess implements AutoCloseable {
   private static final Pattern LISTENING = Pattern.compile("Tandem listening on (http://\\S+/)");
 
   private final Process process;
@@ -50,7 +50,14 @@ final class ServerProcess implements AutoCloseable {
    * Starts {@code java [jvmArgs] -jar jar} on a free port and {@code dataDir}, and returns once it
    * says it is listening.
    */
-  static ServerProcess start(Path jar, Path dataDir, List<String> jvmArgs) throws IOException {
+  public static ServerProcess start(Path jar, Path dataDir, List<String> jvmArgs)
+      throws IOException {
+    return start(jar, dataDir, jvmArgs, List.of());
+  }
+
+  /** {@link #start(Path, Path, List)} with more server flags after the defaults. */
+  public static ServerProcess start(
+      Path jar, Path dataDir, List<String> jvmArgs, List<String> serverFlags) throws IOException {
     List<String> command = new ArrayList<>();
     command.add(ProcessHandle.current().info().command().orElse("java"));
     command.addAll(jvmArgs);
@@ -64,6 +71,7 @@ final class ServerProcess implements AutoCloseable {
             "--static-dir=",
             "--data-dir",
             dataDir.toString()));
+    command.addAll(serverFlags);
     Writer log =
         Files.newBufferedWriter(
             dataDir.resolve("server.log"), StandardOpenOption.CREATE, StandardOpenOption.APPEND);
@@ -92,13 +100,13 @@ final class ServerProcess implements AutoCloseable {
   }
 
   /** A new empty directory that PostgreSQL's {@code nobody} can reach when we run as root. */
-  static Path freshDataDirectory() throws IOException {
+  public static Path freshDataDirectory() throws IOException {
     return Files.createTempDirectory(
         "tandem-load-",
         PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
   }
 
-  static void deleteRecursively(Path directory) throws IOException {
+  public static void deleteRecursively(Path directory) throws IOException {
     try (Stream<Path> files = Files.walk(directory)) {
       for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
         Files.deleteIfExists(file);
@@ -106,15 +114,15 @@ final class ServerProcess implements AutoCloseable {
     }
   }
 
-  long pid() {
+  public long pid() {
     return process.pid();
   }
 
-  URI httpUri() {
+  public URI httpUri() {
     return httpUri;
   }
 
-  URI webSocketUri() {
+  public URI webSocketUri() {
     return URI.create(httpUri.toString().replaceFirst("^http", "ws") + "ws");
   }
 
@@ -153,7 +161,7 @@ final class ServerProcess implements AutoCloseable {
   }
 
   /** SIGTERM: the graceful shutdown; waits until the process has ended. */
-  void stop() throws InterruptedException {
+  public void stop() throws InterruptedException {
     process.destroy();
     if (!process.waitFor(60, TimeUnit.SECONDS)) {
       process.destroyForcibly().waitFor();
@@ -161,7 +169,7 @@ final class ServerProcess implements AutoCloseable {
   }
 
   /** SIGKILL, as a crash: the server's embedded PostgreSQL is left running. */
-  void kill() throws InterruptedException {
+  public void kill() throws InterruptedException {
     process.destroyForcibly().waitFor();
   }
 

@@ -93,7 +93,6 @@ public final class EditEndpoint extends Endpoint {
   public void onClose(Session session, CloseReason closeReason) {
     Connection connection = (Connection) session.getUserProperties().get(CONNECTION);
     if (connection != null) {
-      connection.closed();
       gone(connection);
     }
   }
@@ -103,6 +102,7 @@ public final class EditEndpoint extends Endpoint {
    * harmless, so onClose after a keep-alive close also takes an open that raced with it.
    */
   private void gone(Connection connection) {
+    connection.closed(); // its queued bytes go back to the budget
     connections.remove(connection);
     sequencers.disconnect(connection, Set.copyOf(connection.openDocuments()));
   }

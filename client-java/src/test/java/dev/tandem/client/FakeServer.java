@@ -1,0 +1,400 @@
+package dev.tandem.client;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.ot.OperationJson;
+import dev.tandem.ot.TextOperation;
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A stand-in Tandem server on a loopback port, for testing {@link TandemClient} without the
+ * sequencer module: a minimal WebSocket server (RFC 6455 handshake, unfragmented text frames,
+ * close) and the protocol over a pure sequencer model, as client-js's test/support/fake-network.js
+ * has it: transform an incoming op against the ops committed after its base, answer a resubmission
+ * of a stored (client, seq) with its old ack if it is the same op and with {@code seq_reused} if it
+ * is not. A test can commit ops under any client id ({@link #commitAs}) and hold a document's
+ * submits back ({@link #hold}, {@link #release}), as behind a slow database. One lock guards
+ * everything.
+ */
+final class FakeServer implements AutoCloseable {
+  private static final String WEBSOCKET_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+
+  private final ServerSocket listener;
+  private final Thread acceptor;
+  private final Map<String, Doc> documents = new HashMap<>();
+  private final Set<Connection> connections = new LinkedHashSet<>();
+  private final Set<String> holding = new HashSet<>();
+  private final List<Held> held = new ArrayList<>();
+  private final List<String> hellos = new ArrayList<>();
+
+  private record Committed(long revision, TextOperation op, String clientId, long seq) {}
+
+  private record Held(Connection from, JsonNode message) {}
+
+  private static final class Doc {
+    String text = "";
+    final List<Committed> log = new ArrayList<>();
+    final Map<String, Long> revisionBySeq = new HashMap<>();
+  }
+
+  FakeServer() throws IOException {
+    listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    acceptor = new Thread(this::acceptAll, "fake-tandem-server");
+    acceptor.setDaemon(true);
+    acceptor.start();
+  }
+
+  URI uri() {
+    return URI.create("ws://127.0.0.1:" + listener.getLocalPort() + "/ws");
+  }
+
+  /** The client id of every hello, in order. */
+  synchronized List<String> hellos() {
+    return List.copyOf(hellos);
+  }
+
+  synchronized String text(String docId) {
+    return doc(docId).text;
+  }
+
+  /** {@code client/seq} of every op committed to {@code docId}, in order. */
+  synchronized List<String> committed(String docId) {
+    return doc(docId).log.stream().map(c -> c.clientId() + "/" + c.seq()).toList();
+  }
+
+  /** Commits {@code op} as if a socket that said {@code clientId} had submitted it at the head. */
+  synchronized void commitAs(String clientId, long seq, String docId, TextOperation op) {
+    commit(doc(docId), docId, op, clientId, seq, null);
+  }
+
+  /** From now on the submits of {@code docId} wait until {@link #release}. */
+  synchronized void hold(String docId) {
+    holding.add(docId);
+  }
+
+  /**
+   * Sequences the held submits of {@code docId} in order, also those whose socket is gone since
+   * (their answers are lost, their commits broadcast), and stops holding its submits.
+   */
+  synchronized void release(String docId) {
+    holding.remove(docId);
+    List<Held> due =
+        held.stream().filter(h -> h.message().path("doc").asText().equals(docId)).toList();
+    held.removeAll(due);
+    due.forEach(h -> submit(h.from(), h.message()));
+  }
+
+  /** Breaks every socket without a close frame, as a network failure would. */
+  synchronized void dropConnections() {
+    for (Connection connection : List.copyOf(connections)) {
+      connection.abort();
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    listener.close();
+    dropConnections();
+  }
+
+  // ---- the protocol ----
+
+  private synchronized void handle(Connection from, JsonNode message) {
+    String type = message.path("type").asText();
+    if (type.equals("hello")) {
+      from.clientId = message.path("client").asText();
+      hellos.add(from.clientId);
+      from.send(Wire.message("welcome").put("client", from.clientId).put("user", "u"));
+      return;
+    }
+    String docId = message.path("doc").asText();
+    switch (type) {
+      case "open" -> {
+        Doc doc = doc(docId);
+        from.documents.add(docId);
+        ObjectNode opened = Wire.message("opened").put("doc", docId).put("rev", doc.log.size());
+        if (message.has("rev")) {
+          var ops = opened.putArray("ops");
+          for (Committed c : doc.log.subList(message.path("rev").asInt(), doc.log.size())) {
+            ops.add(opMessage(docId, c));
+          }
+        } else {
+          opened.put("text", doc.text);
+        }
+        from.send(opened);
+      }
+      case "submit" -> {
+        if (holding.contains(docId)) {
+          held.add(new Held(from, message));
+        } else {
+          submit(from, message);
+        }
+      }
+      case "close" -> {
+        from.documents.remove(docId);
+        from.send(Wire.message("closed").put("doc", docId));
+      }
+      case "ping" -> from.send(Wire.message("pong"));
+      default -> {} // presence and the rest: not needed by these tests
+    }
+  }
+
+  private void submit(Connection from, JsonNode message) {
+    String docId = message.path("doc").asText();
+    long seq = message.path("seq").asLong();
+    long base = message.path("rev").asLong();
+    TextOperation op = OperationJson.parse(message.path("op").toString());
+    Doc doc = doc(docId);
+    Long earlier = doc.revisionBySeq.get(from.clientId + "/" + seq);
+    if (earlier != null) {
+      if (sameOp(doc, earlier, base, op)) {
+        from.send(ack(docId, earlier, seq));
+      } else {
+        from.send(
+            Wire.message("error")
+                .put("doc", docId)
+                .put("seq", seq)
+                .put("code", "seq_reused")
+                .put("message", "another op is stored under this client id and seq")
+                .put("retryable", false));
+      }
+      return;
+    }
+    for (Committed concurrent : doc.log.subList((int) base, doc.log.size())) {
+      op = TextOperation.transform(op, concurrent.op()).left(); // the submitted op is LEFT
+    }
+    commit(doc, docId, op, from.clientId, seq, from);
+  }
+
+  /**
+   * Whether {@code op} on {@code base}, transformed up to {@code revision - 1}, is the stored op.
+   */
+  private static boolean sameOp(Doc doc, long revision, long base, TextOperation op) {
+    if (base >= revision) {
+      return false;
+    }
+    for (Committed concurrent : doc.log.subList((int) base, (int) revision - 1)) {
+      op = TextOperation.transform(op, concurrent.op()).left();
+    }
+    return op.equals(doc.log.get((int) revision - 1).op());
+  }
+
+  private void commit(
+      Doc doc, String docId, TextOperation op, String clientId, long seq, Connection from) {
+    doc.text = op.apply(doc.text);
+    Committed committed = new Committed(doc.log.size() + 1, op, clientId, seq);
+    doc.log.add(committed);
+    doc.revisionBySeq.put(clientId + "/" + seq, committed.revision());
+    for (Connection other : connections) {
+      if (other != from && other.documents.contains(docId)) {
+        other.send(opMessage(docId, committed));
+      }
+    }
+    if (from != null) {
+      from.send(ack(docId, committed.revision(), seq)); // lost if its socket is gone
+    }
+  }
+
+  private static ObjectNode opMessage(String docId, Committed committed) {
+    ObjectNode message =
+        Wire.message("op")
+            .put("doc", docId)
+            .put("rev", committed.revision())
+            .put("client", committed.clientId())
+            .put("seq", committed.seq());
+    try {
+      message.set("op", Wire.JSON.readTree(OperationJson.toJson(committed.op())));
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+    return message;
+  }
+
+  private static ObjectNode ack(String docId, long revision, long seq) {
+    return Wire.message("ack").put("doc", docId).put("rev", revision).put("seq", seq);
+  }
+
+  private Doc doc(String docId) {
+    return documents.computeIfAbsent(docId, id -> new Doc());
+  }
+
+  private synchronized void gone(Connection connection) {
+    connections.remove(connection);
+  }
+
+  // ---- the WebSocket ----
+
+  private void acceptAll() {
+    while (!listener.isClosed()) {
+      try {
+        Socket socket = listener.accept();
+        Connection connection = new Connection(socket);
+        synchronized (this) {
+          connections.add(connection);
+        }
+        Thread reader = new Thread(connection::serve, "fake-tandem-connection");
+        reader.setDaemon(true);
+        reader.start();
+      } catch (IOException closed) {
+        return;
+      }
+    }
+  }
+
+  /** One socket: its reader thread reads frames and hands each text message to the protocol. */
+  private final class Connection {
+    private final Socket socket;
+    private OutputStream out;
+    String clientId;
+    final Set<String> documents = new HashSet<>();
+
+    Connection(Socket socket) {
+      this.socket = socket;
+    }
+
+    void serve() {
+      try (socket) {
+        DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream()));
+        out = socket.getOutputStream();
+        handshake(in);
+        for (; ; ) {
+          int first = in.readUnsignedByte();
+          int opcode = first & 0x0f;
+          byte[] payload = readPayload(in);
+          if (opcode == 0x8) { // close: answer it and end
+            writeFrame(0x88, new byte[0]);
+            return;
+          } else if (opcode == 0x9) {
+            writeFrame(0x8a, payload); // pong
+          } else if (opcode == 0x1) {
+            handle(this, Wire.parse(new String(payload, StandardCharsets.UTF_8)));
+          }
+        }
+      } catch (IOException | RuntimeException ended) {
+        // the socket is gone (or the test is over)
+      } finally {
+        gone(this);
+      }
+    }
+
+    void send(ObjectNode message) {
+      try {
+        writeFrame(0x81, Wire.encode(message).getBytes(StandardCharsets.UTF_8));
+      } catch (IOException gone) {
+        abort();
+      }
+    }
+
+    void abort() {
+      try {
+        socket.close();
+      } catch (IOException ignored) {
+        // closed already
+      }
+      gone(this);
+    }
+
+    private void handshake(DataInputStream in) throws IOException {
+      String key = null;
+      for (String line = readLine(in); !line.isEmpty(); line = readLine(in)) {
+        int colon = line.indexOf(':');
+        if (colon > 0 && line.substring(0, colon).equalsIgnoreCase("Sec-WebSocket-Key")) {
+          key = line.substring(colon + 1).trim();
+        }
+      }
+      String accept;
+      try {
+        accept =
+            Base64.getEncoder()
+                .encodeToString(
+                    MessageDigest.getInstance("SHA-1")
+                        .digest((key + WEBSOCKET_GUID).getBytes(StandardCharsets.US_ASCII)));
+      } catch (NoSuchAlgorithmException e) {
+        throw new IllegalStateException(e);
+      }
+      String response =
+          "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+              + "Sec-WebSocket-Accept: "
+              + accept
+              + "\r\n\r\n";
+      synchronized (this) {
+        out.write(response.getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+      }
+    }
+
+    private static String readLine(InputStream in) throws IOException {
+      ByteArrayOutputStream line = new ByteArrayOutputStream();
+      for (int b = in.read(); b != '\n'; b = in.read()) {
+        if (b < 0) {
+          throw new IOException("handshake cut short");
+        }
+        if (b != '\r') {
+          line.write(b);
+        }
+      }
+      return line.toString(StandardCharsets.US_ASCII);
+    }
+
+    /** A client frame's payload: always masked; lengths of 7, 16 or 64 bits. */
+    private static byte[] readPayload(DataInputStream in) throws IOException {
+      int second = in.readUnsignedByte();
+      long length = second & 0x7f;
+      if (length == 126) {
+        length = in.readUnsignedShort();
+      } else if (length == 127) {
+        length = in.readLong();
+      }
+      byte[] mask = new byte[4];
+      if ((second & 0x80) != 0) {
+        in.readFully(mask);
+      }
+      byte[] payload = new byte[Math.toIntExact(length)];
+      in.readFully(payload);
+      for (int i = 0; i < payload.length; i++) {
+        payload[i] ^= mask[i % 4];
+      }
+      return payload;
+    }
+
+    private synchronized void writeFrame(int first, byte[] payload) throws IOException {
+      ByteArrayOutputStream frame = new ByteArrayOutputStream();
+      frame.write(first);
+      if (payload.length < 126) {
+        frame.write(payload.length);
+      } else if (payload.length < 65_536) {
+        frame.write(126);
+        frame.write(payload.length >>> 8);
+        frame.write(payload.length & 0xff);
+      } else {
+        frame.write(127);
+        for (int shift = 56; shift >= 0; shift -= 8) {
+          frame.write((int) ((long) payload.length >>> shift) & 0xff);
+        }
+      }
+      frame.write(payload);
+      out.write(frame.toByteArray());
+      out.flush();
+    }
+  }
+}

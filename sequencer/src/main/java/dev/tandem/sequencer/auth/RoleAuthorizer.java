@@ -1,0 +1,96 @@
+package dev.tandem.sequencer.auth;
+
+import dev.tandem.sequencer.Authorizer;
+import dev.tandem.sequencer.ErrorCode;
+import dev.tandem.sequencer.TandemException;
+
+/**
+ * Decides who may do what, per document and per role: the successor of {@link Authorizer}, whose
+ * user-id string cannot carry a token's per-document roles, display name or expiry.
+ *
+ * <p>A transport authenticates once ({@code hello}, or each REST request) and keeps the {@link
+ * Principal}; every later action asks {@link #check} with the role it needs: {@link Role#READ} for
+ * open, text, history, events and presence; {@link Role#WRITE} for submit and create; {@link
+ * Role#ADMIN} for checkpoints. Both methods either return or throw a {@link TandemException}:
+ * {@code unauthorized} for a missing, invalid or expired token, {@code forbidden} for a valid one
+ * without the right.
+ *
+ * <p>{@link #from(Authorizer)} keeps a custom {@link Authorizer} working behind this interface;
+ * {@link #asAuthorizer()} lets one of these stand where an {@link Authorizer} is still expected.
+ */
+public interface RoleAuthorizer {
+  /**
+   * The principal holding {@code token}.
+   *
+   * @param token as the client sent it; null or empty when it sent none
+   * @throws TandemException {@code unauthorized} if the token is missing or not valid
+   */
+  Principal authenticate(String token);
+
+  /**
+   * Allows {@code principal} to do on {@code docId} what {@code required} allows, or throws.
+   *
+   * @throws TandemException {@code unauthorized} if the principal's token has expired since, {@code
+   *     forbidden} if it grants less than {@code required} on {@code docId}
+   */
+  void check(Principal principal, String docId, Role required);
+
+  /** Whether {@link #check} allows it; an expired token allows nothing. */
+  default boolean allows(Principal principal, String docId, Role required) {
+    try {
+      check(principal, docId, required);
+      return true;
+    } catch (TandemException e) {
+      return false;
+    }
+  }
+
+  /**
+   * The principal of a fresh {@code token} that replaces {@code current}'s on a live connection
+   * (the WebSocket {@code auth} message): it must name the same user.
+   *
+   * @throws TandemException {@code unauthorized} if the token is not valid or names another user
+   */
+  default Principal reauthenticate(Principal current, String token) {
+    Principal fresh = authenticate(token);
+    if (!fresh.userId().equals(current.userId())) {
+      throw new TandemException(
+          ErrorCode.UNAUTHORIZED, "the new token is for another user than this connection's");
+    }
+    return fresh;
+  }
+
+  /**
+   * This authorizer behind the older {@link Authorizer} interface; see {@link UserKeyedAuthorizer}.
+   */
+  default Authorizer asAuthorizer() {
+    return new UserKeyedAuthorizer(this);
+  }
+
+  /**
+   * A custom {@link Authorizer} behind this interface: {@code read} asks its {@code checkRead},
+   * {@code write} and {@code admin} its {@code checkWrite} (it knows no admin role).
+   */
+  static RoleAuthorizer from(Authorizer authorizer) {
+    return new RoleAuthorizer() {
+      @Override
+      public Principal authenticate(String token) {
+        return Principal.user(authorizer.authenticate(token == null ? "" : token));
+      }
+
+      @Override
+      public void check(Principal principal, String docId, Role required) {
+        if (required == Role.READ) {
+          authorizer.checkRead(principal.userId(), docId);
+        } else {
+          authorizer.checkWrite(principal.userId(), docId);
+        }
+      }
+
+      @Override
+      public String toString() {
+        return authorizer.toString();
+      }
+    };
+  }
+}

@@ -1,0 +1,61 @@
+package dev.tandem.sequencer.auth;
+
+import dev.tandem.sequencer.ErrorCode;
+import dev.tandem.sequencer.TandemException;
+import java.util.Objects;
+
+/**
+ * Authorizes with signed tokens: {@link TokenVerifier} names the principal, and the roles of its
+ * {@code tandem.docs} claim decide each check (most specific pattern wins; no match, no access). A
+ * principal whose token has expired since it was verified is {@code unauthorized}, so a live
+ * connection cannot outlive its token.
+ */
+public final class TokenAuthorizer implements RoleAuthorizer {
+  private final TokenVerifier verifier;
+
+  public TokenAuthorizer(TokenVerifier verifier) {
+    this.verifier = Objects.requireNonNull(verifier, "verifier");
+  }
+
+  @Override
+  public Principal authenticate(String token) {
+    return verifier.verify(token);
+  }
+
+  @Override
+  public void check(Principal principal, String docId, Role required) {
+    if (principal.expiredAt(verifier.clock().instant(), verifier.clockSkew())) {
+      throw new TandemException(ErrorCode.UNAUTHORIZED, "token expired");
+    }
+    Role granted =
+        principal
+            .roleFor(docId)
+            .orElseThrow(
+                () ->
+                    new TandemException(
+                        ErrorCode.FORBIDDEN,
+                        "user '"
+                            + principal.userId()
+                            + "' has no role on document '"
+                            + docId
+                            + "'"));
+    if (!granted.includes(required)) {
+      throw new TandemException(
+          ErrorCode.FORBIDDEN,
+          "user '"
+              + principal.userId()
+              + "' may "
+              + granted
+              + " document '"
+              + docId
+              + "' (expected: "
+              + required
+              + ")");
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "TokenAuthorizer[" + verifier + "]";
+  }
+}
