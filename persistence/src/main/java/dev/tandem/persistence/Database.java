@@ -3,14 +3,14 @@ package dev.tandem.persistence;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.pool.HikariPool;
-import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.SQLFeatureNotSupportedException;
+import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.logging.Logger;
+import java.util.function.Supplier;
 import javax.sql.DataSource;
+import org.postgresql.Driver;
 
 /**
  * An open Tandem database: a connection pool (HikariCP) on a PostgreSQL whose schema Flyway has
@@ -100,7 +100,9 @@ public final class Database implements AutoCloseable {
                 config.timeout());
     HikariDataSource pool = null;
     try {
-      pool = new HikariDataSource(hikariConfig(connection));
+      pool =
+          new HikariDataSource(
+              hikariConfig(connection, embedded == null ? connection::url : embedded::jdbcUrl));
       if (embedded != null) {
         embedded.storeCheapVerifier(pool);
       }
@@ -165,7 +167,18 @@ public final class Database implements AutoCloseable {
    * that opens its own {@code Database} on the shared embedded server).
    */
   public DatabaseConfig connectionConfig() {
-    return opened().connection();
+    Opened open = opened();
+    DatabaseConfig connection = open.connection();
+    if (open.embedded() == null) {
+      return connection;
+    }
+    return new DatabaseConfig(
+        open.embedded().jdbcUrl(), // its port as it is now: a restart may have moved it
+        connection.user(),
+        connection.password(),
+        connection.poolSize(),
+        connection.dataDirectory(),
+        connection.timeout());
   }
 
   public boolean isEmbedded() {
@@ -191,32 +204,32 @@ public final class Database implements AutoCloseable {
     }
   }
 
-  private static HikariConfig hikariConfig(DatabaseConfig config) {
-    HikariConfig hikari = new HikariConfig();
-    hikari.setPoolName("tandem");
-    hikari.setJdbcUrl(config.url());
-    if (config.user() != null) {
-      hikari.setUsername(config.user());
-    }
-    if (config.password() != null) {
-      hikari.setPassword(config.password());
-    }
-    hikari.setMaximumPoolSize(config.poolSize());
-    hikari.setMinimumIdle(Math.min(2, config.poolSize()));
+  /** The pool's configuration; {@code url} names the server as it is when a connection is made. */
+  private static HikariConfig hikariConfig(DatabaseConfig config, Supplier<String> url) {
     // Every wait of a caller is bounded by the timeout: for a pooled connection, for a statement
     // (cancelled by the server), and for any answer at all (a stalled server), one second later so
     // that the server's own cancel, which keeps the connection, normally comes first. Connecting
     // and logging in, which the pool does in the background, have a bound of their own.
-    long seconds = config.timeout().toSeconds();
-    long loginSeconds = config.loginTimeoutSeconds();
+    Properties properties = new Properties();
+    if (config.user() != null) {
+      properties.setProperty("user", config.user());
+    }
+    if (config.password() != null) {
+      properties.setProperty("password", config.password());
+    }
+    properties.setProperty("ApplicationName", "tandem");
+    properties.setProperty("tcpKeepAlive", "true");
+    properties.setProperty("connectTimeout", Long.toString(config.loginTimeoutSeconds()));
+    properties.setProperty("loginTimeout", Long.toString(config.loginTimeoutSeconds()));
+    properties.setProperty("socketTimeout", Long.toString(config.timeout().toSeconds() + 1));
+    HikariConfig hikari = new HikariConfig();
+    hikari.setPoolName("tandem");
+    hikari.setDataSource(new CurrentUrl(url, properties, config.loginTimeoutSeconds()));
+    hikari.setMaximumPoolSize(config.poolSize());
+    hikari.setMinimumIdle(Math.min(2, config.poolSize()));
     hikari.setConnectionTimeout(config.timeout().toMillis());
     hikari.setValidationTimeout(Math.max(250, config.timeout().toMillis() / 2));
     hikari.setConnectionInitSql("SET statement_timeout = " + config.timeout().toMillis());
-    hikari.addDataSourceProperty("ApplicationName", "tandem");
-    hikari.addDataSourceProperty("tcpKeepAlive", "true");
-    hikari.addDataSourceProperty("connectTimeout", Long.toString(loginSeconds));
-    hikari.addDataSourceProperty("loginTimeout", Long.toString(loginSeconds));
-    hikari.addDataSourceProperty("socketTimeout", Long.toString(seconds + 1));
     return hikari;
   }
 
@@ -239,7 +252,7 @@ public final class Database implements AutoCloseable {
    * The pool of a database opening in the background, for its {@link OpLog} and {@link
    * CheckpointStore}, which only ask for connections; each waits for the open.
    */
-  private static final class PoolOnceOpen implements DataSource {
+  private static final class PoolOnceOpen extends PlainDataSource {
     private final Database database;
 
     PoolOnceOpen(Database database) {
@@ -250,44 +263,40 @@ public final class Database implements AutoCloseable {
     public Connection getConnection() throws SQLException {
       return database.opened().pool().getConnection();
     }
+  }
 
-    @Override
-    public Connection getConnection(String user, String password) throws SQLException {
-      throw new SQLFeatureNotSupportedException("connections with other credentials");
+  /**
+   * New connections for the pool to the URL as it is now: a restarted embedded server may listen on
+   * another port than before.
+   */
+  private static final class CurrentUrl extends PlainDataSource {
+    private final Driver driver = new Driver();
+    private final Supplier<String> url;
+    private final Properties properties;
+    private final int loginTimeoutSeconds;
+
+    CurrentUrl(Supplier<String> url, Properties properties, long loginTimeoutSeconds) {
+      this.url = url;
+      this.properties = properties;
+      this.loginTimeoutSeconds = (int) loginTimeoutSeconds;
     }
 
     @Override
-    public PrintWriter getLogWriter() {
-      return null;
+    public Connection getConnection() throws SQLException {
+      Connection connection = driver.connect(url.get(), properties);
+      if (connection == null) {
+        throw new SQLException("not a PostgreSQL URL: " + url.get(), "08001");
+      }
+      return connection;
     }
 
-    @Override
-    public void setLogWriter(PrintWriter out) {}
-
-    @Override
-    public void setLoginTimeout(int seconds) {}
-
+    /**
+     * How long making a connection may take (the properties bound it): the pool waits that long at
+     * its shutdown for one being made, so that none is made after it and left open.
+     */
     @Override
     public int getLoginTimeout() {
-      return 0;
-    }
-
-    @Override
-    public Logger getParentLogger() throws SQLFeatureNotSupportedException {
-      throw new SQLFeatureNotSupportedException("no parent logger");
-    }
-
-    @Override
-    public <T> T unwrap(Class<T> type) throws SQLException {
-      if (type.isInstance(this)) {
-        return type.cast(this);
-      }
-      throw new SQLException("not a wrapper of " + type.getName());
-    }
-
-    @Override
-    public boolean isWrapperFor(Class<?> type) {
-      return type.isInstance(this);
+      return loginTimeoutSeconds + 1;
     }
   }
 }

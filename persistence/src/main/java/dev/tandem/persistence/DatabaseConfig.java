@@ -32,7 +32,7 @@ public record DatabaseConfig(
   public static final Path DEFAULT_DATA_DIRECTORY = Path.of("data");
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
   public static final int MAX_TIMEOUT_SECONDS = 3600;
-  static final int MIN_LOGIN_SECONDS = 5;
+  static final int MIN_LOGIN_SECONDS = 20;
 
   public DatabaseConfig {
     if (url != null && !url.startsWith("jdbc:postgresql:")) {
@@ -111,8 +111,9 @@ public record DatabaseConfig(
 
   /**
    * How long a new connection may take to connect and log in: the timeout, but at least {@value
-   * #MIN_LOGIN_SECONDS} s, since the first login of a cold process can be slow. The pool connects
-   * in the background, so no call waits for this past the timeout.
+   * #MIN_LOGIN_SECONDS} s, since the first login of a cold process on a busy machine can be slow (a
+   * restart after a crash failed at 5 s). The pool connects in the background, so no call waits for
+   * this past the timeout.
    */
   long loginTimeoutSeconds() {
     return Math.max(timeout.toSeconds(), MIN_LOGIN_SECONDS);

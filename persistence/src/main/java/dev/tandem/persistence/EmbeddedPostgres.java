@@ -56,9 +56,9 @@ import org.slf4j.LoggerFactory;
  *       stay on, so a committed op survives a crash.
  *   <li>As root, PostgreSQL runs as {@code nobody} (see {@link Users}).
  *   <li>Supervised: if the postmaster exits while this object is not stopping it (killed, crashed),
- *       it is restarted on the same port and data directory (crash recovery replays the write-ahead
- *       log), up to {@value #RESTART_ATTEMPTS} attempts with backoff; {@code onDown} hears of the
- *       outage at once and of a final failure.
+ *       it is restarted on the same data directory (crash recovery replays the write-ahead log) and
+ *       port (another if that one was taken meanwhile), up to {@value #RESTART_ATTEMPTS} attempts
+ *       with backoff; {@code onDown} hears of the outage at once and of a final failure.
  *   <li>Every wait for a child process is bounded by the command timeout; a child that does not
  *       finish in time is killed with its descendants and the start fails with its output.
  * </ul>
@@ -93,7 +93,7 @@ final class EmbeddedPostgres implements AutoCloseable {
   private final FileChannel lockChannel;
   private final FileLock lock;
   private final String password;
-  private final int port;
+  private volatile int port;
   private final Consumer<String> onDown;
   private final Thread shutdownHook;
   private Process postmaster; // guarded by this
@@ -306,14 +306,16 @@ final class EmbeddedPostgres implements AutoCloseable {
   }
 
   /**
-   * Starts the postmaster again on the same port (the pool's URL names it), with backoff: its last
-   * backends may still hold the old server's shared memory for a moment, which PostgreSQL refuses
-   * to start over. The lock is not held while the new server recovers, so that closing is never
-   * delayed by it: a close meanwhile stops the new server.
+   * Starts the postmaster again, with backoff: its last backends may still hold the old server's
+   * shared memory for a moment, which PostgreSQL refuses to start over. It keeps its port unless
+   * another process took it meanwhile; the pool asks {@link #jdbcUrl()} for each new connection.
+   * The lock is not held while the new server recovers, so that closing is never delayed by it: a
+   * close meanwhile stops the new server.
    */
   private void restart() {
     long backoff = FIRST_BACKOFF_MILLIS;
     String failure = "";
+    int onPort = port;
     for (int attempt = 1; attempt <= RESTART_ATTEMPTS; attempt++) {
       try {
         Thread.sleep(backoff);
@@ -328,7 +330,7 @@ final class EmbeddedPostgres implements AutoCloseable {
           if (stopped) {
             return;
           }
-          started = launcher.launch(port);
+          started = launcher.launch(onPort);
           postmaster = started; // what close() stops from now on
         }
         if (launcher.awaitReady(started)) {
@@ -336,11 +338,12 @@ final class EmbeddedPostgres implements AutoCloseable {
             if (stopped) {
               return; // close() stopped it, or it was not ready yet and is stopping now
             }
+            port = onPort;
             watch(started);
           }
           log.info(
               "embedded PostgreSQL restarted on 127.0.0.1:{} (attempt {} of {})",
-              port,
+              onPort,
               attempt,
               RESTART_ATTEMPTS);
           return; // the database's health probe notices that it answers again
@@ -359,6 +362,15 @@ final class EmbeddedPostgres implements AutoCloseable {
           attempt,
           RESTART_ATTEMPTS,
           failure);
+      if (launcher.couldNotBind()) {
+        int taken = onPort;
+        try {
+          onPort = Launcher.freePort();
+          log.warn("port {} is taken by another process; trying {} next", taken, onPort);
+        } catch (IOException e) {
+          log.warn("port {} is taken and no other is free: {}", taken, e.toString());
+        }
+      }
     }
     log.error(
         "the embedded PostgreSQL could not be restarted after {} attempts; restart Tandem",
@@ -519,11 +531,16 @@ final class EmbeddedPostgres implements AutoCloseable {
           return new Running(port, postmaster);
         }
         // Another process may have taken the port between freePort() and the bind.
-        if (attempt < 3 && logTail().contains("could not bind")) {
+        if (attempt < 3 && couldNotBind()) {
           continue;
         }
         throw startFailed(postmaster);
       }
+    }
+
+    /** Whether the last start failed because its port was taken (as its log's end says). */
+    boolean couldNotBind() {
+      return logTail().contains("could not bind");
     }
 
     Process launch(int port) throws IOException {
@@ -786,7 +803,7 @@ final class EmbeddedPostgres implements AutoCloseable {
       }
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
       try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
         return socket.getLocalPort();
       }

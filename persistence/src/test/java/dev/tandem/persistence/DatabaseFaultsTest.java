@@ -8,6 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -56,6 +61,56 @@ class DatabaseFaultsTest {
           new DocumentSnapshot(docId, 2, "abc"),
           database.opLog().loadDocument(docId).orElseThrow());
     }
+  }
+
+  /**
+   * If another process takes the port of the killed server before it is restarted, the server is
+   * restarted on another port, and the pool follows it.
+   */
+  @Test
+  void aRestartMovesToAnotherPortIfItsOwnWasTaken() throws Exception {
+    String docId = EmbeddedPostgresExtension.freshDocId("port-taken");
+    try (Database database = Database.open(config())) {
+      database.opLog().createDocument(docId, "a");
+      int port = port(database);
+      ServerSocket squatter = null;
+      for (int tries = 1; squatter == null; tries++) {
+        assertTrue(tries <= 3, "the restart took its port back before this test, every time");
+        PostgresProcesses.killPostmaster(directory);
+        squatter = take(port);
+        if (squatter == null) {
+          await(() -> database.health().status().reachable(), () -> "never restarted");
+        }
+      }
+      try (ServerSocket taken = squatter) {
+        appendUntilStored(database, Ops.stored(docId, 1, Ops.append(1, "b"), "c", 1));
+        assertNotEquals(port, port(database), "restarted on another port");
+        assertEquals(
+            new DocumentSnapshot(docId, 1, "ab"),
+            database.opLog().loadDocument(docId).orElseThrow());
+        assertTrue(taken.isBound());
+      }
+    }
+  }
+
+  private static int port(Database database) {
+    return URI.create(database.connectionConfig().url().substring("jdbc:".length())).getPort();
+  }
+
+  /** Binds {@code port} as soon as the dead server has let it go; null if its restart won. */
+  private static ServerSocket take(int port) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+    while (System.nanoTime() < deadline) {
+      ServerSocket socket = new ServerSocket();
+      try {
+        socket.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), port));
+        return socket;
+      } catch (BindException stillInUse) {
+        socket.close();
+        Thread.sleep(1);
+      }
+    }
+    return null;
   }
 
   @Test

@@ -61,6 +61,10 @@ final class DocumentSequencer {
   private boolean loading;
   private final ArrayDeque<Use> awaitingLoad = new ArrayDeque<>();
   private Rope text = Rope.empty();
+
+  /** The text at the head as opens answer it, made on the first open after it changed. */
+  private Snapshot headSnapshot;
+
   private long head;
   private History history;
   private long lastUsedNanos = System.nanoTime();
@@ -320,7 +324,7 @@ final class DocumentSequencer {
 
   private void doOpen(Subscriber subscriber, OptionalLong revision) {
     if (revision.isEmpty()) {
-      subscriber.opened(docId, head, text.toString());
+      subscriber.opened(headSnapshot());
       subscribe(subscriber);
     } else if (revision.getAsLong() > head) {
       subscriber.failed(
@@ -910,6 +914,7 @@ final class DocumentSequencer {
     }
     DocumentSnapshot snapshot = result.snapshot().get();
     text = Rope.of(snapshot.text());
+    headSnapshot = null; // a reload may hold other text at the same revision
     head = snapshot.revision();
     history = new History(sequencers.config().historyInMemory());
     for (Committed landed : result.landed()) {
@@ -975,6 +980,13 @@ final class DocumentSequencer {
       next += page.size();
     }
     return ops;
+  }
+
+  private Snapshot headSnapshot() {
+    if (headSnapshot == null || headSnapshot.revision() != head) {
+      headSnapshot = new Snapshot(docId, head, text.toString());
+    }
+    return headSnapshot;
   }
 
   private int sequencedLength() {

@@ -13,7 +13,7 @@ import java.util.concurrent.CompletionStage;
  */
 public interface Subscriber {
   /** Answers {@code open} without a revision: the text at {@code revision}. */
-  void opened(String docId, long revision, String text);
+  void opened(Snapshot snapshot);
 
   /**
    * Part of a catch-up ({@code open} with a revision) too long for one {@link #caughtUp}: the next

@@ -40,10 +40,12 @@ final class ChildServer implements AutoCloseable {
   private int port; // 0 until the first start, then kept so clients find the server again
   private double secondsToListening;
   private boolean stopOnExit;
+  private final long logStart; // the log is kept across runs: output() reads only this server's
 
-  private ChildServer(Path dataDir, List<String> jvmArgs, List<String> flags) {
+  private ChildServer(Path dataDir, List<String> jvmArgs, List<String> flags) throws IOException {
     this.dataDir = dataDir;
     this.log = dataDir.resolveSibling(dataDir.getFileName() + ".log");
+    this.logStart = Files.exists(log) ? Files.size(log) : 0;
     this.jvmArgs = List.copyOf(jvmArgs);
     this.flags = List.copyOf(flags);
   }
@@ -136,9 +138,10 @@ final class ChildServer implements AutoCloseable {
     }
   }
 
-  /** Everything every start of this server wrote so far, stdout and stderr. */
+  /** Everything every start of this server wrote so far, stdout and stderr; no earlier run's. */
   String output() throws IOException {
-    return Files.readString(log, StandardCharsets.UTF_8);
+    byte[] all = Files.readAllBytes(log);
+    return new String(all, (int) logStart, all.length - (int) logStart, StandardCharsets.UTF_8);
   }
 
   private void stopQuietly() {

@@ -194,7 +194,7 @@ class ErrorCodesTest {
   /** A subscriber whose every delivery fails, as a buggy transport's would. */
   private static final class ThrowingSubscriber implements Subscriber {
     @Override
-    public void opened(String docId, long revision, String text) {}
+    public void opened(Snapshot snapshot) {}
 
     @Override
     public java.util.concurrent.CompletionStage<Void> missed(List<Committed> ops) {

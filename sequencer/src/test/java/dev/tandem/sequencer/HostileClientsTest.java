@@ -113,9 +113,6 @@ class HostileClientsTest {
       fresh.send(Messages.submit(small, 0, "[\"ok\"]", 1));
       assertEquals(1, fresh.next("ack").path("rev").asLong());
     }
-    String output = server.output();
-    assertFalse(output.contains("OutOfMemoryError"), "the server ran out of memory");
-    assertTrue(server.isAlive(), "the server died");
     List<Long> latencies = new ArrayList<>();
     honest.forEach(h -> latencies.addAll(h.latenciesMillis));
     System.out.printf(
@@ -127,6 +124,9 @@ class HostileClientsTest {
         acksDuring,
         summary(latencies),
         (System.nanoTime() - started) / 1e9);
+    String output = server.output();
+    assertFalse(output.contains("OutOfMemoryError"), "the server ran out of memory");
+    assertTrue(server.isAlive(), "the server died");
   }
 
   /**

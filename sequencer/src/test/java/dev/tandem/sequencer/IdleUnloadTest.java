@@ -55,8 +55,8 @@ class IdleUnloadTest {
     final CompletableFuture<Void> room = new CompletableFuture<>();
 
     @Override
-    public void opened(String docId, long revision, String text) {
-      calls.add("opened " + revision);
+    public void opened(Snapshot snapshot) {
+      calls.add("opened " + snapshot.revision());
     }
 
     @Override

@@ -9,6 +9,7 @@ import dev.tandem.sequencer.Json;
 import dev.tandem.sequencer.OutboundBudget;
 import dev.tandem.sequencer.PresenceUpdate;
 import dev.tandem.sequencer.Sequencers;
+import dev.tandem.sequencer.Snapshot;
 import dev.tandem.sequencer.Subscriber;
 import dev.tandem.sequencer.TandemConfig;
 import dev.tandem.sequencer.TandemException;
@@ -159,13 +160,13 @@ public final class EventsResource {
     }
 
     @Override
-    public void opened(String docId, long revision, String text) {
+    public void opened(Snapshot snapshot) {
       start();
       ObjectNode data = Json.object();
-      data.put("doc", docId);
-      data.put("rev", revision);
-      data.put("text", text);
-      send("snapshot", revision, data);
+      data.put("doc", snapshot.docId());
+      data.put("rev", snapshot.revision());
+      data.put("text", snapshot.text());
+      send("snapshot", snapshot.revision(), data);
     }
 
     /** Paced by bytes: whenever more than half the bound waits, the rest waits for room. */

@@ -3,6 +3,7 @@ package dev.tandem.sequencer.ws;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.ot.CodePoints;
 import dev.tandem.sequencer.Fields;
 import dev.tandem.sequencer.Ids;
 import dev.tandem.sequencer.TandemException;
@@ -117,7 +118,15 @@ sealed interface ClientMessage {
   private static ObjectNode meta(ObjectNode message) {
     ObjectNode meta =
         Fields.optionalObject(message, "meta").orElseGet(dev.tandem.sequencer.Json::object);
-    int size = meta.toString().length();
+    String json = meta.toString();
+    int size = json.length();
+    // Relayed to every other client as it came: a lone surrogate cannot be encoded as UTF-8.
+    if (!CodePoints.isWellFormed(json)) {
+      throw TandemException.badRequest(
+          "presence meta holds a lone surrogate at UTF-16 index "
+              + CodePoints.firstLoneSurrogate(json)
+              + " (expected: well-formed text)");
+    }
     if (size > MAX_PRESENCE_META_CHARS) {
       throw new TandemException(
           dev.tandem.sequencer.ErrorCode.TOO_LARGE,

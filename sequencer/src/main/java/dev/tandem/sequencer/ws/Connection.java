@@ -9,6 +9,7 @@ import dev.tandem.sequencer.Metrics;
 import dev.tandem.sequencer.OpRun;
 import dev.tandem.sequencer.OutboundBudget;
 import dev.tandem.sequencer.PresenceUpdate;
+import dev.tandem.sequencer.Snapshot;
 import dev.tandem.sequencer.SubmitReply;
 import dev.tandem.sequencer.Subscriber;
 import dev.tandem.sequencer.TandemConfig;
@@ -50,6 +51,14 @@ final class Connection implements Subscriber {
       run -> Outbox.Frame.binary(Frames.ops(run.ops()));
   private static final Function<OpRun, List<Outbox.Frame>> OP_FRAMES =
       run -> Frames.opEach(run).stream().map(Outbox.Frame::text).toList();
+  private static final Function<Snapshot, Outbox.Frame> OPENED_FRAME =
+      snapshot -> {
+        ObjectNode frame = frame("opened");
+        frame.put("doc", snapshot.docId());
+        frame.put("rev", snapshot.revision());
+        frame.put("text", snapshot.text());
+        return Outbox.Frame.text(Json.write(frame));
+      };
 
   private final Session session;
   private final Metrics metrics;
@@ -298,13 +307,9 @@ final class Connection implements Subscriber {
   }
 
   @Override
-  public void opened(String docId, long revision, String text) {
-    ObjectNode frame = frame("opened");
-    frame.put("doc", docId);
-    frame.put("rev", revision);
-    frame.put("text", text);
-    send(frame);
-    answered(docId);
+  public void opened(Snapshot snapshot) {
+    outbox.send(snapshot.encoded(OPENED_FRAME)); // one string for every socket opening it
+    answered(snapshot.docId());
   }
 
   /**
