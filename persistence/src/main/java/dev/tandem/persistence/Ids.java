@@ -37,6 +37,9 @@ public final class Ids {
           + MAX_DOCUMENT_ID_LENGTH
           + ")";
     }
+    if (docId.equals(".") || docId.equals("..")) { // URLs would resolve them as dot segments
+      return "document id '" + docId + "' (expected: not '.' or '..')";
+    }
     for (int i = 0; i < docId.length(); i++) {
       char c = docId.charAt(i);
       if (!isDocumentIdCharacter(c)) {

@@ -25,9 +25,10 @@ import org.glassfish.grizzly.memory.Buffers;
  * JSON error body of the REST API: {@code 400 bad_request} for a malformed percent escape ({@code
  * %}, {@code %zz}), escapes that do not decode to UTF-8 ({@code %ff}, the overlong {@code %c0%af},
  * the surrogate {@code %ed%a0%80}) or a control character in the path; {@code 404 not_found} for a
- * path that climbs above the root ({@code /vendor/../../pom.xml}, {@code /%2e%2e/pom.xml}). A
- * WebSocket upgrade without {@code Sec-WebSocket-Key}, which Tyrus answers with 500, is a {@code
- * bad_request} too.
+ * path that climbs above the root ({@code /vendor/../../pom.xml}, {@code /%2e%2e/pom.xml}), and
+ * {@code 400} for any other {@code .} or {@code ..} segment ({@code /api/docs/..}). A WebSocket
+ * upgrade without {@code Sec-WebSocket-Key}, which Tyrus answers with 500, is a {@code bad_request}
+ * too.
  *
  * <p>Right after the HTTP codec, so this holds for every handler: REST, SSE, static files and the
  * WebSocket upgrade. Without it Grizzly's decoder throws from deep in the filter chain (an empty
@@ -93,9 +94,23 @@ final class RefuseUndecodablePaths extends BaseFilter implements AddOn {
     } catch (TandemException malformed) {
       return malformed;
     }
-    return climbsAboveTheRoot(rawPath)
-        ? new TandemException(ErrorCode.NOT_FOUND, "no such path")
+    if (climbsAboveTheRoot(rawPath)) {
+      return new TandemException(ErrorCode.NOT_FOUND, "no such path");
+    }
+    // Clients normalise dot segments before sending; one that reaches us would name a resource
+    // other than the one written (/api/docs/.. is /api), which Jersey answers with 500.
+    return hasDotSegment(decode(rawPath, "path"))
+        ? TandemException.badRequest("the path has a '.' or '..' segment (expected: normalised)")
         : null;
+  }
+
+  private static boolean hasDotSegment(String path) {
+    for (String segment : path.split("/", -1)) {
+      if (segment.equals(".") || segment.equals("..")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

@@ -27,7 +27,7 @@ public class TandemException extends RuntimeException {
    * Messages may quote client input; a lone surrogate in it is replaced by U+FFFD, since it could
    * not be sent as UTF-8.
    */
-  static String wellFormed(String text) {
+  public static String wellFormed(String text) {
     if (text == null) {
       return "";
     }

@@ -35,4 +35,23 @@ class FuzzFindingsTest {
       bob.next("pong"); // bob's socket still answers
     }
   }
+
+  /**
+   * An error frame echoed the {@code doc} of the refused message as sent: a lone surrogate (a JSON
+   * escape) made the frame unencodable, Tyrus threw an Error from inside the outbox, and the socket
+   * never sent anything again. The echo is now well-formed, and an unencodable frame closes the
+   * socket instead of silencing it.
+   */
+  @Test
+  void anErrorAboutADocumentIdWithALoneSurrogateLeavesTheSocketAnswering() {
+    try (TandemServer server = Servers.start();
+        WsClient eve = WsClient.hello(server, "eve-doc")) {
+      eve.send("{\"type\":\"submit\",\"doc\":\"\\udc00\",\"rev\":0,\"op\":[\"a\"],\"seq\":1}");
+      com.fasterxml.jackson.databind.node.ObjectNode error = eve.next("error");
+      assertEquals("bad_request", error.path("code").asText());
+      assertEquals("\ufffd", error.path("doc").asText());
+      eve.send("{\"type\":\"ping\"}");
+      eve.next("pong"); // the socket still answers
+    }
+  }
 }

@@ -275,8 +275,8 @@ final class Connection implements Subscriber {
   void error(TandemException error, String docId, Long seq) {
     metrics.error(error.code());
     ObjectNode frame = frame("error");
-    if (docId != null) {
-      frame.put("doc", docId);
+    if (docId != null) { // as the client sent it, but sendable: a lone surrogate has no UTF-8
+      frame.put("doc", TandemException.wellFormed(docId));
     }
     if (seq != null) {
       frame.put("seq", seq);

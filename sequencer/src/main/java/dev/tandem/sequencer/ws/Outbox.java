@@ -238,7 +238,9 @@ final class Outbox {
       }
       try {
         next.writeTo(remote, result -> written(next, result.isOK()));
-      } catch (RuntimeException socketGone) { // closed under us; its onClose cleans up
+      } catch (RuntimeException | Error failed) {
+        // Closed under us (its onClose cleans up), or a frame Tyrus cannot encode (an Error): the
+        // outbox gives up and reports it, so the socket is closed rather than left silent.
         written(next, false);
       }
     }
