@@ -90,6 +90,7 @@ final class GroupDelivery {
   private static void markAcked(List<SubmitRequest> group, Subscriber sender, boolean[] acked) {
     for (int i = 0; i < group.size(); i++) {
       if (group.get(i).sender() == sender) {
+        group.get(i).ackedByItsOwnOp();
         acked[i] = true;
       }
     }

@@ -161,6 +161,17 @@ final class SubmitRequest {
     }
   }
 
+  /**
+   * The sender received this op among the {@code ops} it takes for its acks: answered, with no
+   * reply of its own, so its place in the sender's queue is freed as an ack would free it.
+   */
+  void ackedByItsOwnOp() {
+    if (!answered) {
+      answered = true;
+      release.run();
+    }
+  }
+
   private void acked(Committed committed) {
     if (!answered) {
       answered = true;

@@ -135,6 +135,32 @@ class BatchedOpsTest {
     return new Seen(acks, ownOps, othersOps, opsFrames);
   }
 
+  /**
+   * A batching client's own op in an {@code ops} frame is its ack, so it frees the submit's place
+   * in {@code submit-queue-per-connection} as an ack does. It did not: after that many submits,
+   * every later one was refused with {@code rate_limited} (the load generator's, for one).
+   */
+  @Test
+  void ownOpsFreeTheSubmitQueueOfABatchingClient() {
+    String doc = Servers.freshDoc();
+    try (TandemServer small = Servers.start(Servers.config().submitQueuePerConnection(4).build());
+        WsClient client = WsClient.connect(small)) {
+      client.send(
+          "{\"type\":\"hello\",\"token\":\"\",\"client\":\"batch-queue\",\"protocol\":1,"
+              + "\"batch\":true}");
+      client.next("welcome");
+      client.send(Messages.open(doc));
+      client.next("opened");
+      for (int seq = 1; seq <= 12; seq++) { // three times the bound, one at a time
+        String op = seq == 1 ? "[\"x\"]" : "[" + (seq - 1) + ",\"x\"]";
+        client.send(Messages.submit(doc, seq - 1, op, seq));
+        ObjectNode frame = client.next();
+        assertEquals("ops", frame.path("type").asText(), "submit " + seq + ": " + frame);
+        assertEquals(seq, frame.path("ops").get(0).path("rev").asLong());
+      }
+    }
+  }
+
   private record Greeted(WsClient socket, ObjectNode welcome) implements AutoCloseable {
     @Override
     public void close() {
