@@ -62,6 +62,7 @@ public final class Sequencers implements AutoCloseable {
   private final ConcurrentHashMap<String, DocumentSequencer> documents = new ConcurrentHashMap<>();
   private final Set<Runnable> streamClosers = ConcurrentHashMap.newKeySet();
   private final Faults faults; // null but in fault-injection tests
+  private final ClientOwners clientOwners = new ClientOwners();
   private final ConcurrentHashMap<Subscriber, Integer> queuedBySender = new ConcurrentHashMap<>();
   private final AtomicInteger queuedSubmits = new AtomicInteger();
   private volatile boolean stopping;
@@ -116,10 +117,12 @@ public final class Sequencers implements AutoCloseable {
    * @param sender the subscriber that must not get the op back as an {@code op} message; null for
    *     REST
    * @throws TandemException {@code invalid_op} or {@code too_large} for an op that can never be
-   *     accepted, {@code rate_limited} if the document has too many requests waiting
+   *     accepted, {@code forbidden} for a client id that another user used first, {@code
+   *     rate_limited} if the document has too many requests waiting
    */
   public void submit(Subscriber sender, SubmitReply reply, Submission submission) {
     checkOp(submission.op());
+    clientOwners.claim(submission.clientId(), submission.userId()); // forbidden
     Runnable release = admit(sender);
     SubmitRequest request = new SubmitRequest(sender, reply, submission, release);
     try {
@@ -168,6 +171,11 @@ public final class Sequencers implements AutoCloseable {
   /** Submits accepted and not yet answered, on every document. */
   int queuedSubmits() {
     return queuedSubmits.get();
+  }
+
+  /** Who may use which client id: the first user to use it. */
+  public ClientOwners clientOwners() {
+    return clientOwners;
   }
 
   /** Relays a presence to the document's other subscribers. */

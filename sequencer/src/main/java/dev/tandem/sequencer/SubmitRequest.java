@@ -66,22 +66,18 @@ final class SubmitRequest {
    * retry, which the client rebased on the ops it received meanwhile, passes; anything else would
    * be acknowledged and never stored.
    *
-   * @throws TandemException {@code forbidden} for another user's op, {@code seq_reused} for an op
-   *     that differs or cannot be verified (a base at or after it)
+   * <p>Another user's op under this client id (possible only where {@link ClientOwners} forgot the
+   * binding, e.g. after a restart) is {@code seq_reused} too, not {@code forbidden}: the sender's
+   * op was not stored, and {@code seq_reused} tells its client to resend it under a fresh client
+   * id, so the edit is kept.
+   *
+   * @throws TandemException {@code seq_reused} for an op that is another user's, differs, or cannot
+   *     be verified (a base at or after it)
    */
   private void checkIsResubmitOf(Committed stored, DocumentSequencer document) {
-    if (!stored.userId().equals(submission.userId())) {
-      throw new TandemException(
-          ErrorCode.FORBIDDEN,
-          "client id '"
-              + submission.clientId()
-              + "' seq "
-              + submission.seq()
-              + " names an op of another user");
-    }
-    long base = submission.baseRevision();
     boolean same = false;
-    if (base < stored.revision()) {
+    long base = submission.baseRevision();
+    if (stored.userId().equals(submission.userId()) && base < stored.revision()) {
       try {
         same = transformAgainst(document.opsBetween(base, stored.revision())).equals(stored.op());
       } catch (TandemException doesNotApply) { // so it is not the stored op either
