@@ -36,6 +36,11 @@ final class CheckedAuthorizer implements Authorizer {
   }
 
   @Override
+  public boolean requiresToken() {
+    return authorizer.requiresToken();
+  }
+
+  @Override
   public String toString() {
     return authorizer.toString();
   }

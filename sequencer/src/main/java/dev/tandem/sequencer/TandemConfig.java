@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.function.BiConsumer;
 
@@ -48,12 +49,15 @@ public record TandemConfig(
     Optional<String> databasePassword,
     int databasePoolSize,
     Duration databaseTimeout,
-    Path dataDir) {
+    Path dataDir,
+    // issue 13: the token /metrics requires; held as a digest, never printed
+    Optional<MetricsToken> metricsToken) {
 
   /** Where the demo page of client-js lives in a checkout, served at {@code /} when present. */
   public static final Path DEFAULT_STATIC_DIR = Path.of("client-js", "demo");
 
   public TandemConfig {
+    Objects.requireNonNull(metricsToken, "metricsToken");
     requireRange(port, 0, 65535, "port");
     requireRange(maxMessageBytes, 64, Integer.MAX_VALUE, "max-message-bytes");
     requireRange(maxDocumentCodePoints, 1, Integer.MAX_VALUE, "max-document-code-points");
@@ -126,7 +130,8 @@ public record TandemConfig(
         Optional.empty(),
         10,
         DatabaseConfig.DEFAULT_TIMEOUT,
-        Path.of("data"));
+        Path.of("data"),
+        Optional.empty());
   }
 
   /**
@@ -166,6 +171,10 @@ public record TandemConfig(
       values.put(name, value);
     }
     values.forEach((name, value) -> option(name).orElseThrow().apply(builder, value));
+    String metricsToken = env.get(METRICS_TOKEN_ENV);
+    if (builder.metricsToken.isEmpty() && metricsToken != null && !metricsToken.isEmpty()) {
+      builder.metricsToken = Optional.of(MetricsToken.fromValue(metricsToken, METRICS_TOKEN_ENV));
+    }
     return builder.build();
   }
 
@@ -177,6 +186,13 @@ public record TandemConfig(
           String.format(
               Locale.ROOT, "  --%-26s %-32s %s%n", option.name(), option.envName(), option.help()));
     }
+    out.append(
+        String.format(
+            Locale.ROOT,
+            "  %-28s %-32s %s%n",
+            "(environment only)",
+            METRICS_TOKEN_ENV,
+            "the metrics token itself, if no metrics-token-file is given"));
     return out.toString();
   }
 
@@ -223,6 +239,7 @@ public record TandemConfig(
     lines.add("database-timeout-seconds=" + databaseTimeout.toSeconds());
     lines.add(
         "data-dir=" + dataDir.toAbsolutePath() + (databaseUrl.isPresent() ? " (unused)" : ""));
+    lines.add("metrics-token=" + (metricsToken.isPresent() ? "set" : "not set"));
     return String.join("\n", lines);
   }
 
@@ -233,6 +250,9 @@ public record TandemConfig(
   public int effectiveCatchUpPage() {
     return Math.max(1, Math.min(catchUpPage, outboundQueueLimit / 4));
   }
+
+  /** The environment variable holding the metrics token itself (no flag: a flag shows in ps). */
+  public static final String METRICS_TOKEN_ENV = "TANDEM_METRICS_TOKEN";
 
   /** Bytes that may wait for one slow socket or SSE stream by default. */
   public static final long DEFAULT_OUTBOUND_SOCKET_BYTES = 8L * 1024 * 1024;
@@ -406,7 +426,17 @@ public record TandemConfig(
           new Option(
               "data-dir",
               "embedded PostgreSQL's data directory (default ./data)",
-              (b, v) -> b.dataDir = Path.of(v)));
+              (b, v) -> b.dataDir = Path.of(v)),
+          new Option(
+              "metrics-token-file",
+              "file holding the token /metrics requires as Authorization: Bearer (at least 16"
+                  + " characters); without one, /metrics is open with --auth none and closed"
+                  + " otherwise",
+              (b, v) ->
+                  b.metricsToken =
+                      v.isEmpty()
+                          ? Optional.empty()
+                          : Optional.of(MetricsToken.fromFile(Path.of(v)))));
 
   private static int toInt(String value) {
     return Integer.parseInt(value.trim());
@@ -451,6 +481,7 @@ public record TandemConfig(
     private int databasePoolSize;
     private Duration databaseTimeout;
     private Path dataDir;
+    private Optional<MetricsToken> metricsToken;
 
     private Builder(TandemConfig c) {
       host = c.host;
@@ -481,6 +512,7 @@ public record TandemConfig(
       databasePoolSize = c.databasePoolSize;
       databaseTimeout = c.databaseTimeout;
       dataDir = c.dataDir;
+      metricsToken = c.metricsToken;
     }
 
     public Builder host(String value) {
@@ -605,6 +637,12 @@ public record TandemConfig(
       return this;
     }
 
+    /** The token /metrics requires; null for none. */
+    public Builder metricsToken(MetricsToken value) {
+      metricsToken = Optional.ofNullable(value);
+      return this;
+    }
+
     public TandemConfig build() {
       return new TandemConfig(
           host,
@@ -634,7 +672,8 @@ public record TandemConfig(
           databasePassword,
           databasePoolSize,
           databaseTimeout,
-          dataDir);
+          dataDir,
+          metricsToken);
     }
   }
 }

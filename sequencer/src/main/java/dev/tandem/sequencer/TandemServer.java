@@ -2,6 +2,7 @@ package dev.tandem.sequencer;
 
 import dev.tandem.persistence.Database;
 import dev.tandem.persistence.DatabaseConfig;
+import dev.tandem.sequencer.auth.RoleAuthorizer;
 import dev.tandem.sequencer.rest.RestApplication;
 import dev.tandem.sequencer.ws.EditEndpoint;
 import dev.tandem.sequencer.ws.FrameSizeGuard;
@@ -73,7 +74,9 @@ public final class TandemServer implements AutoCloseable {
     URI apiUri = URI.create("http://" + config.host() + ":" + config.port() + "/api");
     this.httpServer =
         GrizzlyHttpServerFactory.createHttpServer(
-            apiUri, new RestApplication(sequencers, checked, config, outboundBudget), false);
+            apiUri,
+            new RestApplication(sequencers, RoleAuthorizer.from(checked), config, outboundBudget),
+            false);
     NetworkListener listener = httpServer.getListeners().iterator().next();
     listener.getKeepAlive().setIdleTimeoutInSeconds(-1); // WebSockets idle as long as they like
     listener.registerAddOn(new IgnoreForeignUpgrades());
@@ -99,7 +102,9 @@ public final class TandemServer implements AutoCloseable {
                 sequencers.metrics(),
                 editEndpoint::connectionCount,
                 sequencers::loadedDocuments,
-                outboundBudget::used),
+                outboundBudget::used,
+                config.metricsToken(),
+                authorizer.requiresToken()),
             "/metrics");
     config
         .staticDir()

@@ -46,6 +46,15 @@ public interface RoleAuthorizer {
   }
 
   /**
+   * Until when {@link #check} accepts {@code principal}'s token: its expiry, plus any clock skew
+   * this authorizer allows; {@link java.time.Instant#MAX} for never. A live connection is closed
+   * then.
+   */
+  default java.time.Instant acceptedUntil(Principal principal) {
+    return principal.expiresAt();
+  }
+
+  /**
    * The principal of a fresh {@code token} that replaces {@code current}'s on a live connection
    * (the WebSocket {@code auth} message): it must name the same user.
    *
@@ -58,6 +67,16 @@ public interface RoleAuthorizer {
           ErrorCode.UNAUTHORIZED, "the new token is for another user than this connection's");
     }
     return fresh;
+  }
+
+  /**
+   * Whether a request needs a valid token at all: false only for the development authorizer that
+   * lets everyone in ({@link Authorizer#allowAll()}, also behind {@link #from}), so that what that
+   * one would show anyone ({@code /metrics}) stays closed once any real authentication is
+   * configured.
+   */
+  default boolean requiresToken() {
+    return true;
   }
 
   /**
@@ -85,6 +104,11 @@ public interface RoleAuthorizer {
         } else {
           authorizer.checkWrite(principal.userId(), docId);
         }
+      }
+
+      @Override
+      public boolean requiresToken() {
+        return authorizer.requiresToken();
       }
 
       @Override
