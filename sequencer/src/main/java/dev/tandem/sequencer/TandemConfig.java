@@ -239,7 +239,7 @@ public record TandemConfig(
     lines.add("database-timeout-seconds=" + databaseTimeout.toSeconds());
     lines.add(
         "data-dir=" + dataDir.toAbsolutePath() + (databaseUrl.isPresent() ? " (unused)" : ""));
-    lines.add("metrics-token=" + (metricsToken.isPresent() ? "set" : "not set"));
+    lines.add("metrics-token-file=" + (metricsToken.isPresent() ? "set" : "not set"));
     return String.join("\n", lines);
   }
 
