@@ -58,6 +58,7 @@ public final class TandemServer implements AutoCloseable {
       Database database,
       boolean ownsDatabase,
       Authorizer authorizer,
+      RoleAuthorizer roleAuthorizer,
       Faults faults) {
     this.config = config;
     this.database = database;
@@ -75,7 +76,11 @@ public final class TandemServer implements AutoCloseable {
     this.httpServer =
         GrizzlyHttpServerFactory.createHttpServer(
             apiUri,
-            new RestApplication(sequencers, RoleAuthorizer.from(checked), config, outboundBudget),
+            new RestApplication(
+                sequencers,
+                roleAuthorizer != null ? roleAuthorizer : RoleAuthorizer.from(checked),
+                config,
+                outboundBudget),
             false);
     NetworkListener listener = httpServer.getListeners().iterator().next();
     listener.getKeepAlive().setIdleTimeoutInSeconds(-1); // WebSockets idle as long as they like
@@ -289,8 +294,15 @@ public final class TandemServer implements AutoCloseable {
     private Database database;
     private Authorizer authorizer = Authorizer.allowAll();
     private Faults faults;
+    private RoleAuthorizer roleAuthorizer;
 
     private Builder() {}
+
+    public Builder authorizer(RoleAuthorizer value) {
+      roleAuthorizer = value;
+      authorizer = value.asAuthorizer();
+      return this;
+    }
 
     public Builder config(TandemConfig value) {
       config = Objects.requireNonNull(value, "config");
@@ -323,12 +335,12 @@ public final class TandemServer implements AutoCloseable {
      */
     public TandemServer build() {
       if (database != null) {
-        return new TandemServer(config, database, false, authorizer, faults);
+        return new TandemServer(config, database, false, authorizer, roleAuthorizer, faults);
       }
       Database opening = Database.openInBackground(databaseConfig(config));
       TandemServer server;
       try {
-        server = new TandemServer(config, opening, true, authorizer, faults);
+        server = new TandemServer(config, opening, true, authorizer, roleAuthorizer, faults);
       } catch (RuntimeException | Error e) {
         opening.close();
         throw e;
