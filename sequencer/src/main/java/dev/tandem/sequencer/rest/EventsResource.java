@@ -51,7 +51,9 @@ import org.glassfish.jersey.media.sse.OutboundEvent;
  * the ops after r. A stream is bounded like a WebSocket: one with more than {@code
  * outbound-socket-bytes} waiting for the network, or one that is behind while the server's {@link
  * OutboundBudget} is used up, is ended; the client reconnects with its last id and catches up.
- * While the budget is used up, a new stream is refused with {@code unavailable} (503).
+ * While the budget is used up, a new stream is refused with {@code unavailable} (503). A stream
+ * needs {@code read} on its document and ends when its token does ({@link
+ * dev.tandem.sequencer.auth.RoleAuthorizer#acceptedUntil}), with a last {@code event: expired}.
  *
  * <p>A connect never waits on a Grizzly thread: the request is suspended and handed to the
  * document's sequencer as a {@link Subscriber}. Its first answer decides the HTTP response: {@link
