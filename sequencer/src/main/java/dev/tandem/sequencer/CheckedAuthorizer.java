@@ -36,11 +36,6 @@ final class CheckedAuthorizer implements Authorizer {
   }
 
   @Override
-  public boolean requiresToken() {
-    return authorizer.requiresToken();
-  }
-
-  @Override
   public String toString() {
     return authorizer.toString();
   }
