@@ -30,8 +30,8 @@ import java.util.Map;
 import org.junit.jupiter.api.function.Executable;
 
 /**
- * Keys, claims and signatures for the auth tests: every token is signed here, with nimbus (public
- * for the transports' tests in {@code dev.tandem.sequencer}).
+ * Keys, claims and signatures for the auth tests: every token is signed here, with nimbus. Public
+ * for the end-to-end tests of the transports, in the package above.
  */
 public final class Tokens {
   static final Instant NOW = Instant.parse("2026-03-01T12:00:00Z");
@@ -71,7 +71,7 @@ public final class Tokens {
     return hs256(SECRET_TEXT, claims);
   }
 
-  static String rs256(RSAKey key, JWTClaimsSet claims) {
+  public static String rs256(RSAKey key, JWTClaimsSet claims) {
     try {
       return sign(new RSASSASigner(key), JWSAlgorithm.RS256, key.getKeyID(), claims);
     } catch (JOSEException e) {
@@ -101,7 +101,7 @@ public final class Tokens {
     }
   }
 
-  static RSAKey rsaKey(String kid) {
+  public static RSAKey rsaKey(String kid) {
     try {
       return new RSAKeyGenerator(2048).keyID(kid).generate();
     } catch (JOSEException e) {
