@@ -429,6 +429,19 @@ class RestAuthorizationTest {
     }
   }
 
+  @Test
+  void withAuthNoneMetricsAreOpenUnlessAMetricsTokenIsSet() {
+    try (TandemServer open = Servers.start()) {
+      assertEquals(200, metrics(open, null).statusCode());
+    }
+    try (TandemServer guarded =
+        Servers.start(
+            Servers.config().metricsToken(MetricsToken.fromValue(METRICS_TOKEN, "test")).build())) {
+      assertEquals(401, metrics(guarded, null).statusCode());
+      assertEquals(200, metrics(guarded, METRICS_TOKEN).statusCode());
+    }
+  }
+
   /** {@code GET /metrics} with {@code token} as a bearer token (none if null). */
   private static HttpResponse<String> metrics(TandemServer target, String token) {
     HttpRequest.Builder request = Http.request(target, "/metrics");
