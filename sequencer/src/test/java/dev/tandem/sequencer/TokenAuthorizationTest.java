@@ -44,7 +44,7 @@ class TokenAuthorizationTest {
         TandemServer.builder()
             .config(Servers.config().build())
             .database(EmbeddedPostgresExtension.database())
-            .authorizer(new TokenAuthorizer(verifier).asAuthorizer())
+            .authorizer(new TokenAuthorizer(verifier))
             .build()
             .start();
   }
