@@ -53,6 +53,10 @@ final class Connection implements Subscriber {
 
   private record PendingOpen(String docId, Runnable open) {}
 
+  /** An expiry this far away is never: the scheduler would not queue it (IdleTimerScheduler). */
+  private static final Duration NEVER =
+      Duration.ofMillis(WebSocketContainer.NO_IDLE_TIMEOUT_MILLIS);
+
   // One function each, so that a run's frames are built (and measured) once for all sockets
   // (OpRun.encoded).
   private static final Function<OpRun, Outbox.Frame> OPS_FRAME =
@@ -141,7 +145,7 @@ final class Connection implements Subscriber {
         expiry.cancel(false);
         expiry = null;
       }
-      if (closing.get() || left.toMillis() >= WebSocketContainer.NO_IDLE_TIMEOUT_MILLIS) {
+      if (closing.get() || left.compareTo(NEVER) >= 0) {
         return;
       }
       Principal expiring = principal;

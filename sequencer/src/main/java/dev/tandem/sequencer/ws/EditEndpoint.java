@@ -251,7 +251,12 @@ public final class EditEndpoint extends Endpoint {
       return;
     }
     if (!connection.greeted()) {
-      greet(connection, message);
+      try {
+        greet(connection, message);
+      } catch (RuntimeException e) { // a bug, perhaps in a custom authorizer
+        log.error("handling the hello of {}", connection, e);
+        refuseHello(connection, TandemException.internal(e));
+      }
       return;
     }
     long now = System.nanoTime();
@@ -310,10 +315,6 @@ public final class EditEndpoint extends Endpoint {
       sequencers.clientOwners().claim(hello.clientId(), principal.userId()); // forbidden
     } catch (TandemException e) {
       refuseHello(connection, e);
-      return;
-    } catch (RuntimeException e) { // a bug, perhaps in a custom authorizer
-      log.error("authenticating the hello of {}", connection, e);
-      refuseHello(connection, TandemException.internal(e));
       return;
     }
     if (UserLimits.applyTo(principal) && !holdUserSlot(connection, principal.userId())) {
