@@ -259,23 +259,8 @@ public final class EditEndpoint extends Endpoint {
       }
       return;
     }
-    long now = System.nanoTime();
-    TandemException overRate = // dropped unseen: the document is untouched
-        !rate.tryAcquire(now)
-            ? new TandemException(
-                ErrorCode.RATE_LIMITED,
-                "more than "
-                    + config.maxMessagesPerSecond()
-                    + " messages a second on this connection; send this one again after a pause")
-            : !userLimits.tryAcquire(connection.userId(), now)
-                ? new TandemException(
-                    ErrorCode.RATE_LIMITED,
-                    "more than "
-                        + userLimits.messagesPerSecond()
-                        + " messages a second from this user's connections; send this one again"
-                        + " after a pause")
-                : null;
-    if (overRate != null) {
+    TandemException overRate = overRate(connection, rate, System.nanoTime());
+    if (overRate != null) { // dropped unseen: the document is untouched
       reject(connection, overRate, wellTypedText(raw, "doc"), wellTypedLong(raw, "seq"));
       return;
     }
@@ -291,6 +276,26 @@ public final class EditEndpoint extends Endpoint {
           wellTypedText(raw, "doc"),
           wellTypedLong(raw, "seq"));
     }
+  }
+
+  /** Null if a message at {@code now} is within the socket's and its user's rates; else why not. */
+  private TandemException overRate(Connection connection, MessageRate rate, long now) {
+    if (!rate.tryAcquire(now)) {
+      return new TandemException(
+          ErrorCode.RATE_LIMITED,
+          "more than "
+              + config.maxMessagesPerSecond()
+              + " messages a second on this connection; send this one again after a pause");
+    }
+    if (!userLimits.tryAcquire(connection.userId(), now)) {
+      return new TandemException(
+          ErrorCode.RATE_LIMITED,
+          "more than "
+              + userLimits.messagesPerSecond()
+              + " messages a second from this user's connections; send this one again after a"
+              + " pause");
+    }
+    return null;
   }
 
   /** Nothing but hello is accepted before hello; a failed hello closes with 1008. */
