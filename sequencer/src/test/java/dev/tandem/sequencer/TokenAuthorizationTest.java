@@ -26,9 +26,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Signed tokens and per-document roles through today's transports, by way of {@link
- * dev.tandem.sequencer.auth.RoleAuthorizer#asAuthorizer()}: what the server can enforce before the
- * transports keep a principal per connection (docs/security.md, wiring plan).
+ * Signed tokens and per-document roles through the transports, with a {@link TokenAuthorizer}
+ * handed to the server as it is (more on the WebSocket in {@link WebSocketTokenTest}).
  */
 @ExtendWith(EmbeddedPostgresExtension.class)
 class TokenAuthorizationTest {
