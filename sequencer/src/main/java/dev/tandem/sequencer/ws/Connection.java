@@ -118,7 +118,8 @@ final class Connection implements Subscriber {
   void greet(String clientId, Principal principal, boolean batching) {
     this.principal = principal;
     this.batching = batching;
-    this.participant = new Participant(clientId, principal.userId());
+    this.participant =
+        new Participant(clientId, principal.userId(), presenceMeta(Json.object(), principal));
     this.clientId = clientId;
   }
 
@@ -130,6 +131,9 @@ final class Connection implements Subscriber {
     synchronized (this) {
       principal = fresh;
     }
+    participant =
+        new Participant(
+            clientId, fresh.userId(), presenceMeta(Json.object(), fresh)); // later joins
     expireAt(acceptedUntil, scheduler);
   }
 
@@ -186,6 +190,21 @@ final class Connection implements Subscriber {
 
   String clientId() {
     return clientId;
+  }
+
+  /**
+   * The presence {@code meta} a client sent, with {@code name} and {@code color} from the
+   * principal's profile (a verified token's {@code name} and {@code color}) when it has one, so
+   * that no client can show itself to the others as someone else; as sent otherwise.
+   */
+  static ObjectNode presenceMeta(ObjectNode sent, Principal principal) {
+    if (!principal.hasProfile()) {
+      return sent;
+    }
+    ObjectNode meta = sent.deepCopy();
+    meta.put("name", principal.displayName());
+    principal.color().ifPresent(color -> meta.put("color", color));
+    return meta;
   }
 
   /** Documents are opened only after hello, so the client and user are known by then. */

@@ -453,23 +453,8 @@ public final class EditEndpoint extends Endpoint {
             principal.userId(),
             presence.revision(),
             presence.selection(),
-            meta(presence.meta(), principal),
+            Connection.presenceMeta(presence.meta(), principal),
             false));
-  }
-
-  /**
-   * The client's presence {@code meta}, with {@code name} and {@code color} from the principal's
-   * profile (a verified token's {@code name} and {@code color}) when it has one, so that no client
-   * can show itself to the others as someone else.
-   */
-  private static ObjectNode meta(ObjectNode sent, Principal principal) {
-    if (!principal.hasProfile()) {
-      return sent;
-    }
-    ObjectNode meta = sent.deepCopy();
-    meta.put("name", principal.displayName());
-    principal.color().ifPresent(color -> meta.put("color", color));
-    return meta;
   }
 
   private void close(Connection connection, ClientMessage.Close close) {
