@@ -253,6 +253,8 @@ public final class EditEndpoint extends Endpoint {
     if (!connection.greeted()) {
       try {
         greet(connection, message);
+      } catch (TandemException e) {
+        refuseHello(connection, e);
       } catch (RuntimeException e) { // a bug, perhaps in a custom authorizer
         log.error("handling the hello of {}", connection, e);
         refuseHello(connection, TandemException.internal(e));
@@ -298,7 +300,10 @@ public final class EditEndpoint extends Endpoint {
     return null;
   }
 
-  /** Nothing but hello is accepted before hello; a failed hello closes with 1008. */
+  /**
+   * Nothing but hello is accepted before hello; a failed hello closes with 1008 (1013 if it may
+   * succeed later): what this throws refuses the hello.
+   */
   private void greet(Connection connection, ClientMessage message) {
     if (!(message instanceof ClientMessage.Hello)) {
       refuseHello(connection, TandemException.badRequest("the first message must be hello"));
@@ -312,22 +317,26 @@ public final class EditEndpoint extends Endpoint {
               "protocol " + hello.protocol() + " (expected: " + ClientMessage.PROTOCOL + ")"));
       return;
     }
-    Principal principal;
-    try {
-      principal =
-          Objects.requireNonNull(
-              authorizer.authenticate(hello.token()), "the authorizer named no principal");
-      sequencers.clientOwners().claim(hello.clientId(), principal.userId()); // forbidden
-    } catch (TandemException e) {
-      refuseHello(connection, e);
-      return;
-    }
+    ScheduledExecutorService timers = scheduler(); // unavailable
+    Principal principal = // unauthorized, bad_request
+        Objects.requireNonNull(
+            authorizer.authenticate(hello.token()), "the authorizer named no principal");
+    sequencers.clientOwners().claim(hello.clientId(), principal.userId()); // forbidden
     if (UserLimits.applyTo(principal) && !holdUserSlot(connection, principal.userId())) {
       return;
     }
     connection.greet(hello.clientId(), principal, hello.batch());
-    connection.expireAt(authorizer.acceptedUntil(principal), scheduler);
+    connection.expireAt(authorizer.acceptedUntil(principal), timers);
     connection.welcome();
+  }
+
+  /** Where token expiries are scheduled: the container's scheduler, once the server started. */
+  private ScheduledExecutorService scheduler() {
+    ScheduledExecutorService started = scheduler;
+    if (started == null) { // a hello in the instant between deploying and starting the keep-alive
+      throw new TandemException(ErrorCode.UNAVAILABLE, "the server is starting; try again");
+    }
+    return started;
   }
 
   /** Counts the connection against its user's limit, or refuses the hello with 1013. */
@@ -378,7 +387,7 @@ public final class EditEndpoint extends Endpoint {
    */
   private void auth(Connection connection, ClientMessage.Auth auth) {
     Principal fresh = authorizer.reauthenticate(connection.principal(), auth.token());
-    connection.reauthenticated(fresh, authorizer.acceptedUntil(fresh), scheduler);
+    connection.reauthenticated(fresh, authorizer.acceptedUntil(fresh), scheduler());
     connection.authed();
     for (String docId : Set.copyOf(connection.openDocuments())) {
       try {
