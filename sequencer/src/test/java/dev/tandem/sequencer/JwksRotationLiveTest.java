@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -107,6 +108,35 @@ class JwksRotationLiveTest {
         assertEquals("unauthorized", late.next("error").path("code").asText(), "retired key");
         assertEquals(1008, late.awaitClose());
       }
+    }
+  }
+
+  /** The token may be fine: the client is told to come back later, not to stop. */
+  @Test
+  void aHelloWhoseKeysCannotBeFetchedIsUnavailableAndClosesWith1013() throws IOException {
+    int closedPort;
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      closedPort = socket.getLocalPort();
+    }
+    try (TokenVerifier unreachable =
+            TokenVerifier.builder()
+                .jwks("http://127.0.0.1:" + closedPort + "/jwks.json")
+                .jwksHttpTimeout(Duration.ofSeconds(1))
+                .build();
+        TandemServer cut =
+            TandemServer.builder()
+                .config(Servers.config().build())
+                .database(EmbeddedPostgresExtension.database())
+                .authorizer(new TokenAuthorizer(unreachable))
+                .build()
+                .start();
+        WsClient client =
+            hello(
+                cut,
+                Tokens.rs256(FIRST, claims("alice", Map.of("*", "read")).build()),
+                "unreachable")) {
+      assertEquals("unavailable", client.next("error").path("code").asText());
+      assertEquals(1013, client.awaitClose());
     }
   }
 }

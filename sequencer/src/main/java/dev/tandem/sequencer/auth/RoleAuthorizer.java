@@ -3,6 +3,7 @@ package dev.tandem.sequencer.auth;
 import dev.tandem.sequencer.Authorizer;
 import dev.tandem.sequencer.ErrorCode;
 import dev.tandem.sequencer.TandemException;
+import java.time.Instant;
 
 /**
  * Decides who may do what, per document and per role: the successor of {@link Authorizer}, whose
@@ -47,10 +48,9 @@ public interface RoleAuthorizer {
 
   /**
    * Until when {@link #check} accepts {@code principal}'s token: its expiry, plus any clock skew
-   * this authorizer allows; {@link java.time.Instant#MAX} for never. A live connection is closed
-   * then.
+   * this authorizer allows; {@link Instant#MAX} for never. A live connection is closed then.
    */
-  default java.time.Instant acceptedUntil(Principal principal) {
+  default Instant acceptedUntil(Principal principal) {
     return principal.expiresAt();
   }
 
