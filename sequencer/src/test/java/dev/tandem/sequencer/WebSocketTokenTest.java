@@ -2,7 +2,6 @@ package dev.tandem.sequencer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.nimbusds.jwt.JWTClaimsSet;
@@ -380,7 +379,7 @@ class WebSocketTokenTest {
       assertEquals("forbidden", alice.next("error").path("code").asText(), "now read-only");
       assertEquals("", text(kept));
       assertEquals("", text(lost));
-      assertTrue(!alice.isClosed());
+      assertFalse(alice.isClosed());
     }
   }
 }
