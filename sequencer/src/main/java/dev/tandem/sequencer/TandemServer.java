@@ -57,16 +57,14 @@ public final class TandemServer implements AutoCloseable {
       TandemConfig config,
       Database database,
       boolean ownsDatabase,
-      Authorizer authorizer,
-      RoleAuthorizer roleAuthorizer,
+      RoleAuthorizer authorizer,
       Faults faults) {
     this.config = config;
     this.database = database;
     this.ownsDatabase = ownsDatabase;
     this.sequencers = new Sequencers(database, config, faults);
-    Authorizer checked = new CheckedAuthorizer(authorizer); // every user id it names is valid
     this.outboundBudget = new OutboundBudget(config.outboundTotalBytes());
-    this.editEndpoint = new EditEndpoint(sequencers, checked, config, outboundBudget);
+    this.editEndpoint = new EditEndpoint(sequencers, authorizer, config, outboundBudget);
     // Tyrus buffers each frame whole before EditEndpoint sees it (as a fragment of a message, which
     // EditEndpoint measures and refuses with 1009); FrameSizeGuard hands it no data frame over
     // max-message-bytes, so this buffer is never outgrown (Tyrus would close with 1011).
@@ -75,13 +73,7 @@ public final class TandemServer implements AutoCloseable {
     URI apiUri = URI.create("http://" + config.host() + ":" + config.port() + "/api");
     this.httpServer =
         GrizzlyHttpServerFactory.createHttpServer(
-            apiUri,
-            new RestApplication(
-                sequencers,
-                roleAuthorizer != null ? roleAuthorizer : RoleAuthorizer.from(checked),
-                config,
-                outboundBudget),
-            false);
+            apiUri, new RestApplication(sequencers, authorizer, config, outboundBudget), false);
     NetworkListener listener = httpServer.getListeners().iterator().next();
     listener.getKeepAlive().setIdleTimeoutInSeconds(-1); // WebSockets idle as long as they like
     listener.registerAddOn(new IgnoreForeignUpgrades());
@@ -292,17 +284,10 @@ public final class TandemServer implements AutoCloseable {
   public static final class Builder {
     private TandemConfig config = TandemConfig.defaults();
     private Database database;
-    private Authorizer authorizer = Authorizer.allowAll();
+    private RoleAuthorizer authorizer = RoleAuthorizer.from(Authorizer.allowAll());
     private Faults faults;
-    private RoleAuthorizer roleAuthorizer;
 
     private Builder() {}
-
-    public Builder authorizer(RoleAuthorizer value) {
-      roleAuthorizer = value;
-      authorizer = value.asAuthorizer();
-      return this;
-    }
 
     public Builder config(TandemConfig value) {
       config = Objects.requireNonNull(value, "config");
@@ -315,9 +300,18 @@ public final class TandemServer implements AutoCloseable {
       return this;
     }
 
-    public Builder authorizer(Authorizer value) {
+    /**
+     * Decides who may do what on every path (default: everyone everything, as {@code anonymous}).
+     * For signed tokens, a {@link dev.tandem.sequencer.auth.TokenAuthorizer}.
+     */
+    public Builder authorizer(RoleAuthorizer value) {
       authorizer = Objects.requireNonNull(value, "authorizer");
       return this;
+    }
+
+    /** A custom {@link Authorizer}, behind {@link RoleAuthorizer#from}. */
+    public Builder authorizer(Authorizer value) {
+      return authorizer(RoleAuthorizer.from(Objects.requireNonNull(value, "authorizer")));
     }
 
     /** Injects failures at named steps of the documents' work (fault-injection tests). */
@@ -335,12 +329,12 @@ public final class TandemServer implements AutoCloseable {
      */
     public TandemServer build() {
       if (database != null) {
-        return new TandemServer(config, database, false, authorizer, roleAuthorizer, faults);
+        return new TandemServer(config, database, false, authorizer, faults);
       }
       Database opening = Database.openInBackground(databaseConfig(config));
       TandemServer server;
       try {
-        server = new TandemServer(config, opening, true, authorizer, roleAuthorizer, faults);
+        server = new TandemServer(config, opening, true, authorizer, faults);
       } catch (RuntimeException | Error e) {
         opening.close();
         throw e;

@@ -259,4 +259,26 @@ class TandemConfigTest {
                     List.of("--metrics-token-file", dir.resolve("none").toString()), Map.of()));
     assertTrue(missing.getMessage().contains("metrics token file"), missing.getMessage());
   }
+
+  @Test
+  void perUserLimitsDefaultToAHundredSocketsAndTwiceTheSocketsMessageRate() {
+    TandemConfig defaults = TandemConfig.defaults();
+    assertEquals(100, defaults.maxConnectionsPerUser());
+    assertEquals(2 * defaults.maxMessagesPerSecond(), defaults.maxMessagesPerSecondPerUser());
+    TandemConfig config =
+        TandemConfig.parse(
+            List.of("--max-connections-per-user=5"),
+            Map.of("TANDEM_MAX_MESSAGES_PER_SECOND_PER_USER", "0"));
+    assertEquals(5, config.maxConnectionsPerUser());
+    assertEquals(0, config.maxMessagesPerSecondPerUser());
+    assertTrue(config.describe().contains("\nmax-connections-per-user=5\n"), config.describe());
+    assertTrue(
+        config.describe().contains("\nmax-messages-per-second-per-user=unlimited\n"),
+        config.describe());
+    IllegalArgumentException refused =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> TandemConfig.parse(List.of("--max-connections-per-user", "-1"), Map.of()));
+    assertTrue(refused.getMessage().contains("max-connections-per-user"), refused.getMessage());
+  }
 }

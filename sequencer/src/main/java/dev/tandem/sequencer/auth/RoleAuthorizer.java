@@ -88,13 +88,16 @@ public interface RoleAuthorizer {
 
   /**
    * A custom {@link Authorizer} behind this interface: {@code read} asks its {@code checkRead},
-   * {@code write} and {@code admin} its {@code checkWrite} (it knows no admin role).
+   * {@code write} and {@code admin} its {@code checkWrite} (it knows no admin role). A user id that
+   * breaks the id rule (1–200 code points, well-formed, no control character) refuses the token
+   * with {@code bad_request}.
    */
   static RoleAuthorizer from(Authorizer authorizer) {
     return new RoleAuthorizer() {
       @Override
       public Principal authenticate(String token) {
-        return Principal.user(authorizer.authenticate(token == null ? "" : token));
+        String user = authorizer.authenticate(token == null ? "" : token);
+        return Principal.user(checkedUserId(user));
       }
 
       @Override
@@ -116,5 +119,18 @@ public interface RoleAuthorizer {
         return authorizer.toString();
       }
     };
+  }
+
+  /**
+   * {@code userId} if it keeps the id rule of {@link dev.tandem.persistence.Ids}.
+   *
+   * @throws TandemException {@code bad_request}: the authorizer named no valid user
+   */
+  private static String checkedUserId(String userId) {
+    String problem = dev.tandem.persistence.Ids.userIdProblem(userId);
+    if (problem != null) {
+      throw TandemException.badRequest("the token names no valid user: " + problem);
+    }
+    return userId;
   }
 }
