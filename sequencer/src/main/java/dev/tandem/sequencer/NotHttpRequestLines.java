@@ -6,9 +6,16 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import org.glassfish.grizzly.Buffer;
+import org.glassfish.grizzly.Connection;
 import org.glassfish.grizzly.filterchain.BaseFilter;
+import org.glassfish.grizzly.filterchain.FilterChainBuilder;
 import org.glassfish.grizzly.filterchain.FilterChainContext;
 import org.glassfish.grizzly.filterchain.NextAction;
+import org.glassfish.grizzly.http.HttpCodecFilter;
+import org.glassfish.grizzly.http.HttpHeader;
+import org.glassfish.grizzly.http.HttpPacket;
+import org.glassfish.grizzly.http.HttpProbe;
+import org.glassfish.grizzly.http.Protocol;
 import org.glassfish.grizzly.memory.Buffers;
 
 /**
@@ -21,10 +28,35 @@ import org.glassfish.grizzly.memory.Buffers;
  * response straight down the chain; so this sits just below the codec and replaces that response,
  * recognised by its status line. Nothing else here answers 505, and a WebSocket frame cannot begin
  * with {@code "HTTP/"} (its first byte would be an invalid opcode).
+ *
+ * <p>When such a line comes with headers the codec refuses (too large, malformed), the codec
+ * answers its own plain 400 instead, and writing it failed on the line's unknown version (a {@code
+ * GRIZZLY0013} warning, the connection dropped unanswered): a probe on the codec's errors, which
+ * runs before that answer, gives the request {@code HTTP/1.1} first.
  */
 final class NotHttpRequestLines extends BaseFilter {
   private static final byte[] CODEC_505 = "HTTP/1.1 505 ".getBytes(ISO_8859_1);
   private static final byte[] BAD_REQUEST = badRequest();
+
+  /** Puts this filter just below the codec at {@code codecIndex}, and its probe on the codec. */
+  static void install(FilterChainBuilder builder, int codecIndex) {
+    ((HttpCodecFilter) builder.get(codecIndex))
+        .getMonitoringConfig()
+        .addProbes(
+            new HttpProbe.Adapter() {
+              @Override
+              public void onErrorEvent(Connection connection, HttpPacket packet, Throwable error) {
+                if (packet instanceof HttpHeader header && !header.isCommitted()) {
+                  try {
+                    header.getProtocol();
+                  } catch (IllegalStateException unknownVersion) {
+                    header.setProtocol(Protocol.HTTP_1_1); // the error answer is written in it
+                  }
+                }
+              }
+            });
+    builder.add(codecIndex, new NotHttpRequestLines());
+  }
 
   @Override
   public NextAction handleWrite(FilterChainContext ctx) {

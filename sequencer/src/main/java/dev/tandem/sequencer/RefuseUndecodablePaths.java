@@ -45,7 +45,7 @@ final class RefuseUndecodablePaths extends BaseFilter implements AddOn {
   public void setup(NetworkListener listener, FilterChainBuilder builder) {
     int codec = builder.indexOfType(HttpServerFilter.class);
     builder.add(codec + 1, this);
-    builder.add(codec, new NotHttpRequestLines()); // below the codec: sees what it writes
+    NotHttpRequestLines.install(builder, codec); // below the codec: sees what it writes
   }
 
   @Override
