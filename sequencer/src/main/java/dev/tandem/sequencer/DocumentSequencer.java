@@ -41,13 +41,19 @@ import org.slf4j.LoggerFactory;
  */
 final class DocumentSequencer {
   private static final Logger log = LoggerFactory.getLogger(DocumentSequencer.class);
-  private static final int MAX_OPS_PER_COMMIT = 500;
+
+  /**
+   * Ops one group may hold. A submit that arrives waits for the group under way, its commit and its
+   * delivery (an ack or a run of ops per op and subscriber, on this thread): a small group keeps
+   * that wait short under a flood, and the committer still writes many documents' groups at once.
+   */
+  private static final int MAX_OPS_PER_COMMIT = 100;
 
   /**
    * Transforms one group may cost (the sum of its submits' costs), so that sequencing one group
    * stays short and a submit that arrives meanwhile waits for little.
    */
-  private static final long MAX_TRANSFORMS_PER_GROUP = 50_000;
+  private static final long MAX_TRANSFORMS_PER_GROUP = 10_000;
 
   private static final int READ_PAGE = 1000;
 
