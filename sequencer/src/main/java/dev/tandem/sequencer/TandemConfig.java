@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.function.BiConsumer;
 
@@ -51,12 +52,15 @@ public record TandemConfig(
     Path dataDir,
     // per-user limits (issue 13): across all of one user's WebSockets
     int maxConnectionsPerUser,
-    int maxMessagesPerSecondPerUser) {
+    int maxMessagesPerSecondPerUser,
+    // issue 13: the token /metrics requires; held as a digest, never printed
+    Optional<MetricsToken> metricsToken) {
 
   /** Where the demo page of client-js lives in a checkout, served at {@code /} when present. */
   public static final Path DEFAULT_STATIC_DIR = Path.of("client-js", "demo");
 
   public TandemConfig {
+    Objects.requireNonNull(metricsToken, "metricsToken");
     requireRange(port, 0, 65535, "port");
     requireRange(maxMessageBytes, 64, Integer.MAX_VALUE, "max-message-bytes");
     requireRange(maxDocumentCodePoints, 1, Integer.MAX_VALUE, "max-document-code-points");
@@ -133,7 +137,8 @@ public record TandemConfig(
         DatabaseConfig.DEFAULT_TIMEOUT,
         Path.of("data"),
         100,
-        10_000);
+        10_000,
+        Optional.empty());
   }
 
   /**
@@ -173,6 +178,10 @@ public record TandemConfig(
       values.put(name, value);
     }
     values.forEach((name, value) -> option(name).orElseThrow().apply(builder, value));
+    String metricsToken = env.get(METRICS_TOKEN_ENV);
+    if (builder.metricsToken.isEmpty() && metricsToken != null && !metricsToken.isEmpty()) {
+      builder.metricsToken = Optional.of(MetricsToken.fromValue(metricsToken, METRICS_TOKEN_ENV));
+    }
     return builder.build();
   }
 
@@ -184,6 +193,13 @@ public record TandemConfig(
           String.format(
               Locale.ROOT, "  --%-26s %-32s %s%n", option.name(), option.envName(), option.help()));
     }
+    out.append(
+        String.format(
+            Locale.ROOT,
+            "  %-28s %-32s %s%n",
+            "(environment only)",
+            METRICS_TOKEN_ENV,
+            "the metrics token itself, if no metrics-token-file is given"));
     return out.toString();
   }
 
@@ -238,6 +254,7 @@ public record TandemConfig(
     lines.add("database-timeout-seconds=" + databaseTimeout.toSeconds());
     lines.add(
         "data-dir=" + dataDir.toAbsolutePath() + (databaseUrl.isPresent() ? " (unused)" : ""));
+    lines.add("metrics-token-file=" + (metricsToken.isPresent() ? "set" : "not set"));
     return String.join("\n", lines);
   }
 
@@ -248,6 +265,9 @@ public record TandemConfig(
   public int effectiveCatchUpPage() {
     return Math.max(1, Math.min(catchUpPage, outboundQueueLimit / 4));
   }
+
+  /** The environment variable holding the metrics token itself (no flag: a flag shows in ps). */
+  public static final String METRICS_TOKEN_ENV = "TANDEM_METRICS_TOKEN";
 
   /** Bytes that may wait for one slow socket or SSE stream by default. */
   public static final long DEFAULT_OUTBOUND_SOCKET_BYTES = 8L * 1024 * 1024;
@@ -432,7 +452,17 @@ public record TandemConfig(
           new Option(
               "data-dir",
               "embedded PostgreSQL's data directory (default ./data)",
-              (b, v) -> b.dataDir = Path.of(v)));
+              (b, v) -> b.dataDir = Path.of(v)),
+          new Option(
+              "metrics-token-file",
+              "file holding the token /metrics requires as Authorization: Bearer (at least 16"
+                  + " characters); without one, /metrics is open with --auth none and closed"
+                  + " otherwise",
+              (b, v) ->
+                  b.metricsToken =
+                      v.isEmpty()
+                          ? Optional.empty()
+                          : Optional.of(MetricsToken.fromFile(Path.of(v)))));
 
   private static int toInt(String value) {
     return Integer.parseInt(value.trim());
@@ -479,6 +509,7 @@ public record TandemConfig(
     private Path dataDir;
     private int maxConnectionsPerUser;
     private int maxMessagesPerSecondPerUser;
+    private Optional<MetricsToken> metricsToken;
 
     private Builder(TandemConfig c) {
       host = c.host;
@@ -511,6 +542,7 @@ public record TandemConfig(
       dataDir = c.dataDir;
       maxConnectionsPerUser = c.maxConnectionsPerUser;
       maxMessagesPerSecondPerUser = c.maxMessagesPerSecondPerUser;
+      metricsToken = c.metricsToken;
     }
 
     public Builder host(String value) {
@@ -647,6 +679,12 @@ public record TandemConfig(
       return this;
     }
 
+    /** The token /metrics requires; null for none. */
+    public Builder metricsToken(MetricsToken value) {
+      metricsToken = Optional.ofNullable(value);
+      return this;
+    }
+
     public TandemConfig build() {
       return new TandemConfig(
           host,
@@ -678,7 +716,8 @@ public record TandemConfig(
           databaseTimeout,
           dataDir,
           maxConnectionsPerUser,
-          maxMessagesPerSecondPerUser);
+          maxMessagesPerSecondPerUser,
+          metricsToken);
     }
   }
 }

@@ -76,9 +76,7 @@ public final class TandemServer implements AutoCloseable {
     URI apiUri = URI.create("http://" + config.host() + ":" + config.port() + "/api");
     this.httpServer =
         GrizzlyHttpServerFactory.createHttpServer(
-            apiUri,
-            new RestApplication(sequencers, authorizer.asAuthorizer(), config, outboundBudget),
-            false);
+            apiUri, new RestApplication(sequencers, authorizer, config, outboundBudget), false);
     NetworkListener listener = httpServer.getListeners().iterator().next();
     listener.getKeepAlive().setIdleTimeoutInSeconds(-1); // WebSockets idle as long as they like
     listener.registerAddOn(new IgnoreForeignUpgrades());
@@ -108,7 +106,9 @@ public final class TandemServer implements AutoCloseable {
                 sequencers.metrics(),
                 editEndpoint::connectionCount,
                 sequencers::loadedDocuments,
-                outboundBudget::used),
+                outboundBudget::used,
+                config.metricsToken(),
+                authorizer.requiresToken()),
             "/metrics");
     config
         .staticDir()
