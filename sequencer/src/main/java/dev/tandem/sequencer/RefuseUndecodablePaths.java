@@ -12,13 +12,10 @@ import org.glassfish.grizzly.filterchain.FilterChainContext;
 import org.glassfish.grizzly.filterchain.NextAction;
 import org.glassfish.grizzly.http.HttpContent;
 import org.glassfish.grizzly.http.HttpRequestPacket;
-import org.glassfish.grizzly.http.HttpResponsePacket;
 import org.glassfish.grizzly.http.HttpServerFilter;
 import org.glassfish.grizzly.http.server.AddOn;
 import org.glassfish.grizzly.http.server.NetworkListener;
-import org.glassfish.grizzly.http.util.HttpStatus;
 import org.glassfish.grizzly.http.util.RequestURIRef;
-import org.glassfish.grizzly.memory.Buffers;
 
 /**
  * Answers a request whose path or query is not well-formed before anything else sees it, with the
@@ -58,27 +55,7 @@ final class RefuseUndecodablePaths extends BaseFilter implements AddOn {
     if (refusal == null) {
       return ctx.getInvokeAction();
     }
-    // Any body is read to its end first, so the connection stays usable; an upgrade's has no end
-    // (the codec leaves it undecoded): it is answered at once and its connection closed.
-    if (content.isLast() || request.isUpgrade()) {
-      BadRequestLog.refused(request.getMethod().getMethodString() + " request target", refusal);
-      HttpResponsePacket response = request.getResponse();
-      if (request.isUpgrade()) {
-        request.getProcessingState().setKeepAlive(false);
-      }
-      HttpStatus.getHttpStatus(refusal.code().httpStatus()).setValues(response);
-      byte[] body = Json.error(refusal.code(), refusal.getMessage()).getBytes(UTF_8);
-      response.setContentType("application/json");
-      response.setContentLength(body.length);
-      ctx.write(
-          HttpContent.builder(response)
-              .content(Buffers.wrap(ctx.getMemoryManager(), body))
-              .last(true)
-              .build());
-      // as Grizzly's own OutputBuffer does: the codec then keeps the connection alive or closes it
-      ctx.notifyDownstream(HttpServerFilter.RESPONSE_COMPLETE_EVENT);
-    }
-    return ctx.getStopAction();
+    return EarlyRefusal.answer(ctx, content, request, refusal, "request target");
   }
 
   /** Why this request target is refused, or null if it is well-formed. */

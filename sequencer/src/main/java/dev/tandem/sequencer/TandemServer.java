@@ -2,6 +2,9 @@ package dev.tandem.sequencer;
 
 import dev.tandem.persistence.Database;
 import dev.tandem.persistence.DatabaseConfig;
+import dev.tandem.sequencer.auth.RoleAuthorizer;
+import dev.tandem.sequencer.auth.TokenAuthorizer;
+import dev.tandem.sequencer.auth.TokenVerifier;
 import dev.tandem.sequencer.rest.RestApplication;
 import dev.tandem.sequencer.ws.EditEndpoint;
 import dev.tandem.sequencer.ws.FrameSizeGuard;
@@ -79,6 +82,9 @@ public final class TandemServer implements AutoCloseable {
     listener.registerAddOn(new IgnoreForeignUpgrades());
     listener.registerAddOn(new RefuseUndecodablePaths());
     listener.registerAddOn(new FrameSizeGuard(config.maxMessageBytes()));
+    listener.registerAddOn(
+        new WebSocketGate(config.allowedOrigins(), config.maxConnectionsPerAddress()));
+    listener.registerAddOn(new RefuseForeignHosts(config.effectiveAllowedHosts())); // runs first
     BrokenContentLog.install();
     webSockets.attachTo(listener);
     for (HealthHandler.Probe probe : HealthHandler.Probe.values()) {
@@ -265,8 +271,33 @@ public final class TandemServer implements AutoCloseable {
       return;
     }
     System.out.println("Tandem configuration:\n  " + config.describe().replace("\n", "\n  "));
-    TandemServer server = builder().config(config).build().start();
-    Runtime.getRuntime().addShutdownHook(new Thread(server::close, "tandem-shutdown"));
+    TokenVerifier verifier;
+    try {
+      verifier = config.tokenVerifier().orElse(null);
+    } catch (IllegalArgumentException e) {
+      System.err.println("tandem: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    RoleAuthorizer authorizer =
+        verifier == null
+            ? RoleAuthorizer.from(Authorizer.allowAll())
+            : new TokenAuthorizer(verifier);
+    for (String warning : config.warnings()) {
+      log.warn(warning);
+      System.err.println("WARNING: " + warning);
+    }
+    TandemServer server = builder().config(config).authorizer(authorizer).build().start();
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  server.close();
+                  if (verifier != null) {
+                    verifier.close();
+                  }
+                },
+                "tandem-shutdown"));
     System.out.println(
         "Tandem listening on "
             + server.httpUri()
@@ -300,6 +331,16 @@ public final class TandemServer implements AutoCloseable {
 
     public Builder authorizer(Authorizer value) {
       authorizer = Objects.requireNonNull(value, "authorizer");
+      return this;
+    }
+
+    /**
+     * Decides every path with per-document roles (a {@link TokenAuthorizer} for signed tokens).
+     * Until the transports keep a {@link dev.tandem.sequencer.auth.Principal}, it is asked through
+     * {@link RoleAuthorizer#asAuthorizer()}.
+     */
+    public Builder authorizer(RoleAuthorizer value) {
+      authorizer = Objects.requireNonNull(value, "authorizer").asAuthorizer();
       return this;
     }
 

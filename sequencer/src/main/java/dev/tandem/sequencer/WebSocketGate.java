@@ -1,0 +1,136 @@
+package dev.tandem.sequencer;
+
+import dev.tandem.sequencer.auth.AllowedOrigins;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import org.glassfish.grizzly.Connection;
+import org.glassfish.grizzly.Grizzly;
+import org.glassfish.grizzly.attributes.Attribute;
+import org.glassfish.grizzly.filterchain.BaseFilter;
+import org.glassfish.grizzly.filterchain.FilterChainBuilder;
+import org.glassfish.grizzly.filterchain.FilterChainContext;
+import org.glassfish.grizzly.filterchain.NextAction;
+import org.glassfish.grizzly.http.HttpContent;
+import org.glassfish.grizzly.http.HttpRequestPacket;
+import org.glassfish.grizzly.http.HttpServerFilter;
+import org.glassfish.grizzly.http.server.AddOn;
+import org.glassfish.grizzly.http.server.NetworkListener;
+
+/**
+ * Decides at the WebSocket upgrade, before Tyrus accepts it, whether the socket may open:
+ *
+ * <ul>
+ *   <li>its {@code Origin} must be allowed ({@code --allowed-origins}; same-origin by default): a
+ *       web page the user visits cannot open a socket in the user's name (cross-site WebSocket
+ *       hijacking). Otherwise 403 {@code forbidden}. An upgrade without {@code Origin} does not
+ *       come from a browser page and is allowed; the opaque origin {@code null} is not.
+ *   <li>its remote address may have at most {@code --max-connections-per-address} sockets open at
+ *       once; one more gets 429 {@code rate_limited}. A TCP connection counts from its upgrade to
+ *       its close (Grizzly's close listener), whatever ends it.
+ * </ul>
+ *
+ * <p>After the upgrade every frame arrives here as content of the upgrade request; the origin check
+ * is repeated (it decides the same), the count is not.
+ */
+final class WebSocketGate extends BaseFilter implements AddOn {
+  private static final Attribute<Boolean> COUNTED =
+      Grizzly.DEFAULT_ATTRIBUTE_BUILDER.createAttribute(WebSocketGate.class.getName() + ".counted");
+
+  private final AllowedOrigins origins;
+  private final int maxPerAddress;
+  private final ConcurrentMap<String, Integer> open = new ConcurrentHashMap<>();
+
+  /**
+   * @param maxPerAddress sockets open at once per remote address; 0 for no limit
+   */
+  WebSocketGate(AllowedOrigins origins, int maxPerAddress) {
+    this.origins = origins;
+    this.maxPerAddress = maxPerAddress;
+  }
+
+  @Override
+  public void setup(NetworkListener listener, FilterChainBuilder builder) {
+    int codec = builder.indexOfType(HttpServerFilter.class);
+    builder.add(codec + 1, this);
+  }
+
+  @Override
+  public NextAction handleRead(FilterChainContext ctx) {
+    if (!(ctx.getMessage() instanceof HttpContent content)
+        || !(content.getHttpHeader() instanceof HttpRequestPacket request)
+        || !request.isUpgrade()
+        || !"websocket".equalsIgnoreCase(request.getUpgrade())) {
+      return ctx.getInvokeAction();
+    }
+    String origin = request.getHeader("Origin");
+    if (!origins.allows(origin, request.getHeader("Host"))) {
+      return EarlyRefusal.answer(
+          ctx,
+          content,
+          request,
+          new TandemException(
+              ErrorCode.FORBIDDEN,
+              "WebSocket from origin '"
+                  + abbreviate(origin)
+                  + "' refused (expected: the server's own origin or one of --allowed-origins)"),
+          "WebSocket upgrade");
+    }
+    Connection<?> connection = ctx.getConnection();
+    if (COUNTED.get(connection) == null) {
+      String address = address(connection.getPeerAddress());
+      if (!acquire(address)) {
+        return EarlyRefusal.answer(
+            ctx,
+            content,
+            request,
+            new TandemException(
+                ErrorCode.RATE_LIMITED,
+                maxPerAddress
+                    + " WebSockets are open from this address already"
+                    + " (max-connections-per-address); close one or retry later"),
+            "WebSocket upgrade");
+      }
+      COUNTED.set(connection, Boolean.TRUE);
+      connection.addCloseListener((Connection.CloseListener) (closed, type) -> release(address));
+    }
+    return ctx.getInvokeAction();
+  }
+
+  /** The number of sockets open from {@code address} (for tests). */
+  int openFrom(String address) {
+    return open.getOrDefault(address, 0);
+  }
+
+  private boolean acquire(String address) {
+    boolean[] taken = {false};
+    open.compute(
+        address,
+        (key, count) -> {
+          int now = count == null ? 0 : count;
+          if (maxPerAddress > 0 && now >= maxPerAddress) {
+            return count;
+          }
+          taken[0] = true;
+          return now + 1;
+        });
+    return taken[0];
+  }
+
+  private void release(String address) {
+    open.computeIfPresent(address, (key, count) -> count <= 1 ? null : count - 1);
+  }
+
+  /** The IP address without the port: every connection of one host counts together. */
+  private static String address(Object peer) {
+    if (peer instanceof InetSocketAddress inet && inet.getAddress() != null) {
+      return inet.getAddress().getHostAddress();
+    }
+    return peer instanceof SocketAddress ? peer.toString() : "unknown";
+  }
+
+  private static String abbreviate(String text) {
+    return text.length() <= 100 ? text : text.substring(0, 100) + "…";
+  }
+}
