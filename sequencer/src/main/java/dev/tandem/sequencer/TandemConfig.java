@@ -285,12 +285,12 @@ public record TandemConfig(
     lines.add(
         "data-dir=" + dataDir.toAbsolutePath() + (databaseUrl.isPresent() ? " (unused)" : ""));
     lines.add("auth=" + describeAuth());
-    if (auth == Auth.TOKEN) {
-      lines.add("auth-issuer=" + authIssuer.orElse("(any)"));
-      lines.add("auth-audience=" + authAudience.orElse("(any)"));
-      lines.add("auth-clock-skew=" + authClockSkew.toSeconds());
-      authJwks.ifPresent(jwks -> lines.add("auth-jwks-refresh=" + authJwksRefresh.toSeconds()));
-    }
+    lines.add("auth-secret-file=" + authSecretFile.map(Path::toString).orElse("(none)"));
+    lines.add("auth-jwks=" + authJwks.map(TandemConfig::withoutUserInfo).orElse("(none)"));
+    lines.add("auth-issuer=" + authIssuer.orElse("(any)"));
+    lines.add("auth-audience=" + authAudience.orElse("(any)"));
+    lines.add("auth-clock-skew=" + authClockSkew.toSeconds());
+    lines.add("auth-jwks-refresh=" + authJwksRefresh.toSeconds());
     lines.add("allowed-origins=" + allowedOrigins);
     lines.add(
         "allowed-hosts="
@@ -317,9 +317,12 @@ public record TandemConfig(
                     + "-byte secret from "
                     + authSecretFile.map(Path::toString).orElse("TANDEM_AUTH_SECRET"))
         .orElseGet(
-            () ->
-                "token: RS256/ES256 with the JWKS at "
-                    + authJwks.orElseThrow().replaceAll("//[^/@]*@", "//****@"));
+            () -> "token: RS256/ES256 with the JWKS at " + withoutUserInfo(authJwks.orElseThrow()));
+  }
+
+  /** A URL's user name and password, should it hold any, masked. */
+  private static String withoutUserInfo(String location) {
+    return location.replaceAll("//[^/@]*@", "//****@");
   }
 
   /**

@@ -1,8 +1,8 @@
 package dev.tandem.sequencer.rest;
 
+import dev.tandem.sequencer.TandemException;
 import jakarta.annotation.Priority;
 import jakarta.ws.rs.HttpMethod;
-import jakarta.ws.rs.NotSupportedException;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
@@ -11,12 +11,11 @@ import java.util.Locale;
 
 /**
  * Refuses a {@code PUT} or {@code POST} whose {@code Content-Type} is not {@code application/json}
- * (a {@code charset} parameter is fine) with 415 and code {@code bad_request}, before its body is
- * read: nothing is written. A web page may send a {@code text/plain} or form body cross-site
- * without a CORS preflight, so without this check any page a user visits could write documents on a
- * server the user can reach; {@code application/json} needs a preflight, which {@link CrossOrigin}
- * answers only for allowed origins. Bodiless calls ({@code POST …/checkpoints}) need the header
- * too.
+ * (a {@code charset} parameter is fine) with 400 {@code bad_request}, before its body is read:
+ * nothing is written. A web page may send a {@code text/plain} or form body cross-site without a
+ * CORS preflight, so without this check any page a user visits could write documents on a server
+ * the user can reach; {@code application/json} needs a preflight, which {@link CrossOrigin} answers
+ * only for allowed origins. Bodiless calls ({@code POST …/checkpoints}) need the header too.
  */
 @Priority(Priorities.HEADER_DECORATOR)
 final class JsonBodies implements ContainerRequestFilter {
@@ -28,7 +27,7 @@ final class JsonBodies implements ContainerRequestFilter {
     }
     String type = request.getHeaderString(HttpHeaders.CONTENT_TYPE);
     if (!isJson(type)) {
-      throw new NotSupportedException(
+      throw TandemException.badRequest(
           method
               + " needs Content-Type: application/json (got "
               + (type == null ? "none" : "'" + abbreviate(type) + "'")
