@@ -328,8 +328,10 @@ public record TandemConfig(
   /**
    * What an operator must know before relying on this configuration, printed at start: with {@code
    * --auth none}, anyone who reaches the port can read and write every document.
+   *
+   * @param listeningPort the port actually listened on (the setting may be 0)
    */
-  public List<String> warnings() {
+  public List<String> warnings(int listeningPort) {
     if (auth == Auth.TOKEN) {
       return List.of();
     }
@@ -337,7 +339,7 @@ public record TandemConfig(
         "--auth none: anyone who can reach "
             + host
             + ":"
-            + port
+            + listeningPort
             + " can read and write every document. For development only; configure"
             + " --auth-secret-file, TANDEM_AUTH_SECRET or --auth-jwks before others can reach"
             + " it.");

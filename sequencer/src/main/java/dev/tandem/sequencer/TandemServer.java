@@ -283,11 +283,8 @@ public final class TandemServer implements AutoCloseable {
         verifier == null
             ? RoleAuthorizer.from(Authorizer.allowAll())
             : new TokenAuthorizer(verifier);
-    for (String warning : config.warnings()) {
-      log.warn(warning);
-      System.err.println("WARNING: " + warning);
-    }
     TandemServer server = builder().config(config).authorizer(authorizer).build().start();
+    config.warnings(server.port()).forEach(log::warn);
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(

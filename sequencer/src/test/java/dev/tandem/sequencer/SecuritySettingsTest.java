@@ -38,8 +38,8 @@ class SecuritySettingsTest {
     TandemConfig config = TandemConfig.parse(List.of(), Map.of());
     assertEquals(Auth.NONE, config.auth());
     assertEquals("127.0.0.1", config.host());
-    assertEquals(1, config.warnings().size());
-    String warning = config.warnings().get(0);
+    assertEquals(1, config.warnings(8080).size());
+    String warning = config.warnings(8080).get(0);
     assertTrue(
         warning.contains("anyone who can reach 127.0.0.1:8080 can read and write every document"),
         warning);
@@ -57,7 +57,8 @@ class SecuritySettingsTest {
   void aGivenHostWinsAndIsNamedInTheWarning() {
     TandemConfig flag = TandemConfig.parse(List.of("--host", "0.0.0.0"), Map.of());
     assertEquals("0.0.0.0", flag.host());
-    assertTrue(flag.warnings().get(0).contains("reach 0.0.0.0:8080"), flag.warnings().get(0));
+    assertTrue(
+        flag.warnings(8080).get(0).contains("reach 0.0.0.0:8080"), flag.warnings(8080).get(0));
     assertTrue(flag.effectiveAllowedHosts().allows("edit.example.com")); // cannot know its names
     TandemConfig env = TandemConfig.parse(List.of(), Map.of("TANDEM_HOST", "10.0.0.7"));
     assertEquals("10.0.0.7", env.host());
@@ -72,7 +73,7 @@ class SecuritySettingsTest {
             Map.of("TANDEM_AUTH_AUDIENCE", "tandem"));
     assertEquals(Auth.TOKEN, config.auth());
     assertEquals("0.0.0.0", config.host());
-    assertEquals(List.of(), config.warnings());
+    assertEquals(List.of(), config.warnings(8080));
     String described = config.describe();
     assertTrue(
         described.contains("\nauth=token: HS256 with a 48-byte secret from " + file + "\n"),
