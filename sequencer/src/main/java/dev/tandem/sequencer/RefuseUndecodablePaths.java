@@ -6,15 +6,10 @@ import java.io.CharConversionException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
-import org.glassfish.grizzly.filterchain.BaseFilter;
-import org.glassfish.grizzly.filterchain.FilterChainBuilder;
 import org.glassfish.grizzly.filterchain.FilterChainContext;
 import org.glassfish.grizzly.filterchain.NextAction;
 import org.glassfish.grizzly.http.HttpContent;
 import org.glassfish.grizzly.http.HttpRequestPacket;
-import org.glassfish.grizzly.http.HttpServerFilter;
-import org.glassfish.grizzly.http.server.AddOn;
-import org.glassfish.grizzly.http.server.NetworkListener;
 import org.glassfish.grizzly.http.util.RequestURIRef;
 
 /**
@@ -32,19 +27,9 @@ import org.glassfish.grizzly.http.util.RequestURIRef;
  * 500 or no answer at all, and a stack trace in the log per request) or answers 500 as if the
  * server had failed.
  */
-final class RefuseUndecodablePaths extends BaseFilter implements AddOn {
+final class RefuseUndecodablePaths extends RequestFilter {
   @Override
-  public void setup(NetworkListener listener, FilterChainBuilder builder) {
-    int codec = builder.indexOfType(HttpServerFilter.class);
-    builder.add(codec + 1, this);
-  }
-
-  @Override
-  public NextAction handleRead(FilterChainContext ctx) {
-    if (!(ctx.getMessage() instanceof HttpContent content)
-        || !(content.getHttpHeader() instanceof HttpRequestPacket request)) {
-      return ctx.getInvokeAction();
-    }
+  NextAction handleRequest(FilterChainContext ctx, HttpContent content, HttpRequestPacket request) {
     TandemException refusal = refusal(request.getRequestURI(), request.getQueryString());
     if (refusal == null
         && request.isUpgrade()

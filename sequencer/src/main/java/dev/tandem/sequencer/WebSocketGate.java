@@ -8,15 +8,10 @@ import java.util.concurrent.ConcurrentMap;
 import org.glassfish.grizzly.Connection;
 import org.glassfish.grizzly.Grizzly;
 import org.glassfish.grizzly.attributes.Attribute;
-import org.glassfish.grizzly.filterchain.BaseFilter;
-import org.glassfish.grizzly.filterchain.FilterChainBuilder;
 import org.glassfish.grizzly.filterchain.FilterChainContext;
 import org.glassfish.grizzly.filterchain.NextAction;
 import org.glassfish.grizzly.http.HttpContent;
 import org.glassfish.grizzly.http.HttpRequestPacket;
-import org.glassfish.grizzly.http.HttpServerFilter;
-import org.glassfish.grizzly.http.server.AddOn;
-import org.glassfish.grizzly.http.server.NetworkListener;
 
 /**
  * Decides at the WebSocket upgrade, before Tyrus accepts it, whether the socket may open:
@@ -34,7 +29,7 @@ import org.glassfish.grizzly.http.server.NetworkListener;
  * <p>After the upgrade every frame arrives here as content of the upgrade request; the origin check
  * is repeated (it decides the same), the count is not.
  */
-final class WebSocketGate extends BaseFilter implements AddOn {
+final class WebSocketGate extends RequestFilter {
   private static final Attribute<Boolean> COUNTED =
       Grizzly.DEFAULT_ATTRIBUTE_BUILDER.createAttribute(WebSocketGate.class.getName() + ".counted");
 
@@ -51,17 +46,8 @@ final class WebSocketGate extends BaseFilter implements AddOn {
   }
 
   @Override
-  public void setup(NetworkListener listener, FilterChainBuilder builder) {
-    int codec = builder.indexOfType(HttpServerFilter.class);
-    builder.add(codec + 1, this);
-  }
-
-  @Override
-  public NextAction handleRead(FilterChainContext ctx) {
-    if (!(ctx.getMessage() instanceof HttpContent content)
-        || !(content.getHttpHeader() instanceof HttpRequestPacket request)
-        || !request.isUpgrade()
-        || !"websocket".equalsIgnoreCase(request.getUpgrade())) {
+  NextAction handleRequest(FilterChainContext ctx, HttpContent content, HttpRequestPacket request) {
+    if (!request.isUpgrade() || !"websocket".equalsIgnoreCase(request.getUpgrade())) {
       return ctx.getInvokeAction();
     }
     String origin = request.getHeader("Origin");
@@ -98,11 +84,6 @@ final class WebSocketGate extends BaseFilter implements AddOn {
     return ctx.getInvokeAction();
   }
 
-  /** The number of sockets open from {@code address} (for tests). */
-  int openFrom(String address) {
-    return open.getOrDefault(address, 0);
-  }
-
   private boolean acquire(String address) {
     boolean[] taken = {false};
     open.compute(
@@ -128,9 +109,5 @@ final class WebSocketGate extends BaseFilter implements AddOn {
       return inet.getAddress().getHostAddress();
     }
     return peer instanceof SocketAddress ? peer.toString() : "unknown";
-  }
-
-  private static String abbreviate(String text) {
-    return text.length() <= 100 ? text : text.substring(0, 100) + "…";
   }
 }

@@ -47,7 +47,7 @@ final class CrossOrigin implements ContainerRequestFilter, ContainerResponseFilt
       throw new TandemException(
           ErrorCode.FORBIDDEN,
           "origin '"
-              + abbreviate(origin)
+              + ErrorMapper.abbreviate(origin)
               + "' may not call this API (expected: the server's own origin or one of"
               + " --allowed-origins)");
     }
@@ -66,14 +66,15 @@ final class CrossOrigin implements ContainerRequestFilter, ContainerResponseFilt
   @Override
   public void filter(ContainerRequestContext request, ContainerResponseContext response) {
     MultivaluedMap<String, Object> headers = response.getHeaders();
-    headers.putSingle(HttpHeaders.VARY, "Origin");
+    Object vary = headers.getFirst(HttpHeaders.VARY);
+    if (vary == null) {
+      headers.putSingle(HttpHeaders.VARY, "Origin");
+    } else if (!vary.toString().contains("Origin")) {
+      headers.putSingle(HttpHeaders.VARY, vary + ", Origin");
+    }
     String origin = request.getHeaderString("Origin");
     if (origin != null && origins.allows(origin, request.getHeaderString(HttpHeaders.HOST))) {
       headers.putSingle("Access-Control-Allow-Origin", origin);
     }
-  }
-
-  private static String abbreviate(String text) {
-    return text.length() <= 100 ? text : text.substring(0, 100) + "…";
   }
 }

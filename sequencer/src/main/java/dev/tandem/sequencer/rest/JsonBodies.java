@@ -30,7 +30,7 @@ final class JsonBodies implements ContainerRequestFilter {
       throw TandemException.badRequest(
           method
               + " needs Content-Type: application/json (got "
-              + (type == null ? "none" : "'" + abbreviate(type) + "'")
+              + (type == null ? "none" : "'" + ErrorMapper.abbreviate(type) + "'")
               + ")");
     }
   }
@@ -43,9 +43,5 @@ final class JsonBodies implements ContainerRequestFilter {
     int semicolon = contentType.indexOf(';');
     String mediaType = semicolon < 0 ? contentType : contentType.substring(0, semicolon);
     return mediaType.trim().toLowerCase(Locale.ROOT).equals("application/json");
-  }
-
-  private static String abbreviate(String text) {
-    return text.length() <= 60 ? text : text.substring(0, 60) + "…";
   }
 }
