@@ -908,16 +908,21 @@ public record TandemConfig(
       return this;
     }
 
-    /** The HS256 secret (as {@code TANDEM_AUTH_SECRET} gives it); null for none. */
+    /**
+     * The HS256 secret (as {@code TANDEM_AUTH_SECRET} gives it); null for none. Unless {@link
+     * #auth} is set after it, {@code --auth} then follows from the key source.
+     */
     public Builder authSecret(HmacSecret value) {
       authSecret = Optional.ofNullable(value);
       authSecretFile = Optional.empty();
+      auth = null;
       return this;
     }
 
-    /** {@code --auth-jwks}; null for none. */
+    /** {@code --auth-jwks}; null for none. As {@link #authSecret}, it resets {@link #auth}. */
     public Builder authJwks(String value) {
       authJwks = Optional.ofNullable(value);
+      auth = null;
       return this;
     }
 

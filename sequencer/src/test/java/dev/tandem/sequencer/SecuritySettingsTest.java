@@ -108,6 +108,9 @@ class SecuritySettingsTest {
         config.describe());
     assertFalse(config.describe().contains(SECRET));
     assertTrue(TandemConfig.usage().contains("TANDEM_AUTH_SECRET"), TandemConfig.usage());
+    TandemConfig embedded =
+        TandemConfig.defaults().toBuilder().authSecret(HmacSecret.fromValue(SECRET, "t")).build();
+    assertEquals(Auth.TOKEN, embedded.auth(), "a key given in code requires tokens too");
 
     // on a command line it would show in ps and in shell history
     IllegalArgumentException flag = refused(List.of("--auth-secret", SECRET), Map.of());
