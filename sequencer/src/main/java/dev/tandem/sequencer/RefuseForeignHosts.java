@@ -2,8 +2,6 @@ package dev.tandem.sequencer;
 
 import dev.tandem.sequencer.auth.AllowedHosts;
 import org.glassfish.grizzly.filterchain.FilterChainContext;
-import org.glassfish.grizzly.filterchain.NextAction;
-import org.glassfish.grizzly.http.HttpContent;
 import org.glassfish.grizzly.http.HttpRequestPacket;
 
 /**
@@ -19,16 +17,14 @@ final class RefuseForeignHosts extends RequestFilter {
   private final AllowedHosts hosts;
 
   RefuseForeignHosts(AllowedHosts hosts) {
+    super("request with a foreign Host");
     this.hosts = hosts;
   }
 
   @Override
-  NextAction handleRequest(FilterChainContext ctx, HttpContent content, HttpRequestPacket request) {
+  TandemException refusal(FilterChainContext ctx, HttpRequestPacket request) {
     String host = request.getHeader("Host");
-    if (hosts.allows(host)) {
-      return ctx.getInvokeAction();
-    }
-    return EarlyRefusal.answer(ctx, content, request, refusal(host), "with a foreign Host");
+    return hosts.allows(host) ? null : refusal(host);
   }
 
   private static TandemException refusal(String host) {

@@ -7,8 +7,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import org.glassfish.grizzly.filterchain.FilterChainContext;
-import org.glassfish.grizzly.filterchain.NextAction;
-import org.glassfish.grizzly.http.HttpContent;
 import org.glassfish.grizzly.http.HttpRequestPacket;
 import org.glassfish.grizzly.http.util.RequestURIRef;
 
@@ -28,19 +26,20 @@ import org.glassfish.grizzly.http.util.RequestURIRef;
  * server had failed.
  */
 final class RefuseUndecodablePaths extends RequestFilter {
+  RefuseUndecodablePaths() {
+    super("request target");
+  }
+
   @Override
-  NextAction handleRequest(FilterChainContext ctx, HttpContent content, HttpRequestPacket request) {
+  TandemException refusal(FilterChainContext ctx, HttpRequestPacket request) {
     TandemException refusal = refusal(request.getRequestURI(), request.getQueryString());
     if (refusal == null
         && request.isUpgrade()
         && "websocket".equalsIgnoreCase(request.getUpgrade())
         && request.getHeader("Sec-WebSocket-Key") == null) { // Tyrus answers 500
-      refusal = TandemException.badRequest("a WebSocket upgrade needs Sec-WebSocket-Key");
+      return TandemException.badRequest("a WebSocket upgrade needs Sec-WebSocket-Key");
     }
-    if (refusal == null) {
-      return ctx.getInvokeAction();
-    }
-    return EarlyRefusal.answer(ctx, content, request, refusal, "request target");
+    return refusal;
   }
 
   /** Why this request target is refused, or null if it is well-formed. */

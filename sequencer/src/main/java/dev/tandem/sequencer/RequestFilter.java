@@ -11,12 +11,23 @@ import org.glassfish.grizzly.http.server.AddOn;
 import org.glassfish.grizzly.http.server.NetworkListener;
 
 /**
- * A Grizzly filter right after the HTTP codec, in front of every handler (REST, SSE, static files,
- * health, metrics) and of Tyrus: it sees each piece of a request's content with the request's
- * header, a WebSocket's frames included (as content of its upgrade request). Of several, the one
- * registered last runs first.
+ * A check of every request, as a Grizzly filter right after the HTTP codec: in front of every
+ * handler (REST, SSE, static files, health, metrics) and of Tyrus. A refused request is answered
+ * here ({@link EarlyRefusal}); a request that passes is marked, so the rest of its content (a
+ * WebSocket's frames arrive as content of its upgrade request) is not checked again. Of several,
+ * the one registered last runs first.
  */
 abstract class RequestFilter extends BaseFilter implements AddOn {
+  private final String passed = getClass().getName() + ".passed";
+  private final String refused;
+
+  /**
+   * @param refused what a refusal refuses, for the log, e.g. {@code "request target"}
+   */
+  RequestFilter(String refused) {
+    this.refused = refused;
+  }
+
   @Override
   public final void setup(NetworkListener listener, FilterChainBuilder builder) {
     int codec = builder.indexOfType(HttpServerFilter.class);
@@ -25,19 +36,21 @@ abstract class RequestFilter extends BaseFilter implements AddOn {
 
   @Override
   public final NextAction handleRead(FilterChainContext ctx) {
-    if (ctx.getMessage() instanceof HttpContent content
-        && content.getHttpHeader() instanceof HttpRequestPacket request) {
-      return handleRequest(ctx, content, request);
+    if (!(ctx.getMessage() instanceof HttpContent content)
+        || !(content.getHttpHeader() instanceof HttpRequestPacket request)
+        || request.getAttribute(passed) != null) { // cleared when Grizzly reuses the request
+      return ctx.getInvokeAction();
     }
-    return ctx.getInvokeAction();
+    TandemException refusal = refusal(ctx, request);
+    if (refusal == null) {
+      request.setAttribute(passed, Boolean.TRUE);
+      return ctx.getInvokeAction();
+    }
+    return EarlyRefusal.answer(ctx, content, request, refusal, refused);
   }
 
-  /**
-   * Passes {@code content} on ({@code ctx.getInvokeAction()}) or answers its request ({@link
-   * EarlyRefusal}).
-   */
-  abstract NextAction handleRequest(
-      FilterChainContext ctx, HttpContent content, HttpRequestPacket request);
+  /** Why {@code request} is refused, or null if it may pass. */
+  abstract TandemException refusal(FilterChainContext ctx, HttpRequestPacket request);
 
   /** Client input quoted in a message: at most 100 characters. */
   static String abbreviate(String text) {

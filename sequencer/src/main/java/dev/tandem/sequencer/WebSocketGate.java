@@ -9,8 +9,6 @@ import org.glassfish.grizzly.Connection;
 import org.glassfish.grizzly.Grizzly;
 import org.glassfish.grizzly.attributes.Attribute;
 import org.glassfish.grizzly.filterchain.FilterChainContext;
-import org.glassfish.grizzly.filterchain.NextAction;
-import org.glassfish.grizzly.http.HttpContent;
 import org.glassfish.grizzly.http.HttpRequestPacket;
 
 /**
@@ -26,8 +24,8 @@ import org.glassfish.grizzly.http.HttpRequestPacket;
  *       its close (Grizzly's close listener), whatever ends it.
  * </ul>
  *
- * <p>After the upgrade every frame arrives here as content of the upgrade request; the origin check
- * is repeated (it decides the same), the count is not.
+ * <p>An upgrade that passes is counted once for its connection, even if Tyrus then refuses it and
+ * the connection goes on serving plain HTTP.
  */
 final class WebSocketGate extends RequestFilter {
   private static final Attribute<Boolean> COUNTED =
@@ -41,47 +39,38 @@ final class WebSocketGate extends RequestFilter {
    * @param maxPerAddress sockets open at once per remote address; 0 for no limit
    */
   WebSocketGate(AllowedOrigins origins, int maxPerAddress) {
+    super("WebSocket upgrade");
     this.origins = origins;
     this.maxPerAddress = maxPerAddress;
   }
 
   @Override
-  NextAction handleRequest(FilterChainContext ctx, HttpContent content, HttpRequestPacket request) {
+  TandemException refusal(FilterChainContext ctx, HttpRequestPacket request) {
     if (!request.isUpgrade() || !"websocket".equalsIgnoreCase(request.getUpgrade())) {
-      return ctx.getInvokeAction();
+      return null;
     }
     String origin = request.getHeader("Origin");
     if (!origins.allows(origin, request.getHeader("Host"))) {
-      return EarlyRefusal.answer(
-          ctx,
-          content,
-          request,
-          new TandemException(
-              ErrorCode.FORBIDDEN,
-              "WebSocket from origin '"
-                  + abbreviate(origin)
-                  + "' refused (expected: the server's own origin or one of --allowed-origins)"),
-          "WebSocket upgrade");
+      return new TandemException(
+          ErrorCode.FORBIDDEN,
+          "WebSocket from origin '"
+              + abbreviate(origin)
+              + "' refused (expected: the server's own origin or one of --allowed-origins)");
     }
     Connection<?> connection = ctx.getConnection();
-    if (COUNTED.get(connection) == null) {
+    if (COUNTED.get(connection) == null) { // once per connection, whatever Tyrus then decides
       String address = address(connection.getPeerAddress());
       if (!acquire(address)) {
-        return EarlyRefusal.answer(
-            ctx,
-            content,
-            request,
-            new TandemException(
-                ErrorCode.RATE_LIMITED,
-                maxPerAddress
-                    + " WebSockets are open from this address already"
-                    + " (max-connections-per-address); close one or retry later"),
-            "WebSocket upgrade");
+        return new TandemException(
+            ErrorCode.RATE_LIMITED,
+            maxPerAddress
+                + " WebSockets are open from this address already"
+                + " (max-connections-per-address); close one or retry later");
       }
       COUNTED.set(connection, Boolean.TRUE);
       connection.addCloseListener((Connection.CloseListener) (closed, type) -> release(address));
     }
-    return ctx.getInvokeAction();
+    return null;
   }
 
   private boolean acquire(String address) {
