@@ -11,7 +11,8 @@ import org.glassfish.grizzly.http.HttpRequestPacket;
  *
  * <p>This is what stops DNS rebinding: a web page whose own name the attacker re-points at {@code
  * 127.0.0.1} reaches a developer's local server as same-origin, but its requests still carry the
- * attacker's name as {@code Host}. Registered after the other add-ons, so it runs first.
+ * attacker's name as {@code Host}. It runs after {@link RefuseUndecodablePaths}: a request that is
+ * not well-formed HTTP (whose headers may not be read at all) is a {@code bad_request} first.
  */
 final class RefuseForeignHosts extends RequestFilter {
   private final AllowedHosts hosts;

@@ -6,8 +6,11 @@ import java.io.CharConversionException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
+import org.glassfish.grizzly.filterchain.FilterChainBuilder;
 import org.glassfish.grizzly.filterchain.FilterChainContext;
 import org.glassfish.grizzly.http.HttpRequestPacket;
+import org.glassfish.grizzly.http.HttpServerFilter;
+import org.glassfish.grizzly.http.server.NetworkListener;
 import org.glassfish.grizzly.http.util.RequestURIRef;
 
 /**
@@ -20,6 +23,11 @@ import org.glassfish.grizzly.http.util.RequestURIRef;
  * upgrade without {@code Sec-WebSocket-Key}, which Tyrus answers with 500, is a {@code bad_request}
  * too.
  *
+ * <p>A target that does not start with {@code /} (raw bytes where the path should be) is a {@code
+ * bad_request} too, and so is a request line that is not HTTP at all (a space inside the target, a
+ * version that is not {@code HTTP/1.x}), which the codec itself refuses (see {@link
+ * NotHttpRequestLines}).
+ *
  * <p>Right after the HTTP codec, so this holds for every handler: REST, SSE, static files and the
  * WebSocket upgrade. Without it Grizzly's decoder throws from deep in the filter chain (an empty
  * 500 or no answer at all, and a stack trace in the log per request) or answers 500 as if the
@@ -28,6 +36,13 @@ import org.glassfish.grizzly.http.util.RequestURIRef;
 final class RefuseUndecodablePaths extends RequestFilter {
   RefuseUndecodablePaths() {
     super("request target");
+  }
+
+  @Override
+  public void setup(NetworkListener listener, FilterChainBuilder builder) {
+    super.setup(listener, builder);
+    // below the codec: sees what it writes
+    NotHttpRequestLines.install(builder, builder.indexOfType(HttpServerFilter.class));
   }
 
   @Override
@@ -44,6 +59,9 @@ final class RefuseUndecodablePaths extends RequestFilter {
 
   /** Why this request target is refused, or null if it is well-formed. */
   static TandemException refusal(String rawPath, String rawQuery) {
+    if (!rawPath.startsWith("/")) {
+      return TandemException.badRequest("the request target is not a path (expected: /...)");
+    }
     try {
       String path = decode(rawPath, "path");
       if (path.chars().anyMatch(c -> c < 0x20 || c == 0x7F)) {

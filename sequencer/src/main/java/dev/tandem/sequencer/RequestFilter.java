@@ -29,7 +29,7 @@ abstract class RequestFilter extends BaseFilter implements AddOn {
   }
 
   @Override
-  public final void setup(NetworkListener listener, FilterChainBuilder builder) {
+  public void setup(NetworkListener listener, FilterChainBuilder builder) {
     int codec = builder.indexOfType(HttpServerFilter.class);
     builder.add(codec + 1, this);
   }

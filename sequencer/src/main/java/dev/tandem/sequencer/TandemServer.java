@@ -44,6 +44,9 @@ public final class TandemServer implements AutoCloseable {
   /** The smallest frame buffer of Tyrus, which reads each frame whole (see FrameSizeGuard). */
   public static final int MAX_FRAME_BUFFER = 16 * 1024 * 1024;
 
+  /** The most one socket's read takes at a time (see the listener set-up). */
+  private static final int READ_BYTES_PER_TURN = 16 * 1024;
+
   private final TandemConfig config;
   private final Database database;
   private final boolean ownsDatabase;
@@ -80,12 +83,18 @@ public final class TandemServer implements AutoCloseable {
             false);
     NetworkListener listener = httpServer.getListeners().iterator().next();
     listener.getKeepAlive().setIdleTimeoutInSeconds(-1); // WebSockets idle as long as they like
+    // Each add-on goes right after the codec: the one registered last runs first. A request that
+    // is not well-formed is a bad_request before its Host or Origin is looked at.
     listener.registerAddOn(new IgnoreForeignUpgrades());
-    listener.registerAddOn(new RefuseUndecodablePaths());
-    listener.registerAddOn(new FrameSizeGuard(config.maxMessageBytes()));
     listener.registerAddOn(
         new WebSocketGate(config.allowedOrigins(), config.maxConnectionsPerAddress()));
-    listener.registerAddOn(new RefuseForeignHosts(config.effectiveAllowedHosts())); // runs first
+    listener.registerAddOn(new RefuseForeignHosts(config.effectiveAllowedHosts()));
+    listener.registerAddOn(new RefuseUndecodablePaths());
+    listener.registerAddOn(new FrameSizeGuard(config.maxMessageBytes()));
+    // One read of a socket is handled whole before its worker takes the next socket: a small read
+    // bounds what a flooding socket gets per turn (by default a read takes the socket's receive
+    // buffer, 128 KiB or more: a thousand messages), so other sockets' frames wait for little.
+    listener.getTransport().setReadBufferSize(READ_BYTES_PER_TURN);
     BrokenContentLog.install();
     webSockets.attachTo(listener);
     for (HealthHandler.Probe probe : HealthHandler.Probe.values()) {
