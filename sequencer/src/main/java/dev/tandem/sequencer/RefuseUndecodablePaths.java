@@ -6,19 +6,12 @@ import java.io.CharConversionException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
-import org.glassfish.grizzly.filterchain.BaseFilter;
 import org.glassfish.grizzly.filterchain.FilterChainBuilder;
 import org.glassfish.grizzly.filterchain.FilterChainContext;
-import org.glassfish.grizzly.filterchain.NextAction;
-import org.glassfish.grizzly.http.HttpContent;
 import org.glassfish.grizzly.http.HttpRequestPacket;
-import org.glassfish.grizzly.http.HttpResponsePacket;
 import org.glassfish.grizzly.http.HttpServerFilter;
-import org.glassfish.grizzly.http.server.AddOn;
 import org.glassfish.grizzly.http.server.NetworkListener;
-import org.glassfish.grizzly.http.util.HttpStatus;
 import org.glassfish.grizzly.http.util.RequestURIRef;
-import org.glassfish.grizzly.memory.Buffers;
 
 /**
  * Answers a request whose path or query is not well-formed before anything else sees it, with the
@@ -40,51 +33,28 @@ import org.glassfish.grizzly.memory.Buffers;
  * 500 or no answer at all, and a stack trace in the log per request) or answers 500 as if the
  * server had failed.
  */
-final class RefuseUndecodablePaths extends BaseFilter implements AddOn {
-  @Override
-  public void setup(NetworkListener listener, FilterChainBuilder builder) {
-    int codec = builder.indexOfType(HttpServerFilter.class);
-    builder.add(codec + 1, this);
-    NotHttpRequestLines.install(builder, codec); // below the codec: sees what it writes
+final class RefuseUndecodablePaths extends RequestFilter {
+  RefuseUndecodablePaths() {
+    super("request target");
   }
 
   @Override
-  public NextAction handleRead(FilterChainContext ctx) {
-    if (!(ctx.getMessage() instanceof HttpContent content)
-        || !(content.getHttpHeader() instanceof HttpRequestPacket request)) {
-      return ctx.getInvokeAction();
-    }
+  public void setup(NetworkListener listener, FilterChainBuilder builder) {
+    super.setup(listener, builder);
+    // below the codec: sees what it writes
+    NotHttpRequestLines.install(builder, builder.indexOfType(HttpServerFilter.class));
+  }
+
+  @Override
+  TandemException refusal(FilterChainContext ctx, HttpRequestPacket request) {
     TandemException refusal = refusal(request.getRequestURI(), request.getQueryString());
     if (refusal == null
         && request.isUpgrade()
         && "websocket".equalsIgnoreCase(request.getUpgrade())
         && request.getHeader("Sec-WebSocket-Key") == null) { // Tyrus answers 500
-      refusal = TandemException.badRequest("a WebSocket upgrade needs Sec-WebSocket-Key");
+      return TandemException.badRequest("a WebSocket upgrade needs Sec-WebSocket-Key");
     }
-    if (refusal == null) {
-      return ctx.getInvokeAction();
-    }
-    // Any body is read to its end first, so the connection stays usable; an upgrade's has no end
-    // (the codec leaves it undecoded): it is answered at once and its connection closed.
-    if (content.isLast() || request.isUpgrade()) {
-      BadRequestLog.refused(request.getMethod().getMethodString() + " request target", refusal);
-      HttpResponsePacket response = request.getResponse();
-      if (request.isUpgrade()) {
-        request.getProcessingState().setKeepAlive(false);
-      }
-      HttpStatus.getHttpStatus(refusal.code().httpStatus()).setValues(response);
-      byte[] body = Json.error(refusal.code(), refusal.getMessage()).getBytes(UTF_8);
-      response.setContentType("application/json");
-      response.setContentLength(body.length);
-      ctx.write(
-          HttpContent.builder(response)
-              .content(Buffers.wrap(ctx.getMemoryManager(), body))
-              .last(true)
-              .build());
-      // as Grizzly's own OutputBuffer does: the codec then keeps the connection alive or closes it
-      ctx.notifyDownstream(HttpServerFilter.RESPONSE_COMPLETE_EVENT);
-    }
-    return ctx.getStopAction();
+    return refusal;
   }
 
   /** Why this request target is refused, or null if it is well-formed. */

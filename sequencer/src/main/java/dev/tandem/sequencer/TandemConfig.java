@@ -1,10 +1,15 @@
 package dev.tandem.sequencer;
 
 import dev.tandem.persistence.DatabaseConfig;
+import dev.tandem.sequencer.auth.AllowedHosts;
+import dev.tandem.sequencer.auth.AllowedOrigins;
+import dev.tandem.sequencer.auth.HmacSecret;
+import dev.tandem.sequencer.auth.TokenVerifier;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -53,8 +58,34 @@ public record TandemConfig(
     // per-user limits (issue 13): across all of one user's WebSockets
     int maxConnectionsPerUser,
     int maxMessagesPerSecondPerUser,
+    // security (issue 13): who may connect, from which pages and under which host names
+    Auth auth,
+    Optional<Path> authSecretFile,
+    Optional<HmacSecret> authSecret,
+    Optional<String> authJwks,
+    Optional<String> authIssuer,
+    Optional<String> authAudience,
+    Duration authClockSkew,
+    Duration authJwksRefresh,
+    AllowedOrigins allowedOrigins,
+    Optional<AllowedHosts> allowedHosts,
+    int maxConnectionsPerAddress,
     // issue 13: the token /metrics requires; held as a digest, never printed
     Optional<MetricsToken> metricsToken) {
+
+  /** How clients are authenticated ({@code --auth}). */
+  public enum Auth {
+    /** Development only: everyone may do everything, as user {@code anonymous}. */
+    NONE,
+    /** Signed tokens, verified with the secret or the JWKS. */
+    TOKEN
+  }
+
+  /** The host listened on by default with {@code --auth none}: this machine only. */
+  public static final String LOOPBACK_HOST = "127.0.0.1";
+
+  /** The host listened on by default once tokens are required: every interface. */
+  public static final String ANY_HOST = "0.0.0.0";
 
   /** Where the demo page of client-js lives in a checkout, served at {@code /} when present. */
   public static final Path DEFAULT_STATIC_DIR = Path.of("client-js", "demo");
@@ -80,6 +111,16 @@ public record TandemConfig(
     requireRange(
         submitQueueCostPerDocument, 1, Integer.MAX_VALUE, "submit-queue-cost-per-document");
     requireRange(databasePoolSize, 1, 1000, "database-pool-size");
+    requireRange(maxConnectionsPerAddress, 0, 1_000_000, "max-connections-per-address");
+    requireRange(
+        authClockSkew.toSeconds(), 0, TokenVerifier.MAX_CLOCK_SKEW.toSeconds(), "auth-clock-skew");
+    // below the JWKS cache time, which refetches the set anyway
+    requireRange(
+        authJwksRefresh.toSeconds(),
+        1,
+        TokenVerifier.DEFAULT_JWKS_CACHE_TTL.toSeconds() - 1,
+        "auth-jwks-refresh");
+    requireKeySource(auth, authSecret, authJwks);
     requireRange(
         databaseTimeout.toSeconds(),
         1,
@@ -105,10 +146,13 @@ public record TandemConfig(
     }
   }
 
-  /** The defaults: port 8080, 1 MiB messages, 16 Mi code points per document, and so on. */
+  /**
+   * The defaults: port 8080, 1 MiB messages, 16 Mi code points per document, and so on; no
+   * authentication, hence listening on {@value #LOOPBACK_HOST} only.
+   */
   public static TandemConfig defaults() {
     return new TandemConfig(
-        "0.0.0.0",
+        LOOPBACK_HOST,
         8080,
         Files.isDirectory(DEFAULT_STATIC_DIR) ? Optional.of(DEFAULT_STATIC_DIR) : Optional.empty(),
         1024 * 1024,
@@ -138,6 +182,17 @@ public record TandemConfig(
         Path.of("data"),
         100,
         10_000,
+        Auth.NONE,
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        TokenVerifier.DEFAULT_CLOCK_SKEW,
+        TokenVerifier.DEFAULT_JWKS_REFRESH_INTERVAL,
+        AllowedOrigins.sameOrigin(),
+        Optional.empty(),
+        200,
         Optional.empty());
   }
 
@@ -148,6 +203,8 @@ public record TandemConfig(
    */
   public static TandemConfig parse(List<String> args, Map<String, String> env) {
     Builder builder = new Builder(defaults());
+    builder.host = null; // unless given: derived from --auth by build()
+    builder.auth = null; // unless given: token if a key source is given
     Map<String, String> values = new LinkedHashMap<>();
     for (Option option : OPTIONS) {
       String fromEnv = env.get(option.envName());
@@ -172,7 +229,7 @@ public record TandemConfig(
       } else {
         throw new IllegalArgumentException("flag --" + name + " needs a value");
       }
-      if (option(name).isEmpty()) {
+      if (option(name).filter(o -> !o.envOnly()).isEmpty()) {
         throw new IllegalArgumentException("unknown flag --" + name + "\n" + usage());
       }
       values.put(name, value);
@@ -191,13 +248,17 @@ public record TandemConfig(
     for (Option option : OPTIONS) {
       out.append(
           String.format(
-              Locale.ROOT, "  --%-26s %-32s %s%n", option.name(), option.envName(), option.help()));
+              Locale.ROOT,
+              "  %-28s %-32s %s%n",
+              option.envOnly() ? "" : "--" + option.name(),
+              option.envName(),
+              option.help()));
     }
     out.append(
         String.format(
             Locale.ROOT,
             "  %-28s %-32s %s%n",
-            "(environment only)",
+            "",
             METRICS_TOKEN_ENV,
             "the metrics token itself, if no metrics-token-file is given"));
     return out.toString();
@@ -254,8 +315,103 @@ public record TandemConfig(
     lines.add("database-timeout-seconds=" + databaseTimeout.toSeconds());
     lines.add(
         "data-dir=" + dataDir.toAbsolutePath() + (databaseUrl.isPresent() ? " (unused)" : ""));
+    lines.add("auth=" + describeAuth());
+    lines.add("auth-secret-file=" + authSecretFile.map(Path::toString).orElse("(none)"));
+    lines.add("auth-jwks=" + authJwks.map(TandemConfig::withoutUserInfo).orElse("(none)"));
+    lines.add("auth-issuer=" + authIssuer.orElse("(any)"));
+    lines.add("auth-audience=" + authAudience.orElse("(any)"));
+    lines.add("auth-clock-skew=" + authClockSkew.toSeconds());
+    lines.add("auth-jwks-refresh=" + authJwksRefresh.toSeconds());
+    lines.add("allowed-origins=" + allowedOrigins);
+    lines.add(
+        "allowed-hosts="
+            + effectiveAllowedHosts()
+            + (allowedHosts.isEmpty() ? " (default for host " + host + ")" : ""));
+    lines.add(
+        "max-connections-per-address="
+            + (maxConnectionsPerAddress == 0
+                ? "unlimited"
+                : Integer.toString(maxConnectionsPerAddress)));
     lines.add("metrics-token-file=" + (metricsToken.isPresent() ? "set" : "not set"));
     return String.join("\n", lines);
+  }
+
+  /** The key source, fit to print: the secret's length and where it came from, never the secret. */
+  private String describeAuth() {
+    if (auth == Auth.NONE) {
+      return "none (development only)";
+    }
+    return authSecret
+        .map(
+            secret ->
+                "token: HS256 with a "
+                    + secret.length()
+                    + "-byte secret from "
+                    + authSecretFile.map(Path::toString).orElse("TANDEM_AUTH_SECRET"))
+        .orElseGet(
+            () -> "token: RS256/ES256 with the JWKS at " + withoutUserInfo(authJwks.orElseThrow()));
+  }
+
+  /** A URL's user name and password, should it hold any, masked. */
+  private static String withoutUserInfo(String location) {
+    return location.replaceAll("//[^/@]*@", "//****@");
+  }
+
+  /**
+   * What an operator must know before relying on this configuration, printed at start: with {@code
+   * --auth none}, anyone who reaches the port can read and write every document.
+   *
+   * @param listeningPort the port actually listened on (the setting may be 0)
+   */
+  public List<String> warnings(int listeningPort) {
+    if (auth == Auth.TOKEN) {
+      return List.of();
+    }
+    return List.of(
+        "--auth none: anyone who can reach "
+            + host
+            + ":"
+            + listeningPort
+            + " can read and write every document. For development only; configure"
+            + " --auth-secret-file, TANDEM_AUTH_SECRET or --auth-jwks before others can reach"
+            + " it.");
+  }
+
+  /**
+   * The verifier of tokens for {@code --auth token}, empty for {@code --auth none}; the caller
+   * closes it (a JWKS URL keeps a cache that refreshes).
+   *
+   * @throws IllegalArgumentException if the JWKS cannot be used (a file that cannot be read, an
+   *     {@code http://} URL on a host other than loopback)
+   */
+  public Optional<TokenVerifier> tokenVerifier() {
+    if (auth == Auth.NONE) {
+      return Optional.empty();
+    }
+    TokenVerifier.Builder verifier =
+        TokenVerifier.builder().clockSkew(authClockSkew).jwksRefreshInterval(authJwksRefresh);
+    authSecret.ifPresent(verifier::secret);
+    authJwks.ifPresent(verifier::jwks);
+    authIssuer.ifPresent(verifier::issuer);
+    authAudience.ifPresent(verifier::audience);
+    return Optional.of(verifier.build());
+  }
+
+  /**
+   * The host names served: {@code --allowed-hosts}, or by default the loopback names when listening
+   * on a loopback address and any name otherwise.
+   */
+  public AllowedHosts effectiveAllowedHosts() {
+    return allowedHosts.orElseGet(() -> AllowedHosts.parse("", isLoopback(host)));
+  }
+
+  /** Whether {@code host} names this machine only; checked by name, nothing is resolved. */
+  static boolean isLoopback(String host) {
+    String name = host.trim().toLowerCase(Locale.ROOT);
+    return name.equals("localhost")
+        || name.startsWith("127.")
+        || name.equals("::1")
+        || name.equals("[::1]");
   }
 
   /**
@@ -312,24 +468,58 @@ public record TandemConfig(
     }
   }
 
-  private record Option(String name, String help, BiConsumer<Builder, String> setter) {
+  /**
+   * The key source's settings agree with {@code --auth}: one source for {@code token} (a secret or
+   * a JWKS, not both), none for {@code none} (a server given a key but open to all would surprise
+   * whoever gave it).
+   */
+  private static void requireKeySource(
+      Auth auth, Optional<HmacSecret> secret, Optional<String> jwks) {
+    if (secret.isPresent() && jwks.isPresent()) {
+      throw new IllegalArgumentException(
+          "auth: both a secret and --auth-jwks are given (expected: one key source)");
+    }
+    boolean keyed = secret.isPresent() || jwks.isPresent();
+    if (auth == Auth.TOKEN && !keyed) {
+      throw new IllegalArgumentException(
+          "--auth token needs a key source: --auth-secret-file, TANDEM_AUTH_SECRET or --auth-jwks"
+              + " (or --auth none, for development only)");
+    }
+    if (auth == Auth.NONE && keyed) {
+      throw new IllegalArgumentException(
+          "--auth none, but a key source is given (--auth-secret-file, TANDEM_AUTH_SECRET or"
+              + " --auth-jwks): remove it, or drop --auth none to require tokens");
+    }
+  }
+
+  private record Option(
+      String name, String help, BiConsumer<Builder, String> setter, boolean envOnly) {
+    Option(String name, String help, BiConsumer<Builder, String> setter) {
+      this(name, help, setter, false);
+    }
+
     String envName() {
       return "TANDEM_" + name.toUpperCase(Locale.ROOT).replace('-', '_');
     }
 
     void apply(Builder builder, String value) {
+      String setting = envOnly ? envName() : "--" + name + " / " + envName();
       try {
         setter.accept(builder, value);
       } catch (NumberFormatException e) {
-        throw new IllegalArgumentException(
-            "--" + name + " / " + envName() + " : '" + value + "' (expected: an integer)");
+        throw new IllegalArgumentException(setting + " : '" + value + "' (expected: an integer)");
+      } catch (IllegalArgumentException e) { // its message never quotes a secret
+        throw new IllegalArgumentException(setting + " : " + e.getMessage(), e);
       }
     }
   }
 
   private static final List<Option> OPTIONS =
       List.of(
-          new Option("host", "interface to listen on (default 0.0.0.0)", (b, v) -> b.host = v),
+          new Option(
+              "host",
+              "interface to listen on (default 127.0.0.1 with --auth none, else 0.0.0.0)",
+              (b, v) -> b.host = v),
           new Option(
               "port", "TCP port; 0 picks a free one (default 8080)", (b, v) -> b.port = toInt(v)),
           new Option(
@@ -454,6 +644,55 @@ public record TandemConfig(
               "embedded PostgreSQL's data directory (default ./data)",
               (b, v) -> b.dataDir = Path.of(v)),
           new Option(
+              "auth",
+              "none (development only: anyone who reaches the port may do anything) or token"
+                  + " (default token if a secret or JWKS is given, else none)",
+              (b, v) -> b.auth = toAuth(v)),
+          new Option(
+              "auth-secret-file",
+              "file holding the HS256 secret, at least 32 bytes (openssl rand -base64 48)",
+              (b, v) -> b.secretFromFile(Path.of(v))),
+          new Option(
+              "auth-secret",
+              "the HS256 secret itself (environment only)",
+              (b, v) -> b.secretFromEnvironment(v),
+              true),
+          new Option(
+              "auth-jwks",
+              "JWKS for RS256/ES256: https:// URL, http:// on loopback, or a file",
+              (b, v) -> b.authJwks = nonEmpty(v)),
+          new Option(
+              "auth-issuer",
+              "required iss of tokens (default any)",
+              (b, v) -> b.authIssuer = nonEmpty(v)),
+          new Option(
+              "auth-audience",
+              "required aud of tokens (default any)",
+              (b, v) -> b.authAudience = nonEmpty(v)),
+          new Option(
+              "auth-clock-skew",
+              "seconds of tolerance on exp and nbf, 0 to 600 (default 60)",
+              (b, v) -> b.authClockSkew = Duration.ofSeconds(toInt(v))),
+          new Option(
+              "auth-jwks-refresh",
+              "seconds between JWKS refetches for unknown kids, two per interval (default 30)",
+              (b, v) -> b.authJwksRefresh = Duration.ofSeconds(toInt(v))),
+          new Option(
+              "allowed-origins",
+              "origins whose pages may open a WebSocket and call REST/SSE, comma-separated, or *"
+                  + " (default the server's own origin)",
+              (b, v) -> b.allowedOrigins = AllowedOrigins.parse(v)),
+          new Option(
+              "allowed-hosts",
+              "Host header names served, comma-separated without ports, or * (default"
+                  + " localhost,127.0.0.1,[::1] when listening on loopback, else any)",
+              (b, v) -> b.allowedHosts = toAllowedHosts(v)),
+          new Option(
+              "max-connections-per-address",
+              "WebSockets open at once from one remote address; more are refused with 429"
+                  + " rate_limited; 0 for no limit (default 200)",
+              (b, v) -> b.maxConnectionsPerAddress = toInt(v)),
+          new Option(
               "metrics-token-file",
               "file holding the token /metrics requires as Authorization: Bearer (at least 16"
                   + " characters); without one, /metrics is open with --auth none and closed"
@@ -463,6 +702,24 @@ public record TandemConfig(
                       v.isEmpty()
                           ? Optional.empty()
                           : Optional.of(MetricsToken.fromFile(Path.of(v)))));
+
+  private static Auth toAuth(String value) {
+    return switch (value.trim().toLowerCase(Locale.ROOT)) {
+      case "none" -> Auth.NONE;
+      case "token" -> Auth.TOKEN;
+      default -> throw new IllegalArgumentException("'" + value + "' (expected: none or token)");
+    };
+  }
+
+  /** A list of names, or empty for the default, which depends on the host listened on. */
+  private static Optional<AllowedHosts> toAllowedHosts(String value) {
+    boolean names = Arrays.stream(value.split(",")).anyMatch(entry -> !entry.isBlank());
+    return names ? Optional.of(AllowedHosts.parse(value, false)) : Optional.empty();
+  }
+
+  private static Optional<String> nonEmpty(String value) {
+    return Optional.of(value.trim()).filter(s -> !s.isEmpty());
+  }
 
   private static int toInt(String value) {
     return Integer.parseInt(value.trim());
@@ -509,6 +766,17 @@ public record TandemConfig(
     private Path dataDir;
     private int maxConnectionsPerUser;
     private int maxMessagesPerSecondPerUser;
+    private Auth auth; // null: token if a key source is given, else none
+    private Optional<Path> authSecretFile;
+    private Optional<HmacSecret> authSecret;
+    private Optional<String> authJwks;
+    private Optional<String> authIssuer;
+    private Optional<String> authAudience;
+    private Duration authClockSkew;
+    private Duration authJwksRefresh;
+    private AllowedOrigins allowedOrigins;
+    private Optional<AllowedHosts> allowedHosts;
+    private int maxConnectionsPerAddress;
     private Optional<MetricsToken> metricsToken;
 
     private Builder(TandemConfig c) {
@@ -542,7 +810,36 @@ public record TandemConfig(
       dataDir = c.dataDir;
       maxConnectionsPerUser = c.maxConnectionsPerUser;
       maxMessagesPerSecondPerUser = c.maxMessagesPerSecondPerUser;
+      auth = c.auth;
+      authSecretFile = c.authSecretFile;
+      authSecret = c.authSecret;
+      authJwks = c.authJwks;
+      authIssuer = c.authIssuer;
+      authAudience = c.authAudience;
+      authClockSkew = c.authClockSkew;
+      authJwksRefresh = c.authJwksRefresh;
+      allowedOrigins = c.allowedOrigins;
+      allowedHosts = c.allowedHosts;
+      maxConnectionsPerAddress = c.maxConnectionsPerAddress;
       metricsToken = c.metricsToken;
+    }
+
+    private void secretFromFile(Path file) {
+      requireNoSecretYet();
+      authSecret = Optional.of(HmacSecret.fromFile(file));
+      authSecretFile = Optional.of(file);
+    }
+
+    private void secretFromEnvironment(String value) {
+      requireNoSecretYet();
+      authSecret = Optional.of(HmacSecret.fromValue(value, "TANDEM_AUTH_SECRET"));
+    }
+
+    private void requireNoSecretYet() {
+      if (authSecret.isPresent()) {
+        throw new IllegalArgumentException(
+            "both --auth-secret-file and TANDEM_AUTH_SECRET are given (expected: one)");
+      }
     }
 
     public Builder host(String value) {
@@ -685,9 +982,65 @@ public record TandemConfig(
       return this;
     }
 
+    /** {@code --auth}; null derives it from the key source (token if there is one). */
+    public Builder auth(Auth value) {
+      auth = value;
+      return this;
+    }
+
+    /**
+     * The HS256 secret (as {@code TANDEM_AUTH_SECRET} gives it); null for none. Unless {@link
+     * #auth} is set after it, {@code --auth} then follows from the key source.
+     */
+    public Builder authSecret(HmacSecret value) {
+      authSecret = Optional.ofNullable(value);
+      authSecretFile = Optional.empty();
+      auth = null;
+      return this;
+    }
+
+    /** {@code --auth-jwks}; null for none. As {@link #authSecret}, it resets {@link #auth}. */
+    public Builder authJwks(String value) {
+      authJwks = Optional.ofNullable(value);
+      auth = null;
+      return this;
+    }
+
+    public Builder authClockSkew(Duration value) {
+      authClockSkew = value;
+      return this;
+    }
+
+    public Builder allowedOrigins(AllowedOrigins value) {
+      allowedOrigins = value;
+      return this;
+    }
+
+    /** {@code --allowed-hosts}; null for the default, which depends on the host. */
+    public Builder allowedHosts(AllowedHosts value) {
+      allowedHosts = Optional.ofNullable(value);
+      return this;
+    }
+
+    /** WebSockets open at once per remote address; 0 for no limit. */
+    public Builder maxConnectionsPerAddress(int value) {
+      maxConnectionsPerAddress = value;
+      return this;
+    }
+
+    /**
+     * Derives what was not given: {@code --auth} from the key source, and the host from {@code
+     * --auth} (loopback only without authentication).
+     */
     public TandemConfig build() {
+      Auth effectiveAuth =
+          auth != null
+              ? auth
+              : authSecret.isPresent() || authJwks.isPresent() ? Auth.TOKEN : Auth.NONE;
+      String effectiveHost =
+          host != null ? host : effectiveAuth == Auth.NONE ? LOOPBACK_HOST : ANY_HOST;
       return new TandemConfig(
-          host,
+          effectiveHost,
           port,
           staticDir,
           maxMessageBytes,
@@ -717,6 +1070,17 @@ public record TandemConfig(
           dataDir,
           maxConnectionsPerUser,
           maxMessagesPerSecondPerUser,
+          effectiveAuth,
+          authSecretFile,
+          authSecret,
+          authJwks,
+          authIssuer,
+          authAudience,
+          authClockSkew,
+          authJwksRefresh,
+          allowedOrigins,
+          allowedHosts,
+          maxConnectionsPerAddress,
           metricsToken);
     }
   }

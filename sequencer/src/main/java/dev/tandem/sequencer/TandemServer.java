@@ -3,6 +3,8 @@ package dev.tandem.sequencer;
 import dev.tandem.persistence.Database;
 import dev.tandem.persistence.DatabaseConfig;
 import dev.tandem.sequencer.auth.RoleAuthorizer;
+import dev.tandem.sequencer.auth.TokenAuthorizer;
+import dev.tandem.sequencer.auth.TokenVerifier;
 import dev.tandem.sequencer.rest.RestApplication;
 import dev.tandem.sequencer.ws.EditEndpoint;
 import dev.tandem.sequencer.ws.FrameSizeGuard;
@@ -79,7 +81,12 @@ public final class TandemServer implements AutoCloseable {
             apiUri, new RestApplication(sequencers, authorizer, config, outboundBudget), false);
     NetworkListener listener = httpServer.getListeners().iterator().next();
     listener.getKeepAlive().setIdleTimeoutInSeconds(-1); // WebSockets idle as long as they like
+    // Each add-on goes right after the codec: the one registered last runs first. A request that
+    // is not well-formed is a bad_request before its Host or Origin is looked at.
     listener.registerAddOn(new IgnoreForeignUpgrades());
+    listener.registerAddOn(
+        new WebSocketGate(config.allowedOrigins(), config.maxConnectionsPerAddress()));
+    listener.registerAddOn(new RefuseForeignHosts(config.effectiveAllowedHosts()));
     listener.registerAddOn(new RefuseUndecodablePaths());
     listener.registerAddOn(new FrameSizeGuard(config.maxMessageBytes()));
     // One read of a socket is handled whole before its worker takes the next socket: a small read
@@ -274,8 +281,30 @@ public final class TandemServer implements AutoCloseable {
       return;
     }
     System.out.println("Tandem configuration:\n  " + config.describe().replace("\n", "\n  "));
-    TandemServer server = builder().config(config).build().start();
-    Runtime.getRuntime().addShutdownHook(new Thread(server::close, "tandem-shutdown"));
+    TokenVerifier verifier;
+    try {
+      verifier = config.tokenVerifier().orElse(null);
+    } catch (IllegalArgumentException e) {
+      System.err.println("tandem: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    RoleAuthorizer authorizer =
+        verifier == null
+            ? RoleAuthorizer.from(Authorizer.allowAll())
+            : new TokenAuthorizer(verifier);
+    TandemServer server = builder().config(config).authorizer(authorizer).build().start();
+    config.warnings(server.port()).forEach(log::warn);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  server.close();
+                  if (verifier != null) {
+                    verifier.close();
+                  }
+                },
+                "tandem-shutdown"));
     System.out.println(
         "Tandem listening on "
             + server.httpUri()

@@ -62,7 +62,10 @@ class BadRequestLoggingTest {
         assertEquals(
             400, raw(server, post(ops + "?a=%zz", "Content-Length: 2", "{}"), false), "escape");
         assertEquals(
-            400, raw(server, post(ops, "Content-Length: 2\r\nContent-Type: a/b;charset=x", "{}")));
+            400,
+            raw(
+                server,
+                post(ops, "Content-Length: 2\r\nContent-Type: application/json;charset=x", "{}")));
         client.send(
             "{\"type\":\"submit\",\"doc\":\"" + doc + "\",\"rev\":0,\"op\":[1.5],\"seq\":1}");
         assertEquals("invalid_op", client.next("error").path("code").asText());
@@ -116,8 +119,10 @@ class BadRequestLoggingTest {
     assertTrue(badRequestLines >= 1, "bad requests are logged:\n" + String.join("\n", lines));
   }
 
+  /** A POST with {@code header}, of JSON unless the header names another Content-Type. */
   private static String post(String path, String header, String body) {
-    return "POST " + path + " HTTP/1.1\r\nHost: localhost\r\n" + header + "\r\n\r\n" + body;
+    String json = header.contains("Content-Type") ? "" : "Content-Type: application/json\r\n";
+    return "POST " + path + " HTTP/1.1\r\nHost: localhost\r\n" + json + header + "\r\n\r\n" + body;
   }
 
   private static int raw(TandemServer server, String request) throws IOException {

@@ -85,7 +85,8 @@ final class ErrorMapper implements ExceptionMapper<Throwable> {
     return null;
   }
 
-  private static String abbreviate(String text) {
+  /** Client input quoted in a message: at most 40 characters. */
+  static String abbreviate(String text) {
     return text == null || text.length() <= 40 ? text : text.substring(0, 40) + "…";
   }
 

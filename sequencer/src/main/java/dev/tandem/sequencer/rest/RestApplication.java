@@ -21,6 +21,8 @@ public final class RestApplication extends ResourceConfig {
     Access access = new Access(authorizer);
     register(new DocumentResource(sequencers, access, config));
     register(new EventsResource(sequencers, access, config, outboundBudget));
+    register(new CrossOrigin(config.allowedOrigins()));
+    register(new JsonBodies());
     register(new ErrorMapper(sequencers.metrics()));
     register(JacksonFeature.withoutExceptionMappers());
     register((ContextResolver<ObjectMapper>) type -> Json.MAPPER);

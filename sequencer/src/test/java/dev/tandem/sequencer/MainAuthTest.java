@@ -1,0 +1,79 @@
+package dev.tandem.sequencer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.nimbusds.jwt.JWTClaimsSet;
+import dev.tandem.persistence.EmbeddedPostgresExtension;
+import dev.tandem.sequencer.auth.HmacSecret;
+import dev.tandem.sequencer.auth.MintToken;
+import java.net.http.HttpRequest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 13: the shipped {@code main} as an operator starts it. Given a secret file it requires
+ * signed tokens and prints the key source, not the key; without one it warns that anyone who can
+ * reach the port can read and write every document.
+ */
+@ExtendWith(EmbeddedPostgresExtension.class)
+class MainAuthTest {
+  private static final String SECRET = "main-auth-test-secret-0123456789-abcdefghijklmnop";
+
+  @Test
+  void aSecretFileMakesMainRequireTokensAndPrintOnlyTheKeySource(@TempDir Path dir)
+      throws Exception {
+    Path file = Files.writeString(dir.resolve("tandem-secret"), SECRET + "\n");
+    String doc = Servers.freshDoc();
+    try (ChildServer server =
+        ChildServer.start("main-auth", List.of(), List.of("--auth-secret-file=" + file))) {
+      Http.Reply anonymous = Http.put(server.httpUri(), "/api/docs/" + doc, "{\"text\":\"x\"}");
+      assertEquals(401, anonymous.status(), anonymous.body().toString());
+      assertEquals("unauthorized", anonymous.body().path("code").asText());
+
+      String token = MintToken.mint(HmacSecret.fromValue(SECRET, "test"), claims(doc));
+      Http.Reply created =
+          Http.send(
+              Http.request(server.httpUri(), "/api/docs/" + doc)
+                  .header("Authorization", "Bearer " + token)
+                  .PUT(HttpRequest.BodyPublishers.ofString("{\"text\":\"signed\"}"))
+                  .build());
+      assertEquals(201, created.status(), created.body().toString());
+
+      String output = server.output();
+      assertTrue(output.contains("auth=token: HS256 with a " + SECRET.length() + "-byte secret"));
+      assertFalse(output.contains(SECRET), output);
+      assertFalse(output.contains("--auth none"), output);
+    }
+  }
+
+  @Test
+  void withoutAuthenticationMainWarns() throws Exception {
+    try (ChildServer server = ChildServer.start("main-no-auth", List.of(), List.of())) {
+      assertEquals(200, Http.get(server.httpUri(), "/healthz").status());
+      String output = server.output();
+      assertTrue(
+          output.contains(
+              "--auth none: anyone who can reach 127.0.0.1:"
+                  + server.httpUri().getPort()
+                  + " can read and write every document"),
+          output);
+    }
+  }
+
+  private static JWTClaimsSet claims(String doc) {
+    return new JWTClaimsSet.Builder()
+        .subject("alice")
+        .expirationTime(Date.from(Instant.now().plusSeconds(300)))
+        .claim("tandem", Map.of("docs", Map.of(doc, "write")))
+        .build();
+  }
+}
