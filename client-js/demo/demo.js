@@ -22,8 +22,7 @@ $('token').value = currentToken();
 $('token-form').addEventListener('submit', (event) => {
   event.preventDefault();
   sessionStorage.setItem(TOKEN_KEY, $('token').value.trim());
-  showMessage('');
-  client.dropConnection(); // reconnect with the new token
+  location.reload(); // start over with the new token, whatever the reconnect backoff
 });
 
 const socketUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;

@@ -604,10 +604,11 @@ export class TandemClient {
       },
     );
     if (error.code === 'unauthorized') {
-      connection.unauthorized = true; // a close 1008 next is about the token
       if (connection.authPending && error.docId === null) {
-        connection.authPending = false;
+        connection.authPending = false; // the refresh was refused: the old token still serves
         this.#retryRefresh(connection);
+      } else {
+        connection.unauthorized = true; // a close 1008 next is about the token
       }
     }
     const document = error.docId === null ? undefined : this.#documents.get(error.docId);

@@ -531,10 +531,11 @@ public final class TandemClient implements AutoCloseable {
             Wire.optionalString(message, "doc", null),
             Wire.optionalInteger(message, "seq"));
     if (error.code() == ErrorCode.UNAUTHORIZED) {
-      current.unauthorized = true; // a close 1008 next is about the token
       if (current.authPending && error.docId().isEmpty()) {
-        current.authPending = false;
+        current.authPending = false; // the refresh was refused: the old token still serves
         retryRefresh(current);
+      } else {
+        current.unauthorized = true; // a close 1008 next is about the token
       }
     }
     TandemDocument document = error.docId().map(documents::get).orElse(null);
