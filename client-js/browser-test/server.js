@@ -85,7 +85,14 @@ export function mintToken(secretFile, args) {
   return new Promise((resolve, reject) => {
     execFile(
       'java',
-      ['-cp', classPath, 'dev.tandem.sequencer.cli.TokenCommand', '--secret-file', secretFile, ...args],
+      [
+        '-cp',
+        classPath,
+        'dev.tandem.sequencer.cli.TokenCommand',
+        '--secret-file',
+        secretFile,
+        ...args,
+      ],
       (error, stdout, stderr) =>
         error ? reject(new Error(`tandem token failed: ${stderr}`)) : resolve(stdout.trim()),
     );

@@ -243,7 +243,11 @@ export class TandemClient {
       undoMergeMs,
     };
     this.#backoff = new Backoff({ initialMs: initialBackoffMs, maxMs: maxBackoffMs, random });
-    this.#refreshBackoff = new Backoff({ initialMs: initialBackoffMs, maxMs: maxBackoffMs, random });
+    this.#refreshBackoff = new Backoff({
+      initialMs: initialBackoffMs,
+      maxMs: maxBackoffMs,
+      random,
+    });
     this.#nextSeq = firstSeq;
     this.#connect();
   }

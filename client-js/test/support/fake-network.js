@@ -335,7 +335,12 @@ export class FakeServer {
       for (const docId of [...from.documents]) {
         if (this.mayRead !== null && !this.mayRead(principal.user, docId)) {
           this.leave(from, docId);
-          from.send({ type: 'error', code: 'forbidden', doc: docId, message: 'no longer readable' });
+          from.send({
+            type: 'error',
+            code: 'forbidden',
+            doc: docId,
+            message: 'no longer readable',
+          });
         }
       }
       return;
