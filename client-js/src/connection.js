@@ -243,9 +243,11 @@ export class TandemClient {
       undoMergeMs,
     };
     this.#backoff = new Backoff({ initialMs: initialBackoffMs, maxMs: maxBackoffMs, random });
+    // refused refreshes count as bad messages on the server (10 in 10 s close the socket): so
+    // retries start at a second, a few in ten seconds, and go on until the token expires
     this.#refreshBackoff = new Backoff({
-      initialMs: initialBackoffMs,
-      maxMs: maxBackoffMs,
+      initialMs: MIN_REFRESH_MS,
+      maxMs: Math.max(MIN_REFRESH_MS, maxBackoffMs),
       random,
     });
     this.#nextSeq = firstSeq;

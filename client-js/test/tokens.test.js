@@ -139,17 +139,18 @@ test('a refused refresh is reported and retried with backoff; the old token serv
   w.run();
   assert.equal(doc.state, 'synced', 'the connection keeps serving');
 
-  w.wait(100); // the first retry comes between 100 and 200 ms (jitter 0.5: 150)
+  // retries start at a second (refused ones count as bad messages on the server)
+  w.wait(749); // the first retry comes between 0.5 and 1 s (jitter 0.5: 750 ms)
   await settle(w);
   assert.equal(sent(w, 'auth').length, 1);
-  w.wait(50);
+  w.wait(1);
   await settle(w);
   assert.equal(sent(w, 'auth').length, 2);
   assert.deepEqual(errors, ['unauthorized', 'unauthorized']);
-  w.wait(300); // the second retry: between 200 and 400 ms
+  w.wait(1500); // the second retry: between 1 and 2 s
   await settle(w);
   assert.equal(sent(w, 'auth').length, 3);
-  assert.equal(client.user.exp, 1800);
+  assert.equal(client.user.exp, 1802, 'the token got at 802.25 s');
   assert.equal(client.state, 'connected');
   assert.equal(sent(w, 'hello').length, 1);
 });

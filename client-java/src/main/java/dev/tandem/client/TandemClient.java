@@ -131,7 +131,13 @@ public final class TandemClient implements AutoCloseable {
     this.connectTimeout = builder.connectTimeout;
     this.reconnectBackoff =
         new Backoff(builder.initialBackoff, builder.maxBackoff, builder.randomOrDefault());
-    this.refreshBackoff = builder.newBackoff();
+    // refused refreshes count as bad messages on the server (10 in 10 s close the socket): so
+    // retries start at a second, a few in ten seconds, and go on until the token expires
+    this.refreshBackoff =
+        new Backoff(
+            MIN_REFRESH,
+            builder.maxBackoff.compareTo(MIN_REFRESH) > 0 ? builder.maxBackoff : MIN_REFRESH,
+            builder.randomOrDefault());
     this.nextSeq = builder.firstSeq;
     this.messageLimit = builder.maxMessageBytes;
     Thread[] thread = new Thread[1];
