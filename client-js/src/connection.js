@@ -421,7 +421,7 @@ export class TandemClient {
       return;
     }
     /** @type {Connection} */
-    const connection = { socket, welcomed: false, lastHeard: this.#now() };
+    const connection = { socket, welcomed: false, lastHeard: this.#now(), token };
     this.#connection = connection;
     socket.addEventListener('open', () => {
       if (connection === this.#connection) {
@@ -526,6 +526,7 @@ export class TandemClient {
   /** The refreshed token is taken: `authed {user, exp}`. */
   #authed(connection, message) {
     connection.authPending = false;
+    connection.token = connection.pendingToken;
     this.#refreshBackoff.reset();
     if (this.#user !== null) {
       this.#user = Object.freeze({
@@ -561,10 +562,16 @@ export class TandemClient {
     }
     this.#fetchToken().then(
       (token) => {
-        if (connection === this.#connection) {
-          connection.authPending = true;
-          this.#send(connection, { type: 'auth', token });
+        if (connection !== this.#connection) {
+          return;
         }
+        if (token === connection.token) {
+          this.#retryRefresh(connection); // nothing new yet (a static token): ask again later
+          return;
+        }
+        connection.authPending = true;
+        connection.pendingToken = token;
+        this.#send(connection, { type: 'auth', token });
       },
       (error) => {
         if (connection === this.#connection) {
@@ -1343,10 +1350,11 @@ export class TandemDocument {
 }
 
 /**
- * One socket of a {@link TandemClient}: `unauthorized` once the server refused its token (a close
- * 1008 next is then about the token), `authPending` while an `auth` awaits its answer.
- * @typedef {{socket: WebSocket, welcomed: boolean, lastHeard: number, unauthorized?: boolean,
- *   authPending?: boolean}} Connection
+ * One socket of a {@link TandemClient}: `token` the token it serves under (said in hello, or
+ * taken by `authed`), `unauthorized` once the server refused its token (a close 1008 next is then
+ * about the token), `authPending` while an `auth` of `pendingToken` awaits its answer.
+ * @typedef {{socket: WebSocket, welcomed: boolean, lastHeard: number, token?: string,
+ *   unauthorized?: boolean, authPending?: boolean, pendingToken?: string}} Connection
  */
 
 /**

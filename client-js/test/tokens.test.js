@@ -262,3 +262,27 @@ test('a document the refreshed token may no longer read is closed by forbidden',
   w.run();
   assert.equal(notes.state, 'synced');
 });
+
+test('a getToken that has nothing new yet sends no auth and is asked again with backoff', async () => {
+  const w = tokenWorld();
+  let current = 'ada:100';
+  let calls = 0;
+  const client = w.client('c1', {
+    getToken: () => {
+      calls++;
+      return current;
+    },
+    pingIntervalMs: 1e9,
+  });
+  await settle(w);
+  w.wait(40_000); // 60 s before exp: the refresh asks, gets the same token, sends nothing
+  await settle(w);
+  assert.equal(calls, 2);
+  assert.equal(sent(w, 'auth').length, 0);
+  current = 'ada:500';
+  w.wait(750); // asked again after the refresh backoff (0.5 to 1 s)
+  await settle(w);
+  assert.equal(calls, 3);
+  assert.deepEqual(sent(w, 'auth'), [{ type: 'auth', token: 'ada:500' }]);
+  assert.equal(client.user.exp, 500);
+});

@@ -461,6 +461,7 @@ public final class TandemClient implements AutoCloseable {
   /** The refreshed token is taken: {@code authed {user, exp}}. */
   private void authed(Connection current, JsonNode message) {
     current.authPending = false;
+    current.token = current.pendingToken;
     refreshBackoff.reset();
     if (identity != null) {
       identity =
@@ -503,8 +504,11 @@ public final class TandemClient implements AutoCloseable {
                       if (failure != null) {
                         report(tokenFailure(failure));
                         retryRefresh(current);
+                      } else if (fresh.equals(current.token)) {
+                        retryRefresh(current); // nothing new yet (a fixed token): ask again later
                       } else {
                         current.authPending = true;
+                        current.pendingToken = fresh;
                         send(current, Wire.auth(fresh));
                       }
                     }));
@@ -844,11 +848,14 @@ public final class TandemClient implements AutoCloseable {
     private int largestSentBytes; // event thread
     private long lastHeardNanos = System.nanoTime(); // event thread
     private boolean unauthorized; // event thread: the server refused its token
-    private boolean authPending; // event thread: an auth awaits its answer
+    private boolean authPending; // event thread: an auth of pendingToken awaits its answer
+    private String pendingToken; // event thread
+    private String token; // event thread: the token it serves under (hello's, or the authed one)
 
     Connection(String clientId, String helloToken) {
       this.clientId = clientId;
       this.helloToken = helloToken;
+      this.token = helloToken;
     }
 
     @Override

@@ -196,4 +196,21 @@ class TandemClientTokenTest {
         errors.toString());
     assertEquals(2, server.hellos().size(), "no socket without a token");
   }
+
+  @Test
+  void aProviderWithNothingNewSendsNoAuthAndIsAskedAgainLater() throws Exception {
+    String fixed = token("ada", Duration.ofSeconds(30));
+    AtomicInteger calls = new AtomicInteger();
+    connect(
+        TandemClient.builder(server.uri())
+            .tokenProvider(
+                () -> calls.incrementAndGet() < 4 ? fixed : token("ada", Duration.ofSeconds(90))));
+    client.whenConnected().get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+    // 30 s of life: the refresh comes after the 1 s floor, gets the same token, sends nothing,
+    // and asks again after the refresh backoff until the provider has a new one
+    await("the new token", () -> identities.size() >= 2);
+    assertEquals(4, calls.get());
+    assertEquals(1, server.auths().size(), server.auths().toString());
+    assertTrue(!server.auths().contains(fixed), "the same token is not sent again");
+  }
 }
