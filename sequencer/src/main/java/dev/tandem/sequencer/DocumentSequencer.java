@@ -463,7 +463,8 @@ final class DocumentSequencer {
       subscribers.put(subscriber, null);
       return;
     }
-    PresenceUpdate joined = PresenceUpdate.joined(docId, joiner.clientId(), joiner.userId(), head);
+    PresenceUpdate joined =
+        PresenceUpdate.joined(docId, joiner.clientId(), joiner.userId(), joiner.meta(), head);
     subscribers.put(subscriber, joined);
     relay(subscriber, joined);
   }

@@ -27,11 +27,12 @@ public record PresenceUpdate(
 
   /**
    * A client that joined the document at {@code revision} and has not published a selection yet: it
-   * is present, with an empty selection and empty meta.
+   * is present, with an empty selection and the {@code meta} it joins with.
    */
-  static PresenceUpdate joined(String docId, String clientId, String userId, long revision) {
+  static PresenceUpdate joined(
+      String docId, String clientId, String userId, JsonNode meta, long revision) {
     return new PresenceUpdate(
-        docId, clientId, userId, revision, Json.MAPPER.createArrayNode(), Json.object(), false);
+        docId, clientId, userId, revision, Json.MAPPER.createArrayNode(), meta, false);
   }
 
   /**

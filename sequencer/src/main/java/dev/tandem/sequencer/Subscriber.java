@@ -1,5 +1,6 @@
 package dev.tandem.sequencer;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 
@@ -58,8 +59,11 @@ public interface Subscriber {
    */
   void presence(PresenceUpdate update);
 
-  /** The client and user a subscriber is known by to the others on its documents. */
-  record Participant(String clientId, String userId) {}
+  /**
+   * The client and user a subscriber is known by to the others on its documents, and the presence
+   * {@code meta} it is announced with when it joins, before it publishes a presence of its own.
+   */
+  record Participant(String clientId, String userId, JsonNode meta) {}
 
   /**
    * Who this subscriber is to the other subscribers of a document it joins, or null if it takes no

@@ -48,7 +48,10 @@ public record TandemConfig(
     Optional<String> databasePassword,
     int databasePoolSize,
     Duration databaseTimeout,
-    Path dataDir) {
+    Path dataDir,
+    // per-user limits (issue 13): across all of one user's WebSockets
+    int maxConnectionsPerUser,
+    int maxMessagesPerSecondPerUser) {
 
   /** Where the demo page of client-js lives in a checkout, served at {@code /} when present. */
   public static final Path DEFAULT_STATIC_DIR = Path.of("client-js", "demo");
@@ -64,6 +67,8 @@ public record TandemConfig(
     requireRange(outboundTotalBytes, 1024, Long.MAX_VALUE, "outbound-total-bytes");
     requireRange(badMessageLimit, 1, Integer.MAX_VALUE, "bad-message-limit");
     requireRange(maxMessagesPerSecond, 0, 1_000_000_000, "max-messages-per-second");
+    requireRange(maxConnectionsPerUser, 0, Integer.MAX_VALUE, "max-connections-per-user");
+    requireRange(maxMessagesPerSecondPerUser, 0, 1_000_000_000, "max-messages-per-second-per-user");
     requireRange(checkpointInterval, 1, Integer.MAX_VALUE, "checkpoint-interval");
     requireRange(historyInMemory, 1, Integer.MAX_VALUE, "history-in-memory");
     requireRange(catchUpPage, 1, Integer.MAX_VALUE, "catch-up-page");
@@ -126,7 +131,9 @@ public record TandemConfig(
         Optional.empty(),
         10,
         DatabaseConfig.DEFAULT_TIMEOUT,
-        Path.of("data"));
+        Path.of("data"),
+        100,
+        10_000);
   }
 
   /**
@@ -203,6 +210,14 @@ public record TandemConfig(
     lines.add(
         "max-messages-per-second="
             + (maxMessagesPerSecond == 0 ? "unlimited" : Integer.toString(maxMessagesPerSecond)));
+    lines.add(
+        "max-connections-per-user="
+            + (maxConnectionsPerUser == 0 ? "unlimited" : Integer.toString(maxConnectionsPerUser)));
+    lines.add(
+        "max-messages-per-second-per-user="
+            + (maxMessagesPerSecondPerUser == 0
+                ? "unlimited"
+                : Integer.toString(maxMessagesPerSecondPerUser)));
     lines.add("checkpoint-interval=" + checkpointInterval);
     lines.add("history-in-memory=" + historyInMemory);
     lines.add("catch-up-page=" + catchUpPage + " (in effect " + effectiveCatchUpPage() + ")");
@@ -343,6 +358,17 @@ public record TandemConfig(
                   + " more are refused with rate_limited; 0 for no limit (default 5000)",
               (b, v) -> b.maxMessagesPerSecond = toInt(v)),
           new Option(
+              "max-connections-per-user",
+              "WebSockets one user may have open at once; the next hello is refused with"
+                  + " rate_limited and closed with 1013; 0 for no limit (default 100)",
+              (b, v) -> b.maxConnectionsPerUser = toInt(v)),
+          new Option(
+              "max-messages-per-second-per-user",
+              "messages one user may send a second across all its WebSockets, in bursts of up"
+                  + " to a second's worth; more are refused with rate_limited; 0 for no limit"
+                  + " (default 10000)",
+              (b, v) -> b.maxMessagesPerSecondPerUser = toInt(v)),
+          new Option(
               "checkpoint-interval",
               "automatic checkpoint every N revisions (default 1000)",
               (b, v) -> b.checkpointInterval = toInt(v)),
@@ -451,6 +477,8 @@ public record TandemConfig(
     private int databasePoolSize;
     private Duration databaseTimeout;
     private Path dataDir;
+    private int maxConnectionsPerUser;
+    private int maxMessagesPerSecondPerUser;
 
     private Builder(TandemConfig c) {
       host = c.host;
@@ -481,6 +509,8 @@ public record TandemConfig(
       databasePoolSize = c.databasePoolSize;
       databaseTimeout = c.databaseTimeout;
       dataDir = c.dataDir;
+      maxConnectionsPerUser = c.maxConnectionsPerUser;
+      maxMessagesPerSecondPerUser = c.maxMessagesPerSecondPerUser;
     }
 
     public Builder host(String value) {
@@ -540,6 +570,18 @@ public record TandemConfig(
 
     public Builder maxMessagesPerSecond(int value) {
       maxMessagesPerSecond = value;
+      return this;
+    }
+
+    /** WebSockets one user may have open at once; 0 for no limit. */
+    public Builder maxConnectionsPerUser(int value) {
+      maxConnectionsPerUser = value;
+      return this;
+    }
+
+    /** Messages one user may send a second across its WebSockets; 0 for no limit. */
+    public Builder maxMessagesPerSecondPerUser(int value) {
+      maxMessagesPerSecondPerUser = value;
       return this;
     }
 
@@ -634,7 +676,9 @@ public record TandemConfig(
           databasePassword,
           databasePoolSize,
           databaseTimeout,
-          dataDir);
+          dataDir,
+          maxConnectionsPerUser,
+          maxMessagesPerSecondPerUser);
     }
   }
 }

@@ -2,6 +2,7 @@ package dev.tandem.sequencer;
 
 import dev.tandem.persistence.Database;
 import dev.tandem.persistence.DatabaseConfig;
+import dev.tandem.sequencer.auth.RoleAuthorizer;
 import dev.tandem.sequencer.rest.RestApplication;
 import dev.tandem.sequencer.ws.EditEndpoint;
 import dev.tandem.sequencer.ws.FrameSizeGuard;
@@ -56,15 +57,14 @@ public final class TandemServer implements AutoCloseable {
       TandemConfig config,
       Database database,
       boolean ownsDatabase,
-      Authorizer authorizer,
+      RoleAuthorizer authorizer,
       Faults faults) {
     this.config = config;
     this.database = database;
     this.ownsDatabase = ownsDatabase;
     this.sequencers = new Sequencers(database, config, faults);
-    Authorizer checked = new CheckedAuthorizer(authorizer); // every user id it names is valid
     this.outboundBudget = new OutboundBudget(config.outboundTotalBytes());
-    this.editEndpoint = new EditEndpoint(sequencers, checked, config, outboundBudget);
+    this.editEndpoint = new EditEndpoint(sequencers, authorizer, config, outboundBudget);
     // Tyrus buffers each frame whole before EditEndpoint sees it (as a fragment of a message, which
     // EditEndpoint measures and refuses with 1009); FrameSizeGuard hands it no data frame over
     // max-message-bytes, so this buffer is never outgrown (Tyrus would close with 1011).
@@ -73,7 +73,9 @@ public final class TandemServer implements AutoCloseable {
     URI apiUri = URI.create("http://" + config.host() + ":" + config.port() + "/api");
     this.httpServer =
         GrizzlyHttpServerFactory.createHttpServer(
-            apiUri, new RestApplication(sequencers, checked, config, outboundBudget), false);
+            apiUri,
+            new RestApplication(sequencers, authorizer.asAuthorizer(), config, outboundBudget),
+            false);
     NetworkListener listener = httpServer.getListeners().iterator().next();
     listener.getKeepAlive().setIdleTimeoutInSeconds(-1); // WebSockets idle as long as they like
     listener.registerAddOn(new IgnoreForeignUpgrades());
@@ -282,7 +284,7 @@ public final class TandemServer implements AutoCloseable {
   public static final class Builder {
     private TandemConfig config = TandemConfig.defaults();
     private Database database;
-    private Authorizer authorizer = Authorizer.allowAll();
+    private RoleAuthorizer authorizer = RoleAuthorizer.from(Authorizer.allowAll());
     private Faults faults;
 
     private Builder() {}
@@ -298,9 +300,18 @@ public final class TandemServer implements AutoCloseable {
       return this;
     }
 
-    public Builder authorizer(Authorizer value) {
+    /**
+     * Decides who may do what on every path (default: everyone everything, as {@code anonymous}).
+     * For signed tokens, a {@link dev.tandem.sequencer.auth.TokenAuthorizer}.
+     */
+    public Builder authorizer(RoleAuthorizer value) {
       authorizer = Objects.requireNonNull(value, "authorizer");
       return this;
+    }
+
+    /** A custom {@link Authorizer}, behind {@link RoleAuthorizer#from}. */
+    public Builder authorizer(Authorizer value) {
+      return authorizer(RoleAuthorizer.from(Objects.requireNonNull(value, "authorizer")));
     }
 
     /** Injects failures at named steps of the documents' work (fault-injection tests). */

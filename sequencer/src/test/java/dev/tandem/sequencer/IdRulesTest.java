@@ -91,6 +91,32 @@ class IdRulesTest {
     assertEquals("hello!", Http.get(server, "/api/docs/" + doc).body().path("text").asText());
   }
 
+  /** 200 code points, 400 UTF-16 units: an Authorizer's user id follows the one rule. */
+  @Test
+  void anAuthorizersUserIdOfTwoHundredCodePointsIsAccepted() {
+    String longest = "😀".repeat(200);
+    String doc = Servers.freshDoc();
+    try (WsClient client = WsClient.connect(server)) {
+      client.send(
+          "{\"type\":\"hello\",\"token\":\"" + longest + "\",\"client\":\"u-200\",\"protocol\":1}");
+      ObjectNode welcome = client.next("welcome");
+      assertEquals(longest, welcome.path("user").asText());
+      assertEquals(longest, welcome.path("name").asText());
+      client.send(Messages.open(doc));
+      client.next("opened");
+      client.send(Messages.submit(doc, 0, "[\"a\"]", 1));
+      assertEquals(1, client.next("ack").path("rev").asLong());
+    }
+    try (WsClient client = WsClient.connect(server)) {
+      client.send(
+          "{\"type\":\"hello\",\"token\":\""
+              + "x".repeat(201)
+              + "\",\"client\":\"u-201\",\"protocol\":1}");
+      assertEquals("bad_request", client.next("error").path("code").asText());
+      assertEquals(1008, client.awaitClose());
+    }
+  }
+
   @Test
   void clientIdsFollowTheRuleOnTheWebSocket() {
     String[] refused = {"", "\\ud800", "a\\u0007b", "x".repeat(65), "😀".repeat(65)};

@@ -56,7 +56,7 @@ class PresenceUpdateTest {
 
   @Test
   void aClientThatJoinedHasAnEmptySelectionAndMeta() {
-    PresenceUpdate joined = PresenceUpdate.joined("d", "bob", "u", 7);
+    PresenceUpdate joined = PresenceUpdate.joined("d", "bob", "u", Json.object(), 7);
     assertEquals("[]", joined.selection().toString());
     assertEquals("{}", joined.meta().toString());
     assertEquals(7, joined.revision());

@@ -215,4 +215,26 @@ class TandemConfigTest {
       assertTrue(refused.getMessage().contains("database-timeout-seconds"), refused.getMessage());
     }
   }
+
+  @Test
+  void perUserLimitsDefaultToAHundredSocketsAndTwiceTheSocketsMessageRate() {
+    TandemConfig defaults = TandemConfig.defaults();
+    assertEquals(100, defaults.maxConnectionsPerUser());
+    assertEquals(2 * defaults.maxMessagesPerSecond(), defaults.maxMessagesPerSecondPerUser());
+    TandemConfig config =
+        TandemConfig.parse(
+            List.of("--max-connections-per-user=5"),
+            Map.of("TANDEM_MAX_MESSAGES_PER_SECOND_PER_USER", "0"));
+    assertEquals(5, config.maxConnectionsPerUser());
+    assertEquals(0, config.maxMessagesPerSecondPerUser());
+    assertTrue(config.describe().contains("\nmax-connections-per-user=5\n"), config.describe());
+    assertTrue(
+        config.describe().contains("\nmax-messages-per-second-per-user=unlimited\n"),
+        config.describe());
+    IllegalArgumentException refused =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> TandemConfig.parse(List.of("--max-connections-per-user", "-1"), Map.of()));
+    assertTrue(refused.getMessage().contains("max-connections-per-user"), refused.getMessage());
+  }
 }

@@ -26,9 +26,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Signed tokens and per-document roles through today's transports, by way of {@link
- * dev.tandem.sequencer.auth.RoleAuthorizer#asAuthorizer()}: what the server can enforce before the
- * transports keep a principal per connection (docs/security.md, wiring plan).
+ * Signed tokens and per-document roles through the transports, with a {@link TokenAuthorizer}
+ * handed to the server as it is (more on the WebSocket in {@link WebSocketTokenTest}).
  */
 @ExtendWith(EmbeddedPostgresExtension.class)
 class TokenAuthorizationTest {
@@ -44,7 +43,7 @@ class TokenAuthorizationTest {
         TandemServer.builder()
             .config(Servers.config().build())
             .database(EmbeddedPostgresExtension.database())
-            .authorizer(new TokenAuthorizer(verifier).asAuthorizer())
+            .authorizer(new TokenAuthorizer(verifier))
             .build()
             .start();
   }

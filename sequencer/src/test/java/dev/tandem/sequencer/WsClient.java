@@ -31,6 +31,7 @@ final class WsClient implements AutoCloseable {
   private final LinkedBlockingDeque<ObjectNode> received = new LinkedBlockingDeque<>();
   private final LinkedBlockingDeque<ObjectNode> presences = new LinkedBlockingDeque<>();
   private final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
+  private volatile String closeReason;
   private final AtomicInteger binaryMessages = new AtomicInteger();
   private final WebSocket socket;
   private final boolean reading;
@@ -172,6 +173,11 @@ final class WsClient implements AutoCloseable {
     return closeCode.orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
   }
 
+  /** The reason of the server's close frame; call after {@link #awaitClose}. */
+  String closeReason() {
+    return closeReason;
+  }
+
   boolean isClosed() {
     return closeCode.isDone();
   }
@@ -241,6 +247,7 @@ final class WsClient implements AutoCloseable {
     @Override
     public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
       pong.completeExceptionally(new IllegalStateException("closed with " + statusCode));
+      closeReason = reason;
       closeCode.complete(statusCode);
       return null;
     }

@@ -9,24 +9,32 @@ import java.util.Optional;
  * Who is on the other end of a connection or request, as a verified token says: the user id ({@code
  * sub}) recorded with every op, the display name and colour presence shows, when the token expires,
  * and the roles it grants per document. Immutable; holds no token and no secret.
+ *
+ * <p>The user id and the display name follow the one user-id rule of {@link
+ * dev.tandem.persistence.Ids}: 1–200 code points of well-formed UTF-16 without control characters
+ * (the display name defaults to the user id, and both are relayed to every co-editor).
  */
 public final class Principal {
-  /** The longest user id or display name accepted, in chars. */
-  public static final int MAX_NAME_LENGTH = 128;
-
   private final String userId;
   private final String displayName;
   private final String color;
   private final Instant expiresAt;
   private final DocumentRoles roles;
+  private final boolean hasProfile;
 
   private Principal(
-      String userId, String displayName, String color, Instant expiresAt, DocumentRoles roles) {
+      String userId,
+      String displayName,
+      String color,
+      Instant expiresAt,
+      DocumentRoles roles,
+      boolean hasProfile) {
     this.userId = checkName(userId, "user id");
     this.displayName = checkName(displayName, "display name");
     this.color = color == null ? null : checkColor(color);
     this.expiresAt = Objects.requireNonNull(expiresAt, "expiresAt");
     this.roles = Objects.requireNonNull(roles, "roles");
+    this.hasProfile = hasProfile;
   }
 
   /**
@@ -39,15 +47,17 @@ public final class Principal {
   public static Principal of(
       String userId, String displayName, String color, Instant expiresAt, DocumentRoles roles) {
     return new Principal(
-        userId, displayName == null ? userId : displayName, color, expiresAt, roles);
+        userId, displayName == null ? userId : displayName, color, expiresAt, roles, true);
   }
 
   /**
    * A principal that only names a user, for an {@link dev.tandem.sequencer.Authorizer} that keeps
-   * rights elsewhere: no expiry, no roles of its own.
+   * rights elsewhere: no expiry, no roles of its own, no {@linkplain #hasProfile profile}.
+   *
+   * @throws IllegalArgumentException if the user id breaks the user-id rule
    */
   public static Principal user(String userId) {
-    return new Principal(userId, userId, null, Instant.MAX, DocumentRoles.none());
+    return new Principal(userId, userId, null, Instant.MAX, DocumentRoles.none(), false);
   }
 
   /** The user id, the token's {@code sub}: recorded with every op, shown in presence. */
@@ -75,6 +85,16 @@ public final class Principal {
     return now.minus(clockSkew).isAfter(expiresAt);
   }
 
+  /**
+   * Whether the display name and colour come from the authority that vouched for this principal (a
+   * verified token, {@link #of}), so that presence shows them instead of what the client says; a
+   * principal that only names a user ({@link #user}) has none, and its clients' presence {@code
+   * meta} is relayed as sent.
+   */
+  public boolean hasProfile() {
+    return hasProfile;
+  }
+
   /** The roles per document. */
   public DocumentRoles roles() {
     return roles;
@@ -87,12 +107,9 @@ public final class Principal {
 
   private static String checkName(String name, String what) {
     Objects.requireNonNull(name, what);
-    if (name.isEmpty() || name.length() > MAX_NAME_LENGTH) {
-      throw new IllegalArgumentException(
-          what + " length " + name.length() + " (expected: 1 to " + MAX_NAME_LENGTH + ")");
-    }
-    if (name.chars().anyMatch(Character::isISOControl)) {
-      throw new IllegalArgumentException(what + " contains a control character");
+    String problem = dev.tandem.persistence.Ids.userIdProblem(name); // names the user id
+    if (problem != null) {
+      throw new IllegalArgumentException(what + problem.substring("user id".length()));
     }
     return name;
   }
@@ -111,12 +128,13 @@ public final class Principal {
         && displayName.equals(that.displayName)
         && Objects.equals(color, that.color)
         && expiresAt.equals(that.expiresAt)
-        && roles.equals(that.roles);
+        && roles.equals(that.roles)
+        && hasProfile == that.hasProfile;
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(userId, displayName, color, expiresAt, roles);
+    return Objects.hash(userId, displayName, color, expiresAt, roles, hasProfile);
   }
 
   @Override

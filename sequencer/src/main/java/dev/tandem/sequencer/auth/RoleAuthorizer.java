@@ -3,6 +3,7 @@ package dev.tandem.sequencer.auth;
 import dev.tandem.sequencer.Authorizer;
 import dev.tandem.sequencer.ErrorCode;
 import dev.tandem.sequencer.TandemException;
+import java.time.Instant;
 
 /**
  * Decides who may do what, per document and per role: the successor of {@link Authorizer}, whose
@@ -46,6 +47,14 @@ public interface RoleAuthorizer {
   }
 
   /**
+   * Until when {@link #check} accepts {@code principal}'s token: its expiry, plus any clock skew
+   * this authorizer allows; {@link Instant#MAX} for never. A live connection is closed then.
+   */
+  default Instant acceptedUntil(Principal principal) {
+    return principal.expiresAt();
+  }
+
+  /**
    * The principal of a fresh {@code token} that replaces {@code current}'s on a live connection
    * (the WebSocket {@code auth} message): it must name the same user.
    *
@@ -69,13 +78,16 @@ public interface RoleAuthorizer {
 
   /**
    * A custom {@link Authorizer} behind this interface: {@code read} asks its {@code checkRead},
-   * {@code write} and {@code admin} its {@code checkWrite} (it knows no admin role).
+   * {@code write} and {@code admin} its {@code checkWrite} (it knows no admin role). A user id that
+   * breaks the id rule (1–200 code points, well-formed, no control character) refuses the token
+   * with {@code bad_request}.
    */
   static RoleAuthorizer from(Authorizer authorizer) {
     return new RoleAuthorizer() {
       @Override
       public Principal authenticate(String token) {
-        return Principal.user(authorizer.authenticate(token == null ? "" : token));
+        String user = authorizer.authenticate(token == null ? "" : token);
+        return Principal.user(checkedUserId(user));
       }
 
       @Override
@@ -92,5 +104,18 @@ public interface RoleAuthorizer {
         return authorizer.toString();
       }
     };
+  }
+
+  /**
+   * {@code userId} if it keeps the id rule of {@link dev.tandem.persistence.Ids}.
+   *
+   * @throws TandemException {@code bad_request}: the authorizer named no valid user
+   */
+  private static String checkedUserId(String userId) {
+    String problem = dev.tandem.persistence.Ids.userIdProblem(userId);
+    if (problem != null) {
+      throw TandemException.badRequest("the token names no valid user: " + problem);
+    }
+    return userId;
   }
 }

@@ -2,6 +2,7 @@ package dev.tandem.sequencer.auth;
 
 import dev.tandem.sequencer.ErrorCode;
 import dev.tandem.sequencer.TandemException;
+import java.time.Instant;
 import java.util.Objects;
 
 /**
@@ -52,6 +53,15 @@ public final class TokenAuthorizer implements RoleAuthorizer {
               + required
               + ")");
     }
+  }
+
+  /** The token's expiry plus the clock skew. */
+  @Override
+  public Instant acceptedUntil(Principal principal) {
+    Instant expiresAt = principal.expiresAt();
+    return expiresAt.isAfter(Instant.MAX.minus(verifier.clockSkew()))
+        ? Instant.MAX
+        : expiresAt.plus(verifier.clockSkew());
   }
 
   @Override

@@ -27,6 +27,9 @@ sealed interface ClientMessage {
   record Hello(String token, String clientId, long protocol, boolean batch)
       implements ClientMessage {}
 
+  /** A fresh token for this connection's user, sent before the current one expires. */
+  record Auth(String token) implements ClientMessage {}
+
   record Open(String docId, OptionalLong revision) implements ClientMessage {}
 
   /** {@code op} is the wire form, converted to an operation by the sequencer's edge. */
@@ -48,6 +51,8 @@ sealed interface ClientMessage {
             Ids.checkClientId(Fields.requireString(message, "client")),
             Fields.requireLong(message, "protocol"),
             Fields.optionalBoolean(message, "batch"));
+      case "auth":
+        return new Auth(Fields.requireString(message, "token"));
       case "open":
         {
           OptionalLong revision = Fields.optionalLong(message, "rev");
@@ -77,7 +82,7 @@ sealed interface ClientMessage {
         throw TandemException.badRequest(
             "unknown message type '"
                 + abbreviate(type)
-                + "' (expected: hello, open, submit, presence, close, ping)");
+                + "' (expected: hello, auth, open, submit, presence, close, ping)");
     }
   }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.util.RawValue;
 import dev.tandem.sequencer.Committed;
+import dev.tandem.sequencer.ErrorCode;
 import dev.tandem.sequencer.Json;
 import dev.tandem.sequencer.Metrics;
 import dev.tandem.sequencer.OpRun;
@@ -14,25 +15,32 @@ import dev.tandem.sequencer.SubmitReply;
 import dev.tandem.sequencer.Subscriber;
 import dev.tandem.sequencer.TandemConfig;
 import dev.tandem.sequencer.TandemException;
+import dev.tandem.sequencer.auth.Principal;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.CloseReason.CloseCode;
 import jakarta.websocket.Session;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One WebSocket: who is on it, which documents it has open, and its ordered, bounded way out. It is
- * the {@link Subscriber} the sequencers talk to, and turns what they say into frames.
+ * One WebSocket: who is on it (the {@link Principal} of its latest token, closed when that token
+ * expires), which documents it has open, and its ordered, bounded way out. It is the {@link
+ * Subscriber} the sequencers talk to, and turns what they say into frames.
  */
 final class Connection implements Subscriber {
   private static final Logger log = LoggerFactory.getLogger(Connection.class);
@@ -44,6 +52,10 @@ final class Connection implements Subscriber {
   static final int OPENS_AT_ONCE = 2;
 
   private record PendingOpen(String docId, Runnable open) {}
+
+  /** An expiry this far away is never: the scheduler would not queue it (IdleTimerScheduler). */
+  private static final Duration NEVER =
+      Duration.ofMillis(WebSocketContainer.NO_IDLE_TIMEOUT_MILLIS);
 
   // One function each, so that a run's frames are built (and measured) once for all sockets
   // (OpRun.encoded).
@@ -72,7 +84,9 @@ final class Connection implements Subscriber {
   private boolean opensWaitForRoom; // guarded by waitingOpens
   private final AtomicBoolean closing = new AtomicBoolean();
   private volatile String clientId;
-  private volatile String userId;
+  private volatile Principal principal;
+  private ScheduledFuture<?> expiry; // guarded by this
+  private boolean holdsUserSlot; // guarded by this: counted in UserLimits
   private volatile boolean batching;
   private volatile Participant participant;
   private volatile long lastHeardNanos = System.nanoTime();
@@ -101,15 +115,96 @@ final class Connection implements Subscriber {
   }
 
   /** {@code batching}: the client accepts {@code ops} messages. */
-  void greet(String clientId, String userId, boolean batching) {
-    this.userId = userId;
+  void greet(String clientId, Principal principal, boolean batching) {
+    this.principal = principal;
     this.batching = batching;
-    this.participant = new Participant(clientId, userId);
+    this.participant =
+        new Participant(clientId, principal.userId(), presenceMeta(Json.object(), principal));
     this.clientId = clientId;
+  }
+
+  /**
+   * From now on the connection is {@code fresh}'s (the same user's, with a later token), and is
+   * closed at {@code acceptedUntil}, when that token stops being accepted (see {@link #expireAt}).
+   */
+  void reauthenticated(Principal fresh, Instant acceptedUntil, ScheduledExecutorService scheduler) {
+    synchronized (this) {
+      principal = fresh;
+    }
+    participant =
+        new Participant(
+            clientId, fresh.userId(), presenceMeta(Json.object(), fresh)); // later joins
+    expireAt(acceptedUntil, scheduler);
+  }
+
+  /**
+   * At {@code acceptedUntil} the current principal's token is no longer accepted: the client gets
+   * {@code error unauthorized "token expired"} and the socket closes with 1008. Replaces the close
+   * scheduled before; an expiry a century or more away (never) schedules nothing.
+   */
+  void expireAt(Instant acceptedUntil, ScheduledExecutorService scheduler) {
+    Duration left = Duration.between(Instant.now(), acceptedUntil);
+    synchronized (this) {
+      if (expiry != null) {
+        expiry.cancel(false);
+        expiry = null;
+      }
+      if (closing.get() || left.compareTo(NEVER) >= 0) {
+        return;
+      }
+      Principal expiring = principal;
+      expiry =
+          scheduler.schedule(
+              () -> expired(expiring), Math.max(0, left.toMillis()), TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private void expired(Principal expiring) {
+    synchronized (this) {
+      if (principal != expiring) {
+        return; // refreshed meanwhile
+      }
+    }
+    error(new TandemException(ErrorCode.UNAUTHORIZED, "token expired"), null, null);
+    close(CloseCodes.POLICY_VIOLATION, "token expired");
+  }
+
+  /**
+   * Marks this connection as counted against its user's {@link UserLimits}; false if it is already
+   * closing (then it will not release it: the caller must).
+   */
+  synchronized boolean holdUserSlot() {
+    if (closing.get()) {
+      return false;
+    }
+    holdsUserSlot = true;
+    return true;
+  }
+
+  /** Whether this connection held a slot of its user's, which it gives up now (once). */
+  synchronized boolean releaseUserSlot() {
+    boolean held = holdsUserSlot;
+    holdsUserSlot = false;
+    return held;
   }
 
   String clientId() {
     return clientId;
+  }
+
+  /**
+   * The presence {@code meta} a client sent, with {@code name} and {@code color} from the
+   * principal's profile (a verified token's {@code name} and {@code color}) when it has one, so
+   * that no client can show itself to the others as someone else; as sent otherwise.
+   */
+  static ObjectNode presenceMeta(ObjectNode sent, Principal principal) {
+    if (!principal.hasProfile()) {
+      return sent;
+    }
+    ObjectNode meta = sent.deepCopy();
+    meta.put("name", principal.displayName());
+    principal.color().ifPresent(color -> meta.put("color", color));
+    return meta;
   }
 
   /** Documents are opened only after hello, so the client and user are known by then. */
@@ -118,8 +213,13 @@ final class Connection implements Subscriber {
     return participant;
   }
 
+  /** Who is on this connection: the principal of its latest token. Known after hello. */
+  Principal principal() {
+    return principal;
+  }
+
   String userId() {
-    return userId;
+    return principal.userId();
   }
 
   Set<String> openDocuments() {
@@ -237,6 +337,7 @@ final class Connection implements Subscriber {
   /** The socket is closed: what still waits for it is released. */
   void closed() {
     closing.set(true);
+    cancelExpiry();
     outbox.terminate();
   }
 
@@ -245,6 +346,7 @@ final class Connection implements Subscriber {
     if (!closing.compareAndSet(false, true)) {
       return;
     }
+    cancelExpiry();
     outbox.shutdown();
     try {
       // The close reason must fit in a control frame (123 bytes).
@@ -255,16 +357,46 @@ final class Connection implements Subscriber {
     }
   }
 
+  private synchronized void cancelExpiry() {
+    if (expiry != null) {
+      expiry.cancel(false);
+      expiry = null;
+    }
+  }
+
   // ---- frames to the client -------------------------------------------------------------------
 
+  /** {@code welcome {client, user, name, color?, exp?, batch?}}. */
   void welcome() {
+    Principal current = principal;
     ObjectNode frame = frame("welcome");
     frame.put("client", clientId);
-    frame.put("user", userId);
+    frame.put("user", current.userId());
+    frame.put("name", current.displayName());
+    current.color().ifPresent(color -> frame.put("color", color));
+    putExpiry(frame, current);
     if (batching) {
       frame.put("batch", true);
     }
     send(frame);
+  }
+
+  /** {@code authed {user, exp?}}: the fresh token of an {@code auth} is this connection's now. */
+  void authed() {
+    Principal current = principal;
+    ObjectNode frame = frame("authed");
+    frame.put("user", current.userId());
+    putExpiry(frame, current);
+    send(frame);
+  }
+
+  /**
+   * {@code exp}: the token's expiry in epoch seconds, left out for a principal that never expires.
+   */
+  private static void putExpiry(ObjectNode frame, Principal principal) {
+    if (!principal.expiresAt().equals(Instant.MAX)) {
+      frame.put("exp", principal.expiresAt().getEpochSecond());
+    }
   }
 
   void pong() {

@@ -3,7 +3,6 @@ package dev.tandem.sequencer.ws;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.ot.TextOperation;
-import dev.tandem.sequencer.Authorizer;
 import dev.tandem.sequencer.BadRequestLog;
 import dev.tandem.sequencer.ErrorCode;
 import dev.tandem.sequencer.Fields;
@@ -13,6 +12,9 @@ import dev.tandem.sequencer.PresenceUpdate;
 import dev.tandem.sequencer.Sequencers;
 import dev.tandem.sequencer.TandemConfig;
 import dev.tandem.sequencer.TandemException;
+import dev.tandem.sequencer.auth.Principal;
+import dev.tandem.sequencer.auth.Role;
+import dev.tandem.sequencer.auth.RoleAuthorizer;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Endpoint;
 import jakarta.websocket.EndpointConfig;
@@ -20,6 +22,7 @@ import jakarta.websocket.MessageHandler;
 import jakarta.websocket.PongMessage;
 import jakarta.websocket.Session;
 import java.nio.ByteBuffer;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
@@ -32,32 +35,41 @@ import org.slf4j.LoggerFactory;
  * the request to the {@link Sequencers} and replies. No OT happens here (compare ShareDB's {@code
  * Agent._handleMessage}).
  *
+ * <p>Rights: {@code hello} authenticates its token to a {@link Principal}, which the connection
+ * keeps (and {@code auth} replaces) until its token expires (then 1008); {@code open} and {@code
+ * presence} need {@link Role#READ}, {@code submit} and creating a document {@link Role#WRITE},
+ * checked on every message, since roles can shrink with a fresh token and tokens expire.
+ *
  * <p>Every message is answered or relayed; a bad one gets an {@code error} frame and the socket
  * stays open, unless the client sends {@code badMessageLimit} of them within the window (then 1008)
  * or anything but {@code hello} first (1008). A message over the size limit closes with 1009; one
- * over the socket's message rate is dropped with the retryable {@code rate_limited}. A socket that
- * answers no ping within the timeout is closed with 1001 (see {@link KeepAlive}).
+ * over the socket's or its user's message rate is dropped with the retryable {@code rate_limited}.
+ * A socket that answers no ping within the timeout is closed with 1001 (see {@link KeepAlive}).
  */
 public final class EditEndpoint extends Endpoint {
   private static final Logger log = LoggerFactory.getLogger(EditEndpoint.class);
   private static final String CONNECTION = "tandem.connection";
 
   private final Sequencers sequencers;
-  private final Authorizer authorizer;
+  private final RoleAuthorizer authorizer;
   private final TandemConfig config;
   private final OutboundBudget outboundBudget;
+  private final UserLimits userLimits;
   private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
+  private volatile ScheduledExecutorService scheduler; // set by start, before any hello
   private volatile boolean goingAway;
 
   public EditEndpoint(
       Sequencers sequencers,
-      Authorizer authorizer,
+      RoleAuthorizer authorizer,
       TandemConfig config,
       OutboundBudget outboundBudget) {
     this.sequencers = sequencers;
     this.authorizer = authorizer;
     this.config = config;
     this.outboundBudget = outboundBudget;
+    this.userLimits =
+        new UserLimits(config.maxConnectionsPerUser(), config.maxMessagesPerSecondPerUser());
   }
 
   @Override
@@ -102,16 +114,21 @@ public final class EditEndpoint extends Endpoint {
    * harmless, so onClose after a keep-alive close also takes an open that raced with it.
    */
   private void gone(Connection connection) {
-    connection.closed(); // its queued bytes go back to the budget
+    connection.closed(); // its queued bytes go back to the budget, its expiry is cancelled
+    if (connection.releaseUserSlot()) {
+      userLimits.disconnected(connection.userId());
+    }
     connections.remove(connection);
     sequencers.disconnect(connection, Set.copyOf(connection.openDocuments()));
   }
 
   /**
    * Starts pinging silent sockets and closing dead ones (see {@link KeepAlive}) on {@code
-   * scheduler}, the WebSocket container's, which stops with it.
+   * scheduler}, the WebSocket container's, which stops with it; sockets whose token expires are
+   * closed on it too.
    */
   public void startKeepAlive(ScheduledExecutorService scheduler) {
+    this.scheduler = scheduler;
     KeepAlive keepAlive =
         new KeepAlive(
             config.pingInterval(),
@@ -234,19 +251,19 @@ public final class EditEndpoint extends Endpoint {
       return;
     }
     if (!connection.greeted()) {
-      greet(connection, message);
+      try {
+        greet(connection, message);
+      } catch (TandemException e) {
+        refuseHello(connection, e);
+      } catch (RuntimeException e) { // a bug, perhaps in a custom authorizer
+        log.error("handling the hello of {}", connection, e);
+        refuseHello(connection, TandemException.internal(e));
+      }
       return;
     }
-    if (!rate.tryAcquire(System.nanoTime())) { // dropped unseen: the document is untouched
-      reject(
-          connection,
-          new TandemException(
-              ErrorCode.RATE_LIMITED,
-              "more than "
-                  + config.maxMessagesPerSecond()
-                  + " messages a second on this connection; send this one again after a pause"),
-          wellTypedText(raw, "doc"),
-          wellTypedLong(raw, "seq"));
+    TandemException overRate = overRate(connection, rate, System.nanoTime());
+    if (overRate != null) { // dropped unseen: the document is untouched
+      reject(connection, overRate, wellTypedText(raw, "doc"), wellTypedLong(raw, "seq"));
       return;
     }
     try {
@@ -263,7 +280,30 @@ public final class EditEndpoint extends Endpoint {
     }
   }
 
-  /** Nothing but hello is accepted before hello; a failed hello closes with 1008. */
+  /** Null if a message at {@code now} is within the socket's and its user's rates; else why not. */
+  private TandemException overRate(Connection connection, MessageRate rate, long now) {
+    if (!rate.tryAcquire(now)) {
+      return new TandemException(
+          ErrorCode.RATE_LIMITED,
+          "more than "
+              + config.maxMessagesPerSecond()
+              + " messages a second on this connection; send this one again after a pause");
+    }
+    if (!userLimits.tryAcquire(connection.userId(), now)) {
+      return new TandemException(
+          ErrorCode.RATE_LIMITED,
+          "more than "
+              + userLimits.messagesPerSecond()
+              + " messages a second from this user's connections; send this one again after a"
+              + " pause");
+    }
+    return null;
+  }
+
+  /**
+   * Nothing but hello is accepted before hello; a failed hello closes with 1008 (1013 if it may
+   * succeed later): what this throws refuses the hello.
+   */
   private void greet(Connection connection, ClientMessage message) {
     if (!(message instanceof ClientMessage.Hello)) {
       refuseHello(connection, TandemException.badRequest("the first message must be hello"));
@@ -277,15 +317,47 @@ public final class EditEndpoint extends Endpoint {
               "protocol " + hello.protocol() + " (expected: " + ClientMessage.PROTOCOL + ")"));
       return;
     }
-    String user;
-    try {
-      user = authorizer.authenticate(hello.token());
-    } catch (TandemException e) {
-      refuseHello(connection, e);
+    ScheduledExecutorService timers = scheduler(); // unavailable
+    Principal principal = // unauthorized, bad_request
+        Objects.requireNonNull(
+            authorizer.authenticate(hello.token()), "the authorizer named no principal");
+    sequencers.clientOwners().claim(hello.clientId(), principal.userId()); // forbidden
+    if (UserLimits.applyTo(principal) && !holdUserSlot(connection, principal.userId())) {
       return;
     }
-    connection.greet(hello.clientId(), user, hello.batch());
+    connection.greet(hello.clientId(), principal, hello.batch());
+    connection.expireAt(authorizer.acceptedUntil(principal), timers);
     connection.welcome();
+  }
+
+  /** Where token expiries are scheduled: the container's scheduler, once the server started. */
+  private ScheduledExecutorService scheduler() {
+    ScheduledExecutorService started = scheduler;
+    if (started == null) { // a hello in the instant between deploying and starting the keep-alive
+      throw new TandemException(ErrorCode.UNAVAILABLE, "the server is starting; try again");
+    }
+    return started;
+  }
+
+  /** Counts the connection against its user's limit, or refuses the hello with 1013. */
+  private boolean holdUserSlot(Connection connection, String userId) {
+    if (!userLimits.tryConnect(userId)) {
+      refuseHello(
+          connection,
+          new TandemException(
+              ErrorCode.RATE_LIMITED,
+              "user '"
+                  + userId
+                  + "' has "
+                  + userLimits.maxConnections()
+                  + " connections open (expected: at most max-connections-per-user)"));
+      return false;
+    }
+    if (!connection.holdUserSlot()) { // closed meanwhile: gone() has run and released nothing
+      userLimits.disconnected(userId);
+      return false;
+    }
+    return true;
   }
 
   private void dispatch(Connection connection, ClientMessage message) {
@@ -299,6 +371,8 @@ public final class EditEndpoint extends Endpoint {
       close(connection, (ClientMessage.Close) message);
     } else if (message instanceof ClientMessage.Ping) {
       connection.pong();
+    } else if (message instanceof ClientMessage.Auth) {
+      auth(connection, (ClientMessage.Auth) message);
     } else if (message instanceof ClientMessage.Hello) {
       throw TandemException.badRequest("hello was already received on this connection");
     } else {
@@ -306,9 +380,31 @@ public final class EditEndpoint extends Endpoint {
     }
   }
 
+  /**
+   * A fresh token for the same user: the connection keeps it until it expires, and closes each open
+   * document it may no longer read with {@code error forbidden {doc}}. A refused token changes
+   * nothing (the old one serves until it expires).
+   */
+  private void auth(Connection connection, ClientMessage.Auth auth) {
+    Principal fresh = authorizer.reauthenticate(connection.principal(), auth.token());
+    connection.reauthenticated(fresh, authorizer.acceptedUntil(fresh), scheduler());
+    connection.authed();
+    for (String docId : Set.copyOf(connection.openDocuments())) {
+      try {
+        authorizer.check(fresh, docId, Role.READ);
+      } catch (TandemException e) {
+        // Gone from openDocuments first, so a waiting open of it is dropped; frames of it already
+        // on their way may follow the error: the client ignores a document it does not have open.
+        connection.openDocuments().remove(docId);
+        sequencers.disconnect(connection, Set.of(docId));
+        connection.error(e, docId, null);
+      }
+    }
+  }
+
   private void open(Connection connection, ClientMessage.Open open) {
     String docId = open.docId();
-    authorizer.checkRead(connection.userId(), docId);
+    authorizer.check(connection.principal(), docId, Role.READ);
     if (connection.openDocuments().contains(docId)) {
       throw TandemException.badRequest(
           "document '" + docId + "' is already open on this connection");
@@ -326,7 +422,7 @@ public final class EditEndpoint extends Endpoint {
       throw outboundBudget.full();
     }
     connection.openDocuments().add(docId);
-    boolean mayWrite = mayWrite(connection.userId(), docId);
+    boolean mayWrite = authorizer.allows(connection.principal(), docId, Role.WRITE);
     connection.open(
         docId, () -> sequencers.open(connection, docId, open.revision(), mayWrite)); // paced
   }
@@ -336,7 +432,8 @@ public final class EditEndpoint extends Endpoint {
     if (!connection.openDocuments().contains(docId)) {
       throw TandemException.badRequest("document '" + docId + "' is not open on this connection");
     }
-    authorizer.checkWrite(connection.userId(), docId);
+    Principal principal = connection.principal();
+    authorizer.check(principal, docId, Role.WRITE); // every submit: roles shrink, tokens expire
     TextOperation op = Fields.operation(submit.op());
     sequencers.submit(
         connection,
@@ -347,7 +444,7 @@ public final class EditEndpoint extends Endpoint {
             op,
             connection.clientId(),
             submit.seq(),
-            connection.userId()));
+            principal.userId()));
   }
 
   private void presence(Connection connection, ClientMessage.Presence presence) {
@@ -355,15 +452,17 @@ public final class EditEndpoint extends Endpoint {
     if (!connection.openDocuments().contains(docId)) {
       throw TandemException.badRequest("document '" + docId + "' is not open on this connection");
     }
+    Principal principal = connection.principal();
+    authorizer.check(principal, docId, Role.READ);
     sequencers.presence(
         connection,
         new PresenceUpdate(
             docId,
             connection.clientId(),
-            connection.userId(),
+            principal.userId(),
             presence.revision(),
             presence.selection(),
-            presence.meta(),
+            Connection.presenceMeta(presence.meta(), principal),
             false));
   }
 
@@ -375,18 +474,12 @@ public final class EditEndpoint extends Endpoint {
     sequencers.close(connection, docId);
   }
 
-  private boolean mayWrite(String user, String docId) {
-    try {
-      authorizer.checkWrite(user, docId);
-      return true;
-    } catch (TandemException e) {
-      return false;
-    }
-  }
-
+  /** A refused hello closes with 1008, or with 1013 when trying again later may succeed. */
   private void refuseHello(Connection connection, TandemException error) {
     connection.error(error, null, null);
-    connection.close(CloseCodes.POLICY_VIOLATION, error.getMessage());
+    connection.close(
+        error.code().retryable() ? CloseCodes.TRY_AGAIN_LATER : CloseCodes.POLICY_VIOLATION,
+        error.getMessage());
   }
 
   private void reject(Connection connection, TandemException error, String docId, Long seq) {

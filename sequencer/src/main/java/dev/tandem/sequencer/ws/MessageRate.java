@@ -1,11 +1,12 @@
 package dev.tandem.sequencer.ws;
 
 /**
- * The message rate limit of one socket, as a virtual-scheduling token bucket (GCRA): on average
- * {@code perSecond} messages a second, and up to one second's worth at once. Times are {@link
- * System#nanoTime()} values, compared by difference so they may wrap.
+ * The message rate limit of one socket (or one user), as a virtual-scheduling token bucket (GCRA):
+ * on average {@code perSecond} messages a second, and up to one second's worth at once. Times are
+ * {@link System#nanoTime()} values, compared by difference so they may wrap.
  *
- * <p>Not thread-safe: Tyrus hands one socket's messages over one at a time.
+ * <p>Not thread-safe: Tyrus hands one socket's messages over one at a time ({@link UserLimits}
+ * guards the one a user's sockets share).
  */
 final class MessageRate {
   private static final long SECOND = 1_000_000_000L;

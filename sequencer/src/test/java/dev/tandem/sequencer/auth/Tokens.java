@@ -29,15 +29,18 @@ import java.util.Date;
 import java.util.Map;
 import org.junit.jupiter.api.function.Executable;
 
-/** Keys, claims and signatures for the auth tests: every token is signed here, with nimbus. */
-final class Tokens {
+/**
+ * Keys, claims and signatures for the auth tests: every token is signed here, with nimbus. Public
+ * for the end-to-end tests of the transports, in the package above.
+ */
+public final class Tokens {
   static final Instant NOW = Instant.parse("2026-03-01T12:00:00Z");
   static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
 
   /** 48 bytes, as {@code openssl rand -base64 36} would write them. */
-  static final String SECRET_TEXT = "s3cr3t-for-tests-only-0123456789abcdefghijklmnop";
+  public static final String SECRET_TEXT = "s3cr3t-for-tests-only-0123456789abcdefghijklmnop";
 
-  static final HmacSecret SECRET = HmacSecret.fromValue(SECRET_TEXT, "test");
+  public static final HmacSecret SECRET = HmacSecret.fromValue(SECRET_TEXT, "test");
 
   private Tokens() {}
 
@@ -55,7 +58,7 @@ final class Tokens {
     return claims(Map.of("team-42-*", "write", "handbook", "read"));
   }
 
-  static String hs256(String secret, JWTClaimsSet claims) {
+  public static String hs256(String secret, JWTClaimsSet claims) {
     try {
       return sign(
           new MACSigner(secret.getBytes(StandardCharsets.UTF_8)), JWSAlgorithm.HS256, null, claims);
@@ -64,11 +67,11 @@ final class Tokens {
     }
   }
 
-  static String hs256(JWTClaimsSet claims) {
+  public static String hs256(JWTClaimsSet claims) {
     return hs256(SECRET_TEXT, claims);
   }
 
-  static String rs256(RSAKey key, JWTClaimsSet claims) {
+  public static String rs256(RSAKey key, JWTClaimsSet claims) {
     try {
       return sign(new RSASSASigner(key), JWSAlgorithm.RS256, key.getKeyID(), claims);
     } catch (JOSEException e) {
@@ -98,7 +101,7 @@ final class Tokens {
     }
   }
 
-  static RSAKey rsaKey(String kid) {
+  public static RSAKey rsaKey(String kid) {
     try {
       return new RSAKeyGenerator(2048).keyID(kid).generate();
     } catch (JOSEException e) {
