@@ -22,10 +22,8 @@ import dev.tandem.client.TokenProvider;
 import dev.tandem.ot.TextOperation;
 import dev.tandem.persistence.EmbeddedPostgresExtension;
 import dev.tandem.sequencer.auth.HmacSecret;
-import dev.tandem.sequencer.auth.RoleAuthorizer;
 import dev.tandem.sequencer.auth.TokenAuthorizer;
 import dev.tandem.sequencer.auth.TokenVerifier;
-import java.lang.reflect.InvocationTargetException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -68,33 +66,12 @@ class ClientTokenTest {
             .clockSkew(Duration.ZERO) // a token left to expire is closed at its exp
             .build();
     server =
-        withRoles(
-                TandemServer.builder()
-                    .config(Servers.config().build())
-                    .database(EmbeddedPostgresExtension.database()),
-                new TokenAuthorizer(verifier))
+        TandemServer.builder()
+            .config(Servers.config().build())
+            .database(EmbeddedPostgresExtension.database())
+            .authorizer(new TokenAuthorizer(verifier))
             .build()
             .start();
-  }
-
-  /**
-   * The server with per-connection principals (expiry, {@code auth}) through {@code
-   * authorizer(RoleAuthorizer)} once it has it (docs/security.md, wiring plan step 1); before, the
-   * stopgap of the old seam, which checks tokens at hello but knows no expiry.
-   */
-  // TODO(#13): call authorizer(RoleAuthorizer) directly once the server has it
-  private static TandemServer.Builder withRoles(
-      TandemServer.Builder builder, RoleAuthorizer authorizer) {
-    try {
-      return (TandemServer.Builder)
-          TandemServer.Builder.class
-              .getMethod("authorizer", RoleAuthorizer.class)
-              .invoke(builder, authorizer);
-    } catch (NoSuchMethodException e) {
-      return builder.authorizer(authorizer.asAuthorizer());
-    } catch (IllegalAccessException | InvocationTargetException e) {
-      throw new AssertionError(e);
-    }
   }
 
   @AfterAll
@@ -253,7 +230,6 @@ class ClientTokenTest {
         alice.errors.peek().getMessage());
   }
 
-  // Needs the server's welcome {name, color, exp} (BRIEF: protocol decisions).
   @Test
   void welcomeTellsTheNameColourAndExpiry() throws Exception {
     String token = token("alice", Duration.ofHours(1));
@@ -266,7 +242,6 @@ class ClientTokenTest {
     assertEquals(List.of(identity), List.copyOf(alice.identities));
   }
 
-  // Needs the server's auth → authed {user, exp} (BRIEF: protocol decisions).
   @Test
   void aShortLivedTokenIsRefreshedWithAuthOnTheSameSocket() throws Exception {
     AtomicInteger calls = new AtomicInteger();
@@ -295,7 +270,6 @@ class ClientTokenTest {
     assertTrue(calls.get() >= 3);
   }
 
-  // Needs the server's expiry close (error unauthorized "token expired", 1008) and auth.
   @Test
   void aTokenLeftToExpireClosesTheSocketAndTheProviderReconnects() throws Exception {
     AtomicBoolean expired = new AtomicBoolean();
@@ -333,7 +307,6 @@ class ClientTokenTest {
     assertEquals("after", doc.text());
   }
 
-  // Needs the server's auth and its closing of documents the new principal may not read.
   @Test
   void aDocumentTheRefreshedTokenMayNotReadIsClosedWithForbidden() throws Exception {
     String kept = "kept-" + Servers.freshDoc();
