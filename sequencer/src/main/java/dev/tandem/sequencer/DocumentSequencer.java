@@ -41,15 +41,24 @@ import org.slf4j.LoggerFactory;
  */
 final class DocumentSequencer {
   private static final Logger log = LoggerFactory.getLogger(DocumentSequencer.class);
-  private static final int MAX_OPS_PER_COMMIT = 500;
+
+  /**
+   * Ops one group may hold. A submit that arrives waits for the group under way, its commit and its
+   * delivery (an ack or a run of ops per op and subscriber, on this thread): a small group keeps
+   * that wait short under a flood, and the committer still writes many documents' groups at once.
+   */
+  private static final int MAX_OPS_PER_COMMIT = 100;
 
   /**
    * Transforms one group may cost (the sum of its submits' costs), so that sequencing one group
    * stays short and a submit that arrives meanwhile waits for little.
    */
-  private static final long MAX_TRANSFORMS_PER_GROUP = 50_000;
+  private static final long MAX_TRANSFORMS_PER_GROUP = 10_000;
 
   private static final int READ_PAGE = 1000;
+
+  /** New senders whose first submits one read looks up at most. */
+  private static final int LOOK_UPS_PER_READ = 64;
 
   private final String docId;
   private final Sequencers sequencers;
@@ -77,8 +86,11 @@ final class DocumentSequencer {
   /** The request inside {@link SubmitRequest#sequence} right now. */
   private SubmitRequest sequencing;
 
-  /** The request whose older history is being read (it stays in its lane meanwhile). */
-  private SubmitRequest readingFor;
+  /**
+   * The requests whose older history or earlier commit is being read (they stay in their lanes
+   * meanwhile); empty if no read is under way.
+   */
+  private List<SubmitRequest> readingFor = List.of();
 
   /** Whether {@code committing} went to the committer: it may be stored, whatever we hear. */
   private boolean handedOff;
@@ -210,7 +222,7 @@ final class DocumentSequencer {
                   && waiting.isEmpty()
                   && committing.isEmpty()
                   && !loading
-                  && readingFor == null
+                  && readingFor.isEmpty()
                   && System.nanoTime() - lastUsedNanos > idleNanos;
           if (idle) {
             sequencers.forgetIfUnused(docId, this, () -> executor.queued() == 1); // this task only
@@ -227,6 +239,9 @@ final class DocumentSequencer {
     Optional<Committed> recent = history.bySeq(clientId, seq);
     if (recent.isPresent() || history.isCertainlyNew(clientId, seq)) {
       return recent;
+    }
+    if (sequencing != null && sequencing.storedAs() != null) {
+      return sequencing.storedAs();
     }
     return requireOlderHistory().earlier();
   }
@@ -486,12 +501,15 @@ final class DocumentSequencer {
       return;
     }
     long costLimit = sequencers.config().submitQueueCostPerDocument();
-    if (!waiting.isEmpty() && waiting.cost() + request.cost() > costLimit) {
-      // A lone submit is always taken, however costly, so that every base can make progress.
-      request.fail(busy("submits costing " + waiting.cost() + " (at most " + costLimit + ") wait"));
+    long costBefore = waiting.cost();
+    SubmitQueue.Admission admission = waiting.admit(request, costLimit);
+    for (SubmitRequest refused : admission.refused()) { // the newest of a costlier sender's
+      refused.fail(busy("its sender's submits cost the most of " + costBefore + " waiting"));
+    }
+    if (!admission.admitted()) {
+      request.fail(busy("submits costing " + costBefore + " (at most " + costLimit + ") wait"));
       return;
     }
-    waiting.add(request);
     sequenceWaiting();
   }
 
@@ -591,7 +609,7 @@ final class DocumentSequencer {
    * its base revision.
    */
   private boolean isReady(SubmitRequest request) {
-    if (request == readingFor) {
+    if (readingFor.contains(request)) {
       return false;
     }
     if (olderHistory != null && olderHistory.request() == request) {
@@ -602,7 +620,12 @@ final class DocumentSequencer {
       return verifiable || history.holdsAfter(olderHistory.through(), head);
     }
     Sequencers.Submission submission = request.submission();
-    return !mayBeCommittedBefore(submission) && !baseIsForgotten(submission);
+    return !needsLookUp(request) && !baseIsForgotten(submission);
+  }
+
+  /** Whether the database must say if {@code request}'s {@code (client, seq)} is stored. */
+  private boolean needsLookUp(SubmitRequest request) {
+    return request.storedAs() == null && mayBeCommittedBefore(request.submission());
   }
 
   private boolean mayBeCommittedBefore(Sequencers.Submission submission) {
@@ -615,14 +638,84 @@ final class DocumentSequencer {
         && !history.holdsAfter(submission.baseRevision(), head);
   }
 
-  /** Starts the read for the first lane that waits for one, unless a read is under way. */
+  /**
+   * Starts the read for the next lane, in round-robin order, that waits for one, unless a read is
+   * under way. One read's result at a time: it is used before the next read starts (which would
+   * replace it), unless memory moved on too far meanwhile and the same submit needs it again.
+   */
   private void readForNextLane() {
-    if (readingFor == null && loaded && !stale && !loading) {
-      SubmitRequest unready = waiting.peekFirst(next -> !isReady(next));
-      if (unready != null) {
-        readOlderHistory(unready);
-      }
+    if (!readingFor.isEmpty() || !loaded || stale || loading) {
+      return;
     }
+    if (olderHistory != null && !waiting.isFirst(olderHistory.request())) {
+      olderHistory = null; // its submit was answered meanwhile
+    }
+    SubmitRequest unready =
+        waiting.takeTurn(
+            next ->
+                !isReady(next)
+                    && (!baseIsForgotten(next.submission())
+                        || olderHistory == null
+                        || olderHistory.request() == next));
+    if (unready == null) {
+      return;
+    }
+    if (baseIsForgotten(unready.submission())) {
+      readOlderHistory(unready);
+    } else {
+      List<SubmitRequest> lookUps = new ArrayList<>();
+      lookUps.add(unready);
+      lookUps.addAll(
+          waiting.firsts(
+              next -> next != unready && needsLookUp(next) && !baseIsForgotten(next.submission()),
+              LOOK_UPS_PER_READ - 1));
+      lookUpEarlier(lookUps);
+    }
+  }
+
+  /**
+   * Asks the database, in one read off this thread, whether each of {@code requests} (first submits
+   * of their lanes, whose bases memory holds) is stored already; each keeps the answer. A look-up
+   * is small, so the new senders waiting for one go together rather than in turn.
+   */
+  private void lookUpEarlier(List<SubmitRequest> requests) {
+    readingFor = List.copyOf(requests);
+    int readIn = generation;
+    sequencers
+        .readLater(
+            () -> {
+              sequencers.step(Faults.Step.OLDER_HISTORY_READ, docId);
+              List<Optional<Committed>> found = new ArrayList<>(requests.size());
+              for (SubmitRequest request : requests) {
+                Sequencers.Submission submission = request.submission();
+                found.add(
+                    sequencers
+                        .opLog()
+                        .findBySeq(docId, submission.clientId(), submission.seq())
+                        .map(Committed::of));
+              }
+              return found;
+            })
+        .whenComplete(
+            (found, failure) ->
+                continueWith(
+                    () -> {
+                      if (readIn != generation) {
+                        return; // given up by a recovery, which answered the requests
+                      }
+                      step(Faults.Step.OLDER_HISTORY_READ_DONE);
+                      readingFor = List.of();
+                      for (int i = 0; i < requests.size(); i++) {
+                        SubmitRequest request = requests.get(i);
+                        if (failure != null) {
+                          waiting.remove(request);
+                          request.fail(asTandem(failure));
+                        } else {
+                          request.storedAs(found.get(i));
+                        }
+                      }
+                      sequenceWaiting();
+                    }));
   }
 
   /**
@@ -630,7 +723,7 @@ final class DocumentSequencer {
    * with it. Whatever it already held from an earlier read is dropped.
    */
   private void readOlderHistory(SubmitRequest request) {
-    readingFor = request;
+    readingFor = List.of(request);
     if (olderHistory != null && olderHistory.request() == request) {
       olderHistory = null; // memory moved on too far since: read again
     }
@@ -664,7 +757,7 @@ final class DocumentSequencer {
                         return; // given up by a recovery, which answered the request
                       }
                       step(Faults.Step.OLDER_HISTORY_READ_DONE);
-                      readingFor = null;
+                      readingFor = List.of();
                       if (failure != null) {
                         waiting.remove(request);
                         request.fail(asTandem(failure));
@@ -745,6 +838,7 @@ final class DocumentSequencer {
   }
 
   private void failWaiting(TandemException error) {
+    olderHistory = null;
     for (SubmitRequest request : waiting.drain()) {
       request.fail(error);
     }
@@ -1050,9 +1144,7 @@ final class DocumentSequencer {
     if (sequencing != null) {
       requests.add(sequencing);
     }
-    if (readingFor != null) {
-      requests.add(readingFor);
-    }
+    requests.addAll(readingFor);
     boolean memoryMayDiffer = handedOff || !usesInHand.isEmpty();
     List<Use> uses = usesInHand;
     CatchUp catchUp = catchUpInHand;
@@ -1060,7 +1152,7 @@ final class DocumentSequencer {
     sequencedAfterHead.clear();
     olderHistory = null;
     sequencing = null;
-    readingFor = null;
+    readingFor = List.of();
     handedOff = false;
     usesInHand = List.of();
     catchUpInHand = null;

@@ -30,6 +30,11 @@ import org.glassfish.grizzly.memory.Buffers;
  * upgrade without {@code Sec-WebSocket-Key}, which Tyrus answers with 500, is a {@code bad_request}
  * too.
  *
+ * <p>A target that does not start with {@code /} (raw bytes where the path should be) is a {@code
+ * bad_request} too, and so is a request line that is not HTTP at all (a space inside the target, a
+ * version that is not {@code HTTP/1.x}), which the codec itself refuses (see {@link
+ * NotHttpRequestLines}).
+ *
  * <p>Right after the HTTP codec, so this holds for every handler: REST, SSE, static files and the
  * WebSocket upgrade. Without it Grizzly's decoder throws from deep in the filter chain (an empty
  * 500 or no answer at all, and a stack trace in the log per request) or answers 500 as if the
@@ -40,6 +45,7 @@ final class RefuseUndecodablePaths extends BaseFilter implements AddOn {
   public void setup(NetworkListener listener, FilterChainBuilder builder) {
     int codec = builder.indexOfType(HttpServerFilter.class);
     builder.add(codec + 1, this);
+    NotHttpRequestLines.install(builder, codec); // below the codec: sees what it writes
   }
 
   @Override
@@ -83,6 +89,9 @@ final class RefuseUndecodablePaths extends BaseFilter implements AddOn {
 
   /** Why this request target is refused, or null if it is well-formed. */
   static TandemException refusal(String rawPath, String rawQuery) {
+    if (!rawPath.startsWith("/")) {
+      return TandemException.badRequest("the request target is not a path (expected: /...)");
+    }
     try {
       String path = decode(rawPath, "path");
       if (path.chars().anyMatch(c -> c < 0x20 || c == 0x7F)) {

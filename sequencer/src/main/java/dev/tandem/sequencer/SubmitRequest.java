@@ -22,6 +22,9 @@ final class SubmitRequest {
   private boolean answered; // exactly one answer, whichever path gets there first
   private long cost = 1;
 
+  /** This submit's {@code (client, seq)} as the database had it, once looked up; null before. */
+  private Optional<Committed> storedAs;
+
   /**
    * @param sender the subscriber that must not receive its own op as an {@code op} message, or null
    *     (a REST submit)
@@ -206,6 +209,15 @@ final class SubmitRequest {
 
   void cost(long value) {
     cost = value;
+  }
+
+  /** The op stored under this submit's {@code (client, seq)} as looked up, or null if not yet. */
+  Optional<Committed> storedAs() {
+    return storedAs;
+  }
+
+  void storedAs(Optional<Committed> stored) {
+    storedAs = stored;
   }
 
   /** The op as it was sequenced, or null if it was not (a resubmit, a failure). */

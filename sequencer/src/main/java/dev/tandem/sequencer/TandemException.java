@@ -10,13 +10,21 @@ public class TandemException extends RuntimeException {
   private final ErrorCode code;
 
   public TandemException(ErrorCode code, String message) {
-    super(wellFormed(message));
-    this.code = Objects.requireNonNull(code, "code");
+    this(code, message, null);
   }
 
+  /**
+   * A refusal is answered, never debugged, so it records no stack trace: under Grizzly and Tyrus
+   * one costs several microseconds, paid for every message a flooding socket gets refused. A bug
+   * ({@code internal}) keeps its trace, and so does a failure with a cause.
+   */
   public TandemException(ErrorCode code, String message, Throwable cause) {
-    super(wellFormed(message), cause);
-    this.code = Objects.requireNonNull(code, "code");
+    super(
+        wellFormed(message),
+        cause,
+        true,
+        cause != null || Objects.requireNonNull(code, "code") == ErrorCode.INTERNAL);
+    this.code = code;
   }
 
   public ErrorCode code() {

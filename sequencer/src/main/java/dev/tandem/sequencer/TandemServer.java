@@ -42,6 +42,9 @@ public final class TandemServer implements AutoCloseable {
   /** The smallest frame buffer of Tyrus, which reads each frame whole (see FrameSizeGuard). */
   public static final int MAX_FRAME_BUFFER = 16 * 1024 * 1024;
 
+  /** The most one socket's read takes at a time (see the listener set-up). */
+  private static final int READ_BYTES_PER_TURN = 16 * 1024;
+
   private final TandemConfig config;
   private final Database database;
   private final boolean ownsDatabase;
@@ -81,6 +84,10 @@ public final class TandemServer implements AutoCloseable {
     listener.registerAddOn(new IgnoreForeignUpgrades());
     listener.registerAddOn(new RefuseUndecodablePaths());
     listener.registerAddOn(new FrameSizeGuard(config.maxMessageBytes()));
+    // One read of a socket is handled whole before its worker takes the next socket: a small read
+    // bounds what a flooding socket gets per turn (by default a read takes the socket's receive
+    // buffer, 128 KiB or more: a thousand messages), so other sockets' frames wait for little.
+    listener.getTransport().setReadBufferSize(READ_BYTES_PER_TURN);
     BrokenContentLog.install();
     webSockets.attachTo(listener);
     for (HealthHandler.Probe probe : HealthHandler.Probe.values()) {

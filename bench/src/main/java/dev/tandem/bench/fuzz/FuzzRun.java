@@ -343,11 +343,7 @@ public final class FuzzRun {
         count(httpStatuses, answer.status() == 0 ? "none" : Integer.toString(answer.status()));
         if (answer.timedOut()) {
           fail("no answer", "no answer within " + QUIET_LIMIT + " to " + request.describe());
-        } else if (answer.status() == 505 && !request.wellFormed()) {
-          // A request line that is not HTTP (a space or a raw byte in the target leaves no
-          // "HTTP/1.x" at its end) is refused by Grizzly's codec itself, before any filter of
-          // ours runs, as 505: counted above, not a server failure. Known deviation from 400.
-        } else if (answer.status() >= 500) {
+        } else if (answer.status() >= 500) { // a request line that is not HTTP too: 400
           fail(
               "HTTP " + answer.status(),
               answer.status() + " " + shorten(answer.body()) + " to " + request.describe());
