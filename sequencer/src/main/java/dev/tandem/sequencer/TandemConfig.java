@@ -71,14 +71,18 @@ public record TandemConfig(
     Optional<AllowedHosts> allowedHosts,
     int maxConnectionsPerAddress,
     // issue 13: the token /metrics requires; held as a digest, never printed
-    Optional<MetricsToken> metricsToken) {
+    Optional<MetricsToken> metricsToken,
+    // issue 13: --auth class:NAME, a team's own authorizer
+    Optional<String> authClass) {
 
   /** How clients are authenticated ({@code --auth}). */
   public enum Auth {
     /** Development only: everyone may do everything, as user {@code anonymous}. */
     NONE,
     /** Signed tokens, verified with the secret or the JWKS. */
-    TOKEN
+    TOKEN,
+    /** A team's own authorizer class ({@code --auth class:NAME}); see {@link #authClass}. */
+    CLASS
   }
 
   /** The host listened on by default with {@code --auth none}: this machine only. */
@@ -121,6 +125,10 @@ public record TandemConfig(
         TokenVerifier.DEFAULT_JWKS_CACHE_TTL.toSeconds() - 1,
         "auth-jwks-refresh");
     requireKeySource(auth, authSecret, authJwks);
+    Objects.requireNonNull(authClass, "authClass");
+    if ((auth == Auth.CLASS) != authClass.isPresent()) {
+      throw new IllegalArgumentException("auth: class:NAME names a class (and only it)");
+    }
     requireRange(
         databaseTimeout.toSeconds(),
         1,
@@ -193,6 +201,7 @@ public record TandemConfig(
         AllowedOrigins.sameOrigin(),
         Optional.empty(),
         200,
+        Optional.empty(),
         Optional.empty());
   }
 
@@ -341,6 +350,9 @@ public record TandemConfig(
     if (auth == Auth.NONE) {
       return "none (development only)";
     }
+    if (auth == Auth.CLASS) {
+      return "class " + authClass.orElseThrow();
+    }
     return authSecret
         .map(
             secret ->
@@ -364,7 +376,7 @@ public record TandemConfig(
    * @param listeningPort the port actually listened on (the setting may be 0)
    */
   public List<String> warnings(int listeningPort) {
-    if (auth == Auth.TOKEN) {
+    if (auth != Auth.NONE) {
       return List.of();
     }
     return List.of(
@@ -385,7 +397,7 @@ public record TandemConfig(
    *     {@code http://} URL on a host other than loopback)
    */
   public Optional<TokenVerifier> tokenVerifier() {
-    if (auth == Auth.NONE) {
+    if (auth != Auth.TOKEN) {
       return Optional.empty();
     }
     TokenVerifier.Builder verifier =
@@ -484,6 +496,11 @@ public record TandemConfig(
       throw new IllegalArgumentException(
           "--auth token needs a key source: --auth-secret-file, TANDEM_AUTH_SECRET or --auth-jwks"
               + " (or --auth none, for development only)");
+    }
+    if (auth == Auth.CLASS && keyed) {
+      throw new IllegalArgumentException(
+          "--auth class: the class authenticates by itself, but a key source is given"
+              + " (--auth-secret-file, TANDEM_AUTH_SECRET or --auth-jwks): remove it");
     }
     if (auth == Auth.NONE && keyed) {
       throw new IllegalArgumentException(
@@ -645,9 +662,10 @@ public record TandemConfig(
               (b, v) -> b.dataDir = Path.of(v)),
           new Option(
               "auth",
-              "none (development only: anyone who reaches the port may do anything) or token"
-                  + " (default token if a secret or JWKS is given, else none)",
-              (b, v) -> b.auth = toAuth(v)),
+              "none (development only: anyone who reaches the port may do anything), token"
+                  + " (default if a secret or JWKS is given, else none), or class:NAME (your own"
+                  + " RoleAuthorizer or Authorizer, on the class path)",
+              Builder::authSetting),
           new Option(
               "auth-secret-file",
               "file holding the HS256 secret, at least 32 bytes (openssl rand -base64 48)",
@@ -702,14 +720,6 @@ public record TandemConfig(
                       v.isEmpty()
                           ? Optional.empty()
                           : Optional.of(MetricsToken.fromFile(Path.of(v)))));
-
-  private static Auth toAuth(String value) {
-    return switch (value.trim().toLowerCase(Locale.ROOT)) {
-      case "none" -> Auth.NONE;
-      case "token" -> Auth.TOKEN;
-      default -> throw new IllegalArgumentException("'" + value + "' (expected: none or token)");
-    };
-  }
 
   /** A list of names, or empty for the default, which depends on the host listened on. */
   private static Optional<AllowedHosts> toAllowedHosts(String value) {
@@ -778,6 +788,7 @@ public record TandemConfig(
     private Optional<AllowedHosts> allowedHosts;
     private int maxConnectionsPerAddress;
     private Optional<MetricsToken> metricsToken;
+    private Optional<String> authClass;
 
     private Builder(TandemConfig c) {
       host = c.host;
@@ -822,6 +833,26 @@ public record TandemConfig(
       allowedHosts = c.allowedHosts;
       maxConnectionsPerAddress = c.maxConnectionsPerAddress;
       metricsToken = c.metricsToken;
+      authClass = c.authClass;
+    }
+
+    /** {@code --auth}: {@code none}, {@code token} or {@code class:NAME}. */
+    private void authSetting(String value) {
+      String setting = value.trim();
+      if (setting.startsWith("class:") && setting.length() > "class:".length()) {
+        auth = Auth.CLASS;
+        authClass = Optional.of(setting.substring("class:".length()).trim());
+        return;
+      }
+      auth =
+          switch (setting.toLowerCase(Locale.ROOT)) {
+            case "none" -> Auth.NONE;
+            case "token" -> Auth.TOKEN;
+            default ->
+                throw new IllegalArgumentException(
+                    "'" + value + "' (expected: none, token or class:NAME)");
+          };
+      authClass = Optional.empty();
     }
 
     private void secretFromFile(Path file) {
@@ -1081,7 +1112,8 @@ public record TandemConfig(
           allowedOrigins,
           allowedHosts,
           maxConnectionsPerAddress,
-          metricsToken);
+          metricsToken,
+          effectiveAuth == Auth.CLASS ? authClass : Optional.empty());
     }
   }
 }

@@ -2,6 +2,7 @@ package dev.tandem.sequencer;
 
 import dev.tandem.persistence.Database;
 import dev.tandem.persistence.DatabaseConfig;
+import dev.tandem.sequencer.auth.AuthorizerClass;
 import dev.tandem.sequencer.auth.RoleAuthorizer;
 import dev.tandem.sequencer.auth.TokenAuthorizer;
 import dev.tandem.sequencer.auth.TokenVerifier;
@@ -282,17 +283,21 @@ public final class TandemServer implements AutoCloseable {
     }
     System.out.println("Tandem configuration:\n  " + config.describe().replace("\n", "\n  "));
     TokenVerifier verifier;
+    RoleAuthorizer authorizer;
     try {
       verifier = config.tokenVerifier().orElse(null);
+      authorizer =
+          verifier != null
+              ? new TokenAuthorizer(verifier)
+              : config
+                  .authClass()
+                  .map(AuthorizerClass::load)
+                  .orElseGet(() -> RoleAuthorizer.from(Authorizer.allowAll()));
     } catch (IllegalArgumentException e) {
       System.err.println("tandem: " + e.getMessage());
       System.exit(2);
       return;
     }
-    RoleAuthorizer authorizer =
-        verifier == null
-            ? RoleAuthorizer.from(Authorizer.allowAll())
-            : new TokenAuthorizer(verifier);
     TandemServer server = builder().config(config).authorizer(authorizer).build().start();
     config.warnings(server.port()).forEach(log::warn);
     Runtime.getRuntime()

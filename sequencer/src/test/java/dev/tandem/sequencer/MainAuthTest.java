@@ -68,6 +68,74 @@ class MainAuthTest {
     }
   }
 
+  /** The README's worked example: a team's own authorizer, named by --auth class:NAME. */
+  @Test
+  void aCustomAuthorizerClassRunsInTheShippedMain() throws Exception {
+    String doc = "alice-" + Servers.freshDoc();
+    try (ChildServer server =
+        ChildServer.start(
+            "main-auth-class",
+            List.of("-Dexample.sessions=s-alice=alice,s-bob=bob"),
+            List.of("--auth=class:com.example.SessionAuthorizer"))) {
+      Http.Reply anonymous = Http.put(server.httpUri(), "/api/docs/" + doc, "{\"text\":\"x\"}");
+      assertEquals(401, anonymous.status(), anonymous.body().toString());
+      assertEquals(201, put(server, doc, "s-alice").status());
+      Http.Reply bob = put(server, "alice-" + Servers.freshDoc(), "s-bob");
+      assertEquals(403, bob.status(), bob.body().toString());
+      assertEquals("forbidden", bob.body().path("code").asText());
+      Http.Reply submitted =
+          Http.send(
+              Http.request(server.httpUri(), "/api/docs/" + doc + "/ops")
+                  .header("Authorization", "Bearer s-alice")
+                  .POST(HttpRequest.BodyPublishers.ofString("{\"rev\":0,\"op\":[1,\"!\"]}"))
+                  .build());
+      assertEquals(200, submitted.status(), submitted.body().toString());
+      assertEquals("alice", opsUser(server, doc));
+      String output = server.output();
+      assertTrue(output.contains("auth=class com.example.SessionAuthorizer"), output);
+      assertFalse(output.contains("--auth none"), output);
+    }
+  }
+
+  @Test
+  void anAuthorizerClassThatCannotBeLoadedStopsTheStart() throws Exception {
+    for (String name : List.of("com.example.Missing", "java.lang.String")) {
+      Process process =
+          new ProcessBuilder(
+                  ProcessHandle.current().info().command().orElse("java"),
+                  "-cp",
+                  System.getProperty("java.class.path"),
+                  TandemServer.class.getName(),
+                  "--auth=class:" + name)
+              .redirectErrorStream(true)
+              .start();
+      String output = new String(process.getInputStream().readAllBytes());
+      assertEquals(2, process.waitFor(), output);
+      assertTrue(output.contains("tandem: --auth class:" + name + ": "), output);
+    }
+  }
+
+  private static Http.Reply put(ChildServer server, String doc, String session) {
+    return Http.send(
+        Http.request(server.httpUri(), "/api/docs/" + doc)
+            .header("Authorization", "Bearer " + session)
+            .PUT(HttpRequest.BodyPublishers.ofString("{\"text\":\"x\"}"))
+            .build());
+  }
+
+  private static String opsUser(ChildServer server, String doc) {
+    return Http.send(
+            Http.request(server.httpUri(), "/api/docs/" + doc + "/ops")
+                .header("Authorization", "Bearer s-alice")
+                .GET()
+                .build())
+        .body()
+        .path("ops")
+        .get(0)
+        .path("user")
+        .asText();
+  }
+
   private static JWTClaimsSet claims(String doc) {
     return new JWTClaimsSet.Builder()
         .subject("alice")

@@ -124,7 +124,13 @@ class SecuritySettingsTest {
     assertMessage(
         refused(List.of("--auth", "none"), Map.of("TANDEM_AUTH_SECRET", SECRET)),
         "--auth none, but a key source is given");
-    assertMessage(refused(List.of("--auth", "maybe"), Map.of()), "(expected: none or token)");
+    assertMessage(
+        refused(List.of("--auth", "maybe"), Map.of()), "(expected: none, token or class:NAME)");
+    assertMessage(
+        refused(
+            List.of("--auth", "class:com.example.SessionAuthorizer"),
+            Map.of("TANDEM_AUTH_SECRET", SECRET)),
+        "--auth class: the class authenticates by itself, but a key source is given");
 
     String shortSecret = "too-short-to-be-safe";
     Path shortFile = Files.writeString(dir.resolve("short"), shortSecret);
