@@ -26,6 +26,15 @@ public interface Authorizer {
    */
   void checkWrite(String user, String docId);
 
+  /**
+   * Whether a request needs a valid token at all: false only for {@link #allowAll()}, so that what
+   * the server would otherwise show anyone ({@code /metrics}) stays closed once any real
+   * authentication is configured. A wrapper answers for the authorizer it wraps.
+   */
+  default boolean requiresToken() {
+    return true;
+  }
+
   /** Lets everyone do everything; every user is {@value AllowAll#USER}. For development. */
   static Authorizer allowAll() {
     return new AllowAll();
@@ -47,6 +56,11 @@ public interface Authorizer {
 
     @Override
     public void checkWrite(String user, String docId) {}
+
+    @Override
+    public boolean requiresToken() {
+      return false;
+    }
 
     @Override
     public String toString() {

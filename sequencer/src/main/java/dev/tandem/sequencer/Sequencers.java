@@ -24,6 +24,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -280,6 +281,19 @@ public final class Sequencers implements AutoCloseable {
   public Runnable onShutdown(Runnable closer) {
     streamClosers.add(closer);
     return () -> streamClosers.remove(closer);
+  }
+
+  /**
+   * Runs {@code task} once after {@code delay} on the server's timer thread (an SSE stream's end at
+   * its token's expiry); returns a canceller. The task must be short and must not block.
+   */
+  public Runnable schedule(Runnable task, Duration delay) {
+    long millis =
+        delay.isNegative()
+            ? 0
+            : delay.getSeconds() >= Long.MAX_VALUE / 1000 ? Long.MAX_VALUE : delay.toMillis();
+    ScheduledFuture<?> scheduled = sweeper.schedule(task, millis, TimeUnit.MILLISECONDS);
+    return () -> scheduled.cancel(false);
   }
 
   // ---- lifecycle -------------------------------------------------------------------------------

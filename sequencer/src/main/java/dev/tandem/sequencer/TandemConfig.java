@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.function.BiConsumer;
 
@@ -57,6 +58,8 @@ public record TandemConfig(
     // per-user limits (issue 13): across all of one user's WebSockets
     int maxConnectionsPerUser,
     int maxMessagesPerSecondPerUser,
+    // issue 13: the token /metrics requires; held as a digest, never printed
+    Optional<MetricsToken> metricsToken,
     // security (issue 13): who may connect, from which pages and under which host names
     Auth auth,
     Optional<Path> authSecretFile,
@@ -88,6 +91,7 @@ public record TandemConfig(
   public static final Path DEFAULT_STATIC_DIR = Path.of("client-js", "demo");
 
   public TandemConfig {
+    Objects.requireNonNull(metricsToken, "metricsToken");
     requireRange(port, 0, 65535, "port");
     requireRange(maxMessageBytes, 64, Integer.MAX_VALUE, "max-message-bytes");
     requireRange(maxDocumentCodePoints, 1, Integer.MAX_VALUE, "max-document-code-points");
@@ -178,6 +182,7 @@ public record TandemConfig(
         Path.of("data"),
         100,
         10_000,
+        Optional.empty(),
         Auth.NONE,
         Optional.empty(),
         Optional.empty(),
@@ -230,6 +235,10 @@ public record TandemConfig(
       values.put(name, value);
     }
     values.forEach((name, value) -> option(name).orElseThrow().apply(builder, value));
+    String metricsToken = env.get(METRICS_TOKEN_ENV);
+    if (builder.metricsToken.isEmpty() && metricsToken != null && !metricsToken.isEmpty()) {
+      builder.metricsToken = Optional.of(MetricsToken.fromValue(metricsToken, METRICS_TOKEN_ENV));
+    }
     return builder.build();
   }
 
@@ -245,6 +254,13 @@ public record TandemConfig(
               option.envName(),
               option.help()));
     }
+    out.append(
+        String.format(
+            Locale.ROOT,
+            "  %-28s %-32s %s%n",
+            "(environment only)",
+            METRICS_TOKEN_ENV,
+            "the metrics token itself, if no metrics-token-file is given"));
     return out.toString();
   }
 
@@ -299,6 +315,7 @@ public record TandemConfig(
     lines.add("database-timeout-seconds=" + databaseTimeout.toSeconds());
     lines.add(
         "data-dir=" + dataDir.toAbsolutePath() + (databaseUrl.isPresent() ? " (unused)" : ""));
+    lines.add("metrics-token-file=" + (metricsToken.isPresent() ? "set" : "not set"));
     lines.add("auth=" + describeAuth());
     lines.add("auth-secret-file=" + authSecretFile.map(Path::toString).orElse("(none)"));
     lines.add("auth-jwks=" + authJwks.map(TandemConfig::withoutUserInfo).orElse("(none)"));
@@ -404,6 +421,9 @@ public record TandemConfig(
   public int effectiveCatchUpPage() {
     return Math.max(1, Math.min(catchUpPage, outboundQueueLimit / 4));
   }
+
+  /** The environment variable holding the metrics token itself (no flag: a flag shows in ps). */
+  public static final String METRICS_TOKEN_ENV = "TANDEM_METRICS_TOKEN";
 
   /** Bytes that may wait for one slow socket or SSE stream by default. */
   public static final long DEFAULT_OUTBOUND_SOCKET_BYTES = 8L * 1024 * 1024;
@@ -624,6 +644,16 @@ public record TandemConfig(
               "embedded PostgreSQL's data directory (default ./data)",
               (b, v) -> b.dataDir = Path.of(v)),
           new Option(
+              "metrics-token-file",
+              "file holding the token /metrics requires as Authorization: Bearer (at least 16"
+                  + " characters); without one, /metrics is open with --auth none and closed"
+                  + " otherwise",
+              (b, v) ->
+                  b.metricsToken =
+                      v.isEmpty()
+                          ? Optional.empty()
+                          : Optional.of(MetricsToken.fromFile(Path.of(v)))),
+          new Option(
               "auth",
               "none (development only: anyone who reaches the port may do anything) or token"
                   + " (default token if a secret or JWKS is given, else none)",
@@ -736,6 +766,7 @@ public record TandemConfig(
     private Path dataDir;
     private int maxConnectionsPerUser;
     private int maxMessagesPerSecondPerUser;
+    private Optional<MetricsToken> metricsToken;
     private Auth auth; // null: token if a key source is given, else none
     private Optional<Path> authSecretFile;
     private Optional<HmacSecret> authSecret;
@@ -779,6 +810,7 @@ public record TandemConfig(
       dataDir = c.dataDir;
       maxConnectionsPerUser = c.maxConnectionsPerUser;
       maxMessagesPerSecondPerUser = c.maxMessagesPerSecondPerUser;
+      metricsToken = c.metricsToken;
       auth = c.auth;
       authSecretFile = c.authSecretFile;
       authSecret = c.authSecret;
@@ -944,6 +976,12 @@ public record TandemConfig(
       return this;
     }
 
+    /** The token /metrics requires; null for none. */
+    public Builder metricsToken(MetricsToken value) {
+      metricsToken = Optional.ofNullable(value);
+      return this;
+    }
+
     /** {@code --auth}; null derives it from the key source (token if there is one). */
     public Builder auth(Auth value) {
       auth = value;
@@ -1032,6 +1070,7 @@ public record TandemConfig(
           dataDir,
           maxConnectionsPerUser,
           maxMessagesPerSecondPerUser,
+          metricsToken,
           effectiveAuth,
           authSecretFile,
           authSecret,

@@ -78,9 +78,7 @@ public final class TandemServer implements AutoCloseable {
     URI apiUri = URI.create("http://" + config.host() + ":" + config.port() + "/api");
     this.httpServer =
         GrizzlyHttpServerFactory.createHttpServer(
-            apiUri,
-            new RestApplication(sequencers, authorizer.asAuthorizer(), config, outboundBudget),
-            false);
+            apiUri, new RestApplication(sequencers, authorizer, config, outboundBudget), false);
     NetworkListener listener = httpServer.getListeners().iterator().next();
     listener.getKeepAlive().setIdleTimeoutInSeconds(-1); // WebSockets idle as long as they like
     // Each add-on goes right after the codec: the one registered last runs first. A request that
@@ -115,7 +113,9 @@ public final class TandemServer implements AutoCloseable {
                 sequencers.metrics(),
                 editEndpoint::connectionCount,
                 sequencers::loadedDocuments,
-                outboundBudget::used),
+                outboundBudget::used,
+                config.metricsToken(),
+                authorizer.requiresToken()),
             "/metrics");
     config
         .staticDir()

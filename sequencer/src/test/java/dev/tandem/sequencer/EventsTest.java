@@ -101,6 +101,22 @@ class EventsTest {
       }
     }
 
+    /** Waits for the server to end the stream, reading whatever else comes first. */
+    void awaitEnd() {
+      CompletableFuture.runAsync(
+              () -> {
+                try {
+                  while (reader.readLine() != null) {
+                    // skipped: only the end matters
+                  }
+                } catch (java.io.IOException e) {
+                  throw new AssertionError(e);
+                }
+              })
+          .orTimeout(WsClient.WAIT.toSeconds(), TimeUnit.SECONDS)
+          .join();
+    }
+
     @Override
     public void close() throws Exception {
       body.close();

@@ -1,6 +1,7 @@
 package dev.tandem.sequencer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,6 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class TandemConfigTest {
   @Test
@@ -214,6 +216,48 @@ class TandemConfigTest {
               () -> TandemConfig.parse(List.of("--database-timeout-seconds", bad), Map.of()));
       assertTrue(refused.getMessage().contains("database-timeout-seconds"), refused.getMessage());
     }
+  }
+
+  @Test
+  void theMetricsTokenComesFromAFileOrTheEnvironmentAndIsNeverPrinted(@TempDir Path dir)
+      throws Exception {
+    String fromEnv = "metrics-token-from-the-environment";
+    String fromFile = "metrics-token-from-the-file-0123";
+    Path file = dir.resolve("metrics-token");
+    java.nio.file.Files.writeString(file, fromFile + "\n"); // as echo or openssl write it
+
+    TandemConfig none = TandemConfig.parse(List.of(), Map.of());
+    assertTrue(none.metricsToken().isEmpty());
+    assertTrue(none.describe().contains("metrics-token-file=not set"), none.describe());
+
+    TandemConfig env = TandemConfig.parse(List.of(), Map.of("TANDEM_METRICS_TOKEN", fromEnv));
+    assertTrue(env.metricsToken().orElseThrow().matches(fromEnv));
+    assertFalse(env.metricsToken().orElseThrow().matches(fromEnv + "x"));
+    assertTrue(env.describe().contains("metrics-token-file=set"), env.describe());
+    assertFalse(env.describe().contains(fromEnv));
+    assertFalse(env.toString().contains(fromEnv), "the record's own toString");
+
+    TandemConfig both =
+        TandemConfig.parse(
+            List.of("--metrics-token-file", file.toString()),
+            Map.of("TANDEM_METRICS_TOKEN", fromEnv));
+    assertTrue(both.metricsToken().orElseThrow().matches(fromFile), "the file wins");
+    assertFalse(both.metricsToken().orElseThrow().matches(fromEnv));
+    assertFalse(both.toString().contains(fromFile));
+
+    IllegalArgumentException tooShort =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> TandemConfig.parse(List.of(), Map.of("TANDEM_METRICS_TOKEN", "short-secret")));
+    assertTrue(tooShort.getMessage().contains("TANDEM_METRICS_TOKEN"), tooShort.getMessage());
+    assertFalse(tooShort.getMessage().contains("short-secret"), tooShort.getMessage());
+    IllegalArgumentException missing =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                TandemConfig.parse(
+                    List.of("--metrics-token-file", dir.resolve("none").toString()), Map.of()));
+    assertTrue(missing.getMessage().contains("metrics token file"), missing.getMessage());
   }
 
   @Test

@@ -70,6 +70,16 @@ public interface RoleAuthorizer {
   }
 
   /**
+   * Whether a request needs a valid token at all: false only for the development authorizer that
+   * lets everyone in ({@link Authorizer#allowAll()}, also behind {@link #from}), so that what that
+   * one would show anyone ({@code /metrics}) stays closed once any real authentication is
+   * configured.
+   */
+  default boolean requiresToken() {
+    return true;
+  }
+
+  /**
    * This authorizer behind the older {@link Authorizer} interface; see {@link UserKeyedAuthorizer}.
    */
   default Authorizer asAuthorizer() {
@@ -97,6 +107,11 @@ public interface RoleAuthorizer {
         } else {
           authorizer.checkWrite(principal.userId(), docId);
         }
+      }
+
+      @Override
+      public boolean requiresToken() {
+        return authorizer.requiresToken();
       }
 
       @Override

@@ -62,6 +62,11 @@ final class UserKeyedAuthorizer implements Authorizer {
   }
 
   @Override
+  public boolean requiresToken() {
+    return authorizer.requiresToken();
+  }
+
+  @Override
   public String toString() {
     return authorizer.toString();
   }

@@ -171,7 +171,7 @@ public final class DocumentResource {
         response,
         () -> {
           String docId = Ids.checkDocumentId(id);
-          String user = access.write(headers, token, docId);
+          String user = access.write(headers, token, docId).userId(); // whatever the body says
           checkBodySize(body);
           ObjectNode request = Json.parseObject(body == null ? "" : body);
           long rev = Fields.requireNonNegativeLong(request, "rev");
@@ -247,7 +247,7 @@ public final class DocumentResource {
         response,
         () -> {
           String docId = Ids.checkDocumentId(id);
-          access.write(headers, token, docId);
+          access.admin(headers, token, docId);
           return sequencers
               .createCheckpoint(docId)
               .thenApply(

@@ -13,6 +13,7 @@ import dev.tandem.sequencer.Snapshot;
 import dev.tandem.sequencer.Subscriber;
 import dev.tandem.sequencer.TandemConfig;
 import dev.tandem.sequencer.TandemException;
+import dev.tandem.sequencer.auth.Principal;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
@@ -26,6 +27,8 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -48,7 +51,9 @@ import org.glassfish.jersey.media.sse.OutboundEvent;
  * the ops after r. A stream is bounded like a WebSocket: one with more than {@code
  * outbound-socket-bytes} waiting for the network, or one that is behind while the server's {@link
  * OutboundBudget} is used up, is ended; the client reconnects with its last id and catches up.
- * While the budget is used up, a new stream is refused with {@code unavailable} (503).
+ * While the budget is used up, a new stream is refused with {@code unavailable} (503). A stream
+ * needs {@code read} on its document and ends when its token does ({@link
+ * dev.tandem.sequencer.auth.RoleAuthorizer#acceptedUntil}), with a last {@code event: expired}.
  *
  * <p>A connect never waits on a Grizzly thread: the request is suspended and handed to the
  * document's sequencer as a {@link Subscriber}. Its first answer decides the HTTP response: {@link
@@ -84,9 +89,10 @@ public final class EventsResource {
       @Suspended AsyncResponse response) {
     String docId;
     OptionalLong from;
+    Principal principal;
     try {
       docId = Ids.checkDocumentId(id);
-      access.read(headers, token, docId);
+      principal = access.read(headers, token, docId);
       from = lastEventId(lastEventId);
       if (outboundBudget.isFull()) { // a stream starts with the text, or the ops missed
         throw outboundBudget.full();
@@ -98,6 +104,11 @@ public final class EventsResource {
     Stream stream = new Stream(docId, response, request, config.outboundSocketBytes());
     stream.removeOnShutdown = sequencers.onShutdown(stream::end);
     stream.removeRecount = outboundBudget.onRecount(stream::recount);
+    Instant until = access.acceptedUntil(principal);
+    if (!until.equals(Instant.MAX)) {
+      stream.cancelExpiry =
+          sequencers.schedule(stream::expire, Duration.between(Instant.now(), until));
+    }
     try {
       sequencers.open(stream, docId, from, false); // past the head: failed(rev_out_of_range)
     } catch (TandemException e) { // rate_limited: the document has too many requests waiting
@@ -140,6 +151,7 @@ public final class EventsResource {
     private final AtomicBoolean ended = new AtomicBoolean();
     private volatile Runnable removeOnShutdown = () -> {};
     private volatile Runnable removeRecount = () -> {};
+    private volatile Runnable cancelExpiry = () -> {};
     // Bytes reserved in the budget. Atomic, not locked: any thread may recount any stream.
     private final AtomicLong accounted = new AtomicLong();
 
@@ -327,6 +339,32 @@ public final class EventsResource {
       return writeQueue == null ? 0 : writeQueue.spaceInBytes();
     }
 
+    /**
+     * At the token's expiry plus the clock skew, as a WebSocket is closed with 1008: a last {@code
+     * event: expired} ({@code {code: "unauthorized", message}}, no id) tells the client to get a
+     * fresh token and reconnect with its {@code Last-Event-ID}; a stream not started yet is
+     * answered 401.
+     */
+    void expire() {
+      TandemException expired = new TandemException(ErrorCode.UNAUTHORIZED, "token expired");
+      if (answered.get() && !ended.get()) {
+        ObjectNode data = Json.object();
+        data.put("code", expired.code().code());
+        data.put("message", expired.getMessage());
+        try {
+          output.write(
+              new OutboundEvent.Builder()
+                  .name("expired")
+                  .mediaType(MediaType.TEXT_PLAIN_TYPE)
+                  .data(String.class, Json.write(data))
+                  .build());
+        } catch (IOException | ProcessingException gone) {
+          // ending anyway
+        }
+      }
+      end(expired);
+    }
+
     /** Ends the stream; before it started (only at shutdown), the request gets 503. */
     void end() {
       end(new TandemException(ErrorCode.UNAVAILABLE, "the server is shutting down"));
@@ -336,6 +374,7 @@ public final class EventsResource {
       if (ended.compareAndSet(false, true)) {
         removeOnShutdown.run();
         removeRecount.run();
+        cancelExpiry.run();
         outboundBudget.release(accounted.getAndSet(0));
         sequencers.disconnect(this, Set.of(docId));
         if (answered.compareAndSet(false, true)) {

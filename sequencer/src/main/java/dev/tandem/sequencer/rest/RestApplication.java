@@ -1,11 +1,11 @@
 package dev.tandem.sequencer.rest;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tandem.sequencer.Authorizer;
 import dev.tandem.sequencer.Json;
 import dev.tandem.sequencer.OutboundBudget;
 import dev.tandem.sequencer.Sequencers;
 import dev.tandem.sequencer.TandemConfig;
+import dev.tandem.sequencer.auth.RoleAuthorizer;
 import jakarta.ws.rs.ext.ContextResolver;
 import org.glassfish.jersey.jackson.JacksonFeature;
 import org.glassfish.jersey.server.ResourceConfig;
@@ -15,7 +15,7 @@ import org.glassfish.jersey.server.ServerProperties;
 public final class RestApplication extends ResourceConfig {
   public RestApplication(
       Sequencers sequencers,
-      Authorizer authorizer,
+      RoleAuthorizer authorizer,
       TandemConfig config,
       OutboundBudget outboundBudget) {
     Access access = new Access(authorizer);
