@@ -1,10 +1,10 @@
 // Starts the real Tandem server (the sequencer's jar, built by `mvn package` before client-js's
 // tests run) on a free port with a fresh data directory, serving the demo page.
 
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const clientJs = fileURLToPath(new URL('..', import.meta.url));
@@ -17,10 +17,11 @@ export const JAR = join(
 );
 
 /**
- * Starts a server; `port` 0 picks a free one. Resolves once it listens.
- * @param {{port?: number, dataDir?: string}} [options]
+ * Starts a server; `port` 0 picks a free one; `args` are more flags (`--auth-secret-file=…`).
+ * Resolves once it listens.
+ * @param {{port?: number, dataDir?: string, args?: string[]}} [options]
  */
-export async function startServer({ port = 0, dataDir } = {}) {
+export async function startServer({ port = 0, dataDir, args = [] } = {}) {
   if (!existsSync(JAR)) {
     throw new Error(`${JAR} is missing: build it first (mvn -B -pl sequencer -am package)`);
   }
@@ -34,6 +35,7 @@ export async function startServer({ port = 0, dataDir } = {}) {
       `--port=${port}`,
       `--data-dir=${join(dir, 'data')}`,
       `--static-dir=${join(clientJs, 'demo')}`,
+      ...args,
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
@@ -55,6 +57,7 @@ export async function startServer({ port = 0, dataDir } = {}) {
   const exited = new Promise((resolve) => child.on('exit', resolve));
   return {
     port: listening,
+    args,
     url: `http://localhost:${listening}`,
     dataDir: dir,
     /** Stops the server gracefully (it closes sockets with 1001) and waits for it to exit. */
@@ -68,4 +71,30 @@ export async function startServer({ port = 0, dataDir } = {}) {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Mints a token with `tandem token` (the sequencer's TokenCommand) from the secret in
+ * `secretFile`, e.g. `mintToken(file, ['--sub', 'ada', '--docs', '*=write', '--ttl', '1h'])`.
+ * @param {string} secretFile
+ * @param {string[]} args
+ * @returns {Promise<string>}
+ */
+export function mintToken(secretFile, args) {
+  const classPath = `${JAR}:${join(dirname(JAR), 'lib', '*')}`;
+  return new Promise((resolve, reject) => {
+    execFile(
+      'java',
+      [
+        '-cp',
+        classPath,
+        'dev.tandem.sequencer.cli.TokenCommand',
+        '--secret-file',
+        secretFile,
+        ...args,
+      ],
+      (error, stdout, stderr) =>
+        error ? reject(new Error(`tandem token failed: ${stderr}`)) : resolve(stdout.trim()),
+    );
+  });
 }

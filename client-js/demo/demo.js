@@ -1,6 +1,8 @@
 // The demo page: open a document by name (/#notes), edit it in CodeMirror with remote cursors,
 // see who is there, the connection state and the revision, and slide through its history via
-// the REST API. Everything comes from the library in ./lib (a link to client-js/src) and
+// the REST API. With auth on, a token from `?token=` or the Token field (kept in sessionStorage
+// only, and taken out of the address bar) signs in; the page shows who the server says you are,
+// and what a refused token or a forbidden document means. Everything comes from the library in ./lib (a link to client-js/src) and
 // CodeMirror from ./vendor (links to its packages in client-js/node_modules), through the page's
 // import map.
 
@@ -10,16 +12,52 @@ import { bindCodeMirror } from './lib/codemirror.js';
 
 const $ = (id) => document.getElementById(id);
 
+const TOKEN_KEY = 'tandem-token';
 const userName =
   localStorage.getItem('tandem-name') || `Guest ${Math.floor(Math.random() * 900 + 100)}`;
 $('user-name').value = userName;
 
+takeTokenFromUrl();
+$('token').value = currentToken();
+$('token-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  sessionStorage.setItem(TOKEN_KEY, $('token').value.trim());
+  location.reload(); // start over with the new token, whatever the reconnect backoff
+});
+
 const socketUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
-const client = new TandemClient(socketUrl, { pingIntervalMs: 5000 }); // notice a dead link soon
+const client = new TandemClient(socketUrl, {
+  getToken: currentToken, // asked at every (re)connect and before the token expires
+  pingIntervalMs: 5000, // notice a dead link soon
+});
 const me = { name: userName, color: colorFor(client.clientId) };
 showState($('connection'), client.state);
-client.on('state', (state) => showState($('connection'), state));
-client.on('error', (error) => console.warn('tandem:', error.code, error.message));
+client.on('state', (state) => {
+  showState($('connection'), state);
+  if (state === 'connected' && $('message').dataset.code === 'unauthorized') {
+    showMessage('');
+  }
+});
+client.on('error', (error) => {
+  console.warn('tandem:', error.code, error.message);
+  explain(error);
+});
+client.on('user', (user) => {
+  // with a token, the server shows its name and color to the others, whatever the page says
+  const signedIn = user.exp !== null;
+  if (signedIn) {
+    me.name = user.name;
+    me.color = user.color ?? me.color;
+    $('user-name').value = user.name;
+  }
+  $('user-name').disabled = signedIn;
+  $('signed-in').textContent = signedIn
+    ? `signed in as ${user.name} (${user.id}) until ${new Date(user.exp * 1000).toLocaleTimeString()}`
+    : '';
+  if (current !== null) {
+    showPeople(current.doc);
+  }
+});
 
 let current = null; // {doc, view, unbind, off: [...]}
 let wanted = null; // the name asked for last: an open that ends after a later one gives way
@@ -33,6 +71,53 @@ $('open-form').addEventListener('submit', (event) => {
 window.addEventListener('hashchange', () => openDocument(docNameFromHash()));
 openDocument(docNameFromHash());
 
+/**
+ * A `?token=` in the URL goes to sessionStorage (this tab only, gone when it closes) and out of
+ * the address bar, so it is not kept in the history or sent on in a Referer.
+ */
+function takeTokenFromUrl() {
+  const url = new URL(location.href);
+  const token = url.searchParams.get('token');
+  if (token !== null) {
+    sessionStorage.setItem(TOKEN_KEY, token);
+    url.searchParams.delete('token');
+    history.replaceState(null, '', url);
+  }
+}
+
+function currentToken() {
+  return sessionStorage.getItem(TOKEN_KEY) ?? '';
+}
+
+/** Tells what an error means for the user, for the codes a person can act on. */
+function explain(error) {
+  if (error.code === 'unauthorized') {
+    showMessage(
+      `Not signed in: the server refused the token (${error.message}). ` +
+        'Paste a valid token above, or open the page with ?token=… in its address.',
+      'unauthorized',
+    );
+  } else if (error.code === 'forbidden' && error.docId !== null) {
+    showMessage(
+      `Forbidden: your token does not let you open “${error.docId}”. ` +
+        'Ask for a token with a role on it, or open another document.',
+      'forbidden',
+    );
+  } else if (error.code === 'not_found' && error.docId !== null) {
+    showMessage(
+      `“${error.docId}” does not exist, and your token may only read it, not create it.`,
+      'not_found',
+    );
+  }
+}
+
+/** @param {string} text empty to hide the message */
+function showMessage(text, code = '') {
+  $('message').textContent = text;
+  $('message').dataset.code = code;
+  $('message').hidden = text === '';
+}
+
 function docNameFromHash() {
   return decodeURIComponent(location.hash.slice(1)) || 'notes';
 }
@@ -41,7 +126,13 @@ async function openDocument(name) {
   wanted = name;
   $('doc-name').value = name;
   document.title = `${name} – Tandem`;
-  const doc = await client.open(name);
+  let doc;
+  try {
+    doc = await client.open(name);
+  } catch (error) {
+    explain(error); // forbidden, not_found: the document stays closed
+    return;
+  }
   if (name !== wanted) {
     if (doc !== current?.doc) {
       doc.close();
@@ -59,8 +150,14 @@ async function openDocument(name) {
     doc.on('state', () => followHistory(doc)),
     doc.on('presence', () => showPeople(doc)),
     doc.on('presenceLeft', () => showPeople(doc)),
-    doc.on('error', (error) => console.warn('tandem:', error.code, error.message)),
+    doc.on('error', (error) => {
+      console.warn('tandem:', error.code, error.message);
+      explain(error);
+    }),
   ];
+  if ($('message').dataset.code !== 'unauthorized') {
+    showMessage('');
+  }
   current = { doc, view, unbind, off };
   window.tandem = { client, doc, view }; // for tests and the console
   showState($('doc-state'), doc.state);
@@ -130,7 +227,10 @@ function showHistory(revision) {
     }
     const url = `/api/docs/${encodeURIComponent(current.doc.id)}?rev=${revision}`;
     try {
-      const response = await fetch(url);
+      const token = currentToken();
+      const response = await fetch(url, {
+        headers: token === '' ? {} : { Authorization: `Bearer ${token}` },
+      });
       const body = await response.json();
       if (Number(slider.value) === revision || Number(slider.max) === revision) {
         $('history-text').textContent = response.ok ? body.text : `${body.code}: ${body.message}`;

@@ -3,9 +3,10 @@
 // the Java TandemClient and TandemDocument: hello with a client id kept across reconnects; ping;
 // reconnect with exponential backoff, jitter and a cap; catch-up with open {rev}; the own op
 // recognised among the missed ones by client id and seq; the op in flight resent with the same
-// seq; edits made while offline kept and sent after the reconnect; close code 1008 ends it;
-// someone else's use of the client id (seq_reused) answered by a fresh client id, under which
-// the refused op goes again.
+// seq; edits made while offline kept and sent after the reconnect; close code 1008 ends it,
+// unless it followed an `unauthorized` and a getToken callback can fetch a fresh token; tokens
+// refreshed with `auth` before they expire; someone else's use of the client id (seq_reused)
+// answered by a fresh client id, under which the refused op goes again.
 
 import { TextOperation } from './ot.js';
 import { codePointCount, firstLoneSurrogate } from './code-points.js';
@@ -15,6 +16,12 @@ import { UndoManager } from './undo.js';
 const PROTOCOL = 1;
 const POLICY_VIOLATION = 1008;
 const ABNORMAL = 1006;
+/** A token is refreshed when 80 % of its life from welcome (or authed) has passed ... */
+const REFRESH_AT = 0.8;
+/** ... or this long before it expires, whichever comes first ... */
+const REFRESH_BEFORE_MS = 60_000;
+/** ... but never sooner than this: a client clock far ahead of the server's must not spin. */
+const MIN_REFRESH_MS = 1000;
 
 /**
  * An error the server sent (`error {code, message, retryable, doc, seq}`) or one the client met
@@ -122,6 +129,15 @@ class Emitter {
  * `'closed'` (by `close()` or a close code 1008 from the server). Errors not about one document
  * arrive as the `'error'` event with a {@link TandemError}.
  *
+ * Tokens: a static `token` is said in every hello. A `getToken` callback (returning the token or a
+ * Promise of it) is called instead at every connect and reconnect, and again when 80 % of the
+ * token's life from `welcome` to its `exp` has passed (or 60 s before `exp`, whichever comes
+ * first) to send `auth {token}` on the live socket; a refused refresh is reported and retried with
+ * backoff while the old token still serves. When the server closes with 1008 after `unauthorized`
+ * (a token that expired or was refused), a client with `getToken` reconnects with backoff and a
+ * fresh token; one without stops (`'closed'`), as after any other 1008. `client.user` is who the
+ * server says this client is (`welcome {user, name, color, exp}`; the `'user'` event).
+ *
  * A seq is unique only with the client id: a new client gets a random id unless one is given,
  * and a given id needs `firstSeq` above every seq an earlier client with that id used.
  *
@@ -136,6 +152,10 @@ class Emitter {
 export class TandemClient {
   #url;
   #token;
+  /** @type {(() => string | Promise<string>) | null} */
+  #getToken;
+  /** counts connect attempts, so a token that arrives for an abandoned one is dropped */
+  #attempts = 0;
   /** the id of new ops: changes when someone else uses it */
   #clientId;
   /** the id said in the current connection's hello: ops go only on a connection of their id */
@@ -150,18 +170,23 @@ export class TandemClient {
   /** @type {Map<string, TandemDocument>} */
   #documents = new Map();
   #nextSeq;
-  /** @type {{socket: WebSocket, welcomed: boolean, lastHeard: number} | null} */
+  /** @type {Connection | null} */
   #connection = null;
   #reconnectTimer = null;
   #pingTimer = null;
+  #refreshTimer = null;
+  #refreshBackoff;
   #state = 'connecting';
-  #userId = null;
+  /** @type {User | null} */
+  #user = null;
   #closed = false;
 
   /**
    * @param {string} url
    * @param {object} [options]
    * @param {string} [options.token] said in hello; empty when the server has auth off
+   * @param {() => string | Promise<string>} [options.getToken] called for the token at every
+   *   (re)connect and before it expires (then sent in `auth`); used instead of `token`
    * @param {string} [options.clientId] 1 to 64 code points, no control character, no lone
    *   surrogate (see `checkClientId`); a random id by default
    * @param {number} [options.firstSeq] the first seq (default 1)
@@ -178,6 +203,7 @@ export class TandemClient {
   constructor(url, options = {}) {
     const {
       token = '',
+      getToken = null,
       clientId = randomClientId(),
       firstSeq = 1,
       WebSocket: WebSocketClass = globalThis.WebSocket,
@@ -194,11 +220,15 @@ export class TandemClient {
     if (!Number.isInteger(firstSeq) || firstSeq < 1) {
       throw new RangeError(`first seq is ${firstSeq} (expected an integer >= 1)`);
     }
+    if (getToken !== null && typeof getToken !== 'function') {
+      throw new TypeError('getToken is not a function');
+    }
     if (typeof WebSocketClass !== 'function') {
       throw new TypeError('no WebSocket constructor: pass options.WebSocket');
     }
     this.#url = url;
     this.#token = token;
+    this.#getToken = getToken;
     this.#clientId = clientId;
     this.#helloId = clientId;
     this.#WebSocket = WebSocketClass;
@@ -213,6 +243,13 @@ export class TandemClient {
       undoMergeMs,
     };
     this.#backoff = new Backoff({ initialMs: initialBackoffMs, maxMs: maxBackoffMs, random });
+    // refused refreshes count as bad messages on the server (10 in 10 s close the socket): so
+    // retries start at a second, a few in ten seconds, and go on until the token expires
+    this.#refreshBackoff = new Backoff({
+      initialMs: MIN_REFRESH_MS,
+      maxMs: Math.max(MIN_REFRESH_MS, maxBackoffMs),
+      random,
+    });
     this.#nextSeq = firstSeq;
     this.#connect();
   }
@@ -227,7 +264,17 @@ export class TandemClient {
 
   /** The user the server's welcome named, or null before the first welcome. */
   get userId() {
-    return this.#userId;
+    return this.#user?.id ?? null;
+  }
+
+  /**
+   * Who the server says this client is, from the last `welcome` (and `authed`), or null before
+   * the first: `{id, name, color, exp}`, `color` null when the token has none, `exp` the token's
+   * expiry in epoch seconds or null when it never expires (auth off).
+   * @returns {User | null}
+   */
+  get user() {
+    return this.#user;
   }
 
   /** `'connecting'`, `'connected'`, `'offline'` or `'closed'`. */
@@ -236,10 +283,12 @@ export class TandemClient {
   }
 
   /**
-   * Listens to `'state'` (the new connection state), `'error'` (a {@link TandemError}) or
+   * Listens to `'state'` (the new connection state), `'error'` (a {@link TandemError}: an
+   * `unauthorized` one is a refused token or refresh, or a failed `getToken`), `'user'` (a
+   * {@link User}: at every welcome, and when a refreshed token's new expiry is confirmed) or
    * `'clientIdChanged'` (a {@link ClientIdChange}: someone else used this client's id, so its ops
    * go under a fresh one from now on; the refused op is sent again under it).
-   * @param {'state' | 'error' | 'clientIdChanged'} event
+   * @param {'state' | 'error' | 'user' | 'clientIdChanged'} event
    * @param {Function} listener
    * @returns {() => void} removes the listener
    */
@@ -306,6 +355,57 @@ export class TandemClient {
       return;
     }
     this.#setState('connecting');
+    if (this.#getToken === null) {
+      this.#openSocket(this.#token);
+      return;
+    }
+    const attempt = ++this.#attempts;
+    this.#fetchToken().then(
+      (token) => {
+        if (attempt === this.#attempts && !this.#closed) {
+          this.#openSocket(token);
+        }
+      },
+      (error) => {
+        if (attempt === this.#attempts && !this.#closed) {
+          this.#report(error);
+          this.#setState('offline');
+          this.#reconnectTimer = this.#timers.setTimeout(
+            () => this.#connect(),
+            this.#backoff.next(),
+          );
+        }
+      },
+    );
+  }
+
+  /**
+   * Calls getToken; resolves with its string, or rejects with an `unauthorized` TandemError.
+   * @returns {Promise<string>}
+   */
+  #fetchToken() {
+    const failed = (why) => new TandemError('unauthorized', `getToken failed: ${why}`);
+    let result;
+    try {
+      result = Promise.resolve(/** @type {Function} */ (this.#getToken)());
+    } catch (error) {
+      return Promise.reject(failed(error?.message ?? error));
+    }
+    return result.then(
+      (token) => {
+        if (typeof token !== 'string') {
+          throw failed(`it gave ${typeof token} (expected a string)`);
+        }
+        return token;
+      },
+      (error) => {
+        throw error instanceof TandemError ? error : failed(error?.message ?? error);
+      },
+    );
+  }
+
+  /** @param {string} token said in hello */
+  #openSocket(token) {
     if (this.#drained()) {
       this.#helloId = this.#clientId; // else ops under the old id still await their answers
     }
@@ -314,18 +414,20 @@ export class TandemClient {
     try {
       socket = new this.#WebSocket(this.#url);
     } catch (error) {
+      /** @type {Connection} */
       const failed = { socket: /** @type {any} */ (null), welcomed: false, lastHeard: 0 };
       this.#connection = failed;
       this.#lost(failed, ABNORMAL, `connect failed: ${error}`);
       return;
     }
-    const connection = { socket, welcomed: false, lastHeard: this.#now() };
+    /** @type {Connection} */
+    const connection = { socket, welcomed: false, lastHeard: this.#now(), token };
     this.#connection = connection;
     socket.addEventListener('open', () => {
       if (connection === this.#connection) {
         this.#send(connection, {
           type: 'hello',
-          token: this.#token,
+          token,
           client: helloId,
           protocol: PROTOCOL,
         });
@@ -343,7 +445,7 @@ export class TandemClient {
   }
 
   /**
-   * @param {{socket: WebSocket, welcomed: boolean, lastHeard: number}} connection
+   * @param {Connection} connection
    * @param {unknown} data
    */
   #received(connection, data) {
@@ -373,8 +475,11 @@ export class TandemClient {
           break;
         case 'pong':
           break;
+        case 'authed':
+          this.#authed(connection, message);
+          break;
         case 'error':
-          this.#error(message);
+          this.#error(connection, message);
           break;
         case 'opened':
         case 'op':
@@ -395,16 +500,113 @@ export class TandemClient {
 
   #welcomed(connection, message) {
     connection.welcomed = true;
-    this.#userId = typeof message.user === 'string' ? message.user : null;
+    const id = typeof message.user === 'string' ? message.user : null;
+    this.#user =
+      id === null
+        ? null
+        : Object.freeze({
+            id,
+            name: typeof message.name === 'string' ? message.name : id,
+            color: typeof message.color === 'string' ? message.color : null,
+            exp: Number.isInteger(message.exp) ? message.exp : null,
+          });
     this.#backoff.reset();
+    this.#refreshBackoff.reset();
     this.#setState('connected');
     this.#schedulePing(connection);
+    this.#scheduleRefresh(connection);
+    if (this.#user !== null) {
+      this.#events.emit('user', this.#user);
+    }
     for (const document of [...this.#documents.values()]) {
       document._connected();
     }
   }
 
-  #error(message) {
+  /** The refreshed token is taken: `authed {user, exp}`. */
+  #authed(connection, message) {
+    connection.authPending = false;
+    connection.token = connection.pendingToken;
+    this.#refreshBackoff.reset();
+    if (this.#user !== null) {
+      this.#user = Object.freeze({
+        ...this.#user,
+        exp: Number.isInteger(message.exp) ? message.exp : null,
+      });
+      this.#events.emit('user', this.#user);
+    }
+    this.#scheduleRefresh(connection);
+  }
+
+  /**
+   * With getToken and a token that expires: refresh it when 80 % of its remaining life has
+   * passed, or 60 s before it expires, whichever comes first.
+   * @param {Connection} connection
+   */
+  #scheduleRefresh(connection) {
+    this.#cancelRefresh();
+    const exp = this.#user?.exp ?? null;
+    if (this.#getToken === null || exp === null) {
+      return;
+    }
+    const left = exp * 1000 - this.#now();
+    const delay = Math.max(MIN_REFRESH_MS, Math.min(REFRESH_AT * left, left - REFRESH_BEFORE_MS));
+    this.#refreshTimer = this.#timers.setTimeout(() => this.#refresh(connection), delay);
+  }
+
+  /** @param {Connection} connection */
+  #refresh(connection) {
+    this.#refreshTimer = null;
+    if (connection !== this.#connection) {
+      return;
+    }
+    this.#fetchToken().then(
+      (token) => {
+        if (connection !== this.#connection) {
+          return;
+        }
+        if (token === connection.token) {
+          this.#retryRefresh(connection); // nothing new yet (a static token): ask again later
+          return;
+        }
+        connection.authPending = true;
+        connection.pendingToken = token;
+        this.#send(connection, { type: 'auth', token });
+      },
+      (error) => {
+        if (connection === this.#connection) {
+          this.#report(error);
+          this.#retryRefresh(connection);
+        }
+      },
+    );
+  }
+
+  /**
+   * A refused or failed refresh: the old token serves until it expires; try again after a
+   * backoff (the server closes the socket at expiry, which cancels the retry).
+   * @param {Connection} connection
+   */
+  #retryRefresh(connection) {
+    this.#cancelRefresh();
+    this.#refreshTimer = this.#timers.setTimeout(
+      () => this.#refresh(connection),
+      this.#refreshBackoff.next(),
+    );
+  }
+
+  #cancelRefresh() {
+    if (this.#refreshTimer !== null) {
+      this.#timers.clearTimeout(this.#refreshTimer);
+      this.#refreshTimer = null;
+    }
+  }
+
+  /**
+   * @param {Connection} connection
+   * @param {any} message
+   */
+  #error(connection, message) {
     const error = new TandemError(
       typeof message.code === 'string' ? message.code : 'unknown',
       typeof message.message === 'string' ? message.message : '',
@@ -414,6 +616,14 @@ export class TandemClient {
         seq: Number.isInteger(message.seq) ? message.seq : null,
       },
     );
+    if (error.code === 'unauthorized') {
+      if (connection.authPending && error.docId === null) {
+        connection.authPending = false; // the refresh was refused: the old token still serves
+        this.#retryRefresh(connection);
+      } else {
+        connection.unauthorized = true; // a close 1008 next is about the token
+      }
+    }
     const document = error.docId === null ? undefined : this.#documents.get(error.docId);
     if (document !== undefined) {
       document._error(error);
@@ -439,7 +649,7 @@ export class TandemClient {
   }
 
   /**
-   * @param {{socket: WebSocket, welcomed: boolean, lastHeard: number}} connection
+   * @param {Connection} connection
    * @param {number} code
    * @param {string} reason
    * @param {number} [reconnectMs] the delay before reconnecting (default the next backoff)
@@ -459,7 +669,8 @@ export class TandemClient {
     if (this.#closed) {
       return;
     }
-    if (code === POLICY_VIOLATION) {
+    const tokenRefused = connection.unauthorized === true || /token expired/.test(reason);
+    if (code === POLICY_VIOLATION && !(tokenRefused && this.#getToken !== null)) {
       this.#report(
         new TandemError(
           'forbidden',
@@ -525,6 +736,7 @@ export class TandemClient {
       this.#timers.clearTimeout(this.#reconnectTimer);
       this.#reconnectTimer = null;
     }
+    this.#cancelRefresh();
   }
 
   /** @param {string} state */
@@ -907,7 +1119,12 @@ export class TandemDocument {
   _error(error) {
     this.#events.emit('error', error);
     const inFlight = this.#session.state.inFlight;
-    if (error.seq !== null) {
+    if (error.code === 'unauthorized') {
+      // about the token, not this document: the server closes the socket (1008) next, and what is
+      // in flight goes again after a reconnect with a fresh token (or the client stops)
+    } else if (error.code === 'forbidden' && error.seq === null && this.#session.initialized) {
+      this.#finishClose(); // the refreshed token may no longer read it: the server closed it
+    } else if (error.seq !== null) {
       const seq = error.seq;
       const sentAs = this.#client.helloId(); // the error came on the current connection
       if (error.code === 'seq_reused') {
@@ -1131,6 +1348,21 @@ export class TandemDocument {
     }
   }
 }
+
+/**
+ * One socket of a {@link TandemClient}: `token` the token it serves under (said in hello, or
+ * taken by `authed`), `unauthorized` once the server refused its token (a close 1008 next is then
+ * about the token), `authPending` while an `auth` of `pendingToken` awaits its answer.
+ * @typedef {{socket: WebSocket, welcomed: boolean, lastHeard: number, token?: string,
+ *   unauthorized?: boolean, authPending?: boolean, pendingToken?: string}} Connection
+ */
+
+/**
+ * Who the server says the client is (`welcome {user, name, color?, exp?}`): `exp` the token's
+ * expiry in epoch seconds, null when it never expires (auth off); `color` null without one.
+ * @typedef {{readonly id: string, readonly name: string, readonly color: string | null,
+ *   readonly exp: number | null}} User
+ */
 
 /**
  * What a document uses of its client (made by TandemClient, not part of the public API).

@@ -3,8 +3,10 @@
 // client is given instead of the real one, and a server that speaks DESIGN.md's protocol over it
 // with a pure sequencer model (transform an incoming op against the ops committed after its base,
 // assign the next revision, answer a resubmission with its old ack, and a different op under a
-// stored (client, seq) with seq_reused) and the server's presence (a joiner hears of every client
-// present and they of it; a client id on another socket stays present). Nothing is delivered
+// stored (client, seq) with seq_reused), the server's presence (a joiner hears of every client
+// present and they of it; a client id on another socket stays present) and, when given a
+// `verify` function, its tokens (hello refused with unauthorized and 1008, auth answered with
+// authed or unauthorized, expiry as unauthorized and 1008). Nothing is delivered
 // inside send(): events wait in one queue until the test runs the network, as on a real event
 // loop.
 
@@ -89,7 +91,7 @@ export class FakeNetwork {
         this.sent = [];
         network.sockets.push(this);
         network.enqueue(() => {
-          if (this.readyState !== 0) {
+          if (this.readyState !== 0 || this.serverClosing) {
             return;
           }
           if (!network.up) {
@@ -139,14 +141,20 @@ export class FakeNetwork {
         });
       }
 
-      /** The server side ends the socket: the client sees close with `code`. */
+      /**
+       * The server side ends the socket: the client sees close with `code`, after what the server
+       * sent before (an error before a 1008, say).
+       */
       serverClosed(code, reason = '') {
-        if (this.readyState >= 2) {
+        if (this.readyState >= 2 || this.serverClosing) {
           return;
         }
-        this.readyState = 3;
+        this.serverClosing = true;
         this.peer?.gone(); // none yet if the socket was still connecting
-        network.enqueue(() => this.dispatch('close', { code, reason }));
+        network.enqueue(() => {
+          this.readyState = 3;
+          this.dispatch('close', { code, reason });
+        });
       }
 
       /** @param {string} text a frame from the server */
@@ -205,6 +213,8 @@ export class FakeNetwork {
 class ServerConnection {
   isOpen = true;
   clientId = null;
+  /** the principal of its token, when the server checks tokens */
+  principal = null;
   /** @type {Set<string>} */
   documents = new Set();
   /** the presence last published or announced, by document */
@@ -258,6 +268,16 @@ export class FakeServer {
   refuseInvalid = 0;
   duplicateSubmits = 0;
   seqReusedRefusals = 0;
+  /**
+   * Checks tokens when set: a token's principal `{user, name, color?, exp?}`, or null if refused.
+   * Unset, every token is taken and the user is `user-<client id>`.
+   * @type {((token: string) => {user: string, name: string, color?: string, exp?: number} |
+   *   null) | null}
+   */
+  verify = null;
+  /** documents the principal of a connection may read, by user; unset: every document */
+  /** @type {((user: string, docId: string) => boolean) | null} */
+  mayRead = null;
   /** documents whose submits wait in `held` until `release`, as behind a slow database */
   /** @type {Set<string>} */
   holding = new Set();
@@ -288,8 +308,41 @@ export class FakeServer {
    */
   handle(from, message) {
     if (message.type === 'hello') {
+      if (this.verify === null) {
+        from.clientId = message.client;
+        from.send({ type: 'welcome', client: message.client, user: `user-${message.client}` });
+        return;
+      }
+      const principal = this.verify(message.token);
+      if (principal === null) {
+        from.send({ type: 'error', code: 'unauthorized', message: 'bad token', retryable: false });
+        from.socket.serverClosed(1008, 'unauthorized');
+        return;
+      }
       from.clientId = message.client;
-      from.send({ type: 'welcome', client: message.client, user: `user-${message.client}` });
+      from.principal = principal;
+      from.send({ type: 'welcome', client: message.client, ...principal });
+      return;
+    }
+    if (message.type === 'auth') {
+      const principal = this.verify?.(message.token) ?? null;
+      if (principal === null || principal.user !== from.principal?.user) {
+        from.send({ type: 'error', code: 'unauthorized', message: 'refused', retryable: false });
+        return;
+      }
+      from.principal = principal;
+      from.send({ type: 'authed', user: principal.user, exp: principal.exp });
+      for (const docId of [...from.documents]) {
+        if (this.mayRead !== null && !this.mayRead(principal.user, docId)) {
+          this.leave(from, docId);
+          from.send({
+            type: 'error',
+            code: 'forbidden',
+            doc: docId,
+            message: 'no longer readable',
+          });
+        }
+      }
       return;
     }
     if (from.clientId === null) {
@@ -523,6 +576,19 @@ export class FakeServer {
     this.connections.delete(connection);
     for (const docId of [...connection.documents]) {
       this.leave(connection, docId);
+    }
+  }
+
+  /** Every connection's token expires: `error unauthorized`, then close 1008, as the server. */
+  expireAll() {
+    for (const connection of [...this.connections]) {
+      connection.send({
+        type: 'error',
+        code: 'unauthorized',
+        message: 'token expired',
+        retryable: false,
+      });
+      connection.socket.serverClosed(1008, 'token expired');
     }
   }
 

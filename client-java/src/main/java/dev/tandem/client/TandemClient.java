@@ -8,15 +8,19 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -32,7 +36,17 @@ import java.util.function.Consumer;
  * applies the missed ops (a long catch-up sends the older ones as {@code op} messages before {@code
  * opened}), recognises its own op among them by client id and seq, and once {@code opened} arrives
  * resends what is still unacknowledged with the same seq, so nothing is lost and nothing is applied
- * twice. Close code 1008 (policy violation) ends it for good instead.
+ * twice. Close code 1008 (policy violation) ends it for good instead, unless it followed an {@code
+ * unauthorized} and a {@link TokenProvider} can get a fresh token.
+ *
+ * <p>Tokens: a static {@link Builder#token} is said in every {@code hello}. A {@link
+ * Builder#tokenProvider} is called instead at every connect and reconnect (on a thread of its own),
+ * and again when 80 % of the token's life from {@code welcome} to its expiry has passed (or 60 s
+ * before it expires, whichever comes first) to send {@code auth {token}} on the live socket; a
+ * refused refresh is reported and retried with backoff while the old token still serves. When the
+ * server closes with 1008 after {@code unauthorized} (a token that expired or was refused), a
+ * client with a provider reconnects with backoff and a fresh token; one without stops. {@link
+ * #identity()} is who the server says this client is.
  *
  * <p>Threading: all state lives on one event thread per client. Public methods may be called from
  * any thread; they hand their work to the event thread and answer with a future. Listeners run on
@@ -54,14 +68,27 @@ public final class TandemClient implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(TandemClient.class.getName());
   private static final int POLICY_VIOLATION = 1008;
   private static final int MESSAGE_TOO_BIG = 1009;
+
+  /** A token is refreshed when this share of its life from welcome (or authed) has passed ... */
+  private static final double REFRESH_AT = 0.8;
+
+  /** ... or this long before it expires, whichever comes first ... */
+  private static final Duration REFRESH_BEFORE = Duration.ofSeconds(60);
+
+  /** ... but never sooner than this: a client clock far ahead of the server's must not spin. */
+  private static final Duration MIN_REFRESH = Duration.ofSeconds(1);
+
   private static final HttpClient SHARED_HTTP = HttpClient.newHttpClient();
 
   private final URI uri;
   private final String token;
+  private final TokenProvider tokenProvider;
+  private final ExecutorService tokenThread; // null without a provider
   private final HttpClient http;
   private final Duration pingInterval;
   private final Duration connectTimeout;
   private final Backoff reconnectBackoff;
+  private final Backoff refreshBackoff;
   private final Builder settings;
   private final ScheduledExecutorService events;
   private final Thread eventThread;
@@ -69,9 +96,10 @@ public final class TandemClient implements AutoCloseable {
   private final List<Consumer<ConnectionState>> connectionListeners = new CopyOnWriteArrayList<>();
   private final List<Consumer<TandemException>> errorListeners = new CopyOnWriteArrayList<>();
   private final List<Consumer<ClientIdChange>> clientIdListeners = new CopyOnWriteArrayList<>();
+  private final List<Consumer<Identity>> identityListeners = new CopyOnWriteArrayList<>();
   private final CompletableFuture<Void> firstWelcome = new CompletableFuture<>();
   private volatile ConnectionState connectionState = ConnectionState.CONNECTING;
-  private volatile String userId;
+  private volatile Identity identity;
 
   /** The id of new ops (written on the event thread): changes when someone else uses it. */
   private volatile String clientId;
@@ -87,12 +115,15 @@ public final class TandemClient implements AutoCloseable {
   private Connection connection;
   private ScheduledFuture<?> reconnectTask;
   private ScheduledFuture<?> pingTask;
+  private ScheduledFuture<?> refreshTask;
+  private int connectAttempts; // a token that arrives for an abandoned attempt is dropped
   private boolean closed;
 
   private TandemClient(Builder builder) {
     this.settings = builder;
     this.uri = builder.uri;
     this.token = builder.token;
+    this.tokenProvider = builder.tokenProvider;
     this.clientId = builder.clientId != null ? builder.clientId : UUID.randomUUID().toString();
     this.helloId = clientId;
     this.http = builder.httpClient != null ? builder.httpClient : SHARED_HTTP;
@@ -100,6 +131,13 @@ public final class TandemClient implements AutoCloseable {
     this.connectTimeout = builder.connectTimeout;
     this.reconnectBackoff =
         new Backoff(builder.initialBackoff, builder.maxBackoff, builder.randomOrDefault());
+    // refused refreshes count as bad messages on the server (10 in 10 s close the socket): so
+    // retries start at a second, a few in ten seconds, and go on until the token expires
+    this.refreshBackoff =
+        new Backoff(
+            MIN_REFRESH,
+            builder.maxBackoff.compareTo(MIN_REFRESH) > 0 ? builder.maxBackoff : MIN_REFRESH,
+            builder.randomOrDefault());
     this.nextSeq = builder.firstSeq;
     this.messageLimit = builder.maxMessageBytes;
     Thread[] thread = new Thread[1];
@@ -116,6 +154,15 @@ public final class TandemClient implements AutoCloseable {
     executor.prestartCoreThread();
     this.events = executor;
     this.eventThread = thread[0];
+    this.tokenThread =
+        tokenProvider == null
+            ? null
+            : Executors.newSingleThreadExecutor(
+                runnable -> {
+                  Thread tokens = new Thread(runnable, "tandem-token-" + clientId);
+                  tokens.setDaemon(true);
+                  return tokens;
+                });
   }
 
   /** A builder for a client of the WebSocket endpoint {@code uri} (for example ws://host/ws). */
@@ -133,7 +180,16 @@ public final class TandemClient implements AutoCloseable {
 
   /** The user the server's {@code welcome} named, or null before the first welcome. */
   public String userId() {
-    return userId;
+    Identity current = identity;
+    return current == null ? null : current.userId();
+  }
+
+  /**
+   * Who the server says this client is (user id, display name, colour, token expiry), from the last
+   * {@code welcome} and {@code authed}; null before the first welcome.
+   */
+  public Identity identity() {
+    return identity;
   }
 
   public ConnectionState connectionState() {
@@ -153,6 +209,14 @@ public final class TandemClient implements AutoCloseable {
   /** Called on the event thread for errors not about one document (a refused hello, say). */
   public void addErrorListener(Consumer<TandemException> listener) {
     errorListeners.add(Objects.requireNonNull(listener));
+  }
+
+  /**
+   * Called on the event thread at every {@code welcome}, and when a refreshed token's new expiry is
+   * confirmed ({@code authed}).
+   */
+  public void addIdentityListener(Consumer<Identity> listener) {
+    identityListeners.add(Objects.requireNonNull(listener));
   }
 
   /**
@@ -236,6 +300,9 @@ public final class TandemClient implements AutoCloseable {
     firstWelcome.completeExceptionally(new IllegalStateException("client closed"));
     setState(ConnectionState.CLOSED);
     events.shutdown();
+    if (tokenThread != null) {
+      tokenThread.shutdownNow(); // a provider blocked on the network is interrupted
+    }
   }
 
   // ---- connection lifecycle (event thread) ----
@@ -246,10 +313,69 @@ public final class TandemClient implements AutoCloseable {
       return;
     }
     setState(ConnectionState.CONNECTING);
+    if (tokenProvider == null) {
+      openSocket(token);
+      return;
+    }
+    int attempt = ++connectAttempts;
+    fetchToken()
+        .whenComplete(
+            (fresh, failure) ->
+                execute(
+                    () -> {
+                      if (attempt != connectAttempts || closed) {
+                        return;
+                      }
+                      if (failure != null) {
+                        report(tokenFailure(failure));
+                        setState(ConnectionState.OFFLINE);
+                        reconnectTask =
+                            events.schedule(
+                                this::connect,
+                                reconnectBackoff.next().toMillis(),
+                                TimeUnit.MILLISECONDS);
+                      } else {
+                        openSocket(fresh);
+                      }
+                    }));
+  }
+
+  /** Calls the token provider on its own thread. */
+  private CompletableFuture<String> fetchToken() {
+    CompletableFuture<String> result = new CompletableFuture<>();
+    try {
+      tokenThread.execute(
+          () -> {
+            try {
+              String fresh = tokenProvider.getToken();
+              if (fresh == null) {
+                throw new IllegalStateException("it gave null (expected a token)");
+              }
+              result.complete(fresh);
+            } catch (Throwable e) { // whatever it throws, the attempt must end
+              result.completeExceptionally(e);
+            }
+          });
+    } catch (java.util.concurrent.RejectedExecutionException closedAlready) {
+      result.completeExceptionally(new IllegalStateException("client closed"));
+    }
+    return result;
+  }
+
+  private static TandemException tokenFailure(Throwable failure) {
+    Throwable cause =
+        failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+            ? failure.getCause()
+            : failure;
+    return new TandemException(
+        ErrorCode.UNAUTHORIZED, "token provider failed: " + cause, false, null, null);
+  }
+
+  private void openSocket(String helloToken) {
     if (drained()) {
       helloId = clientId; // else ops under the old id still await their answers
     }
-    Connection attempt = new Connection(helloId);
+    Connection attempt = new Connection(helloId, helloToken);
     connection = attempt;
     http.newWebSocketBuilder()
         .connectTimeout(connectTimeout)
@@ -267,7 +393,7 @@ public final class TandemClient implements AutoCloseable {
       current.abort();
       return;
     }
-    send(current, Wire.hello(token, current.clientId));
+    send(current, Wire.hello(current.helloToken, current.clientId));
   }
 
   private void received(Connection current, String text) {
@@ -284,7 +410,8 @@ public final class TandemClient implements AutoCloseable {
       switch (type) {
         case "welcome" -> welcomed(current, message);
         case "pong" -> {}
-        case "error" -> error(message);
+        case "authed" -> authed(current, message);
+        case "error" -> error(current, message);
         case "opened", "op", "ack", "presence", "closed" -> {
           TandemDocument document = documents.get(Wire.string(message, "doc"));
           if (document != null) {
@@ -301,19 +428,111 @@ public final class TandemClient implements AutoCloseable {
 
   private void welcomed(Connection current, JsonNode message) {
     current.welcomed = true;
-    userId = Wire.optionalString(message, "user", null);
+    String user = Wire.optionalString(message, "user", null);
+    identity =
+        user == null
+            ? null
+            : new Identity(
+                user,
+                Wire.optionalString(message, "name", user),
+                Optional.ofNullable(Wire.optionalString(message, "color", null)),
+                expiry(message));
     reconnectBackoff.reset();
+    refreshBackoff.reset();
     setState(ConnectionState.CONNECTED);
     firstWelcome.complete(null);
     long period = pingInterval.toMillis();
     pingTask =
         events.scheduleAtFixedRate(() -> ping(current), period, period, TimeUnit.MILLISECONDS);
+    scheduleRefresh(current);
+    if (identity != null) {
+      callEach(identityListeners, identity);
+    }
     for (TandemDocument document : List.copyOf(documents.values())) {
       document.connected();
     }
   }
 
-  private void error(JsonNode message) {
+  private static Optional<Instant> expiry(JsonNode message) {
+    Long exp = Wire.optionalInteger(message, "exp");
+    return exp == null ? Optional.empty() : Optional.of(Instant.ofEpochSecond(exp));
+  }
+
+  /** The refreshed token is taken: {@code authed {user, exp}}. */
+  private void authed(Connection current, JsonNode message) {
+    current.authPending = false;
+    current.token = current.pendingToken;
+    refreshBackoff.reset();
+    if (identity != null) {
+      identity =
+          new Identity(identity.userId(), identity.name(), identity.color(), expiry(message));
+      callEach(identityListeners, identity);
+    }
+    scheduleRefresh(current);
+  }
+
+  /**
+   * With a token provider and a token that expires: refresh it when 80 % of its remaining life has
+   * passed, or 60 s before it expires, whichever comes first.
+   */
+  private void scheduleRefresh(Connection current) {
+    cancelRefresh();
+    if (tokenProvider == null || identity == null || identity.expiresAt().isEmpty()) {
+      return;
+    }
+    long left = identity.expiresAt().get().toEpochMilli() - System.currentTimeMillis();
+    long delay =
+        Math.max(
+            MIN_REFRESH.toMillis(),
+            Math.min((long) (REFRESH_AT * left), left - REFRESH_BEFORE.toMillis()));
+    refreshTask = events.schedule(() -> refresh(current), delay, TimeUnit.MILLISECONDS);
+  }
+
+  private void refresh(Connection current) {
+    refreshTask = null;
+    if (current != connection) {
+      return;
+    }
+    fetchToken()
+        .whenComplete(
+            (fresh, failure) ->
+                execute(
+                    () -> {
+                      if (current != connection) {
+                        return;
+                      }
+                      if (failure != null) {
+                        report(tokenFailure(failure));
+                        retryRefresh(current);
+                      } else if (fresh.equals(current.token)) {
+                        retryRefresh(current); // nothing new yet (a fixed token): ask again later
+                      } else {
+                        current.authPending = true;
+                        current.pendingToken = fresh;
+                        send(current, Wire.auth(fresh));
+                      }
+                    }));
+  }
+
+  /**
+   * A refused or failed refresh: the old token serves until it expires; try again after a backoff
+   * (the server closes the socket at expiry, which cancels the retry).
+   */
+  private void retryRefresh(Connection current) {
+    cancelRefresh();
+    refreshTask =
+        events.schedule(
+            () -> refresh(current), refreshBackoff.next().toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private void cancelRefresh() {
+    if (refreshTask != null) {
+      refreshTask.cancel(false);
+      refreshTask = null;
+    }
+  }
+
+  private void error(Connection current, JsonNode message) {
     TandemException error =
         new TandemException(
             ErrorCode.fromWire(Wire.optionalString(message, "code", "unknown")),
@@ -321,6 +540,14 @@ public final class TandemClient implements AutoCloseable {
             Wire.flag(message, "retryable"),
             Wire.optionalString(message, "doc", null),
             Wire.optionalInteger(message, "seq"));
+    if (error.code() == ErrorCode.UNAUTHORIZED) {
+      if (current.authPending && error.docId().isEmpty()) {
+        current.authPending = false; // the refresh was refused: the old token still serves
+        retryRefresh(current);
+      } else {
+        current.unauthorized = true; // a close 1008 next is about the token
+      }
+    }
     TandemDocument document = error.docId().map(documents::get).orElse(null);
     if (document != null) {
       document.error(error);
@@ -371,7 +598,8 @@ public final class TandemClient implements AutoCloseable {
               null,
               null));
     }
-    if (code == POLICY_VIOLATION) {
+    boolean tokenRefused = current.unauthorized || reason.contains("token expired");
+    if (code == POLICY_VIOLATION && !(tokenRefused && tokenProvider != null)) {
       report(
           new TandemException(
               ErrorCode.FORBIDDEN,
@@ -412,6 +640,7 @@ public final class TandemClient implements AutoCloseable {
       reconnectTask.cancel(false);
       reconnectTask = null;
     }
+    cancelRefresh();
   }
 
   private void setState(ConnectionState state) {
@@ -610,6 +839,7 @@ public final class TandemClient implements AutoCloseable {
    */
   private final class Connection implements WebSocket.Listener {
     private final String clientId; // said in its hello
+    private final String helloToken;
     private final CompletableFuture<WebSocket> opened = new CompletableFuture<>();
     private final StringBuilder partial = new StringBuilder();
     private CompletableFuture<WebSocket> sends = opened; // event thread
@@ -617,9 +847,15 @@ public final class TandemClient implements AutoCloseable {
     private boolean welcomed; // event thread
     private int largestSentBytes; // event thread
     private long lastHeardNanos = System.nanoTime(); // event thread
+    private boolean unauthorized; // event thread: the server refused its token
+    private boolean authPending; // event thread: an auth of pendingToken awaits its answer
+    private String pendingToken; // event thread
+    private String token; // event thread: the token it serves under (hello's, or the authed one)
 
-    Connection(String clientId) {
+    Connection(String clientId, String helloToken) {
       this.clientId = clientId;
+      this.helloToken = helloToken;
+      this.token = helloToken;
     }
 
     @Override
@@ -677,6 +913,7 @@ public final class TandemClient implements AutoCloseable {
   public static final class Builder {
     private final URI uri;
     private String token = "";
+    private TokenProvider tokenProvider;
     private String clientId;
     private long firstSeq = 1;
     private HttpClient httpClient;
@@ -694,6 +931,15 @@ public final class TandemClient implements AutoCloseable {
     /** The token said in {@code hello}; empty when the server has auth off. */
     public Builder token(String token) {
       this.token = Objects.requireNonNull(token, "token");
+      return this;
+    }
+
+    /**
+     * Where to get tokens: at every connect and reconnect, and before the token expires (sent in
+     * {@code auth}). Used instead of {@link #token(String)}; see {@link TokenProvider}.
+     */
+    public Builder tokenProvider(TokenProvider tokenProvider) {
+      this.tokenProvider = Objects.requireNonNull(tokenProvider, "tokenProvider");
       return this;
     }
 

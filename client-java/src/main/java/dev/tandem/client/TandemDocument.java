@@ -211,7 +211,14 @@ public final class TandemDocument {
 
   void error(TandemException error) {
     tell(listener -> listener.onError(error));
-    if (error.seq().isPresent()) {
+    if (error.code() == ErrorCode.UNAUTHORIZED) {
+      // about the token, not this document: the server closes the socket (1008) next, and what is
+      // in flight goes again after a reconnect with a fresh token (or the client stops)
+    } else if (error.code() == ErrorCode.FORBIDDEN
+        && error.seq().isEmpty()
+        && session.initialized()) {
+      finishClose(); // the refreshed token may no longer read it: the server closed it
+    } else if (error.seq().isPresent()) {
       OpId sentAs = new OpId(client.helloId(), error.seq().get()); // on the current connection
       if (error.code() == ErrorCode.SEQ_REUSED) {
         session.seqReused(sentAs); // goes again under a fresh id

@@ -38,6 +38,10 @@ final class Wire {
     return message("hello").put("token", token).put("client", clientId).put("protocol", 1);
   }
 
+  static ObjectNode auth(String token) {
+    return message("auth").put("token", token);
+  }
+
   static ObjectNode open(String docId, Long revision) {
     ObjectNode node = message("open").put("doc", docId);
     if (revision != null) {

@@ -8,7 +8,11 @@
  * is the JDK's {@code java.net.http.WebSocket}; JSON is Jackson's, ops go through {@link
  * dev.tandem.ot.OperationJson}.
  *
+ * <p>Tokens: a static token, or a {@link dev.tandem.client.TokenProvider} asked at every connect
+ * and before the token expires (then sent in {@code auth}); {@link dev.tandem.client.Identity} is
+ * who the server says the client is.
+ *
  * <p>Threading: every client has one event thread; all state changes and all listener calls happen
- * there, in order.
+ * there, in order. A token provider runs on a thread of its own.
  */
 package dev.tandem.client;

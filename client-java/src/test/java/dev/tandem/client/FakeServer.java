@@ -33,8 +33,10 @@ import java.util.Set;
  * has it: transform an incoming op against the ops committed after its base, answer a resubmission
  * of a stored (client, seq) with its old ack if it is the same op and with {@code seq_reused} if it
  * is not. A test can commit ops under any client id ({@link #commitAs}) and hold a document's
- * submits back ({@link #hold}, {@link #release}), as behind a slow database. One lock guards
- * everything.
+ * submits back ({@link #hold}, {@link #release}), as behind a slow database. Given a token check
+ * ({@link #tokens}), it refuses a bad hello with {@code unauthorized} and close 1008, answers
+ * {@code auth} with {@code authed} or {@code unauthorized}, and expires tokens on request ({@link
+ * #expireAll}). One lock guards everything.
  */
 final class FakeServer implements AutoCloseable {
   private static final String WEBSOCKET_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
@@ -46,6 +48,11 @@ final class FakeServer implements AutoCloseable {
   private final Set<String> holding = new HashSet<>();
   private final List<Held> held = new ArrayList<>();
   private final List<String> hellos = new ArrayList<>();
+  private final List<String> auths = new ArrayList<>();
+  private java.util.function.Function<String, Principal> verify;
+
+  /** Who a token names; {@code exp} in epoch seconds. */
+  record Principal(String user, String name, long exp) {}
 
   private record Committed(long revision, TextOperation op, String clientId, long seq) {}
 
@@ -66,6 +73,34 @@ final class FakeServer implements AutoCloseable {
 
   URI uri() {
     return URI.create("ws://127.0.0.1:" + listener.getLocalPort() + "/ws");
+  }
+
+  /**
+   * From now on tokens are checked: {@code verify} names the token's principal, or null to refuse
+   * it.
+   */
+  synchronized void tokens(java.util.function.Function<String, Principal> verify) {
+    this.verify = verify;
+  }
+
+  /** The token of every {@code auth}, in order. */
+  synchronized List<String> auths() {
+    return List.copyOf(auths);
+  }
+
+  /** Every token expires: {@code error unauthorized "token expired"}, then close 1008. */
+  synchronized void expireAll() {
+    for (Connection connection : List.copyOf(connections)) {
+      connection.send(unauthorized("token expired"));
+      connection.close(1008, "token expired");
+    }
+  }
+
+  private static ObjectNode unauthorized(String message) {
+    return Wire.message("error")
+        .put("code", "unauthorized")
+        .put("message", message)
+        .put("retryable", false);
   }
 
   /** The client id of every hello, in order. */
@@ -122,9 +157,39 @@ final class FakeServer implements AutoCloseable {
   private synchronized void handle(Connection from, JsonNode message) {
     String type = message.path("type").asText();
     if (type.equals("hello")) {
-      from.clientId = message.path("client").asText();
-      hellos.add(from.clientId);
-      from.send(Wire.message("welcome").put("client", from.clientId).put("user", "u"));
+      String clientId = message.path("client").asText();
+      hellos.add(clientId);
+      if (verify == null) {
+        from.clientId = clientId;
+        from.send(Wire.message("welcome").put("client", clientId).put("user", "u"));
+        return;
+      }
+      Principal principal = verify.apply(message.path("token").asText());
+      if (principal == null) {
+        from.send(unauthorized("bad token"));
+        from.close(1008, "unauthorized");
+        return;
+      }
+      from.clientId = clientId;
+      from.principal = principal;
+      from.send(
+          Wire.message("welcome")
+              .put("client", clientId)
+              .put("user", principal.user())
+              .put("name", principal.name())
+              .put("exp", principal.exp()));
+      return;
+    }
+    if (type.equals("auth")) {
+      String token = message.path("token").asText();
+      auths.add(token);
+      Principal principal = verify == null ? null : verify.apply(token);
+      if (principal == null || !principal.user().equals(from.principal.user())) {
+        from.send(unauthorized("refused"));
+        return;
+      }
+      from.principal = principal;
+      from.send(Wire.message("authed").put("user", principal.user()).put("exp", principal.exp()));
       return;
     }
     String docId = message.path("doc").asText();
@@ -266,6 +331,7 @@ final class FakeServer implements AutoCloseable {
     private final Socket socket;
     private OutputStream out;
     String clientId;
+    Principal principal;
     final Set<String> documents = new HashSet<>();
 
     Connection(Socket socket) {
@@ -300,6 +366,20 @@ final class FakeServer implements AutoCloseable {
     void send(ObjectNode message) {
       try {
         writeFrame(0x81, Wire.encode(message).getBytes(StandardCharsets.UTF_8));
+      } catch (IOException gone) {
+        abort();
+      }
+    }
+
+    /** Sends a close frame; the client answers it, or aborts the socket. */
+    void close(int code, String reason) {
+      byte[] text = reason.getBytes(StandardCharsets.UTF_8);
+      byte[] payload = new byte[2 + text.length];
+      payload[0] = (byte) (code >>> 8);
+      payload[1] = (byte) code;
+      System.arraycopy(text, 0, payload, 2, text.length);
+      try {
+        writeFrame(0x88, payload);
       } catch (IOException gone) {
         abort();
       }

@@ -58,8 +58,6 @@ public record TandemConfig(
     // per-user limits (issue 13): across all of one user's WebSockets
     int maxConnectionsPerUser,
     int maxMessagesPerSecondPerUser,
-    // issue 13: the token /metrics requires; held as a digest, never printed
-    Optional<MetricsToken> metricsToken,
     // security (issue 13): who may connect, from which pages and under which host names
     Auth auth,
     Optional<Path> authSecretFile,
@@ -71,7 +69,9 @@ public record TandemConfig(
     Duration authJwksRefresh,
     AllowedOrigins allowedOrigins,
     Optional<AllowedHosts> allowedHosts,
-    int maxConnectionsPerAddress) {
+    int maxConnectionsPerAddress,
+    // issue 13: the token /metrics requires; held as a digest, never printed
+    Optional<MetricsToken> metricsToken) {
 
   /** How clients are authenticated ({@code --auth}). */
   public enum Auth {
@@ -182,7 +182,6 @@ public record TandemConfig(
         Path.of("data"),
         100,
         10_000,
-        Optional.empty(),
         Auth.NONE,
         Optional.empty(),
         Optional.empty(),
@@ -193,7 +192,8 @@ public record TandemConfig(
         TokenVerifier.DEFAULT_JWKS_REFRESH_INTERVAL,
         AllowedOrigins.sameOrigin(),
         Optional.empty(),
-        200);
+        200,
+        Optional.empty());
   }
 
   /**
@@ -258,7 +258,7 @@ public record TandemConfig(
         String.format(
             Locale.ROOT,
             "  %-28s %-32s %s%n",
-            "(environment only)",
+            "",
             METRICS_TOKEN_ENV,
             "the metrics token itself, if no metrics-token-file is given"));
     return out.toString();
@@ -315,7 +315,6 @@ public record TandemConfig(
     lines.add("database-timeout-seconds=" + databaseTimeout.toSeconds());
     lines.add(
         "data-dir=" + dataDir.toAbsolutePath() + (databaseUrl.isPresent() ? " (unused)" : ""));
-    lines.add("metrics-token-file=" + (metricsToken.isPresent() ? "set" : "not set"));
     lines.add("auth=" + describeAuth());
     lines.add("auth-secret-file=" + authSecretFile.map(Path::toString).orElse("(none)"));
     lines.add("auth-jwks=" + authJwks.map(TandemConfig::withoutUserInfo).orElse("(none)"));
@@ -333,6 +332,7 @@ public record TandemConfig(
             + (maxConnectionsPerAddress == 0
                 ? "unlimited"
                 : Integer.toString(maxConnectionsPerAddress)));
+    lines.add("metrics-token-file=" + (metricsToken.isPresent() ? "set" : "not set"));
     return String.join("\n", lines);
   }
 
@@ -644,16 +644,6 @@ public record TandemConfig(
               "embedded PostgreSQL's data directory (default ./data)",
               (b, v) -> b.dataDir = Path.of(v)),
           new Option(
-              "metrics-token-file",
-              "file holding the token /metrics requires as Authorization: Bearer (at least 16"
-                  + " characters); without one, /metrics is open with --auth none and closed"
-                  + " otherwise",
-              (b, v) ->
-                  b.metricsToken =
-                      v.isEmpty()
-                          ? Optional.empty()
-                          : Optional.of(MetricsToken.fromFile(Path.of(v)))),
-          new Option(
               "auth",
               "none (development only: anyone who reaches the port may do anything) or token"
                   + " (default token if a secret or JWKS is given, else none)",
@@ -701,7 +691,17 @@ public record TandemConfig(
               "max-connections-per-address",
               "WebSockets open at once from one remote address; more are refused with 429"
                   + " rate_limited; 0 for no limit (default 200)",
-              (b, v) -> b.maxConnectionsPerAddress = toInt(v)));
+              (b, v) -> b.maxConnectionsPerAddress = toInt(v)),
+          new Option(
+              "metrics-token-file",
+              "file holding the token /metrics requires as Authorization: Bearer (at least 16"
+                  + " characters); without one, /metrics is open with --auth none and closed"
+                  + " otherwise",
+              (b, v) ->
+                  b.metricsToken =
+                      v.isEmpty()
+                          ? Optional.empty()
+                          : Optional.of(MetricsToken.fromFile(Path.of(v)))));
 
   private static Auth toAuth(String value) {
     return switch (value.trim().toLowerCase(Locale.ROOT)) {
@@ -766,7 +766,6 @@ public record TandemConfig(
     private Path dataDir;
     private int maxConnectionsPerUser;
     private int maxMessagesPerSecondPerUser;
-    private Optional<MetricsToken> metricsToken;
     private Auth auth; // null: token if a key source is given, else none
     private Optional<Path> authSecretFile;
     private Optional<HmacSecret> authSecret;
@@ -778,6 +777,7 @@ public record TandemConfig(
     private AllowedOrigins allowedOrigins;
     private Optional<AllowedHosts> allowedHosts;
     private int maxConnectionsPerAddress;
+    private Optional<MetricsToken> metricsToken;
 
     private Builder(TandemConfig c) {
       host = c.host;
@@ -810,7 +810,6 @@ public record TandemConfig(
       dataDir = c.dataDir;
       maxConnectionsPerUser = c.maxConnectionsPerUser;
       maxMessagesPerSecondPerUser = c.maxMessagesPerSecondPerUser;
-      metricsToken = c.metricsToken;
       auth = c.auth;
       authSecretFile = c.authSecretFile;
       authSecret = c.authSecret;
@@ -822,6 +821,7 @@ public record TandemConfig(
       allowedOrigins = c.allowedOrigins;
       allowedHosts = c.allowedHosts;
       maxConnectionsPerAddress = c.maxConnectionsPerAddress;
+      metricsToken = c.metricsToken;
     }
 
     private void secretFromFile(Path file) {
@@ -1070,7 +1070,6 @@ public record TandemConfig(
           dataDir,
           maxConnectionsPerUser,
           maxMessagesPerSecondPerUser,
-          metricsToken,
           effectiveAuth,
           authSecretFile,
           authSecret,
@@ -1081,7 +1080,8 @@ public record TandemConfig(
           authJwksRefresh,
           allowedOrigins,
           allowedHosts,
-          maxConnectionsPerAddress);
+          maxConnectionsPerAddress,
+          metricsToken);
     }
   }
 }

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.nimbusds.jwt.JWTClaimsSet;
 import dev.tandem.persistence.EmbeddedPostgresExtension;
 import dev.tandem.sequencer.auth.HmacSecret;
-import dev.tandem.sequencer.auth.MintToken;
 import java.net.http.HttpRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,7 +38,7 @@ class MainAuthTest {
       assertEquals(401, anonymous.status(), anonymous.body().toString());
       assertEquals("unauthorized", anonymous.body().path("code").asText());
 
-      String token = MintToken.mint(HmacSecret.fromValue(SECRET, "test"), claims(doc));
+      String token = HmacSecret.fromValue(SECRET, "test").sign(claims(doc));
       Http.Reply created =
           Http.send(
               Http.request(server.httpUri(), "/api/docs/" + doc)

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.nimbusds.jwt.JWTClaimsSet;
 import dev.tandem.sequencer.TandemConfig.Auth;
 import dev.tandem.sequencer.auth.HmacSecret;
-import dev.tandem.sequencer.auth.MintToken;
 import dev.tandem.sequencer.auth.Principal;
 import dev.tandem.sequencer.auth.TokenVerifier;
 import java.io.IOException;
@@ -209,7 +208,7 @@ class SecuritySettingsTest {
             .audience(audience)
             .expirationTime(Date.from(expiry))
             .build();
-    return MintToken.mint(HmacSecret.fromValue(secret, "test"), claims);
+    return HmacSecret.fromValue(secret, "test").sign(claims);
   }
 
   private static IllegalArgumentException refused(List<String> args, Map<String, String> env) {

@@ -1,5 +1,12 @@
 package dev.tandem.sequencer.auth;
 
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -63,7 +70,23 @@ public final class HmacSecret {
     return new HmacSecret(stripTrailingWhiteSpace(value.getBytes(StandardCharsets.UTF_8)), source);
   }
 
-  /** A copy of the secret's bytes, for the signer and the verifier of this package. */
+  /**
+   * Signs {@code claims} as an HS256 JWT ({@code typ: JWT}) with this secret: how development
+   * tokens are minted ({@code tandem token}), without the secret's bytes leaving this package.
+   */
+  public String sign(JWTClaimsSet claims) {
+    try {
+      SignedJWT jwt =
+          new SignedJWT(
+              new JWSHeader.Builder(JWSAlgorithm.HS256).type(JOSEObjectType.JWT).build(), claims);
+      jwt.sign(new MACSigner(bytes));
+      return jwt.serialize();
+    } catch (JOSEException e) {
+      throw new IllegalStateException("cannot sign with an HS256 secret", e);
+    }
+  }
+
+  /** A copy of the secret's bytes, for the verifier of this package. */
   byte[] bytes() {
     return bytes.clone();
   }

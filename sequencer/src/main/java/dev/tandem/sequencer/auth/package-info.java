@@ -6,10 +6,10 @@
  * ROLE}}} to a {@link dev.tandem.sequencer.auth.Role} per document; {@link
  * dev.tandem.sequencer.auth.TokenAuthorizer} puts the two behind {@link
  * dev.tandem.sequencer.auth.RoleAuthorizer}, the per-role successor of {@link
- * dev.tandem.sequencer.Authorizer}. {@link dev.tandem.sequencer.auth.MintToken} mints development
- * tokens. {@link dev.tandem.sequencer.auth.AllowedOrigins} and {@link
- * dev.tandem.sequencer.auth.AllowedHosts} are the {@code Origin} and {@code Host} allow-lists.
- * {@code docs/security.md} has the threat model.
+ * dev.tandem.sequencer.Authorizer}. The command {@code tandem token} ({@code
+ * dev.tandem.sequencer.cli.TokenCommand}) mints development tokens. {@link
+ * dev.tandem.sequencer.auth.AllowedOrigins} and {@link dev.tandem.sequencer.auth.AllowedHosts} are
+ * the {@code Origin} and {@code Host} allow-lists. {@code docs/security.md} has the threat model.
  *
  * <p>This package depends on the server's error codes only; the transports depend on it, never the
  * other way round.
