@@ -16,8 +16,7 @@ import java.time.Instant;
  * {@code unauthorized} for a missing, invalid or expired token, {@code forbidden} for a valid one
  * without the right.
  *
- * <p>{@link #from(Authorizer)} keeps a custom {@link Authorizer} working behind this interface;
- * {@link #asAuthorizer()} lets one of these stand where an {@link Authorizer} is still expected.
+ * <p>{@link #from(Authorizer)} keeps a custom {@link Authorizer} working behind this interface.
  */
 public interface RoleAuthorizer {
   /**
@@ -77,13 +76,6 @@ public interface RoleAuthorizer {
    */
   default boolean requiresToken() {
     return true;
-  }
-
-  /**
-   * This authorizer behind the older {@link Authorizer} interface; see {@link UserKeyedAuthorizer}.
-   */
-  default Authorizer asAuthorizer() {
-    return new UserKeyedAuthorizer(this);
   }
 
   /**

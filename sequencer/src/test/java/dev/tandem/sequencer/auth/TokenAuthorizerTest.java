@@ -80,22 +80,6 @@ class TokenAuthorizerTest {
   }
 
   @Test
-  void behindTheOldInterfaceRightsFollowTheUsersLatestToken() {
-    Authorizer old = authorizer.asAuthorizer();
-    assertEquals("alice", old.authenticate(hs256(claims().build())));
-    old.checkRead("alice", "handbook");
-    old.checkWrite("alice", "team-42-plan");
-    assertRefused(ErrorCode.FORBIDDEN, () -> old.checkWrite("alice", "handbook"));
-    assertRefused(ErrorCode.FORBIDDEN, () -> old.checkRead("alice", "team-4-a"));
-    assertRefused(ErrorCode.UNAUTHORIZED, () -> old.checkRead("mallory", "handbook"));
-    assertRefused(ErrorCode.UNAUTHORIZED, () -> old.authenticate("garbage"));
-
-    old.authenticate(hs256(claims(Map.of("handbook", "write")).build()));
-    old.checkWrite("alice", "handbook");
-    assertRefused(ErrorCode.FORBIDDEN, () -> old.checkRead("alice", "team-42-plan"));
-  }
-
-  @Test
   void aCustomAuthorizerWorksBehindTheNewInterface() {
     RoleAuthorizer allowAll = RoleAuthorizer.from(Authorizer.allowAll());
     Principal anonymous = allowAll.authenticate(null);
