@@ -61,6 +61,25 @@ class KeepAliveTest {
     }
   }
 
+  /**
+   * A socket that answers every ping (the JDK's WebSocket does) but never says hello is closed with
+   * 1008 after the ping timeout: it would otherwise hold a connection, and a place in
+   * max-connections-per-address, for ever.
+   */
+  @Test
+  void aSocketThatNeverSaysHelloIsClosed() throws Exception {
+    TandemConfig config = Servers.config().pingInterval(INTERVAL).pingTimeout(TIMEOUT).build();
+    try (TandemServer server = Servers.start(config);
+        WsClient nameless = WsClient.connect(server);
+        WsClient named = WsClient.hello(server, "named-k3")) {
+      assertEquals(1008, nameless.awaitClose()); // bounded wait (WsClient.WAIT)
+      assertTrue(nameless.closeReason().startsWith("no hello within"), nameless.closeReason());
+      named.send("{\"type\":\"ping\"}");
+      named.next("pong");
+      assertFalse(named.isClosed());
+    }
+  }
+
   @Test
   void theJavaClientListsAClientUntilItsSocketIsFoundDead() throws Exception {
     String doc = Servers.freshDoc();

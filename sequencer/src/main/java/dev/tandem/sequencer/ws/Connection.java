@@ -90,6 +90,7 @@ final class Connection implements Subscriber {
   private volatile boolean batching;
   private volatile Participant participant;
   private volatile long lastHeardNanos = System.nanoTime();
+  private final long openedNanos = System.nanoTime();
 
   Connection(Session session, Metrics metrics, TandemConfig config, OutboundBudget outboundBudget) {
     this.session = session;
@@ -308,6 +309,11 @@ final class Connection implements Subscriber {
 
   long lastHeardNanos() {
     return lastHeardNanos;
+  }
+
+  /** When the socket opened, on {@link System#nanoTime}'s scale. */
+  long openedNanos() {
+    return openedNanos;
   }
 
   /** A WebSocket ping, which the client's WebSocket answers with a pong by itself. */

@@ -141,6 +141,13 @@ public final class EditEndpoint extends Endpoint {
                   CloseCodes.GOING_AWAY,
                   "no answer to ping within " + config.pingTimeout().toMillis() + " ms");
               gone(connection);
+            },
+            connection -> {
+              log.debug("{} said no hello: closing it", connection);
+              connection.close(
+                  CloseCodes.POLICY_VIOLATION,
+                  "no hello within " + config.pingTimeout().toMillis() + " ms");
+              gone(connection);
             });
     long period = config.pingInterval().toNanos();
     scheduler.scheduleWithFixedDelay(
