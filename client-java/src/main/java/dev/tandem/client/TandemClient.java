@@ -439,15 +439,15 @@ public final class TandemClient implements AutoCloseable {
                 expiry(message));
     reconnectBackoff.reset();
     refreshBackoff.reset();
+    if (identity != null) { // before CONNECTED: whoever waits for the connection sees who it is
+      callEach(identityListeners, identity);
+    }
     setState(ConnectionState.CONNECTED);
     firstWelcome.complete(null);
     long period = pingInterval.toMillis();
     pingTask =
         events.scheduleAtFixedRate(() -> ping(current), period, period, TimeUnit.MILLISECONDS);
     scheduleRefresh(current);
-    if (identity != null) {
-      callEach(identityListeners, identity);
-    }
     for (TandemDocument document : List.copyOf(documents.values())) {
       document.connected();
     }
