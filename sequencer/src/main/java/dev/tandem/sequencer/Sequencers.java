@@ -118,12 +118,10 @@ public final class Sequencers implements AutoCloseable {
    * @param sender the subscriber that must not get the op back as an {@code op} message; null for
    *     REST
    * @throws TandemException {@code invalid_op} or {@code too_large} for an op that can never be
-   *     accepted, {@code forbidden} for a client id that another user used first, {@code
-   *     rate_limited} if the document has too many requests waiting
+   *     accepted, {@code rate_limited} if the document has too many requests waiting
    */
   public void submit(Subscriber sender, SubmitReply reply, Submission submission) {
     checkOp(submission.op());
-    clientOwners.claim(submission.clientId(), submission.userId()); // forbidden
     Runnable release = admit(sender);
     SubmitRequest request = new SubmitRequest(sender, reply, submission, release);
     try {
@@ -174,7 +172,10 @@ public final class Sequencers implements AutoCloseable {
     return queuedSubmits.get();
   }
 
-  /** Who may use which client id: the first user to use it. */
+  /**
+   * Who may use which client id: the first user to use it. The transports claim a client id where
+   * it is presented (a WebSocket's {@code hello}, a REST submit that names one), not per op.
+   */
   public ClientOwners clientOwners() {
     return clientOwners;
   }

@@ -189,6 +189,9 @@ public final class DocumentResource {
             throw TandemException.badRequest(
                 "field 'seq' : " + seq.getAsLong() + " (expected: >= 0)");
           }
+          if (client.isPresent()) { // a fresh id is nobody else's
+            sequencers.clientOwners().claim(clientId, user); // forbidden
+          }
           CompletableFuture<Response> result = new CompletableFuture<>();
           sequencers.submit(
               null,
