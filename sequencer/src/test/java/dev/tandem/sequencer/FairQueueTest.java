@@ -9,9 +9,6 @@ import dev.tandem.ot.OperationJson;
 import dev.tandem.persistence.EmbeddedPostgresExtension;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -29,9 +26,8 @@ class FairQueueTest {
   private static final int PER_CONNECTION = 20;
 
   /** While set, the next hand-off of a group to the committer for that document waits for it. */
-  private record Freeze(String docId, CountDownLatch entered, CountDownLatch release) {}
+  private static final HandOffFreeze freeze = new HandOffFreeze();
 
-  private static final AtomicReference<Freeze> freeze = new AtomicReference<>();
   private static TandemServer server;
 
   @BeforeAll
@@ -44,7 +40,7 @@ class FairQueueTest {
                     .historyInMemory(64)
                     .build())
             .database(EmbeddedPostgresExtension.database())
-            .faults(FairQueueTest::maybeFreeze)
+            .faults(freeze)
             .build()
             .start();
   }
@@ -52,21 +48,6 @@ class FairQueueTest {
   @AfterAll
   static void stop() {
     server.close();
-  }
-
-  private static void maybeFreeze(Faults.Step step, String docId) {
-    Freeze now = freeze.get();
-    if (step == Faults.Step.HAND_OFF
-        && now != null
-        && now.docId().equals(docId)
-        && freeze.compareAndSet(now, null)) {
-      now.entered().countDown();
-      try {
-        now.release().await(WsClient.WAIT.toSeconds(), TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
   }
 
   @Test
@@ -84,15 +65,14 @@ class FairQueueTest {
         flooder.send(Messages.open(doc));
         flooder.next("opened");
         flooder.send(Messages.submit(doc, 0, "[\"f\"]", 1)); // base 0: old, always valid
-        assertEquals("ack", until(flooder, "ack", "error").path("type").asText());
+        assertEquals("ack", flooder.nextOf("ack", "error").path("type").asText());
       }
       long head = 1 + FLOODERS;
 
       // The document stops at its next hand-off, so that the queues fill while it waits.
-      Freeze stopped = new Freeze(doc, new CountDownLatch(1), new CountDownLatch(1));
-      freeze.set(stopped);
+      HandOffFreeze.Hold stopped = freeze.hold(doc);
       flooders.get(0).send(Messages.submit(doc, 0, "[\"f\"]", 2));
-      assertTrue(stopped.entered().await(WsClient.WAIT.toSeconds(), TimeUnit.SECONDS));
+      stopped.awaitHeld();
       head++; // that op, at revision 12
       int sentEach = 2 * PER_CONNECTION;
       for (int i = 0; i < FLOODERS; i++) {
@@ -104,7 +84,7 @@ class FairQueueTest {
       for (int i = 0; i < FLOODERS; i++) { // refused at once, while the document waits
         int admitted = i == 0 ? PER_CONNECTION - 1 : PER_CONNECTION;
         for (int n = 0; n < sentEach - admitted; n++) {
-          ObjectNode error = until(flooders.get(i), "error");
+          ObjectNode error = flooders.get(i).nextOf("error");
           assertEquals("rate_limited", error.path("code").asText(), error.toString());
           assertTrue(error.path("retryable").asBoolean());
           refused++;
@@ -119,15 +99,15 @@ class FairQueueTest {
       // Another document is served meanwhile, however stuck this one is.
       String other = Servers.freshDoc();
       honest.send(Messages.open(other));
-      assertEquals(other, until(honest, "opened").path("doc").asText());
+      assertEquals(other, honest.nextOf("opened").path("doc").asText());
       honest.send(Messages.submit(other, 0, "[\"o\"]", 100));
-      ObjectNode otherAck = until(honest, "ack", "error");
+      ObjectNode otherAck = honest.nextOf("ack", "error");
       assertEquals("ack", otherAck.path("type").asText(), otherAck.toString());
       assertEquals(other, otherAck.path("doc").asText(), "the other document's ack comes first");
 
       long released = System.nanoTime();
-      stopped.release().countDown();
-      long honestRevision = until(honest, "ack").path("rev").asLong();
+      stopped.release();
+      long honestRevision = honest.nextOf("ack").path("rev").asLong();
       System.out.printf(
           "FairQueueTest: honest ack %.1f ms after the release, at revision %d; %d flood"
               + " submits queued, %d refused with rate_limited%n",
@@ -149,7 +129,7 @@ class FairQueueTest {
         long base = lastRevision(honest, honestRevision);
         long start = System.nanoTime();
         honest.send(Messages.submit(doc, base, "[\"H\"," + base + "]", 3 + round));
-        ObjectNode answer = until(honest, "ack", "error");
+        ObjectNode answer = honest.nextOf("ack", "error");
         assertEquals("ack", answer.path("type").asText(), answer.toString());
         honestRevision = answer.path("rev").asLong();
         latencies.add((System.nanoTime() - start) / 1_000_000);
@@ -163,25 +143,13 @@ class FairQueueTest {
       // Every flood submit is answered (acked or refused), and the stored text is the op log's.
       for (int i = 0; i < FLOODERS; i++) {
         for (long answered = 0; answered < PER_CONNECTION + sent[i]; answered++) {
-          until(flooders.get(i), "ack", "error");
+          flooders.get(i).nextOf("ack", "error");
         }
       }
       assertTextIsReplayOfOps(doc);
     } finally {
-      freeze.set(null);
+      freeze.clear();
       flooders.forEach(WsClient::close);
-    }
-  }
-
-  /** The next message of one of {@code types}, skipping the others. */
-  private static ObjectNode until(WsClient client, String... types) {
-    while (true) {
-      ObjectNode message = client.next();
-      for (String type : types) {
-        if (type.equals(message.path("type").asText())) {
-          return message;
-        }
-      }
     }
   }
 

@@ -7,9 +7,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.persistence.EmbeddedPostgresExtension;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -29,9 +26,7 @@ class FloodAdmissionTest {
   private static final int HEAD = 50; // a base-0 submit then costs 51
   private static final int COST_LIMIT = 1_000; // about 19 of them
 
-  private record Freeze(String docId, CountDownLatch entered, CountDownLatch release) {}
-
-  private static final AtomicReference<Freeze> freeze = new AtomicReference<>();
+  private static final HandOffFreeze freeze = new HandOffFreeze();
   private static TandemServer server;
 
   @BeforeAll
@@ -45,7 +40,7 @@ class FloodAdmissionTest {
                     .historyInMemory(2 * HEAD)
                     .build())
             .database(EmbeddedPostgresExtension.database())
-            .faults(FloodAdmissionTest::maybeFreeze)
+            .faults(freeze)
             .build()
             .start();
   }
@@ -53,21 +48,6 @@ class FloodAdmissionTest {
   @AfterAll
   static void stop() {
     server.close();
-  }
-
-  private static void maybeFreeze(Faults.Step step, String docId) {
-    Freeze now = freeze.get();
-    if (step == Faults.Step.HAND_OFF
-        && now != null
-        && now.docId().equals(docId)
-        && freeze.compareAndSet(now, null)) {
-      now.entered().countDown();
-      try {
-        now.release().await(WsClient.WAIT.toSeconds(), TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
   }
 
   @Test
@@ -95,10 +75,9 @@ class FloodAdmissionTest {
       }
 
       // The document stops at its next hand-off; everything below waits for it, in this order.
-      Freeze stopped = new Freeze(doc, new CountDownLatch(1), new CountDownLatch(1));
-      freeze.set(stopped);
+      HandOffFreeze.Hold stopped = freeze.hold(doc);
       trigger.send(Messages.submit(doc, HEAD, "[" + HEAD + ",\"t\"]", 1));
-      assertTrue(stopped.entered().await(WsClient.WAIT.toSeconds(), TimeUnit.SECONDS));
+      stopped.awaitHeld();
       long frozenHead = HEAD + 1;
       for (int seq = 1; seq <= EACH; seq++) {
         for (WsClient flooder : flooders) {
@@ -109,16 +88,16 @@ class FloodAdmissionTest {
       ClientHarness.await(
           () -> server.sequencers().queuedSubmits() == FLOODERS * EACH + 2,
           () -> "queued submits: " + server.sequencers().queuedSubmits());
-      stopped.release().countDown();
+      stopped.release();
 
-      ObjectNode answer = until(honest, "ack", "error");
+      ObjectNode answer = honest.nextOf("ack", "error");
       assertEquals("ack", answer.path("type").asText(), "the honest submit: " + answer);
       long honestRevision = answer.path("rev").asLong();
       int acked = 0;
       int refused = 0;
       for (WsClient flooder : flooders) {
         for (int n = 0; n < EACH; n++) {
-          ObjectNode flood = until(flooder, "ack", "error");
+          ObjectNode flood = flooder.nextOf("ack", "error");
           if (flood.path("type").asText().equals("ack")) {
             acked++;
           } else {
@@ -140,20 +119,8 @@ class FloodAdmissionTest {
           honestRevision <= frozenHead + FLOODERS + 3,
           "honest at revision " + honestRevision + ", held head " + frozenHead);
     } finally {
-      freeze.set(null);
+      freeze.clear();
       flooders.forEach(WsClient::close);
-    }
-  }
-
-  /** The next message of one of {@code types}, skipping the others. */
-  private static ObjectNode until(WsClient client, String... types) {
-    while (true) {
-      ObjectNode message = client.next();
-      for (String type : types) {
-        if (type.equals(message.path("type").asText())) {
-          return message;
-        }
-      }
     }
   }
 }

@@ -151,6 +151,16 @@ final class WsClient implements AutoCloseable {
     return message;
   }
 
+  /** The next frame of one of {@code types}, skipping the others, failing after {@link #WAIT}. */
+  ObjectNode nextOf(String... types) {
+    while (true) {
+      ObjectNode message = next();
+      if (List.of(types).contains(message.path("type").asText())) {
+        return message;
+      }
+    }
+  }
+
   /** Frames until one of {@code type} arrives; returns all of them, that one last. */
   List<ObjectNode> until(String type) {
     List<ObjectNode> messages = new ArrayList<>();
