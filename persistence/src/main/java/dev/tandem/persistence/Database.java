@@ -2,7 +2,10 @@ package dev.tandem.persistence;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
 import com.zaxxer.hikari.pool.HikariPool;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Properties;
@@ -25,14 +28,17 @@ public final class Database implements AutoCloseable {
   private final DatabaseHealth health;
   private final OpLog opLog;
   private final CheckpointStore checkpoints;
+  private final CompositeMeterRegistry meters;
 
   /** What opening produced. */
   private record Opened(
       EmbeddedPostgres embedded, HikariDataSource pool, DatabaseConfig connection) {}
 
-  private Database(CompletableFuture<Opened> opened, DatabaseHealth health) {
+  private Database(
+      CompletableFuture<Opened> opened, DatabaseHealth health, CompositeMeterRegistry meters) {
     this.opened = opened;
     this.health = health;
+    this.meters = meters;
     DataSource dataSource = opened.isDone() ? opened.join().pool() : new PoolOnceOpen(this);
     GuardedPool pool = new GuardedPool(dataSource, health);
     this.checkpoints = new CheckpointStore(pool);
@@ -52,7 +58,9 @@ public final class Database implements AutoCloseable {
    */
   public static Database open(DatabaseConfig config) {
     DatabaseHealth health = new DatabaseHealth();
-    return new Database(CompletableFuture.completedFuture(openNow(config, health)), health);
+    CompositeMeterRegistry meters = new CompositeMeterRegistry();
+    return new Database(
+        CompletableFuture.completedFuture(openNow(config, health, meters)), health, meters);
   }
 
   /**
@@ -64,16 +72,17 @@ public final class Database implements AutoCloseable {
   public static Database openInBackground(DatabaseConfig config) {
     CompletableFuture<Opened> opened = new CompletableFuture<>();
     DatabaseHealth health = new DatabaseHealth();
+    CompositeMeterRegistry meters = new CompositeMeterRegistry();
     startThread(
         "tandem-database-open",
         () -> {
           try {
-            opened.complete(openNow(config, health));
+            opened.complete(openNow(config, health, meters));
           } catch (RuntimeException | Error e) {
             opened.completeExceptionally(e);
           }
         });
-    return new Database(opened, health);
+    return new Database(opened, health, meters);
   }
 
   /**
@@ -85,7 +94,8 @@ public final class Database implements AutoCloseable {
     return this;
   }
 
-  private static Opened openNow(DatabaseConfig config, DatabaseHealth health) {
+  private static Opened openNow(
+      DatabaseConfig config, DatabaseHealth health, CompositeMeterRegistry meters) {
     EmbeddedPostgres embedded =
         config.isEmbedded() ? EmbeddedPostgres.start(config.dataDirectory(), health::down) : null;
     DatabaseConfig connection =
@@ -102,7 +112,8 @@ public final class Database implements AutoCloseable {
     try {
       pool =
           new HikariDataSource(
-              hikariConfig(connection, embedded == null ? connection::url : embedded::jdbcUrl));
+              hikariConfig(
+                  connection, embedded == null ? connection::url : embedded::jdbcUrl, meters));
       if (embedded != null) {
         embedded.storeCheapVerifier(pool);
       }
@@ -136,6 +147,20 @@ public final class Database implements AutoCloseable {
       }
       throw e;
     }
+  }
+
+  /**
+   * Serves the pool's meters (HikariCP's {@code hikaricp_connections_*}, tagged {@code
+   * pool="tandem"}) in {@code registry} too, until {@link #unbindMeters}: a database shared by
+   * several servers (tests) shows its pool in each one's {@code /metrics}.
+   */
+  public void bindMeters(MeterRegistry registry) {
+    meters.add(registry);
+  }
+
+  /** Stops serving the pool's meters in {@code registry}. */
+  public void unbindMeters(MeterRegistry registry) {
+    meters.remove(registry);
   }
 
   /** The op log of every document. */
@@ -205,7 +230,8 @@ public final class Database implements AutoCloseable {
   }
 
   /** The pool's configuration; {@code url} names the server as it is when a connection is made. */
-  private static HikariConfig hikariConfig(DatabaseConfig config, Supplier<String> url) {
+  private static HikariConfig hikariConfig(
+      DatabaseConfig config, Supplier<String> url, MeterRegistry meters) {
     // Every wait of a caller is bounded by the timeout: for a pooled connection, for a statement
     // (cancelled by the server), and for any answer at all (a stalled server), one second later so
     // that the server's own cancel, which keeps the connection, normally comes first. Connecting
@@ -230,6 +256,7 @@ public final class Database implements AutoCloseable {
     hikari.setConnectionTimeout(config.timeout().toMillis());
     hikari.setValidationTimeout(Math.max(250, config.timeout().toMillis() / 2));
     hikari.setConnectionInitSql("SET statement_timeout = " + config.timeout().toMillis());
+    hikari.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(meters));
     return hikari;
   }
 

@@ -126,8 +126,9 @@ final class Committer implements AutoCloseable {
       rows.addAll(batch.ops());
     }
     try {
+      long start = System.nanoTime();
       opLog.append(rows);
-      metrics.committed(rows.size());
+      metrics.committed(rows.size(), System.nanoTime() - start);
       succeed(batches);
     } catch (DatabaseUnavailableException e) {
       fail(batches, e);

@@ -3,8 +3,6 @@ package dev.tandem.sequencer;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.util.Optional;
-import java.util.function.IntSupplier;
-import java.util.function.LongSupplier;
 import org.glassfish.grizzly.http.server.HttpHandler;
 import org.glassfish.grizzly.http.server.Request;
 import org.glassfish.grizzly.http.server.Response;
@@ -21,9 +19,6 @@ final class MetricsHandler extends HttpHandler {
   private static final String TOKEN_SETTING = "--metrics-token-file FILE or TANDEM_METRICS_TOKEN";
 
   private final Metrics metrics;
-  private final IntSupplier connections;
-  private final IntSupplier documents;
-  private final LongSupplier outboundBytes;
   private final Optional<MetricsToken> token;
   private final boolean authenticationOn;
 
@@ -31,17 +26,8 @@ final class MetricsHandler extends HttpHandler {
    * @param authenticationOn whether the server's authorizer requires a token ({@link
    *     Authorizer#requiresToken()}): without a metrics token, /metrics is then closed
    */
-  MetricsHandler(
-      Metrics metrics,
-      IntSupplier connections,
-      IntSupplier documents,
-      LongSupplier outboundBytes,
-      Optional<MetricsToken> token,
-      boolean authenticationOn) {
+  MetricsHandler(Metrics metrics, Optional<MetricsToken> token, boolean authenticationOn) {
     this.metrics = metrics;
-    this.connections = connections;
-    this.documents = documents;
-    this.outboundBytes = outboundBytes;
     this.token = token;
     this.authenticationOn = authenticationOn;
   }
@@ -56,7 +42,7 @@ final class MetricsHandler extends HttpHandler {
     response.setHeader("Cache-Control", "no-store");
     response.setContentType("text/plain; version=0.0.4");
     response.setCharacterEncoding("UTF-8");
-    response.getWriter().write(metrics.render(connections, documents, outboundBytes));
+    response.getWriter().write(metrics.scrape());
   }
 
   /** Why {@code request} may not see the metrics, or null if it may. */

@@ -356,6 +356,8 @@ public final class Sequencers implements AutoCloseable {
       database.awaitTermination(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    } finally {
+      metrics.close();
     }
   }
 

@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.BiConsumer;
+import org.slf4j.event.Level;
 
 /**
  * The server's effective configuration: every limit and setting in one immutable value.
@@ -73,7 +74,10 @@ public record TandemConfig(
     // issue 13: the token /metrics requires; held as a digest, never printed
     Optional<MetricsToken> metricsToken,
     // issue 13: --auth class:NAME, a team's own authorizer
-    Optional<String> authClass) {
+    Optional<String> authClass,
+    // issue 16: what the log shows, and how
+    Level logLevel,
+    Logging.Format logFormat) {
 
   /** How clients are authenticated ({@code --auth}). */
   public enum Auth {
@@ -126,6 +130,8 @@ public record TandemConfig(
         "auth-jwks-refresh");
     requireKeySource(auth, authSecret, authJwks);
     Objects.requireNonNull(authClass, "authClass");
+    Objects.requireNonNull(logLevel, "logLevel");
+    Objects.requireNonNull(logFormat, "logFormat");
     if ((auth == Auth.CLASS) != authClass.isPresent()) {
       throw new IllegalArgumentException("auth: class:NAME names a class (and only it)");
     }
@@ -202,7 +208,9 @@ public record TandemConfig(
         Optional.empty(),
         200,
         Optional.empty(),
-        Optional.empty());
+        Optional.empty(),
+        Level.INFO,
+        Logging.Format.TEXT);
   }
 
   /**
@@ -342,6 +350,8 @@ public record TandemConfig(
                 ? "unlimited"
                 : Integer.toString(maxConnectionsPerAddress)));
     lines.add("metrics-token-file=" + (metricsToken.isPresent() ? "set" : "not set"));
+    lines.add("log-level=" + logLevel.name().toLowerCase(Locale.ROOT));
+    lines.add("log-format=" + logFormat.name().toLowerCase(Locale.ROOT));
     return String.join("\n", lines);
   }
 
@@ -719,7 +729,17 @@ public record TandemConfig(
                   b.metricsToken =
                       v.isEmpty()
                           ? Optional.empty()
-                          : Optional.of(MetricsToken.fromFile(Path.of(v)))));
+                          : Optional.of(MetricsToken.fromFile(Path.of(v)))),
+          new Option(
+              "log-level",
+              "the least severe log lines written: error, warn, info, debug or trace (default"
+                  + " info)",
+              (b, v) -> b.logLevel = toLevel(v)),
+          new Option(
+              "log-format",
+              "text (a timestamped line per event) or json (one object per line, for log"
+                  + " shippers) (default text)",
+              (b, v) -> b.logFormat = Logging.Format.parse(v)));
 
   /** A list of names, or empty for the default, which depends on the host listened on. */
   private static Optional<AllowedHosts> toAllowedHosts(String value) {
@@ -729,6 +749,15 @@ public record TandemConfig(
 
   private static Optional<String> nonEmpty(String value) {
     return Optional.of(value.trim()).filter(s -> !s.isEmpty());
+  }
+
+  private static Level toLevel(String value) {
+    try {
+      return Level.valueOf(value.trim().toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "'" + value + "' (expected: error, warn, info, debug or trace)");
+    }
   }
 
   private static int toInt(String value) {
@@ -789,6 +818,8 @@ public record TandemConfig(
     private int maxConnectionsPerAddress;
     private Optional<MetricsToken> metricsToken;
     private Optional<String> authClass;
+    private Level logLevel;
+    private Logging.Format logFormat;
 
     private Builder(TandemConfig c) {
       host = c.host;
@@ -834,6 +865,8 @@ public record TandemConfig(
       maxConnectionsPerAddress = c.maxConnectionsPerAddress;
       metricsToken = c.metricsToken;
       authClass = c.authClass;
+      logLevel = c.logLevel;
+      logFormat = c.logFormat;
     }
 
     /** {@code --auth}: {@code none}, {@code token} or {@code class:NAME}. */
@@ -1013,6 +1046,16 @@ public record TandemConfig(
       return this;
     }
 
+    public Builder logLevel(Level value) {
+      logLevel = Objects.requireNonNull(value, "logLevel");
+      return this;
+    }
+
+    public Builder logFormat(Logging.Format value) {
+      logFormat = Objects.requireNonNull(value, "logFormat");
+      return this;
+    }
+
     /** {@code --auth}; null derives it from the key source (token if there is one). */
     public Builder auth(Auth value) {
       auth = value;
@@ -1113,7 +1156,9 @@ public record TandemConfig(
           allowedHosts,
           maxConnectionsPerAddress,
           metricsToken,
-          effectiveAuth == Auth.CLASS ? authClass : Optional.empty());
+          effectiveAuth == Auth.CLASS ? authClass : Optional.empty(),
+          logLevel,
+          logFormat);
     }
   }
 }

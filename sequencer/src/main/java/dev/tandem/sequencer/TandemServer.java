@@ -111,13 +111,16 @@ public final class TandemServer implements AutoCloseable {
         .getServerConfiguration()
         .addHttpHandler(
             new MetricsHandler(
-                sequencers.metrics(),
-                editEndpoint::connectionCount,
-                sequencers::loadedDocuments,
-                outboundBudget::used,
-                config.metricsToken(),
-                authorizer.requiresToken()),
+                sequencers.metrics(), config.metricsToken(), authorizer.requiresToken()),
             "/metrics");
+    sequencers
+        .metrics()
+        .gauges(
+            editEndpoint::connectionCount,
+            sequencers::loadedDocuments,
+            outboundBudget::used,
+            () -> database.health().status().reachable());
+    database.bindMeters(sequencers.metrics().registry());
     config
         .staticDir()
         .ifPresent(
@@ -240,6 +243,7 @@ public final class TandemServer implements AutoCloseable {
     } finally {
       httpServer.shutdownNow();
       webSockets.stop();
+      database.unbindMeters(sequencers.metrics().registry());
       sequencers.close();
       if (ownsDatabase) {
         database.close();
@@ -257,6 +261,7 @@ public final class TandemServer implements AutoCloseable {
   private void discard() {
     httpServer.shutdownNow();
     webSockets.stop();
+    database.unbindMeters(sequencers.metrics().registry());
     sequencers.close();
   }
 
@@ -281,6 +286,7 @@ public final class TandemServer implements AutoCloseable {
       System.exit(2);
       return;
     }
+    Logging.configure(config.logLevel(), config.logFormat());
     System.out.println("Tandem configuration:\n  " + config.describe().replace("\n", "\n  "));
     TokenVerifier verifier;
     RoleAuthorizer authorizer;

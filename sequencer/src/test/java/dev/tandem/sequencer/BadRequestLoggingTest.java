@@ -150,14 +150,7 @@ class BadRequestLoggingTest {
   }
 
   private static long errors(TandemServer server, ErrorCode code) {
-    String name = "tandem_errors_total{code=\"" + code.code() + "\"} ";
-    for (String line :
-        server.sequencers().metrics().render(() -> 0, () -> 0, () -> 0).split("\n")) {
-      if (line.startsWith(name)) {
-        return Long.parseLong(line.substring(name.length()).trim());
-      }
-    }
-    throw new AssertionError("no " + name);
+    return server.sequencers().metrics().errors(code);
   }
 
   /** Writes to both streams: the capture, and the console as before. */

@@ -50,7 +50,7 @@ class KeepAliveTest {
                   Http.request(server, "/metrics").GET().build(),
                   java.net.http.HttpResponse.BodyHandlers.ofString())
               .body();
-      assertTrue(metrics.contains("tandem_websocket_dead_total 1\n"), metrics);
+      assertTrue(metrics.contains("tandem_websocket_dead_total 1.0\n"), metrics);
 
       // bob, idle all along, answered every ping and is still served
       Thread.sleep(TIMEOUT.multipliedBy(3).toMillis());

@@ -245,7 +245,7 @@ class RestTest {
   private static long metricValue(String text, String name) {
     for (String line : text.split("\n")) {
       if (line.startsWith(name + " ")) {
-        return Long.parseLong(line.substring(name.length() + 1).trim());
+        return (long) Double.parseDouble(line.substring(name.length() + 1).trim());
       }
     }
     throw new AssertionError("no " + name + " in\n" + text);

@@ -103,9 +103,9 @@ final class Target implements AutoCloseable {
       long transactions = -1;
       for (String line : response.body().split("\n")) {
         if (line.startsWith("tandem_ops_committed_total ")) {
-          ops = Long.parseLong(line.substring(line.indexOf(' ') + 1).trim());
+          ops = sampleValue(line);
         } else if (line.startsWith("tandem_commit_transactions_total ")) {
-          transactions = Long.parseLong(line.substring(line.indexOf(' ') + 1).trim());
+          transactions = sampleValue(line);
         }
       }
       return ops < 0 || transactions < 0
@@ -117,6 +117,13 @@ final class Target implements AutoCloseable {
       Thread.currentThread().interrupt();
       return Optional.empty();
     }
+  }
+
+  /**
+   * The value of a sample line: a whole number, written {@code 12} or (by Micrometer) {@code 12.0}.
+   */
+  private static long sampleValue(String line) {
+    return (long) Double.parseDouble(line.substring(line.indexOf(' ') + 1).trim());
   }
 
   record CommitCounters(long ops, long transactions) {}

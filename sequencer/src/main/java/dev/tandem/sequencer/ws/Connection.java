@@ -193,6 +193,11 @@ final class Connection implements Subscriber {
     return clientId;
   }
 
+  /** The socket's id, as Tyrus names it, for the log. */
+  String socketId() {
+    return session.getId();
+  }
+
   /**
    * The presence {@code meta} a client sent, with {@code name} and {@code color} from the
    * principal's profile (a verified token's {@code name} and {@code color}) when it has one, so
@@ -354,6 +359,13 @@ final class Connection implements Subscriber {
     }
     cancelExpiry();
     outbox.shutdown();
+    log.atDebug()
+        .setMessage("closing connection")
+        .addKeyValue("ws", session.getId())
+        .addKeyValue("client", clientId)
+        .addKeyValue("code", code.getCode())
+        .addKeyValue("reason", reason)
+        .log();
     try {
       // The close reason must fit in a control frame (123 bytes).
       String shortReason = reason.length() > 100 ? reason.substring(0, 100) : reason;

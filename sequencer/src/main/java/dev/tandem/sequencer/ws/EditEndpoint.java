@@ -29,6 +29,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.spi.LoggingEventBuilder;
 
 /**
  * The WebSocket transport at {@code /ws}: parses each message, checks the client's rights, hands
@@ -103,7 +104,15 @@ public final class EditEndpoint extends Endpoint {
 
   @Override
   public void onClose(Session session, CloseReason closeReason) {
+    int code = closeReason.getCloseCode().getCode();
+    sequencers.metrics().closed(code);
     Connection connection = (Connection) session.getUserProperties().get(CONNECTION);
+    LoggingEventBuilder line =
+        log.atInfo().setMessage("connection closed").addKeyValue("ws", session.getId());
+    if (connection != null && connection.clientId() != null) { // null: it never said hello
+      line.addKeyValue("client", connection.clientId());
+    }
+    line.addKeyValue("code", code).log();
     if (connection != null) {
       gone(connection);
     }
@@ -335,6 +344,12 @@ public final class EditEndpoint extends Endpoint {
     connection.greet(hello.clientId(), principal, hello.batch());
     connection.expireAt(authorizer.acceptedUntil(principal), timers);
     connection.welcome();
+    log.atInfo()
+        .setMessage("connection opened")
+        .addKeyValue("ws", connection.socketId())
+        .addKeyValue("client", hello.clientId())
+        .addKeyValue("user", principal.userId())
+        .log();
   }
 
   /** Where token expiries are scheduled: the container's scheduler, once the server started. */
