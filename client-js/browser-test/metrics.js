@@ -72,14 +72,13 @@ function editor(clientId) {
 }
 
 const append = (text) => (before) =>
-  new TextOperation().retain([...before].length).insert(text);
+  TextOperation.builder().retain([...before].length).insert(text).build();
 
 test('every documented family is served under load, parsed as Prometheus text', async () => {
   const doc = `metrics-${process.pid}`;
   const clients = ['ada', 'bob', 'cy'].map((name) => editor(`${name}-${process.pid}`));
   try {
-    const docs = clients.map((client) => client.open(doc));
-    await Promise.all(docs.map((d) => d.whenOpened()));
+    const docs = await Promise.all(clients.map((client) => client.open(doc)));
     for (let round = 0; round < 5; round++) {
       docs.forEach((d, i) => d.edit(append(`${i}`)));
     }
