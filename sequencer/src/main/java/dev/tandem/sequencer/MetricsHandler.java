@@ -68,6 +68,8 @@ final class MetricsHandler extends HttpHandler {
 
   private void refuse(Response response, String message) throws IOException {
     metrics.error(ErrorCode.UNAUTHORIZED);
+    BadRequestLog.answered(
+        "/metrics", new TandemException(ErrorCode.UNAUTHORIZED, message), null, null, null);
     ObjectNode body = Json.object();
     body.put("code", ErrorCode.UNAUTHORIZED.code());
     body.put("message", message);

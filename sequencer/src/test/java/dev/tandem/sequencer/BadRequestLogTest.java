@@ -35,7 +35,7 @@ class BadRequestLogTest {
     log.log("WebSocket", new TandemException(ErrorCode.INVALID_OP, "op[0] is 1.5"));
     assertEquals(
         List.of(
-            "98 more bad requests were not logged (at most 3 per 10 s)",
+            "98 more lines were not logged (at most 3 per 10 s)",
             "bad request (WebSocket): invalid_op op[0] is 1.5"),
         lines.subList(3, 5));
     log.log("REST", TandemException.badRequest("next"));

@@ -6,8 +6,10 @@ import dev.tandem.sequencer.Json;
 import dev.tandem.sequencer.Metrics;
 import dev.tandem.sequencer.TandemException;
 import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
 import jakarta.ws.rs.ext.ExceptionMapper;
 import java.io.IOException;
 import java.nio.charset.IllegalCharsetNameException;
@@ -26,6 +28,7 @@ final class ErrorMapper implements ExceptionMapper<Throwable> {
   private static final Logger log = LoggerFactory.getLogger(ErrorMapper.class);
 
   private final Metrics metrics;
+  @Context private UriInfo uriInfo;
 
   ErrorMapper(Metrics metrics) {
     this.metrics = metrics;
@@ -38,9 +41,7 @@ final class ErrorMapper implements ExceptionMapper<Throwable> {
         cause instanceof TandemException tandem ? tandem : unreadableRequest(cause);
     if (error != null) {
       metrics.error(error.code());
-      if (error.code().isClientFault()) {
-        BadRequestLog.refused("REST", error);
-      }
+      BadRequestLog.answered("REST", error, docId(), null, null);
       return response(error);
     }
     if (cause instanceof WebApplicationException) {
@@ -51,9 +52,8 @@ final class ErrorMapper implements ExceptionMapper<Throwable> {
               : status == 413
                   ? ErrorCode.TOO_LARGE
                   : status < 500 ? ErrorCode.BAD_REQUEST : ErrorCode.INTERNAL;
-      if (code.isClientFault()) {
-        BadRequestLog.refused("REST", new TandemException(code, cause.getMessage()));
-      }
+      BadRequestLog.answered(
+          "REST", new TandemException(code, cause.getMessage()), null, null, null);
       return body(status, code, cause.getMessage());
     }
     log.error("REST call failed", cause);
@@ -86,6 +86,15 @@ final class ErrorMapper implements ExceptionMapper<Throwable> {
   }
 
   /** Client input quoted in a message: at most 40 characters. */
+  /** The document the failed call was about, for the log; null if it names none. */
+  private String docId() {
+    try {
+      return uriInfo == null ? null : uriInfo.getPathParameters().getFirst("id");
+    } catch (RuntimeException e) { // outside a request's scope
+      return null;
+    }
+  }
+
   static String abbreviate(String text) {
     return text == null || text.length() <= 40 ? text : text.substring(0, 40) + "…";
   }

@@ -3,6 +3,7 @@ package dev.tandem.sequencer.ws;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.util.RawValue;
+import dev.tandem.sequencer.BadRequestLog;
 import dev.tandem.sequencer.Committed;
 import dev.tandem.sequencer.ErrorCode;
 import dev.tandem.sequencer.Json;
@@ -424,6 +425,7 @@ final class Connection implements Subscriber {
   /** An error frame; {@code docId} and {@code seq} are left out when null. */
   void error(TandemException error, String docId, Long seq) {
     metrics.error(error.code());
+    BadRequestLog.answered("WebSocket", error, docId, clientId, seq);
     ObjectNode frame = frame("error");
     if (docId != null) { // as the client sent it, but sendable: a lone surrogate has no UTF-8
       frame.put("doc", TandemException.wellFormed(docId));

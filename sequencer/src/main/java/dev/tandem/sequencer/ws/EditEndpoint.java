@@ -3,7 +3,6 @@ package dev.tandem.sequencer.ws;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.ot.TextOperation;
-import dev.tandem.sequencer.BadRequestLog;
 import dev.tandem.sequencer.ErrorCode;
 import dev.tandem.sequencer.Fields;
 import dev.tandem.sequencer.Json;
@@ -509,10 +508,7 @@ public final class EditEndpoint extends Endpoint {
       refuseHello(connection, error);
       return;
     }
-    connection.error(error, docId, seq);
-    if (error.code().isClientFault()) {
-      BadRequestLog.refused("WebSocket", error);
-    }
+    connection.error(error, docId, seq); // counted and logged there
     if (error.code().isClientFault() && connection.countBadMessage()) {
       connection.close(
           CloseCodes.POLICY_VIOLATION,
