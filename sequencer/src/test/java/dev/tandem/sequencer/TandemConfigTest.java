@@ -60,6 +60,25 @@ class TandemConfigTest {
 
   /** Issue 12, item 10: these were accepted, and a negative grace or idle time then misbehaved. */
   @Test
+  void theLogLevelAndFormatComeFromAFlagOrTheEnvironmentAndDefaultToInfoText() {
+    TandemConfig defaults = TandemConfig.parse(List.of(), Map.of());
+    assertEquals(org.slf4j.event.Level.INFO, defaults.logLevel());
+    assertEquals(Logging.Format.TEXT, defaults.logFormat());
+    TandemConfig set =
+        TandemConfig.parse(
+            List.of("--log-level", "DEBUG"),
+            Map.of("TANDEM_LOG_LEVEL", "error", "TANDEM_LOG_FORMAT", "json"));
+    assertEquals(org.slf4j.event.Level.DEBUG, set.logLevel());
+    assertEquals(Logging.Format.JSON, set.logFormat());
+    assertTrue(set.describe().contains("log-level=debug\nlog-format=json"), set.describe());
+    for (List<String> args : List.of(List.of("--log-level=loud"), List.of("--log-format=xml"))) {
+      IllegalArgumentException refused =
+          assertThrows(IllegalArgumentException.class, () -> TandemConfig.parse(args, Map.of()));
+      assertTrue(refused.getMessage().contains("log-"), refused.getMessage());
+    }
+  }
+
+  @Test
   void idleUnloadAndShutdownGraceThatMeanNothingAreRefused() {
     for (List<String> args :
         List.of(
