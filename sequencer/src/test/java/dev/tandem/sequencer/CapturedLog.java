@@ -1,5 +1,6 @@
 package dev.tandem.sequencer;
 
+import dev.tandem.sequencer.config.Logging;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
