@@ -131,6 +131,7 @@ public final class TandemServer implements AutoCloseable {
         .gauges(
             editEndpoint::connectionCount,
             sequencers::loadedDocuments,
+            sequencers::subscriberCount,
             outboundBudget::used,
             () -> database.health().status().reachable());
     database.bindMeters(sequencers.metrics().registry());

@@ -47,6 +47,7 @@ final class CatchUps {
 
   /** Starts taking {@code subscriber}, which has every op up to {@code after}, to the head. */
   void start(Subscriber subscriber, long after) {
+    sequencers.metrics().caughtUp((int) Math.min(Integer.MAX_VALUE, doc.head() - after));
     CatchUp catchUp = new CatchUp(subscriber, after);
     step(catchUp, () -> catchUp(catchUp));
   }

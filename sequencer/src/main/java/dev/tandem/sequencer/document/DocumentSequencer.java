@@ -131,6 +131,11 @@ public final class DocumentSequencer {
    * The map entry is removed only while no request is queued here: {@link Sequencers#route} queues
    * under the same entry lock, so no request can land on an unloaded instance.
    */
+  /** Its subscribers at the moment; from any thread, for the metrics. */
+  int subscriberCount() {
+    return subscribers.count();
+  }
+
   void unloadIfIdle(long idleNanos) {
     continueWith(
         () -> {
@@ -140,8 +145,14 @@ public final class DocumentSequencer {
                   && submits.isIdle()
                   && !loading.isLoading()
                   && System.nanoTime() - lastUsedNanos > idleNanos;
-          if (idle) {
-            sequencers.forgetIfUnused(docId, this, () -> executor.queued() == 1); // this task only
+          if (idle
+              && sequencers.forgetIfUnused(
+                  docId, this, () -> executor.queued() == 1)) { // this task only
+            log.atInfo()
+                .setMessage("document unloaded")
+                .addKeyValue("doc", docId)
+                .addKeyValue("rev", doc.head())
+                .log();
           }
         });
   }

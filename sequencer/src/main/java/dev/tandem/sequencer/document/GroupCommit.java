@@ -3,6 +3,7 @@ package dev.tandem.sequencer.document;
 import dev.tandem.ot.TextOperation;
 import dev.tandem.persistence.StoredOp;
 import dev.tandem.sequencer.error.TandemException;
+import dev.tandem.sequencer.metrics.Metrics;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -126,7 +127,8 @@ final class GroupCommit {
   }
 
   /** Acknowledges the senders and broadcasts to everyone else, in revision order. */
-  void deliver(Subscribers subscribers, GroupDelivery.Guard guard) {
+  void deliver(Subscribers subscribers, GroupDelivery.Guard guard, Metrics metrics) {
+    metrics.broadcast(subscribers.all().size());
     GroupDelivery.deliver(requests, subscribers.all(), guard);
     doc.delivered();
   }

@@ -179,6 +179,11 @@ final class Loading {
       return;
     }
     doc.reset(result.snapshot().get(), sequencers.config().historyInMemory());
+    log.atInfo()
+        .setMessage(loaded ? "document reloaded" : "document loaded")
+        .addKeyValue("doc", doc.docId())
+        .addKeyValue("rev", doc.head())
+        .log();
     for (Committed landed : result.landed()) {
       subscribers.broadcast(landed);
     }

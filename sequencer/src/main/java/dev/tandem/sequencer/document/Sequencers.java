@@ -128,7 +128,7 @@ public final class Sequencers implements AutoCloseable {
   public void submit(Subscriber sender, SubmitReply reply, Submission submission) {
     checkOp(submission.op());
     Runnable release = admit(sender);
-    SubmitRequest request = new SubmitRequest(sender, reply, submission, release);
+    SubmitRequest request = new SubmitRequest(sender, reply, submission, release, metrics);
     try {
       route(submission.docId(), d -> d.submit(request));
     } catch (RuntimeException e) {
@@ -344,6 +344,15 @@ public final class Sequencers implements AutoCloseable {
     return metrics;
   }
 
+  /** Subscriptions to the documents in memory (WebSocket opens and SSE streams). */
+  public int subscriberCount() {
+    int count = 0;
+    for (DocumentSequencer document : documents.values()) {
+      count += document.subscriberCount();
+    }
+    return count;
+  }
+
   /** The number of documents in memory. */
   public int loadedDocuments() {
     return documents.size();
@@ -393,10 +402,14 @@ public final class Sequencers implements AutoCloseable {
         });
   }
 
-  /** Forgets {@code document} if {@code unused} holds while its map entry is locked. */
-  void forgetIfUnused(String docId, DocumentSequencer document, BooleanSupplier unused) {
-    documents.computeIfPresent(
-        docId, (id, loaded) -> loaded == document && unused.getAsBoolean() ? null : loaded);
+  /**
+   * Forgets {@code document} if {@code unused} holds while its map entry is locked; returns whether
+   * it did.
+   */
+  boolean forgetIfUnused(String docId, DocumentSequencer document, BooleanSupplier unused) {
+    return documents.computeIfPresent(
+            docId, (id, loaded) -> loaded == document && unused.getAsBoolean() ? null : loaded)
+        == null;
   }
 
   /** Marks a named step of {@code docId}'s work, where a test may inject a failure. */

@@ -4,6 +4,7 @@ import dev.tandem.ot.InvalidOperationException;
 import dev.tandem.ot.TextOperation;
 import dev.tandem.sequencer.error.ErrorCode;
 import dev.tandem.sequencer.error.TandemException;
+import dev.tandem.sequencer.metrics.Metrics;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -21,6 +22,9 @@ final class SubmitRequest {
   private final Sequencers.Submission submission;
   private final List<SubmitRequest> duplicates = new ArrayList<>(0);
   private final Runnable release;
+  private final Metrics metrics;
+  private final long arrivedNanos = System.nanoTime();
+  private int transforms; // the ops it was transformed against, for the metrics
   private Committed sequenced;
   private boolean answered; // exactly one answer, whichever path gets there first
   private long cost = 1;
@@ -45,11 +49,16 @@ final class SubmitRequest {
    * @param release frees this submit's place in its sender's queue, once it is answered
    */
   SubmitRequest(
-      Subscriber sender, SubmitReply reply, Sequencers.Submission submission, Runnable release) {
+      Subscriber sender,
+      SubmitReply reply,
+      Sequencers.Submission submission,
+      Runnable release,
+      Metrics metrics) {
     this.sender = sender;
     this.reply = reply;
     this.submission = submission;
     this.release = release;
+    this.metrics = metrics;
   }
 
   /**
@@ -84,8 +93,10 @@ final class SubmitRequest {
               + ")");
     }
     sequencers.step(Faults.Step.TRANSFORM, doc.docId());
-    TextOperation transformed =
-        transformAgainst(opsBetween(submission.baseRevision(), Long.MAX_VALUE, doc, group));
+    List<TextOperation> concurrent =
+        opsBetween(submission.baseRevision(), Long.MAX_VALUE, doc, group);
+    transforms = concurrent.size();
+    TextOperation transformed = transformAgainst(concurrent);
     sequencers.step(Faults.Step.CHECK, doc.docId());
     checkApplies(transformed, group.lengthAfter(doc.text().length()), sequencers);
     Committed next = group.assign(transformed, this); // the next revision, in this group
@@ -281,6 +292,7 @@ final class SubmitRequest {
     if (!answered) {
       answered = true;
       release.run();
+      metrics.acked(System.nanoTime() - arrivedNanos, transforms);
     }
   }
 
@@ -289,6 +301,7 @@ final class SubmitRequest {
       answered = true;
       release.run();
       reply.acked(committed);
+      metrics.acked(System.nanoTime() - arrivedNanos, transforms);
     }
   }
 

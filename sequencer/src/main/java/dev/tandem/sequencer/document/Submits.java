@@ -408,7 +408,7 @@ final class Submits {
     sequencers.step(Faults.Step.APPLY, doc.docId());
     committed.apply();
     sequencers.step(Faults.Step.DELIVER, doc.docId());
-    committed.deliver(subscribers, guard);
+    committed.deliver(subscribers, guard, sequencers.metrics());
     group = null;
     sequencers.step(Faults.Step.CHECKPOINT, doc.docId());
     checkpoints.afterCommit(before);

@@ -17,6 +17,9 @@ final class Subscribers {
   /** Every subscriber, with the presence it last published (null if none). */
   private final Map<Subscriber, PresenceUpdate> present = new LinkedHashMap<>();
 
+  /** How many there are, for the metrics, which read it from another thread. */
+  private volatile int count;
+
   Subscribers(DocumentState doc, GroupDelivery.Guard guard) {
     this.doc = doc;
     this.guard = guard;
@@ -28,6 +31,11 @@ final class Subscribers {
 
   boolean isEmpty() {
     return present.isEmpty();
+  }
+
+  /** The number of subscribers; from any thread. */
+  int count() {
+    return count;
   }
 
   /**
@@ -46,12 +54,14 @@ final class Subscribers {
     }
     if (joiner == null) {
       present.put(subscriber, null);
+      count = present.size();
       return;
     }
     PresenceUpdate joined =
         PresenceUpdate.joined(
             doc.docId(), joiner.clientId(), joiner.userId(), joiner.meta(), doc.head());
     present.put(subscriber, joined);
+    count = present.size();
     relay(subscriber, joined);
   }
 
@@ -67,6 +77,7 @@ final class Subscribers {
   /** Removes a subscriber; the others learn that its client left, unless it is still present. */
   void leave(Subscriber subscriber) {
     PresenceUpdate last = present.remove(subscriber);
+    count = present.size();
     if (last == null) {
       return;
     }

@@ -132,12 +132,13 @@ public final class Metrics implements AutoCloseable {
   }
 
   /**
-   * The gauges the server's parts answer when scraped: open sockets, documents in memory, the bytes
-   * waiting to go out, and whether the database answers.
+   * The gauges the server's parts answer when scraped: open sockets, documents in memory and their
+   * subscribers, the bytes waiting to go out, and whether the database answers.
    */
   public void gauges(
       IntSupplier connections,
       IntSupplier documents,
+      IntSupplier subscribers,
       LongSupplier outboundBytes,
       BooleanSupplier databaseReachable) {
     Gauge.builder("tandem.websocket.connections", connections::getAsInt)
@@ -145,6 +146,9 @@ public final class Metrics implements AutoCloseable {
         .register(registry);
     Gauge.builder("tandem.documents.loaded", documents::getAsInt)
         .description("documents in memory")
+        .register(registry);
+    Gauge.builder("tandem.subscribers", subscribers::getAsInt)
+        .description("subscriptions to documents in memory (WebSocket opens and SSE streams)")
         .register(registry);
     Gauge.builder("tandem.outbound", outboundBytes::getAsLong)
         .description("bytes waiting to go out to clients, against outbound-total-bytes")

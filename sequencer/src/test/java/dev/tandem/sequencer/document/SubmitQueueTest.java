@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tandem.ot.TextOperation;
 import dev.tandem.sequencer.error.TandemException;
+import dev.tandem.sequencer.metrics.Metrics;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -106,6 +107,9 @@ class SubmitQueueTest {
     assertEquals(4, queue.size());
   }
 
+  /** Never recorded to here: nothing is answered. */
+  private static final Metrics METRICS = new Metrics();
+
   private SubmitRequest request(String sender, long cost) {
     SubmitRequest request =
         new SubmitRequest(
@@ -119,7 +123,8 @@ class SubmitQueueTest {
             },
             new Sequencers.Submission(
                 "doc", 0, TextOperation.builder().insert("x").build(), sender, ++seq, sender),
-            () -> {});
+            () -> {},
+            METRICS);
     request.cost(cost);
     return request;
   }
