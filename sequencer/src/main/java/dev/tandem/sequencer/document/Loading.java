@@ -2,7 +2,6 @@ package dev.tandem.sequencer.document;
 
 import dev.tandem.persistence.DocumentExistsException;
 import dev.tandem.persistence.DocumentSnapshot;
-import dev.tandem.persistence.StoredOp;
 import dev.tandem.sequencer.error.Errors;
 import dev.tandem.sequencer.error.TandemException;
 import java.util.ArrayDeque;
@@ -23,7 +22,6 @@ import org.slf4j.LoggerFactory;
  */
 final class Loading {
   private static final Logger log = LoggerFactory.getLogger(Loading.class);
-  private static final int READ_PAGE = 1000;
 
   private final DocumentState doc;
   private final Sequencers sequencers;
@@ -202,25 +200,7 @@ final class Loading {
     }
   }
 
-  /** On the database pool: the committed ops after {@code after} up to {@code upTo}, densely. */
-  static List<Committed> readCommitted(Sequencers sequencers, String docId, long after, long upTo) {
-    List<Committed> ops = new ArrayList<>();
-    long next = after + 1;
-    while (next <= upTo) {
-      List<StoredOp> page =
-          sequencers.opLog().readRange(docId, next, (int) Math.min(READ_PAGE, upTo - next + 1));
-      if (page.isEmpty() || page.get(0).revision() != next) {
-        throw Errors.gapAt(docId, next);
-      }
-      for (StoredOp stored : page) {
-        ops.add(Committed.of(stored));
-      }
-      next += page.size();
-    }
-    return ops;
-  }
-
   private List<Committed> readCommitted(long after, long upTo) {
-    return readCommitted(sequencers, doc.docId(), after, upTo);
+    return sequencers.readCommitted(doc.docId(), after, upTo);
   }
 }

@@ -18,6 +18,7 @@ import dev.tandem.sequencer.error.TandemException;
 import dev.tandem.sequencer.metrics.Metrics;
 import dev.tandem.sequencer.protocol.PresenceUpdate;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.OptionalLong;
@@ -56,6 +57,9 @@ public final class Sequencers implements AutoCloseable {
    * rate_limited}.
    */
   public static final int QUEUE_LIMIT_PER_DOCUMENT = 10_000;
+
+  /** Ops one read of history takes at most. */
+  private static final int READ_PAGE = 1000;
 
   private final OpLog opLog;
   private final CheckpointStore checkpoints;
@@ -429,6 +433,27 @@ public final class Sequencers implements AutoCloseable {
     } catch (RejectedExecutionException closed) {
       return CompletableFuture.failedFuture(Errors.shuttingDown());
     }
+  }
+
+  /**
+   * On the database pool: the committed ops of {@code docId} after {@code after} up to {@code
+   * upTo}, densely, a page at a time.
+   */
+  List<Committed> readCommitted(String docId, long after, long upTo) {
+    List<Committed> ops = new ArrayList<>();
+    long next = after + 1;
+    while (next <= upTo) {
+      List<StoredOp> page =
+          opLog.readRange(docId, next, (int) Math.min(READ_PAGE, upTo - next + 1));
+      if (page.isEmpty() || page.get(0).revision() != next) {
+        throw Errors.gapAt(docId, next);
+      }
+      for (StoredOp stored : page) {
+        ops.add(Committed.of(stored));
+      }
+      next += page.size();
+    }
+    return ops;
   }
 
   /** What makes an op unacceptable whatever the document: its size, and U+0000. */

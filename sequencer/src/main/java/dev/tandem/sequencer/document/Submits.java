@@ -346,9 +346,7 @@ final class Submits {
               long base = submission.baseRevision();
               long through = readOps ? earlier.map(e -> e.revision() - 1).orElse(upTo) : base;
               List<Committed> ops =
-                  base < through
-                      ? Loading.readCommitted(sequencers, docId, base, through)
-                      : List.of();
+                  base < through ? sequencers.readCommitted(docId, base, through) : List.of();
               return new SubmitRequest.OlderHistory(earlier, ops, Math.max(base, through));
             })
         .whenComplete(
