@@ -5,7 +5,7 @@ import dev.tandem.sequencer.auth.Authorizer;
 import dev.tandem.sequencer.auth.MetricsToken;
 import dev.tandem.sequencer.error.BadRequestLog;
 import dev.tandem.sequencer.error.ErrorCode;
-import dev.tandem.sequencer.error.TandemException;
+import dev.tandem.sequencer.error.Errors;
 import dev.tandem.sequencer.protocol.Json;
 import java.io.IOException;
 import java.util.Optional;
@@ -74,8 +74,7 @@ public final class MetricsHandler extends HttpHandler {
 
   private void refuse(Response response, String message) throws IOException {
     metrics.error(ErrorCode.UNAUTHORIZED);
-    BadRequestLog.answered(
-        "/metrics", new TandemException(ErrorCode.UNAUTHORIZED, message), null, null, null);
+    BadRequestLog.answered("/metrics", Errors.unauthorized(message), null, null, null);
     ObjectNode body = Json.object();
     body.put("code", ErrorCode.UNAUTHORIZED.code());
     body.put("message", message);
