@@ -3,15 +3,12 @@
 // jar and Chromium, as the browser tests do).
 
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { launchChromium } from './browser.js';
 import { startServer } from './server.js';
 
 const OUTPUT = fileURLToPath(new URL('../docs/demo.png', import.meta.url));
 const server = await startServer();
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu'],
-});
+const browser = await launchChromium();
 try {
   const [ada, grace] = await Promise.all(['Ada', 'Grace'].map(openAs));
   await ada.click('.cm-content');

@@ -36,9 +36,13 @@ export class TandemError extends Error {
   constructor(code, message, { retryable = false, docId = null, seq = null } = {}) {
     super(message);
     this.name = 'TandemError';
+    /** @type {string} */
     this.code = code;
+    /** @type {boolean} */
     this.retryable = retryable;
+    /** @type {string | null} */
     this.docId = docId;
+    /** @type {number | null} */
     this.seq = seq;
   }
 }
@@ -262,7 +266,10 @@ export class TandemClient {
     return this.#clientId;
   }
 
-  /** The user the server's welcome named, or null before the first welcome. */
+  /**
+   * The user the server's welcome named, or null before the first welcome.
+   * @returns {string | null}
+   */
   get userId() {
     return this.#user?.id ?? null;
   }
@@ -277,7 +284,10 @@ export class TandemClient {
     return this.#user;
   }
 
-  /** `'connecting'`, `'connected'`, `'offline'` or `'closed'`. */
+  /**
+   * `'connecting'`, `'connected'`, `'offline'` or `'closed'`.
+   * @returns {ConnectionState}
+   */
   get state() {
     return this.#state;
   }
@@ -288,8 +298,9 @@ export class TandemClient {
    * {@link User}: at every welcome, and when a refreshed token's new expiry is confirmed) or
    * `'clientIdChanged'` (a {@link ClientIdChange}: someone else used this client's id, so its ops
    * go under a fresh one from now on; the refused op is sent again under it).
-   * @param {'state' | 'error' | 'user' | 'clientIdChanged'} event
-   * @param {Function} listener
+   * @template {keyof ClientEvents} E
+   * @param {E} event
+   * @param {(...args: ClientEvents[E]) => void} listener
    * @returns {() => void} removes the listener
    */
   on(event, listener) {
@@ -903,7 +914,10 @@ export class TandemDocument {
     return this.#session.revision;
   }
 
-  /** `'connecting'`, `'synced'`, `'sending'`, `'offline'` or `'closed'`. */
+  /**
+   * `'connecting'`, `'synced'`, `'sending'`, `'offline'` or `'closed'`.
+   * @returns {DocumentState}
+   */
   get state() {
     return this.#state;
   }
@@ -922,8 +936,9 @@ export class TandemDocument {
   }
 
   /**
-   * @param {'change' | 'state' | 'ack' | 'presence' | 'presenceLeft' | 'error'} event
-   * @param {Function} listener
+   * @template {keyof DocumentEvents} E
+   * @param {E} event
+   * @param {(...args: DocumentEvents[E]) => void} listener
    * @returns {() => void} removes the listener
    */
   on(event, listener) {
@@ -1038,7 +1053,10 @@ export class TandemDocument {
     }
   }
 
-  /** Resolves when every local edit made so far is acknowledged by the server. */
+  /**
+   * Resolves when every local edit made so far is acknowledged by the server.
+   * @returns {Promise<void>}
+   */
   whenSynchronized() {
     if (this.#state === 'closed') {
       return Promise.reject(new Error(`document ${this.#id} closed`));
@@ -1068,6 +1086,7 @@ export class TandemDocument {
 
   // ---- driven by TandemClient ----
 
+  /** @internal */
   _connected() {
     if (this.#closeRequested && this.#session.initialized && this.#session.isSynchronized) {
       this.#finishClose();
@@ -1076,6 +1095,7 @@ export class TandemDocument {
     this.#sendOpen();
   }
 
+  /** @internal */
   _disconnected() {
     this.#connections++;
     this.#openSent = false;
@@ -1085,6 +1105,7 @@ export class TandemDocument {
   }
 
   /**
+   * @internal
    * @param {string} type
    * @param {any} message
    */
@@ -1115,7 +1136,10 @@ export class TandemDocument {
     this.#publish();
   }
 
-  /** @param {TandemError} error */
+  /**
+   * @internal
+   * @param {TandemError} error
+   */
   _error(error) {
     this.#events.emit('error', error);
     const inFlight = this.#session.state.inFlight;
@@ -1163,12 +1187,14 @@ export class TandemDocument {
 
   /**
    * Whether this document's op in flight is under `clientId`.
+   * @internal
    * @param {string} clientId
    */
   _inFlightUnder(clientId) {
     return this.#session.state.inFlight?.clientId === clientId;
   }
 
+  /** @internal */
   _clientClosed() {
     this.#rejectWaiters('client closed');
     this.#opened.reject(new Error('client closed'));
@@ -1348,6 +1374,24 @@ export class TandemDocument {
     }
   }
 }
+
+/** @typedef {'connecting' | 'connected' | 'offline' | 'closed'} ConnectionState */
+
+/** @typedef {'connecting' | 'synced' | 'sending' | 'offline' | 'closed'} DocumentState */
+
+/**
+ * The events of a {@link TandemClient} and the arguments their listeners get.
+ * @typedef {{state: [ConnectionState], error: [TandemError], user: [User],
+ *   clientIdChanged: [ClientIdChange]}} ClientEvents
+ */
+
+/**
+ * The events of a {@link TandemDocument} and the arguments their listeners get: `ack` the
+ * revision and seq of the acknowledged op, `presenceLeft` the client id.
+ * @typedef {{change: [import('./client.js').TextChange], state: [DocumentState],
+ *   ack: [number, number], presence: [Presence], presenceLeft: [string],
+ *   error: [TandemError]}} DocumentEvents
+ */
 
 /**
  * One socket of a {@link TandemClient}: `token` the token it serves under (said in hello, or
