@@ -22,6 +22,11 @@ const REFRESH_AT = 0.8;
 const REFRESH_BEFORE_MS = 60_000;
 /** ... but never sooner than this: a client clock far ahead of the server's must not spin. */
 const MIN_REFRESH_MS = 1000;
+/**
+ * Work the server refused for now (`unavailable`) and refused token refreshes are retried with
+ * backoff up to this cap: the server is up but busy, or counts refusals as bad messages.
+ */
+const RETRY_MAX_MS = 30_000;
 
 /**
  * An error the server sent (`error {code, message, retryable, doc, seq}`) or one the client met
@@ -133,6 +138,14 @@ class Emitter {
  * `'closed'` (by `close()` or a close code 1008 from the server). Errors not about one document
  * arrive as the `'error'` event with a {@link TandemError}.
  *
+ * Sync status (the `'status'` event), what an app shows: the connection state joined with its
+ * documents' states. `'connecting'` and `'offline'` as above; once welcomed `'connected'` (a
+ * document is still opening or catching up, or none is open), `'saving'` (every document caught
+ * up, some local edit not yet acknowledged) or `'synced'` (every local edit of every open
+ * document acknowledged); `'closed'`. A lost socket is retried after 0.1 to 1 s (`maxBackoffMs`),
+ * so the client is back within about a second of the server; `reconnectNow()` skips the wait, and
+ * so does the browser's `online` event.
+ *
  * Tokens: a static `token` is said in every hello. A `getToken` callback (returning the token or a
  * Promise of it) is called instead at every connect and reconnect, and again when 80 % of the
  * token's life from `welcome` to its `exp` has passed (or 60 s before `exp`, whichever comes
@@ -181,9 +194,13 @@ export class TandemClient {
   #refreshTimer = null;
   #refreshBackoff;
   #state = 'connecting';
+  /** @type {ClientStatus} */
+  #status = 'connecting';
   /** @type {User | null} */
   #user = null;
   #closed = false;
+  /** removes the browser `online` listener */
+  #stopListeningOnline = () => {};
 
   /**
    * @param {string} url
@@ -196,7 +213,10 @@ export class TandemClient {
    * @param {number} [options.firstSeq] the first seq (default 1)
    * @param {typeof WebSocket} [options.WebSocket] the WebSocket constructor (default the global)
    * @param {number} [options.initialBackoffMs] reconnect delays (default 200 ms doubling ...)
-   * @param {number} [options.maxBackoffMs] ... up to this cap (default 30 s)
+   * @param {number} [options.maxBackoffMs] ... up to this cap (default 1 s: back within about a
+   *   second of the server)
+   * @param {boolean} [options.reconnectOnOnline] reconnect at once on the browser's `online`
+   *   event (default true)
    * @param {number} [options.pingIntervalMs] no message for two intervals = lost (default 20 s)
    * @param {number} [options.presenceThrottleMs] at most one own selection per interval (100 ms)
    * @param {number} [options.undoMergeMs] local edits closer than this are one undo step (1000)
@@ -212,7 +232,8 @@ export class TandemClient {
       firstSeq = 1,
       WebSocket: WebSocketClass = globalThis.WebSocket,
       initialBackoffMs = 200,
-      maxBackoffMs = 30_000,
+      maxBackoffMs = 1000,
+      reconnectOnOnline = true,
       pingIntervalMs = 20_000,
       presenceThrottleMs = 100,
       undoMergeMs = 1000,
@@ -241,7 +262,7 @@ export class TandemClient {
     this.#now = now;
     this.#settings = {
       initialMs: initialBackoffMs,
-      maxMs: maxBackoffMs,
+      maxMs: Math.max(maxBackoffMs, RETRY_MAX_MS),
       random,
       presenceThrottleMs,
       undoMergeMs,
@@ -251,10 +272,15 @@ export class TandemClient {
     // retries start at a second, a few in ten seconds, and go on until the token expires
     this.#refreshBackoff = new Backoff({
       initialMs: MIN_REFRESH_MS,
-      maxMs: Math.max(MIN_REFRESH_MS, maxBackoffMs),
+      maxMs: Math.max(MIN_REFRESH_MS, maxBackoffMs, RETRY_MAX_MS),
       random,
     });
     this.#nextSeq = firstSeq;
+    if (reconnectOnOnline && typeof globalThis.addEventListener === 'function') {
+      const online = () => this.reconnectNow(); // the browser says the network is back
+      globalThis.addEventListener('online', online);
+      this.#stopListeningOnline = () => globalThis.removeEventListener('online', online);
+    }
     this.#connect();
   }
 
@@ -293,7 +319,16 @@ export class TandemClient {
   }
 
   /**
-   * Listens to `'state'` (the new connection state), `'error'` (a {@link TandemError}: an
+   * `'connecting'`, `'connected'`, `'saving'`, `'synced'`, `'offline'` or `'closed'`: the
+   * connection state joined with the open documents' states (see the class comment).
+   * @returns {ClientStatus}
+   */
+  get status() {
+    return this.#status;
+  }
+
+  /**
+   * Listens to `'status'` (the new sync status), `'state'` (the new connection state), `'error'` (a {@link TandemError}: an
    * `unauthorized` one is a refused token or refresh, or a failed `getToken`), `'user'` (a
    * {@link User}: at every welcome, and when a refreshed token's new expiry is confirmed) or
    * `'clientIdChanged'` (a {@link ClientIdChange}: someone else used this client's id, so its ops
@@ -322,11 +357,36 @@ export class TandemClient {
     if (document === undefined) {
       document = new TandemDocument(this.#internals(), docId);
       this.#documents.set(docId, document);
+      this.#updateStatus();
       if (this.#connection?.welcomed) {
         document._connected();
       }
     }
     return document.whenOpened();
+  }
+
+  /**
+   * Reconnects at once instead of waiting out the backoff: for a "retry now" button. While
+   * offline it connects now (and the next delays start small again); while a connect attempt
+   * has had no welcome yet it starts a fresh one. Does nothing while connected or closed.
+   * @returns {boolean} whether a reconnect started
+   */
+  reconnectNow() {
+    if (this.#closed) {
+      return false;
+    }
+    this.#backoff.reset();
+    if (this.#reconnectTimer !== null) {
+      this.#timers.clearTimeout(this.#reconnectTimer);
+      this.#connect();
+      return true;
+    }
+    const connection = this.#connection;
+    if (connection !== null && !connection.welcomed) {
+      this.#lost(connection, ABNORMAL, 'reconnecting now on request', 0);
+      return true;
+    }
+    return false;
   }
 
   /**
@@ -345,6 +405,7 @@ export class TandemClient {
       return;
     }
     this.#closed = true;
+    this.#stopListeningOnline();
     this.#cancelTimers();
     const current = this.#connection;
     this.#connection = null;
@@ -750,11 +811,36 @@ export class TandemClient {
     this.#cancelRefresh();
   }
 
-  /** @param {string} state */
+  /** @param {ConnectionState} state */
   #setState(state) {
     if (this.#state !== state) {
       this.#state = state;
       this.#events.emit('state', state);
+    }
+    this.#updateStatus();
+  }
+
+  /** Joins the connection state and the documents' states into the sync status. */
+  #updateStatus() {
+    if (this.#state === 'connected' && this.#connection === null) {
+      return; // the socket is being given up: the state that follows sets the status
+    }
+    /** @type {ClientStatus} */
+    let status;
+    if (this.#state !== 'connected') {
+      status = this.#state;
+    } else {
+      const states = [...this.#documents.values()].map((document) => document.state);
+      status =
+        states.length === 0 || states.some((state) => state !== 'synced' && state !== 'sending')
+          ? 'connected'
+          : states.includes('sending')
+            ? 'saving'
+            : 'synced';
+    }
+    if (this.#status !== status) {
+      this.#status = status;
+      this.#events.emit('status', status);
     }
   }
 
@@ -806,8 +892,11 @@ export class TandemClient {
         if (this.#documents.get(document.id) === document) {
           this.#documents.delete(document.id);
           this.#switchIfDrained();
+          this.#updateStatus();
         }
       },
+      /** a document's state changed: the sync status may too */
+      stateChanged: () => this.#updateStatus(),
     };
   }
 }
@@ -1366,11 +1455,12 @@ export class TandemDocument {
     this.#setState(next);
   }
 
-  /** @param {string} next */
+  /** @param {DocumentState} next */
   #setState(next) {
     if (this.#state !== next) {
       this.#state = next;
       this.#events.emit('state', next);
+      this.#client.stateChanged();
     }
   }
 }
@@ -1380,9 +1470,14 @@ export class TandemDocument {
 /** @typedef {'connecting' | 'synced' | 'sending' | 'offline' | 'closed'} DocumentState */
 
 /**
+ * A client's sync status: its connection state joined with its documents' states.
+ * @typedef {'connecting' | 'connected' | 'saving' | 'synced' | 'offline' | 'closed'} ClientStatus
+ */
+
+/**
  * The events of a {@link TandemClient} and the arguments their listeners get.
- * @typedef {{state: [ConnectionState], error: [TandemError], user: [User],
- *   clientIdChanged: [ClientIdChange]}} ClientEvents
+ * @typedef {{status: [ClientStatus], state: [ConnectionState], error: [TandemError],
+ *   user: [User], clientIdChanged: [ClientIdChange]}} ClientEvents
  */
 
 /**
@@ -1423,6 +1518,7 @@ export class TandemDocument {
  * @property {(message: object) => boolean} send
  * @property {() => void} resync
  * @property {(document: TandemDocument) => void} forget
+ * @property {() => void} stateChanged
  */
 
 /**

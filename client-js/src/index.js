@@ -30,6 +30,7 @@ export { bindTextarea, diffToOperation } from './textarea.js';
 // The types an app names (TypeScript sees them as exports of this module)
 /** @typedef {import('./connection.js').ConnectionState} ConnectionState */
 /** @typedef {import('./connection.js').DocumentState} DocumentState */
+/** @typedef {import('./connection.js').ClientStatus} ClientStatus */
 /** @typedef {import('./connection.js').ClientEvents} ClientEvents */
 /** @typedef {import('./connection.js').DocumentEvents} DocumentEvents */
 /** @typedef {import('./connection.js').Presence} Presence */
