@@ -1,0 +1,140 @@
+// @tandem/client as a user gets it: `npm pack` (which builds the TypeScript declarations), the
+// tarball installed with the CodeMirror peer packages into a fresh app, the file list checked,
+// the three entry points resolved by name in Node, and the app of package-app/ (a textarea and a
+// CodeMirror editor on one document, written as the package README shows) bundled by esbuild,
+// served by the real server and driven in Chromium until the server has what was typed.
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { launchChromium } from './browser.js';
+import { startServer } from './server.js';
+
+const CLIENT_JS = fileURLToPath(new URL('..', import.meta.url));
+const APP_SOURCES = fileURLToPath(new URL('package-app/', import.meta.url));
+const manifest = JSON.parse(readFileSync(join(CLIENT_JS, 'package.json'), 'utf8'));
+
+let root;
+let app;
+let packed;
+let server;
+let browser;
+
+/** Runs a command; resolves with its stdout, rejects with its output. */
+function run(command, args, cwd) {
+  return new Promise((resolve, reject) =>
+    execFile(command, args, { cwd, maxBuffer: 16 << 20 }, (error, stdout, stderr) =>
+      error ? reject(new Error(`${command} ${args.join(' ')}: ${stderr}${stdout}`)) : resolve(stdout),
+    ),
+  );
+}
+
+before(async () => {
+  root = mkdtempSync(join(tmpdir(), 'tandem-package-test-'));
+  [packed] = JSON.parse(await run('npm', ['pack', '--json', '--pack-destination', root], CLIENT_JS));
+  app = join(root, 'app');
+  mkdirSync(join(app, 'public'), { recursive: true });
+  writeFileSync(
+    join(app, 'package.json'),
+    JSON.stringify({ name: 'package-app', private: true, type: 'module' }),
+  );
+  const peers = ['@codemirror/state', '@codemirror/view'].map(
+    (name) => `${name}@${manifest.devDependencies[name]}`,
+  );
+  await run(
+    'npm',
+    ['install', '--prefer-offline', '--no-audit', '--no-fund', join(root, packed.filename), ...peers],
+    app,
+  );
+  server = await startServer({ staticDir: join(app, 'public') });
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.destroy();
+  if (root !== undefined) {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('npm pack ships the sources, the declarations, the README and package.json only', () => {
+  const files = packed.files.map((file) => file.path).sort();
+  const unexpected = files.filter(
+    (path) => !/^(package\.json|README\.md|src\/[\w-]+\.js|types\/[\w-]+\.d\.ts)$/.test(path),
+  );
+  assert.deepEqual(unexpected, []);
+  for (const entry of ['index', 'codemirror', 'textarea']) {
+    assert.ok(files.includes(`src/${entry}.js`), `src/${entry}.js in ${files}`);
+    assert.ok(files.includes(`types/${entry}.d.ts`), `types/${entry}.d.ts in ${files}`);
+  }
+});
+
+test('Node resolves the three entry points by name, and nothing else of the package', async () => {
+  const script = `
+    const names = async (id) => Object.keys(await import(id)).sort().join(',');
+    console.log(JSON.stringify({
+      core: await names('@tandem/client'),
+      textarea: await names('@tandem/client/textarea'),
+      codemirror: await names('@tandem/client/codemirror'),
+      inside: await import('@tandem/client/src/ot.js').then(() => 'imported', (e) => e.code),
+    }));`;
+  const found = JSON.parse(await run(process.execPath, ['--input-type=module', '-e', script], app));
+  assert.match(found.core, /(^|,)TandemClient(,|$)/);
+  assert.match(found.core, /(^|,)TextOperation(,|$)/);
+  assert.match(found.textarea, /(^|,)bindTextarea(,|$)/);
+  assert.match(found.codemirror, /(^|,)bindCodeMirror(,|$)/);
+  assert.equal(found.inside, 'ERR_PACKAGE_PATH_NOT_EXPORTED');
+});
+
+test('an app bundled by esbuild from the tarball edits a document in Chromium', async () => {
+  cpSync(join(APP_SOURCES, 'main.js'), join(app, 'main.js'));
+  cpSync(join(APP_SOURCES, 'index.html'), join(app, 'public', 'index.html'));
+  const result = await build({
+    absWorkingDir: app,
+    entryPoints: ['main.js'],
+    bundle: true,
+    format: 'esm',
+    target: 'es2022',
+    outfile: join(app, 'public', 'main.bundle.js'),
+    metafile: true,
+    logLevel: 'silent',
+  });
+  const inputs = Object.keys(result.metafile.inputs);
+  assert.ok(inputs.some((path) => path.startsWith('node_modules/@tandem/client/src/')), inputs);
+  const states = inputs.filter((path) => /@codemirror\/state\/dist\/index\.js$/.test(path));
+  assert.equal(states.length, 1, `one copy of @codemirror/state: ${states}`);
+
+  const docId = `package-${process.pid}`;
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  page.on('console', (message) => message.type() === 'error' && errors.push(message.text()));
+  await page.goto(`${server.url}/#${docId}`);
+  await page.waitForFunction(() => window.app?.client.status === 'synced', null, {
+    timeout: 30_000,
+  });
+  await page.click('textarea');
+  await page.keyboard.type('from the textarea 🎉 ');
+  await page.click('#editor .cm-content');
+  await page.keyboard.press('Control+End');
+  await page.keyboard.type('and from CodeMirror');
+  const expected = 'from the textarea 🎉 and from CodeMirror';
+  await page.waitForFunction(
+    (text) => window.app.view.state.doc.toString() === text && window.app.client.status === 'synced',
+    expected,
+    { timeout: 20_000 },
+  );
+  const stored = await (await fetch(`${server.url}/api/docs/${docId}`)).json();
+  assert.equal(stored.text, expected);
+  assert.equal(await page.inputValue('textarea'), expected);
+  assert.equal(await page.textContent('#status'), 'synced');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
