@@ -2,7 +2,9 @@
 // tarball installed with the CodeMirror peer packages into a fresh app, the file list checked,
 // the three entry points resolved by name in Node, and the app of package-app/ (a textarea and a
 // CodeMirror editor on one document, written as the package README shows) bundled by esbuild,
-// served by the real server and driven in Chromium until the server has what was typed.
+// served by the real server and driven in Chromium until the server has what was typed. And the
+// demo page as a machine without npm serves it (no CodeMirror packages in its vendor folder):
+// it falls back to a textarea that edits the document.
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -136,5 +138,28 @@ test('an app bundled by esbuild from the tarball edits a document in Chromium', 
   assert.equal(await page.inputValue('textarea'), expected);
   assert.equal(await page.textContent('#status'), 'synced');
   assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('the demo page without the CodeMirror packages (built without npm) edits in a textarea', async () => {
+  const demo = join(app, 'public', 'no-npm');
+  for (const file of ['index.html', 'demo.css', 'demo.js']) {
+    cpSync(join(CLIENT_JS, 'demo', file), join(demo, file));
+  }
+  cpSync(join(CLIENT_JS, 'src'), join(demo, 'lib'), { recursive: true });
+  mkdirSync(join(demo, 'vendor')); // what npm ci would have filled
+  const docId = `no-npm-${process.pid}`;
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${server.url}/no-npm/#${docId}`);
+  await page.waitForFunction(() => window.tandem?.doc?.state === 'synced', null, {
+    timeout: 30_000,
+  });
+  assert.equal(await page.evaluate(() => window.tandem.view), null, 'no CodeMirror view');
+  await page.click('#editor textarea');
+  await page.keyboard.type('typed without CodeMirror');
+  await page.waitForFunction(() => window.tandem.doc.state === 'synced');
+  const stored = await (await fetch(`${server.url}/api/docs/${docId}`)).json();
+  assert.equal(stored.text, 'typed without CodeMirror');
   await context.close();
 });

@@ -2,15 +2,20 @@
 // see who is there, the connection state and the revision, and slide through its history via
 // the REST API. With auth on, a token from `?token=` or the Token field (kept in sessionStorage
 // only, and taken out of the address bar) signs in; the page shows who the server says you are,
-// and what a refused token or a forbidden document means. Everything comes from the library in ./lib (a link to client-js/src) and
-// CodeMirror from ./vendor (links to its packages in client-js/node_modules), through the page's
-// import map.
+// and what a refused token or a forbidden document means. Everything comes from the library in
+// ./lib (a link to client-js/src) and CodeMirror from ./vendor (links to its packages in
+// client-js/node_modules), through the page's import map. Without them (no npm on the machine that
+// built it) the page edits in a plain textarea.
 
-import { EditorView } from '@codemirror/view';
 import { TandemClient, colorFor } from './lib/index.js';
-import { bindCodeMirror } from './lib/codemirror.js';
+import { bindTextarea } from './lib/textarea.js';
 
 const $ = (id) => document.getElementById(id);
+
+/** CodeMirror and its binding when `npm ci` installed it, else null (the page uses a textarea). */
+const codemirror = await Promise.all([import('@codemirror/view'), import('./lib/codemirror.js')])
+  .then(([{ EditorView }, { bindCodeMirror }]) => ({ EditorView, bindCodeMirror }))
+  .catch(() => null);
 
 const TOKEN_KEY = 'tandem-token';
 const userName =
@@ -141,8 +146,7 @@ async function openDocument(name) {
   }
   closeCurrent(doc);
   // a new editor per document, made once the text is here: nothing typed before can get lost
-  const view = new EditorView({ parent: $('editor'), extensions: [EditorView.lineWrapping] });
-  const unbind = bindCodeMirror(view, doc, { meta: me });
+  const { view, unbind, destroy, focus } = makeEditor(doc);
   const off = [
     doc.on('state', (state) => showState($('doc-state'), state)),
     doc.on('change', () => followHistory(doc)),
@@ -158,13 +162,30 @@ async function openDocument(name) {
   if ($('message').dataset.code !== 'unauthorized') {
     showMessage('');
   }
-  current = { doc, view, unbind, off };
-  window.tandem = { client, doc, view }; // for tests and the console
+  current = { doc, view, unbind, destroy, off };
+  window.tandem = { client, doc, view }; // for tests and the console (view null without CodeMirror)
   showState($('doc-state'), doc.state);
   showPeople(doc);
   followHistory(doc);
   showHistory(doc.revision);
-  view.focus();
+  focus();
+}
+
+/** CodeMirror bound to `doc`, or a textarea without CodeMirror. */
+function makeEditor(doc) {
+  if (codemirror !== null) {
+    const { EditorView, bindCodeMirror } = codemirror;
+    const view = new EditorView({ parent: $('editor'), extensions: [EditorView.lineWrapping] });
+    const unbind = bindCodeMirror(view, doc, { meta: me });
+    return { view, unbind, destroy: () => view.destroy(), focus: () => view.focus() };
+  }
+  const textarea = document.createElement('textarea');
+  textarea.className = 'plain-editor';
+  textarea.setAttribute('aria-label', 'Document text');
+  $('editor').append(textarea);
+  $('editor').dataset.editor = 'textarea';
+  const unbind = bindTextarea(textarea, doc, { meta: me });
+  return { view: null, unbind, destroy: () => textarea.remove(), focus: () => textarea.focus() };
 }
 
 /** Removes the shown document's editor and listeners; closes it unless it is `keep`. */
@@ -173,7 +194,7 @@ function closeCurrent(keep) {
     return;
   }
   current.unbind();
-  current.view.destroy();
+  current.destroy();
   current.off.forEach((off) => off());
   if (current.doc !== keep) {
     current.doc.close();
