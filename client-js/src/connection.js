@@ -144,7 +144,7 @@ class Emitter {
  * up, some local edit not yet acknowledged) or `'synced'` (every local edit of every open
  * document acknowledged); `'closed'`. A lost socket is retried after 0.1 to 1 s (`maxBackoffMs`),
  * so the client is back within about a second of the server; `reconnectNow()` skips the wait, and
- * so does the browser's `online` event.
+ * so does the browser's `online` event (its `offline` event drops the socket at once).
  *
  * Tokens: a static `token` is said in every hello. A `getToken` callback (returning the token or a
  * Promise of it) is called instead at every connect and reconnect, and again when 80 % of the
@@ -199,8 +199,8 @@ export class TandemClient {
   /** @type {User | null} */
   #user = null;
   #closed = false;
-  /** removes the browser `online` listener */
-  #stopListeningOnline = () => {};
+  /** removes the browser `offline` and `online` listeners */
+  #stopWatchingNetwork = () => {};
 
   /**
    * @param {string} url
@@ -215,8 +215,9 @@ export class TandemClient {
    * @param {number} [options.initialBackoffMs] reconnect delays (default 200 ms doubling ...)
    * @param {number} [options.maxBackoffMs] ... up to this cap (default 1 s: back within about a
    *   second of the server)
-   * @param {boolean} [options.reconnectOnOnline] reconnect at once on the browser's `online`
-   *   event (default true)
+   * @param {boolean} [options.watchNetwork] follow the browser's `offline` and `online` events:
+   *   drop the socket at once when the network goes, reconnect at once when it is back (default
+   *   true)
    * @param {number} [options.pingIntervalMs] no message for two intervals = lost (default 20 s)
    * @param {number} [options.presenceThrottleMs] at most one own selection per interval (100 ms)
    * @param {number} [options.undoMergeMs] local edits closer than this are one undo step (1000)
@@ -233,7 +234,7 @@ export class TandemClient {
       WebSocket: WebSocketClass = globalThis.WebSocket,
       initialBackoffMs = 200,
       maxBackoffMs = 1000,
-      reconnectOnOnline = true,
+      watchNetwork = true,
       pingIntervalMs = 20_000,
       presenceThrottleMs = 100,
       undoMergeMs = 1000,
@@ -276,10 +277,16 @@ export class TandemClient {
       random,
     });
     this.#nextSeq = firstSeq;
-    if (reconnectOnOnline && typeof globalThis.addEventListener === 'function') {
-      const online = () => this.reconnectNow(); // the browser says the network is back
+    if (watchNetwork && typeof globalThis.addEventListener === 'function') {
+      // the browser knows before a ping would tell: offline now, and back now
+      const offline = () => this.dropConnection();
+      const online = () => this.reconnectNow();
+      globalThis.addEventListener('offline', offline);
       globalThis.addEventListener('online', online);
-      this.#stopListeningOnline = () => globalThis.removeEventListener('online', online);
+      this.#stopWatchingNetwork = () => {
+        globalThis.removeEventListener('offline', offline);
+        globalThis.removeEventListener('online', online);
+      };
     }
     this.#connect();
   }
@@ -405,7 +412,7 @@ export class TandemClient {
       return;
     }
     this.#closed = true;
-    this.#stopListeningOnline();
+    this.#stopWatchingNetwork();
     this.#cancelTimers();
     const current = this.#connection;
     this.#connection = null;

@@ -37,3 +37,4 @@ export { bindTextarea, diffToOperation } from './textarea.js';
 /** @typedef {import('./connection.js').User} User */
 /** @typedef {import('./connection.js').ClientIdChange} ClientIdChange */
 /** @typedef {import('./client.js').TextChange} TextChange */
+export { PALETTE, pickColor } from './colors.js';
