@@ -33,7 +33,9 @@ function playwrightBrowsers() {
   }
   return readdirSync(cache)
     .filter((name) => name.startsWith('chromium-'))
-    .flatMap((name) => ['chrome-linux64', 'chrome-linux'].map((d) => join(cache, name, d, 'chrome')));
+    .flatMap((name) =>
+      ['chrome-linux64', 'chrome-linux'].map((d) => join(cache, name, d, 'chrome')),
+    );
 }
 
 /** What to do when there is no browser, in one line. */

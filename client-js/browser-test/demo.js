@@ -239,7 +239,10 @@ test('no console errors, and the page fits a 360 px phone screen without scrolli
     page: document.documentElement.scrollWidth,
     screen: window.innerWidth,
   }));
-  assert.ok(widths.page <= widths.screen, `content ${widths.page} px on a ${widths.screen} px screen`);
+  assert.ok(
+    widths.page <= widths.screen,
+    `content ${widths.page} px on a ${widths.screen} px screen`,
+  );
   assert.deepEqual(errors, []);
   await context.close();
 });

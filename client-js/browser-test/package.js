@@ -31,14 +31,18 @@ let browser;
 function run(command, args, cwd) {
   return new Promise((resolve, reject) =>
     execFile(command, args, { cwd, maxBuffer: 16 << 20 }, (error, stdout, stderr) =>
-      error ? reject(new Error(`${command} ${args.join(' ')}: ${stderr}${stdout}`)) : resolve(stdout),
+      error
+        ? reject(new Error(`${command} ${args.join(' ')}: ${stderr}${stdout}`))
+        : resolve(stdout),
     ),
   );
 }
 
 before(async () => {
   root = mkdtempSync(join(tmpdir(), 'tandem-package-test-'));
-  [packed] = JSON.parse(await run('npm', ['pack', '--json', '--pack-destination', root], CLIENT_JS));
+  [packed] = JSON.parse(
+    await run('npm', ['pack', '--json', '--pack-destination', root], CLIENT_JS),
+  );
   app = join(root, 'app');
   mkdirSync(join(app, 'public'), { recursive: true });
   writeFileSync(
@@ -50,7 +54,14 @@ before(async () => {
   );
   await run(
     'npm',
-    ['install', '--prefer-offline', '--no-audit', '--no-fund', join(root, packed.filename), ...peers],
+    [
+      'install',
+      '--prefer-offline',
+      '--no-audit',
+      '--no-fund',
+      join(root, packed.filename),
+      ...peers,
+    ],
     app,
   );
   server = await startServer({ staticDir: join(app, 'public') });
@@ -108,7 +119,10 @@ test('an app bundled by esbuild from the tarball edits a document in Chromium', 
     logLevel: 'silent',
   });
   const inputs = Object.keys(result.metafile.inputs);
-  assert.ok(inputs.some((path) => path.startsWith('node_modules/@tandem/client/src/')), inputs);
+  assert.ok(
+    inputs.some((path) => path.startsWith('node_modules/@tandem/client/src/')),
+    inputs,
+  );
   const states = inputs.filter((path) => /@codemirror\/state\/dist\/index\.js$/.test(path));
   assert.equal(states.length, 1, `one copy of @codemirror/state: ${states}`);
 
@@ -129,7 +143,8 @@ test('an app bundled by esbuild from the tarball edits a document in Chromium', 
   await page.keyboard.type('and from CodeMirror');
   const expected = 'from the textarea 🎉 and from CodeMirror';
   await page.waitForFunction(
-    (text) => window.app.view.state.doc.toString() === text && window.app.client.status === 'synced',
+    (text) =>
+      window.app.view.state.doc.toString() === text && window.app.client.status === 'synced',
     expected,
     { timeout: 20_000 },
   );

@@ -449,10 +449,7 @@ function renderList(head) {
     .slice(Math.max(0, head - 30), head)
     .reverse()
     .map((op) => {
-      const item = element(
-        'li',
-        `${new Date(op.time).toLocaleTimeString()} · ${authorOf(op)}`,
-      );
+      const item = element('li', `${new Date(op.time).toLocaleTimeString()} · ${authorOf(op)}`);
       item.value = op.rev;
       item.dataset.rev = String(op.rev);
       item.classList.toggle('selected', op.rev === Number(slider.value));
