@@ -335,8 +335,9 @@ export class TandemClient {
   }
 
   /**
-   * Listens to `'status'` (the new sync status), `'state'` (the new connection state), `'error'` (a {@link TandemError}: an
-   * `unauthorized` one is a refused token or refresh, or a failed `getToken`), `'user'` (a
+   * Listens to `'status'` (the new sync status), `'state'` (the new connection state), `'error'`
+   * (a {@link TandemError}: an `unauthorized` one is a refused token or refresh, or a failed
+   * `getToken`), `'user'` (a
    * {@link User}: at every welcome, and when a refreshed token's new expiry is confirmed) or
    * `'clientIdChanged'` (a {@link ClientIdChange}: someone else used this client's id, so its ops
    * go under a fresh one from now on; the refused op is sent again under it).
