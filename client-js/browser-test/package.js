@@ -4,7 +4,8 @@
 // CodeMirror editor on one document, written as the package README shows) bundled by esbuild,
 // served by the real server and driven in Chromium until the server has what was typed. And the
 // demo page as a machine without npm serves it (no CodeMirror packages in its vendor folder):
-// it falls back to a textarea that edits the document.
+// it falls back to a textarea that edits the document. And an app that bundles two copies of
+// @codemirror/state gets an error that names it, not an editor that silently stops syncing.
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -176,5 +177,42 @@ test('the demo page without the CodeMirror packages (built without npm) edits in
   await page.waitForFunction(() => window.tandem.doc.state === 'synced');
   const stored = await (await fetch(`${server.url}/api/docs/${docId}`)).json();
   assert.equal(stored.text, 'typed without CodeMirror');
+  await context.close();
+});
+
+test('an app that bundles a second copy of @codemirror/state fails loudly at bind time', async () => {
+  // as when the app's own @codemirror/state does not satisfy the package's range and npm nests
+  // another copy under @tandem/client: two EditorState classes in one bundle
+  const twoCopies = join(root, 'two-copies');
+  cpSync(app, twoCopies, { recursive: true, verbatimSymlinks: true });
+  cpSync(join(APP_SOURCES, 'main.js'), join(twoCopies, 'main.js'));
+  cpSync(
+    join(twoCopies, 'node_modules', '@codemirror', 'state'),
+    join(twoCopies, 'node_modules', '@tandem', 'client', 'node_modules', '@codemirror', 'state'),
+    { recursive: true },
+  );
+  const served = join(app, 'public', 'two-copies');
+  mkdirSync(served, { recursive: true });
+  cpSync(join(APP_SOURCES, 'index.html'), join(served, 'index.html'));
+  const result = await build({
+    absWorkingDir: twoCopies,
+    entryPoints: ['main.js'],
+    bundle: true,
+    format: 'esm',
+    target: 'es2022',
+    outfile: join(served, 'main.bundle.js'),
+    metafile: true,
+    logLevel: 'silent',
+  });
+  const states = Object.keys(result.metafile.inputs).filter((path) =>
+    /@codemirror\/state\/dist\/index\.js$/.test(path),
+  );
+  assert.equal(states.length, 2, `two copies bundled: ${states}`);
+
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const failed = page.waitForEvent('pageerror', { timeout: 30_000 });
+  await page.goto(`${server.url}/two-copies/#two-copies-${process.pid}`);
+  assert.match((await failed).message, /another copy of @codemirror\/state .*npm ls @codemirror\/state/s);
   await context.close();
 });
