@@ -213,6 +213,9 @@ test('an app that bundles a second copy of @codemirror/state fails loudly at bin
   const page = await context.newPage();
   const failed = page.waitForEvent('pageerror', { timeout: 30_000 });
   await page.goto(`${server.url}/two-copies/#two-copies-${process.pid}`);
-  assert.match((await failed).message, /another copy of @codemirror\/state .*npm ls @codemirror\/state/s);
+  assert.match(
+    (await failed).message,
+    /another copy of @codemirror\/state .*npm ls @codemirror\/state/s,
+  );
   await context.close();
 });
