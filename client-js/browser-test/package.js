@@ -5,12 +5,21 @@
 // served by the real server and driven in Chromium until the server has what was typed. And the
 // demo page as a machine without npm serves it (no CodeMirror packages in its vendor folder):
 // it falls back to a textarea that edits the document. And an app that bundles two copies of
-// @codemirror/state gets an error that names it, not an editor that silently stops syncing.
+// @codemirror/state gets an error that names it, not an editor that silently stops syncing; and
+// the package README's import map runs the installed package in the browser with no build step.
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -217,5 +226,55 @@ test('an app that bundles a second copy of @codemirror/state fails loudly at bin
     (await failed).message,
     /another copy of @codemirror\/state .*npm ls @codemirror\/state/s,
   );
+  await context.close();
+});
+
+test("the package README's import map runs the installed package without a build step", async () => {
+  const readme = readFileSync(join(CLIENT_JS, 'README.md'), 'utf8');
+  const map = /<script type="importmap">([\s\S]*?)<\/script>/.exec(readme);
+  assert.ok(map, 'the package README shows an import map');
+  JSON.parse(map[1]); // well-formed
+  const page404s = [];
+  const served = join(app, 'public', 'no-build');
+  mkdirSync(served, { recursive: true });
+  symlinkSync(join(app, 'node_modules'), join(served, 'node_modules'));
+  writeFileSync(
+    join(served, 'index.html'),
+    `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8" /><title>no build</title><link rel="icon" href="data:," />
+<script type="importmap">${map[1]}</script></head>
+<body>
+<textarea></textarea><div id="editor"></div>
+<script type="module">
+  import { EditorView } from '@codemirror/view';
+  import { TandemClient } from '@tandem/client';
+  import { bindTextarea } from '@tandem/client/textarea';
+  import { bindCodeMirror } from '@tandem/client/codemirror';
+  const doc = await new TandemClient('ws://' + location.host + '/ws').open(location.hash.slice(1));
+  bindTextarea(document.querySelector('textarea'), doc);
+  const view = new EditorView({ parent: document.getElementById('editor') });
+  bindCodeMirror(view, doc);
+  window.app = { doc, view };
+</script>
+</body>
+</html>
+`,
+  );
+  const docId = `no-build-${process.pid}`;
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  page.on('response', (response) => response.status() >= 400 && page404s.push(response.url()));
+  await page.goto(`${server.url}/no-build/#${docId}`);
+  await page.waitForFunction(() => window.app?.doc.state === 'synced', null, { timeout: 30_000 });
+  await page.click('textarea');
+  await page.keyboard.type('no bundler');
+  await page.waitForFunction(
+    () =>
+      window.app.view.state.doc.toString() === 'no bundler' && window.app.doc.state === 'synced',
+  );
+  const stored = await (await fetch(`${server.url}/api/docs/${docId}`)).json();
+  assert.equal(stored.text, 'no bundler');
+  assert.deepEqual(page404s, []);
   await context.close();
 });
