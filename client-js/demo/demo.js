@@ -207,6 +207,7 @@ async function openDocument(name) {
   followHistory(doc);
   showHistory(doc.revision);
   focus();
+  publish(); // the others see this page's name and color at once, focused or not
 }
 
 /** CodeMirror bound to `doc`, or a textarea without CodeMirror. */
