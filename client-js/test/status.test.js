@@ -130,3 +130,33 @@ test('reconnectNow during an attempt with no welcome yet starts a fresh one', as
   assert.notEqual(w.network.sockets.at(-1), hanging, 'a fresh socket');
   assert.equal(client.status, 'synced');
 });
+
+test("the browser's offline event drops the socket at once, its online event reconnects", async () => {
+  const browserWindow = new EventTarget(); // what globalThis is in a browser
+  globalThis.addEventListener = browserWindow.addEventListener.bind(browserWindow);
+  globalThis.removeEventListener = browserWindow.removeEventListener.bind(browserWindow);
+  try {
+    const w = world();
+    const client = w.client('alice', { initialBackoffMs: 5000, maxBackoffMs: 60_000 });
+    await open(w, client, 'notes');
+    browserWindow.dispatchEvent(new Event('offline'));
+    w.run();
+    assert.equal(client.status, 'offline', 'no wait for two ping intervals');
+    browserWindow.dispatchEvent(new Event('online'));
+    w.run();
+    assert.equal(client.status, 'synced', 'no wait for the backoff');
+    assert.equal(w.clock.now, 0);
+    client.close();
+    browserWindow.dispatchEvent(new Event('offline')); // no longer listened to
+    assert.equal(client.status, 'closed');
+
+    const unwatched = w.client('bob', { watchNetwork: false });
+    await open(w, unwatched, 'notes');
+    browserWindow.dispatchEvent(new Event('offline'));
+    w.run();
+    assert.equal(unwatched.status, 'synced', 'watchNetwork: false ignores the events');
+  } finally {
+    delete globalThis.addEventListener;
+    delete globalThis.removeEventListener;
+  }
+});
