@@ -358,3 +358,35 @@ test('history: time and author of each revision, what changed since, and restore
   await a.context.close();
   await b.context.close();
 });
+
+test('the history panel says why it cannot load, never a raw parse error', async () => {
+  const doc = freshDoc();
+  const a = await openPage(doc, 'Ada');
+  await a.page.click(EDITOR);
+  await a.page.keyboard.type('ab');
+  await waitSynced(a.page);
+  const showRevision = (rev) =>
+    a.page.evaluate((r) => {
+      const slider = document.getElementById('history');
+      slider.value = String(r);
+      slider.dispatchEvent(new Event('input'));
+    }, rev);
+  const meta = (text) =>
+    a.page.waitForFunction((t) => document.getElementById('history-meta').textContent === t, text, {
+      timeout: 10_000,
+    });
+  // a server shutting down answers with a page that is not JSON, then not at all
+  await a.page.route('**/api/docs/**', (route) =>
+    route.fulfill({ status: 503, contentType: 'text/html', body: '<html>Service Unavailable' }),
+  );
+  await showRevision(0);
+  await meta('History unavailable: HTTP 503.');
+  await a.page.unroute('**/api/docs/**');
+  await a.page.route('**/api/docs/**', (route) => route.abort('connectionrefused'));
+  await showRevision(1);
+  await meta('History unavailable: the server cannot be reached.');
+  await a.page.unroute('**/api/docs/**');
+  await showRevision(0);
+  await meta('revision 0: the start of the document');
+  await a.context.close();
+});
