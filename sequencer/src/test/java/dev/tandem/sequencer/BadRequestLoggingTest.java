@@ -26,8 +26,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * Issue 12, item 9: requests that fail by the client's fault (malformed JSON, a body cut short, a
  * malformed chunk, an unknown charset, bad escapes, invalid ops) are never logged as {@code
  * internal}, at ERROR or WARN, or with a stack trace, and the lines about them are rate-limited.
- * The server logs through Logback, which writes each line to the {@code System.err} of the
- * moment, and Grizzly through java.util.logging: the test captures both.
+ * The server logs through Logback, which writes each line to the {@code System.err} of the moment,
+ * and Grizzly through java.util.logging: the test captures both.
  */
 @ExtendWith(EmbeddedPostgresExtension.class)
 class BadRequestLoggingTest {
