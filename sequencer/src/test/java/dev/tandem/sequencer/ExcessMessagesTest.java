@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -59,8 +60,12 @@ class ExcessMessagesTest {
     try (WsClient flooder = WsClient.hello(server, "excess-flooder")) {
       flooder.send(Messages.open(doc));
       flooder.next("opened");
-      for (int seq = 1; seq <= 200; seq++) {
-        flooder.send(Messages.submit(doc, 0, "[\"x\"]", seq));
+      try {
+        for (int seq = 1; seq <= 200; seq++) {
+          flooder.send(Messages.submit(doc, 0, "[\"x\"]", seq));
+        }
+      } catch (CompletionException closed) {
+        // the server closed the socket while it was still sending: as it should
       }
       assertEquals(1013, flooder.awaitClose());
       assertTrue(flooder.closeReason().contains("rate_limited"), flooder.closeReason());
@@ -78,9 +83,9 @@ class ExcessMessagesTest {
     // and the messages after the last of them were neither applied nor answered.
     assertTrue(refused >= 1 && refused <= EXCESS_LIMIT, refused + " refusals before the close");
     assertTrue(acked.size() + refused < 200, "every message was answered: " + acked.size());
-    assertFalse(acked.isEmpty(), "nothing was admitted before the limit");
     // Every acknowledged submit is stored once; a submit admitted but unanswered when the socket
-    // closed may be stored too (its client would send it again and get its ack).
+    // closed may be stored too (its client would send it again and get its ack). Acks that were
+    // still to come when the socket closed are not sent, so there may be none.
     List<JsonNode> stored = storedOps(doc);
     Set<Long> storedSeqs = new HashSet<>();
     for (JsonNode op : stored) {

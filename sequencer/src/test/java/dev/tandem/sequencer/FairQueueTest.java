@@ -36,6 +36,9 @@ class FairQueueTest {
         TandemServer.builder()
             .config(
                 Servers.config()
+                    // The flooders send on whatever they are refused, to keep their queues full:
+                    // they must not be closed for it here (ExcessMessagesTest covers that).
+                    .excessMessageLimit(0)
                     .submitQueuePerConnection(PER_CONNECTION)
                     .historyInMemory(64)
                     .build())
