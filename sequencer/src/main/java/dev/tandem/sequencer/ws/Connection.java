@@ -416,6 +416,9 @@ final class Connection implements Subscriber {
    * (a flood of messages, each refused, took the server's CPU from everyone else's).
    */
   void error(TandemException error, String docId, Long seq) {
+    if (closing.get()) {
+      return; // nothing goes out any more (the submits dropped as it left are answered here)
+    }
     metrics.error(error.code());
     ObjectNode frame = frame("error");
     if (docId != null) { // as the client sent it, but sendable: a lone surrogate has no UTF-8
