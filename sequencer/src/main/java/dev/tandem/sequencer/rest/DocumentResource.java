@@ -262,6 +262,7 @@ public final class DocumentResource {
     ObjectNode item = Json.object();
     item.put("rev", info.revision());
     item.put("sha256", info.sha256());
+    item.put("chain", info.chain());
     item.put("time", info.createdAt().toString());
     return item;
   }
