@@ -25,10 +25,23 @@ public final class Archive {
 
   private final GuardedPool pool;
   private final OpLog opLog;
+  private final CheckpointStore checkpoints;
 
-  Archive(GuardedPool pool, OpLog opLog) {
+  Archive(GuardedPool pool, OpLog opLog, CheckpointStore checkpoints) {
     this.pool = pool;
     this.opLog = opLog;
+    this.checkpoints = checkpoints;
+  }
+
+  /**
+   * Writes a checkpoint at {@code revision} (at most the head) from a replay; writing one that
+   * exists is a no-op.
+   *
+   * @throws DocumentNotFoundException if there is no such document
+   * @throws RevisionOutOfRangeException if {@code revision} is negative or past the head
+   */
+  public CheckpointInfo checkpointAt(String docId, long revision) {
+    return checkpoints.write(docId, revision, opLog.textAt(docId, revision).text());
   }
 
   /**
@@ -64,15 +77,7 @@ public final class Archive {
             select.setLong(2, checkpoints.get(0).revision());
             try (ResultSet rows = select.executeQuery()) {
               while (rows.next()) {
-                ArchivedOp op =
-                    new ArchivedOp(
-                        rows.getLong(1),
-                        rows.getString(2),
-                        rows.getString(3),
-                        rows.getLong(4),
-                        rows.getString(5),
-                        rows.getObject(6, OffsetDateTime.class).toInstant(),
-                        rows.getString(7));
+                ArchivedOp op = archivedOp(rows);
                 while (next < checkpoints.size()
                     && checkpoints.get(next).revision() < op.revision()) {
                   visitor.checkpoint(checkpoints.get(next++));
@@ -87,6 +92,35 @@ public final class Archive {
           }
           visitor.end(ops);
           return null;
+        });
+  }
+
+  /**
+   * At most {@code limit} ops of the document from revision {@code from} on, with their hashes, in
+   * revision order; empty past the head or if there is no such document.
+   */
+  public List<ArchivedOp> ops(String docId, long from, int limit) {
+    return Jdbc.autoCommit(
+        pool,
+        "read ops",
+        docId,
+        from,
+        connection -> {
+          try (PreparedStatement select =
+              connection.prepareStatement(
+                  "SELECT rev, op, client_id, client_seq, user_id, created_at, hash"
+                      + " FROM operations WHERE doc_id = ? AND rev >= ? ORDER BY rev LIMIT ?")) {
+            select.setString(1, docId);
+            select.setLong(2, from);
+            select.setInt(3, limit);
+            List<ArchivedOp> page = new ArrayList<>();
+            try (ResultSet rows = select.executeQuery()) {
+              while (rows.next()) {
+                page.add(archivedOp(rows));
+              }
+            }
+            return page;
+          }
         });
   }
 
@@ -162,6 +196,16 @@ public final class Archive {
     return deleted;
   }
 
+  /**
+   * The document's row: head, head hash and times.
+   *
+   * @throws DocumentNotFoundException if there is no such document
+   */
+  public ArchiveHeader header(String docId) {
+    return Jdbc.autoCommit(
+        pool, "read document", docId, null, connection -> header(connection, docId));
+  }
+
   /** At most {@code limit} documents whose ids sort after {@code afterId} (null: the first). */
   public List<DocumentSummary> list(String afterId, int limit) {
     if (limit < 0) {
@@ -231,6 +275,18 @@ public final class Archive {
             }
           }
         });
+  }
+
+  /** An op from a row of rev, op, client_id, client_seq, user_id, created_at, hash. */
+  private static ArchivedOp archivedOp(ResultSet rows) throws SQLException {
+    return new ArchivedOp(
+        rows.getLong(1),
+        rows.getString(2),
+        rows.getString(3),
+        rows.getLong(4),
+        rows.getString(5),
+        rows.getObject(6, OffsetDateTime.class).toInstant(),
+        rows.getString(7));
   }
 
   private static OffsetDateTime utc(Instant time) {

@@ -38,7 +38,7 @@ public final class Database implements AutoCloseable {
     GuardedPool pool = new GuardedPool(dataSource, health);
     this.checkpoints = new CheckpointStore(pool);
     this.opLog = new OpLog(pool);
-    this.archive = new Archive(pool, opLog);
+    this.archive = new Archive(pool, opLog, checkpoints);
   }
 
   /**

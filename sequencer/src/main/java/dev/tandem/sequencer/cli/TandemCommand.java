@@ -1,0 +1,96 @@
+package dev.tandem.sequencer.cli;
+
+import java.io.PrintWriter;
+import java.time.Clock;
+import java.util.Map;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code tandem}: the one command of a Tandem installation ({@code bin/tandem} runs it). {@code
+ * serve} runs the server; {@code token} mints a development token; the others work on documents, of
+ * a running server ({@code --server URL}, through its REST API) or of a stopped server's database
+ * ({@code --data-dir DIR}, {@code --database-url URL}). See docs/cli.md.
+ */
+@Command(
+    name = "tandem",
+    mixinStandardHelpOptions = true,
+    version = "tandem 0.1.0-SNAPSHOT",
+    description =
+        "Tandem: real-time collaborative text editing with a central sequencer. Document "
+            + "commands work on a running server (--server URL, with --token or $TANDEM_TOKEN) "
+            + "or on a stopped server's database (--data-dir DIR or --database-url URL; "
+            + "default: the server's own, $TANDEM_DATABASE_URL, else $TANDEM_DATA_DIR, else "
+            + "./data).",
+    exitCodeListHeading = "Exit status:%n",
+    exitCodeList = {
+      "0:done",
+      "1:the work failed (no such document, a history that does not verify, …)",
+      "2:bad arguments"
+    })
+public final class TandemCommand implements Runnable {
+  @Spec CommandSpec spec;
+
+  private TandemCommand() {}
+
+  public static void main(String[] args) {
+    if (args.length == 0 || !args[0].equals("serve")) {
+      // A command's output is its answer: only warnings and errors go to the log.
+      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+    }
+    System.exit(
+        run(
+            args,
+            System.getenv(),
+            Clock.systemUTC(),
+            new PrintWriter(System.out, true),
+            new PrintWriter(System.err, true)));
+  }
+
+  /** Runs the command on {@code args}; returns the exit status. */
+  public static int run(
+      String[] args,
+      Map<String, String> environment,
+      Clock clock,
+      PrintWriter out,
+      PrintWriter err) {
+    int status = commandLine(environment, clock).setOut(out).setErr(err).execute(args);
+    out.flush();
+    err.flush();
+    return status;
+  }
+
+  /** The command with every subcommand. */
+  public static CommandLine commandLine(Map<String, String> environment, Clock clock) {
+    CommandLine tandem = new CommandLine(new TandemCommand());
+    tandem.addSubcommand("serve", new CommandLine(new ServeCommand()).setStopAtUnmatched(true));
+    tandem.addSubcommand("token", TokenCommand.commandLine(environment, clock));
+    tandem.addSubcommand("docs", new DocsCommand(environment));
+    tandem.addSubcommand("text", new TextCommand(environment));
+    CommandLine checkpoint = new CommandLine(new CheckpointCommand());
+    checkpoint.addSubcommand("create", new CheckpointCommand.Create(environment));
+    checkpoint.addSubcommand("list", new CheckpointCommand.List(environment));
+    tandem.addSubcommand("checkpoint", checkpoint);
+    tandem.addSubcommand("verify", new VerifyCommand(environment));
+    tandem.addSubcommand("export", new ExportCommand(environment));
+    tandem.addSubcommand("import", new ImportCommand(environment));
+    tandem.addSubcommand("delete", new DeleteCommand(environment));
+    tandem.setExecutionExceptionHandler(
+        (failure, commandLine, parsed) -> {
+          if (failure instanceof CommandFailure) {
+            commandLine.getErr().println("tandem: " + failure.getMessage());
+            return CommandFailure.EXIT_STATUS;
+          }
+          throw failure;
+        });
+    return tandem;
+  }
+
+  /** {@code tandem} alone: the usage. */
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "name a command");
+  }
+}
