@@ -1,6 +1,7 @@
 package dev.tandem.sequencer.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tandem.persistence.HistoryMismatchException;
 import dev.tandem.persistence.HistoryVerifier;
 import dev.tandem.sequencer.Json;
 import java.io.BufferedReader;
@@ -44,6 +45,15 @@ final class ImportCommand extends DocumentCommand {
     HistoryVerifier.Summary summary;
     try {
       summary = withStore(true, store -> store.importFile(file, as));
+    } catch (HistoryMismatchException e) {
+      throw new CommandFailure(
+          file
+              + " does not verify at revision "
+              + e.firstBadRevision()
+              + ": "
+              + e.reason()
+              + " (nothing was imported)",
+          e);
     } catch (IllegalArgumentException e) { // a malformed file (ArchiveFormatException), a bad id
       throw new CommandFailure(file + ": " + e.getMessage() + " (nothing was imported)", e);
     } catch (UncheckedIOException e) {
