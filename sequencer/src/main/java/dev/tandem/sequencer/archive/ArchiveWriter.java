@@ -6,7 +6,7 @@ import dev.tandem.persistence.ArchiveHeader;
 import dev.tandem.persistence.ArchiveVisitor;
 import dev.tandem.persistence.ArchivedCheckpoint;
 import dev.tandem.persistence.ArchivedOp;
-import dev.tandem.sequencer.Json;
+import dev.tandem.sequencer.protocol.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.Writer;

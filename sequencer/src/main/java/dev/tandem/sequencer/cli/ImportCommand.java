@@ -3,7 +3,7 @@ package dev.tandem.sequencer.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tandem.persistence.HistoryMismatchException;
 import dev.tandem.persistence.HistoryVerifier;
-import dev.tandem.sequencer.Json;
+import dev.tandem.sequencer.protocol.Json;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,8 +1,8 @@
 package dev.tandem.sequencer.rest;
 
-import dev.tandem.sequencer.Ids;
-import dev.tandem.sequencer.Sequencers;
 import dev.tandem.sequencer.archive.ArchiveWriter;
+import dev.tandem.sequencer.document.Sequencers;
+import dev.tandem.sequencer.protocol.Ids;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;

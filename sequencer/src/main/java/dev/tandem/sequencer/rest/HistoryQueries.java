@@ -1,8 +1,8 @@
 package dev.tandem.sequencer.rest;
 
 import dev.tandem.persistence.CheckpointInfo;
-import dev.tandem.sequencer.Sequencers;
-import dev.tandem.sequencer.TandemException;
+import dev.tandem.sequencer.document.Sequencers;
+import dev.tandem.sequencer.error.TandemException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;

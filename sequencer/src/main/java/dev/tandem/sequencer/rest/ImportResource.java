@@ -2,10 +2,10 @@ package dev.tandem.sequencer.rest;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.persistence.HistoryVerifier;
-import dev.tandem.sequencer.Ids;
-import dev.tandem.sequencer.Json;
-import dev.tandem.sequencer.Sequencers;
 import dev.tandem.sequencer.archive.ArchiveReader;
+import dev.tandem.sequencer.document.Sequencers;
+import dev.tandem.sequencer.protocol.Ids;
+import dev.tandem.sequencer.protocol.Json;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;

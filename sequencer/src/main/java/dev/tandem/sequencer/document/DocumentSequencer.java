@@ -1,0 +1,296 @@
+package dev.tandem.sequencer.document;
+
+import dev.tandem.persistence.CheckpointInfo;
+import dev.tandem.persistence.DocumentSnapshot;
+import dev.tandem.persistence.PersistenceException;
+import dev.tandem.sequencer.error.ErrorCode;
+import dev.tandem.sequencer.error.TandemException;
+import dev.tandem.sequencer.protocol.PresenceUpdate;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.BiConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The single writer of one document. Every request for the document runs on its {@link
+ * SerialExecutor}, one at a time, so the state of its parts needs no locks:
+ *
+ * <ul>
+ *   <li>{@link DocumentState}: the text and revision at the head, and the recent history;
+ *   <li>{@link Loading}: loading and reloading it, with the work that waits for that;
+ *   <li>{@link Submits}: the submit queue, sequencing, the {@link GroupCommit} and its delivery;
+ *   <li>{@link CatchUps}: subscribers that opened at an older revision, on their way to the head;
+ *   <li>{@link Subscribers}: the live subscribers and their presence;
+ *   <li>{@link Checkpoints}: checkpoints on request and every {@code checkpointInterval} revisions.
+ * </ul>
+ *
+ * <p>Nothing here blocks: the database is read on the {@link Sequencers}' database pool and written
+ * by the {@link Committer}; the work that needs the answer waits in the parts' state and resumes on
+ * this executor ({@link #continueWith}), so one slow read stalls only its own document.
+ *
+ * <p>Invariants: the state equals the database's committed state (after a failed commit the
+ * document is marked stale and reloaded before its next use); revisions are assigned densely from
+ * {@code head + 1}; at most one group of sequenced ops is being committed at a time, and while one
+ * is, or while older history is read for the submit next in line, no other submit is sequenced;
+ * subscribers receive committed ops in revision order, each exactly once.
+ *
+ * <p>Every task runs under one guard ({@link #guarded}): whatever a step throws, the requests it
+ * had in hand are answered, the sequencing state is emptied, the document is reloaded if memory may
+ * differ from the database, and the next request is served.
+ */
+public final class DocumentSequencer {
+  private static final Logger log = LoggerFactory.getLogger(DocumentSequencer.class);
+
+  private final String docId;
+  private final Sequencers sequencers;
+  private final SerialExecutor executor;
+  private final DocumentState doc;
+  private final Subscribers subscribers;
+  private final Loading loading;
+  private final CatchUps catchUps;
+  private final Checkpoints checkpoints;
+  private final Submits submits;
+
+  private long lastUsedNanos = System.nanoTime();
+
+  DocumentSequencer(String docId, Sequencers sequencers, SerialExecutor executor) {
+    this.docId = docId;
+    this.sequencers = sequencers;
+    this.executor = executor;
+    this.doc = new DocumentState(docId);
+    this.subscribers = new Subscribers(doc, this::safely);
+    this.loading = new Loading(doc, sequencers, subscribers, this::continueWith, this::safely);
+    this.catchUps = new CatchUps(doc, sequencers, subscribers, this::continueWith);
+    this.checkpoints = new Checkpoints(doc, sequencers);
+    this.submits =
+        new Submits(
+            doc, sequencers, loading, subscribers, checkpoints, this::continueWith, this::safely);
+  }
+
+  // ---- requests (any thread) ------------------------------------------------------------------
+
+  void open(Subscriber subscriber, OptionalLong revision, boolean mayCreate) {
+    enqueue(
+        () ->
+            loading.use(
+                subscriber,
+                mayCreate,
+                () -> doOpen(subscriber, revision),
+                error -> subscriber.failed(docId, error)));
+  }
+
+  void submit(SubmitRequest request) {
+    enqueue(() -> submits.arrive(request));
+  }
+
+  void presence(Subscriber subscriber, PresenceUpdate update) {
+    enqueue(() -> subscribers.presence(subscriber, update));
+  }
+
+  /** Removes a subscriber, or cancels its open; {@code reply} sends it {@code closed}. */
+  void leave(Subscriber subscriber, boolean reply) {
+    continueWith(() -> doLeave(subscriber, reply));
+  }
+
+  /** The text at the head. */
+  CompletableFuture<DocumentSnapshot> text() {
+    CompletableFuture<DocumentSnapshot> result = new CompletableFuture<>();
+    enqueue(
+        () ->
+            loading.use(
+                null,
+                false,
+                () ->
+                    result.complete(new DocumentSnapshot(docId, doc.head(), doc.text().toString())),
+                result::completeExceptionally));
+    return result;
+  }
+
+  /** Writes a checkpoint at the head. */
+  CompletableFuture<CheckpointInfo> checkpoint() {
+    CompletableFuture<CheckpointInfo> result = new CompletableFuture<>();
+    enqueue(
+        () ->
+            loading.use(
+                null,
+                false,
+                () -> checkpoints.write().whenComplete(relay(result)),
+                result::completeExceptionally));
+    return result;
+  }
+
+  /** Runs {@code task} after everything queued for this document so far; always accepted. */
+  public void afterPendingWork(Runnable task) {
+    executor.executeAlways(task);
+  }
+
+  /**
+   * Unloads the document if nobody used it for {@code idleNanos} and nothing is under way for it.
+   * The map entry is removed only while no request is queued here: {@link Sequencers#route} queues
+   * under the same entry lock, so no request can land on an unloaded instance.
+   */
+  void unloadIfIdle(long idleNanos) {
+    continueWith(
+        () -> {
+          boolean idle =
+              subscribers.isEmpty()
+                  && catchUps.isEmpty()
+                  && submits.isIdle()
+                  && !loading.isLoading()
+                  && System.nanoTime() - lastUsedNanos > idleNanos;
+          if (idle) {
+            sequencers.forgetIfUnused(docId, this, () -> executor.queued() == 1); // this task only
+          }
+        });
+  }
+
+  // ---- open and leave, on the executor ----------------------------------------------------------
+
+  private void doOpen(Subscriber subscriber, OptionalLong revision) {
+    if (revision.isEmpty()) {
+      subscriber.opened(doc.headSnapshot());
+      subscribers.join(subscriber);
+    } else if (revision.getAsLong() > doc.head()) {
+      subscriber.failed(
+          docId,
+          new TandemException(
+              ErrorCode.REV_OUT_OF_RANGE,
+              "rev "
+                  + revision.getAsLong()
+                  + " is past the head of document '"
+                  + docId
+                  + "' ("
+                  + doc.head()
+                  + ")"));
+    } else {
+      catchUps.start(subscriber, revision.getAsLong());
+    }
+  }
+
+  /**
+   * Removes a subscriber wherever it is: subscribed, catching up, or with its open waiting for the
+   * load. An open still under way is dropped, so a socket that closed meanwhile never becomes a
+   * subscriber that nobody removes.
+   */
+  private void doLeave(Subscriber subscriber, boolean reply) {
+    catchUps.remove(subscriber);
+    loading.cancel(subscriber);
+    subscribers.leave(subscriber);
+    if (reply) {
+      subscriber.closed(docId);
+    }
+  }
+
+  // ---- the executor and its guard ---------------------------------------------------------------
+
+  private void enqueue(Runnable task) {
+    executor.execute(
+        () ->
+            guarded(
+                () -> {
+                  lastUsedNanos = System.nanoTime();
+                  task.run();
+                }));
+  }
+
+  /** Queues a continuation (a read or commit came back); runs even when the queue is full. */
+  private void continueWith(Runnable task) {
+    executor.executeAlways(() -> guarded(task));
+  }
+
+  /**
+   * The one guard around every step of this document's work: whatever {@code step} throws, {@link
+   * #recover} answers the requests it had in hand and restores the document's state, so the next
+   * request is served. The executor's own catch-all is never reached.
+   */
+  private void guarded(Runnable step) {
+    try {
+      step.run();
+    } catch (Throwable failure) {
+      try {
+        recover(failure);
+      } catch (Throwable worse) {
+        failure.addSuppressed(worse);
+        log.error("recovering '{}' failed; it reloads before its next use", docId, failure);
+        loading.markStale();
+      }
+    }
+  }
+
+  /**
+   * Gives up the work in hand when a step failed: every request it involved gets {@code failure}
+   * ({@code internal} unless it is a {@link TandemException}), the sequencing state is emptied, and
+   * if the group in hand may have reached the database, or memory was being changed, the document
+   * is reloaded, delivering whatever did land to every subscriber. Continuations of the given-up
+   * work find it given up and do nothing but note that a commit landed.
+   */
+  private void recover(Throwable failure) {
+    TandemException error;
+    if (failure instanceof TandemException tandem) {
+      error = tandem;
+    } else {
+      log.error("a step of document '{}' failed; its requests are answered", docId, failure);
+      error = TandemException.internal(failure);
+    }
+    if (submits.groupHandedOff() || loading.takingLoad()) {
+      loading.markStale(); // memory may differ from the database
+    }
+    submits.giveUp(error);
+    loading.giveUp(error);
+    catchUps.giveUp(error, this::safely);
+    continueWith(submits::resume);
+  }
+
+  /** Runs a call into a transport; a bug there is logged and never stops the document. */
+  private void safely(String what, Runnable call) {
+    try {
+      call.run();
+    } catch (RuntimeException e) {
+      log.error("{} an op of '{}' failed", what, docId, e);
+    }
+  }
+
+  // ---- errors -----------------------------------------------------------------------------------
+
+  static TandemException busy(String docId, String why) {
+    return new TandemException(ErrorCode.RATE_LIMITED, "document '" + docId + "' is busy: " + why);
+  }
+
+  static TandemException gapAt(String docId, long revision) {
+    return new TandemException(
+        ErrorCode.INTERNAL, "op log of '" + docId + "' has no revision " + revision);
+  }
+
+  /** A failure from the database pool as the client should see it. */
+  static TandemException asTandem(Throwable failure) {
+    Throwable cause = failure;
+    while (cause instanceof CompletionException && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    if (cause instanceof TandemException) {
+      return (TandemException) cause;
+    }
+    if (cause instanceof PersistenceException) {
+      return unavailable((PersistenceException) cause);
+    }
+    log.error("a database read failed", cause);
+    return TandemException.internal(cause);
+  }
+
+  private static <T> BiConsumer<T, Throwable> relay(CompletableFuture<T> to) {
+    return (value, failure) -> {
+      if (failure != null) {
+        to.completeExceptionally(asTandem(failure));
+      } else {
+        to.complete(value);
+      }
+    };
+  }
+
+  static TandemException unavailable(PersistenceException e) {
+    return new TandemException(
+        ErrorCode.UNAVAILABLE, "the database is unavailable: " + e.getMessage(), e);
+  }
+}
