@@ -1,5 +1,7 @@
 package dev.tandem.persistence;
 
+import dev.tandem.ot.OperationJson;
+import dev.tandem.ot.TextOperation;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -92,6 +94,62 @@ public final class Archive {
           }
           visitor.end(ops);
           return null;
+        });
+  }
+
+  /**
+   * The ops after revision {@code from} up to {@code to} composed into one: the op that turns the
+   * text at {@code from} into the text at {@code to} (a no-op when they are equal).
+   *
+   * @throws DocumentNotFoundException if there is no such document
+   * @throws RevisionOutOfRangeException unless both are from 0 to the head
+   * @throws IllegalArgumentException if {@code to} is before {@code from}
+   */
+  public TextOperation diff(String docId, long from, long to) {
+    return Jdbc.inTransaction(
+        pool,
+        Connection.TRANSACTION_REPEATABLE_READ,
+        "diff",
+        docId,
+        from,
+        connection -> {
+          connection.setReadOnly(true);
+          long head =
+              OpLog.head(connection, docId).orElseThrow(() -> new DocumentNotFoundException(docId));
+          if (from < 0 || from > head) {
+            throw new RevisionOutOfRangeException(docId, from, head);
+          }
+          if (to > head) {
+            throw new RevisionOutOfRangeException(docId, to, head);
+          }
+          if (to < from) {
+            throw new IllegalArgumentException(
+                "to " + to + " is before from " + from + " (expected: from <= to)");
+          }
+          TextOperation composed = null;
+          try (PreparedStatement select =
+              connection.prepareStatement(
+                  "SELECT op FROM operations WHERE doc_id = ? AND rev > ? AND rev <= ?"
+                      + " ORDER BY rev")) {
+            select.setFetchSize(1000);
+            select.setString(1, docId);
+            select.setLong(2, from);
+            select.setLong(3, to);
+            try (ResultSet rows = select.executeQuery()) {
+              while (rows.next()) {
+                TextOperation op = OperationJson.parse(rows.getString(1));
+                composed = composed == null ? op : composed.compose(op);
+              }
+            }
+          }
+          if (composed == null) { // from == to: the identity on the text there
+            String text = opLog.textAt(docId, from).text();
+            int length = text.codePointCount(0, text.length());
+            return length == 0
+                ? TextOperation.builder().build()
+                : TextOperation.builder().retain(length).build();
+          }
+          return composed;
         });
   }
 

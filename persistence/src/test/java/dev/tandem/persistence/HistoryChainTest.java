@@ -184,6 +184,20 @@ class HistoryChainTest {
         () -> database.archive().importDocument(visitor -> replay(fixed(docId), docId, visitor)));
   }
 
+  /** A diff is the op from one revision's text to another's, however many ops lie between. */
+  @Test
+  void aDiffTurnsTheTextAtOneRevisionIntoTheTextAtAnother() {
+    for (long[] range : new long[][] {{0, 40}, {3, 17}, {10, 10}, {39, 40}, {0, 0}}) {
+      TextOperation diff = database.archive().diff(docId, range[0], range[1]);
+      assertEquals(
+          texts.get((int) range[1]),
+          diff.apply(texts.get((int) range[0])),
+          range[0] + ".." + range[1]);
+    }
+    assertThrows(RevisionOutOfRangeException.class, () -> database.archive().diff(docId, 0, 41));
+    assertThrows(IllegalArgumentException.class, () -> database.archive().diff(docId, 5, 4));
+  }
+
   @Test
   void deleteRemovesTheDocumentAndItsHistory() {
     assertTrue(database.archive().delete(docId));

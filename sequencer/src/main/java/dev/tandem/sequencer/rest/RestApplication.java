@@ -23,6 +23,7 @@ public final class RestApplication extends ResourceConfig {
     register(new DocumentListResource(sequencers, access));
     register(new ExportResource(sequencers, access));
     register(new ImportResource(sequencers, access));
+    register(new DiffResource(sequencers, access));
     register(new EventsResource(sequencers, access, config, outboundBudget));
     register(new CrossOrigin(config.allowedOrigins()));
     register(new JsonBodies());

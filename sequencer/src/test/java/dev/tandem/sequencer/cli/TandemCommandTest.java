@@ -101,6 +101,17 @@ class TandemCommandTest {
     assertEquals(0, run("text", doc, "--at", beforeOps.toString(), server));
     assertEquals("hello", taken());
 
+    HttpResponse<String> diff =
+        HTTP.send(
+            HttpRequest.newBuilder(
+                    TandemCommandTest.server
+                        .httpUri()
+                        .resolve("/api/docs/" + doc + "/diff?from=1&to=3"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, diff.statusCode(), diff.body());
+    assertTrue(diff.body().endsWith("\"from\":1,\"to\":3,\"op\":[6,\"!!\"]}"), diff.body());
+
     assertEquals(0, run("checkpoint", "create", doc, "--rev", "2", server), err.toString());
     assertTrue(taken().startsWith("2  sha256 "));
     assertEquals(0, run("checkpoint", "list", doc, server));
