@@ -3,7 +3,7 @@ package dev.tandem.sequencer.document;
 import dev.tandem.persistence.CheckpointInfo;
 import dev.tandem.persistence.DocumentSnapshot;
 import dev.tandem.persistence.PersistenceException;
-import dev.tandem.sequencer.error.ErrorCode;
+import dev.tandem.sequencer.error.Errors;
 import dev.tandem.sequencer.error.TandemException;
 import dev.tandem.sequencer.protocol.PresenceUpdate;
 import java.util.OptionalLong;
@@ -153,17 +153,7 @@ public final class DocumentSequencer {
       subscriber.opened(doc.headSnapshot());
       subscribers.join(subscriber);
     } else if (revision.getAsLong() > doc.head()) {
-      subscriber.failed(
-          docId,
-          new TandemException(
-              ErrorCode.REV_OUT_OF_RANGE,
-              "rev "
-                  + revision.getAsLong()
-                  + " is past the head of document '"
-                  + docId
-                  + "' ("
-                  + doc.head()
-                  + ")"));
+      subscriber.failed(docId, Errors.revOutOfRange(docId, revision.getAsLong(), doc.head()));
     } else {
       catchUps.start(subscriber, revision.getAsLong());
     }
@@ -232,7 +222,7 @@ public final class DocumentSequencer {
       error = tandem;
     } else {
       log.error("a step of document '{}' failed; its requests are answered", docId, failure);
-      error = TandemException.internal(failure);
+      error = Errors.internal(failure);
     }
     if (submits.groupHandedOff() || loading.takingLoad()) {
       loading.markStale(); // memory may differ from the database
@@ -252,16 +242,7 @@ public final class DocumentSequencer {
     }
   }
 
-  // ---- errors -----------------------------------------------------------------------------------
-
-  static TandemException busy(String docId, String why) {
-    return new TandemException(ErrorCode.RATE_LIMITED, "document '" + docId + "' is busy: " + why);
-  }
-
-  static TandemException gapAt(String docId, long revision) {
-    return new TandemException(
-        ErrorCode.INTERNAL, "op log of '" + docId + "' has no revision " + revision);
-  }
+  // ---- failures from the database pool -------------------------------------------------------
 
   /** A failure from the database pool as the client should see it. */
   static TandemException asTandem(Throwable failure) {
@@ -273,10 +254,10 @@ public final class DocumentSequencer {
       return (TandemException) cause;
     }
     if (cause instanceof PersistenceException) {
-      return unavailable((PersistenceException) cause);
+      return Errors.databaseUnavailable(cause);
     }
     log.error("a database read failed", cause);
-    return TandemException.internal(cause);
+    return Errors.internal(cause);
   }
 
   private static <T> BiConsumer<T, Throwable> relay(CompletableFuture<T> to) {
@@ -287,10 +268,5 @@ public final class DocumentSequencer {
         to.complete(value);
       }
     };
-  }
-
-  static TandemException unavailable(PersistenceException e) {
-    return new TandemException(
-        ErrorCode.UNAVAILABLE, "the database is unavailable: " + e.getMessage(), e);
   }
 }
