@@ -9,10 +9,11 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code tandem}: the one command of a Tandem installation ({@code bin/tandem} runs it). {@code
- * serve} runs the server; {@code token} mints a development token; the others work on documents, of
- * a running server ({@code --server URL}, through its REST API) or of a stopped server's database
- * ({@code --data-dir DIR}, {@code --database-url URL}). See docs/cli.md.
+ * {@code tandem}: the one command of a Tandem installation ({@code bin/tandem} runs it through
+ * {@code dev.tandem.sequencer.Tandem}, which adds {@code serve}). {@code serve} runs the server;
+ * {@code token} mints a development token; the others work on documents, of a running server
+ * ({@code --server URL}, through its REST API) or of a stopped server's database ({@code --data-dir
+ * DIR}, {@code --database-url URL}). See docs/cli.md.
  */
 @Command(
     name = "tandem",
@@ -35,37 +36,33 @@ public final class TandemCommand implements Runnable {
 
   private TandemCommand() {}
 
-  public static void main(String[] args) {
-    if (args.length == 0 || !args[0].equals("serve")) {
-      // A command's output is its answer: only warnings and errors go to the log.
-      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
-    }
-    System.exit(
-        run(
-            args,
-            System.getenv(),
-            Clock.systemUTC(),
-            new PrintWriter(System.out, true),
-            new PrintWriter(System.err, true)));
-  }
-
-  /** Runs the command on {@code args}; returns the exit status. */
+  /**
+   * Runs the command on {@code args} with {@code serve} as its subcommand {@code serve} (none if
+   * null); returns the exit status.
+   */
   public static int run(
       String[] args,
       Map<String, String> environment,
       Clock clock,
+      Object serve,
       PrintWriter out,
       PrintWriter err) {
-    int status = commandLine(environment, clock).setOut(out).setErr(err).execute(args);
+    int status = commandLine(environment, clock, serve).setOut(out).setErr(err).execute(args);
     out.flush();
     err.flush();
     return status;
   }
 
-  /** The command with every subcommand. */
-  public static CommandLine commandLine(Map<String, String> environment, Clock clock) {
+  /**
+   * The command with every subcommand; first {@code serve} if not null (the server's own command,
+   * which lives above this package: {@code dev.tandem.sequencer.Tandem} gives it).
+   */
+  public static CommandLine commandLine(
+      Map<String, String> environment, Clock clock, Object serve) {
     CommandLine tandem = new CommandLine(new TandemCommand());
-    tandem.addSubcommand("serve", new CommandLine(new ServeCommand()).setStopAtUnmatched(true));
+    if (serve != null) {
+      tandem.addSubcommand("serve", new CommandLine(serve).setStopAtUnmatched(true));
+    }
     tandem.addSubcommand("token", TokenCommand.commandLine(environment, clock));
     tandem.addSubcommand("docs", new DocsCommand(environment));
     tandem.addSubcommand("text", new TextCommand(environment));

@@ -16,6 +16,7 @@ import dev.tandem.persistence.HistoryMismatchException;
 import dev.tandem.persistence.OpLog;
 import dev.tandem.persistence.PersistenceException;
 import dev.tandem.persistence.RevisionOutOfRangeException;
+import dev.tandem.persistence.StoredOp;
 import dev.tandem.sequencer.config.TandemConfig;
 import dev.tandem.sequencer.error.Errors;
 import dev.tandem.sequencer.error.TandemException;
@@ -295,13 +296,13 @@ public final class Sequencers implements AutoCloseable {
           try {
             return work.apply(archive);
           } catch (DocumentNotFoundException e) {
-            throw notFound(e.docId().orElse(""));
+            throw Errors.noDocument(e.docId().orElse(""));
           } catch (DocumentExistsException e) {
-            throw new TandemException(ErrorCode.ALREADY_EXISTS, e.getMessage());
+            throw Errors.documentExists(e.docId().orElse(""));
           } catch (RevisionOutOfRangeException e) {
-            throw new TandemException(ErrorCode.REV_OUT_OF_RANGE, e.getMessage());
+            throw Errors.revOutOfRange(e.getMessage());
           } catch (HistoryMismatchException | IllegalArgumentException e) {
-            throw TandemException.badRequest(e.getMessage());
+            throw Errors.badRequest(e.getMessage());
           }
         });
   }

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.util.RawValue;
 import dev.tandem.ot.OperationJson;
 import dev.tandem.sequencer.document.Sequencers;
-import dev.tandem.sequencer.error.TandemException;
+import dev.tandem.sequencer.error.Errors;
 import dev.tandem.sequencer.protocol.Ids;
 import dev.tandem.sequencer.protocol.Json;
 import jakarta.ws.rs.GET;
@@ -48,7 +48,7 @@ public final class DiffResource {
           String docId = Ids.checkDocumentId(id);
           access.read(headers, token, docId);
           if (from == null || to == null) {
-            throw TandemException.badRequest("query parameters 'from' and 'to' are required");
+            throw Errors.badRequest("query parameters 'from' and 'to' are required");
           }
           long a = DocumentResource.parseLong("from", from);
           long b = DocumentResource.parseLong("to", to);

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.persistence.DocumentSummary;
 import dev.tandem.sequencer.document.Sequencers;
 import dev.tandem.sequencer.error.ErrorCode;
+import dev.tandem.sequencer.error.Errors;
 import dev.tandem.sequencer.error.TandemException;
 import dev.tandem.sequencer.protocol.Json;
 import jakarta.ws.rs.GET;
@@ -49,8 +50,7 @@ public final class DocumentListResource {
         () -> {
           long size = limit == null ? DEFAULT_PAGE : DocumentResource.parseLong("limit", limit);
           if (size < 1 || size > MAX_PAGE) {
-            throw TandemException.badRequest(
-                "limit : " + size + " (expected: 1 to " + MAX_PAGE + ")");
+            throw Errors.badRequest("limit : " + size + " (expected: 1 to " + MAX_PAGE + ")");
           }
           return sequencers
               .archive(archive -> archive.list(after, (int) size))

@@ -70,7 +70,7 @@ public final class DocumentResource {
           String docId = Ids.checkDocumentId(id);
           access.read(headers, token, docId);
           if (rev != null && at != null) {
-            throw TandemException.badRequest("give 'rev' or 'at', not both");
+            throw Errors.badRequest("give 'rev' or 'at', not both");
           }
           CompletableFuture<OptionalLong> revision =
               at != null

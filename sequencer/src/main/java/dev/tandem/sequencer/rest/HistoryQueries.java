@@ -2,7 +2,7 @@ package dev.tandem.sequencer.rest;
 
 import dev.tandem.persistence.CheckpointInfo;
 import dev.tandem.sequencer.document.Sequencers;
-import dev.tandem.sequencer.error.TandemException;
+import dev.tandem.sequencer.error.Errors;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
@@ -28,7 +28,7 @@ final class HistoryQueries {
     try {
       return OffsetDateTime.parse(value).toInstant();
     } catch (DateTimeParseException e) {
-      throw TandemException.badRequest(
+      throw Errors.badRequest(
           "query parameter '"
               + name
               + "' is '"

@@ -318,7 +318,7 @@ class TandemCommandTest {
     out.getBuffer().setLength(0);
     err.getBuffer().setLength(0);
     return TandemCommand.run(
-        args, env, Clock.systemUTC(), new PrintWriter(out, true), new PrintWriter(err, true));
+        args, env, Clock.systemUTC(), null, new PrintWriter(out, true), new PrintWriter(err, true));
   }
 
   /** What the last command printed. */

@@ -1,6 +1,5 @@
-package dev.tandem.sequencer.cli;
+package dev.tandem.sequencer;
 
-import dev.tandem.sequencer.TandemServer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
