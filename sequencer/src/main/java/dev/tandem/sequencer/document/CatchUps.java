@@ -103,9 +103,7 @@ final class CatchUps {
           .subscriber()
           .failed(
               doc.docId(),
-              failure != null
-                  ? DocumentSequencer.asTandem(failure)
-                  : Errors.gapAt(doc.docId(), from));
+              failure != null ? Sequencers.asTandem(failure) : Errors.gapAt(doc.docId(), from));
       return;
     }
     List<Committed> ops = new ArrayList<>(page.size());

@@ -2,13 +2,11 @@ package dev.tandem.sequencer.document;
 
 import dev.tandem.persistence.CheckpointInfo;
 import dev.tandem.persistence.DocumentSnapshot;
-import dev.tandem.persistence.PersistenceException;
 import dev.tandem.sequencer.error.Errors;
 import dev.tandem.sequencer.error.TandemException;
 import dev.tandem.sequencer.protocol.PresenceUpdate;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -242,28 +240,10 @@ public final class DocumentSequencer {
     }
   }
 
-  // ---- failures from the database pool -------------------------------------------------------
-
-  /** A failure from the database pool as the client should see it. */
-  static TandemException asTandem(Throwable failure) {
-    Throwable cause = failure;
-    while (cause instanceof CompletionException && cause.getCause() != null) {
-      cause = cause.getCause();
-    }
-    if (cause instanceof TandemException) {
-      return (TandemException) cause;
-    }
-    if (cause instanceof PersistenceException) {
-      return Errors.databaseUnavailable(cause);
-    }
-    log.error("a database read failed", cause);
-    return Errors.internal(cause);
-  }
-
   private static <T> BiConsumer<T, Throwable> relay(CompletableFuture<T> to) {
     return (value, failure) -> {
       if (failure != null) {
-        to.completeExceptionally(asTandem(failure));
+        to.completeExceptionally(Sequencers.asTandem(failure));
       } else {
         to.complete(value);
       }

@@ -154,7 +154,7 @@ final class Loading {
     usesInHand = uses;
     if (failure != null) {
       usesInHand = List.of();
-      TandemException error = DocumentSequencer.asTandem(failure);
+      TandemException error = Sequencers.asTandem(failure);
       uses.forEach(use -> guard.run("refusing", () -> use.failed().accept(error)));
       return;
     }

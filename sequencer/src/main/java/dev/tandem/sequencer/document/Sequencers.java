@@ -29,6 +29,7 @@ import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -44,6 +45,8 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The documents a server holds: one {@link DocumentSequencer} per active document, created on first
@@ -52,11 +55,14 @@ import java.util.function.Supplier;
  * pool never touches the database: reads (and checkpoint writes) run on a pool of their own, so a
  * slow read delays only the document or request that asked for it.
  *
- * <p>The path of one edit: {@link #submit} → {@link DocumentSequencer} → {@link
- * SubmitRequest#sequence} → {@link Committer} → ack to the sender and {@code op} to every other
- * {@link Subscriber}.
+ * <p>The path of one edit: {@link #submit} → the document's {@link DocumentSequencer} → {@link
+ * Submits} (queue, group) → {@link SubmitRequest#sequence} → {@link GroupCommit} (one transaction
+ * by the {@link Committer}, then {@link GroupDelivery}) → the sender's {@link SubmitReply} and
+ * every other {@link Subscriber}. docs/architecture.md walks through it.
  */
 public final class Sequencers implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Sequencers.class);
+
   /**
    * Requests one document may have waiting, in its executor's queue and again in its own (submits
    * waiting for a commit, requests waiting for its load); more are refused with {@code
@@ -484,6 +490,22 @@ public final class Sequencers implements AutoCloseable {
       next += page.size();
     }
     return ops;
+  }
+
+  /** A failure from the database pool as the client should see it. */
+  static TandemException asTandem(Throwable failure) {
+    Throwable cause = failure;
+    while (cause instanceof CompletionException && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    if (cause instanceof TandemException) {
+      return (TandemException) cause;
+    }
+    if (cause instanceof PersistenceException) {
+      return Errors.databaseUnavailable(cause);
+    }
+    log.error("a database read failed", cause);
+    return Errors.internal(cause);
   }
 
   /** What makes an op unacceptable whatever the document: its size, and U+0000. */

@@ -307,7 +307,7 @@ final class Submits {
                         SubmitRequest request = requests.get(i);
                         if (failure != null) {
                           waiting.remove(request);
-                          request.fail(DocumentSequencer.asTandem(failure));
+                          request.fail(Sequencers.asTandem(failure));
                         } else {
                           request.storedAs(found.get(i));
                         }
@@ -360,7 +360,7 @@ final class Submits {
                       readingFor = List.of();
                       if (failure != null) {
                         waiting.remove(request);
-                        request.fail(DocumentSequencer.asTandem(failure));
+                        request.fail(Sequencers.asTandem(failure));
                       } else {
                         dropRead();
                         request.read(read);
