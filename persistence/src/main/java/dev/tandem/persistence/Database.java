@@ -28,6 +28,7 @@ public final class Database implements AutoCloseable {
   private final DatabaseHealth health;
   private final OpLog opLog;
   private final CheckpointStore checkpoints;
+  private final Archive archive;
   private final CompositeMeterRegistry meters;
 
   /** What opening produced. */
@@ -43,6 +44,7 @@ public final class Database implements AutoCloseable {
     GuardedPool pool = new GuardedPool(dataSource, health);
     this.checkpoints = new CheckpointStore(pool);
     this.opLog = new OpLog(pool);
+    this.archive = new Archive(pool, opLog, checkpoints);
   }
 
   /**
@@ -171,6 +173,11 @@ public final class Database implements AutoCloseable {
   /** The checkpoints of every document. */
   public CheckpointStore checkpoints() {
     return checkpoints;
+  }
+
+  /** Whole documents: export, import, verify, delete, list. */
+  public Archive archive() {
+    return archive;
   }
 
   /**

@@ -87,6 +87,11 @@ public final class Metrics implements AutoCloseable {
               "tandem.websocket.dead",
               "WebSockets closed for answering no ping within ping-timeout-seconds")
           .register(registry);
+  private final Counter floodsClosed =
+      counter(
+              "tandem.websocket.floods.closed",
+              "WebSockets closed with 1013 for sending on after rate_limited (excess-message-limit)")
+          .register(registry);
   private final Map<ErrorCode, Counter> errors = new EnumMap<>(ErrorCode.class);
   private final Map<Integer, Counter> closes = new HashMap<>();
   private final Counter otherCloses = closeCounter("other");
@@ -207,6 +212,11 @@ public final class Metrics implements AutoCloseable {
   /** A WebSocket closed because it answered no ping within the timeout. */
   public void socketFoundDead() {
     deadSockets.increment();
+  }
+
+  /** A WebSocket closed for sending on after rate_limited ({@code excess-message-limit}). */
+  public void floodClosed() {
+    floodsClosed.increment();
   }
 
   /** An error answered to a client, on any transport. */
