@@ -14,6 +14,8 @@ import dev.tandem.sequencer.protocol.Ids;
 import dev.tandem.sequencer.protocol.Json;
 import dev.tandem.sequencer.protocol.PresenceUpdate;
 import dev.tandem.sequencer.server.OutboundBudget;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
@@ -64,12 +66,14 @@ import org.glassfish.jersey.media.sse.OutboundEvent;
  * same chunked output underneath) handed to {@link AsyncResponse#resume}.
  */
 @Path("docs/{id}/events")
+@Singleton
 public final class EventsResource {
   private final Sequencers sequencers;
   private final Access access;
   private final TandemConfig config;
   private final OutboundBudget outboundBudget;
 
+  @Inject
   EventsResource(
       Sequencers sequencers, Access access, TandemConfig config, OutboundBudget outboundBudget) {
     this.sequencers = sequencers;
