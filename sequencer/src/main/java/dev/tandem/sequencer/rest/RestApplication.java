@@ -23,7 +23,14 @@ import org.glassfish.jersey.server.ServerProperties;
  */
 public final class RestApplication extends ResourceConfig {
   /** Every resource under {@code /api}. */
-  static final List<Class<?>> RESOURCES = List.of(DocumentResource.class, EventsResource.class);
+  static final List<Class<?>> RESOURCES =
+      List.of(
+          DocumentResource.class,
+          DocumentListResource.class,
+          ExportResource.class,
+          ImportResource.class,
+          DiffResource.class,
+          EventsResource.class);
 
   public RestApplication(
       Sequencers sequencers,
