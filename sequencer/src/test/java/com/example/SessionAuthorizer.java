@@ -10,7 +10,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * The README's worked example of a team's own authentication ({@code --auth class:NAME}): the token
+ * The worked example of docs/running.md of a team's own authentication ({@code --auth class:NAME}): the token
  * is the application's session id, looked up in its session store; a user may read and write the
  * documents named after them ({@code alice-notes}), and only read {@code handbook}.
  *

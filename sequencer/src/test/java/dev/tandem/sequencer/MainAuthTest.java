@@ -68,7 +68,7 @@ class MainAuthTest {
     }
   }
 
-  /** The README's worked example: a team's own authorizer, named by --auth class:NAME. */
+  /** The worked example of docs/running.md: a team's own authorizer, named by --auth class:NAME. */
   @Test
   void aCustomAuthorizerClassRunsInTheShippedMain() throws Exception {
     String doc = "alice-" + Servers.freshDoc();

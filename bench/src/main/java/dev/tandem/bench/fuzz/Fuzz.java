@@ -17,7 +17,7 @@ import java.util.TreeMap;
  * hold no ERROR line and no OutOfMemoryError. The child runs with {@code --bad-message-limit=1000}
  * unless other flags are given: with the default of 10, a socket is closed (1008) before most of
  * the fuzzer's windows end, and the run would spend its time on handshakes. See {@link #USAGE} and
- * the README's "Fuzzing".
+ * docs/testing.md.
  */
 public final class Fuzz {
   static final String USAGE =

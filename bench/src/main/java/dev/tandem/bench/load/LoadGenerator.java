@@ -3,7 +3,7 @@ package dev.tandem.bench.load;
 /**
  * Drives a Tandem server over the real WebSocket protocol and reports one run as one JSON line (the
  * only line of the output that starts with <code>{</code>) and a readable table. See {@link
- * LoadOptions#USAGE} and the README's "Performance / Load".
+ * LoadOptions#USAGE} and docs/performance.md, "Load".
  */
 public final class LoadGenerator {
   private LoadGenerator() {}
