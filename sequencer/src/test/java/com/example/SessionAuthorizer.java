@@ -10,9 +10,9 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * The worked example of docs/running.md of a team's own authentication ({@code --auth class:NAME}): the token
- * is the application's session id, looked up in its session store; a user may read and write the
- * documents named after them ({@code alice-notes}), and only read {@code handbook}.
+ * The worked example of docs/running.md of a team's own authentication ({@code --auth class:NAME}):
+ * the token is the application's session id, looked up in its session store; a user may read and
+ * write the documents named after them ({@code alice-notes}), and only read {@code handbook}.
  *
  * <p>Here the session store is the system property {@code example.sessions} ({@code
  * session=user,...}); a real one would ask the application's database or session service.

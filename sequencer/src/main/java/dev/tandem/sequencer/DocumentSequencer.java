@@ -844,11 +844,10 @@ final class DocumentSequencer {
     }
   }
 
-  private void broadcast(Committed committed, Subscriber sender) {
+  private void broadcast(List<Committed> committed) {
+    OpRun run = new OpRun(List.copyOf(committed));
     for (Subscriber subscriber : subscribers.keySet()) {
-      if (subscriber != sender) {
-        safely("broadcasting", () -> subscriber.op(committed));
-      }
+      safely("broadcasting", () -> subscriber.ops(run));
     }
   }
 
@@ -1012,8 +1011,8 @@ final class DocumentSequencer {
     headSnapshot = null; // a reload may hold other text at the same revision
     head = snapshot.revision();
     history = new History(sequencers.config().historyInMemory());
-    for (Committed landed : result.landed()) {
-      broadcast(landed, null);
+    if (!result.landed().isEmpty()) {
+      broadcast(result.landed()); // their senders were told unavailable: they find them by seq
     }
     deliveredHead = head;
     loaded = true;

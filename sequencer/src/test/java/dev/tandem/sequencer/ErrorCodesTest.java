@@ -205,7 +205,7 @@ class ErrorCodesTest {
     public void caughtUp(String docId, long revision, List<Committed> missed) {}
 
     @Override
-    public void op(Committed committed) {
+    public void ops(OpRun run) {
       throw new IllegalStateException("subscriber bug");
     }
 

@@ -71,8 +71,8 @@ class IdleUnloadTest {
     }
 
     @Override
-    public void op(Committed committed) {
-      calls.add("op " + committed.revision());
+    public void ops(OpRun run) {
+      run.ops().forEach(committed -> calls.add("op " + committed.revision()));
     }
 
     @Override

@@ -6,6 +6,7 @@ import dev.tandem.sequencer.Committed;
 import dev.tandem.sequencer.ErrorCode;
 import dev.tandem.sequencer.Ids;
 import dev.tandem.sequencer.Json;
+import dev.tandem.sequencer.OpRun;
 import dev.tandem.sequencer.OutboundBudget;
 import dev.tandem.sequencer.PresenceUpdate;
 import dev.tandem.sequencer.Sequencers;
@@ -233,8 +234,15 @@ public final class EventsResource {
       }
     }
 
+    /** An {@code op} event each: the feed's events are one op each, however they committed. */
     @Override
-    public void op(Committed committed) {
+    public void ops(OpRun run) {
+      for (Committed committed : run.ops()) {
+        op(committed);
+      }
+    }
+
+    private void op(Committed committed) {
       ObjectNode data = Json.object();
       data.put("doc", committed.docId());
       data.put("rev", committed.revision());
