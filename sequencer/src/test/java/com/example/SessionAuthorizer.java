@@ -1,10 +1,10 @@
 package com.example;
 
-import dev.tandem.sequencer.ErrorCode;
-import dev.tandem.sequencer.TandemException;
 import dev.tandem.sequencer.auth.Principal;
 import dev.tandem.sequencer.auth.Role;
 import dev.tandem.sequencer.auth.RoleAuthorizer;
+import dev.tandem.sequencer.error.ErrorCode;
+import dev.tandem.sequencer.error.TandemException;
 import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;

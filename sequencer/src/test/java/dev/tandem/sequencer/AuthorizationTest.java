@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.persistence.EmbeddedPostgresExtension;
+import dev.tandem.sequencer.auth.Authorizer;
+import dev.tandem.sequencer.error.ErrorCode;
+import dev.tandem.sequencer.error.TandemException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

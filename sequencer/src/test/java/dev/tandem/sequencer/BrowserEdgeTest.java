@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.persistence.EmbeddedPostgresExtension;
 import dev.tandem.sequencer.auth.AllowedHosts;
 import dev.tandem.sequencer.auth.AllowedOrigins;
+import dev.tandem.sequencer.protocol.Json;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

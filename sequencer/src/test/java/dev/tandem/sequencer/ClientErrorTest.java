@@ -16,6 +16,7 @@ import dev.tandem.client.TextChange;
 import dev.tandem.ot.TextOperation;
 import dev.tandem.persistence.EmbeddedPostgresExtension;
 import dev.tandem.sequencer.ClientHarness.Editor;
+import dev.tandem.sequencer.auth.Authorizer;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -75,8 +76,8 @@ class ClientErrorTest {
         new Authorizer() {
           @Override
           public String authenticate(String token) {
-            throw new dev.tandem.sequencer.TandemException(
-                dev.tandem.sequencer.ErrorCode.UNAUTHORIZED, "no token is good");
+            throw new dev.tandem.sequencer.error.TandemException(
+                dev.tandem.sequencer.error.ErrorCode.UNAUTHORIZED, "no token is good");
           }
 
           @Override

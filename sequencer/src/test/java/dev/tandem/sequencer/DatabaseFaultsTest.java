@@ -9,6 +9,7 @@ import dev.tandem.client.ErrorCode;
 import dev.tandem.persistence.EmbeddedPostgresExtension;
 import dev.tandem.persistence.PostgresProcesses;
 import dev.tandem.sequencer.ClientHarness.Editor;
+import dev.tandem.sequencer.config.TandemConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -8,6 +8,7 @@ import dev.tandem.persistence.Database;
 import dev.tandem.persistence.DatabaseConfig;
 import dev.tandem.persistence.EmbeddedPostgresExtension;
 import dev.tandem.persistence.OpLog;
+import dev.tandem.sequencer.protocol.Json;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.ot.OperationJson;
 import dev.tandem.persistence.EmbeddedPostgresExtension;
+import dev.tandem.sequencer.document.Faults;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;

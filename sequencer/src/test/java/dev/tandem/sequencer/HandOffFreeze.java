@@ -2,6 +2,7 @@ package dev.tandem.sequencer;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tandem.sequencer.document.Faults;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;

@@ -1,6 +1,7 @@
 package dev.tandem.sequencer;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.sequencer.protocol.Json;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

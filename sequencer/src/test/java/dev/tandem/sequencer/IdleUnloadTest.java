@@ -3,6 +3,15 @@ package dev.tandem.sequencer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.tandem.persistence.EmbeddedPostgresExtension;
+import dev.tandem.sequencer.config.TandemConfig;
+import dev.tandem.sequencer.document.Committed;
+import dev.tandem.sequencer.document.OpRun;
+import dev.tandem.sequencer.document.Sequencers;
+import dev.tandem.sequencer.document.Snapshot;
+import dev.tandem.sequencer.document.SubmitReply;
+import dev.tandem.sequencer.document.Subscriber;
+import dev.tandem.sequencer.error.TandemException;
+import dev.tandem.sequencer.protocol.PresenceUpdate;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

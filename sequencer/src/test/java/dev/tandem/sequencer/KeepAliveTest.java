@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.client.ConnectionState;
 import dev.tandem.persistence.EmbeddedPostgresExtension;
 import dev.tandem.sequencer.ClientHarness.Editor;
+import dev.tandem.sequencer.config.TandemConfig;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;

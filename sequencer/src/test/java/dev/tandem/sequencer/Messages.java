@@ -1,6 +1,7 @@
 package dev.tandem.sequencer;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.sequencer.protocol.Json;
 
 /** Builds protocol messages for tests. */
 final class Messages {

@@ -6,10 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.nimbusds.jwt.JWTClaimsSet;
-import dev.tandem.sequencer.TandemConfig.Auth;
 import dev.tandem.sequencer.auth.HmacSecret;
 import dev.tandem.sequencer.auth.Principal;
 import dev.tandem.sequencer.auth.TokenVerifier;
+import dev.tandem.sequencer.config.TandemConfig;
+import dev.tandem.sequencer.config.TandemConfig.Auth;
+import dev.tandem.sequencer.error.ErrorCode;
+import dev.tandem.sequencer.error.TandemException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.persistence.EmbeddedPostgresExtension;
+import dev.tandem.sequencer.auth.Authorizer;
+import dev.tandem.sequencer.document.Faults;
 import java.net.http.HttpRequest;
 import java.util.ArrayList;
 import java.util.Collections;

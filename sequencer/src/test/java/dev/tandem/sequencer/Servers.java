@@ -2,6 +2,7 @@ package dev.tandem.sequencer;
 
 import dev.tandem.persistence.Database;
 import dev.tandem.persistence.EmbeddedPostgresExtension;
+import dev.tandem.sequencer.config.TandemConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 

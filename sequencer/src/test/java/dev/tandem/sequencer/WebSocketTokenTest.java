@@ -10,6 +10,7 @@ import dev.tandem.persistence.EmbeddedPostgresExtension;
 import dev.tandem.sequencer.auth.TokenAuthorizer;
 import dev.tandem.sequencer.auth.TokenVerifier;
 import dev.tandem.sequencer.auth.Tokens;
+import dev.tandem.sequencer.protocol.Json;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tandem.persistence.EmbeddedPostgresExtension;
-import dev.tandem.sequencer.TandemConfig;
 import dev.tandem.sequencer.TandemServer;
+import dev.tandem.sequencer.config.TandemConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;

@@ -1,6 +1,5 @@
 package dev.tandem.sequencer.auth;
 
-import dev.tandem.sequencer.Authorizer;
 import java.lang.reflect.InvocationTargetException;
 
 /**

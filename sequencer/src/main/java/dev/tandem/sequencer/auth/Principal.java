@@ -51,8 +51,8 @@ public final class Principal {
   }
 
   /**
-   * A principal that only names a user, for an {@link dev.tandem.sequencer.Authorizer} that keeps
-   * rights elsewhere: no expiry, no roles of its own, no {@linkplain #hasProfile profile}.
+   * A principal that only names a user, for an {@link dev.tandem.sequencer.auth.Authorizer} that
+   * keeps rights elsewhere: no expiry, no roles of its own, no {@linkplain #hasProfile profile}.
    *
    * @throws IllegalArgumentException if the user id breaks the user-id rule
    */

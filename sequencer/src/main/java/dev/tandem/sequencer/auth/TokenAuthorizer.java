@@ -1,7 +1,7 @@
 package dev.tandem.sequencer.auth;
 
-import dev.tandem.sequencer.ErrorCode;
-import dev.tandem.sequencer.TandemException;
+import dev.tandem.sequencer.error.ErrorCode;
+import dev.tandem.sequencer.error.TandemException;
 import java.time.Instant;
 import java.util.Objects;
 

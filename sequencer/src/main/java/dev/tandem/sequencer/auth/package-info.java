@@ -6,7 +6,7 @@
  * ROLE}}} to a {@link dev.tandem.sequencer.auth.Role} per document; {@link
  * dev.tandem.sequencer.auth.TokenAuthorizer} puts the two behind {@link
  * dev.tandem.sequencer.auth.RoleAuthorizer}, the per-role successor of {@link
- * dev.tandem.sequencer.Authorizer}. The command {@code tandem token} ({@code
+ * dev.tandem.sequencer.auth.Authorizer}. The command {@code tandem token} ({@code
  * dev.tandem.sequencer.cli.TokenCommand}) mints development tokens. {@link
  * dev.tandem.sequencer.auth.AllowedOrigins} and {@link dev.tandem.sequencer.auth.AllowedHosts} are
  * the {@code Origin} and {@code Host} allow-lists. {@code docs/security.md} has the threat model.

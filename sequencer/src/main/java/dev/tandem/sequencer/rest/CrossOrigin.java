@@ -1,8 +1,8 @@
 package dev.tandem.sequencer.rest;
 
-import dev.tandem.sequencer.ErrorCode;
-import dev.tandem.sequencer.TandemException;
 import dev.tandem.sequencer.auth.AllowedOrigins;
+import dev.tandem.sequencer.error.ErrorCode;
+import dev.tandem.sequencer.error.TandemException;
 import jakarta.annotation.Priority;
 import jakarta.ws.rs.HttpMethod;
 import jakarta.ws.rs.Priorities;

@@ -1,10 +1,10 @@
 package dev.tandem.sequencer.rest;
 
-import dev.tandem.sequencer.BadRequestLog;
-import dev.tandem.sequencer.ErrorCode;
-import dev.tandem.sequencer.Json;
-import dev.tandem.sequencer.Metrics;
-import dev.tandem.sequencer.TandemException;
+import dev.tandem.sequencer.error.BadRequestLog;
+import dev.tandem.sequencer.error.ErrorCode;
+import dev.tandem.sequencer.error.TandemException;
+import dev.tandem.sequencer.metrics.Metrics;
+import dev.tandem.sequencer.protocol.Json;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;

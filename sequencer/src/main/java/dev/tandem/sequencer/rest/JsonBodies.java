@@ -1,6 +1,6 @@
 package dev.tandem.sequencer.rest;
 
-import dev.tandem.sequencer.TandemException;
+import dev.tandem.sequencer.error.TandemException;
 import jakarta.annotation.Priority;
 import jakarta.ws.rs.HttpMethod;
 import jakarta.ws.rs.Priorities;

@@ -1,11 +1,11 @@
 package dev.tandem.sequencer.rest;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tandem.sequencer.Json;
-import dev.tandem.sequencer.OutboundBudget;
-import dev.tandem.sequencer.Sequencers;
-import dev.tandem.sequencer.TandemConfig;
 import dev.tandem.sequencer.auth.RoleAuthorizer;
+import dev.tandem.sequencer.config.TandemConfig;
+import dev.tandem.sequencer.document.Sequencers;
+import dev.tandem.sequencer.protocol.Json;
+import dev.tandem.sequencer.server.OutboundBudget;
 import jakarta.ws.rs.ext.ContextResolver;
 import org.glassfish.jersey.jackson.JacksonFeature;
 import org.glassfish.jersey.server.ResourceConfig;

@@ -4,9 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.ot.CodePoints;
-import dev.tandem.sequencer.Fields;
-import dev.tandem.sequencer.Ids;
-import dev.tandem.sequencer.TandemException;
+import dev.tandem.sequencer.error.TandemException;
+import dev.tandem.sequencer.protocol.Fields;
+import dev.tandem.sequencer.protocol.Ids;
 import java.util.OptionalLong;
 
 /**
@@ -119,7 +119,8 @@ sealed interface ClientMessage {
 
   private static ObjectNode meta(ObjectNode message) {
     ObjectNode meta =
-        Fields.optionalObject(message, "meta").orElseGet(dev.tandem.sequencer.Json::object);
+        Fields.optionalObject(message, "meta")
+            .orElseGet(dev.tandem.sequencer.protocol.Json::object);
     String json = meta.toString();
     int size = json.length();
     // Relayed to every other client as it came: a lone surrogate cannot be encoded as UTF-8.
@@ -131,7 +132,7 @@ sealed interface ClientMessage {
     }
     if (size > MAX_PRESENCE_META_CHARS) {
       throw new TandemException(
-          dev.tandem.sequencer.ErrorCode.TOO_LARGE,
+          dev.tandem.sequencer.error.ErrorCode.TOO_LARGE,
           "presence meta is "
               + size
               + " characters (expected: at most "

@@ -2,8 +2,8 @@ package dev.tandem.sequencer.ws;
 
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonGenerator;
-import dev.tandem.sequencer.Committed;
-import dev.tandem.sequencer.Json;
+import dev.tandem.sequencer.document.Committed;
+import dev.tandem.sequencer.protocol.Json;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;

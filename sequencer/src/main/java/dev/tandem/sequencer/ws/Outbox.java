@@ -1,7 +1,7 @@
 package dev.tandem.sequencer.ws;
 
-import dev.tandem.sequencer.Json;
-import dev.tandem.sequencer.OutboundBudget;
+import dev.tandem.sequencer.protocol.Json;
+import dev.tandem.sequencer.server.OutboundBudget;
 import jakarta.websocket.RemoteEndpoint;
 import jakarta.websocket.SendHandler;
 import java.nio.ByteBuffer;

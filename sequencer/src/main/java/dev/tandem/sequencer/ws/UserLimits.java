@@ -1,6 +1,6 @@
 package dev.tandem.sequencer.ws;
 
-import dev.tandem.sequencer.Authorizer;
+import dev.tandem.sequencer.auth.Authorizer;
 import dev.tandem.sequencer.auth.Principal;
 import java.util.concurrent.ConcurrentHashMap;
 

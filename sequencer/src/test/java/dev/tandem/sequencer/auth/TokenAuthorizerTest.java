@@ -9,9 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tandem.sequencer.Authorizer;
-import dev.tandem.sequencer.ErrorCode;
-import dev.tandem.sequencer.TandemException;
+import dev.tandem.sequencer.error.ErrorCode;
+import dev.tandem.sequencer.error.TandemException;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -1,0 +1,1120 @@
+package dev.tandem.sequencer.config;
+
+import dev.tandem.persistence.DatabaseConfig;
+import dev.tandem.sequencer.auth.AllowedHosts;
+import dev.tandem.sequencer.auth.AllowedOrigins;
+import dev.tandem.sequencer.auth.HmacSecret;
+import dev.tandem.sequencer.auth.MetricsToken;
+import dev.tandem.sequencer.auth.TokenVerifier;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.BiConsumer;
+
+/**
+ * The server's effective configuration: every limit and setting in one immutable value.
+ *
+ * <p>Each setting has a flag ({@code --port 9000} or {@code --port=9000}) and an environment
+ * variable ({@code TANDEM_PORT}); a flag wins over the environment, which wins over the default.
+ * {@link #parse} lists them all in its {@link #usage()}.
+ */
+public record TandemConfig(
+    String host,
+    int port,
+    Optional<Path> staticDir,
+    int maxMessageBytes,
+    int maxDocumentCodePoints,
+    int maxOpCodePoints,
+    int maxOpenDocumentsPerConnection,
+    int outboundQueueLimit,
+    // outbound memory (issue 12): bytes waiting for one socket or stream, and for all of them
+    long outboundSocketBytes,
+    long outboundTotalBytes,
+    int badMessageLimit,
+    Duration badMessageWindow,
+    int maxMessagesPerSecond,
+    int checkpointInterval,
+    int historyInMemory,
+    int catchUpPage,
+    int submitQueuePerConnection,
+    int submitQueueCostPerDocument,
+    Duration idleUnloadAfter,
+    Duration shutdownGrace,
+    Duration pingInterval,
+    Duration pingTimeout,
+    Optional<String> databaseUrl,
+    Optional<String> databaseUser,
+    Optional<String> databasePassword,
+    int databasePoolSize,
+    Duration databaseTimeout,
+    Path dataDir,
+    // per-user limits (issue 13): across all of one user's WebSockets
+    int maxConnectionsPerUser,
+    int maxMessagesPerSecondPerUser,
+    // security (issue 13): who may connect, from which pages and under which host names
+    Auth auth,
+    Optional<Path> authSecretFile,
+    Optional<HmacSecret> authSecret,
+    Optional<String> authJwks,
+    Optional<String> authIssuer,
+    Optional<String> authAudience,
+    Duration authClockSkew,
+    Duration authJwksRefresh,
+    AllowedOrigins allowedOrigins,
+    Optional<AllowedHosts> allowedHosts,
+    int maxConnectionsPerAddress,
+    // issue 13: the token /metrics requires; held as a digest, never printed
+    Optional<MetricsToken> metricsToken,
+    // issue 13: --auth class:NAME, a team's own authorizer
+    Optional<String> authClass) {
+
+  /** How clients are authenticated ({@code --auth}). */
+  public enum Auth {
+    /** Development only: everyone may do everything, as user {@code anonymous}. */
+    NONE,
+    /** Signed tokens, verified with the secret or the JWKS. */
+    TOKEN,
+    /** A team's own authorizer class ({@code --auth class:NAME}); see {@link #authClass}. */
+    CLASS
+  }
+
+  /** The host listened on by default with {@code --auth none}: this machine only. */
+  public static final String LOOPBACK_HOST = "127.0.0.1";
+
+  /** The host listened on by default once tokens are required: every interface. */
+  public static final String ANY_HOST = "0.0.0.0";
+
+  /** Where the demo page of client-js lives in a checkout, served at {@code /} when present. */
+  public static final Path DEFAULT_STATIC_DIR = Path.of("client-js", "demo");
+
+  public TandemConfig {
+    Objects.requireNonNull(metricsToken, "metricsToken");
+    requireRange(port, 0, 65535, "port");
+    requireRange(maxMessageBytes, 64, Integer.MAX_VALUE, "max-message-bytes");
+    requireRange(maxDocumentCodePoints, 1, Integer.MAX_VALUE, "max-document-code-points");
+    requireRange(maxOpCodePoints, 1, Integer.MAX_VALUE, "max-op-code-points");
+    requireRange(maxOpenDocumentsPerConnection, 1, Integer.MAX_VALUE, "max-open-documents");
+    requireRange(outboundQueueLimit, 1, Integer.MAX_VALUE, "outbound-queue");
+    requireRange(outboundSocketBytes, 1024, Long.MAX_VALUE, "outbound-socket-bytes");
+    requireRange(outboundTotalBytes, 1024, Long.MAX_VALUE, "outbound-total-bytes");
+    requireRange(badMessageLimit, 1, Integer.MAX_VALUE, "bad-message-limit");
+    requireRange(maxMessagesPerSecond, 0, 1_000_000_000, "max-messages-per-second");
+    requireRange(maxConnectionsPerUser, 0, Integer.MAX_VALUE, "max-connections-per-user");
+    requireRange(maxMessagesPerSecondPerUser, 0, 1_000_000_000, "max-messages-per-second-per-user");
+    requireRange(checkpointInterval, 1, Integer.MAX_VALUE, "checkpoint-interval");
+    requireRange(historyInMemory, 1, Integer.MAX_VALUE, "history-in-memory");
+    requireRange(catchUpPage, 1, Integer.MAX_VALUE, "catch-up-page");
+    requireRange(submitQueuePerConnection, 1, Integer.MAX_VALUE, "submit-queue-per-connection");
+    requireRange(
+        submitQueueCostPerDocument, 1, Integer.MAX_VALUE, "submit-queue-cost-per-document");
+    requireRange(databasePoolSize, 1, 1000, "database-pool-size");
+    requireRange(maxConnectionsPerAddress, 0, 1_000_000, "max-connections-per-address");
+    requireRange(
+        authClockSkew.toSeconds(), 0, TokenVerifier.MAX_CLOCK_SKEW.toSeconds(), "auth-clock-skew");
+    // below the JWKS cache time, which refetches the set anyway
+    requireRange(
+        authJwksRefresh.toSeconds(),
+        1,
+        TokenVerifier.DEFAULT_JWKS_CACHE_TTL.toSeconds() - 1,
+        "auth-jwks-refresh");
+    requireKeySource(auth, authSecret, authJwks);
+    Objects.requireNonNull(authClass, "authClass");
+    if ((auth == Auth.CLASS) != authClass.isPresent()) {
+      throw new IllegalArgumentException("auth: class:NAME names a class (and only it)");
+    }
+    requireRange(
+        databaseTimeout.toSeconds(),
+        1,
+        DatabaseConfig.MAX_TIMEOUT_SECONDS,
+        "database-timeout-seconds");
+    // Nothing is unloaded before it is idle, and no shutdown waits a negative time.
+    requireAtLeast(idleUnloadAfter, Duration.ofSeconds(1), "idle-unload-seconds");
+    requireAtLeast(shutdownGrace, Duration.ZERO, "shutdown-grace-seconds");
+    if (pingInterval.isNegative()
+        || pingInterval.isZero()
+        || pingInterval.compareTo(Duration.ofHours(1)) > 0) {
+      throw new IllegalArgumentException(
+          "ping-interval-seconds : " + seconds(pingInterval) + " (expected: 1 to 3600)");
+    }
+    if (pingTimeout.compareTo(pingInterval.multipliedBy(2)) < 0) {
+      // A live peer must have two pings to answer, however the sweeps fall.
+      throw new IllegalArgumentException(
+          "ping-timeout-seconds : "
+              + seconds(pingTimeout)
+              + " (expected: at least twice ping-interval-seconds, "
+              + seconds(pingInterval.multipliedBy(2))
+              + ")");
+    }
+  }
+
+  /**
+   * The defaults: port 8080, 1 MiB messages, 16 Mi code points per document, and so on; no
+   * authentication, hence listening on {@value #LOOPBACK_HOST} only.
+   */
+  public static TandemConfig defaults() {
+    return new TandemConfig(
+        LOOPBACK_HOST,
+        8080,
+        Files.isDirectory(DEFAULT_STATIC_DIR) ? Optional.of(DEFAULT_STATIC_DIR) : Optional.empty(),
+        1024 * 1024,
+        16 * 1024 * 1024,
+        1024 * 1024,
+        100,
+        1024,
+        DEFAULT_OUTBOUND_SOCKET_BYTES,
+        defaultOutboundTotalBytes(),
+        10,
+        Duration.ofSeconds(10),
+        5000,
+        1000,
+        1000,
+        256,
+        128,
+        100_000,
+        Duration.ofMinutes(5),
+        Duration.ofSeconds(10),
+        Duration.ofSeconds(10),
+        Duration.ofSeconds(20),
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        10,
+        DatabaseConfig.DEFAULT_TIMEOUT,
+        Path.of("data"),
+        100,
+        10_000,
+        Auth.NONE,
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        TokenVerifier.DEFAULT_CLOCK_SKEW,
+        TokenVerifier.DEFAULT_JWKS_REFRESH_INTERVAL,
+        AllowedOrigins.sameOrigin(),
+        Optional.empty(),
+        200,
+        Optional.empty(),
+        Optional.empty());
+  }
+
+  /**
+   * Reads flags and then environment variables over the defaults.
+   *
+   * @throws IllegalArgumentException naming the flag or variable and the expected form
+   */
+  public static TandemConfig parse(List<String> args, Map<String, String> env) {
+    Builder builder = new Builder(defaults());
+    builder.host = null; // unless given: derived from --auth by build()
+    builder.auth = null; // unless given: token if a key source is given
+    Map<String, String> values = new LinkedHashMap<>();
+    for (Option option : OPTIONS) {
+      String fromEnv = env.get(option.envName());
+      if (fromEnv != null && !fromEnv.isEmpty()) {
+        values.put(option.name(), fromEnv);
+      }
+    }
+    for (int i = 0; i < args.size(); i++) {
+      String arg = args.get(i);
+      if (!arg.startsWith("--")) {
+        throw new IllegalArgumentException(
+            "unexpected argument '" + arg + "' (expected: --name value)");
+      }
+      String name = arg.substring(2);
+      String value;
+      int equals = name.indexOf('=');
+      if (equals >= 0) {
+        value = name.substring(equals + 1);
+        name = name.substring(0, equals);
+      } else if (i + 1 < args.size()) {
+        value = args.get(++i);
+      } else {
+        throw new IllegalArgumentException("flag --" + name + " needs a value");
+      }
+      if (option(name).filter(o -> !o.envOnly()).isEmpty()) {
+        throw new IllegalArgumentException("unknown flag --" + name + "\n" + usage());
+      }
+      values.put(name, value);
+    }
+    values.forEach((name, value) -> option(name).orElseThrow().apply(builder, value));
+    String metricsToken = env.get(METRICS_TOKEN_ENV);
+    if (builder.metricsToken.isEmpty() && metricsToken != null && !metricsToken.isEmpty()) {
+      builder.metricsToken = Optional.of(MetricsToken.fromValue(metricsToken, METRICS_TOKEN_ENV));
+    }
+    return builder.build();
+  }
+
+  /** One line per setting: flag, environment variable, meaning. */
+  public static String usage() {
+    StringBuilder out = new StringBuilder("Settings (flag, environment variable, meaning):\n");
+    for (Option option : OPTIONS) {
+      out.append(
+          String.format(
+              Locale.ROOT,
+              "  %-28s %-32s %s%n",
+              option.envOnly() ? "" : "--" + option.name(),
+              option.envName(),
+              option.help()));
+    }
+    out.append(
+        String.format(
+            Locale.ROOT,
+            "  %-28s %-32s %s%n",
+            "",
+            METRICS_TOKEN_ENV,
+            "the metrics token itself, if no metrics-token-file is given"));
+    return out.toString();
+  }
+
+  /** The effective settings, one per line, with the database password masked. */
+  public String describe() {
+    List<String> lines = new ArrayList<>();
+    lines.add("host=" + host);
+    lines.add("port=" + port);
+    lines.add("static-dir=" + staticDir.map(Path::toString).orElse("(none)"));
+    lines.add("max-message-bytes=" + maxMessageBytes);
+    lines.add("max-document-code-points=" + maxDocumentCodePoints);
+    lines.add("max-op-code-points=" + maxOpCodePoints);
+    lines.add("max-open-documents=" + maxOpenDocumentsPerConnection);
+    lines.add("outbound-queue=" + outboundQueueLimit);
+    lines.add("outbound-socket-bytes=" + outboundSocketBytes);
+    lines.add(
+        "outbound-total-bytes="
+            + outboundTotalBytes
+            + " (max heap "
+            + Runtime.getRuntime().maxMemory()
+            + ")");
+    lines.add(
+        "bad-message-limit=" + badMessageLimit + " per " + badMessageWindow.toSeconds() + "s");
+    lines.add(
+        "max-messages-per-second="
+            + (maxMessagesPerSecond == 0 ? "unlimited" : Integer.toString(maxMessagesPerSecond)));
+    lines.add(
+        "max-connections-per-user="
+            + (maxConnectionsPerUser == 0 ? "unlimited" : Integer.toString(maxConnectionsPerUser)));
+    lines.add(
+        "max-messages-per-second-per-user="
+            + (maxMessagesPerSecondPerUser == 0
+                ? "unlimited"
+                : Integer.toString(maxMessagesPerSecondPerUser)));
+    lines.add("checkpoint-interval=" + checkpointInterval);
+    lines.add("history-in-memory=" + historyInMemory);
+    lines.add("catch-up-page=" + catchUpPage + " (in effect " + effectiveCatchUpPage() + ")");
+    lines.add("submit-queue-per-connection=" + submitQueuePerConnection);
+    lines.add("submit-queue-cost-per-document=" + submitQueueCostPerDocument);
+    lines.add("idle-unload-seconds=" + idleUnloadAfter.toSeconds());
+    lines.add("shutdown-grace-seconds=" + shutdownGrace.toSeconds());
+    lines.add("ping-interval-seconds=" + seconds(pingInterval));
+    lines.add("ping-timeout-seconds=" + seconds(pingTimeout));
+    lines.add(
+        "database-url="
+            + databaseUrl
+                .map(url -> url.replaceAll("(?i)(password=)[^&;]*", "$1****"))
+                .orElse("(none: embedded PostgreSQL)"));
+    lines.add("database-user=" + databaseUser.orElse("(default)"));
+    lines.add("database-password=" + (databasePassword.isEmpty() ? "(none)" : "****"));
+    lines.add("database-pool-size=" + databasePoolSize);
+    lines.add("database-timeout-seconds=" + databaseTimeout.toSeconds());
+    lines.add(
+        "data-dir=" + dataDir.toAbsolutePath() + (databaseUrl.isPresent() ? " (unused)" : ""));
+    lines.add("auth=" + describeAuth());
+    lines.add("auth-secret-file=" + authSecretFile.map(Path::toString).orElse("(none)"));
+    lines.add("auth-jwks=" + authJwks.map(TandemConfig::withoutUserInfo).orElse("(none)"));
+    lines.add("auth-issuer=" + authIssuer.orElse("(any)"));
+    lines.add("auth-audience=" + authAudience.orElse("(any)"));
+    lines.add("auth-clock-skew=" + authClockSkew.toSeconds());
+    lines.add("auth-jwks-refresh=" + authJwksRefresh.toSeconds());
+    lines.add("allowed-origins=" + allowedOrigins);
+    lines.add(
+        "allowed-hosts="
+            + effectiveAllowedHosts()
+            + (allowedHosts.isEmpty() ? " (default for host " + host + ")" : ""));
+    lines.add(
+        "max-connections-per-address="
+            + (maxConnectionsPerAddress == 0
+                ? "unlimited"
+                : Integer.toString(maxConnectionsPerAddress)));
+    lines.add("metrics-token-file=" + (metricsToken.isPresent() ? "set" : "not set"));
+    return String.join("\n", lines);
+  }
+
+  /** The key source, fit to print: the secret's length and where it came from, never the secret. */
+  private String describeAuth() {
+    if (auth == Auth.NONE) {
+      return "none (development only)";
+    }
+    if (auth == Auth.CLASS) {
+      return "class " + authClass.orElseThrow();
+    }
+    return authSecret
+        .map(
+            secret ->
+                "token: HS256 with a "
+                    + secret.length()
+                    + "-byte secret from "
+                    + authSecretFile.map(Path::toString).orElse("TANDEM_AUTH_SECRET"))
+        .orElseGet(
+            () -> "token: RS256/ES256 with the JWKS at " + withoutUserInfo(authJwks.orElseThrow()));
+  }
+
+  /** A URL's user name and password, should it hold any, masked. */
+  private static String withoutUserInfo(String location) {
+    return location.replaceAll("//[^/@]*@", "//****@");
+  }
+
+  /**
+   * What an operator must know before relying on this configuration, printed at start: with {@code
+   * --auth none}, anyone who reaches the port can read and write every document.
+   *
+   * @param listeningPort the port actually listened on (the setting may be 0)
+   */
+  public List<String> warnings(int listeningPort) {
+    if (auth != Auth.NONE) {
+      return List.of();
+    }
+    return List.of(
+        "--auth none: anyone who can reach "
+            + host
+            + ":"
+            + listeningPort
+            + " can read and write every document. For development only; configure"
+            + " --auth-secret-file, TANDEM_AUTH_SECRET or --auth-jwks before others can reach"
+            + " it.");
+  }
+
+  /**
+   * The verifier of tokens for {@code --auth token}, empty for {@code --auth none}; the caller
+   * closes it (a JWKS URL keeps a cache that refreshes).
+   *
+   * @throws IllegalArgumentException if the JWKS cannot be used (a file that cannot be read, an
+   *     {@code http://} URL on a host other than loopback)
+   */
+  public Optional<TokenVerifier> tokenVerifier() {
+    if (auth != Auth.TOKEN) {
+      return Optional.empty();
+    }
+    TokenVerifier.Builder verifier =
+        TokenVerifier.builder().clockSkew(authClockSkew).jwksRefreshInterval(authJwksRefresh);
+    authSecret.ifPresent(verifier::secret);
+    authJwks.ifPresent(verifier::jwks);
+    authIssuer.ifPresent(verifier::issuer);
+    authAudience.ifPresent(verifier::audience);
+    return Optional.of(verifier.build());
+  }
+
+  /**
+   * The host names served: {@code --allowed-hosts}, or by default the loopback names when listening
+   * on a loopback address and any name otherwise.
+   */
+  public AllowedHosts effectiveAllowedHosts() {
+    return allowedHosts.orElseGet(() -> AllowedHosts.parse("", isLoopback(host)));
+  }
+
+  /** Whether {@code host} names this machine only; checked by name, nothing is resolved. */
+  static boolean isLoopback(String host) {
+    String name = host.trim().toLowerCase(Locale.ROOT);
+    return name.equals("localhost")
+        || name.startsWith("127.")
+        || name.equals("::1")
+        || name.equals("[::1]");
+  }
+
+  /**
+   * Missed ops sent at a time to a subscriber catching up: {@code catchUpPage}, but at most a
+   * quarter of its outbound queue, so a page never fills the queue that would close it.
+   */
+  public int effectiveCatchUpPage() {
+    return Math.max(1, Math.min(catchUpPage, outboundQueueLimit / 4));
+  }
+
+  /** The environment variable holding the metrics token itself (no flag: a flag shows in ps). */
+  public static final String METRICS_TOKEN_ENV = "TANDEM_METRICS_TOKEN";
+
+  /** Bytes that may wait for one slow socket or SSE stream by default. */
+  public static final long DEFAULT_OUTBOUND_SOCKET_BYTES = 8L * 1024 * 1024;
+
+  /**
+   * Bytes that may wait for all sockets and streams together by default: a quarter of the heap, so
+   * that clients that do not read can never take the memory the documents need (at least 16 MiB).
+   */
+  public static long defaultOutboundTotalBytes() {
+    long heap = Runtime.getRuntime().maxMemory();
+    long quarter = heap == Long.MAX_VALUE ? 1024L * 1024 * 1024 : heap / 4;
+    return Math.max(16L * 1024 * 1024, quarter);
+  }
+
+  /** Whole seconds as such, shorter settings (from tests) in milliseconds. */
+  private static String seconds(Duration duration) {
+    return duration.toMillis() % 1000 == 0
+        ? Long.toString(duration.toSeconds())
+        : duration.toMillis() + " ms";
+  }
+
+  private static Optional<Option> option(String name) {
+    return OPTIONS.stream().filter(o -> o.name().equals(name)).findFirst();
+  }
+
+  private static void requireRange(long value, long min, long max, String name) {
+    if (value < min || value > max) {
+      throw new IllegalArgumentException(
+          name + " : " + value + " (expected: " + min + " to " + max + ")");
+    }
+  }
+
+  private static void requireAtLeast(Duration value, Duration min, String name) {
+    if (value == null || value.compareTo(min) < 0) {
+      throw new IllegalArgumentException(
+          name
+              + " : "
+              + (value == null ? "none" : value.toSeconds())
+              + " (expected: at least "
+              + min.toSeconds()
+              + ")");
+    }
+  }
+
+  /**
+   * The key source's settings agree with {@code --auth}: one source for {@code token} (a secret or
+   * a JWKS, not both), none for {@code none} (a server given a key but open to all would surprise
+   * whoever gave it).
+   */
+  private static void requireKeySource(
+      Auth auth, Optional<HmacSecret> secret, Optional<String> jwks) {
+    if (secret.isPresent() && jwks.isPresent()) {
+      throw new IllegalArgumentException(
+          "auth: both a secret and --auth-jwks are given (expected: one key source)");
+    }
+    boolean keyed = secret.isPresent() || jwks.isPresent();
+    if (auth == Auth.TOKEN && !keyed) {
+      throw new IllegalArgumentException(
+          "--auth token needs a key source: --auth-secret-file, TANDEM_AUTH_SECRET or --auth-jwks"
+              + " (or --auth none, for development only)");
+    }
+    if (auth == Auth.CLASS && keyed) {
+      throw new IllegalArgumentException(
+          "--auth class: the class authenticates by itself, but a key source is given"
+              + " (--auth-secret-file, TANDEM_AUTH_SECRET or --auth-jwks): remove it");
+    }
+    if (auth == Auth.NONE && keyed) {
+      throw new IllegalArgumentException(
+          "--auth none, but a key source is given (--auth-secret-file, TANDEM_AUTH_SECRET or"
+              + " --auth-jwks): remove it, or drop --auth none to require tokens");
+    }
+  }
+
+  private record Option(
+      String name, String help, BiConsumer<Builder, String> setter, boolean envOnly) {
+    Option(String name, String help, BiConsumer<Builder, String> setter) {
+      this(name, help, setter, false);
+    }
+
+    String envName() {
+      return "TANDEM_" + name.toUpperCase(Locale.ROOT).replace('-', '_');
+    }
+
+    void apply(Builder builder, String value) {
+      String setting = envOnly ? envName() : "--" + name + " / " + envName();
+      try {
+        setter.accept(builder, value);
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException(setting + " : '" + value + "' (expected: an integer)");
+      } catch (IllegalArgumentException e) { // its message never quotes a secret
+        throw new IllegalArgumentException(setting + " : " + e.getMessage(), e);
+      }
+    }
+  }
+
+  private static final List<Option> OPTIONS =
+      List.of(
+          new Option(
+              "host",
+              "interface to listen on (default 127.0.0.1 with --auth none, else 0.0.0.0)",
+              (b, v) -> b.host = v),
+          new Option(
+              "port", "TCP port; 0 picks a free one (default 8080)", (b, v) -> b.port = toInt(v)),
+          new Option(
+              "static-dir",
+              "directory served at / (default client-js/demo if present; empty for none)",
+              (b, v) -> b.staticDir = v.isEmpty() ? Optional.empty() : Optional.of(Path.of(v))),
+          new Option(
+              "max-message-bytes",
+              "largest WebSocket message or REST body (default 1048576)",
+              (b, v) -> b.maxMessageBytes = toInt(v)),
+          new Option(
+              "max-document-code-points",
+              "largest document (default 16777216)",
+              (b, v) -> b.maxDocumentCodePoints = toInt(v)),
+          new Option(
+              "max-op-code-points",
+              "most code points one op may insert (default 1048576)",
+              (b, v) -> b.maxOpCodePoints = toInt(v)),
+          new Option(
+              "max-open-documents",
+              "documents open at once per WebSocket (default 100)",
+              (b, v) -> b.maxOpenDocumentsPerConnection = toInt(v)),
+          new Option(
+              "outbound-queue",
+              "messages queued to one slow socket before it is closed with 1013 (default 1024)",
+              (b, v) -> b.outboundQueueLimit = toInt(v)),
+          new Option(
+              "outbound-socket-bytes",
+              "bytes waiting for one slow WebSocket before it is closed with 1013, or for one SSE"
+                  + " stream before it is ended; a single larger frame may wait alone"
+                  + " (default 8388608)",
+              (b, v) -> b.outboundSocketBytes = toLong(v)),
+          new Option(
+              "outbound-total-bytes",
+              "bytes waiting for all sockets and streams; when reached, open and new streams get"
+                  + " unavailable and sockets that are behind are closed (default a quarter of"
+                  + " the heap)",
+              (b, v) -> b.outboundTotalBytes = toLong(v)),
+          new Option(
+              "bad-message-limit",
+              "bad messages within 10 s before a socket is closed with 1008 (default 10)",
+              (b, v) -> b.badMessageLimit = toInt(v)),
+          new Option(
+              "max-messages-per-second",
+              "messages one WebSocket may send a second, in bursts of up to a second's worth;"
+                  + " more are refused with rate_limited; 0 for no limit (default 5000)",
+              (b, v) -> b.maxMessagesPerSecond = toInt(v)),
+          new Option(
+              "max-connections-per-user",
+              "WebSockets one user may have open at once; the next hello is refused with"
+                  + " rate_limited and closed with 1013; 0 for no limit (default 100)",
+              (b, v) -> b.maxConnectionsPerUser = toInt(v)),
+          new Option(
+              "max-messages-per-second-per-user",
+              "messages one user may send a second across all its WebSockets, in bursts of up"
+                  + " to a second's worth; more are refused with rate_limited; 0 for no limit"
+                  + " (default 10000)",
+              (b, v) -> b.maxMessagesPerSecondPerUser = toInt(v)),
+          new Option(
+              "checkpoint-interval",
+              "automatic checkpoint every N revisions (default 1000)",
+              (b, v) -> b.checkpointInterval = toInt(v)),
+          new Option(
+              "history-in-memory",
+              "recent ops kept in memory per document (default 1000)",
+              (b, v) -> b.historyInMemory = toInt(v)),
+          new Option(
+              "catch-up-page",
+              "missed ops sent at a time to a client catching up; at most a quarter of"
+                  + " outbound-queue (default 256)",
+              (b, v) -> b.catchUpPage = toInt(v)),
+          new Option(
+              "submit-queue-per-connection",
+              "submits one WebSocket may have waiting for their ack; more are refused with"
+                  + " rate_limited (default 128)",
+              (b, v) -> b.submitQueuePerConnection = toInt(v)),
+          new Option(
+              "submit-queue-cost-per-document",
+              "cost of the submits waiting for one document, each 1 + the ops it must be"
+                  + " transformed against; more are refused with rate_limited (default 100000)",
+              (b, v) -> b.submitQueueCostPerDocument = toInt(v)),
+          new Option(
+              "idle-unload-seconds",
+              "unload a document nobody used for this long (default 300)",
+              (b, v) -> b.idleUnloadAfter = Duration.ofSeconds(toInt(v))),
+          new Option(
+              "shutdown-grace-seconds",
+              "how long shutdown waits for in-flight work (default 10)",
+              (b, v) -> b.shutdownGrace = Duration.ofSeconds(toInt(v))),
+          new Option(
+              "ping-interval-seconds",
+              "WebSocket ping to every socket silent this long, checked as often (default 10)",
+              (b, v) -> b.pingInterval = Duration.ofSeconds(toInt(v))),
+          new Option(
+              "ping-timeout-seconds",
+              "close a socket that sent nothing, pong included, for this long; at least twice"
+                  + " ping-interval-seconds (default 20)",
+              (b, v) -> b.pingTimeout = Duration.ofSeconds(toInt(v))),
+          new Option(
+              "database-url",
+              "JDBC URL of PostgreSQL; unset starts the embedded one",
+              (b, v) -> b.databaseUrl = v.isEmpty() ? Optional.empty() : Optional.of(v)),
+          new Option(
+              "database-user",
+              "database user (default: the driver's)",
+              (b, v) -> b.databaseUser = Optional.of(v).filter(s -> !s.isEmpty())),
+          new Option(
+              "database-password",
+              "database password (prefer the environment variable)",
+              (b, v) -> b.databasePassword = Optional.of(v).filter(s -> !s.isEmpty())),
+          new Option(
+              "database-pool-size",
+              "JDBC connections (default 10)",
+              (b, v) -> b.databasePoolSize = toInt(v)),
+          new Option(
+              "database-timeout-seconds",
+              "longest wait of one database call (for a pooled connection, a statement, an"
+                  + " answer: this + 1 s); past it the call fails with unavailable (default 5)",
+              (b, v) -> b.databaseTimeout = Duration.ofSeconds(toInt(v))),
+          new Option(
+              "data-dir",
+              "embedded PostgreSQL's data directory (default ./data)",
+              (b, v) -> b.dataDir = Path.of(v)),
+          new Option(
+              "auth",
+              "none (development only: anyone who reaches the port may do anything), token"
+                  + " (default if a secret or JWKS is given, else none), or class:NAME (your own"
+                  + " RoleAuthorizer or Authorizer, on the class path)",
+              Builder::authSetting),
+          new Option(
+              "auth-secret-file",
+              "file holding the HS256 secret, at least 32 bytes (openssl rand -base64 48)",
+              (b, v) -> b.secretFromFile(Path.of(v))),
+          new Option(
+              "auth-secret",
+              "the HS256 secret itself (environment only)",
+              (b, v) -> b.secretFromEnvironment(v),
+              true),
+          new Option(
+              "auth-jwks",
+              "JWKS for RS256/ES256: https:// URL, http:// on loopback, or a file",
+              (b, v) -> b.authJwks = nonEmpty(v)),
+          new Option(
+              "auth-issuer",
+              "required iss of tokens (default any)",
+              (b, v) -> b.authIssuer = nonEmpty(v)),
+          new Option(
+              "auth-audience",
+              "required aud of tokens (default any)",
+              (b, v) -> b.authAudience = nonEmpty(v)),
+          new Option(
+              "auth-clock-skew",
+              "seconds of tolerance on exp and nbf, 0 to 600 (default 60)",
+              (b, v) -> b.authClockSkew = Duration.ofSeconds(toInt(v))),
+          new Option(
+              "auth-jwks-refresh",
+              "seconds between JWKS refetches for unknown kids, two per interval (default 30)",
+              (b, v) -> b.authJwksRefresh = Duration.ofSeconds(toInt(v))),
+          new Option(
+              "allowed-origins",
+              "origins whose pages may open a WebSocket and call REST/SSE, comma-separated, or *"
+                  + " (default the server's own origin)",
+              (b, v) -> b.allowedOrigins = AllowedOrigins.parse(v)),
+          new Option(
+              "allowed-hosts",
+              "Host header names served, comma-separated without ports, or * (default"
+                  + " localhost,127.0.0.1,[::1] when listening on loopback, else any)",
+              (b, v) -> b.allowedHosts = toAllowedHosts(v)),
+          new Option(
+              "max-connections-per-address",
+              "WebSockets open at once from one remote address; more are refused with 429"
+                  + " rate_limited; 0 for no limit (default 200)",
+              (b, v) -> b.maxConnectionsPerAddress = toInt(v)),
+          new Option(
+              "metrics-token-file",
+              "file holding the token /metrics requires as Authorization: Bearer (at least 16"
+                  + " characters); without one, /metrics is open with --auth none and closed"
+                  + " otherwise",
+              (b, v) ->
+                  b.metricsToken =
+                      v.isEmpty()
+                          ? Optional.empty()
+                          : Optional.of(MetricsToken.fromFile(Path.of(v)))));
+
+  /** A list of names, or empty for the default, which depends on the host listened on. */
+  private static Optional<AllowedHosts> toAllowedHosts(String value) {
+    boolean names = Arrays.stream(value.split(",")).anyMatch(entry -> !entry.isBlank());
+    return names ? Optional.of(AllowedHosts.parse(value, false)) : Optional.empty();
+  }
+
+  private static Optional<String> nonEmpty(String value) {
+    return Optional.of(value.trim()).filter(s -> !s.isEmpty());
+  }
+
+  private static int toInt(String value) {
+    return Integer.parseInt(value.trim());
+  }
+
+  private static long toLong(String value) {
+    return Long.parseLong(value.trim());
+  }
+
+  /** Returns a builder starting from this configuration. */
+  public Builder toBuilder() {
+    return new Builder(this);
+  }
+
+  /** A mutable copy of a configuration, for tests and embedding. */
+  public static final class Builder {
+    private String host;
+    private int port;
+    private Optional<Path> staticDir;
+    private int maxMessageBytes;
+    private int maxDocumentCodePoints;
+    private int maxOpCodePoints;
+    private int maxOpenDocumentsPerConnection;
+    private int outboundQueueLimit;
+    private long outboundSocketBytes;
+    private long outboundTotalBytes;
+    private int badMessageLimit;
+    private Duration badMessageWindow;
+    private int maxMessagesPerSecond;
+    private int checkpointInterval;
+    private int historyInMemory;
+    private int catchUpPage;
+    private int submitQueuePerConnection;
+    private int submitQueueCostPerDocument;
+    private Duration idleUnloadAfter;
+    private Duration shutdownGrace;
+    private Duration pingInterval;
+    private Duration pingTimeout;
+    private Optional<String> databaseUrl;
+    private Optional<String> databaseUser;
+    private Optional<String> databasePassword;
+    private int databasePoolSize;
+    private Duration databaseTimeout;
+    private Path dataDir;
+    private int maxConnectionsPerUser;
+    private int maxMessagesPerSecondPerUser;
+    private Auth auth; // null: token if a key source is given, else none
+    private Optional<Path> authSecretFile;
+    private Optional<HmacSecret> authSecret;
+    private Optional<String> authJwks;
+    private Optional<String> authIssuer;
+    private Optional<String> authAudience;
+    private Duration authClockSkew;
+    private Duration authJwksRefresh;
+    private AllowedOrigins allowedOrigins;
+    private Optional<AllowedHosts> allowedHosts;
+    private int maxConnectionsPerAddress;
+    private Optional<MetricsToken> metricsToken;
+    private Optional<String> authClass;
+
+    private Builder(TandemConfig c) {
+      host = c.host;
+      port = c.port;
+      staticDir = c.staticDir;
+      maxMessageBytes = c.maxMessageBytes;
+      maxDocumentCodePoints = c.maxDocumentCodePoints;
+      maxOpCodePoints = c.maxOpCodePoints;
+      maxOpenDocumentsPerConnection = c.maxOpenDocumentsPerConnection;
+      outboundQueueLimit = c.outboundQueueLimit;
+      outboundSocketBytes = c.outboundSocketBytes;
+      outboundTotalBytes = c.outboundTotalBytes;
+      badMessageLimit = c.badMessageLimit;
+      badMessageWindow = c.badMessageWindow;
+      maxMessagesPerSecond = c.maxMessagesPerSecond;
+      checkpointInterval = c.checkpointInterval;
+      historyInMemory = c.historyInMemory;
+      catchUpPage = c.catchUpPage;
+      submitQueuePerConnection = c.submitQueuePerConnection;
+      submitQueueCostPerDocument = c.submitQueueCostPerDocument;
+      idleUnloadAfter = c.idleUnloadAfter;
+      shutdownGrace = c.shutdownGrace;
+      pingInterval = c.pingInterval;
+      pingTimeout = c.pingTimeout;
+      databaseUrl = c.databaseUrl;
+      databaseUser = c.databaseUser;
+      databasePassword = c.databasePassword;
+      databasePoolSize = c.databasePoolSize;
+      databaseTimeout = c.databaseTimeout;
+      dataDir = c.dataDir;
+      maxConnectionsPerUser = c.maxConnectionsPerUser;
+      maxMessagesPerSecondPerUser = c.maxMessagesPerSecondPerUser;
+      auth = c.auth;
+      authSecretFile = c.authSecretFile;
+      authSecret = c.authSecret;
+      authJwks = c.authJwks;
+      authIssuer = c.authIssuer;
+      authAudience = c.authAudience;
+      authClockSkew = c.authClockSkew;
+      authJwksRefresh = c.authJwksRefresh;
+      allowedOrigins = c.allowedOrigins;
+      allowedHosts = c.allowedHosts;
+      maxConnectionsPerAddress = c.maxConnectionsPerAddress;
+      metricsToken = c.metricsToken;
+      authClass = c.authClass;
+    }
+
+    /** {@code --auth}: {@code none}, {@code token} or {@code class:NAME}. */
+    private void authSetting(String value) {
+      String setting = value.trim();
+      if (setting.startsWith("class:") && setting.length() > "class:".length()) {
+        auth = Auth.CLASS;
+        authClass = Optional.of(setting.substring("class:".length()).trim());
+        return;
+      }
+      auth =
+          switch (setting.toLowerCase(Locale.ROOT)) {
+            case "none" -> Auth.NONE;
+            case "token" -> Auth.TOKEN;
+            default ->
+                throw new IllegalArgumentException(
+                    "'" + value + "' (expected: none, token or class:NAME)");
+          };
+      authClass = Optional.empty();
+    }
+
+    private void secretFromFile(Path file) {
+      requireNoSecretYet();
+      authSecret = Optional.of(HmacSecret.fromFile(file));
+      authSecretFile = Optional.of(file);
+    }
+
+    private void secretFromEnvironment(String value) {
+      requireNoSecretYet();
+      authSecret = Optional.of(HmacSecret.fromValue(value, "TANDEM_AUTH_SECRET"));
+    }
+
+    private void requireNoSecretYet() {
+      if (authSecret.isPresent()) {
+        throw new IllegalArgumentException(
+            "both --auth-secret-file and TANDEM_AUTH_SECRET are given (expected: one)");
+      }
+    }
+
+    public Builder host(String value) {
+      host = value;
+      return this;
+    }
+
+    public Builder port(int value) {
+      port = value;
+      return this;
+    }
+
+    public Builder staticDir(Path value) {
+      staticDir = Optional.ofNullable(value);
+      return this;
+    }
+
+    public Builder maxMessageBytes(int value) {
+      maxMessageBytes = value;
+      return this;
+    }
+
+    public Builder maxDocumentCodePoints(int value) {
+      maxDocumentCodePoints = value;
+      return this;
+    }
+
+    public Builder maxOpCodePoints(int value) {
+      maxOpCodePoints = value;
+      return this;
+    }
+
+    public Builder maxOpenDocumentsPerConnection(int value) {
+      maxOpenDocumentsPerConnection = value;
+      return this;
+    }
+
+    public Builder outboundQueueLimit(int value) {
+      outboundQueueLimit = value;
+      return this;
+    }
+
+    public Builder outboundSocketBytes(long value) {
+      outboundSocketBytes = value;
+      return this;
+    }
+
+    public Builder outboundTotalBytes(long value) {
+      outboundTotalBytes = value;
+      return this;
+    }
+
+    public Builder badMessageLimit(int value) {
+      badMessageLimit = value;
+      return this;
+    }
+
+    public Builder maxMessagesPerSecond(int value) {
+      maxMessagesPerSecond = value;
+      return this;
+    }
+
+    /** WebSockets one user may have open at once; 0 for no limit. */
+    public Builder maxConnectionsPerUser(int value) {
+      maxConnectionsPerUser = value;
+      return this;
+    }
+
+    /** Messages one user may send a second across its WebSockets; 0 for no limit. */
+    public Builder maxMessagesPerSecondPerUser(int value) {
+      maxMessagesPerSecondPerUser = value;
+      return this;
+    }
+
+    public Builder checkpointInterval(int value) {
+      checkpointInterval = value;
+      return this;
+    }
+
+    public Builder historyInMemory(int value) {
+      historyInMemory = value;
+      return this;
+    }
+
+    public Builder catchUpPage(int value) {
+      catchUpPage = value;
+      return this;
+    }
+
+    public Builder submitQueuePerConnection(int value) {
+      submitQueuePerConnection = value;
+      return this;
+    }
+
+    public Builder submitQueueCostPerDocument(int value) {
+      submitQueueCostPerDocument = value;
+      return this;
+    }
+
+    public Builder idleUnloadAfter(Duration value) {
+      idleUnloadAfter = value;
+      return this;
+    }
+
+    public Builder shutdownGrace(Duration value) {
+      shutdownGrace = value;
+      return this;
+    }
+
+    /** How often sockets are checked, and a silent one pinged. */
+    public Builder pingInterval(Duration value) {
+      pingInterval = value;
+      return this;
+    }
+
+    /** How long a socket may send nothing (no pong either) before it is closed. */
+    public Builder pingTimeout(Duration value) {
+      pingTimeout = value;
+      return this;
+    }
+
+    public Builder databaseUrl(String value) {
+      databaseUrl = Optional.ofNullable(value);
+      return this;
+    }
+
+    public Builder databaseTimeout(Duration value) {
+      databaseTimeout = value;
+      return this;
+    }
+
+    public Builder dataDir(Path value) {
+      dataDir = value;
+      return this;
+    }
+
+    /** The token /metrics requires; null for none. */
+    public Builder metricsToken(MetricsToken value) {
+      metricsToken = Optional.ofNullable(value);
+      return this;
+    }
+
+    /** {@code --auth}; null derives it from the key source (token if there is one). */
+    public Builder auth(Auth value) {
+      auth = value;
+      return this;
+    }
+
+    /**
+     * The HS256 secret (as {@code TANDEM_AUTH_SECRET} gives it); null for none. Unless {@link
+     * #auth} is set after it, {@code --auth} then follows from the key source.
+     */
+    public Builder authSecret(HmacSecret value) {
+      authSecret = Optional.ofNullable(value);
+      authSecretFile = Optional.empty();
+      auth = null;
+      return this;
+    }
+
+    /** {@code --auth-jwks}; null for none. As {@link #authSecret}, it resets {@link #auth}. */
+    public Builder authJwks(String value) {
+      authJwks = Optional.ofNullable(value);
+      auth = null;
+      return this;
+    }
+
+    public Builder authClockSkew(Duration value) {
+      authClockSkew = value;
+      return this;
+    }
+
+    public Builder allowedOrigins(AllowedOrigins value) {
+      allowedOrigins = value;
+      return this;
+    }
+
+    /** {@code --allowed-hosts}; null for the default, which depends on the host. */
+    public Builder allowedHosts(AllowedHosts value) {
+      allowedHosts = Optional.ofNullable(value);
+      return this;
+    }
+
+    /** WebSockets open at once per remote address; 0 for no limit. */
+    public Builder maxConnectionsPerAddress(int value) {
+      maxConnectionsPerAddress = value;
+      return this;
+    }
+
+    /**
+     * Derives what was not given: {@code --auth} from the key source, and the host from {@code
+     * --auth} (loopback only without authentication).
+     */
+    public TandemConfig build() {
+      Auth effectiveAuth =
+          auth != null
+              ? auth
+              : authSecret.isPresent() || authJwks.isPresent() ? Auth.TOKEN : Auth.NONE;
+      String effectiveHost =
+          host != null ? host : effectiveAuth == Auth.NONE ? LOOPBACK_HOST : ANY_HOST;
+      return new TandemConfig(
+          effectiveHost,
+          port,
+          staticDir,
+          maxMessageBytes,
+          maxDocumentCodePoints,
+          maxOpCodePoints,
+          maxOpenDocumentsPerConnection,
+          outboundQueueLimit,
+          outboundSocketBytes,
+          outboundTotalBytes,
+          badMessageLimit,
+          badMessageWindow,
+          maxMessagesPerSecond,
+          checkpointInterval,
+          historyInMemory,
+          catchUpPage,
+          submitQueuePerConnection,
+          submitQueueCostPerDocument,
+          idleUnloadAfter,
+          shutdownGrace,
+          pingInterval,
+          pingTimeout,
+          databaseUrl,
+          databaseUser,
+          databasePassword,
+          databasePoolSize,
+          databaseTimeout,
+          dataDir,
+          maxConnectionsPerUser,
+          maxMessagesPerSecondPerUser,
+          effectiveAuth,
+          authSecretFile,
+          authSecret,
+          authJwks,
+          authIssuer,
+          authAudience,
+          authClockSkew,
+          authJwksRefresh,
+          allowedOrigins,
+          allowedHosts,
+          maxConnectionsPerAddress,
+          metricsToken,
+          effectiveAuth == Auth.CLASS ? authClass : Optional.empty());
+    }
+  }
+}

@@ -1,0 +1,181 @@
+package dev.tandem.sequencer.document;
+
+import dev.tandem.persistence.DatabaseUnavailableException;
+import dev.tandem.persistence.OpLog;
+import dev.tandem.persistence.PersistenceException;
+import dev.tandem.persistence.StoredOp;
+import dev.tandem.sequencer.error.ErrorCode;
+import dev.tandem.sequencer.error.TandemException;
+import dev.tandem.sequencer.metrics.Metrics;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Group commit: one thread takes the sequenced ops of every document that has some waiting and
+ * writes them in one {@link OpLog#append} transaction, so many documents share one disk flush.
+ *
+ * <p>Law: a batch's future completes normally only after its ops are durably committed, and
+ * exceptionally only if none of them is. When a multi-document transaction fails for a reason other
+ * than an unavailable database, each document's batch is retried alone, so one document's conflict
+ * (a stale writer, a duplicate) never fails the others.
+ */
+final class Committer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Committer.class);
+  private static final int MAX_ROWS_PER_TRANSACTION = 2000;
+  private static final int QUEUE_CAPACITY = 100_000;
+
+  private final OpLog opLog;
+  private final Metrics metrics;
+  private final LinkedBlockingQueue<Batch> queue = new LinkedBlockingQueue<>(QUEUE_CAPACITY);
+  private final Thread thread;
+  private final Object idle = new Object();
+  private int unfinished; // guarded by idle
+  private volatile boolean running = true;
+
+  /** The ops of one document, in revision order, and who waits for them. */
+  private record Batch(String docId, List<StoredOp> ops, CompletableFuture<Void> done) {}
+
+  Committer(OpLog opLog, Metrics metrics) {
+    this.opLog = opLog;
+    this.metrics = metrics;
+    this.thread = new Thread(this::run, "tandem-committer");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  /**
+   * Queues the ops of one document for the next transaction.
+   *
+   * @return completes when they are committed, or exceptionally with a {@link TandemException}
+   *     ({@code unavailable}) when they are not
+   */
+  CompletableFuture<Void> commit(String docId, List<StoredOp> ops) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    synchronized (idle) {
+      unfinished++;
+    }
+    if (!running || !queue.offer(new Batch(docId, List.copyOf(ops), done))) {
+      finished(1);
+      done.completeExceptionally(
+          new TandemException(
+              ErrorCode.UNAVAILABLE, running ? "commit queue is full" : "server is shutting down"));
+    }
+    return done;
+  }
+
+  /** Waits until every queued batch is committed or failed, at most {@code timeout}. */
+  boolean awaitIdle(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    synchronized (idle) {
+      while (unfinished > 0) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        TimeUnit.NANOSECONDS.timedWait(idle, left);
+      }
+    }
+    return true;
+  }
+
+  /** Finishes what is queued, then stops. */
+  @Override
+  public void close() {
+    running = false;
+    try {
+      thread.join(TimeUnit.SECONDS.toMillis(30));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void run() {
+    List<Batch> batches = new ArrayList<>();
+    while (running || !queue.isEmpty()) {
+      try {
+        Batch first = queue.poll(100, TimeUnit.MILLISECONDS);
+        if (first == null) {
+          continue;
+        }
+        batches.add(first);
+        int rows = first.ops().size();
+        Batch next;
+        while (rows < MAX_ROWS_PER_TRANSACTION && (next = queue.poll()) != null) {
+          batches.add(next);
+          rows += next.ops().size();
+        }
+        write(batches);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (RuntimeException | Error e) {
+        log.error("committer failed", e);
+        fail(batches, e);
+      } finally {
+        batches.clear();
+      }
+    }
+  }
+
+  private void write(List<Batch> batches) {
+    List<StoredOp> rows = new ArrayList<>();
+    for (Batch batch : batches) {
+      rows.addAll(batch.ops());
+    }
+    try {
+      opLog.append(rows);
+      metrics.committed(rows.size());
+      succeed(batches);
+    } catch (DatabaseUnavailableException e) {
+      fail(batches, e);
+    } catch (PersistenceException e) {
+      if (batches.size() == 1) {
+        fail(batches, e);
+        return;
+      }
+      log.warn(
+          "group commit of {} documents failed ({}); retrying each alone",
+          batches.size(),
+          e.getMessage());
+      for (Batch batch : batches) {
+        write(List.of(batch));
+      }
+    }
+  }
+
+  private void succeed(List<Batch> batches) {
+    for (Batch batch : batches) {
+      batch.done().complete(null);
+    }
+    finished(batches.size());
+  }
+
+  private void fail(List<Batch> batches, Throwable cause) {
+    metrics.commitFailed();
+    TandemException error =
+        new TandemException(
+            ErrorCode.UNAVAILABLE, "the op was not stored: " + cause.getMessage(), cause);
+    int count = 0;
+    for (Batch batch : batches) {
+      if (batch.done().completeExceptionally(error)) {
+        count++;
+      }
+    }
+    finished(count);
+  }
+
+  private void finished(int count) {
+    synchronized (idle) {
+      unfinished -= count;
+      if (unfinished == 0) {
+        idle.notifyAll();
+      }
+    }
+  }
+}

@@ -1,0 +1,500 @@
+package dev.tandem.sequencer.document;
+
+import dev.tandem.ot.CodePoints;
+import dev.tandem.ot.Component;
+import dev.tandem.ot.Insert;
+import dev.tandem.ot.TextOperation;
+import dev.tandem.persistence.CheckpointInfo;
+import dev.tandem.persistence.CheckpointStore;
+import dev.tandem.persistence.Database;
+import dev.tandem.persistence.DocumentExistsException;
+import dev.tandem.persistence.DocumentSnapshot;
+import dev.tandem.persistence.OpLog;
+import dev.tandem.persistence.PersistenceException;
+import dev.tandem.persistence.StoredOp;
+import dev.tandem.sequencer.config.TandemConfig;
+import dev.tandem.sequencer.error.ErrorCode;
+import dev.tandem.sequencer.error.TandemException;
+import dev.tandem.sequencer.metrics.Metrics;
+import dev.tandem.sequencer.protocol.PresenceUpdate;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * The documents a server holds: one {@link DocumentSequencer} per active document, created on first
+ * use and unloaded when idle, all sharing one thread pool and one {@link Committer}. This is what
+ * the transports talk to; every method returns without waiting for the database. The sequencers'
+ * pool never touches the database: reads (and checkpoint writes) run on a pool of their own, so a
+ * slow read delays only the document or request that asked for it.
+ *
+ * <p>The path of one edit: {@link #submit} → {@link DocumentSequencer} → {@link
+ * SubmitRequest#sequence} → {@link Committer} → ack to the sender and {@code op} to every other
+ * {@link Subscriber}.
+ */
+public final class Sequencers implements AutoCloseable {
+  /**
+   * Requests one document may have waiting, in its executor's queue and again in its own (submits
+   * waiting for a commit, requests waiting for its load); more are refused with {@code
+   * rate_limited}.
+   */
+  public static final int QUEUE_LIMIT_PER_DOCUMENT = 10_000;
+
+  private final OpLog opLog;
+  private final CheckpointStore checkpoints;
+  private final TandemConfig config;
+  private final Committer committer;
+  private final Metrics metrics = new Metrics();
+  private final ExecutorService pool;
+  private final ExecutorService database;
+  private final ScheduledExecutorService sweeper;
+  private final ConcurrentHashMap<String, DocumentSequencer> documents = new ConcurrentHashMap<>();
+  private final Set<Runnable> streamClosers = ConcurrentHashMap.newKeySet();
+  private final Faults faults; // null but in fault-injection tests
+  private final ClientOwners clientOwners = new ClientOwners();
+  private final ConcurrentHashMap<Subscriber, Integer> queuedBySender = new ConcurrentHashMap<>();
+  private final AtomicInteger queuedSubmits = new AtomicInteger();
+  private volatile boolean stopping;
+
+  /** A submitted op as the transports hand it over: shape-checked, not yet sequenced. */
+  public record Submission(
+      String docId, long baseRevision, TextOperation op, String clientId, long seq, String userId) {
+    public Submission {
+      Objects.requireNonNull(docId, "docId");
+      Objects.requireNonNull(op, "op");
+      Objects.requireNonNull(clientId, "clientId");
+      Objects.requireNonNull(userId, "userId");
+    }
+  }
+
+  /** A page of a document's history: {@code next} is the {@code from} of the next page, or null. */
+  public record OpsPage(List<Committed> ops, Long next) {}
+
+  public Sequencers(Database database, TandemConfig config) {
+    this(database, config, null);
+  }
+
+  public Sequencers(Database database, TandemConfig config, Faults faults) {
+    this.faults = faults;
+    this.opLog = database.opLog();
+    this.checkpoints = database.checkpoints();
+    this.config = config;
+    this.committer = new Committer(opLog, metrics);
+    int threads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+    this.pool = Executors.newFixedThreadPool(threads, daemonThreads("tandem-sequencer"));
+    this.database = Executors.newFixedThreadPool(threads, daemonThreads("tandem-database"));
+    this.sweeper = Executors.newSingleThreadScheduledExecutor(daemonThreads("tandem-sweeper"));
+    long period = Math.max(1, Math.min(30, config.idleUnloadAfter().toSeconds() / 2));
+    sweeper.scheduleWithFixedDelay(
+        () -> unloadIdle(config.idleUnloadAfter()), period, period, TimeUnit.SECONDS);
+  }
+
+  // ---- the WebSocket protocol ------------------------------------------------------------------
+
+  /**
+   * Subscribes to a document and answers with {@link Subscriber#opened} or {@link
+   * Subscriber#caughtUp} (or {@link Subscriber#failed}); a missing document is created empty if
+   * {@code mayCreate}.
+   */
+  public void open(Subscriber subscriber, String docId, OptionalLong revision, boolean mayCreate) {
+    route(docId, d -> d.open(subscriber, revision, mayCreate));
+  }
+
+  /**
+   * Sequences, commits and acknowledges one op; {@code reply} learns the outcome.
+   *
+   * @param sender the subscriber that must not get the op back as an {@code op} message; null for
+   *     REST
+   * @throws TandemException {@code invalid_op} or {@code too_large} for an op that can never be
+   *     accepted, {@code rate_limited} if the document has too many requests waiting
+   */
+  public void submit(Subscriber sender, SubmitReply reply, Submission submission) {
+    checkOp(submission.op());
+    Runnable release = admit(sender);
+    SubmitRequest request = new SubmitRequest(sender, reply, submission, release);
+    try {
+      route(submission.docId(), d -> d.submit(request));
+    } catch (RuntimeException e) {
+      release.run();
+      throw e;
+    }
+  }
+
+  /**
+   * Counts a submit against its sender's bound ({@code submit-queue-per-connection}) until it is
+   * answered; returns what frees its place.
+   *
+   * @throws TandemException {@code rate_limited} if the sender has as many waiting
+   */
+  private Runnable admit(Subscriber sender) {
+    if (sender != null) {
+      int limit = config.submitQueuePerConnection();
+      boolean[] admitted = {false};
+      queuedBySender.compute(
+          sender,
+          (key, queued) -> {
+            int count = queued == null ? 0 : queued;
+            admitted[0] = count < limit;
+            return admitted[0] ? count + 1 : queued;
+          });
+      if (!admitted[0]) {
+        throw new TandemException(
+            ErrorCode.RATE_LIMITED,
+            limit + " submits of this connection are waiting for their ack; send after an ack");
+      }
+    }
+    queuedSubmits.incrementAndGet();
+    AtomicBoolean released = new AtomicBoolean();
+    return () -> {
+      if (released.compareAndSet(false, true)) {
+        queuedSubmits.decrementAndGet();
+        if (sender != null) {
+          queuedBySender.computeIfPresent(sender, (key, queued) -> queued <= 1 ? null : queued - 1);
+        }
+      }
+    };
+  }
+
+  /** Submits accepted and not yet answered, on every document. */
+  public int queuedSubmits() {
+    return queuedSubmits.get();
+  }
+
+  /**
+   * Who may use which client id: the first user to use it. The transports claim a client id where
+   * it is presented (a WebSocket's {@code hello}, a REST submit that names one), not per op.
+   */
+  public ClientOwners clientOwners() {
+    return clientOwners;
+  }
+
+  /** Relays a presence to the document's other subscribers. */
+  public void presence(Subscriber subscriber, PresenceUpdate update) {
+    route(update.docId(), d -> d.presence(subscriber, update));
+  }
+
+  /** Unsubscribes and answers {@link Subscriber#closed}. */
+  public void close(Subscriber subscriber, String docId) {
+    DocumentSequencer document = documents.get(docId);
+    if (document == null) {
+      subscriber.closed(docId);
+    } else {
+      document.leave(subscriber, true);
+    }
+  }
+
+  /** Unsubscribes from every document in {@code docIds} without answering (the socket is gone). */
+  public void disconnect(Subscriber subscriber, Set<String> docIds) {
+    for (String docId : docIds) {
+      DocumentSequencer document = documents.get(docId);
+      if (document != null) {
+        document.leave(subscriber, false);
+      }
+    }
+  }
+
+  // ---- REST ----------------------------------------------------------------------------------
+
+  /**
+   * The text at {@code revision}, or at the head when empty. A past revision is history: it is read
+   * from the database (nearest checkpoint plus replay) without going through the document.
+   */
+  public CompletableFuture<DocumentSnapshot> text(String docId, OptionalLong revision) {
+    if (revision.isPresent()) {
+      long at = revision.getAsLong();
+      return readLater(
+          () -> {
+            long head = opLog.head(docId).orElseThrow(() -> notFound(docId));
+            if (at < 0 || at > head) {
+              throw new TandemException(
+                  ErrorCode.REV_OUT_OF_RANGE,
+                  "rev "
+                      + at
+                      + " (expected: 0 to the head of document '"
+                      + docId
+                      + "', "
+                      + head
+                      + ")");
+            }
+            return opLog.textAt(docId, at);
+          });
+    }
+    CompletableFuture<DocumentSnapshot>[] result = new CompletableFuture[1];
+    route(docId, d -> result[0] = d.text());
+    return result[0];
+  }
+
+  /** Creates a document at revision 0 holding {@code initialText}. */
+  public CompletableFuture<DocumentSnapshot> create(String docId, String initialText) {
+    checkText(initialText);
+    return readLater(
+        () -> {
+          try {
+            return opLog.createDocument(docId, initialText);
+          } catch (DocumentExistsException e) {
+            throw new TandemException(
+                ErrorCode.ALREADY_EXISTS, "document '" + docId + "' already exists");
+          }
+        });
+  }
+
+  /** At most {@code limit} committed ops from revision {@code from} on. */
+  public CompletableFuture<OpsPage> ops(String docId, long from, int limit) {
+    return readLater(
+        () -> {
+          long head = opLog.head(docId).orElseThrow(() -> notFound(docId));
+          List<StoredOp> page = opLog.readRange(docId, from, limit);
+          List<Committed> ops = page.stream().map(Committed::of).toList();
+          long next = from + ops.size();
+          return new OpsPage(ops, next <= head ? next : null);
+        });
+  }
+
+  /** The document's checkpoints, by ascending revision. */
+  public CompletableFuture<List<CheckpointInfo>> checkpoints(String docId) {
+    return readLater(
+        () -> {
+          opLog.head(docId).orElseThrow(() -> notFound(docId));
+          return checkpoints.list(docId);
+        });
+  }
+
+  /** Writes a checkpoint at the document's head. */
+  public CompletableFuture<CheckpointInfo> createCheckpoint(String docId) {
+    CompletableFuture<CheckpointInfo>[] result = new CompletableFuture[1];
+    route(docId, d -> result[0] = d.checkpoint());
+    return result[0];
+  }
+
+  /** Registers something to close when the server shuts down (an SSE stream); returns a remover. */
+  public Runnable onShutdown(Runnable closer) {
+    streamClosers.add(closer);
+    return () -> streamClosers.remove(closer);
+  }
+
+  /**
+   * Runs {@code task} once after {@code delay} on the server's timer thread (an SSE stream's end at
+   * its token's expiry); returns a canceller. The task must be short and must not block.
+   */
+  public Runnable schedule(Runnable task, Duration delay) {
+    long millis =
+        delay.isNegative()
+            ? 0
+            : delay.getSeconds() >= Long.MAX_VALUE / 1000 ? Long.MAX_VALUE : delay.toMillis();
+    ScheduledFuture<?> scheduled = sweeper.schedule(task, millis, TimeUnit.MILLISECONDS);
+    return () -> scheduled.cancel(false);
+  }
+
+  // ---- lifecycle -------------------------------------------------------------------------------
+
+  /** From now on, submits are refused with {@code unavailable}. */
+  public void stopAccepting() {
+    stopping = true;
+  }
+
+  /**
+   * Waits until the commits in flight are done and their acks and broadcasts handed to the
+   * subscribers, at most {@code timeout}.
+   */
+  public boolean awaitCommitted(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    if (!committer.awaitIdle(timeout)) {
+      return false;
+    }
+    // Each document answers its committed ops on its own executor: wait for them to get there.
+    List<DocumentSequencer> loaded = List.copyOf(documents.values());
+    CountDownLatch answered = new CountDownLatch(loaded.size());
+    for (DocumentSequencer document : loaded) {
+      document.afterPendingWork(answered::countDown);
+    }
+    return answered.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+  }
+
+  /** The SSE streams registered by {@link #onShutdown}: open, or waiting for their document. */
+  public int streams() {
+    return streamClosers.size();
+  }
+
+  /** Ends every SSE stream. */
+  public void closeStreams() {
+    for (Runnable closer : List.copyOf(streamClosers)) {
+      closer.run();
+    }
+  }
+
+  /** The server's counters. */
+  public Metrics metrics() {
+    return metrics;
+  }
+
+  /** The number of documents in memory. */
+  public int loadedDocuments() {
+    return documents.size();
+  }
+
+  @Override
+  public void close() {
+    stopping = true;
+    sweeper.shutdownNow();
+    committer.close();
+    pool.shutdown();
+    database.shutdown();
+    try {
+      pool.awaitTermination(5, TimeUnit.SECONDS);
+      database.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  // ---- for the document sequencers -------------------------------------------------------------
+
+  /** Unloads the documents nobody used for {@code idle}; the sweeper calls this periodically. */
+  public void unloadIdle(Duration idle) {
+    long idleNanos = idle.toNanos();
+    documents.values().forEach(document -> document.unloadIfIdle(idleNanos));
+  }
+
+  /**
+   * Hands {@code action} the document's sequencer, created if none is loaded. The action queues its
+   * request while the map entry is locked, so it cannot race an unload ({@link #forgetIfUnused}): a
+   * request never lands on a sequencer that was just forgotten.
+   */
+  public void route(String docId, Consumer<DocumentSequencer> action) {
+    documents.compute(
+        docId,
+        (id, loaded) -> {
+          DocumentSequencer document =
+              loaded != null
+                  ? loaded
+                  : new DocumentSequencer(
+                      id, this, new SerialExecutor(pool, QUEUE_LIMIT_PER_DOCUMENT));
+          action.accept(document);
+          return document;
+        });
+  }
+
+  /** Forgets {@code document} if {@code unused} holds while its map entry is locked. */
+  void forgetIfUnused(String docId, DocumentSequencer document, BooleanSupplier unused) {
+    documents.computeIfPresent(
+        docId, (id, loaded) -> loaded == document && unused.getAsBoolean() ? null : loaded);
+  }
+
+  /** Marks a named step of {@code docId}'s work, where a test may inject a failure. */
+  void step(Faults.Step step, String docId) {
+    if (faults != null) {
+      faults.at(step, docId);
+    }
+  }
+
+  public boolean isStopping() {
+    return stopping;
+  }
+
+  OpLog opLog() {
+    return opLog;
+  }
+
+  CheckpointStore checkpoints() {
+    return checkpoints;
+  }
+
+  Committer committer() {
+    return committer;
+  }
+
+  TandemConfig config() {
+    return config;
+  }
+
+  /** Runs {@code read} on the database pool; a database failure becomes {@code unavailable}. */
+  <T> CompletableFuture<T> readLater(Supplier<T> read) {
+    try {
+      return CompletableFuture.supplyAsync(
+          () -> {
+            try {
+              return read.get();
+            } catch (PersistenceException e) {
+              throw DocumentSequencer.unavailable(e);
+            }
+          },
+          database);
+    } catch (RejectedExecutionException closed) {
+      return CompletableFuture.failedFuture(
+          new TandemException(ErrorCode.UNAVAILABLE, "the server is shutting down"));
+    }
+  }
+
+  /** What makes an op unacceptable whatever the document: its size, and U+0000. */
+  private void checkOp(TextOperation op) {
+    long inserted = 0;
+    for (Component component : op.components()) {
+      if (component instanceof Insert) {
+        String text = ((Insert) component).text();
+        inserted += text.codePointCount(0, text.length());
+        if (text.indexOf('\u0000') >= 0) {
+          throw SubmitRequest.invalidOp("insert holds U+0000, which Tandem does not store");
+        }
+      }
+    }
+    if (inserted > config.maxOpCodePoints()) {
+      throw new TandemException(
+          ErrorCode.TOO_LARGE,
+          "op inserts "
+              + inserted
+              + " code points (expected: at most "
+              + config.maxOpCodePoints()
+              + ")");
+    }
+  }
+
+  private void checkText(String text) {
+    if (text.indexOf('\u0000') >= 0) {
+      throw TandemException.badRequest("text holds U+0000, which Tandem does not store");
+    }
+    int lone = CodePoints.firstLoneSurrogate(text);
+    if (lone >= 0) {
+      throw TandemException.badRequest("text has a lone surrogate at UTF-16 index " + lone);
+    }
+    int length = text.codePointCount(0, text.length());
+    if (length > config.maxDocumentCodePoints()) {
+      throw new TandemException(
+          ErrorCode.TOO_LARGE,
+          "text has "
+              + length
+              + " code points (expected: at most "
+              + config.maxDocumentCodePoints()
+              + ")");
+    }
+  }
+
+  private static TandemException notFound(String docId) {
+    return new TandemException(ErrorCode.NOT_FOUND, "no document '" + docId + "'");
+  }
+
+  private static ThreadFactory daemonThreads(String name) {
+    AtomicInteger count = new AtomicInteger();
+    return runnable -> {
+      Thread thread = new Thread(runnable, name + "-" + count.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+}
