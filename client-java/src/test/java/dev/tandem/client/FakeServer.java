@@ -48,6 +48,7 @@ final class FakeServer implements AutoCloseable {
   private final Set<Connection> connections = new LinkedHashSet<>();
   private final Set<String> holding = new HashSet<>();
   private final List<Held> held = new ArrayList<>();
+  private ObjectNode group; // the ops message a release collects its commits in
   private final List<String> hellos = new ArrayList<>();
   private final List<String> auths = new ArrayList<>();
   private java.util.function.Function<String, Principal> verify;
@@ -118,6 +119,13 @@ final class FakeServer implements AutoCloseable {
     return doc(docId).log.stream().map(c -> c.clientId() + "/" + c.seq()).toList();
   }
 
+  /** {@code client/seq} of every submit held back, in order. */
+  synchronized List<String> heldIds() {
+    return held.stream()
+        .map(h -> h.from().clientId + "/" + h.message().path("seq").asLong())
+        .toList();
+  }
+
   /** Commits {@code op} as if a socket that said {@code clientId} had submitted it at the head. */
   synchronized void commitAs(String clientId, long seq, String docId, TextOperation op) {
     commit(doc(docId), docId, op, clientId, seq, null);
@@ -130,14 +138,22 @@ final class FakeServer implements AutoCloseable {
 
   /**
    * Sequences the held submits of {@code docId} in order, also those whose socket is gone since
-   * (their answers are lost, their commits broadcast), and stops holding its submits.
+   * (their answers are lost, their commits broadcast), and stops holding its submits. Their commits
+   * go as one group: one {@code ops} frame to every subscriber, as the server sends a group commit.
    */
   synchronized void release(String docId) {
     holding.remove(docId);
     List<Held> due =
         held.stream().filter(h -> h.message().path("doc").asText().equals(docId)).toList();
     held.removeAll(due);
+    group = Wire.message("ops").put("doc", docId);
+    group.putArray("ops");
     due.forEach(h -> submit(h.from(), h.message()));
+    ObjectNode ops = group;
+    group = null;
+    if (!ops.path("ops").isEmpty()) {
+      subscribers(docId).forEach(subscriber -> subscriber.sendBinary(ops));
+    }
   }
 
   /** Breaks every socket without a close frame, as a network failure would. */
@@ -271,12 +287,13 @@ final class FakeServer implements AutoCloseable {
     Committed committed = new Committed(doc.log.size() + 1, op, clientId, seq);
     doc.log.add(committed);
     doc.revisionBySeq.put(clientId + "/" + seq, committed.revision());
-    ObjectNode ops = Wire.message("ops").put("doc", docId);
-    ops.putArray("ops").add(entry(committed));
-    for (Connection subscriber : connections) {
-      if (subscriber.documents.contains(docId)) {
-        subscriber.sendBinary(ops); // for its sender, its ack (lost if its socket is gone)
-      }
+    if (group != null) {
+      ((com.fasterxml.jackson.databind.node.ArrayNode) group.get("ops")).add(entry(committed));
+    } else {
+      ObjectNode ops = Wire.message("ops").put("doc", docId);
+      ops.putArray("ops").add(entry(committed));
+      subscribers(docId)
+          .forEach(subscriber -> subscriber.sendBinary(ops)); // for its sender, its ack
     }
     if (from != null && !from.documents.contains(docId)) {
       from.send(ack(docId, committed.revision(), seq)); // closed meanwhile: acked alone
@@ -301,6 +318,10 @@ final class FakeServer implements AutoCloseable {
 
   private static ObjectNode ack(String docId, long revision, long seq) {
     return Wire.message("ack").put("doc", docId).put("rev", revision).put("seq", seq);
+  }
+
+  private List<Connection> subscribers(String docId) {
+    return connections.stream().filter(c -> c.documents.contains(docId)).toList();
   }
 
   private Doc doc(String docId) {
