@@ -41,4 +41,8 @@ export TANDEM_DIR="${TANDEM_DIR:-$PROJECT}"
 export BENCH_RESULTS="${BENCH_RESULTS:-$COPY/results}"
 export BENCH_WORK="${BENCH_WORK:-$COPY/work}" # run-tandem.sh wipes it: not the shared default
 export TANDEM_DATA_PREFIX="${TANDEM_DATA_PREFIX:-$COPY/data}"
+# Every client of the load generator comes from 127.0.0.1: many-docs 100 x 2 is more sockets than
+# the server's default per-address bound (200; the WebSocket upgrade gets 429). The server reads it
+# from its environment (run-tandem.sh starts it with --port and --data-dir only).
+export TANDEM_MAX_CONNECTIONS_PER_ADDRESS="${TANDEM_MAX_CONNECTIONS_PER_ADDRESS:-0}"
 exec "$COPY/run-tandem.sh" "$@"
