@@ -9,10 +9,11 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * One submitted op, from arrival to acknowledgement. {@link #sequence} runs on the document's
- * sequencer and reads top to bottom in the order things happen; {@link #afterCommit} runs there
- * too, once the {@link Committer} has stored the op. The broadcast to the other subscribers is the
- * document's, right after this ack (see {@link DocumentSequencer}).
+ * One submit, from arrival to its one answer: its sender and {@link SubmitReply}, what was looked
+ * up and read for it, its sequencing ({@link #sequence}: duplicate check, transform, validation,
+ * next revision), the resubmits that wait for its outcome, and its answer ({@link #afterCommit},
+ * {@link #ackedByItsOwnOp} or {@link #afterFailure}). {@link Submits} moves it along: queue, group,
+ * commit, delivery.
  */
 final class SubmitRequest {
   private final Subscriber sender;
@@ -27,6 +28,17 @@ final class SubmitRequest {
   /** This submit's {@code (client, seq)} as the database had it, once looked up; null before. */
   private Optional<Committed> storedAs;
 
+  /** What memory no longer held for this submit, as read from the database; null if not read. */
+  private OlderHistory read;
+
+  /**
+   * What memory no longer held for this submit, read from the database: its earlier commit if any,
+   * and the committed ops after its base revision up to {@code through} (the earlier commit's
+   * revision - 1, else the head when the read began); the ops after {@code through} come from
+   * memory.
+   */
+  record OlderHistory(Optional<Committed> earlier, List<Committed> opsAfterBase, long through) {}
+
   /**
    * @param sender the subscriber that must not receive its own op as an {@code op} message, or null
    *     (a REST submit)
@@ -40,28 +52,126 @@ final class SubmitRequest {
     this.release = release;
   }
 
-  /** Sequences this op against the document: duplicate check, transform, validate, revision. */
-  void sequence(DocumentSequencer document) {
-    document.step(Faults.Step.DEDUP);
-    Optional<Committed> earlier = document.findCommitted(submission.clientId(), submission.seq());
+  /**
+   * Sequences this op into {@code group}, on the document's sequencer, in the order things happen:
+   * duplicate check, transform, validate, next revision. A resubmit of a committed op is answered
+   * at once with that op's ack; a resubmit of an op in the group joins it.
+   */
+  void sequence(DocumentState doc, GroupCommit group, Sequencers sequencers) {
+    sequencers.step(Faults.Step.DEDUP, doc.docId());
+    Optional<Committed> earlier = findCommitted(doc);
     if (earlier.isPresent()) { // a resubmit: the old ack, never applied twice
-      checkIsResubmitOf(earlier.get(), document);
-      document.resubmitted();
+      checkIsResubmitOf(earlier.get(), doc, group);
+      sequencers.metrics().resubmitted();
       acked(earlier.get());
       return;
     }
-    SubmitRequest inFlight = document.sequencedSame(this);
+    SubmitRequest inFlight = group.sameSubmit(this);
     if (inFlight != null) { // the same op is already on its way to the database
-      checkIsResubmitOf(inFlight.sequenced(), document);
+      checkIsResubmitOf(inFlight.sequenced(), doc, group);
       inFlight.addDuplicate(this);
       return;
     }
-    document.checkBaseRevision(submission.baseRevision()); // rev_out_of_range
-    document.step(Faults.Step.TRANSFORM);
-    TextOperation transformed = transformAgainst(document.opsAfter(submission.baseRevision()));
-    document.step(Faults.Step.CHECK);
-    document.checkApplies(transformed); // invalid_op, too_large
-    sequenced = document.next(transformed, this); // the next revision; committed in a group
+    if (submission.baseRevision() > doc.head()) {
+      throw new TandemException(
+          ErrorCode.REV_OUT_OF_RANGE,
+          "rev "
+              + submission.baseRevision()
+              + " is past the head of document '"
+              + doc.docId()
+              + "' ("
+              + doc.head()
+              + ")");
+    }
+    sequencers.step(Faults.Step.TRANSFORM, doc.docId());
+    TextOperation transformed =
+        transformAgainst(opsBetween(submission.baseRevision(), Long.MAX_VALUE, doc, group));
+    sequencers.step(Faults.Step.CHECK, doc.docId());
+    checkApplies(transformed, group.lengthAfter(doc.text().length()), sequencers);
+    Committed next = group.assign(transformed, this); // the next revision, in this group
+    sequencers.step(Faults.Step.ASSIGN_REVISION, doc.docId()); // a failure here takes it back
+    sequenced = next;
+    group.add(this);
+  }
+
+  /**
+   * The committed op with this submit's {@code (client, seq)}: from memory, else as looked up or
+   * read for this submit.
+   */
+  private Optional<Committed> findCommitted(DocumentState doc) {
+    Optional<Committed> recent = doc.history().bySeq(submission.clientId(), submission.seq());
+    if (recent.isPresent()
+        || doc.history().isCertainlyNew(submission.clientId(), submission.seq())) {
+      return recent;
+    }
+    if (storedAs != null) {
+      return storedAs;
+    }
+    return requireRead(doc).earlier();
+  }
+
+  /**
+   * The ops sequenced after {@code revision} and before {@code before}, in revision order: the
+   * committed ones from memory or as read for this submit, then those of the group.
+   */
+  private List<TextOperation> opsBetween(
+      long revision, long before, DocumentState doc, GroupCommit group) {
+    List<TextOperation> ops = new ArrayList<>();
+    if (revision < doc.head() && revision + 1 < before) {
+      Optional<List<Committed>> recent = doc.since(revision);
+      for (Committed committed : recent.orElseGet(() -> readOpsAfter(doc, before))) {
+        if (committed.revision() < before) {
+          ops.add(committed.op());
+        }
+      }
+    }
+    group.opsBefore(before, ops);
+    return ops;
+  }
+
+  /** The committed ops after the base (before {@code before}): as read, then memory's. */
+  private List<Committed> readOpsAfter(DocumentState doc, long before) {
+    OlderHistory older = requireRead(doc);
+    List<Committed> ops = new ArrayList<>(older.opsAfterBase());
+    if (older.through() + 1 < before && older.through() < doc.head()) {
+      ops.addAll(
+          doc.since(older.through())
+              .orElseThrow(
+                  () ->
+                      new IllegalStateException(
+                          "ops of '"
+                              + doc.docId()
+                              + "' after "
+                              + older.through()
+                              + " were not read")));
+    }
+    return ops;
+  }
+
+  private OlderHistory requireRead(DocumentState doc) {
+    if (read == null) {
+      throw new IllegalStateException(
+          "history of '" + doc.docId() + "' was not read for this submit");
+    }
+    return read;
+  }
+
+  /** Whether {@code op}, of length {@code length} before it, applies and fits. */
+  private static void checkApplies(TextOperation op, int length, Sequencers sequencers) {
+    if (op.baseLength() != length) {
+      throw invalidOp(
+          "op base length " + op.baseLength() + " does not match document length " + length);
+    }
+    int limit = sequencers.config().maxDocumentCodePoints();
+    if (op.targetLength() > limit) {
+      throw new TandemException(
+          ErrorCode.TOO_LARGE,
+          "document would have "
+              + op.targetLength()
+              + " code points (expected: at most "
+              + limit
+              + ")");
+    }
   }
 
   /**
@@ -79,12 +189,13 @@ final class SubmitRequest {
    * @throws TandemException {@code seq_reused} for an op that is another user's, differs, or cannot
    *     be verified (a base at or after it)
    */
-  private void checkIsResubmitOf(Committed stored, DocumentSequencer document) {
+  private void checkIsResubmitOf(Committed stored, DocumentState doc, GroupCommit group) {
     boolean same = false;
     long base = submission.baseRevision();
     if (stored.userId().equals(submission.userId()) && base < stored.revision()) {
       try {
-        same = transformAgainst(document.opsBetween(base, stored.revision())).equals(stored.op());
+        same =
+            transformAgainst(opsBetween(base, stored.revision(), doc, group)).equals(stored.op());
       } catch (TandemException doesNotApply) { // so it is not the stored op either
         same = false;
       }
@@ -220,6 +331,16 @@ final class SubmitRequest {
 
   void storedAs(Optional<Committed> stored) {
     storedAs = stored;
+  }
+
+  /** What was read for this submit, or null. */
+  OlderHistory read() {
+    return read;
+  }
+
+  /** Keeps (or, with null, drops) what was read for this submit. */
+  void read(OlderHistory older) {
+    read = older;
   }
 
   /** The op as it was sequenced, or null if it was not (a resubmit, a failure). */

@@ -1,0 +1,228 @@
+package dev.tandem.sequencer.document;
+
+import dev.tandem.persistence.DocumentExistsException;
+import dev.tandem.persistence.DocumentSnapshot;
+import dev.tandem.persistence.StoredOp;
+import dev.tandem.sequencer.error.ErrorCode;
+import dev.tandem.sequencer.error.TandemException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Loading one document into memory, and reloading it when memory may differ from the database
+ * (after a failed commit, or a step that failed while memory was changing). Work that needs the
+ * document waits here ({@link #use}) while one read runs on the database pool; a reload delivers to
+ * the subscribers the ops that landed without being delivered, so nobody misses a revision. Not
+ * thread-safe: owned by the document's sequencer.
+ */
+final class Loading {
+  private static final Logger log = LoggerFactory.getLogger(Loading.class);
+  private static final int READ_PAGE = 1000;
+
+  private final DocumentState doc;
+  private final Sequencers sequencers;
+  private final Subscribers subscribers;
+  private final Executor continueWith;
+  private final GroupDelivery.Guard guard;
+
+  private boolean loaded;
+  private boolean stale;
+  private boolean loading;
+  private final ArrayDeque<Use> awaitingLoad = new ArrayDeque<>();
+
+  /** The requests of the load being taken into memory (so a failure there answers them). */
+  private List<Use> usesInHand = List.of();
+
+  /** Work waiting for the document to load; {@code owner} is the subscriber it is for, if any. */
+  private record Use(
+      Subscriber owner, boolean mayCreate, Runnable action, Consumer<TandemException> failed) {}
+
+  /** What a load read: the document if it exists, and on a reload the ops that landed meanwhile. */
+  private record Loaded(Optional<DocumentSnapshot> snapshot, List<Committed> landed) {}
+
+  Loading(
+      DocumentState doc,
+      Sequencers sequencers,
+      Subscribers subscribers,
+      Executor continueWith,
+      GroupDelivery.Guard guard) {
+    this.doc = doc;
+    this.sequencers = sequencers;
+    this.subscribers = subscribers;
+    this.continueWith = continueWith;
+    this.guard = guard;
+  }
+
+  /** Whether memory holds the document as the database has it. */
+  boolean isCurrent() {
+    return loaded && !stale && !loading;
+  }
+
+  boolean isLoading() {
+    return loading;
+  }
+
+  /** Memory may differ from the database: reload before the next use. */
+  void markStale() {
+    stale = true;
+  }
+
+  /** After a recovery: reloads at once if memory may differ (subscribers get what landed). */
+  void reloadIfStale() {
+    if (stale && !loading && loaded) {
+      use(null, false, () -> {}, e -> {});
+    }
+  }
+
+  /**
+   * Runs {@code action} with the document loaded and current: at once, or after a load read off
+   * this thread. If the load fails, {@code failed} gets {@code unavailable} or {@code not_found}.
+   */
+  void use(Subscriber owner, boolean mayCreate, Runnable action, Consumer<TandemException> failed) {
+    if (isCurrent()) {
+      action.run();
+      return;
+    }
+    if (awaitingLoad.size() >= Sequencers.QUEUE_LIMIT_PER_DOCUMENT) {
+      failed.accept(
+          DocumentSequencer.busy(
+              doc.docId(), awaitingLoad.size() + " requests are waiting for it to load"));
+      return;
+    }
+    awaitingLoad.addLast(new Use(owner, mayCreate, action, failed));
+    if (!loading) {
+      load(mayCreate);
+    }
+  }
+
+  /** Drops the work of {@code owner} still waiting for the load (its socket went away). */
+  void cancel(Subscriber owner) {
+    awaitingLoad.removeIf(use -> use.owner() == owner);
+  }
+
+  /** Whether a failure now leaves memory half changed: a load was being taken. */
+  boolean takingLoad() {
+    return !usesInHand.isEmpty();
+  }
+
+  /** Gives up the load being taken when a step failed: its requests get {@code error}. */
+  void giveUp(TandemException error) {
+    List<Use> uses = usesInHand;
+    usesInHand = List.of();
+    for (Use use : uses) {
+      guard.run("refusing", () -> use.failed().accept(error));
+    }
+  }
+
+  private void load(boolean create) {
+    loading = true;
+    boolean reload = loaded;
+    long knownHead = doc.deliveredHead();
+    sequencers
+        .readLater(
+            () -> {
+              sequencers.step(Faults.Step.LOAD_READ, doc.docId());
+              return read(create, reload, knownHead);
+            })
+        .whenComplete((result, failure) -> continueWith.execute(() -> afterLoad(result, failure)));
+  }
+
+  /**
+   * On the database pool: the document (created empty if {@code create}), and on a reload the ops
+   * memory did not know (a commit whose failure was reported but which did land), so nobody misses
+   * a revision.
+   */
+  private Loaded read(boolean create, boolean reload, long knownHead) {
+    Optional<DocumentSnapshot> snapshot = sequencers.opLog().loadDocument(doc.docId());
+    if (snapshot.isEmpty() && create) {
+      snapshot = Optional.of(create());
+    }
+    List<Committed> landed =
+        reload && snapshot.isPresent() && snapshot.get().revision() > knownHead
+            ? readCommitted(knownHead, snapshot.get().revision())
+            : List.of();
+    return new Loaded(snapshot, landed);
+  }
+
+  private void afterLoad(Loaded result, Throwable failure) {
+    loading = false;
+    List<Use> uses = new ArrayList<>(awaitingLoad);
+    awaitingLoad.clear();
+    usesInHand = uses;
+    if (failure != null) {
+      usesInHand = List.of();
+      TandemException error = DocumentSequencer.asTandem(failure);
+      uses.forEach(use -> guard.run("refusing", () -> use.failed().accept(error)));
+      return;
+    }
+    sequencers.step(Faults.Step.LOADED, doc.docId());
+    if (result.snapshot().isEmpty()) {
+      TandemException notFound =
+          new TandemException(ErrorCode.NOT_FOUND, "no document '" + doc.docId() + "'");
+      usesInHand = List.of();
+      for (Use use : uses) {
+        if (use.mayCreate()) {
+          awaitingLoad.addLast(use);
+        } else {
+          guard.run("refusing", () -> use.failed().accept(notFound));
+        }
+      }
+      if (!awaitingLoad.isEmpty()) {
+        load(true);
+      }
+      return;
+    }
+    doc.reset(result.snapshot().get(), sequencers.config().historyInMemory());
+    if (!result.landed().isEmpty()) {
+      subscribers.broadcast(result.landed());
+    }
+    doc.delivered();
+    loaded = true;
+    stale = false;
+    usesInHand = List.of();
+    for (Use use : uses) {
+      try {
+        use.action().run();
+      } catch (Throwable e) { // this request's own failure: the document is loaded and sound
+        log.error("a request to '{}' failed after its load", doc.docId(), e);
+        guard.run("refusing", () -> use.failed().accept(TandemException.internal(e)));
+      }
+    }
+  }
+
+  private DocumentSnapshot create() {
+    try {
+      return sequencers.opLog().createDocument(doc.docId(), "");
+    } catch (DocumentExistsException e) { // created by someone else meanwhile
+      return sequencers.opLog().loadDocument(doc.docId()).orElseThrow(() -> e);
+    }
+  }
+
+  /** On the database pool: the committed ops after {@code after} up to {@code upTo}, densely. */
+  static List<Committed> readCommitted(Sequencers sequencers, String docId, long after, long upTo) {
+    List<Committed> ops = new ArrayList<>();
+    long next = after + 1;
+    while (next <= upTo) {
+      List<StoredOp> page =
+          sequencers.opLog().readRange(docId, next, (int) Math.min(READ_PAGE, upTo - next + 1));
+      if (page.isEmpty() || page.get(0).revision() != next) {
+        throw DocumentSequencer.gapAt(docId, next);
+      }
+      for (StoredOp stored : page) {
+        ops.add(Committed.of(stored));
+      }
+      next += page.size();
+    }
+    return ops;
+  }
+
+  private List<Committed> readCommitted(long after, long upTo) {
+    return readCommitted(sequencers, doc.docId(), after, upTo);
+  }
+}

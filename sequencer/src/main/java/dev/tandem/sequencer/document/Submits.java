@@ -1,0 +1,466 @@
+package dev.tandem.sequencer.document;
+
+import dev.tandem.sequencer.error.ErrorCode;
+import dev.tandem.sequencer.error.TandemException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The submits of one document, from their arrival to their group's delivery, in the order things
+ * happen: {@link #arrive} admits a submit to the {@link SubmitQueue}; {@link #sequenceWaiting}
+ * takes ready submits round-robin into one {@link GroupCommit}, each {@link SubmitRequest}
+ * sequencing itself; the group goes to the committer; {@link #afterCommit} applies it and delivers
+ * it. A submit whose history memory no longer holds waits for one read at a time (its lane waits,
+ * the others go on). Not thread-safe: owned by the document's sequencer.
+ */
+final class Submits {
+  private static final Logger log = LoggerFactory.getLogger(Submits.class);
+
+  /**
+   * Ops one group may hold. A submit that arrives waits for the group under way, its commit and its
+   * delivery (an ack or a run of ops per op and subscriber, on this thread): a small group keeps
+   * that wait short under a flood, and the committer still writes many documents' groups at once.
+   */
+  private static final int MAX_OPS_PER_COMMIT = 100;
+
+  /**
+   * Transforms one group may cost (the sum of its submits' costs), so that sequencing one group
+   * stays short and a submit that arrives meanwhile waits for little.
+   */
+  private static final long MAX_TRANSFORMS_PER_GROUP = 10_000;
+
+  /** New senders whose first submits one read looks up at most. */
+  private static final int LOOK_UPS_PER_READ = 64;
+
+  private final DocumentState doc;
+  private final Sequencers sequencers;
+  private final Loading loading;
+  private final Subscribers subscribers;
+  private final Checkpoints checkpoints;
+  private final Executor continueWith;
+  private final GroupDelivery.Guard guard;
+
+  private final SubmitQueue waiting = new SubmitQueue();
+
+  /** The group being sequenced or committed; null if none. */
+  private GroupCommit group;
+
+  private boolean sequenceAfterLoad;
+
+  /** The one waiting submit that holds what was read for it, or null. */
+  private SubmitRequest holdingRead;
+
+  /** The request inside {@link SubmitRequest#sequence} right now. */
+  private SubmitRequest sequencing;
+
+  /**
+   * The requests whose older history or earlier commit is being read (they stay in their lanes
+   * meanwhile); empty if no read is under way.
+   */
+  private List<SubmitRequest> readingFor = List.of();
+
+  /** Bumped by every {@link #giveUp}: a continuation of work given up finds it changed. */
+  private int generation;
+
+  Submits(
+      DocumentState doc,
+      Sequencers sequencers,
+      Loading loading,
+      Subscribers subscribers,
+      Checkpoints checkpoints,
+      Executor continueWith,
+      GroupDelivery.Guard guard) {
+    this.doc = doc;
+    this.sequencers = sequencers;
+    this.loading = loading;
+    this.subscribers = subscribers;
+    this.checkpoints = checkpoints;
+    this.continueWith = continueWith;
+    this.guard = guard;
+  }
+
+  /** Whether no submit waits, is read for or is being committed. */
+  boolean isIdle() {
+    return waiting.isEmpty() && group == null && readingFor.isEmpty();
+  }
+
+  // ---- arrival ----------------------------------------------------------------------------------
+
+  /**
+   * A submit arrives: it waits in its sender's lane, within the document's bounds, or is refused.
+   */
+  void arrive(SubmitRequest request) {
+    if (sequencers.isStopping()) {
+      request.fail(new TandemException(ErrorCode.UNAVAILABLE, "the server is shutting down"));
+      return;
+    }
+    // What sequencing it costs: the ops it is transformed against (or verified against), read from
+    // the database if memory no longer holds them.
+    long sequencedHead = doc.head() + (group == null ? 0 : group.opCount());
+    request.cost(1 + Math.max(0, sequencedHead - request.submission().baseRevision()));
+    if (waiting.size() >= Sequencers.QUEUE_LIMIT_PER_DOCUMENT) {
+      request.fail(busy(waiting.size() + " submits are waiting"));
+      return;
+    }
+    long costLimit = sequencers.config().submitQueueCostPerDocument();
+    long costBefore = waiting.cost();
+    SubmitQueue.Admission admission = waiting.admit(request, costLimit);
+    for (SubmitRequest refused : admission.refused()) { // the newest of a costlier sender's
+      refused.fail(busy("its sender's submits cost the most of " + costBefore + " waiting"));
+    }
+    if (!admission.admitted()) {
+      request.fail(busy("submits costing " + costBefore + " (at most " + costLimit + ") wait"));
+      return;
+    }
+    sequenceWaiting();
+  }
+
+  // ---- sequencing a group -----------------------------------------------------------------------
+
+  /**
+   * Sequences waiting submits into one group and hands it to the committer. Runs when no group is
+   * being committed, so a failed group never has later ops built on top of it. The lanes of the
+   * waiting queue are served round-robin; a lane whose first submit needs history that memory no
+   * longer holds waits for it to be read (one read at a time per document) while the others go on.
+   */
+  void sequenceWaiting() {
+    if (waiting.isEmpty()) {
+      return;
+    }
+    if (group != null) {
+      readForNextLane(); // meanwhile
+      return; // resumes when the commit is done
+    }
+    if (!loading.isCurrent()) {
+      if (!sequenceAfterLoad) { // once, however many submits arrive during the load
+        sequenceAfterLoad = true;
+        loading.use(
+            null,
+            false,
+            () -> {
+              sequenceAfterLoad = false;
+              continueWith.execute(this::sequenceWaiting); // a step of its own, not the load's
+            },
+            error -> {
+              sequenceAfterLoad = false;
+              failWaiting(error);
+            });
+      }
+      return;
+    }
+    group = new GroupCommit(doc);
+    long transforms = 0;
+    while (group.opCount() < MAX_OPS_PER_COMMIT && transforms < MAX_TRANSFORMS_PER_GROUP) {
+      SubmitRequest request = waiting.poll(this::isReady);
+      if (request == null) {
+        break;
+      }
+      transforms += request.cost();
+      sequence(request);
+    }
+    readForNextLane();
+    if (group.isEmpty()) {
+      group = null;
+      return;
+    }
+    GroupCommit committing = group;
+    int handedOffIn = generation;
+    committing
+        .commit(sequencers)
+        .whenComplete(
+            (ok, failure) ->
+                continueWith.execute(() -> afterCommit(committing, handedOffIn, failure)));
+  }
+
+  /**
+   * Sequences one request into the group. A request refused, or one whose sequencing fails for any
+   * reason, is answered and leaves no trace: the ops sequenced before it stay as they were.
+   */
+  private void sequence(SubmitRequest request) {
+    int sequencedBefore = group.opCount();
+    sequencing = request;
+    try {
+      request.sequence(doc, group, sequencers);
+    } catch (Throwable failure) {
+      group.dropOpsFrom(sequencedBefore);
+      if (!(failure instanceof TandemException)) {
+        log.error("sequencing a submit to '{}' failed", doc.docId(), failure);
+      }
+      request.fail(
+          failure instanceof TandemException tandem ? tandem : TandemException.internal(failure));
+    } finally {
+      sequencing = null;
+      if (holdingRead == request) {
+        dropRead();
+      }
+    }
+  }
+
+  // ---- reading what memory no longer holds ------------------------------------------------------
+
+  /**
+   * Whether {@code request} can be sequenced from memory (or from what was read for it): its {@code
+   * (client, seq)} cannot have been committed before memory's time, and memory holds the ops after
+   * its base revision.
+   */
+  private boolean isReady(SubmitRequest request) {
+    if (readingFor.contains(request)) {
+      return false;
+    }
+    SubmitRequest.OlderHistory read = request.read();
+    if (read != null) {
+      // The ops after what was read come from memory, unless it moved on too far meanwhile.
+      boolean verifiable =
+          read.earlier().isPresent() && read.through() >= read.earlier().get().revision() - 1;
+      return verifiable || doc.history().holdsAfter(read.through(), doc.head());
+    }
+    return !needsLookUp(request) && !baseIsForgotten(request.submission());
+  }
+
+  /** Whether the database must say if {@code request}'s {@code (client, seq)} is stored. */
+  private boolean needsLookUp(SubmitRequest request) {
+    return request.storedAs() == null && mayBeCommittedBefore(request.submission());
+  }
+
+  private boolean mayBeCommittedBefore(Sequencers.Submission submission) {
+    return doc.history().bySeq(submission.clientId(), submission.seq()).isEmpty()
+        && !doc.history().isCertainlyNew(submission.clientId(), submission.seq());
+  }
+
+  private boolean baseIsForgotten(Sequencers.Submission submission) {
+    return submission.baseRevision() <= doc.head()
+        && !doc.history().holdsAfter(submission.baseRevision(), doc.head());
+  }
+
+  /**
+   * Starts the read for the next lane, in round-robin order, that waits for one, unless a read is
+   * under way. One read's result at a time: it is used before the next read starts (which would
+   * replace it), unless memory moved on too far meanwhile and the same submit needs it again.
+   */
+  private void readForNextLane() {
+    if (!readingFor.isEmpty() || !loading.isCurrent()) {
+      return;
+    }
+    if (holdingRead != null && !waiting.isFirst(holdingRead)) {
+      dropRead(); // its submit was answered meanwhile
+    }
+    SubmitRequest unready =
+        waiting.takeTurn(
+            next ->
+                !isReady(next)
+                    && (!baseIsForgotten(next.submission())
+                        || holdingRead == null
+                        || holdingRead == next));
+    if (unready == null) {
+      return;
+    }
+    if (baseIsForgotten(unready.submission())) {
+      readOlderHistory(unready);
+    } else {
+      List<SubmitRequest> lookUps = new ArrayList<>();
+      lookUps.add(unready);
+      lookUps.addAll(
+          waiting.firsts(
+              next -> next != unready && needsLookUp(next) && !baseIsForgotten(next.submission()),
+              LOOK_UPS_PER_READ - 1));
+      lookUpEarlier(lookUps);
+    }
+  }
+
+  /**
+   * Asks the database, in one read off this thread, whether each of {@code requests} (first submits
+   * of their lanes, whose bases memory holds) is stored already; each keeps the answer. A look-up
+   * is small, so the new senders waiting for one go together rather than in turn.
+   */
+  private void lookUpEarlier(List<SubmitRequest> requests) {
+    readingFor = List.copyOf(requests);
+    int readIn = generation;
+    String docId = doc.docId();
+    sequencers
+        .readLater(
+            () -> {
+              sequencers.step(Faults.Step.OLDER_HISTORY_READ, docId);
+              List<Optional<Committed>> found = new ArrayList<>(requests.size());
+              for (SubmitRequest request : requests) {
+                Sequencers.Submission submission = request.submission();
+                found.add(
+                    sequencers
+                        .opLog()
+                        .findBySeq(docId, submission.clientId(), submission.seq())
+                        .map(Committed::of));
+              }
+              return found;
+            })
+        .whenComplete(
+            (found, failure) ->
+                continueWith.execute(
+                    () -> {
+                      if (readIn != generation) {
+                        return; // given up by a recovery, which answered the requests
+                      }
+                      sequencers.step(Faults.Step.OLDER_HISTORY_READ_DONE, docId);
+                      readingFor = List.of();
+                      for (int i = 0; i < requests.size(); i++) {
+                        SubmitRequest request = requests.get(i);
+                        if (failure != null) {
+                          waiting.remove(request);
+                          request.fail(DocumentSequencer.asTandem(failure));
+                        } else {
+                          request.storedAs(found.get(i));
+                        }
+                      }
+                      sequenceWaiting();
+                    }));
+  }
+
+  /**
+   * Reads what {@code request} needs off this thread, while the other lanes go on; its lane resumes
+   * with it. Whatever it already held from an earlier read is dropped.
+   */
+  private void readOlderHistory(SubmitRequest request) {
+    readingFor = List.of(request);
+    if (holdingRead == request) {
+      dropRead(); // memory moved on too far since: read again
+    }
+    Sequencers.Submission submission = request.submission();
+    boolean lookUpSeq = mayBeCommittedBefore(submission);
+    boolean readOps = baseIsForgotten(submission);
+    long upTo = doc.head();
+    int readIn = generation;
+    String docId = doc.docId();
+    sequencers
+        .readLater(
+            () -> {
+              sequencers.step(Faults.Step.OLDER_HISTORY_READ, docId);
+              Optional<Committed> earlier =
+                  lookUpSeq
+                      ? sequencers
+                          .opLog()
+                          .findBySeq(docId, submission.clientId(), submission.seq())
+                          .map(Committed::of)
+                      : Optional.empty();
+              // To transform against, or to verify a resubmit against: up to the earlier commit.
+              long base = submission.baseRevision();
+              long through = readOps ? earlier.map(e -> e.revision() - 1).orElse(upTo) : base;
+              List<Committed> ops =
+                  base < through
+                      ? Loading.readCommitted(sequencers, docId, base, through)
+                      : List.of();
+              return new SubmitRequest.OlderHistory(earlier, ops, Math.max(base, through));
+            })
+        .whenComplete(
+            (read, failure) ->
+                continueWith.execute(
+                    () -> {
+                      if (readIn != generation) {
+                        return; // given up by a recovery, which answered the request
+                      }
+                      sequencers.step(Faults.Step.OLDER_HISTORY_READ_DONE, docId);
+                      readingFor = List.of();
+                      if (failure != null) {
+                        waiting.remove(request);
+                        request.fail(DocumentSequencer.asTandem(failure));
+                      } else {
+                        dropRead();
+                        request.read(read);
+                        holdingRead = request;
+                      }
+                      sequenceWaiting();
+                    }));
+  }
+
+  private void dropRead() {
+    if (holdingRead != null) {
+      holdingRead.read(null);
+      holdingRead = null;
+    }
+  }
+
+  // ---- after the commit -------------------------------------------------------------------------
+
+  /** Only now: apply to memory, ack each sender, broadcast to everyone else, in revision order. */
+  private void afterCommit(GroupCommit committed, int handedOffIn, Throwable failure) {
+    if (handedOffIn != generation) { // given up by a recovery, which answered its requests
+      if (failure == null) {
+        loading.markStale(); // it landed after all: the reload delivers it
+        resume();
+      }
+      return;
+    }
+    if (failure != null) {
+      group = null;
+      // The outcome of a commit that failed may be unknown; reload before trusting memory again.
+      loading.markStale();
+      TandemException error =
+          failure instanceof TandemException
+              ? (TandemException) failure
+              : new TandemException(ErrorCode.UNAVAILABLE, "the op was not stored", failure);
+      committed.failed(error, guard);
+      sequenceWaiting();
+      return;
+    }
+    // The group stays in hand until delivered: a failure in between gives it up, and reloads.
+    long before = doc.head();
+    sequencers.step(Faults.Step.APPLY, doc.docId());
+    committed.apply();
+    sequencers.step(Faults.Step.DELIVER, doc.docId());
+    committed.deliver(subscribers, guard);
+    group = null;
+    sequencers.step(Faults.Step.CHECKPOINT, doc.docId());
+    checkpoints.afterCommit(before);
+    sequenceWaiting();
+  }
+
+  /** After a recovery: reloads at once if memory may differ, and goes on with what waits. */
+  void resume() {
+    loading.reloadIfStale();
+    sequenceWaiting();
+  }
+
+  // ---- failures ---------------------------------------------------------------------------------
+
+  /** Refuses every waiting submit (the document could not be loaded). */
+  private void failWaiting(TandemException error) {
+    dropRead();
+    for (SubmitRequest request : waiting.drain()) {
+      request.fail(error);
+    }
+  }
+
+  /** Whether a failure now may leave memory behind the database: a group went to the committer. */
+  boolean groupHandedOff() {
+    return group != null && group.handedOff();
+  }
+
+  /**
+   * Gives up the submits in hand when a step failed: the group, the one being sequenced and those
+   * being read for each get {@code error}; continuations of this work will find it given up.
+   */
+  void giveUp(TandemException error) {
+    generation++;
+    List<SubmitRequest> requests = new ArrayList<>();
+    if (group != null) {
+      requests.addAll(group.requests());
+    }
+    if (sequencing != null) {
+      requests.add(sequencing);
+    }
+    requests.addAll(readingFor);
+    group = null;
+    dropRead();
+    sequencing = null;
+    readingFor = List.of();
+    for (SubmitRequest request : requests) {
+      waiting.remove(request);
+      guard.run("refusing", () -> request.afterFailure(error));
+    }
+  }
+
+  private TandemException busy(String why) {
+    return DocumentSequencer.busy(doc.docId(), why);
+  }
+}
