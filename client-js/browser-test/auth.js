@@ -10,10 +10,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { chromium } from 'playwright-core';
+import { launchChromium } from './browser.js';
 import { mintToken, startServer } from './server.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 let server;
 let browser;
 let secretDir;
@@ -25,10 +24,7 @@ before(async () => {
   secretFile = join(secretDir, 'secret');
   writeFileSync(secretFile, randomBytes(48).toString('base64'), { mode: 0o600 });
   server = await startServer({ args: [`--auth-secret-file=${secretFile}`] });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {

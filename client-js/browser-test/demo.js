@@ -8,28 +8,16 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
+import { launchChromium } from './browser.js';
 import { startServer } from './server.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 let server;
 let browser;
 let docCount = 0;
 
 before(async () => {
   server = await startServer();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {
@@ -225,4 +213,180 @@ test('a textarea bound to the same document keeps in step with the editors', asy
   assert.equal(await a.page.inputValue('#plain'), text);
   await a.context.close();
   await b.context.close();
+});
+
+/** Records the page's console errors and uncaught exceptions. */
+function watchErrors(page) {
+  const errors = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  page.on('console', (message) => message.type() === 'error' && errors.push(message.text()));
+  return errors;
+}
+
+test('no console errors, and the page fits a 360 px phone screen without scrolling sideways', async () => {
+  const doc = freshDoc();
+  const context = await browser.newContext({ viewport: { width: 360, height: 740 } });
+  await context.addInitScript(() => localStorage.setItem('tandem-name', 'Ada'));
+  const page = await context.newPage();
+  const errors = watchErrors(page);
+  await page.goto(`${server.url}/#${doc}`);
+  await waitSynced(page);
+  await page.click(EDITOR);
+  await page.keyboard.type('a line long enough to wrap on a phone screen, typed on a phone ');
+  await waitSynced(page);
+  await page.waitForFunction(() => document.querySelectorAll('#history-list li').length > 0);
+  const widths = await page.evaluate(() => ({
+    page: document.documentElement.scrollWidth,
+    screen: window.innerWidth,
+  }));
+  assert.ok(
+    widths.page <= widths.screen,
+    `content ${widths.page} px on a ${widths.screen} px screen`,
+  );
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a lost connection shows a banner whose "Retry now" reconnects at once', async () => {
+  const doc = freshDoc();
+  const a = await openPage(doc, 'Ada');
+  assert.equal(await a.page.isHidden('#banner'), true);
+  await a.page.evaluate(() => {
+    const client = window.tandem.client;
+    const reconnectNow = client.reconnectNow.bind(client);
+    window.retries = [];
+    client.reconnectNow = () => {
+      window.retries.push(client.status);
+      return reconnectNow();
+    };
+  });
+  await a.context.setOffline(true); // the browser's offline event drops the socket at once
+  await a.page.waitForSelector('#banner:not([hidden])', { timeout: 10_000 });
+  assert.match(await a.page.textContent('#banner'), /edits are kept|Reconnecting/);
+  await a.page.click('#retry');
+  assert.equal((await a.page.evaluate(() => window.retries)).length, 1);
+  await a.context.setOffline(false);
+  await waitSynced(a.page);
+  await a.page.waitForSelector('#banner[hidden]', { state: 'attached', timeout: 10_000 });
+  await a.context.close();
+});
+
+test('twelve people on one document get twelve different colors', async () => {
+  const doc = freshDoc();
+  const context = await browser.newContext();
+  const pages = [];
+  for (let i = 0; i < 12; i++) {
+    const page = await context.newPage();
+    await page.goto(`${server.url}/#${doc}`);
+    await waitSynced(page);
+    pages.push(page);
+  }
+  const ownColors = async () =>
+    Promise.all(
+      pages.map((page) =>
+        page.evaluate(() => document.querySelector('#people li').style.getPropertyValue('--color')),
+      ),
+    );
+  // a page that picked a color someone who came first has gives it up; wait until all differ
+  const deadline = Date.now() + 30_000;
+  let colors = await ownColors();
+  while (new Set(colors).size < 12 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    colors = await ownColors();
+  }
+  assert.equal(new Set(colors).size, 12, `colors: ${colors}`);
+  // and the first page sees the others in the colors they chose
+  await pages[0].waitForFunction(
+    (expected) =>
+      JSON.stringify(
+        [...document.querySelectorAll('#people li')]
+          .map((li) => li.style.getPropertyValue('--color'))
+          .sort(),
+      ) === JSON.stringify(expected),
+    [...colors].sort(),
+    { timeout: 20_000 },
+  );
+  await context.close();
+});
+
+test('a name change reaches the others at once', async () => {
+  const doc = freshDoc();
+  const a = await openPage(doc, 'Ada');
+  const b = await openPage(doc, 'Grace');
+  await waitPeople(b.page, ['Grace (you)', 'Ada']);
+  await a.page.fill('#user-name', 'Ada Lovelace'); // no typing in the document
+  await waitPeople(b.page, ['Grace (you)', 'Ada Lovelace']);
+  await a.context.close();
+  await b.context.close();
+});
+
+test('history: time and author of each revision, what changed since, and restore', async () => {
+  const doc = freshDoc();
+  const a = await openPage(doc, 'Ada');
+  const b = await openPage(doc, 'Grace');
+  const append = (page, words) =>
+    page.evaluate(async (text) => {
+      const { doc: d } = window.tandem;
+      const { TextOperation, codePointCount } = await import('./lib/index.js');
+      d.edit((t) => TextOperation.builder().retain(codePointCount(t)).insert(text).build());
+      await d.whenSynchronized();
+    }, words);
+  await waitPeople(a.page, ['Ada (you)', 'Grace']);
+  await append(a.page, 'Hello');
+  await append(b.page, ' world');
+  await a.page.waitForFunction(() => window.tandem.doc.revision === 2);
+  await a.page.waitForFunction(() => document.querySelectorAll('#history-list li').length === 2);
+  const list = () =>
+    a.page.evaluate(() =>
+      [...document.querySelectorAll('#history-list li')].map((li) => li.textContent),
+    );
+  const [second, first] = await list();
+  assert.match(first, /^\d{1,2}:\d{2}:\d{2}.* · Ada$/);
+  assert.match(second, / · Grace$/);
+
+  await a.page.click('#history-list li[data-rev="1"]'); // revision 1: "Hello"
+  await a.page.waitForFunction(() => document.querySelector('#history-text ins') !== null);
+  assert.match(await a.page.textContent('#history-meta'), /^revision 1 · .* · Ada$/);
+  assert.equal(await a.page.textContent('#history-text ins'), ' world');
+  assert.equal(await a.page.textContent('#history-text'), 'Hello world');
+
+  await a.page.click('#restore');
+  assert.equal(await converged([a.page, b.page]), 'Hello');
+  assert.equal(await serverText(doc), 'Hello');
+  await a.page.waitForFunction(() => document.querySelectorAll('#history-list li').length === 3);
+  assert.match((await list())[0], / · Ada$/, 'the restore is a new revision');
+  await a.context.close();
+  await b.context.close();
+});
+
+test('the history panel says why it cannot load, never a raw parse error', async () => {
+  const doc = freshDoc();
+  const a = await openPage(doc, 'Ada');
+  await a.page.click(EDITOR);
+  await a.page.keyboard.type('ab');
+  await waitSynced(a.page);
+  const showRevision = (rev) =>
+    a.page.evaluate((r) => {
+      const slider = document.getElementById('history');
+      slider.value = String(r);
+      slider.dispatchEvent(new Event('input'));
+    }, rev);
+  const meta = (text) =>
+    a.page.waitForFunction((t) => document.getElementById('history-meta').textContent === t, text, {
+      timeout: 10_000,
+    });
+  // a server shutting down answers with a page that is not JSON, then not at all
+  await a.page.route('**/api/docs/**', (route) =>
+    route.fulfill({ status: 503, contentType: 'text/html', body: '<html>Service Unavailable' }),
+  );
+  await showRevision(0);
+  await meta('History unavailable: HTTP 503.');
+  await a.page.unroute('**/api/docs/**');
+  await a.page.route('**/api/docs/**', (route) => route.abort('connectionrefused'));
+  await showRevision(1);
+  await meta('History unavailable: the server cannot be reached.');
+  await a.page.unroute('**/api/docs/**');
+  await showRevision(0);
+  await meta('revision 0: the start of the document');
+  await a.context.close();
 });

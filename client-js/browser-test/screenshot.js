@@ -1,17 +1,15 @@
 // Takes docs/demo.png: the demo page with two users typing into one document in CodeMirror, seen
-// from Ada's window while Grace selects a few words. `npm run screenshot` (needs the sequencer's
+// from Ada's window while Grace selects a few words, its history at the revision before Grace's
+// first keystroke (what she added since marked). `npm run screenshot` (needs the sequencer's
 // jar and Chromium, as the browser tests do).
 
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { launchChromium } from './browser.js';
 import { startServer } from './server.js';
 
 const OUTPUT = fileURLToPath(new URL('../docs/demo.png', import.meta.url));
 const server = await startServer();
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu'],
-});
+const browser = await launchChromium();
 try {
   const [ada, grace] = await Promise.all(['Ada', 'Grace'].map(openAs));
   await ada.click('.cm-content');
@@ -32,11 +30,16 @@ try {
     view.dispatch({ selection: { anchor: from, head: from + 'two people'.length } });
   });
   await ada.waitForSelector('.cm-tandem-selection');
-  await ada.waitForFunction(
-    () =>
-      window.tandem.doc.state === 'synced' &&
-      document.getElementById('history-text').textContent === window.tandem.doc.text,
-  );
+  await ada.waitForFunction(() => window.tandem.doc.state === 'synced');
+  // the history at Ada's first line: who wrote what when, and Grace's line marked as added since
+  const { ops } = await (await fetch(`${server.url}/api/docs/notes/ops?limit=1000`)).json();
+  const beforeGrace = ops.find((op) => op.client === 'grace-screenshot').rev - 1;
+  await ada.evaluate((rev) => {
+    const slider = document.getElementById('history');
+    slider.value = String(rev);
+    slider.dispatchEvent(new Event('input'));
+  }, beforeGrace);
+  await ada.waitForSelector('#history-text ins');
   await ada.screenshot({ path: OUTPUT });
   console.log(`wrote ${OUTPUT}`);
 } finally {

@@ -17,11 +17,16 @@ export const JAR = join(
 );
 
 /**
- * Starts a server; `port` 0 picks a free one; `args` are more flags (`--auth-secret-file=…`).
- * Resolves once it listens.
- * @param {{port?: number, dataDir?: string, args?: string[]}} [options]
+ * Starts a server; `port` 0 picks a free one; `staticDir` is served at / (default the demo
+ * page); `args` are more flags (`--auth-secret-file=…`). Resolves once it listens.
+ * @param {{port?: number, dataDir?: string, staticDir?: string, args?: string[]}} [options]
  */
-export async function startServer({ port = 0, dataDir, args = [] } = {}) {
+export async function startServer({
+  port = 0,
+  dataDir,
+  staticDir = join(clientJs, 'demo'),
+  args = [],
+} = {}) {
   if (!existsSync(JAR)) {
     throw new Error(`${JAR} is missing: build it first (mvn -B -pl sequencer -am package)`);
   }
@@ -34,7 +39,7 @@ export async function startServer({ port = 0, dataDir, args = [] } = {}) {
       JAR,
       `--port=${port}`,
       `--data-dir=${join(dir, 'data')}`,
-      `--static-dir=${join(clientJs, 'demo')}`,
+      `--static-dir=${staticDir}`,
       ...args,
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },

@@ -51,6 +51,7 @@ export const tandemChange = Annotation.define();
  * @returns {() => void} unbinds
  */
 export function bindCodeMirror(view, doc, { meta = {} } = {}) {
+  checkOneCodeMirror(view);
   let ownEdit = false; // doc.edit is running for a transaction of this view
   let reverting = false; // doc.undo or doc.redo is running for a key of this view
 
@@ -150,6 +151,40 @@ export function bindCodeMirror(view, doc, { meta = {} } = {}) {
     off.forEach((unsubscribe) => unsubscribe());
     view.dispatch({ effects: compartment.reconfigure([]) });
   };
+}
+
+/**
+ * Refuses a view made with another copy of `@codemirror/view` or `@codemirror/state` than the one
+ * this module imports (an app that bundles two copies, say its own `@codemirror/state` next to the
+ * one installed for this package). CodeMirror would not recognise this binding's extensions and
+ * annotations as its own, and the editor would stop syncing without a word; an error now says why.
+ * @param {unknown} view
+ * @throws {TypeError} if `view` is not an EditorView of this module's CodeMirror
+ */
+export function checkOneCodeMirror(view) {
+  const looksLikeView =
+    view !== null && typeof view === 'object' && 'state' in view && 'dispatch' in view;
+  if (!looksLikeView) {
+    throw new TypeError(`bindCodeMirror needs an EditorView (got ${describe(view)})`);
+  }
+  const duplicate = !(view instanceof EditorView)
+    ? '@codemirror/view'
+    : !(/** @type {EditorView} */ (view).state instanceof EditorState)
+      ? '@codemirror/state'
+      : null;
+  if (duplicate !== null) {
+    throw new TypeError(
+      `bindCodeMirror: the view was made with another copy of ${duplicate} than the one ` +
+        `@tandem/client/codemirror imports, so the two would not work together. Install one ` +
+        `copy (\`npm ls ${duplicate}\` lists them; \`npm dedupe\`, or one version that ` +
+        `satisfies @tandem/client's peerDependencies) and bundle it once.`,
+    );
+  }
+}
+
+/** @param {unknown} value */
+function describe(value) {
+  return value === null ? 'null' : typeof value === 'object' ? 'an object' : typeof value;
 }
 
 /**

@@ -25,6 +25,11 @@ const REFRESH_AT = 0.8;
 const REFRESH_BEFORE_MS = 60_000;
 /** ... but never sooner than this: a client clock far ahead of the server's must not spin. */
 const MIN_REFRESH_MS = 1000;
+/**
+ * Work the server refused for now (`unavailable`) and refused token refreshes are retried with
+ * backoff up to this cap: the server is up but busy, or counts refusals as bad messages.
+ */
+const RETRY_MAX_MS = 30_000;
 
 /**
  * An error the server sent (`error {code, message, retryable, doc, seq}`) or one the client met
@@ -39,9 +44,13 @@ export class TandemError extends Error {
   constructor(code, message, { retryable = false, docId = null, seq = null } = {}) {
     super(message);
     this.name = 'TandemError';
+    /** @type {string} */
     this.code = code;
+    /** @type {boolean} */
     this.retryable = retryable;
+    /** @type {string | null} */
     this.docId = docId;
+    /** @type {number | null} */
     this.seq = seq;
   }
 }
@@ -132,6 +141,14 @@ class Emitter {
  * `'closed'` (by `close()` or a close code 1008 from the server). Errors not about one document
  * arrive as the `'error'` event with a {@link TandemError}.
  *
+ * Sync status (the `'status'` event), what an app shows: the connection state joined with its
+ * documents' states. `'connecting'` and `'offline'` as above; once welcomed `'connected'` (a
+ * document is still opening or catching up, or none is open), `'saving'` (every document caught
+ * up, some local edit not yet acknowledged) or `'synced'` (every local edit of every open
+ * document acknowledged); `'closed'`. A lost socket is retried after 0.1 to 1 s (`maxBackoffMs`),
+ * so the client is back within about a second of the server; `reconnectNow()` skips the wait, and
+ * so does the browser's `online` event (its `offline` event drops the socket at once).
+ *
  * Tokens: a static `token` is said in every hello. A `getToken` callback (returning the token or a
  * Promise of it) is called instead at every connect and reconnect, and again when 80 % of the
  * token's life from `welcome` to its `exp` has passed (or 60 s before `exp`, whichever comes
@@ -180,9 +197,13 @@ export class TandemClient {
   #refreshTimer = null;
   #refreshBackoff;
   #state = 'connecting';
+  /** @type {ClientStatus} */
+  #status = 'connecting';
   /** @type {User | null} */
   #user = null;
   #closed = false;
+  /** removes the browser `offline` and `online` listeners */
+  #stopWatchingNetwork = () => {};
 
   /**
    * @param {string} url
@@ -195,7 +216,11 @@ export class TandemClient {
    * @param {number} [options.firstSeq] the first seq (default 1)
    * @param {typeof WebSocket} [options.WebSocket] the WebSocket constructor (default the global)
    * @param {number} [options.initialBackoffMs] reconnect delays (default 200 ms doubling ...)
-   * @param {number} [options.maxBackoffMs] ... up to this cap (default 30 s)
+   * @param {number} [options.maxBackoffMs] ... up to this cap (default 1 s: back within about a
+   *   second of the server)
+   * @param {boolean} [options.watchNetwork] follow the browser's `offline` and `online` events:
+   *   drop the socket at once when the network goes, reconnect at once when it is back (default
+   *   true)
    * @param {number} [options.pingIntervalMs] no message for two intervals = lost (default 20 s)
    * @param {number} [options.presenceThrottleMs] at most one own selection per interval (100 ms)
    * @param {number} [options.undoMergeMs] local edits closer than this are one undo step (1000)
@@ -211,7 +236,8 @@ export class TandemClient {
       firstSeq = 1,
       WebSocket: WebSocketClass = globalThis.WebSocket,
       initialBackoffMs = 200,
-      maxBackoffMs = 30_000,
+      maxBackoffMs = 1000,
+      watchNetwork = true,
       pingIntervalMs = 20_000,
       presenceThrottleMs = 100,
       undoMergeMs = 1000,
@@ -240,7 +266,7 @@ export class TandemClient {
     this.#now = now;
     this.#settings = {
       initialMs: initialBackoffMs,
-      maxMs: maxBackoffMs,
+      maxMs: Math.max(maxBackoffMs, RETRY_MAX_MS),
       random,
       presenceThrottleMs,
       undoMergeMs,
@@ -250,10 +276,21 @@ export class TandemClient {
     // retries start at a second, a few in ten seconds, and go on until the token expires
     this.#refreshBackoff = new Backoff({
       initialMs: MIN_REFRESH_MS,
-      maxMs: Math.max(MIN_REFRESH_MS, maxBackoffMs),
+      maxMs: Math.max(MIN_REFRESH_MS, maxBackoffMs, RETRY_MAX_MS),
       random,
     });
     this.#nextSeq = firstSeq;
+    if (watchNetwork && typeof globalThis.addEventListener === 'function') {
+      // the browser knows before a ping would tell: offline now, and back now
+      const offline = () => this.dropConnection();
+      const online = () => this.reconnectNow();
+      globalThis.addEventListener('offline', offline);
+      globalThis.addEventListener('online', online);
+      this.#stopWatchingNetwork = () => {
+        globalThis.removeEventListener('offline', offline);
+        globalThis.removeEventListener('online', online);
+      };
+    }
     this.#connect();
   }
 
@@ -265,7 +302,10 @@ export class TandemClient {
     return this.#clientId;
   }
 
-  /** The user the server's welcome named, or null before the first welcome. */
+  /**
+   * The user the server's welcome named, or null before the first welcome.
+   * @returns {string | null}
+   */
   get userId() {
     return this.#user?.id ?? null;
   }
@@ -280,19 +320,33 @@ export class TandemClient {
     return this.#user;
   }
 
-  /** `'connecting'`, `'connected'`, `'offline'` or `'closed'`. */
+  /**
+   * `'connecting'`, `'connected'`, `'offline'` or `'closed'`.
+   * @returns {ConnectionState}
+   */
   get state() {
     return this.#state;
   }
 
   /**
-   * Listens to `'state'` (the new connection state), `'error'` (a {@link TandemError}: an
-   * `unauthorized` one is a refused token or refresh, or a failed `getToken`), `'user'` (a
+   * `'connecting'`, `'connected'`, `'saving'`, `'synced'`, `'offline'` or `'closed'`: the
+   * connection state joined with the open documents' states (see the class comment).
+   * @returns {ClientStatus}
+   */
+  get status() {
+    return this.#status;
+  }
+
+  /**
+   * Listens to `'status'` (the new sync status), `'state'` (the new connection state), `'error'`
+   * (a {@link TandemError}: an `unauthorized` one is a refused token or refresh, or a failed
+   * `getToken`), `'user'` (a
    * {@link User}: at every welcome, and when a refreshed token's new expiry is confirmed) or
    * `'clientIdChanged'` (a {@link ClientIdChange}: someone else used this client's id, so its ops
    * go under a fresh one from now on; the refused op is sent again under it).
-   * @param {'state' | 'error' | 'user' | 'clientIdChanged'} event
-   * @param {Function} listener
+   * @template {keyof ClientEvents} E
+   * @param {E} event
+   * @param {(...args: ClientEvents[E]) => void} listener
    * @returns {() => void} removes the listener
    */
   on(event, listener) {
@@ -314,11 +368,36 @@ export class TandemClient {
     if (document === undefined) {
       document = new TandemDocument(this.#internals(), docId);
       this.#documents.set(docId, document);
+      this.#updateStatus();
       if (this.#connection?.welcomed) {
         document._connected();
       }
     }
     return document.whenOpened();
+  }
+
+  /**
+   * Reconnects at once instead of waiting out the backoff: for a "retry now" button. While
+   * offline it connects now (and the next delays start small again); while a connect attempt
+   * has had no welcome yet it starts a fresh one. Does nothing while connected or closed.
+   * @returns {boolean} whether a reconnect started
+   */
+  reconnectNow() {
+    if (this.#closed) {
+      return false;
+    }
+    this.#backoff.reset();
+    if (this.#reconnectTimer !== null) {
+      this.#timers.clearTimeout(this.#reconnectTimer);
+      this.#connect();
+      return true;
+    }
+    const connection = this.#connection;
+    if (connection !== null && !connection.welcomed) {
+      this.#lost(connection, ABNORMAL, 'reconnecting now on request', 0);
+      return true;
+    }
+    return false;
   }
 
   /**
@@ -337,6 +416,7 @@ export class TandemClient {
       return;
     }
     this.#closed = true;
+    this.#stopWatchingNetwork();
     this.#cancelTimers();
     const current = this.#connection;
     this.#connection = null;
@@ -743,11 +823,36 @@ export class TandemClient {
     this.#cancelRefresh();
   }
 
-  /** @param {string} state */
+  /** @param {ConnectionState} state */
   #setState(state) {
     if (this.#state !== state) {
       this.#state = state;
       this.#events.emit('state', state);
+    }
+    this.#updateStatus();
+  }
+
+  /** Joins the connection state and the documents' states into the sync status. */
+  #updateStatus() {
+    if (this.#state === 'connected' && this.#connection === null) {
+      return; // the socket is being given up: the state that follows sets the status
+    }
+    /** @type {ClientStatus} */
+    let status;
+    if (this.#state !== 'connected') {
+      status = this.#state;
+    } else {
+      const states = [...this.#documents.values()].map((document) => document.state);
+      status =
+        states.length === 0 || states.some((state) => state !== 'synced' && state !== 'sending')
+          ? 'connected'
+          : states.includes('sending')
+            ? 'saving'
+            : 'synced';
+    }
+    if (this.#status !== status) {
+      this.#status = status;
+      this.#events.emit('status', status);
     }
   }
 
@@ -799,8 +904,11 @@ export class TandemClient {
         if (this.#documents.get(document.id) === document) {
           this.#documents.delete(document.id);
           this.#switchIfDrained();
+          this.#updateStatus();
         }
       },
+      /** a document's state changed: the sync status may too */
+      stateChanged: () => this.#updateStatus(),
     };
   }
 }
@@ -907,7 +1015,10 @@ export class TandemDocument {
     return this.#session.revision;
   }
 
-  /** `'connecting'`, `'synced'`, `'sending'`, `'offline'` or `'closed'`. */
+  /**
+   * `'connecting'`, `'synced'`, `'sending'`, `'offline'` or `'closed'`.
+   * @returns {DocumentState}
+   */
   get state() {
     return this.#state;
   }
@@ -926,8 +1037,9 @@ export class TandemDocument {
   }
 
   /**
-   * @param {'change' | 'state' | 'ack' | 'presence' | 'presenceLeft' | 'error'} event
-   * @param {Function} listener
+   * @template {keyof DocumentEvents} E
+   * @param {E} event
+   * @param {(...args: DocumentEvents[E]) => void} listener
    * @returns {() => void} removes the listener
    */
   on(event, listener) {
@@ -1042,7 +1154,10 @@ export class TandemDocument {
     }
   }
 
-  /** Resolves when every local edit made so far is acknowledged by the server. */
+  /**
+   * Resolves when every local edit made so far is acknowledged by the server.
+   * @returns {Promise<void>}
+   */
   whenSynchronized() {
     if (this.#state === 'closed') {
       return Promise.reject(new Error(`document ${this.#id} closed`));
@@ -1072,6 +1187,7 @@ export class TandemDocument {
 
   // ---- driven by TandemClient ----
 
+  /** @internal */
   _connected() {
     if (this.#closeRequested && this.#session.initialized && this.#session.isSynchronized) {
       this.#finishClose();
@@ -1080,6 +1196,7 @@ export class TandemDocument {
     this.#sendOpen();
   }
 
+  /** @internal */
   _disconnected() {
     this.#connections++;
     this.#openSent = false;
@@ -1089,6 +1206,7 @@ export class TandemDocument {
   }
 
   /**
+   * @internal
    * @param {string} type
    * @param {any} message
    */
@@ -1119,7 +1237,10 @@ export class TandemDocument {
     this.#publish();
   }
 
-  /** @param {TandemError} error */
+  /**
+   * @internal
+   * @param {TandemError} error
+   */
   _error(error) {
     this.#events.emit('error', error);
     const inFlight = this.#session.state.inFlight;
@@ -1167,12 +1288,14 @@ export class TandemDocument {
 
   /**
    * Whether this document's op in flight is under `clientId`.
+   * @internal
    * @param {string} clientId
    */
   _inFlightUnder(clientId) {
     return this.#session.state.inFlight?.clientId === clientId;
   }
 
+  /** @internal */
   _clientClosed() {
     this.#rejectWaiters('client closed');
     this.#opened.reject(new Error('client closed'));
@@ -1359,14 +1482,38 @@ export class TandemDocument {
     this.#setState(next);
   }
 
-  /** @param {string} next */
+  /** @param {DocumentState} next */
   #setState(next) {
     if (this.#state !== next) {
       this.#state = next;
       this.#events.emit('state', next);
+      this.#client.stateChanged();
     }
   }
 }
+
+/** @typedef {'connecting' | 'connected' | 'offline' | 'closed'} ConnectionState */
+
+/** @typedef {'connecting' | 'synced' | 'sending' | 'offline' | 'closed'} DocumentState */
+
+/**
+ * A client's sync status: its connection state joined with its documents' states.
+ * @typedef {'connecting' | 'connected' | 'saving' | 'synced' | 'offline' | 'closed'} ClientStatus
+ */
+
+/**
+ * The events of a {@link TandemClient} and the arguments their listeners get.
+ * @typedef {{status: [ClientStatus], state: [ConnectionState], error: [TandemError],
+ *   user: [User], clientIdChanged: [ClientIdChange]}} ClientEvents
+ */
+
+/**
+ * The events of a {@link TandemDocument} and the arguments their listeners get: `ack` the
+ * revision and seq of the acknowledged op, `presenceLeft` the client id.
+ * @typedef {{change: [import('./client.js').TextChange], state: [DocumentState],
+ *   ack: [number, number], presence: [Presence], presenceLeft: [string],
+ *   error: [TandemError]}} DocumentEvents
+ */
 
 /**
  * One socket of a {@link TandemClient}: `token` the token it serves under (said in hello, or
@@ -1398,6 +1545,7 @@ export class TandemDocument {
  * @property {(message: object) => boolean} send
  * @property {() => void} resync
  * @property {(document: TandemDocument) => void} forget
+ * @property {() => void} stateChanged
  */
 
 /**

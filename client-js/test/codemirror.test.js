@@ -6,6 +6,10 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ChangeSet, EditorSelection, EditorState } from '@codemirror/state';
 import {
   changeTransaction,
@@ -277,3 +281,40 @@ function shown(set) {
   }
   return out;
 }
+
+test('a view of another copy of @codemirror/view or @codemirror/state is refused, saying so', async () => {
+  // a real second copy of both packages, as an app that bundles its own next to ours would have
+  const { bindCodeMirror } = await import('../src/codemirror.js');
+  const { EditorView } = await import('@codemirror/view');
+  const root = mkdtempSync(join(tmpdir(), 'tandem-two-codemirrors-'));
+  try {
+    const modules = join(root, 'node_modules');
+    const ours = fileURLToPath(new URL('../node_modules/', import.meta.url));
+    for (const name of ['@codemirror/state', '@codemirror/view']) {
+      cpSync(join(ours, name), join(modules, name), { recursive: true });
+    }
+    for (const name of ['@marijn', 'crelt', 'style-mod', 'w3c-keyname']) {
+      symlinkSync(join(ours, name), join(modules, name));
+    }
+    const copy = (name) => import(pathToFileURL(join(modules, name, 'dist', 'index.js')).href);
+    const otherState = await copy('@codemirror/state');
+    const otherView = await copy('@codemirror/view');
+    assert.notEqual(otherState.EditorState, EditorState, 'a second copy, not the same module');
+
+    const viewLike = (prototype, state) =>
+      Object.create(prototype, { state: { value: state }, dispatch: { value: () => {} } });
+    const doc = {}; // never reached: the check comes first
+    assert.throws(
+      () => bindCodeMirror(viewLike(otherView.EditorView.prototype, stateOf('')), doc),
+      /another copy of @codemirror\/view .*npm ls @codemirror\/view/s,
+    );
+    assert.throws(
+      () => bindCodeMirror(viewLike(EditorView.prototype, otherState.EditorState.create()), doc),
+      /another copy of @codemirror\/state .*npm ls @codemirror\/state/s,
+    );
+    assert.throws(() => bindCodeMirror({}, doc), /needs an EditorView \(got an object\)/);
+    assert.throws(() => bindCodeMirror(undefined, doc), /needs an EditorView \(got undefined\)/);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});

@@ -9,8 +9,10 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 
 const DEMO = new URL('../demo/', import.meta.url);
+// static imports and exports, bare `import 'x'`, and dynamic `import('x')` (the demo loads
+// CodeMirror that way, to fall back to a textarea without it)
 const IMPORT =
-  /(?:^|[;\s])(?:import|export)\s[^'";]*?from\s*['"]([^'"]+)['"]|import\s*['"]([^'"]+)['"]/g;
+  /(?:^|[;\s])(?:import|export)\s[^'";]*?from\s*['"]([^'"]+)['"]|import\s*\(?\s*['"]([^'"]+)['"]/g;
 
 /** The `imports` of the page's import map. */
 function importMap() {

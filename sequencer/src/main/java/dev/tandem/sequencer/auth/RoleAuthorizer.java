@@ -1,6 +1,6 @@
 package dev.tandem.sequencer.auth;
 
-import dev.tandem.sequencer.error.ErrorCode;
+import dev.tandem.sequencer.error.Errors;
 import dev.tandem.sequencer.error.TandemException;
 import java.time.Instant;
 
@@ -61,8 +61,7 @@ public interface RoleAuthorizer {
   default Principal reauthenticate(Principal current, String token) {
     Principal fresh = authenticate(token);
     if (!fresh.userId().equals(current.userId())) {
-      throw new TandemException(
-          ErrorCode.UNAUTHORIZED, "the new token is for another user than this connection's");
+      throw Errors.unauthorized("the new token is for another user than this connection's");
     }
     return fresh;
   }
@@ -120,7 +119,7 @@ public interface RoleAuthorizer {
   private static String checkedUserId(String userId) {
     String problem = dev.tandem.persistence.Ids.userIdProblem(userId);
     if (problem != null) {
-      throw TandemException.badRequest("the token names no valid user: " + problem);
+      throw Errors.badRequest("the token names no valid user: " + problem);
     }
     return userId;
   }

@@ -1,7 +1,6 @@
 package dev.tandem.sequencer.auth;
 
-import dev.tandem.sequencer.error.ErrorCode;
-import dev.tandem.sequencer.error.TandemException;
+import dev.tandem.sequencer.error.Errors;
 import java.time.Instant;
 import java.util.Objects;
 
@@ -26,23 +25,21 @@ public final class TokenAuthorizer implements RoleAuthorizer {
   @Override
   public void check(Principal principal, String docId, Role required) {
     if (principal.expiredAt(verifier.clock().instant(), verifier.clockSkew())) {
-      throw new TandemException(ErrorCode.UNAUTHORIZED, "token expired");
+      throw Errors.tokenExpired();
     }
     Role granted =
         principal
             .roleFor(docId)
             .orElseThrow(
                 () ->
-                    new TandemException(
-                        ErrorCode.FORBIDDEN,
+                    Errors.forbidden(
                         "user '"
                             + principal.userId()
                             + "' has no role on document '"
                             + docId
                             + "'"));
     if (!granted.includes(required)) {
-      throw new TandemException(
-          ErrorCode.FORBIDDEN,
+      throw Errors.forbidden(
           "user '"
               + principal.userId()
               + "' may "

@@ -27,7 +27,7 @@ import com.nimbusds.jwt.proc.BadJWTException;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import com.nimbusds.jwt.proc.ExpiredJWTException;
-import dev.tandem.sequencer.error.ErrorCode;
+import dev.tandem.sequencer.error.Errors;
 import dev.tandem.sequencer.error.TandemException;
 import java.io.Closeable;
 import java.io.IOException;
@@ -164,8 +164,7 @@ public final class TokenVerifier implements Closeable {
               + " recently to fetch it again");
     } catch (KeySourceException e) {
       log.warn("cannot load the key set for {}: {}", description, e.toString());
-      throw new TandemException(
-          ErrorCode.UNAVAILABLE, "the key set (JWKS) that verifies tokens cannot be loaded");
+      throw Errors.unavailable("the key set (JWKS) that verifies tokens cannot be loaded");
     } catch (JOSEException e) {
       throw unauthorized("token cannot be verified");
     }
@@ -231,7 +230,7 @@ public final class TokenVerifier implements Closeable {
   }
 
   private static TandemException unauthorized(String message) {
-    return new TandemException(ErrorCode.UNAUTHORIZED, message);
+    return Errors.unauthorized(message);
   }
 
   private static DefaultJWTClaimsVerifier<SecurityContext> claimsVerifier(Builder builder) {

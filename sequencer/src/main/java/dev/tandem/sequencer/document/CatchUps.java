@@ -1,6 +1,7 @@
 package dev.tandem.sequencer.document;
 
 import dev.tandem.persistence.StoredOp;
+import dev.tandem.sequencer.error.Errors;
 import dev.tandem.sequencer.error.TandemException;
 import dev.tandem.sequencer.protocol.Json;
 import java.util.ArrayList;
@@ -102,9 +103,7 @@ final class CatchUps {
           .subscriber()
           .failed(
               doc.docId(),
-              failure != null
-                  ? DocumentSequencer.asTandem(failure)
-                  : DocumentSequencer.gapAt(doc.docId(), from));
+              failure != null ? Sequencers.asTandem(failure) : Errors.gapAt(doc.docId(), from));
       return;
     }
     List<Committed> ops = new ArrayList<>(page.size());

@@ -1,6 +1,6 @@
 package dev.tandem.sequencer.document;
 
-import dev.tandem.sequencer.error.ErrorCode;
+import dev.tandem.sequencer.error.Errors;
 import dev.tandem.sequencer.error.TandemException;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -37,8 +37,7 @@ public final class ClientOwners {
       owner = owners.putIfAbsent(clientId, userId);
     }
     if (owner != null && !owner.equals(userId)) {
-      throw new TandemException(
-          ErrorCode.FORBIDDEN,
+      throw Errors.forbidden(
           "client id '" + clientId + "' belongs to another user; choose a fresh client id");
     }
   }

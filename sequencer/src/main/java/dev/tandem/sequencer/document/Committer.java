@@ -4,7 +4,7 @@ import dev.tandem.persistence.DatabaseUnavailableException;
 import dev.tandem.persistence.OpLog;
 import dev.tandem.persistence.PersistenceException;
 import dev.tandem.persistence.StoredOp;
-import dev.tandem.sequencer.error.ErrorCode;
+import dev.tandem.sequencer.error.Errors;
 import dev.tandem.sequencer.error.TandemException;
 import dev.tandem.sequencer.metrics.Metrics;
 import java.time.Duration;
@@ -63,8 +63,7 @@ final class Committer implements AutoCloseable {
     if (!running || !queue.offer(new Batch(docId, List.copyOf(ops), done))) {
       finished(1);
       done.completeExceptionally(
-          new TandemException(
-              ErrorCode.UNAVAILABLE, running ? "commit queue is full" : "server is shutting down"));
+          Errors.unavailable(running ? "commit queue is full" : "server is shutting down"));
     }
     return done;
   }
@@ -159,8 +158,7 @@ final class Committer implements AutoCloseable {
   private void fail(List<Batch> batches, Throwable cause) {
     metrics.commitFailed();
     TandemException error =
-        new TandemException(
-            ErrorCode.UNAVAILABLE, "the op was not stored: " + cause.getMessage(), cause);
+        Errors.unavailable("the op was not stored: " + cause.getMessage(), cause);
     int count = 0;
     for (Batch batch : batches) {
       if (batch.done().completeExceptionally(error)) {

@@ -2,13 +2,11 @@ package dev.tandem.sequencer.document;
 
 import dev.tandem.persistence.CheckpointInfo;
 import dev.tandem.persistence.DocumentSnapshot;
-import dev.tandem.persistence.PersistenceException;
-import dev.tandem.sequencer.error.ErrorCode;
+import dev.tandem.sequencer.error.Errors;
 import dev.tandem.sequencer.error.TandemException;
 import dev.tandem.sequencer.protocol.PresenceUpdate;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -153,17 +151,7 @@ public final class DocumentSequencer {
       subscriber.opened(doc.headSnapshot());
       subscribers.join(subscriber);
     } else if (revision.getAsLong() > doc.head()) {
-      subscriber.failed(
-          docId,
-          new TandemException(
-              ErrorCode.REV_OUT_OF_RANGE,
-              "rev "
-                  + revision.getAsLong()
-                  + " is past the head of document '"
-                  + docId
-                  + "' ("
-                  + doc.head()
-                  + ")"));
+      subscriber.failed(docId, Errors.revOutOfRange(docId, revision.getAsLong(), doc.head()));
     } else {
       catchUps.start(subscriber, revision.getAsLong());
     }
@@ -232,7 +220,7 @@ public final class DocumentSequencer {
       error = tandem;
     } else {
       log.error("a step of document '{}' failed; its requests are answered", docId, failure);
-      error = TandemException.internal(failure);
+      error = Errors.internal(failure);
     }
     if (submits.groupHandedOff() || loading.takingLoad()) {
       loading.markStale(); // memory may differ from the database
@@ -252,45 +240,13 @@ public final class DocumentSequencer {
     }
   }
 
-  // ---- errors -----------------------------------------------------------------------------------
-
-  static TandemException busy(String docId, String why) {
-    return new TandemException(ErrorCode.RATE_LIMITED, "document '" + docId + "' is busy: " + why);
-  }
-
-  static TandemException gapAt(String docId, long revision) {
-    return new TandemException(
-        ErrorCode.INTERNAL, "op log of '" + docId + "' has no revision " + revision);
-  }
-
-  /** A failure from the database pool as the client should see it. */
-  static TandemException asTandem(Throwable failure) {
-    Throwable cause = failure;
-    while (cause instanceof CompletionException && cause.getCause() != null) {
-      cause = cause.getCause();
-    }
-    if (cause instanceof TandemException) {
-      return (TandemException) cause;
-    }
-    if (cause instanceof PersistenceException) {
-      return unavailable((PersistenceException) cause);
-    }
-    log.error("a database read failed", cause);
-    return TandemException.internal(cause);
-  }
-
   private static <T> BiConsumer<T, Throwable> relay(CompletableFuture<T> to) {
     return (value, failure) -> {
       if (failure != null) {
-        to.completeExceptionally(asTandem(failure));
+        to.completeExceptionally(Sequencers.asTandem(failure));
       } else {
         to.complete(value);
       }
     };
-  }
-
-  static TandemException unavailable(PersistenceException e) {
-    return new TandemException(
-        ErrorCode.UNAVAILABLE, "the database is unavailable: " + e.getMessage(), e);
   }
 }

@@ -2,8 +2,7 @@ package dev.tandem.sequencer.document;
 
 import dev.tandem.persistence.DocumentExistsException;
 import dev.tandem.persistence.DocumentSnapshot;
-import dev.tandem.persistence.StoredOp;
-import dev.tandem.sequencer.error.ErrorCode;
+import dev.tandem.sequencer.error.Errors;
 import dev.tandem.sequencer.error.TandemException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -23,7 +22,6 @@ import org.slf4j.LoggerFactory;
  */
 final class Loading {
   private static final Logger log = LoggerFactory.getLogger(Loading.class);
-  private static final int READ_PAGE = 1000;
 
   private final DocumentState doc;
   private final Sequencers sequencers;
@@ -91,8 +89,7 @@ final class Loading {
     }
     if (awaitingLoad.size() >= Sequencers.QUEUE_LIMIT_PER_DOCUMENT) {
       failed.accept(
-          DocumentSequencer.busy(
-              doc.docId(), awaitingLoad.size() + " requests are waiting for it to load"));
+          Errors.busy(doc.docId(), awaitingLoad.size() + " requests are waiting for it to load"));
       return;
     }
     awaitingLoad.addLast(new Use(owner, mayCreate, action, failed));
@@ -157,14 +154,13 @@ final class Loading {
     usesInHand = uses;
     if (failure != null) {
       usesInHand = List.of();
-      TandemException error = DocumentSequencer.asTandem(failure);
+      TandemException error = Sequencers.asTandem(failure);
       uses.forEach(use -> guard.run("refusing", () -> use.failed().accept(error)));
       return;
     }
     sequencers.step(Faults.Step.LOADED, doc.docId());
     if (result.snapshot().isEmpty()) {
-      TandemException notFound =
-          new TandemException(ErrorCode.NOT_FOUND, "no document '" + doc.docId() + "'");
+      TandemException notFound = Errors.noDocument(doc.docId());
       usesInHand = List.of();
       for (Use use : uses) {
         if (use.mayCreate()) {
@@ -191,7 +187,7 @@ final class Loading {
         use.action().run();
       } catch (Throwable e) { // this request's own failure: the document is loaded and sound
         log.error("a request to '{}' failed after its load", doc.docId(), e);
-        guard.run("refusing", () -> use.failed().accept(TandemException.internal(e)));
+        guard.run("refusing", () -> use.failed().accept(Errors.internal(e)));
       }
     }
   }
@@ -204,25 +200,7 @@ final class Loading {
     }
   }
 
-  /** On the database pool: the committed ops after {@code after} up to {@code upTo}, densely. */
-  static List<Committed> readCommitted(Sequencers sequencers, String docId, long after, long upTo) {
-    List<Committed> ops = new ArrayList<>();
-    long next = after + 1;
-    while (next <= upTo) {
-      List<StoredOp> page =
-          sequencers.opLog().readRange(docId, next, (int) Math.min(READ_PAGE, upTo - next + 1));
-      if (page.isEmpty() || page.get(0).revision() != next) {
-        throw DocumentSequencer.gapAt(docId, next);
-      }
-      for (StoredOp stored : page) {
-        ops.add(Committed.of(stored));
-      }
-      next += page.size();
-    }
-    return ops;
-  }
-
   private List<Committed> readCommitted(long after, long upTo) {
-    return readCommitted(sequencers, doc.docId(), after, upTo);
+    return sequencers.readCommitted(doc.docId(), after, upTo);
   }
 }

@@ -13,16 +13,18 @@ import dev.tandem.persistence.OpLog;
 import dev.tandem.persistence.PersistenceException;
 import dev.tandem.persistence.StoredOp;
 import dev.tandem.sequencer.config.TandemConfig;
-import dev.tandem.sequencer.error.ErrorCode;
+import dev.tandem.sequencer.error.Errors;
 import dev.tandem.sequencer.error.TandemException;
 import dev.tandem.sequencer.metrics.Metrics;
 import dev.tandem.sequencer.protocol.PresenceUpdate;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -37,6 +39,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The documents a server holds: one {@link DocumentSequencer} per active document, created on first
@@ -45,17 +49,23 @@ import java.util.function.Supplier;
  * pool never touches the database: reads (and checkpoint writes) run on a pool of their own, so a
  * slow read delays only the document or request that asked for it.
  *
- * <p>The path of one edit: {@link #submit} → {@link DocumentSequencer} → {@link
- * SubmitRequest#sequence} → {@link Committer} → ack to the sender and {@code op} to every other
- * {@link Subscriber}.
+ * <p>The path of one edit: {@link #submit} → the document's {@link DocumentSequencer} → {@link
+ * Submits} (queue, group) → {@link SubmitRequest#sequence} → {@link GroupCommit} (one transaction
+ * by the {@link Committer}, then {@link GroupDelivery}) → the sender's {@link SubmitReply} and
+ * every other {@link Subscriber}. docs/architecture.md walks through it.
  */
 public final class Sequencers implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Sequencers.class);
+
   /**
    * Requests one document may have waiting, in its executor's queue and again in its own (submits
    * waiting for a commit, requests waiting for its load); more are refused with {@code
    * rate_limited}.
    */
   public static final int QUEUE_LIMIT_PER_DOCUMENT = 10_000;
+
+  /** Ops one read of history takes at most. */
+  private static final int READ_PAGE = 1000;
 
   private final OpLog opLog;
   private final CheckpointStore checkpoints;
@@ -155,8 +165,7 @@ public final class Sequencers implements AutoCloseable {
             return admitted[0] ? count + 1 : queued;
           });
       if (!admitted[0]) {
-        throw new TandemException(
-            ErrorCode.RATE_LIMITED,
+        throw Errors.rateLimited(
             limit + " submits of this connection are waiting for their ack; send after an ack");
       }
     }
@@ -223,15 +232,7 @@ public final class Sequencers implements AutoCloseable {
           () -> {
             long head = opLog.head(docId).orElseThrow(() -> notFound(docId));
             if (at < 0 || at > head) {
-              throw new TandemException(
-                  ErrorCode.REV_OUT_OF_RANGE,
-                  "rev "
-                      + at
-                      + " (expected: 0 to the head of document '"
-                      + docId
-                      + "', "
-                      + head
-                      + ")");
+              throw Errors.revOutOfRange(docId, at, head);
             }
             return opLog.textAt(docId, at);
           });
@@ -249,8 +250,7 @@ public final class Sequencers implements AutoCloseable {
           try {
             return opLog.createDocument(docId, initialText);
           } catch (DocumentExistsException e) {
-            throw new TandemException(
-                ErrorCode.ALREADY_EXISTS, "document '" + docId + "' already exists");
+            throw Errors.documentExists(docId);
           }
         });
   }
@@ -432,14 +432,50 @@ public final class Sequencers implements AutoCloseable {
             try {
               return read.get();
             } catch (PersistenceException e) {
-              throw DocumentSequencer.unavailable(e);
+              throw Errors.databaseUnavailable(e);
             }
           },
           database);
     } catch (RejectedExecutionException closed) {
-      return CompletableFuture.failedFuture(
-          new TandemException(ErrorCode.UNAVAILABLE, "the server is shutting down"));
+      return CompletableFuture.failedFuture(Errors.shuttingDown());
     }
+  }
+
+  /**
+   * On the database pool: the committed ops of {@code docId} after {@code after} up to {@code
+   * upTo}, densely, a page at a time.
+   */
+  List<Committed> readCommitted(String docId, long after, long upTo) {
+    List<Committed> ops = new ArrayList<>();
+    long next = after + 1;
+    while (next <= upTo) {
+      List<StoredOp> page =
+          opLog.readRange(docId, next, (int) Math.min(READ_PAGE, upTo - next + 1));
+      if (page.isEmpty() || page.get(0).revision() != next) {
+        throw Errors.gapAt(docId, next);
+      }
+      for (StoredOp stored : page) {
+        ops.add(Committed.of(stored));
+      }
+      next += page.size();
+    }
+    return ops;
+  }
+
+  /** A failure from the database pool as the client should see it. */
+  static TandemException asTandem(Throwable failure) {
+    Throwable cause = failure;
+    while (cause instanceof CompletionException && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    if (cause instanceof TandemException) {
+      return (TandemException) cause;
+    }
+    if (cause instanceof PersistenceException) {
+      return Errors.databaseUnavailable(cause);
+    }
+    log.error("a database read failed", cause);
+    return Errors.internal(cause);
   }
 
   /** What makes an op unacceptable whatever the document: its size, and U+0000. */
@@ -450,43 +486,31 @@ public final class Sequencers implements AutoCloseable {
         String text = ((Insert) component).text();
         inserted += text.codePointCount(0, text.length());
         if (text.indexOf('\u0000') >= 0) {
-          throw SubmitRequest.invalidOp("insert holds U+0000, which Tandem does not store");
+          throw Errors.invalidOp("insert holds U+0000, which Tandem does not store");
         }
       }
     }
     if (inserted > config.maxOpCodePoints()) {
-      throw new TandemException(
-          ErrorCode.TOO_LARGE,
-          "op inserts "
-              + inserted
-              + " code points (expected: at most "
-              + config.maxOpCodePoints()
-              + ")");
+      throw Errors.tooLarge("op inserts " + inserted + " code points", config.maxOpCodePoints());
     }
   }
 
   private void checkText(String text) {
     if (text.indexOf('\u0000') >= 0) {
-      throw TandemException.badRequest("text holds U+0000, which Tandem does not store");
+      throw Errors.badRequest("text holds U+0000, which Tandem does not store");
     }
     int lone = CodePoints.firstLoneSurrogate(text);
     if (lone >= 0) {
-      throw TandemException.badRequest("text has a lone surrogate at UTF-16 index " + lone);
+      throw Errors.badRequest("text has a lone surrogate at UTF-16 index " + lone);
     }
     int length = text.codePointCount(0, text.length());
     if (length > config.maxDocumentCodePoints()) {
-      throw new TandemException(
-          ErrorCode.TOO_LARGE,
-          "text has "
-              + length
-              + " code points (expected: at most "
-              + config.maxDocumentCodePoints()
-              + ")");
+      throw Errors.tooLarge("text has " + length + " code points", config.maxDocumentCodePoints());
     }
   }
 
   private static TandemException notFound(String docId) {
-    return new TandemException(ErrorCode.NOT_FOUND, "no document '" + docId + "'");
+    return Errors.noDocument(docId);
   }
 
   private static ThreadFactory daemonThreads(String name) {

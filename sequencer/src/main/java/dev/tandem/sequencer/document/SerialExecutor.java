@@ -1,6 +1,6 @@
 package dev.tandem.sequencer.document;
 
-import dev.tandem.sequencer.error.ErrorCode;
+import dev.tandem.sequencer.error.Errors;
 import dev.tandem.sequencer.error.TandemException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
@@ -37,8 +37,7 @@ final class SerialExecutor implements Executor {
   @Override
   public void execute(Runnable task) {
     if (size.get() >= limit) {
-      throw new TandemException(
-          ErrorCode.RATE_LIMITED, "the document is busy: " + limit + " requests are waiting");
+      throw Errors.rateLimited("the document is busy: " + limit + " requests are waiting");
     }
     tasks.add(task);
     // The thread that raises the count from 0 starts the drain; the drain keeps running while

@@ -2,7 +2,7 @@ package dev.tandem.sequencer.document;
 
 import dev.tandem.ot.InvalidOperationException;
 import dev.tandem.ot.TextOperation;
-import dev.tandem.sequencer.error.ErrorCode;
+import dev.tandem.sequencer.error.Errors;
 import dev.tandem.sequencer.error.TandemException;
 import java.util.ArrayList;
 import java.util.List;
@@ -73,15 +73,7 @@ final class SubmitRequest {
       return;
     }
     if (submission.baseRevision() > doc.head()) {
-      throw new TandemException(
-          ErrorCode.REV_OUT_OF_RANGE,
-          "rev "
-              + submission.baseRevision()
-              + " is past the head of document '"
-              + doc.docId()
-              + "' ("
-              + doc.head()
-              + ")");
+      throw Errors.revOutOfRange(doc.docId(), submission.baseRevision(), doc.head());
     }
     sequencers.step(Faults.Step.TRANSFORM, doc.docId());
     TextOperation transformed =
@@ -159,18 +151,12 @@ final class SubmitRequest {
   /** Whether {@code op}, of length {@code length} before it, applies and fits. */
   private static void checkApplies(TextOperation op, int length, Sequencers sequencers) {
     if (op.baseLength() != length) {
-      throw invalidOp(
+      throw Errors.invalidOp(
           "op base length " + op.baseLength() + " does not match document length " + length);
     }
     int limit = sequencers.config().maxDocumentCodePoints();
     if (op.targetLength() > limit) {
-      throw new TandemException(
-          ErrorCode.TOO_LARGE,
-          "document would have "
-              + op.targetLength()
-              + " code points (expected: at most "
-              + limit
-              + ")");
+      throw Errors.tooLarge("document would have " + op.targetLength() + " code points", limit);
     }
   }
 
@@ -201,8 +187,7 @@ final class SubmitRequest {
       }
     }
     if (!same) {
-      throw new TandemException(
-          ErrorCode.SEQ_REUSED,
+      throw Errors.seqReused(
           "client id '"
               + submission.clientId()
               + "' seq "
@@ -232,7 +217,7 @@ final class SubmitRequest {
         op = TextOperation.transformLeft(op, earlier);
       }
     } catch (InvalidOperationException e) {
-      throw invalidOp(
+      throw Errors.invalidOp(
           "op does not apply to revision " + submission.baseRevision() + ": " + e.getMessage());
     }
     return op;
@@ -346,9 +331,5 @@ final class SubmitRequest {
   /** The op as it was sequenced, or null if it was not (a resubmit, a failure). */
   Committed sequenced() {
     return sequenced;
-  }
-
-  static TandemException invalidOp(String message) {
-    return new TandemException(ErrorCode.INVALID_OP, message);
   }
 }

@@ -1,6 +1,6 @@
 package dev.tandem.sequencer.document;
 
-import dev.tandem.sequencer.error.ErrorCode;
+import dev.tandem.sequencer.error.Errors;
 import dev.tandem.sequencer.error.TandemException;
 import java.util.ArrayList;
 import java.util.List;
@@ -95,7 +95,7 @@ final class Submits {
    */
   void arrive(SubmitRequest request) {
     if (sequencers.isStopping()) {
-      request.fail(new TandemException(ErrorCode.UNAVAILABLE, "the server is shutting down"));
+      request.fail(Errors.shuttingDown());
       return;
     }
     // What sequencing it costs: the ops it is transformed against (or verified against), read from
@@ -190,8 +190,7 @@ final class Submits {
       if (!(failure instanceof TandemException)) {
         log.error("sequencing a submit to '{}' failed", doc.docId(), failure);
       }
-      request.fail(
-          failure instanceof TandemException tandem ? tandem : TandemException.internal(failure));
+      request.fail(failure instanceof TandemException tandem ? tandem : Errors.internal(failure));
     } finally {
       sequencing = null;
       if (holdingRead == request) {
@@ -308,7 +307,7 @@ final class Submits {
                         SubmitRequest request = requests.get(i);
                         if (failure != null) {
                           waiting.remove(request);
-                          request.fail(DocumentSequencer.asTandem(failure));
+                          request.fail(Sequencers.asTandem(failure));
                         } else {
                           request.storedAs(found.get(i));
                         }
@@ -347,9 +346,7 @@ final class Submits {
               long base = submission.baseRevision();
               long through = readOps ? earlier.map(e -> e.revision() - 1).orElse(upTo) : base;
               List<Committed> ops =
-                  base < through
-                      ? Loading.readCommitted(sequencers, docId, base, through)
-                      : List.of();
+                  base < through ? sequencers.readCommitted(docId, base, through) : List.of();
               return new SubmitRequest.OlderHistory(earlier, ops, Math.max(base, through));
             })
         .whenComplete(
@@ -363,7 +360,7 @@ final class Submits {
                       readingFor = List.of();
                       if (failure != null) {
                         waiting.remove(request);
-                        request.fail(DocumentSequencer.asTandem(failure));
+                        request.fail(Sequencers.asTandem(failure));
                       } else {
                         dropRead();
                         request.read(read);
@@ -398,7 +395,7 @@ final class Submits {
       TandemException error =
           failure instanceof TandemException
               ? (TandemException) failure
-              : new TandemException(ErrorCode.UNAVAILABLE, "the op was not stored", failure);
+              : Errors.unavailable("the op was not stored", failure);
       committed.failed(error, guard);
       sequenceWaiting();
       return;
@@ -461,6 +458,6 @@ final class Submits {
   }
 
   private TandemException busy(String why) {
-    return DocumentSequencer.busy(doc.docId(), why);
+    return Errors.busy(doc.docId(), why);
   }
 }

@@ -4,7 +4,8 @@ import java.util.Objects;
 
 /**
  * A failure with a stable {@link ErrorCode} and a message meant for the client. Thrown anywhere in
- * the server; the transports turn it into an {@code error} frame or an HTTP error body.
+ * the server; the transports turn it into an {@code error} frame or an HTTP error body. {@link
+ * Errors} makes them.
  */
 public class TandemException extends RuntimeException {
   private final ErrorCode code;
@@ -53,13 +54,13 @@ public class TandemException extends RuntimeException {
     return out.toString();
   }
 
+  /** Same as {@link Errors#badRequest}, which new code calls. */
   public static TandemException badRequest(String message) {
-    return new TandemException(ErrorCode.BAD_REQUEST, message);
+    return Errors.badRequest(message);
   }
 
-  /** A bug met while serving a request: the client learns its type, the log its stack. */
+  /** Same as {@link Errors#internal}, which new code calls. */
   public static TandemException internal(Throwable bug) {
-    return new TandemException(
-        ErrorCode.INTERNAL, "internal error: " + bug.getClass().getSimpleName(), bug);
+    return Errors.internal(bug);
   }
 }

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.ot.InvalidOperationException;
 import dev.tandem.ot.OperationJson;
 import dev.tandem.ot.TextOperation;
-import dev.tandem.sequencer.error.ErrorCode;
+import dev.tandem.sequencer.error.Errors;
 import dev.tandem.sequencer.error.TandemException;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +23,7 @@ public final class Fields {
 
   public static String requireString(ObjectNode object, String field) {
     return optionalString(object, field)
-        .orElseThrow(() -> TandemException.badRequest("field '" + field + "' is required"));
+        .orElseThrow(() -> Errors.badRequest("field '" + field + "' is required"));
   }
 
   public static Optional<String> optionalString(ObjectNode object, String field) {
@@ -40,7 +40,7 @@ public final class Fields {
   public static long requireLong(ObjectNode object, String field) {
     OptionalLong value = optionalLong(object, field);
     if (value.isEmpty()) {
-      throw TandemException.badRequest("field '" + field + "' is required");
+      throw Errors.badRequest("field '" + field + "' is required");
     }
     return value.getAsLong();
   }
@@ -60,7 +60,7 @@ public final class Fields {
   public static long requireNonNegativeLong(ObjectNode object, String field) {
     long value = requireLong(object, field);
     if (value < 0) {
-      throw TandemException.badRequest("field '" + field + "' : " + value + " (expected: >= 0)");
+      throw Errors.badRequest("field '" + field + "' : " + value + " (expected: >= 0)");
     }
     return value;
   }
@@ -68,7 +68,7 @@ public final class Fields {
   public static ArrayNode requireArray(ObjectNode object, String field) {
     JsonNode value = object.get(field);
     if (value == null || value.isNull()) {
-      throw TandemException.badRequest("field '" + field + "' is required");
+      throw Errors.badRequest("field '" + field + "' is required");
     }
     if (!value.isArray()) {
       throw wrongType(field, value, "an array");
@@ -100,7 +100,7 @@ public final class Fields {
     try {
       return OperationJson.fromValues(values);
     } catch (InvalidOperationException e) {
-      throw new TandemException(ErrorCode.INVALID_OP, e.getMessage());
+      throw Errors.invalidOp(e.getMessage());
     }
   }
 
@@ -116,7 +116,7 @@ public final class Fields {
   }
 
   private static TandemException wrongType(String field, JsonNode value, String expected) {
-    return TandemException.badRequest(
+    return Errors.badRequest(
         "field '"
             + field
             + "' is "

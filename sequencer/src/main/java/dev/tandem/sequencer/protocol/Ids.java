@@ -1,6 +1,7 @@
 package dev.tandem.sequencer.protocol;
 
 import dev.tandem.sequencer.auth.Authorizer;
+import dev.tandem.sequencer.error.Errors;
 import dev.tandem.sequencer.error.TandemException;
 
 /**
@@ -46,7 +47,7 @@ public final class Ids {
 
   private static String check(String id, String problem) {
     if (problem != null) {
-      throw TandemException.badRequest(problem);
+      throw Errors.badRequest(problem);
     }
     return id;
   }

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.sequencer.error.ErrorCode;
+import dev.tandem.sequencer.error.Errors;
 import dev.tandem.sequencer.error.TandemException;
 
 /**
@@ -71,10 +72,10 @@ public final class Json {
     try {
       node = MAPPER.readTree(text);
     } catch (JsonProcessingException e) {
-      throw TandemException.badRequest("malformed JSON: " + e.getOriginalMessage());
+      throw Errors.badRequest("malformed JSON: " + e.getOriginalMessage());
     }
     if (node == null || !node.isObject()) {
-      throw TandemException.badRequest("expected a JSON object");
+      throw Errors.badRequest("expected a JSON object");
     }
     return (ObjectNode) node;
   }

@@ -1,8 +1,7 @@
 package dev.tandem.sequencer.rest;
 
 import dev.tandem.sequencer.auth.AllowedOrigins;
-import dev.tandem.sequencer.error.ErrorCode;
-import dev.tandem.sequencer.error.TandemException;
+import dev.tandem.sequencer.error.Errors;
 import jakarta.annotation.Priority;
 import jakarta.ws.rs.HttpMethod;
 import jakarta.ws.rs.Priorities;
@@ -44,8 +43,7 @@ final class CrossOrigin implements ContainerRequestFilter, ContainerResponseFilt
   public void filter(ContainerRequestContext request) {
     String origin = request.getHeaderString("Origin");
     if (!origins.allows(origin, request.getHeaderString(HttpHeaders.HOST))) {
-      throw new TandemException(
-          ErrorCode.FORBIDDEN,
+      throw Errors.forbidden(
           "origin '"
               + ErrorMapper.abbreviate(origin)
               + "' may not call this API (expected: the server's own origin or one of"

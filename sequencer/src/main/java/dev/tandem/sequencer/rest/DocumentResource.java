@@ -9,7 +9,7 @@ import dev.tandem.sequencer.config.TandemConfig;
 import dev.tandem.sequencer.document.Committed;
 import dev.tandem.sequencer.document.Sequencers;
 import dev.tandem.sequencer.document.SubmitReply;
-import dev.tandem.sequencer.error.ErrorCode;
+import dev.tandem.sequencer.error.Errors;
 import dev.tandem.sequencer.error.TandemException;
 import dev.tandem.sequencer.protocol.Fields;
 import dev.tandem.sequencer.protocol.Ids;
@@ -128,11 +128,10 @@ public final class DocumentResource {
           long first = from == null ? 1 : parseLong("from", from);
           long size = limit == null ? DEFAULT_PAGE : parseLong("limit", limit);
           if (first < 1) {
-            throw TandemException.badRequest("from : " + first + " (expected: >= 1)");
+            throw Errors.badRequest("from : " + first + " (expected: >= 1)");
           }
           if (size < 1 || size > MAX_PAGE) {
-            throw TandemException.badRequest(
-                "limit : " + size + " (expected: 1 to " + MAX_PAGE + ")");
+            throw Errors.badRequest("limit : " + size + " (expected: 1 to " + MAX_PAGE + ")");
           }
           return sequencers
               .ops(docId, first, (int) size)
@@ -182,12 +181,11 @@ public final class DocumentResource {
           String clientId = Ids.checkClientId(client.orElseGet(() -> "rest-" + UUID.randomUUID()));
           OptionalLong seq = Fields.optionalLong(request, "seq");
           if (client.isPresent() && seq.isEmpty()) {
-            throw TandemException.badRequest(
+            throw Errors.badRequest(
                 "field 'seq' is required with 'client' (a resubmit is recognised by both)");
           }
           if (seq.isPresent() && seq.getAsLong() < 0) {
-            throw TandemException.badRequest(
-                "field 'seq' : " + seq.getAsLong() + " (expected: >= 0)");
+            throw Errors.badRequest("field 'seq' : " + seq.getAsLong() + " (expected: >= 0)");
           }
           if (client.isPresent()) { // a fresh id is nobody else's
             sequencers.clientOwners().claim(clientId, user); // forbidden
@@ -270,13 +268,7 @@ public final class DocumentResource {
   private void checkBodySize(String body) {
     long bytes = body == null ? 0 : Json.utf8Length(body);
     if (bytes > config.maxMessageBytes()) {
-      throw new TandemException(
-          ErrorCode.TOO_LARGE,
-          "request body of "
-              + bytes
-              + " bytes (expected: at most "
-              + config.maxMessageBytes()
-              + ")");
+      throw Errors.tooLarge("request body of " + bytes + " bytes", config.maxMessageBytes());
     }
   }
 
@@ -284,7 +276,7 @@ public final class DocumentResource {
     try {
       return Long.parseLong(value);
     } catch (NumberFormatException e) {
-      throw TandemException.badRequest(
+      throw Errors.badRequest(
           "query parameter '" + name + "' is '" + value + "' (expected: an integer)");
     }
   }

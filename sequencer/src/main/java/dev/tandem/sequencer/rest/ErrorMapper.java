@@ -2,6 +2,7 @@ package dev.tandem.sequencer.rest;
 
 import dev.tandem.sequencer.error.BadRequestLog;
 import dev.tandem.sequencer.error.ErrorCode;
+import dev.tandem.sequencer.error.Errors;
 import dev.tandem.sequencer.error.TandemException;
 import dev.tandem.sequencer.metrics.Metrics;
 import dev.tandem.sequencer.protocol.Json;
@@ -71,14 +72,14 @@ final class ErrorMapper implements ExceptionMapper<Throwable> {
   private static TandemException unreadableRequest(Throwable failure) {
     for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
       if (cause instanceof IOException) {
-        return TandemException.badRequest(
+        return Errors.badRequest(
             "the request body could not be read to its end ("
                 + cause.getClass().getSimpleName()
                 + "): it was cut short or the connection broke");
       }
       if (cause instanceof UnsupportedCharsetException
           || cause instanceof IllegalCharsetNameException) {
-        return TandemException.badRequest(
+        return Errors.badRequest(
             "unknown charset in Content-Type: '" + abbreviate(cause.getMessage()) + "'");
       }
     }

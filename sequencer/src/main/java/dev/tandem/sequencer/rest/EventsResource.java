@@ -9,7 +9,7 @@ import dev.tandem.sequencer.document.OpRun;
 import dev.tandem.sequencer.document.Sequencers;
 import dev.tandem.sequencer.document.Snapshot;
 import dev.tandem.sequencer.document.Subscriber;
-import dev.tandem.sequencer.error.ErrorCode;
+import dev.tandem.sequencer.error.Errors;
 import dev.tandem.sequencer.error.TandemException;
 import dev.tandem.sequencer.protocol.Ids;
 import dev.tandem.sequencer.protocol.Json;
@@ -124,8 +124,7 @@ public final class EventsResource {
     }
     long revision = DocumentResource.parseLong("Last-Event-ID", header.trim());
     if (revision < 0) {
-      throw new TandemException(
-          ErrorCode.REV_OUT_OF_RANGE,
+      throw Errors.revOutOfRange(
           "Last-Event-ID " + revision + " (expected: 0 to the head of the document)");
     }
     return OptionalLong.of(revision);
@@ -354,7 +353,7 @@ public final class EventsResource {
      * answered 401.
      */
     void expire() {
-      TandemException expired = new TandemException(ErrorCode.UNAUTHORIZED, "token expired");
+      TandemException expired = Errors.tokenExpired();
       if (answered.get() && !ended.get()) {
         ObjectNode data = Json.object();
         data.put("code", expired.code().code());
@@ -375,7 +374,7 @@ public final class EventsResource {
 
     /** Ends the stream; before it started (only at shutdown), the request gets 503. */
     void end() {
-      end(new TandemException(ErrorCode.UNAVAILABLE, "the server is shutting down"));
+      end(Errors.shuttingDown());
     }
 
     private void end(TandemException beforeStart) {

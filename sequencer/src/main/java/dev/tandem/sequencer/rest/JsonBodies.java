@@ -1,6 +1,6 @@
 package dev.tandem.sequencer.rest;
 
-import dev.tandem.sequencer.error.TandemException;
+import dev.tandem.sequencer.error.Errors;
 import jakarta.annotation.Priority;
 import jakarta.ws.rs.HttpMethod;
 import jakarta.ws.rs.Priorities;
@@ -27,7 +27,7 @@ final class JsonBodies implements ContainerRequestFilter {
     }
     String type = request.getHeaderString(HttpHeaders.CONTENT_TYPE);
     if (!isJson(type)) {
-      throw TandemException.badRequest(
+      throw Errors.badRequest(
           method
               + " needs Content-Type: application/json (got "
               + (type == null ? "none" : "'" + ErrorMapper.abbreviate(type) + "'")

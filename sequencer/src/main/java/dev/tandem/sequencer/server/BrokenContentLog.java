@@ -1,7 +1,7 @@
 package dev.tandem.sequencer.server;
 
 import dev.tandem.sequencer.error.BadRequestLog;
-import dev.tandem.sequencer.error.TandemException;
+import dev.tandem.sequencer.error.Errors;
 import java.util.logging.Filter;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
@@ -32,7 +32,7 @@ public final class BrokenContentLog implements Filter {
     for (Throwable cause = record.getThrown(); cause != null; cause = cause.getCause()) {
       if (cause instanceof HttpBrokenContentException) {
         BadRequestLog.refused(
-            "HTTP", TandemException.badRequest("malformed request body: " + cause.getMessage()));
+            "HTTP", Errors.badRequest("malformed request body: " + cause.getMessage()));
         return false;
       }
     }

@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import dev.tandem.sequencer.error.BadRequestLog;
+import dev.tandem.sequencer.error.Errors;
 import dev.tandem.sequencer.error.TandemException;
 import dev.tandem.sequencer.protocol.Json;
 import java.io.ByteArrayOutputStream;
@@ -84,7 +85,7 @@ final class NotHttpRequestLines extends BaseFilter {
   }
 
   private static TandemException refusal() {
-    return TandemException.badRequest(
+    return Errors.badRequest(
         "the request line is not HTTP (expected: METHOD /path HTTP/1.1, the path percent-encoded)");
   }
 

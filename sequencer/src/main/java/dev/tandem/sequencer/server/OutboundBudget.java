@@ -1,6 +1,6 @@
 package dev.tandem.sequencer.server;
 
-import dev.tandem.sequencer.error.ErrorCode;
+import dev.tandem.sequencer.error.Errors;
 import dev.tandem.sequencer.error.TandemException;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -65,8 +65,7 @@ public final class OutboundBudget {
 
   /** The retryable refusal of new work while the bound is reached. */
   public TandemException full() {
-    return new TandemException(
-        ErrorCode.UNAVAILABLE,
+    return Errors.unavailable(
         "the server's outbound buffers are full ("
             + used.get()
             + " of "

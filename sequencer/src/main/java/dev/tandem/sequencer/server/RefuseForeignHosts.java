@@ -1,7 +1,7 @@
 package dev.tandem.sequencer.server;
 
 import dev.tandem.sequencer.auth.AllowedHosts;
-import dev.tandem.sequencer.error.ErrorCode;
+import dev.tandem.sequencer.error.Errors;
 import dev.tandem.sequencer.error.TandemException;
 import org.glassfish.grizzly.filterchain.FilterChainContext;
 import org.glassfish.grizzly.http.HttpRequestPacket;
@@ -32,7 +32,6 @@ public final class RefuseForeignHosts extends RequestFilter {
 
   private static TandemException refusal(String host) {
     String quoted = host == null ? "no Host header" : "Host '" + abbreviate(host) + "'";
-    return new TandemException(
-        ErrorCode.FORBIDDEN, quoted + " is not served here (expected: a name of --allowed-hosts)");
+    return Errors.forbidden(quoted + " is not served here (expected: a name of --allowed-hosts)");
   }
 }

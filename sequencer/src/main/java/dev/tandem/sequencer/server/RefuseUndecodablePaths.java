@@ -2,7 +2,7 @@ package dev.tandem.sequencer.server;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
-import dev.tandem.sequencer.error.ErrorCode;
+import dev.tandem.sequencer.error.Errors;
 import dev.tandem.sequencer.error.TandemException;
 import java.io.CharConversionException;
 import java.nio.ByteBuffer;
@@ -54,7 +54,7 @@ public final class RefuseUndecodablePaths extends RequestFilter {
         && request.isUpgrade()
         && "websocket".equalsIgnoreCase(request.getUpgrade())
         && request.getHeader("Sec-WebSocket-Key") == null) { // Tyrus answers 500
-      return TandemException.badRequest("a WebSocket upgrade needs Sec-WebSocket-Key");
+      return Errors.badRequest("a WebSocket upgrade needs Sec-WebSocket-Key");
     }
     return refusal;
   }
@@ -62,12 +62,12 @@ public final class RefuseUndecodablePaths extends RequestFilter {
   /** Why this request target is refused, or null if it is well-formed. */
   static TandemException refusal(String rawPath, String rawQuery) {
     if (!rawPath.startsWith("/")) {
-      return TandemException.badRequest("the request target is not a path (expected: /...)");
+      return Errors.badRequest("the request target is not a path (expected: /...)");
     }
     try {
       String path = decode(rawPath, "path");
       if (path.chars().anyMatch(c -> c < 0x20 || c == 0x7F)) {
-        return TandemException.badRequest("the path holds a control character (escaped or not)");
+        return Errors.badRequest("the path holds a control character (escaped or not)");
       }
       if (rawQuery != null) {
         decode(rawQuery, "query");
@@ -76,12 +76,12 @@ public final class RefuseUndecodablePaths extends RequestFilter {
       return malformed;
     }
     if (climbsAboveTheRoot(rawPath)) {
-      return new TandemException(ErrorCode.NOT_FOUND, "no such path");
+      return Errors.notFound("no such path");
     }
     // Clients normalise dot segments before sending; one that reaches us would name a resource
     // other than the one written (/api/docs/.. is /api), which Jersey answers with 500.
     return hasDotSegment(decode(rawPath, "path"))
-        ? TandemException.badRequest("the path has a '.' or '..' segment (expected: normalised)")
+        ? Errors.badRequest("the path has a '.' or '..' segment (expected: normalised)")
         : null;
   }
 
@@ -108,7 +108,7 @@ public final class RefuseUndecodablePaths extends RequestFilter {
         int high = i + 1 < raw.length() ? Character.digit(raw.charAt(i + 1), 16) : -1;
         int low = i + 2 < raw.length() ? Character.digit(raw.charAt(i + 2), 16) : -1;
         if (high < 0 || low < 0) {
-          throw TandemException.badRequest(
+          throw Errors.badRequest(
               "malformed percent escape '"
                   + raw.substring(i, Math.min(i + 3, raw.length()))
                   + "' in the "
@@ -120,7 +120,7 @@ public final class RefuseUndecodablePaths extends RequestFilter {
       } else if (c < 0x80) {
         bytes[length++] = (byte) c;
       } else {
-        throw TandemException.badRequest(
+        throw Errors.badRequest(
             "the " + part + " holds a byte outside ASCII (expected: percent-encoded UTF-8)");
       }
     }
@@ -132,7 +132,7 @@ public final class RefuseUndecodablePaths extends RequestFilter {
           .decode(ByteBuffer.wrap(bytes, 0, length))
           .toString();
     } catch (CharacterCodingException e) {
-      throw TandemException.badRequest(
+      throw Errors.badRequest(
           "the " + part + " is not percent-encoded UTF-8 (expected: escapes of UTF-8 bytes)");
     }
   }

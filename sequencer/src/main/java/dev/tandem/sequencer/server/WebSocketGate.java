@@ -1,7 +1,7 @@
 package dev.tandem.sequencer.server;
 
 import dev.tandem.sequencer.auth.AllowedOrigins;
-import dev.tandem.sequencer.error.ErrorCode;
+import dev.tandem.sequencer.error.Errors;
 import dev.tandem.sequencer.error.TandemException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -53,8 +53,7 @@ public final class WebSocketGate extends RequestFilter {
     }
     String origin = request.getHeader("Origin");
     if (!origins.allows(origin, request.getHeader("Host"))) {
-      return new TandemException(
-          ErrorCode.FORBIDDEN,
+      return Errors.forbidden(
           "WebSocket from origin '"
               + abbreviate(origin)
               + "' refused (expected: the server's own origin or one of --allowed-origins)");
@@ -63,8 +62,7 @@ public final class WebSocketGate extends RequestFilter {
     if (COUNTED.get(connection) == null) { // once per connection, whatever Tyrus then decides
       String address = address(connection.getPeerAddress());
       if (!acquire(address)) {
-        return new TandemException(
-            ErrorCode.RATE_LIMITED,
+        return Errors.rateLimited(
             maxPerAddress
                 + " WebSockets are open from this address already"
                 + " (max-connections-per-address); close one or retry later");

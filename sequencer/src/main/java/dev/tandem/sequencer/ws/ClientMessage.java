@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.ot.CodePoints;
-import dev.tandem.sequencer.error.TandemException;
+import dev.tandem.sequencer.error.Errors;
 import dev.tandem.sequencer.protocol.Fields;
 import dev.tandem.sequencer.protocol.Ids;
 import java.util.OptionalLong;
@@ -54,8 +54,7 @@ sealed interface ClientMessage {
         {
           OptionalLong revision = Fields.optionalLong(message, "rev");
           if (revision.isPresent() && revision.getAsLong() < 0) {
-            throw TandemException.badRequest(
-                "field 'rev' : " + revision.getAsLong() + " (expected: >= 0)");
+            throw Errors.badRequest("field 'rev' : " + revision.getAsLong() + " (expected: >= 0)");
           }
           return new Open(docId(message), revision);
         }
@@ -76,7 +75,7 @@ sealed interface ClientMessage {
       case "ping":
         return new Ping();
       default:
-        throw TandemException.badRequest(
+        throw Errors.badRequest(
             "unknown message type '"
                 + abbreviate(type)
                 + "' (expected: hello, auth, open, submit, presence, close, ping)");
@@ -90,7 +89,7 @@ sealed interface ClientMessage {
   /** A selection is a list of {@code [anchor, head]} pairs of non-negative integers. */
   private static ArrayNode selection(ArrayNode selection) {
     if (selection.size() > MAX_SELECTION_RANGES) {
-      throw TandemException.badRequest(
+      throw Errors.badRequest(
           "selection has "
               + selection.size()
               + " ranges (expected: at most "
@@ -104,7 +103,7 @@ sealed interface ClientMessage {
               && isPosition(range.get(0))
               && isPosition(range.get(1));
       if (!pair) {
-        throw TandemException.badRequest(
+        throw Errors.badRequest(
             "selection range "
                 + abbreviate(range.toString())
                 + " (expected: [anchor, head] of integers >= 0)");
@@ -125,19 +124,13 @@ sealed interface ClientMessage {
     int size = json.length();
     // Relayed to every other client as it came: a lone surrogate cannot be encoded as UTF-8.
     if (!CodePoints.isWellFormed(json)) {
-      throw TandemException.badRequest(
+      throw Errors.badRequest(
           "presence meta holds a lone surrogate at UTF-16 index "
               + CodePoints.firstLoneSurrogate(json)
               + " (expected: well-formed text)");
     }
     if (size > MAX_PRESENCE_META_CHARS) {
-      throw new TandemException(
-          dev.tandem.sequencer.error.ErrorCode.TOO_LARGE,
-          "presence meta is "
-              + size
-              + " characters (expected: at most "
-              + MAX_PRESENCE_META_CHARS
-              + ")");
+      throw Errors.tooLarge("presence meta is " + size + " characters", MAX_PRESENCE_META_CHARS);
     }
     return meta;
   }

@@ -10,7 +10,7 @@ import dev.tandem.sequencer.document.OpRun;
 import dev.tandem.sequencer.document.Snapshot;
 import dev.tandem.sequencer.document.SubmitReply;
 import dev.tandem.sequencer.document.Subscriber;
-import dev.tandem.sequencer.error.ErrorCode;
+import dev.tandem.sequencer.error.Errors;
 import dev.tandem.sequencer.error.TandemException;
 import dev.tandem.sequencer.metrics.Metrics;
 import dev.tandem.sequencer.protocol.Json;
@@ -161,7 +161,7 @@ final class Connection implements Subscriber {
         return; // refreshed meanwhile
       }
     }
-    error(new TandemException(ErrorCode.UNAUTHORIZED, "token expired"), null, null);
+    error(Errors.tokenExpired(), null, null);
     close(CloseCodes.POLICY_VIOLATION, "token expired");
   }
 
@@ -268,7 +268,7 @@ final class Connection implements Subscriber {
         openFailed(next.docId(), e);
       } catch (RuntimeException e) {
         log.error("opening {} for {}", next.docId(), this, e);
-        openFailed(next.docId(), TandemException.internal(e));
+        openFailed(next.docId(), Errors.internal(e));
       }
     }
   }

@@ -9,7 +9,7 @@ import dev.tandem.sequencer.auth.RoleAuthorizer;
 import dev.tandem.sequencer.config.TandemConfig;
 import dev.tandem.sequencer.document.Sequencers;
 import dev.tandem.sequencer.error.BadRequestLog;
-import dev.tandem.sequencer.error.ErrorCode;
+import dev.tandem.sequencer.error.Errors;
 import dev.tandem.sequencer.error.TandemException;
 import dev.tandem.sequencer.protocol.Fields;
 import dev.tandem.sequencer.protocol.Json;
@@ -88,7 +88,7 @@ public final class EditEndpoint extends Endpoint {
               if (last) { // the whole message is read: answer once, nothing was buffered
                 reject(
                     connection,
-                    TandemException.badRequest(
+                    Errors.badRequest(
                         "binary frames are not part of the protocol (expected: JSON text)"),
                     null,
                     null);
@@ -264,7 +264,7 @@ public final class EditEndpoint extends Endpoint {
         refuseHello(connection, e);
       } catch (RuntimeException e) { // a bug, perhaps in a custom authorizer
         log.error("handling the hello of {}", connection, e);
-        refuseHello(connection, TandemException.internal(e));
+        refuseHello(connection, Errors.internal(e));
       }
       return;
     }
@@ -279,26 +279,20 @@ public final class EditEndpoint extends Endpoint {
       reject(connection, e, wellTypedText(raw, "doc"), wellTypedLong(raw, "seq"));
     } catch (RuntimeException e) {
       log.error("handling {} from {}", raw.path("type").asText(), connection, e);
-      reject(
-          connection,
-          TandemException.internal(e),
-          wellTypedText(raw, "doc"),
-          wellTypedLong(raw, "seq"));
+      reject(connection, Errors.internal(e), wellTypedText(raw, "doc"), wellTypedLong(raw, "seq"));
     }
   }
 
   /** Null if a message at {@code now} is within the socket's and its user's rates; else why not. */
   private TandemException overRate(Connection connection, MessageRate rate, long now) {
     if (!rate.tryAcquire(now)) {
-      return new TandemException(
-          ErrorCode.RATE_LIMITED,
+      return Errors.rateLimited(
           "more than "
               + config.maxMessagesPerSecond()
               + " messages a second on this connection; send this one again after a pause");
     }
     if (!userLimits.tryAcquire(connection.userId(), now)) {
-      return new TandemException(
-          ErrorCode.RATE_LIMITED,
+      return Errors.rateLimited(
           "more than "
               + userLimits.messagesPerSecond()
               + " messages a second from this user's connections; send this one again after a"
@@ -313,14 +307,14 @@ public final class EditEndpoint extends Endpoint {
    */
   private void greet(Connection connection, ClientMessage message) {
     if (!(message instanceof ClientMessage.Hello)) {
-      refuseHello(connection, TandemException.badRequest("the first message must be hello"));
+      refuseHello(connection, Errors.badRequest("the first message must be hello"));
       return;
     }
     ClientMessage.Hello hello = (ClientMessage.Hello) message;
     if (hello.protocol() != ClientMessage.PROTOCOL) {
       refuseHello(
           connection,
-          TandemException.badRequest(
+          Errors.badRequest(
               "protocol " + hello.protocol() + " (expected: " + ClientMessage.PROTOCOL + ")"));
       return;
     }
@@ -341,7 +335,7 @@ public final class EditEndpoint extends Endpoint {
   private ScheduledExecutorService scheduler() {
     ScheduledExecutorService started = scheduler;
     if (started == null) { // a hello in the instant between deploying and starting the keep-alive
-      throw new TandemException(ErrorCode.UNAVAILABLE, "the server is starting; try again");
+      throw Errors.unavailable("the server is starting; try again");
     }
     return started;
   }
@@ -351,8 +345,7 @@ public final class EditEndpoint extends Endpoint {
     if (!userLimits.tryConnect(userId)) {
       refuseHello(
           connection,
-          new TandemException(
-              ErrorCode.RATE_LIMITED,
+          Errors.rateLimited(
               "user '"
                   + userId
                   + "' has "
@@ -381,7 +374,7 @@ public final class EditEndpoint extends Endpoint {
     } else if (message instanceof ClientMessage.Auth) {
       auth(connection, (ClientMessage.Auth) message);
     } else if (message instanceof ClientMessage.Hello) {
-      throw TandemException.badRequest("hello was already received on this connection");
+      throw Errors.badRequest("hello was already received on this connection");
     } else {
       throw new IllegalStateException("unhandled message " + message);
     }
@@ -413,12 +406,10 @@ public final class EditEndpoint extends Endpoint {
     String docId = open.docId();
     authorizer.check(connection.principal(), docId, Role.READ);
     if (connection.openDocuments().contains(docId)) {
-      throw TandemException.badRequest(
-          "document '" + docId + "' is already open on this connection");
+      throw Errors.badRequest("document '" + docId + "' is already open on this connection");
     }
     if (connection.openDocuments().size() >= config.maxOpenDocumentsPerConnection()) {
-      throw new TandemException(
-          ErrorCode.TOO_LARGE,
+      throw Errors.tooLarge(
           "too many open documents: "
               + connection.openDocuments().size()
               + " (expected: at most "
@@ -437,7 +428,7 @@ public final class EditEndpoint extends Endpoint {
   private void submit(Connection connection, ClientMessage.Submit submit) {
     String docId = submit.docId();
     if (!connection.openDocuments().contains(docId)) {
-      throw TandemException.badRequest("document '" + docId + "' is not open on this connection");
+      throw Errors.badRequest("document '" + docId + "' is not open on this connection");
     }
     Principal principal = connection.principal();
     authorizer.check(principal, docId, Role.WRITE); // every submit: roles shrink, tokens expire
@@ -457,7 +448,7 @@ public final class EditEndpoint extends Endpoint {
   private void presence(Connection connection, ClientMessage.Presence presence) {
     String docId = presence.docId();
     if (!connection.openDocuments().contains(docId)) {
-      throw TandemException.badRequest("document '" + docId + "' is not open on this connection");
+      throw Errors.badRequest("document '" + docId + "' is not open on this connection");
     }
     Principal principal = connection.principal();
     authorizer.check(principal, docId, Role.READ);
@@ -476,7 +467,7 @@ public final class EditEndpoint extends Endpoint {
   private void close(Connection connection, ClientMessage.Close close) {
     String docId = close.docId();
     if (!connection.openDocuments().contains(docId)) {
-      throw TandemException.badRequest("document '" + docId + "' is not open on this connection");
+      throw Errors.badRequest("document '" + docId + "' is not open on this connection");
     }
     sequencers.close(connection, docId);
   }
