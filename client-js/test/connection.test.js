@@ -1,8 +1,8 @@
 // The protocol client against the in-test network and server of support/fake-network.js:
 // hello and open, concurrent edits converging, lost acks, resend with the same seq, offline
-// edits, backoff with jitter and a cap, ping timeouts, close code 1008, retryable refusals,
-// presence with names and colors, presence of idle, reconnecting and dead clients, and seeded
-// random faults and thefts of client ids.
+// edits, backoff with jitter and a cap, ping timeouts, close codes 1008 and 1013, retryable
+// refusals, presence with names and colors, presence of idle, reconnecting and dead clients, and
+// seeded random faults and thefts of client ids.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -237,6 +237,29 @@ test('a server going away (1001) is reconnected and caught up', async () => {
   assert.equal(a.text, b.text);
   assert.equal(a.text, w.server.documents.get('doc').text);
   assert.equal(codePointCount(a.text), 'while away'.length);
+});
+
+test('close 1013 after rate_limited (excess messages): reconnect, the op lands', async () => {
+  const w = world();
+  const client = w.client('alice');
+  const doc = await open(w, client, 'doc');
+  const errors = [];
+  client.on('error', (e) => errors.push(e.code));
+  doc.on('error', (e) => errors.push(e.code));
+  const socket = w.network.sockets.at(-1);
+  w.server.refuseCode = 'rate_limited';
+  w.server.refuseSubmits = 1;
+  doc.edit(append('x'));
+  w.run(); // refused, then the server closes for excess messages before the retry
+  w.server.closeAll(1013);
+  w.wait(5000);
+  assert.deepEqual(errors, ['rate_limited'], 'no forbidden: 1013 is not the end');
+  assert.notEqual(w.network.sockets.at(-1), socket, 'reconnected on a new socket');
+  assert.equal(client.state, 'connected');
+  assert.equal(doc.state, 'synced');
+  assert.equal(w.server.documents.get('doc').text, 'x');
+  const seqs = w.server.received.filter((m) => m.type === 'submit').map((m) => m.seq);
+  assert.ok(seqs.every((seq) => seq === 1), `one op, the same seq: ${seqs}`);
 });
 
 test('a retryable refusal is retried with the same seq after a backoff', async () => {

@@ -268,8 +268,9 @@ export class FakeServer {
   connections = new Set();
   /** every message received, in order */
   received = [];
-  /** refuse the next submits with a retryable 'unavailable' */
+  /** refuse the next submits with a retryable `refuseCode` */
   refuseSubmits = 0;
+  refuseCode = 'unavailable';
   /** commit the next submits but lose their acks, as if the socket broke right after commit */
   loseAcks = 0;
   /** refuse the next submits as invalid ops (not retryable) */
@@ -445,8 +446,8 @@ export class FakeServer {
         type: 'error',
         doc: docId,
         seq,
-        code: 'unavailable',
-        message: 'db away',
+        code: this.refuseCode,
+        message: `refused: ${this.refuseCode}`,
         retryable: true,
       });
       return;

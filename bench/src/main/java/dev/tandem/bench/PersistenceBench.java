@@ -48,6 +48,8 @@ public final class PersistenceBench {
   /** Scratch copy of {@code operations} with all its keys, checks and defaults. */
   private static final String SAME_KEYS = "bench_same_keys";
 
+  private static final String BENCH_HASH = "0".repeat(64);
+
   private final Database database;
   private final double seconds;
   private final int rounds;
@@ -218,12 +220,16 @@ public final class PersistenceBench {
    * and checks cost before the append statement's compare-and-set on each document's head.
    */
   private Batch rawInsert(String table, int size, int documents) {
+    // The copy of operations has its hash column (NOT NULL since V4): a fixed 64-character value.
+    boolean hashed = table.equals(SAME_KEYS);
     StringBuilder sql =
         new StringBuilder("INSERT INTO ")
             .append(table)
-            .append(" (doc_id, rev, op, client_id, client_seq, user_id) VALUES ");
+            .append(" (doc_id, rev, op, client_id, client_seq, user_id")
+            .append(hashed ? ", hash) VALUES " : ") VALUES ");
     for (int i = 0; i < size; i++) {
-      sql.append(i == 0 ? "" : ", ").append("(?, ?, ?, ?, ?, ?)");
+      sql.append(i == 0 ? "" : ", ")
+          .append(hashed ? "(?, ?, ?, ?, ?, ?, ?)" : "(?, ?, ?, ?, ?, ?)");
     }
     String docPrefix = "raw-" + size + "-" + documents + "-" + System.nanoTime() + "-";
     long[] revision = {0};
@@ -242,6 +248,9 @@ public final class PersistenceBench {
           insert.setString(p++, "bench-client");
           insert.setLong(p++, rev);
           insert.setString(p++, "bench-user");
+          if (hashed) {
+            insert.setString(p++, BENCH_HASH);
+          }
         }
         if (documents > 1) {
           revision[0] += size / documents;

@@ -16,7 +16,7 @@ import java.util.OptionalLong;
  * OpLog#createDocument} and never deleted. A checkpoint is immutable once written. Thread-safe.
  */
 public final class CheckpointStore {
-  private static final String COLUMNS = "doc_id, rev, content, sha256, created_at";
+  private static final String COLUMNS = "doc_id, rev, content, sha256, created_at, chain";
 
   private final GuardedPool pool;
 
@@ -46,14 +46,23 @@ public final class CheckpointStore {
         connection -> {
           try (PreparedStatement insert =
               connection.prepareStatement(
-                  "INSERT INTO checkpoints (doc_id, rev, content, sha256)"
-                      + " SELECT id, ?, ?, ? FROM documents WHERE id = ? AND head_rev >= ?"
+                  "INSERT INTO checkpoints (doc_id, rev, content, sha256, chain)"
+                      + " SELECT d.id, ?, ?, ?, CASE"
+                      + " WHEN d.head_rev = ? THEN d.head_hash"
+                      + " WHEN ? = 0 THEN (SELECT c.chain FROM checkpoints c"
+                      + " WHERE c.doc_id = d.id AND c.rev = 0)"
+                      + " ELSE (SELECT o.hash FROM operations o WHERE o.doc_id = d.id AND o.rev = ?)"
+                      + " END"
+                      + " FROM documents d WHERE d.id = ? AND d.head_rev >= ?"
                       + " ON CONFLICT (doc_id, rev) DO NOTHING")) {
             insert.setLong(1, revision);
             insert.setString(2, text);
             insert.setString(3, sha256);
-            insert.setString(4, docId);
+            insert.setLong(4, revision);
             insert.setLong(5, revision);
+            insert.setLong(6, revision);
+            insert.setString(7, docId);
+            insert.setLong(8, revision);
             if (insert.executeUpdate() == 1) {
               return read(connection, docId, revision).orElseThrow().info();
             }
@@ -111,7 +120,7 @@ public final class CheckpointStore {
         connection -> {
           try (PreparedStatement select =
               connection.prepareStatement(
-                  "SELECT doc_id, rev, sha256, created_at FROM checkpoints"
+                  "SELECT doc_id, rev, sha256, created_at, chain FROM checkpoints"
                       + " WHERE doc_id = ? ORDER BY rev")) {
             select.setString(1, docId);
             List<CheckpointInfo> infos = new ArrayList<>();
@@ -122,7 +131,8 @@ public final class CheckpointStore {
                         rows.getString("doc_id"),
                         rows.getLong("rev"),
                         rows.getString("sha256"),
-                        Jdbc.instant(rows, "created_at")));
+                        Jdbc.instant(rows, "created_at"),
+                        rows.getString("chain")));
               }
             }
             return infos;
@@ -189,7 +199,8 @@ public final class CheckpointStore {
               row.getLong("rev"),
               row.getString("content"),
               row.getString("sha256"),
-              Jdbc.instant(row, "created_at")));
+              Jdbc.instant(row, "created_at"),
+              row.getString("chain")));
     }
   }
 }

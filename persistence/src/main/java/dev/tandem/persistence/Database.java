@@ -25,6 +25,7 @@ public final class Database implements AutoCloseable {
   private final DatabaseHealth health;
   private final OpLog opLog;
   private final CheckpointStore checkpoints;
+  private final Archive archive;
 
   /** What opening produced. */
   private record Opened(
@@ -37,6 +38,7 @@ public final class Database implements AutoCloseable {
     GuardedPool pool = new GuardedPool(dataSource, health);
     this.checkpoints = new CheckpointStore(pool);
     this.opLog = new OpLog(pool);
+    this.archive = new Archive(pool, opLog, checkpoints);
   }
 
   /**
@@ -146,6 +148,11 @@ public final class Database implements AutoCloseable {
   /** The checkpoints of every document. */
   public CheckpointStore checkpoints() {
     return checkpoints;
+  }
+
+  /** Whole documents: export, import, verify, delete, list. */
+  public Archive archive() {
+    return archive;
   }
 
   /**

@@ -35,19 +35,28 @@ public final class OpLog {
    * the whole statement (SQLState TD001, db/migration V2) unless every document advanced, so a
    * batch is stored whole or not at all. The head arrays are sorted by document id, so concurrent
    * batches lock documents rows in one order.
+   *
+   * The same compare-and-set advances the head's hash: each op carries its HistoryChain hash,
+   * computed here from the document's head hash, and the UPDATE matches that head hash too, so a
+   * chain computed from a stale head stores nothing.
    */
   private static final String APPEND =
       "WITH heads AS ("
-          + " UPDATE documents d SET head_rev = h.last_rev, updated_at = now()"
-          + " FROM unnest(?::text[], ?::bigint[], ?::bigint[]) AS h(doc_id, first_rev, last_rev)"
+          + " UPDATE documents d"
+          + " SET head_rev = h.last_rev, head_hash = h.last_hash, updated_at = now()"
+          + " FROM unnest(?::text[], ?::bigint[], ?::bigint[], ?::text[], ?::text[])"
+          + " AS h(doc_id, first_rev, last_rev, first_hash, last_hash)"
           + " WHERE d.id = h.doc_id AND d.head_rev = h.first_rev - 1"
+          + " AND d.head_hash = h.first_hash"
           + " RETURNING d.id),"
           + " inserted AS ("
-          + " INSERT INTO operations (doc_id, rev, op, client_id, client_seq, user_id, created_at)"
+          + " INSERT INTO operations"
+          + " (doc_id, rev, op, client_id, client_seq, user_id, created_at, hash)"
           + " SELECT o.doc_id, o.rev, o.op, o.client_id, o.client_seq, o.user_id,"
-          + " timestamptz 'epoch' + o.created_micros * interval '1 microsecond'"
+          + " timestamptz 'epoch' + o.created_micros * interval '1 microsecond', o.hash"
           + " FROM unnest(?::text[], ?::bigint[], ?::text[], ?::text[], ?::bigint[], ?::text[],"
-          + " ?::bigint[]) AS o(doc_id, rev, op, client_id, client_seq, user_id, created_micros)"
+          + " ?::bigint[], ?::text[])"
+          + " AS o(doc_id, rev, op, client_id, client_seq, user_id, created_micros, hash)"
           + " WHERE o.doc_id IN (SELECT id FROM heads)"
           + " RETURNING 1)"
           + " SELECT tandem_require_heads_advanced((SELECT count(*) FROM heads), ?),"
@@ -60,6 +69,7 @@ public final class OpLog {
       "doc_id, rev, op, client_id, client_seq, user_id, created_at";
 
   private final GuardedPool pool;
+  private final ChainHeads chainHeads = new ChainHeads();
 
   OpLog(GuardedPool pool) {
     this.pool = pool;
@@ -78,6 +88,7 @@ public final class OpLog {
     Objects.requireNonNull(initialText, "initialText");
     TextChecks.requireStorable(initialText, docId, 0L);
     String sha256 = TextChecks.sha256(initialText);
+    String genesis = HistoryChain.genesis(sha256);
     Jdbc.autoCommit(
         pool,
         "create document",
@@ -86,12 +97,14 @@ public final class OpLog {
         connection -> {
           try (PreparedStatement insert =
               connection.prepareStatement(
-                  "WITH d AS (INSERT INTO documents (id) VALUES (?) RETURNING id)"
-                      + " INSERT INTO checkpoints (doc_id, rev, content, sha256)"
-                      + " SELECT id, 0, ?, ? FROM d")) {
+                  "WITH d AS (INSERT INTO documents (id, head_hash) VALUES (?, ?) RETURNING id)"
+                      + " INSERT INTO checkpoints (doc_id, rev, content, sha256, chain)"
+                      + " SELECT id, 0, ?, ?, ? FROM d")) {
             insert.setString(1, docId);
-            insert.setString(2, initialText);
-            insert.setString(3, sha256);
+            insert.setString(2, genesis);
+            insert.setString(3, initialText);
+            insert.setString(4, sha256);
+            insert.setString(5, genesis);
             return insert.executeUpdate();
           }
         });
@@ -174,6 +187,8 @@ public final class OpLog {
     String[] headDocs = new String[documents];
     Long[] firstRevisions = new Long[documents];
     Long[] lastRevisions = new Long[documents];
+    String[] firstHashes = chainHeads.before(pool, byDocument);
+    String[] lastHashes = new String[documents];
     int size = ops.size();
     String[] docIds = new String[size];
     Long[] revisions = new Long[size];
@@ -182,6 +197,7 @@ public final class OpLog {
     Long[] seqs = new Long[size];
     String[] userIds = new String[size];
     Long[] micros = new Long[size];
+    String[] hashes = new String[size];
     int d = 0;
     int i = 0;
     for (Map.Entry<String, List<StoredOp>> document : byDocument.entrySet()) {
@@ -189,7 +205,7 @@ public final class OpLog {
       headDocs[d] = document.getKey();
       firstRevisions[d] = documentOps.get(0).revision();
       lastRevisions[d] = documentOps.get(documentOps.size() - 1).revision();
-      d++;
+      String hash = firstHashes[d];
       for (StoredOp op : documentOps) {
         docIds[i] = op.docId();
         revisions[i] = op.revision();
@@ -198,8 +214,14 @@ public final class OpLog {
         seqs[i] = op.clientSeq();
         userIds[i] = op.userId();
         micros[i] = ChronoUnit.MICROS.between(Instant.EPOCH, op.createdAt());
+        hash =
+            HistoryChain.next(
+                hash, op.revision(), op.clientId(), op.clientSeq(), op.userId(), jsons[i]);
+        hashes[i] = hash;
         i++;
       }
+      lastHashes[d] = hash;
+      d++;
     }
     StoredOp first = ops.get(0);
     Jdbc.autoCommit(
@@ -212,17 +234,22 @@ public final class OpLog {
             append.setArray(1, connection.createArrayOf("text", headDocs));
             append.setArray(2, connection.createArrayOf("bigint", firstRevisions));
             append.setArray(3, connection.createArrayOf("bigint", lastRevisions));
-            append.setArray(4, connection.createArrayOf("text", docIds));
-            append.setArray(5, connection.createArrayOf("bigint", revisions));
-            append.setArray(6, connection.createArrayOf("text", jsons));
-            append.setArray(7, connection.createArrayOf("text", clientIds));
-            append.setArray(8, connection.createArrayOf("bigint", seqs));
-            append.setArray(9, connection.createArrayOf("text", userIds));
-            append.setArray(10, connection.createArrayOf("bigint", micros));
-            append.setLong(11, documents);
+            append.setArray(4, connection.createArrayOf("text", firstHashes));
+            append.setArray(5, connection.createArrayOf("text", lastHashes));
+            append.setArray(6, connection.createArrayOf("text", docIds));
+            append.setArray(7, connection.createArrayOf("bigint", revisions));
+            append.setArray(8, connection.createArrayOf("text", jsons));
+            append.setArray(9, connection.createArrayOf("text", clientIds));
+            append.setArray(10, connection.createArrayOf("bigint", seqs));
+            append.setArray(11, connection.createArrayOf("text", userIds));
+            append.setArray(12, connection.createArrayOf("bigint", micros));
+            append.setArray(13, connection.createArrayOf("text", hashes));
+            append.setLong(14, documents);
             append.executeQuery().close();
+            chainHeads.advanced(headDocs, lastRevisions, lastHashes);
             return null;
           } catch (SQLException e) {
+            chainHeads.forget(headDocs);
             // The statement failed whole; what is read now is the committed state.
             if (HEADS_NOT_ADVANCED.equals(e.getSQLState())) {
               throw headConflict(connection, byDocument, e);
@@ -326,6 +353,11 @@ public final class OpLog {
             return result;
           }
         });
+  }
+
+  /** After a document was deleted or imported by {@link Archive}: its chain head is read again. */
+  void forgetChainHead(String docId) {
+    chainHeads.forget(docId);
   }
 
   static OptionalLong head(Connection connection, String docId) throws SQLException {

@@ -38,23 +38,26 @@ class ConstraintsTest {
       delimiter = '#',
       textBlock =
           """
-          second op at a revision   # operations_pkey            # INSERT INTO operations (doc_id, rev, op, client_id, client_seq, user_id) VALUES (:doc, 1, '[1,"b"]', 'other', 1, 'u')
-          same (client, seq) twice  # operations_client_seq_key  # INSERT INTO operations (doc_id, rev, op, client_id, client_seq, user_id) VALUES (:doc, 2, '[1,"b"]', 'client', 1, 'u')
-          revision zero             # operations_rev_check       # INSERT INTO operations (doc_id, rev, op, client_id, client_seq, user_id) VALUES (:doc, 0, '[1,"b"]', 'client', 2, 'u')
-          op that is no JSON array  # operations_op_check        # INSERT INTO operations (doc_id, rev, op, client_id, client_seq, user_id) VALUES (:doc, 2, 'x', 'client', 2, 'u')
-          empty client id           # operations_client_id_check # INSERT INTO operations (doc_id, rev, op, client_id, client_seq, user_id) VALUES (:doc, 2, '[1,"b"]', '', 2, 'u')
-          65-character client id    # operations_client_id_check # INSERT INTO operations (doc_id, rev, op, client_id, client_seq, user_id) VALUES (:doc, 2, '[1,"b"]', repeat('c', 65), 2, 'u')
-          negative seq              # operations_client_seq_check# INSERT INTO operations (doc_id, rev, op, client_id, client_seq, user_id) VALUES (:doc, 2, '[1,"b"]', 'client', -1, 'u')
-          empty user id             # operations_user_id_check   # INSERT INTO operations (doc_id, rev, op, client_id, client_seq, user_id) VALUES (:doc, 2, '[1,"b"]', 'client', 2, '')
-          second document, same id  # documents_pkey             # INSERT INTO documents (id) VALUES (:doc)
-          empty document id         # documents_id_check         # INSERT INTO documents (id) VALUES ('')
-          201-character document id # documents_id_check         # INSERT INTO documents (id) VALUES (repeat('d', 201))
-          control character in id   # documents_id_check         # INSERT INTO documents (id) VALUES (:doc || chr(10))
+          second op at a revision   # operations_pkey            # INSERT INTO operations (doc_id, rev, op, client_id, client_seq, user_id, hash) VALUES (:doc, 1, '[1,"b"]', 'other', 1, 'u', repeat('0', 64))
+          same (client, seq) twice  # operations_client_seq_key  # INSERT INTO operations (doc_id, rev, op, client_id, client_seq, user_id, hash) VALUES (:doc, 2, '[1,"b"]', 'client', 1, 'u', repeat('0', 64))
+          revision zero             # operations_rev_check       # INSERT INTO operations (doc_id, rev, op, client_id, client_seq, user_id, hash) VALUES (:doc, 0, '[1,"b"]', 'client', 2, 'u', repeat('0', 64))
+          op that is no JSON array  # operations_op_check        # INSERT INTO operations (doc_id, rev, op, client_id, client_seq, user_id, hash) VALUES (:doc, 2, 'x', 'client', 2, 'u', repeat('0', 64))
+          empty client id           # operations_client_id_check # INSERT INTO operations (doc_id, rev, op, client_id, client_seq, user_id, hash) VALUES (:doc, 2, '[1,"b"]', '', 2, 'u', repeat('0', 64))
+          65-character client id    # operations_client_id_check # INSERT INTO operations (doc_id, rev, op, client_id, client_seq, user_id, hash) VALUES (:doc, 2, '[1,"b"]', repeat('c', 65), 2, 'u', repeat('0', 64))
+          negative seq              # operations_client_seq_check# INSERT INTO operations (doc_id, rev, op, client_id, client_seq, user_id, hash) VALUES (:doc, 2, '[1,"b"]', 'client', -1, 'u', repeat('0', 64))
+          empty user id             # operations_user_id_check   # INSERT INTO operations (doc_id, rev, op, client_id, client_seq, user_id, hash) VALUES (:doc, 2, '[1,"b"]', 'client', 2, '', repeat('0', 64))
+          second document, same id  # documents_pkey             # INSERT INTO documents (id, head_hash) VALUES (:doc, repeat('0', 64))
+          empty document id         # documents_id_check         # INSERT INTO documents (id, head_hash) VALUES ('', repeat('0', 64))
+          201-character document id # documents_id_check         # INSERT INTO documents (id, head_hash) VALUES (repeat('d', 201), repeat('0', 64))
+          control character in id   # documents_id_check         # INSERT INTO documents (id, head_hash) VALUES (:doc || chr(10), repeat('0', 64))
           negative head             # documents_head_rev_check   # UPDATE documents SET head_rev = -1 WHERE id = :doc
-          second checkpoint at a rev# checkpoints_pkey           # INSERT INTO checkpoints (doc_id, rev, content, sha256) VALUES (:doc, 0, 'x', repeat('0', 64))
-          negative checkpoint rev   # checkpoints_rev_check      # INSERT INTO checkpoints (doc_id, rev, content, sha256) VALUES (:doc, -1, 'x', repeat('0', 64))
-          malformed digest          # checkpoints_sha256_check   # INSERT INTO checkpoints (doc_id, rev, content, sha256) VALUES (:doc, 1, 'x', 'abc')
-          checkpoint of no document # checkpoints_doc_fkey       # INSERT INTO checkpoints (doc_id, rev, content, sha256) VALUES (:doc || '-missing', 0, 'x', repeat('0', 64))
+          second checkpoint at a rev# checkpoints_pkey           # INSERT INTO checkpoints (doc_id, rev, content, sha256, chain) VALUES (:doc, 0, 'x', repeat('0', 64), repeat('0', 64))
+          negative checkpoint rev   # checkpoints_rev_check      # INSERT INTO checkpoints (doc_id, rev, content, sha256, chain) VALUES (:doc, -1, 'x', repeat('0', 64), repeat('0', 64))
+          malformed digest          # checkpoints_sha256_check   # INSERT INTO checkpoints (doc_id, rev, content, sha256, chain) VALUES (:doc, 1, 'x', 'abc', repeat('0', 64))
+          short op hash             # operations_hash_check      # INSERT INTO operations (doc_id, rev, op, client_id, client_seq, user_id, hash) VALUES (:doc, 2, '[1,"b"]', 'client', 2, 'u', 'abc')
+          short head hash           # documents_head_hash_check  # UPDATE documents SET head_hash = 'abc' WHERE id = :doc
+          malformed checkpoint chain# checkpoints_chain_check    # INSERT INTO checkpoints (doc_id, rev, content, sha256, chain) VALUES (:doc, 1, 'x', repeat('0', 64), 'abc')
+          checkpoint of no document # checkpoints_doc_fkey       # INSERT INTO checkpoints (doc_id, rev, content, sha256, chain) VALUES (:doc || '-missing', 0, 'x', repeat('0', 64), repeat('0', 64))
           """)
   void refuses(String what, String constraint, String sql) throws SQLException {
     try (Connection connection = database.dataSource().getConnection();
@@ -73,8 +76,8 @@ class ConstraintsTest {
     try (Connection connection = database.dataSource().getConnection();
         PreparedStatement statement =
             connection.prepareStatement(
-                "INSERT INTO operations (doc_id, rev, op, client_id, client_seq, user_id)"
-                    + " VALUES (?, 2, '[1,\"b\"]', repeat('c', 64), 0, 'u')")) {
+                "INSERT INTO operations (doc_id, rev, op, client_id, client_seq, user_id, hash)"
+                    + " VALUES (?, 2, '[1,\"b\"]', repeat('c', 64), 0, 'u', repeat('0', 64))")) {
       statement.setString(1, docId);
       assertEquals(1, statement.executeUpdate());
     }

@@ -36,6 +36,9 @@ class FairQueueTest {
         TandemServer.builder()
             .config(
                 Servers.config()
+                    // The flooders send on whatever they are refused, to keep their queues full:
+                    // they must not be closed for it here (ExcessMessagesTest covers that).
+                    .excessMessageLimit(0)
                     .submitQueuePerConnection(PER_CONNECTION)
                     .historyInMemory(64)
                     .build())
@@ -150,6 +153,65 @@ class FairQueueTest {
     } finally {
       freeze.clear();
       flooders.forEach(WsClient::close);
+    }
+  }
+
+  /**
+   * A socket that closes with submits waiting (here while the document is held at a hand-off)
+   * leaves only the first of them, which may be under way; the rest are never applied, and the
+   * document serves on.
+   */
+  @Test
+  void aClosedSocketsWaitingSubmitsAreDroppedAllButItsFirst() throws Exception {
+    String doc = Servers.freshDoc();
+    try (WsClient honest = WsClient.hello(server, "honest-drop")) {
+      honest.send(Messages.open(doc));
+      honest.next("opened");
+      WsClient flooder = WsClient.hello(server, "flood-drop");
+      flooder.send(Messages.open(doc));
+      flooder.next("opened");
+      HandOffFreeze.Hold stopped = freeze.hold(doc);
+      honest.send(Messages.submit(doc, 0, "[\"h\"]", 1));
+      stopped.awaitHeld();
+      for (int seq = 1; seq <= PER_CONNECTION; seq++) {
+        flooder.send(Messages.submit(doc, 0, "[\"f\"]", seq));
+      }
+      ClientHarness.await(
+          () -> server.sequencers().queuedSubmits() == PER_CONNECTION + 1,
+          () -> "queued submits: " + server.sequencers().queuedSubmits());
+      flooder.close();
+      ClientHarness.await(
+          () -> metrics().contains("tandem_websocket_connections 1\n"),
+          () -> "the flooder's socket is still counted");
+      stopped.release();
+
+      assertEquals(1, honest.nextOf("ack").path("rev").asLong());
+      ClientHarness.await(
+          () -> server.sequencers().queuedSubmits() == 0,
+          () -> "queued submits: " + server.sequencers().queuedSubmits());
+      honest.send(Messages.submit(doc, 1, "[1,\"H\"]", 2));
+      long last = honest.nextOf("ack").path("rev").asLong();
+      assertEquals(3, last, "the flooder's first submit, and only it, went before");
+      String text = Http.get(server, "/api/docs/" + doc).body().path("text").asText();
+      assertEquals(1, text.chars().filter(c -> c == 'f').count(), text);
+      assertTextIsReplayOfOps(doc);
+    } finally {
+      freeze.clear();
+    }
+  }
+
+  private static String metrics() {
+    try {
+      return Http.client()
+          .send(
+              Http.request(server, "/metrics").GET().build(),
+              java.net.http.HttpResponse.BodyHandlers.ofString())
+          .body();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
     }
   }
 

@@ -5,14 +5,18 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.client.DocumentListener;
 import dev.tandem.ot.TextOperation;
 import dev.tandem.sequencer.ClientHarness.Editor;
 import dev.tandem.sequencer.Http.Reply;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -37,10 +41,18 @@ class HostileClientsTest {
   private static final String RUN = Long.toString(System.currentTimeMillis(), 36);
   private static ChildServer server; // static: the helpers below use it
 
-  /** A server of its own per test, so one test's damage cannot fail the other. */
+  /**
+   * A server of its own per test, so one test's damage cannot fail the other. The system property
+   * {@code tandem.hostile.flags} adds server flags, to compare settings side by side (for instance
+   * {@code -Dtandem.hostile.flags=--excess-message-limit=0}, the flood before that limit).
+   */
   @BeforeEach
   void startServer() throws Exception {
-    server = ChildServer.start("hostile-server", List.of("-Xmx256m"), List.of());
+    List<String> flags =
+        Arrays.stream(System.getProperty("tandem.hostile.flags", "").split(" "))
+            .filter(flag -> !flag.isBlank())
+            .toList();
+    server = ChildServer.start("hostile-server", List.of("-Xmx256m"), flags);
   }
 
   @AfterEach
@@ -131,8 +143,10 @@ class HostileClientsTest {
 
   /**
    * Ten sockets flood one document with valid submits on base revision 0 (each must be transformed
-   * through everything since); an honest client-java editor of the same document makes ten edits,
-   * one after the other, and each is acknowledged, in order.
+   * through everything since), sending on whatever they are answered; an honest client-java editor
+   * of the same document makes ten edits, one after the other, and each is acknowledged, in order.
+   * Each flooder is closed with 1013 once it was refused {@code excess-message-limit} times;
+   * nothing acknowledged to anyone is lost, nothing is stored twice, and the document serves on.
    */
   @Test
   void aFloodOfOldBaseSubmitsDoesNotStallAnHonestEditor() throws Exception {
@@ -209,6 +223,36 @@ class HostileClientsTest {
           "HostileClientsTest flood: %d sockets sent %d submits on base revision 0, honest acks"
               + " at revisions %s, honest ack latency ms %s, %.1f s%n",
           FLOODERS, sentDuring, ackRevisions, latencies, (System.nanoTime() - started) / 1e9);
+
+      // Every flooder kept sending after rate_limited, and was closed for it: with 1013, or with
+      // a reset when its data was still arriving as the server closed (-1 here, 1006 in a browser).
+      for (WsClient socket : sockets) {
+        int code = socket.awaitClose();
+        assertTrue(code == 1013 || code == -1, "a flooder's close: " + code);
+      }
+      assertTrue(
+          metrics().contains("tandem_websocket_floods_closed_total " + FLOODERS + "\n"),
+          "not every flooder was closed for its flood");
+      // The honest text becomes the server's, once the closed flooders' waiting submits are done.
+      ClientHarness.await(
+          () -> editor.document.text().equals(serverText(docId)),
+          () -> "the honest editor's text is not the server's: " + editor.document.text());
+      // Nothing acknowledged is lost, nothing is stored twice.
+      Set<String> stored = new HashSet<>();
+      for (JsonNode op : storedOps(docId)) {
+        String id = op.path("client").asText() + "/" + op.path("seq").asLong();
+        assertTrue(stored.add(id), "stored twice: " + id);
+      }
+      for (int f = 0; f < FLOODERS; f++) {
+        WsClient socket = sockets.get(f);
+        while (socket.hasMessage()) {
+          ObjectNode answer = socket.next();
+          if (answer.path("type").asText().equals("ack")) {
+            String id = "flooder-" + RUN + "-" + f + "/" + answer.path("seq").asLong();
+            assertTrue(stored.contains(id), "acknowledged but not stored: " + id);
+          }
+        }
+      }
     } finally {
       flooding.set(false);
       sockets.forEach(WsClient::close);
@@ -235,6 +279,33 @@ class HostileClientsTest {
       Thread.currentThread().interrupt();
     } catch (RuntimeException closed) {
       // the server closed the socket (for instance for flooding): the flood of this one ends
+    }
+  }
+
+  private static String metrics() throws Exception {
+    return Http.client()
+        .send(
+            Http.request(server.httpUri(), "/metrics").GET().build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString())
+        .body();
+  }
+
+  private static String serverText(String docId) {
+    return Http.get(server.httpUri(), "/api/docs/" + docId).body().path("text").asText();
+  }
+
+  /** Every stored op of {@code docId}, page by page. */
+  private static List<JsonNode> storedOps(String docId) {
+    List<JsonNode> ops = new ArrayList<>();
+    for (long from = 1; ; ) {
+      JsonNode page =
+          Http.get(server.httpUri(), "/api/docs/" + docId + "/ops?from=" + from + "&limit=10000")
+              .body();
+      page.path("ops").forEach(ops::add);
+      if (page.path("next").isNull()) {
+        return ops;
+      }
+      from = page.path("next").asLong();
     }
   }
 

@@ -29,6 +29,7 @@ class PackageLayoutTest {
           "config",
           "metrics",
           "document",
+          "archive",
           "server",
           "ws",
           "rest",

@@ -137,7 +137,12 @@ class RestAuthorizationTest {
     EVENTS("GET", "/events", null, Role.READ),
     CREATE("PUT", "", "{\"text\":\"overwritten?\"}", Role.WRITE),
     SUBMIT("POST", "/ops", "{\"rev\":1,\"op\":[\"x\",11]}", Role.WRITE),
-    CREATE_CHECKPOINT("POST", "/checkpoints", "", Role.ADMIN);
+    CREATE_CHECKPOINT("POST", "/checkpoints", "", Role.ADMIN),
+    TEXT_AT_TIME("GET", "?at=2026-01-01T00:00Z", null, Role.READ),
+    DIFF("GET", "/diff?from=0&to=1", null, Role.READ),
+    CHECKPOINT_AT_REVISION("POST", "/checkpoints?rev=1", "", Role.ADMIN),
+    EXPORT("GET", "/export", null, Role.ADMIN),
+    IMPORT("POST", "/import", "{\"format\":\"tandem-history\"}", Role.ADMIN);
 
     final String method;
     final String suffix;
@@ -279,6 +284,35 @@ class RestAuthorizationTest {
   }
 
   // ---- what each role may do -------------------------------------------------------------------
+
+  /** The document list holds only what the caller may read; no token is no list. */
+  @Test
+  void theDocumentListHoldsOnlyReadableDocuments() {
+    String reader = token("rita", Map.of("team-42-*", "read"));
+    Http.Reply near = listFrom(doc, reader);
+    assertEquals(200, near.status(), near.body().toString());
+    assertTrue(
+        near.body().path("docs").toString().contains("\"" + doc + "\""), near.body().toString());
+    Http.Reply other = listFrom(teamFour, reader);
+    assertEquals(200, other.status(), other.body().toString());
+    assertFalse(
+        other.body().path("docs").toString().contains("\"" + teamFour + "\""),
+        other.body().toString());
+    for (Map.Entry<String, String> refused : refusedTokens().entrySet()) {
+      assertRefused(
+          401, "unauthorized", listFrom(doc, refused.getValue()), "list with " + refused.getKey());
+    }
+  }
+
+  /** A page of the list that starts just before {@code id} (after its prefix less one char). */
+  private static Http.Reply listFrom(String id, String token) {
+    String after = URLEncoder.encode(id.substring(0, id.length() - 1), StandardCharsets.UTF_8);
+    HttpRequest.Builder request = Http.request(server, "/api/docs?limit=100&after=" + after);
+    if (token != null) {
+      request.header("Authorization", "Bearer " + token);
+    }
+    return Http.send(request.GET().build());
+  }
 
   @Test
   void eachRoleMayDoWhatItAllows() {

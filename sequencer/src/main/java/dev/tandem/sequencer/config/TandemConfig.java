@@ -74,7 +74,9 @@ public record TandemConfig(
     // issue 13: the token /metrics requires; held as a digest, never printed
     Optional<MetricsToken> metricsToken,
     // issue 13: --auth class:NAME, a team's own authorizer
-    Optional<String> authClass) {
+    Optional<String> authClass,
+    // issue 12: a socket that keeps sending after rate_limited is closed (a flood)
+    int excessMessageLimit) {
 
   /** How clients are authenticated ({@code --auth}). */
   public enum Auth {
@@ -106,6 +108,7 @@ public record TandemConfig(
     requireRange(outboundSocketBytes, 1024, Long.MAX_VALUE, "outbound-socket-bytes");
     requireRange(outboundTotalBytes, 1024, Long.MAX_VALUE, "outbound-total-bytes");
     requireRange(badMessageLimit, 1, Integer.MAX_VALUE, "bad-message-limit");
+    requireRange(excessMessageLimit, 0, Integer.MAX_VALUE, "excess-message-limit");
     requireRange(maxMessagesPerSecond, 0, 1_000_000_000, "max-messages-per-second");
     requireRange(maxConnectionsPerUser, 0, Integer.MAX_VALUE, "max-connections-per-user");
     requireRange(maxMessagesPerSecondPerUser, 0, 1_000_000_000, "max-messages-per-second-per-user");
@@ -203,7 +206,8 @@ public record TandemConfig(
         Optional.empty(),
         200,
         Optional.empty(),
-        Optional.empty());
+        Optional.empty(),
+        100);
   }
 
   /**
@@ -294,6 +298,11 @@ public record TandemConfig(
             + ")");
     lines.add(
         "bad-message-limit=" + badMessageLimit + " per " + badMessageWindow.toSeconds() + "s");
+    lines.add(
+        "excess-message-limit="
+            + (excessMessageLimit == 0
+                ? "unlimited"
+                : excessMessageLimit + " per " + badMessageWindow.toSeconds() + "s"));
     lines.add(
         "max-messages-per-second="
             + (maxMessagesPerSecond == 0 ? "unlimited" : Integer.toString(maxMessagesPerSecond)));
@@ -581,6 +590,11 @@ public record TandemConfig(
               "bad messages within 10 s before a socket is closed with 1008 (default 10)",
               (b, v) -> b.badMessageLimit = toInt(v)),
           new Option(
+              "excess-message-limit",
+              "messages refused with rate_limited within 10 s before a socket is closed with"
+                  + " 1013 (it kept sending instead of pausing); 0 for no limit (default 100)",
+              (b, v) -> b.excessMessageLimit = toInt(v)),
+          new Option(
               "max-messages-per-second",
               "messages one WebSocket may send a second, in bursts of up to a second's worth;"
                   + " more are refused with rate_limited; 0 for no limit (default 5000)",
@@ -790,6 +804,7 @@ public record TandemConfig(
     private int maxConnectionsPerAddress;
     private Optional<MetricsToken> metricsToken;
     private Optional<String> authClass;
+    private int excessMessageLimit;
 
     private Builder(TandemConfig c) {
       host = c.host;
@@ -835,6 +850,7 @@ public record TandemConfig(
       maxConnectionsPerAddress = c.maxConnectionsPerAddress;
       metricsToken = c.metricsToken;
       authClass = c.authClass;
+      excessMessageLimit = c.excessMessageLimit;
     }
 
     /** {@code --auth}: {@code none}, {@code token} or {@code class:NAME}. */
@@ -926,6 +942,12 @@ public record TandemConfig(
 
     public Builder badMessageLimit(int value) {
       badMessageLimit = value;
+      return this;
+    }
+
+    /** Messages refused with rate_limited within the window before a socket is closed; 0: never. */
+    public Builder excessMessageLimit(int value) {
+      excessMessageLimit = value;
       return this;
     }
 
@@ -1114,7 +1136,8 @@ public record TandemConfig(
           allowedHosts,
           maxConnectionsPerAddress,
           metricsToken,
-          effectiveAuth == Auth.CLASS ? authClass : Optional.empty());
+          effectiveAuth == Auth.CLASS ? authClass : Optional.empty(),
+          excessMessageLimit);
     }
   }
 }

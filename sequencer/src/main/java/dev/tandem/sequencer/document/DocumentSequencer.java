@@ -160,9 +160,15 @@ public final class DocumentSequencer {
   /**
    * Removes a subscriber wherever it is: subscribed, catching up, or with its open waiting for the
    * load. An open still under way is dropped, so a socket that closed meanwhile never becomes a
-   * subscriber that nobody removes.
+   * subscriber that nobody removes. Without a reply (the socket is gone, or may no longer read the
+   * document) its waiting submits are dropped too, all but the first of its lane (which may be
+   * under way): nobody would get their acks, a client sends them again after reconnecting, and a
+   * flooder closed for its flood leaves no backlog for the others to wait behind.
    */
   private void doLeave(Subscriber subscriber, boolean reply) {
+    if (!reply) {
+      submits.senderLeft(subscriber);
+    }
     catchUps.remove(subscriber);
     loading.cancel(subscriber);
     subscribers.leave(subscriber);

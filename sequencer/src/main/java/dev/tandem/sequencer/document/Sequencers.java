@@ -4,13 +4,18 @@ import dev.tandem.ot.CodePoints;
 import dev.tandem.ot.Component;
 import dev.tandem.ot.Insert;
 import dev.tandem.ot.TextOperation;
+import dev.tandem.persistence.Archive;
+import dev.tandem.persistence.ArchivedOp;
 import dev.tandem.persistence.CheckpointInfo;
 import dev.tandem.persistence.CheckpointStore;
 import dev.tandem.persistence.Database;
 import dev.tandem.persistence.DocumentExistsException;
+import dev.tandem.persistence.DocumentNotFoundException;
 import dev.tandem.persistence.DocumentSnapshot;
+import dev.tandem.persistence.HistoryMismatchException;
 import dev.tandem.persistence.OpLog;
 import dev.tandem.persistence.PersistenceException;
+import dev.tandem.persistence.RevisionOutOfRangeException;
 import dev.tandem.persistence.StoredOp;
 import dev.tandem.sequencer.config.TandemConfig;
 import dev.tandem.sequencer.error.Errors;
@@ -38,6 +43,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,6 +74,7 @@ public final class Sequencers implements AutoCloseable {
   private static final int READ_PAGE = 1000;
 
   private final OpLog opLog;
+  private final Archive archive;
   private final CheckpointStore checkpoints;
   private final TandemConfig config;
   private final Committer committer;
@@ -95,7 +102,7 @@ public final class Sequencers implements AutoCloseable {
   }
 
   /** A page of a document's history: {@code next} is the {@code from} of the next page, or null. */
-  public record OpsPage(List<Committed> ops, Long next) {}
+  public record OpsPage(List<ArchivedOp> ops, Long next) {}
 
   public Sequencers(Database database, TandemConfig config) {
     this(database, config, null);
@@ -105,6 +112,7 @@ public final class Sequencers implements AutoCloseable {
     this.faults = faults;
     this.opLog = database.opLog();
     this.checkpoints = database.checkpoints();
+    this.archive = database.archive();
     this.config = config;
     this.committer = new Committer(opLog, metrics);
     int threads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
@@ -260,8 +268,7 @@ public final class Sequencers implements AutoCloseable {
     return readLater(
         () -> {
           long head = opLog.head(docId).orElseThrow(() -> notFound(docId));
-          List<StoredOp> page = opLog.readRange(docId, from, limit);
-          List<Committed> ops = page.stream().map(Committed::of).toList();
+          List<ArchivedOp> ops = archive.ops(docId, from, limit);
           long next = from + ops.size();
           return new OpsPage(ops, next <= head ? next : null);
         });
@@ -281,6 +288,29 @@ public final class Sequencers implements AutoCloseable {
     CompletableFuture<CheckpointInfo>[] result = new CompletableFuture[1];
     route(docId, d -> result[0] = d.checkpoint());
     return result[0];
+  }
+
+  /**
+   * Work on whole documents (list, export, import, the revision at a time) on the database pool: a
+   * missing document is {@code not_found}, a taken id {@code already_exists}, a revision past the
+   * head {@code rev_out_of_range}, a history that does not verify or a malformed one {@code
+   * bad_request}.
+   */
+  public <T> CompletableFuture<T> archive(Function<Archive, T> work) {
+    return readLater(
+        () -> {
+          try {
+            return work.apply(archive);
+          } catch (DocumentNotFoundException e) {
+            throw Errors.noDocument(e.docId().orElse(""));
+          } catch (DocumentExistsException e) {
+            throw Errors.documentExists(e.docId().orElse(""));
+          } catch (RevisionOutOfRangeException e) {
+            throw Errors.revOutOfRange(e.getMessage());
+          } catch (HistoryMismatchException | IllegalArgumentException e) {
+            throw Errors.badRequest(e.getMessage());
+          }
+        });
   }
 
   /** Registers something to close when the server shuts down (an SSE stream); returns a remover. */

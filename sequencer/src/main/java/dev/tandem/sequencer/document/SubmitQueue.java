@@ -47,10 +47,7 @@ final class SubmitQueue {
       if (costliest == null || costliest.cost <= ownCost || costliest.requests.size() < 2) {
         break;
       }
-      SubmitRequest newest = costliest.requests.removeLast();
-      costliest.cost -= newest.cost();
-      taken(newest);
-      refused.add(newest);
+      refused.add(removeNewest(costliest));
     }
     boolean admitted = cost + request.cost() <= costLimit || own == null;
     if (admitted) {
@@ -161,6 +158,26 @@ final class SubmitQueue {
       }
       taken(request);
     }
+  }
+
+  /**
+   * Removes and returns the submits of {@code lane} after its first, newest first; the first stays,
+   * since it may be under way (as with the cost bound's refusals).
+   */
+  List<SubmitRequest> removeAfterFirst(Object lane) {
+    Lane queued = lanes.get(lane);
+    List<SubmitRequest> removed = new ArrayList<>(0);
+    while (queued != null && queued.requests.size() > 1) {
+      removed.add(removeNewest(queued));
+    }
+    return removed;
+  }
+
+  private SubmitRequest removeNewest(Lane lane) {
+    SubmitRequest newest = lane.requests.removeLast();
+    lane.cost -= newest.cost();
+    taken(newest);
+    return newest;
   }
 
   /** Removes and returns every waiting submit. */

@@ -91,6 +91,17 @@ final class Submits {
   // ---- arrival ----------------------------------------------------------------------------------
 
   /**
+   * {@code sender} left the document (its socket is gone, or it may no longer read it): its waiting
+   * submits are dropped, all but the first of its lane, which may be under way. Nobody would get
+   * their acks; its client sends them again after reconnecting.
+   */
+  void senderLeft(Subscriber sender) {
+    for (SubmitRequest dropped : waiting.removeAfterFirst(sender)) {
+      dropped.fail(Errors.unavailable("the connection left the document before this submit"));
+    }
+  }
+
+  /**
    * A submit arrives: it waits in its sender's lane, within the document's bounds, or is refused.
    */
   void arrive(SubmitRequest request) {

@@ -19,6 +19,7 @@ public final class Metrics {
   private final LongAdder resubmits = new LongAdder();
   private final LongAdder slowConsumersClosed = new LongAdder();
   private final LongAdder deadSockets = new LongAdder();
+  private final LongAdder floodsClosed = new LongAdder();
   private final Map<ErrorCode, LongAdder> errors = new EnumMap<>(ErrorCode.class);
 
   public Metrics() {
@@ -52,6 +53,11 @@ public final class Metrics {
   /** A WebSocket closed because it answered no ping within the timeout. */
   public void socketFoundDead() {
     deadSockets.increment();
+  }
+
+  /** A WebSocket closed for sending on after rate_limited ({@code excess-message-limit}). */
+  public void floodClosed() {
+    floodsClosed.increment();
   }
 
   /** An error answered to a client, on any transport. */
@@ -88,6 +94,11 @@ public final class Metrics {
         "tandem_websocket_dead_total",
         "WebSockets closed for answering no ping within ping-timeout-seconds",
         deadSockets.sum());
+    counter(
+        out,
+        "tandem_websocket_floods_closed_total",
+        "WebSockets closed with 1013 for sending on after rate_limited (excess-message-limit)",
+        floodsClosed.sum());
     gauge(
         out, "tandem_websocket_connections", "open WebSocket connections", connections.getAsInt());
     gauge(out, "tandem_documents_loaded", "documents in memory", documents.getAsInt());

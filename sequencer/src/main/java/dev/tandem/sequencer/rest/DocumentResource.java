@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.util.RawValue;
 import dev.tandem.ot.TextOperation;
+import dev.tandem.persistence.ArchivedOp;
 import dev.tandem.persistence.CheckpointInfo;
 import dev.tandem.sequencer.config.TandemConfig;
 import dev.tandem.sequencer.document.Committed;
@@ -59,6 +60,7 @@ public final class DocumentResource {
   public void text(
       @PathParam("id") String id,
       @QueryParam("rev") String rev,
+      @QueryParam("at") String at,
       @QueryParam("access_token") String token,
       @Context HttpHeaders headers,
       @Suspended AsyncResponse response) {
@@ -67,10 +69,16 @@ public final class DocumentResource {
         () -> {
           String docId = Ids.checkDocumentId(id);
           access.read(headers, token, docId);
-          OptionalLong revision =
-              rev == null ? OptionalLong.empty() : OptionalLong.of(parseLong("rev", rev));
-          return sequencers
-              .text(docId, revision)
+          if (rev != null && at != null) {
+            throw Errors.badRequest("give 'rev' or 'at', not both");
+          }
+          CompletableFuture<OptionalLong> revision =
+              at != null
+                  ? HistoryQueries.revisionAt(sequencers, docId, at).thenApply(OptionalLong::of)
+                  : CompletableFuture.completedFuture(
+                      rev == null ? OptionalLong.empty() : OptionalLong.of(parseLong("rev", rev)));
+          return revision
+              .thenCompose(r -> sequencers.text(docId, r))
               .thenApply(
                   snapshot -> {
                     ObjectNode body = Json.object();
@@ -139,14 +147,15 @@ public final class DocumentResource {
                   page -> {
                     ObjectNode body = Json.object();
                     ArrayNode ops = body.putArray("ops");
-                    for (Committed committed : page.ops()) {
+                    for (ArchivedOp stored : page.ops()) {
                       ObjectNode op = ops.addObject();
-                      op.put("rev", committed.revision());
-                      op.putRawValue("op", new RawValue(committed.opJson()));
-                      op.put("client", committed.clientId());
-                      op.put("seq", committed.seq());
-                      op.put("user", committed.userId());
-                      op.put("time", committed.time().toString());
+                      op.put("rev", stored.revision());
+                      op.putRawValue("op", new RawValue(stored.opJson()));
+                      op.put("client", stored.clientId());
+                      op.put("seq", stored.clientSeq());
+                      op.put("user", stored.userId());
+                      op.put("time", stored.createdAt().toString());
+                      op.put("hash", stored.hash());
                     }
                     if (page.next() == null) {
                       body.putNull("next");
@@ -241,6 +250,7 @@ public final class DocumentResource {
   @Path("checkpoints")
   public void createCheckpoint(
       @PathParam("id") String id,
+      @QueryParam("rev") String rev,
       @QueryParam("access_token") String token,
       @Context HttpHeaders headers,
       @Suspended AsyncResponse response) {
@@ -249,8 +259,9 @@ public final class DocumentResource {
         () -> {
           String docId = Ids.checkDocumentId(id);
           access.admin(headers, token, docId);
-          return sequencers
-              .createCheckpoint(docId)
+          return (rev == null
+                  ? sequencers.createCheckpoint(docId)
+                  : HistoryQueries.checkpointAt(sequencers, docId, parseLong("rev", rev)))
               .thenApply(
                   info -> Response.status(201).entity(Json.write(checkpointJson(info))).build());
         });
@@ -260,6 +271,7 @@ public final class DocumentResource {
     ObjectNode item = Json.object();
     item.put("rev", info.revision());
     item.put("sha256", info.sha256());
+    item.put("chain", info.chain());
     item.put("time", info.createdAt().toString());
     return item;
   }

@@ -20,6 +20,10 @@ public final class RestApplication extends ResourceConfig {
       OutboundBudget outboundBudget) {
     Access access = new Access(authorizer);
     register(new DocumentResource(sequencers, access, config));
+    register(new DocumentListResource(sequencers, access));
+    register(new ExportResource(sequencers, access));
+    register(new ImportResource(sequencers, access));
+    register(new DiffResource(sequencers, access));
     register(new EventsResource(sequencers, access, config, outboundBudget));
     register(new CrossOrigin(config.allowedOrigins()));
     register(new JsonBodies());

@@ -10,6 +10,7 @@ import dev.tandem.sequencer.document.OpRun;
 import dev.tandem.sequencer.document.Snapshot;
 import dev.tandem.sequencer.document.SubmitReply;
 import dev.tandem.sequencer.document.Subscriber;
+import dev.tandem.sequencer.error.ErrorCode;
 import dev.tandem.sequencer.error.Errors;
 import dev.tandem.sequencer.error.TandemException;
 import dev.tandem.sequencer.metrics.Metrics;
@@ -73,9 +74,9 @@ final class Connection implements Subscriber {
   private final Session session;
   private final Metrics metrics;
   private final Outbox outbox;
-  private final int badMessageLimit;
-  private final long badMessageWindowNanos;
-  private final ArrayDeque<Long> badMessageTimes = new ArrayDeque<>(); // guarded by itself
+  private final RecentEvents badMessages;
+  private final RecentEvents refusedForRate; // rate_limited answers: a client that keeps sending
+  private final String refusedForRateReason;
   private final Set<String> openDocuments = ConcurrentHashMap.newKeySet();
   private final ArrayDeque<PendingOpen> waitingOpens = new ArrayDeque<>(); // guarded by itself
   private final Set<String> opening = ConcurrentHashMap.newKeySet(); // handed over, unanswered
@@ -92,8 +93,14 @@ final class Connection implements Subscriber {
   Connection(Session session, Metrics metrics, TandemConfig config, OutboundBudget outboundBudget) {
     this.session = session;
     this.metrics = metrics;
-    this.badMessageLimit = config.badMessageLimit();
-    this.badMessageWindowNanos = config.badMessageWindow().toNanos();
+    long window = config.badMessageWindow().toNanos();
+    this.badMessages = new RecentEvents(config.badMessageLimit(), window);
+    this.refusedForRate = new RecentEvents(config.excessMessageLimit(), window);
+    this.refusedForRateReason =
+        config.excessMessageLimit()
+            + " messages refused with rate_limited within "
+            + config.badMessageWindow().toSeconds()
+            + " s";
     this.outbox =
         new Outbox(
             session.getAsyncRemote(),
@@ -325,14 +332,7 @@ final class Connection implements Subscriber {
    * window and must be closed.
    */
   boolean countBadMessage() {
-    long now = System.nanoTime();
-    synchronized (badMessageTimes) {
-      badMessageTimes.addLast(now);
-      while (now - badMessageTimes.peekFirst() > badMessageWindowNanos) {
-        badMessageTimes.removeFirst();
-      }
-      return badMessageTimes.size() >= badMessageLimit;
-    }
+    return badMessages.count(System.nanoTime());
   }
 
   /** The socket is closed: what still waits for it is released. */
@@ -342,10 +342,10 @@ final class Connection implements Subscriber {
     outbox.terminate();
   }
 
-  /** Closes the socket once; later frames are dropped. */
-  void close(CloseCode code, String reason) {
+  /** Closes the socket once; later frames are dropped. Whether this call closed it. */
+  boolean close(CloseCode code, String reason) {
     if (!closing.compareAndSet(false, true)) {
-      return;
+      return false;
     }
     cancelExpiry();
     outbox.shutdown();
@@ -356,6 +356,7 @@ final class Connection implements Subscriber {
     } catch (IOException | IllegalStateException e) {
       log.debug("closing socket {}: {}", session.getId(), e.toString());
     }
+    return true;
   }
 
   private synchronized void cancelExpiry() {
@@ -401,8 +402,16 @@ final class Connection implements Subscriber {
     send(frame("pong"));
   }
 
-  /** An error frame; {@code docId} and {@code seq} are left out when null. */
+  /**
+   * An error frame; {@code docId} and {@code seq} are left out when null. A socket answered {@code
+   * rate_limited} {@code excess-message-limit} times within the window kept sending instead of
+   * pausing: after this answer it is closed with 1013, and so costs nothing more to read or answer
+   * (a flood of messages, each refused, took the server's CPU from everyone else's).
+   */
   void error(TandemException error, String docId, Long seq) {
+    if (closing.get()) {
+      return; // nothing goes out any more (the submits dropped as it left are answered here)
+    }
     metrics.error(error.code());
     ObjectNode frame = frame("error");
     if (docId != null) { // as the client sent it, but sendable: a lone surrogate has no UTF-8
@@ -415,6 +424,11 @@ final class Connection implements Subscriber {
     frame.put("message", error.getMessage());
     frame.put("retryable", error.code().retryable());
     send(frame);
+    if (error.code() == ErrorCode.RATE_LIMITED
+        && refusedForRate.count(System.nanoTime())
+        && close(CloseCodes.TRY_AGAIN_LATER, refusedForRateReason)) {
+      metrics.floodClosed();
+    }
   }
 
   /** The reply channel of one submit on this connection. */

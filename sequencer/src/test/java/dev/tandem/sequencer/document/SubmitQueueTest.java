@@ -106,6 +106,28 @@ class SubmitQueueTest {
     assertEquals(4, queue.size());
   }
 
+  @Test
+  void aGoneSendersSubmitsAreRemovedAllButTheFirst() {
+    SubmitQueue queue = new SubmitQueue();
+    List<SubmitRequest> gone = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      gone.add(request("gone", 1));
+      assertTrue(queue.admit(gone.get(i), LIMIT).admitted());
+    }
+    SubmitRequest other = request("other", 1);
+    assertTrue(queue.admit(other, LIMIT).admitted());
+
+    assertEquals(
+        List.of(gone.get(3), gone.get(2), gone.get(1)), queue.removeAfterFirst(gone.get(0).lane()));
+    assertEquals(2, queue.size());
+    assertEquals(2, queue.cost());
+    assertEquals(List.of(), queue.removeAfterFirst(other.lane()));
+    assertEquals(List.of(), queue.removeAfterFirst("nobody"));
+    assertSame(gone.get(0), queue.poll(r -> true)); // it may have been under way: it stays
+    assertSame(other, queue.poll(r -> true));
+    assertTrue(queue.isEmpty());
+  }
+
   private SubmitRequest request(String sender, long cost) {
     SubmitRequest request =
         new SubmitRequest(

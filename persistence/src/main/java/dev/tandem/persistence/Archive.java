@@ -1,0 +1,531 @@
+package dev.tandem.persistence;
+
+import dev.tandem.ot.OperationJson;
+import dev.tandem.ot.TextOperation;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.function.Consumer;
+
+/**
+ * Whole documents and their history, for the {@code tandem} command and the admin REST calls:
+ * export a document's history (its checkpoints and every op with its hash) to an {@link
+ * ArchiveVisitor}, verify it, import one, delete one, list documents with their sizes, find the
+ * revision at a time. Reads see one snapshot of the database; an import is one transaction that
+ * stores nothing unless the whole history verifies. Thread-safe.
+ */
+public final class Archive {
+  /** Ops per insert statement of an import. */
+  private static final int IMPORT_BATCH = 2000;
+
+  private final GuardedPool pool;
+  private final OpLog opLog;
+  private final CheckpointStore checkpoints;
+
+  Archive(GuardedPool pool, OpLog opLog, CheckpointStore checkpoints) {
+    this.pool = pool;
+    this.opLog = opLog;
+    this.checkpoints = checkpoints;
+  }
+
+  /**
+   * Writes a checkpoint at {@code revision} (at most the head) from a replay; writing one that
+   * exists is a no-op.
+   *
+   * @throws DocumentNotFoundException if there is no such document
+   * @throws RevisionOutOfRangeException if {@code revision} is negative or past the head
+   */
+  public CheckpointInfo checkpointAt(String docId, long revision) {
+    return checkpoints.write(docId, revision, opLog.textAt(docId, revision).text());
+  }
+
+  /**
+   * Gives the document's history to {@code visitor}: from its first checkpoint on, every op and
+   * checkpoint in revision order, read from one snapshot of the database.
+   *
+   * @throws DocumentNotFoundException if there is no such document
+   */
+  public void export(String docId, ArchiveVisitor visitor) {
+    Jdbc.inTransaction(
+        pool,
+        Connection.TRANSACTION_REPEATABLE_READ,
+        "export",
+        docId,
+        null,
+        connection -> {
+          connection.setReadOnly(true);
+          visitor.header(header(connection, docId));
+          List<ArchivedCheckpoint> checkpoints = checkpoints(connection, docId);
+          if (checkpoints.isEmpty()) {
+            visitor.end(0); // the visitor says what is missing
+            return null;
+          }
+          int next = 0;
+          visitor.checkpoint(checkpoints.get(next++));
+          long ops = 0;
+          try (PreparedStatement select =
+              connection.prepareStatement(
+                  "SELECT rev, op, client_id, client_seq, user_id, created_at, hash"
+                      + " FROM operations WHERE doc_id = ? AND rev > ? ORDER BY rev")) {
+            select.setFetchSize(1000); // streams a long history instead of loading it whole
+            select.setString(1, docId);
+            select.setLong(2, checkpoints.get(0).revision());
+            try (ResultSet rows = select.executeQuery()) {
+              while (rows.next()) {
+                ArchivedOp op = archivedOp(rows);
+                while (next < checkpoints.size()
+                    && checkpoints.get(next).revision() < op.revision()) {
+                  visitor.checkpoint(checkpoints.get(next++));
+                }
+                visitor.op(op);
+                ops++;
+              }
+            }
+          }
+          while (next < checkpoints.size()) {
+            visitor.checkpoint(checkpoints.get(next++));
+          }
+          visitor.end(ops);
+          return null;
+        });
+  }
+
+  /**
+   * The ops after revision {@code from} up to {@code to} composed into one: the op that turns the
+   * text at {@code from} into the text at {@code to} (a no-op when they are equal).
+   *
+   * @throws DocumentNotFoundException if there is no such document
+   * @throws RevisionOutOfRangeException unless both are from 0 to the head
+   * @throws IllegalArgumentException if {@code to} is before {@code from}
+   */
+  public TextOperation diff(String docId, long from, long to) {
+    return Jdbc.inTransaction(
+        pool,
+        Connection.TRANSACTION_REPEATABLE_READ,
+        "diff",
+        docId,
+        from,
+        connection -> {
+          connection.setReadOnly(true);
+          long head =
+              OpLog.head(connection, docId).orElseThrow(() -> new DocumentNotFoundException(docId));
+          if (from < 0 || from > head) {
+            throw new RevisionOutOfRangeException(docId, from, head);
+          }
+          if (to > head) {
+            throw new RevisionOutOfRangeException(docId, to, head);
+          }
+          if (to < from) {
+            throw new IllegalArgumentException(
+                "to " + to + " is before from " + from + " (expected: from <= to)");
+          }
+          TextOperation composed = null;
+          try (PreparedStatement select =
+              connection.prepareStatement(
+                  "SELECT op FROM operations WHERE doc_id = ? AND rev > ? AND rev <= ?"
+                      + " ORDER BY rev")) {
+            select.setFetchSize(1000);
+            select.setString(1, docId);
+            select.setLong(2, from);
+            select.setLong(3, to);
+            try (ResultSet rows = select.executeQuery()) {
+              while (rows.next()) {
+                TextOperation op = OperationJson.parse(rows.getString(1));
+                composed = composed == null ? op : composed.compose(op);
+              }
+            }
+          }
+          if (composed == null) { // from == to: the identity on the text there
+            String text = opLog.textAt(docId, from).text();
+            int length = text.codePointCount(0, text.length());
+            return length == 0
+                ? TextOperation.builder().build()
+                : TextOperation.builder().retain(length).build();
+          }
+          return composed;
+        });
+  }
+
+  /**
+   * At most {@code limit} ops of the document from revision {@code from} on, with their hashes, in
+   * revision order; empty past the head or if there is no such document.
+   */
+  public List<ArchivedOp> ops(String docId, long from, int limit) {
+    return Jdbc.autoCommit(
+        pool,
+        "read ops",
+        docId,
+        from,
+        connection -> {
+          try (PreparedStatement select =
+              connection.prepareStatement(
+                  "SELECT rev, op, client_id, client_seq, user_id, created_at, hash"
+                      + " FROM operations WHERE doc_id = ? AND rev >= ? ORDER BY rev LIMIT ?")) {
+            select.setString(1, docId);
+            select.setLong(2, from);
+            select.setInt(3, limit);
+            List<ArchivedOp> page = new ArrayList<>();
+            try (ResultSet rows = select.executeQuery()) {
+              while (rows.next()) {
+                page.add(archivedOp(rows));
+              }
+            }
+            return page;
+          }
+        });
+  }
+
+  /**
+   * Replays the document's history from its first checkpoint and checks it (see {@link
+   * HistoryVerifier}).
+   *
+   * @throws HistoryMismatchException naming the first bad revision
+   * @throws DocumentNotFoundException if there is no such document
+   */
+  public HistoryVerifier.Summary verify(String docId) {
+    HistoryVerifier verifier = new HistoryVerifier();
+    export(docId, verifier);
+    return verifier.summary();
+  }
+
+  /**
+   * Stores a whole document, as {@code source} gives it to the visitor it is handed: its header,
+   * then its history in order. Verifies it as it goes; stores nothing unless all of it verifies and
+   * the id is free. The op log's group commit is not involved: the document must not be in use (a
+   * new id is in use by nobody).
+   *
+   * @throws DocumentExistsException if the id is taken
+   * @throws HistoryMismatchException if the history does not verify
+   */
+  public HistoryVerifier.Summary importDocument(Consumer<ArchiveVisitor> source) {
+    HistoryVerifier verifier = new HistoryVerifier();
+    String[] docId = new String[1];
+    Jdbc.inTransaction(
+        pool,
+        Connection.TRANSACTION_READ_COMMITTED,
+        "import",
+        null,
+        null,
+        connection -> {
+          Importer importer = new Importer(connection, verifier, docId);
+          source.accept(importer);
+          if (!importer.ended) {
+            throw new PersistenceException(
+                "the history ended before its end", docId[0], null, null);
+          }
+          return null;
+        });
+    opLog.forgetChainHead(docId[0]);
+    return verifier.summary();
+  }
+
+  /**
+   * Deletes the document, its checkpoints and its ops; returns whether it existed. The document
+   * must not be in use.
+   */
+  public boolean delete(String docId) {
+    boolean deleted =
+        Jdbc.inTransaction(
+            pool,
+            Connection.TRANSACTION_READ_COMMITTED,
+            "delete document",
+            docId,
+            null,
+            connection -> {
+              try (PreparedStatement documents =
+                      connection.prepareStatement("DELETE FROM documents WHERE id = ?");
+                  PreparedStatement operations =
+                      connection.prepareStatement("DELETE FROM operations WHERE doc_id = ?")) {
+                documents.setString(1, docId);
+                boolean existed = documents.executeUpdate() == 1; // checkpoints cascade
+                operations.setString(1, docId); // no foreign key since V3: by hand
+                operations.executeUpdate();
+                return existed;
+              }
+            });
+    opLog.forgetChainHead(docId);
+    return deleted;
+  }
+
+  /**
+   * The document's row: head, head hash and times.
+   *
+   * @throws DocumentNotFoundException if there is no such document
+   */
+  public ArchiveHeader header(String docId) {
+    return Jdbc.autoCommit(
+        pool, "read document", docId, null, connection -> header(connection, docId));
+  }
+
+  /** At most {@code limit} documents whose ids sort after {@code afterId} (null: the first). */
+  public List<DocumentSummary> list(String afterId, int limit) {
+    if (limit < 0) {
+      throw new IllegalArgumentException("limit : " + limit + " (expected: >= 0)");
+    }
+    return Jdbc.autoCommit(
+        pool,
+        "list documents",
+        null,
+        null,
+        connection -> {
+          try (PreparedStatement select =
+              connection.prepareStatement(
+                  "SELECT d.id, d.head_rev, d.created_at, d.updated_at, c.count, c.first"
+                      + " FROM documents d, LATERAL (SELECT count(*) AS count, min(rev) AS first"
+                      + " FROM checkpoints WHERE doc_id = d.id) c"
+                      + " WHERE d.id > ? ORDER BY d.id LIMIT ?")) {
+            select.setString(1, afterId == null ? "" : afterId);
+            select.setInt(2, limit);
+            List<DocumentSummary> page = new ArrayList<>();
+            try (ResultSet rows = select.executeQuery()) {
+              while (rows.next()) {
+                long head = rows.getLong(2);
+                page.add(
+                    new DocumentSummary(
+                        rows.getString(1),
+                        head,
+                        head - rows.getLong(6),
+                        rows.getLong(5),
+                        Jdbc.instant(rows, "created_at"),
+                        Jdbc.instant(rows, "updated_at")));
+              }
+            }
+            return page;
+          }
+        });
+  }
+
+  /**
+   * The document's revision at {@code time}: that of its last op committed at or before it, 0 when
+   * none was.
+   *
+   * @throws DocumentNotFoundException if there is no such document
+   */
+  public long revisionAt(String docId, Instant time) {
+    return Jdbc.inTransaction(
+        pool,
+        Connection.TRANSACTION_REPEATABLE_READ,
+        "find the revision at a time",
+        docId,
+        null,
+        connection -> {
+          connection.setReadOnly(true);
+          OptionalLong head = OpLog.head(connection, docId);
+          if (head.isEmpty()) {
+            throw new DocumentNotFoundException(docId);
+          }
+          try (PreparedStatement select =
+              connection.prepareStatement(
+                  "SELECT coalesce(max(rev), 0) FROM operations"
+                      + " WHERE doc_id = ? AND created_at <= ?")) {
+            select.setString(1, docId);
+            select.setObject(2, utc(time));
+            try (ResultSet row = select.executeQuery()) {
+              row.next();
+              return row.getLong(1);
+            }
+          }
+        });
+  }
+
+  /** An op from a row of rev, op, client_id, client_seq, user_id, created_at, hash. */
+  private static ArchivedOp archivedOp(ResultSet rows) throws SQLException {
+    return new ArchivedOp(
+        rows.getLong(1),
+        rows.getString(2),
+        rows.getString(3),
+        rows.getLong(4),
+        rows.getString(5),
+        rows.getObject(6, OffsetDateTime.class).toInstant(),
+        rows.getString(7));
+  }
+
+  private static OffsetDateTime utc(Instant time) {
+    return OffsetDateTime.ofInstant(time, ZoneOffset.UTC);
+  }
+
+  private static ArchiveHeader header(Connection connection, String docId) throws SQLException {
+    try (PreparedStatement select =
+        connection.prepareStatement(
+            "SELECT head_rev, head_hash, created_at, updated_at FROM documents WHERE id = ?")) {
+      select.setString(1, docId);
+      try (ResultSet row = select.executeQuery()) {
+        if (!row.next()) {
+          throw new DocumentNotFoundException(docId);
+        }
+        return new ArchiveHeader(
+            docId,
+            row.getLong(1),
+            row.getString(2),
+            Jdbc.instant(row, "created_at"),
+            Jdbc.instant(row, "updated_at"));
+      }
+    }
+  }
+
+  private static List<ArchivedCheckpoint> checkpoints(Connection connection, String docId)
+      throws SQLException {
+    try (PreparedStatement select =
+        connection.prepareStatement(
+            "SELECT rev, content, sha256, chain, created_at FROM checkpoints"
+                + " WHERE doc_id = ? ORDER BY rev")) {
+      select.setString(1, docId);
+      List<ArchivedCheckpoint> checkpoints = new ArrayList<>();
+      try (ResultSet rows = select.executeQuery()) {
+        while (rows.next()) {
+          checkpoints.add(
+              new ArchivedCheckpoint(
+                  rows.getLong(1),
+                  rows.getString(2),
+                  rows.getString(3),
+                  rows.getString(4),
+                  Jdbc.instant(rows, "created_at")));
+        }
+      }
+      return checkpoints;
+    }
+  }
+
+  /** Writes what it is given inside the import's transaction, after the verifier saw it. */
+  private static final class Importer implements ArchiveVisitor {
+    private final Connection connection;
+    private final HistoryVerifier verifier;
+    private final String[] docId;
+    private final List<ArchivedOp> pending = new ArrayList<>();
+    private boolean ended;
+
+    Importer(Connection connection, HistoryVerifier verifier, String[] docId) {
+      this.connection = connection;
+      this.verifier = verifier;
+      this.docId = docId;
+    }
+
+    @Override
+    public void header(ArchiveHeader header) {
+      Ids.requireDocId(header.docId());
+      verifier.header(header);
+      docId[0] = header.docId();
+      run(
+          () -> {
+            try (PreparedStatement insert =
+                connection.prepareStatement(
+                    "INSERT INTO documents (id, head_rev, head_hash, created_at, updated_at)"
+                        + " VALUES (?, ?, ?, ?, ?)")) {
+              insert.setString(1, header.docId());
+              insert.setLong(2, header.head());
+              insert.setString(3, header.headHash());
+              insert.setObject(4, utc(header.createdAt()));
+              insert.setObject(5, utc(header.updatedAt()));
+              insert.executeUpdate();
+            }
+          });
+    }
+
+    @Override
+    public void checkpoint(ArchivedCheckpoint checkpoint) {
+      TextChecks.requireStorable(checkpoint.text(), docId[0], checkpoint.revision());
+      verifier.checkpoint(checkpoint);
+      run(
+          () -> {
+            try (PreparedStatement insert =
+                connection.prepareStatement(
+                    "INSERT INTO checkpoints (doc_id, rev, content, sha256, chain, created_at)"
+                        + " VALUES (?, ?, ?, ?, ?, ?)")) {
+              insert.setString(1, docId[0]);
+              insert.setLong(2, checkpoint.revision());
+              insert.setString(3, checkpoint.text());
+              insert.setString(4, checkpoint.sha256());
+              insert.setString(5, checkpoint.chain());
+              insert.setObject(6, utc(checkpoint.createdAt()));
+              insert.executeUpdate();
+            }
+          });
+    }
+
+    @Override
+    public void op(ArchivedOp op) {
+      Ids.requireClientId(op.clientId());
+      Ids.requireUserId(op.userId());
+      verifier.op(op);
+      pending.add(op);
+      if (pending.size() >= IMPORT_BATCH) {
+        flush();
+      }
+    }
+
+    @Override
+    public void end(long ops) {
+      verifier.end(ops);
+      flush();
+      ended = true;
+    }
+
+    private void flush() {
+      if (pending.isEmpty()) {
+        return;
+      }
+      int size = pending.size();
+      Long[] revisions = new Long[size];
+      String[] jsons = new String[size];
+      String[] clientIds = new String[size];
+      Long[] seqs = new Long[size];
+      String[] userIds = new String[size];
+      String[] times = new String[size];
+      String[] hashes = new String[size];
+      for (int i = 0; i < size; i++) {
+        ArchivedOp op = pending.get(i);
+        revisions[i] = op.revision();
+        jsons[i] = op.opJson();
+        clientIds[i] = op.clientId();
+        seqs[i] = op.clientSeq();
+        userIds[i] = op.userId();
+        times[i] = op.createdAt().toString();
+        hashes[i] = op.hash();
+      }
+      run(
+          () -> {
+            try (PreparedStatement insert =
+                connection.prepareStatement(
+                    "INSERT INTO operations"
+                        + " (doc_id, rev, op, client_id, client_seq, user_id, created_at, hash)"
+                        + " SELECT ?, o.rev, o.op, o.client_id, o.client_seq, o.user_id,"
+                        + " o.created_at::timestamptz, o.hash"
+                        + " FROM unnest(?::bigint[], ?::text[], ?::text[], ?::bigint[],"
+                        + " ?::text[], ?::text[], ?::text[])"
+                        + " AS o(rev, op, client_id, client_seq, user_id, created_at, hash)")) {
+              insert.setString(1, docId[0]);
+              insert.setArray(2, connection.createArrayOf("bigint", revisions));
+              insert.setArray(3, connection.createArrayOf("text", jsons));
+              insert.setArray(4, connection.createArrayOf("text", clientIds));
+              insert.setArray(5, connection.createArrayOf("bigint", seqs));
+              insert.setArray(6, connection.createArrayOf("text", userIds));
+              insert.setArray(7, connection.createArrayOf("text", times));
+              insert.setArray(8, connection.createArrayOf("text", hashes));
+              insert.executeUpdate();
+            }
+          });
+      pending.clear();
+    }
+
+    /** SQL inside a visitor call: its failure leaves as the translated exception. */
+    private void run(SqlWork work) {
+      try {
+        work.run();
+      } catch (SQLException e) {
+        throw SqlErrors.translate(e, "import", docId[0], null);
+      }
+    }
+  }
+
+  @FunctionalInterface
+  private interface SqlWork {
+    void run() throws SQLException;
+  }
+}

@@ -1,0 +1,28 @@
+package dev.tandem.sequencer;
+
+import dev.tandem.sequencer.cli.TandemCommand;
+import java.io.PrintWriter;
+import java.time.Clock;
+
+/**
+ * The {@code tandem} command's entry point ({@code bin/tandem}): {@link TandemCommand} with {@code
+ * serve}, which runs this server.
+ */
+public final class Tandem {
+  private Tandem() {}
+
+  public static void main(String[] args) {
+    if (args.length == 0 || !args[0].equals("serve")) {
+      // A command's output is its answer: only warnings and errors go to the log.
+      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+    }
+    System.exit(
+        TandemCommand.run(
+            args,
+            System.getenv(),
+            Clock.systemUTC(),
+            new ServeCommand(),
+            new PrintWriter(System.out, true),
+            new PrintWriter(System.err, true)));
+  }
+}

@@ -1,0 +1,93 @@
+package dev.tandem.sequencer.cli;
+
+import java.io.PrintWriter;
+import java.time.Clock;
+import java.util.Map;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code tandem}: the one command of a Tandem installation ({@code bin/tandem} runs it through
+ * {@code dev.tandem.sequencer.Tandem}, which adds {@code serve}). {@code serve} runs the server;
+ * {@code token} mints a development token; the others work on documents, of a running server
+ * ({@code --server URL}, through its REST API) or of a stopped server's database ({@code --data-dir
+ * DIR}, {@code --database-url URL}). See docs/cli.md.
+ */
+@Command(
+    name = "tandem",
+    mixinStandardHelpOptions = true,
+    version = "tandem 0.1.0-SNAPSHOT",
+    description =
+        "Tandem: real-time collaborative text editing with a central sequencer. Document "
+            + "commands work on a running server (--server URL, with --token or $TANDEM_TOKEN) "
+            + "or on a stopped server's database (--data-dir DIR or --database-url URL; "
+            + "default: the server's own, $TANDEM_DATABASE_URL, else $TANDEM_DATA_DIR, else "
+            + "./data).",
+    exitCodeListHeading = "Exit status:%n",
+    exitCodeList = {
+      "0:done",
+      "1:the work failed (no such document, a history that does not verify, …)",
+      "2:bad arguments"
+    })
+public final class TandemCommand implements Runnable {
+  @Spec CommandSpec spec;
+
+  private TandemCommand() {}
+
+  /**
+   * Runs the command on {@code args} with {@code serve} as its subcommand {@code serve} (none if
+   * null); returns the exit status.
+   */
+  public static int run(
+      String[] args,
+      Map<String, String> environment,
+      Clock clock,
+      Object serve,
+      PrintWriter out,
+      PrintWriter err) {
+    int status = commandLine(environment, clock, serve).setOut(out).setErr(err).execute(args);
+    out.flush();
+    err.flush();
+    return status;
+  }
+
+  /**
+   * The command with every subcommand; first {@code serve} if not null (the server's own command,
+   * which lives above this package: {@code dev.tandem.sequencer.Tandem} gives it).
+   */
+  public static CommandLine commandLine(
+      Map<String, String> environment, Clock clock, Object serve) {
+    CommandLine tandem = new CommandLine(new TandemCommand());
+    if (serve != null) {
+      tandem.addSubcommand("serve", new CommandLine(serve).setStopAtUnmatched(true));
+    }
+    tandem.addSubcommand("token", TokenCommand.commandLine(environment, clock));
+    tandem.addSubcommand("docs", new DocsCommand(environment));
+    tandem.addSubcommand("text", new TextCommand(environment));
+    CommandLine checkpoint = new CommandLine(new CheckpointCommand());
+    checkpoint.addSubcommand("create", new CheckpointCommand.Create(environment));
+    checkpoint.addSubcommand("list", new CheckpointCommand.List(environment));
+    tandem.addSubcommand("checkpoint", checkpoint);
+    tandem.addSubcommand("verify", new VerifyCommand(environment));
+    tandem.addSubcommand("export", new ExportCommand(environment));
+    tandem.addSubcommand("import", new ImportCommand(environment));
+    tandem.addSubcommand("delete", new DeleteCommand(environment));
+    tandem.setExecutionExceptionHandler(
+        (failure, commandLine, parsed) -> {
+          if (failure instanceof CommandFailure) {
+            commandLine.getErr().println("tandem: " + failure.getMessage());
+            return CommandFailure.EXIT_STATUS;
+          }
+          throw failure;
+        });
+    return tandem;
+  }
+
+  /** {@code tandem} alone: the usage. */
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "name a command");
+  }
+}
