@@ -175,8 +175,8 @@ final class Loading {
       return;
     }
     doc.reset(result.snapshot().get(), sequencers.config().historyInMemory());
-    for (Committed landed : result.landed()) {
-      subscribers.broadcast(landed);
+    if (!result.landed().isEmpty()) {
+      subscribers.broadcast(result.landed());
     }
     doc.delivered();
     loaded = true;

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.util.RawValue;
 import dev.tandem.sequencer.auth.Principal;
 import dev.tandem.sequencer.config.TandemConfig;
 import dev.tandem.sequencer.document.Committed;
+import dev.tandem.sequencer.document.OpRun;
 import dev.tandem.sequencer.document.Sequencers;
 import dev.tandem.sequencer.document.Snapshot;
 import dev.tandem.sequencer.document.Subscriber;
@@ -236,8 +237,15 @@ public final class EventsResource {
       }
     }
 
+    /** An {@code op} event each: the feed's events are one op each, however they committed. */
     @Override
-    public void op(Committed committed) {
+    public void ops(OpRun run) {
+      for (Committed committed : run.ops()) {
+        op(committed);
+      }
+    }
+
+    private void op(Committed committed) {
       ObjectNode data = Json.object();
       data.put("doc", committed.docId());
       data.put("rev", committed.revision());
