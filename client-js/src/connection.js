@@ -1,8 +1,9 @@
 // The WebSocket protocol client: one socket, many documents, written against the browser
 // WebSocket API (the constructor is injectable, so tests and Node can pass their own). It mirrors
 // the Java TandemClient and TandemDocument: hello with a client id kept across reconnects; ping;
-// reconnect with exponential backoff, jitter and a cap; catch-up with open {rev}; the own op
-// recognised among the missed ones by client id and seq; the op in flight resent with the same
+// reconnect with exponential backoff, jitter and a cap; catch-up with open {rev}; committed ops in
+// `ops` messages (binary frames), the own op among them recognised by client id and seq as its
+// acknowledgement, live and caught up alike; the op in flight resent with the same
 // seq; edits made while offline kept and sent after the reconnect; close code 1008 ends it,
 // unless it followed an `unauthorized` and a getToken callback can fetch a fresh token; tokens
 // refreshed with `auth` before they expire; someone else's use of the client id (seq_reused)
@@ -14,6 +15,8 @@ import { DocumentSession } from './client.js';
 import { UndoManager } from './undo.js';
 
 const PROTOCOL = 1;
+/** `ops` messages come in binary frames holding UTF-8 JSON. */
+const UTF8 = new TextDecoder();
 const POLICY_VIOLATION = 1008;
 const ABNORMAL = 1006;
 /** A token is refreshed when 80 % of its life from welcome (or authed) has passed ... */
@@ -501,6 +504,7 @@ export class TandemClient {
       return;
     }
     /** @type {Connection} */
+    socket.binaryType = 'arraybuffer'; // `ops` frames: decoded as they come, not as Blobs
     const connection = { socket, welcomed: false, lastHeard: this.#now(), token };
     this.#connection = connection;
     socket.addEventListener('open', () => {
@@ -535,7 +539,7 @@ export class TandemClient {
     connection.lastHeard = this.#now();
     let message;
     try {
-      message = JSON.parse(String(data));
+      message = JSON.parse(typeof data === 'string' ? data : UTF8.decode(data));
       if (message === null || typeof message !== 'object' || typeof message.type !== 'string') {
         throw new Error('a message is an object with a string type');
       }
@@ -562,7 +566,7 @@ export class TandemClient {
           this.#error(connection, message);
           break;
         case 'opened':
-        case 'op':
+        case 'ops':
         case 'ack':
         case 'presence':
         case 'closed':
@@ -1211,8 +1215,8 @@ export class TandemDocument {
       case 'opened':
         this.#openedMessage(message);
         break;
-      case 'op':
-        this.#serverOp(message);
+      case 'ops':
+        this.#serverOps(message);
         break;
       case 'ack':
         this.#session.acknowledge(
@@ -1322,16 +1326,31 @@ export class TandemDocument {
       if (!Array.isArray(message.ops)) {
         throw new Error("'opened' has neither text nor ops");
       }
-      for (const missed of message.ops) {
-        if (!this.#serverOp(missed)) {
-          return;
-        }
+      if (!this.#serverOps(message)) {
+        return;
       }
     }
     this.#retryBackoff.reset();
     this.#session.goOnline();
     this.#publish();
     this.#opened.resolve(this);
+  }
+
+  /**
+   * The committed ops of an `ops` message (or of `opened`), in revision order: others' ops are
+   * applied, this client's own op in flight is its acknowledgement.
+   * @returns {boolean} false if an op left a gap and a resync started
+   */
+  #serverOps(message) {
+    if (!Array.isArray(message.ops)) {
+      throw new Error("'ops' without an array 'ops'");
+    }
+    for (const entry of message.ops) {
+      if (!this.#serverOp(entry)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** @returns {boolean} false if the op left a gap and a resync started */

@@ -143,11 +143,7 @@ class Server {
     this.log.push(committed);
     this.revisionBySeq.set(key, committed.revision);
     for (const other of this.connected) {
-      other.fromServer.push(
-        other === from
-          ? { type: 'ack', rev: committed.revision, seq }
-          : { type: 'op', ...committed },
-      );
+      other.fromServer.push({ type: 'op', ...committed }); // for its sender, its ack
     }
   }
 

@@ -64,6 +64,43 @@ test('two clients typing at once converge, each seeing the other as a change', a
   assert.equal(b.state, 'synced');
 });
 
+test('one ops frame of a commit group: each client takes its own op as its ack, the others as changes', async () => {
+  const w = world();
+  const alice = w.client('alice');
+  const bob = w.client('bob');
+  const a = await open(w, alice, 'doc');
+  const b = await open(w, bob, 'doc');
+  const acks = [];
+  a.on('ack', (rev, seq) => acks.push(['a', rev, seq]));
+  b.on('ack', (rev, seq) => acks.push(['b', rev, seq]));
+  const remote = [];
+  a.on('change', (change) => remote.push(['a', change.origin, change.revision]));
+  b.on('change', (change) => remote.push(['b', change.origin, change.revision]));
+  w.server.holding.add('doc'); // both submits wait and commit together
+  a.edit(append('A'));
+  b.edit(append('B'));
+  w.run();
+  assert.equal(a.state, 'sending');
+  w.server.release('doc');
+  w.run();
+  assert.deepEqual(acks, [
+    ['a', 1, 1],
+    ['b', 2, 1],
+  ]);
+  assert.deepEqual(
+    remote.filter(([, origin]) => origin === 'remote'),
+    [
+      ['a', 'remote', 2],
+      ['b', 'remote', 1],
+    ],
+  );
+  assert.equal(w.server.documents.get('doc').text, 'BA'); // B, rebased on A, goes first
+  assert.equal(a.text, 'BA');
+  assert.equal(b.text, 'BA');
+  assert.equal(a.state, 'synced');
+  assert.equal(b.state, 'synced');
+});
+
 test('a commit whose ack was lost is recognised on catch-up and never applied twice', async () => {
   const w = world();
   const client = w.client('alice');

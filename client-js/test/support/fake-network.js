@@ -2,7 +2,8 @@
 // without a JVM: a fake clock with timers, a WebSocket class with the browser API that the
 // client is given instead of the real one, and a server that speaks DESIGN.md's protocol over it
 // with a pure sequencer model (transform an incoming op against the ops committed after its base,
-// assign the next revision, answer a resubmission with its old ack, and a different op under a
+// assign the next revision, send it in a binary `ops` frame to every subscriber, its sender
+// included, for whom it is the ack; answer a resubmission with its old ack, and a different op under a
 // stored (client, seq) with seq_reused), the server's presence (a joiner hears of every client
 // present and they of it; a client id on another socket stays present) and, when given a
 // `verify` function, its tokens (hello refused with unauthorized and 1008, auth answered with
@@ -157,11 +158,11 @@ export class FakeNetwork {
         });
       }
 
-      /** @param {string} text a frame from the server */
-      deliver(text) {
+      /** @param {string | ArrayBuffer} data a text or binary frame from the server */
+      deliver(data) {
         const socket = this;
         network.enqueue(
-          () => socket.readyState === 1 && socket.dispatch('message', { data: text }),
+          () => socket.readyState === 1 && socket.dispatch('message', { data }),
         );
       }
 
@@ -240,6 +241,13 @@ class ServerConnection {
   send(message) {
     if (this.isOpen) {
       this.socket.deliver(JSON.stringify(message));
+    }
+  }
+
+  /** @param {object} message sent as UTF-8 JSON in a binary frame, as the server sends `ops` */
+  sendBinary(message) {
+    if (this.isOpen) {
+      this.socket.deliver(new TextEncoder().encode(JSON.stringify(message)).buffer);
     }
   }
 
@@ -390,17 +398,28 @@ export class FakeServer {
 
   /**
    * Sequences the held submits of `docId` in order, even those whose socket is gone since (their
-   * answers are lost, their commits broadcast), and stops holding its submits.
+   * answers are lost, their commits broadcast), and stops holding its submits. The commits go as
+   * one group: one `ops` frame to every subscriber, as the server sends a group commit.
    * @param {string} docId
    */
   release(docId) {
     this.holding.delete(docId);
     const due = this.held.filter((h) => h.message.doc === docId);
     this.held = this.held.filter((h) => h.message.doc !== docId);
-    due.forEach(({ from, message }) => this.submit(from, message));
+    const group = [];
+    due.forEach(({ from, message }) => this.submit(from, message, group));
+    if (group.length > 0) {
+      const ops = { type: 'ops', doc: docId, ops: group };
+      this.subscribers(docId).forEach((subscriber) => subscriber.sendBinary(ops));
+    }
   }
 
-  submit(from, { doc: docId, rev, op: wire, seq }) {
+  /**
+   * @param {ServerConnection} from
+   * @param {any} message
+   * @param {any[]} [group] where a commit goes instead of being sent at once
+   */
+  submit(from, { doc: docId, rev, op: wire, seq }, group = undefined) {
     const doc = this.document(docId);
     const key = `${from.clientId}/${seq}`;
     const earlier = doc.bySeq.get(key);
@@ -472,17 +491,22 @@ export class FakeServer {
     };
     doc.log.push(committed);
     doc.bySeq.set(key, committed.rev);
+    if (group !== undefined) {
+      group.push({ ...committed, op: op.toJSON() });
+      return;
+    }
+    const ops = { type: 'ops', doc: docId, ops: [{ ...committed, op: op.toJSON() }] };
     for (const other of this.subscribers(docId)) {
       if (other !== from) {
-        other.send({ type: 'op', doc: docId, ...committed, op: op.toJSON() });
+        other.sendBinary(ops);
       }
     }
     if (this.loseAcks > 0) {
       this.loseAcks--;
-      from.socket.serverClosed(1006); // committed, but the ack never leaves
+      from.socket.serverClosed(1006); // committed, but its own op (its ack) never reaches it
       return;
     }
-    from.send({ type: 'ack', doc: docId, rev: committed.rev, seq });
+    from.sendBinary(ops); // the sender's own op is its ack
   }
 
   /**

@@ -4,9 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.client.ClientState.OpId;
 import dev.tandem.ot.CodePoints;
+import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -412,7 +415,7 @@ public final class TandemClient implements AutoCloseable {
         case "pong" -> {}
         case "authed" -> authed(current, message);
         case "error" -> error(current, message);
-        case "opened", "op", "ack", "presence", "closed" -> {
+        case "opened", "ops", "ack", "presence", "closed" -> {
           TandemDocument document = documents.get(Wire.string(message, "doc"));
           if (document != null) {
             document.received(type, message);
@@ -842,6 +845,7 @@ public final class TandemClient implements AutoCloseable {
     private final String helloToken;
     private final CompletableFuture<WebSocket> opened = new CompletableFuture<>();
     private final StringBuilder partial = new StringBuilder();
+    private final ByteArrayOutputStream partialBinary = new ByteArrayOutputStream();
     private CompletableFuture<WebSocket> sends = opened; // event thread
     private volatile WebSocket socket;
     private boolean welcomed; // event thread
@@ -872,6 +876,21 @@ public final class TandemClient implements AutoCloseable {
       if (last) {
         String text = partial.toString();
         partial.setLength(0);
+        execute(() -> received(this, text));
+      }
+      webSocket.request(1);
+      return null;
+    }
+
+    /** {@code ops} messages come in binary frames: the same UTF-8 JSON as the text frames. */
+    @Override
+    public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
+      byte[] bytes = new byte[data.remaining()];
+      data.get(bytes);
+      partialBinary.writeBytes(bytes); // whole before decoding: a fragment may split a character
+      if (last) {
+        String text = partialBinary.toString(StandardCharsets.UTF_8);
+        partialBinary.reset();
         execute(() -> received(this, text));
       }
       webSocket.request(1);

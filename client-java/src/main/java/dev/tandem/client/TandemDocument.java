@@ -192,12 +192,7 @@ public final class TandemDocument {
   void received(String type, JsonNode message) {
     switch (type) {
       case "opened" -> opened(message);
-      case "op" ->
-          serverOp(
-              Wire.integer(message, "rev"),
-              Wire.op(message, "op"),
-              Wire.optionalString(message, "client", ""),
-              seqOrZero(message));
+      case "ops" -> serverOps(message);
       case "ack" ->
           session.acknowledge(
               Wire.integer(message, "rev"),
@@ -273,8 +268,8 @@ public final class TandemDocument {
 
   /**
    * The end of an open. With {@code ops}, the last page of a catch-up: any older missed ops came
-   * before as {@code op} messages and were applied like live ones while the session was offline, so
-   * only now does it go online and resend its op in flight.
+   * before in {@code ops} messages and were applied like live ones while the session was offline,
+   * so only now does it go online and resend its op in flight.
    */
   private void opened(JsonNode message) {
     long serverRevision = Wire.integer(message, "rev");
@@ -286,21 +281,37 @@ public final class TandemDocument {
         session.reset(serverRevision, serverText);
       }
       resyncRequired = false;
-    } else {
-      for (JsonNode missed : message.path("ops")) {
-        if (!serverOp(
-            Wire.integer(missed, "rev"),
-            Wire.op(missed, "op"),
-            Wire.optionalString(missed, "client", ""),
-            seqOrZero(missed))) {
-          return;
-        }
-      }
+    } else if (!serverOps(message)) {
+      return;
     }
     retryBackoff.reset();
     session.goOnline();
     publish();
     opened.complete(this);
+  }
+
+  /**
+   * The committed ops of an {@code ops} message (or of {@code opened}), in revision order: others'
+   * ops are applied, this client's own op in flight (its client id and seq) is its ack.
+   *
+   * @return false if an op left a gap and a resync started
+   */
+  private boolean serverOps(JsonNode message) {
+    JsonNode ops = message.path("ops");
+    if (!ops.isArray()) {
+      throw new Wire.MalformedMessage(
+          "'" + Wire.string(message, "type") + "' without an array ops");
+    }
+    for (JsonNode entry : ops) {
+      if (!serverOp(
+          Wire.integer(entry, "rev"),
+          Wire.op(entry, "op"),
+          Wire.optionalString(entry, "client", ""),
+          seqOrZero(entry))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private boolean serverOp(long serverRevision, TextOperation op, String opClientId, long opSeq) {

@@ -30,13 +30,14 @@ import java.util.Set;
  * A stand-in Tandem server on a loopback port, for testing {@link TandemClient} without the
  * sequencer module: a minimal WebSocket server (RFC 6455 handshake, unfragmented text frames,
  * close) and the protocol over a pure sequencer model, as client-js's test/support/fake-network.js
- * has it: transform an incoming op against the ops committed after its base, answer a resubmission
- * of a stored (client, seq) with its old ack if it is the same op and with {@code seq_reused} if it
- * is not. A test can commit ops under any client id ({@link #commitAs}) and hold a document's
- * submits back ({@link #hold}, {@link #release}), as behind a slow database. Given a token check
- * ({@link #tokens}), it refuses a bad hello with {@code unauthorized} and close 1008, answers
- * {@code auth} with {@code authed} or {@code unauthorized}, and expires tokens on request ({@link
- * #expireAll}). One lock guards everything.
+ * has it: transform an incoming op against the ops committed after its base, send it in a binary
+ * {@code ops} frame to every subscriber, its sender included (its ack), answer a resubmission of a
+ * stored (client, seq) with its old ack if it is the same op and with {@code seq_reused} if it is
+ * not. A test can commit ops under any client id ({@link #commitAs}) and hold a document's submits
+ * back ({@link #hold}, {@link #release}), as behind a slow database. Given a token check ({@link
+ * #tokens}), it refuses a bad hello with {@code unauthorized} and close 1008, answers {@code auth}
+ * with {@code authed} or {@code unauthorized}, and expires tokens on request ({@link #expireAll}).
+ * One lock guards everything.
  */
 final class FakeServer implements AutoCloseable {
   private static final String WEBSOCKET_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
@@ -47,6 +48,7 @@ final class FakeServer implements AutoCloseable {
   private final Set<Connection> connections = new LinkedHashSet<>();
   private final Set<String> holding = new HashSet<>();
   private final List<Held> held = new ArrayList<>();
+  private ObjectNode group; // the ops message a release collects its commits in
   private final List<String> hellos = new ArrayList<>();
   private final List<String> auths = new ArrayList<>();
   private java.util.function.Function<String, Principal> verify;
@@ -117,6 +119,13 @@ final class FakeServer implements AutoCloseable {
     return doc(docId).log.stream().map(c -> c.clientId() + "/" + c.seq()).toList();
   }
 
+  /** {@code client/seq} of every submit held back, in order. */
+  synchronized List<String> heldIds() {
+    return held.stream()
+        .map(h -> h.from().clientId + "/" + h.message().path("seq").asLong())
+        .toList();
+  }
+
   /** Commits {@code op} as if a socket that said {@code clientId} had submitted it at the head. */
   synchronized void commitAs(String clientId, long seq, String docId, TextOperation op) {
     commit(doc(docId), docId, op, clientId, seq, null);
@@ -129,14 +138,22 @@ final class FakeServer implements AutoCloseable {
 
   /**
    * Sequences the held submits of {@code docId} in order, also those whose socket is gone since
-   * (their answers are lost, their commits broadcast), and stops holding its submits.
+   * (their answers are lost, their commits broadcast), and stops holding its submits. Their commits
+   * go as one group: one {@code ops} frame to every subscriber, as the server sends a group commit.
    */
   synchronized void release(String docId) {
     holding.remove(docId);
     List<Held> due =
         held.stream().filter(h -> h.message().path("doc").asText().equals(docId)).toList();
     held.removeAll(due);
+    group = Wire.message("ops").put("doc", docId);
+    group.putArray("ops");
     due.forEach(h -> submit(h.from(), h.message()));
+    ObjectNode ops = group;
+    group = null;
+    if (!ops.path("ops").isEmpty()) {
+      subscribers(docId).forEach(subscriber -> subscriber.sendBinary(ops));
+    }
   }
 
   /** Breaks every socket without a close frame, as a network failure would. */
@@ -201,7 +218,7 @@ final class FakeServer implements AutoCloseable {
         if (message.has("rev")) {
           var ops = opened.putArray("ops");
           for (Committed c : doc.log.subList(message.path("rev").asInt(), doc.log.size())) {
-            ops.add(opMessage(docId, c));
+            ops.add(entry(c));
           }
         } else {
           opened.put("text", doc.text);
@@ -270,20 +287,24 @@ final class FakeServer implements AutoCloseable {
     Committed committed = new Committed(doc.log.size() + 1, op, clientId, seq);
     doc.log.add(committed);
     doc.revisionBySeq.put(clientId + "/" + seq, committed.revision());
-    for (Connection other : connections) {
-      if (other != from && other.documents.contains(docId)) {
-        other.send(opMessage(docId, committed));
-      }
+    if (group != null) {
+      ((com.fasterxml.jackson.databind.node.ArrayNode) group.get("ops")).add(entry(committed));
+    } else {
+      ObjectNode ops = Wire.message("ops").put("doc", docId);
+      ops.putArray("ops").add(entry(committed));
+      subscribers(docId)
+          .forEach(subscriber -> subscriber.sendBinary(ops)); // for its sender, its ack
     }
-    if (from != null) {
-      from.send(ack(docId, committed.revision(), seq)); // lost if its socket is gone
+    if (from != null && !from.documents.contains(docId)) {
+      from.send(ack(docId, committed.revision(), seq)); // closed meanwhile: acked alone
     }
   }
 
-  private static ObjectNode opMessage(String docId, Committed committed) {
+  /** An entry of {@code ops} (and of {@code opened}'s ops): {@code {rev, op, client, seq}}. */
+  private static ObjectNode entry(Committed committed) {
     ObjectNode message =
-        Wire.message("op")
-            .put("doc", docId)
+        Wire.JSON
+            .createObjectNode()
             .put("rev", committed.revision())
             .put("client", committed.clientId())
             .put("seq", committed.seq());
@@ -297,6 +318,10 @@ final class FakeServer implements AutoCloseable {
 
   private static ObjectNode ack(String docId, long revision, long seq) {
     return Wire.message("ack").put("doc", docId).put("rev", revision).put("seq", seq);
+  }
+
+  private List<Connection> subscribers(String docId) {
+    return connections.stream().filter(c -> c.documents.contains(docId)).toList();
   }
 
   private Doc doc(String docId) {
@@ -364,8 +389,17 @@ final class FakeServer implements AutoCloseable {
     }
 
     void send(ObjectNode message) {
+      write(0x81, message);
+    }
+
+    /** As the server sends {@code ops}: UTF-8 JSON in a binary frame. */
+    void sendBinary(ObjectNode message) {
+      write(0x82, message);
+    }
+
+    private void write(int opcode, ObjectNode message) {
       try {
-        writeFrame(0x81, Wire.encode(message).getBytes(StandardCharsets.UTF_8));
+        writeFrame(opcode, Wire.encode(message).getBytes(StandardCharsets.UTF_8));
       } catch (IOException gone) {
         abort();
       }

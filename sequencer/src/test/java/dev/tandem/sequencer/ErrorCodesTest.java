@@ -9,6 +9,7 @@ import dev.tandem.persistence.EmbeddedPostgresExtension;
 import dev.tandem.persistence.OpLog;
 import dev.tandem.sequencer.auth.Authorizer;
 import dev.tandem.sequencer.document.Committed;
+import dev.tandem.sequencer.document.OpRun;
 import dev.tandem.sequencer.document.Sequencers;
 import dev.tandem.sequencer.document.Snapshot;
 import dev.tandem.sequencer.document.SubmitReply;
@@ -214,7 +215,7 @@ class ErrorCodesTest {
     public void caughtUp(String docId, long revision, List<Committed> missed) {}
 
     @Override
-    public void op(Committed committed) {
+    public void ops(OpRun run) {
       throw new IllegalStateException("subscriber bug");
     }
 

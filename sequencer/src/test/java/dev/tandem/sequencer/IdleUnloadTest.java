@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.tandem.persistence.EmbeddedPostgresExtension;
 import dev.tandem.sequencer.config.TandemConfig;
 import dev.tandem.sequencer.document.Committed;
+import dev.tandem.sequencer.document.OpRun;
 import dev.tandem.sequencer.document.Sequencers;
 import dev.tandem.sequencer.document.Snapshot;
 import dev.tandem.sequencer.document.SubmitReply;
@@ -13,10 +14,12 @@ import dev.tandem.sequencer.error.TandemException;
 import dev.tandem.sequencer.protocol.PresenceUpdate;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
@@ -31,6 +34,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(EmbeddedPostgresExtension.class)
 class IdleUnloadTest {
+  private static final String WRITER = "writer";
+
   @Test
   void anIdleDocumentIsUnloadedAndReloadsOnNextUse() throws InterruptedException {
     String doc = Servers.freshDoc();
@@ -57,10 +62,14 @@ class IdleUnloadTest {
     }
   }
 
-  /** Records what a document tells it; its catch-up parts wait for {@link #room}. */
+  /**
+   * Records what a document tells it; its catch-up parts wait for {@link #room}. Its own ops (as
+   * {@link #submit} sends them) complete their futures in {@link #ownOps}: they are its acks.
+   */
   static final class Recorder implements Subscriber {
     final List<String> calls = new CopyOnWriteArrayList<>();
     final CompletableFuture<Void> room = new CompletableFuture<>();
+    final Map<Long, CompletableFuture<Long>> ownOps = new ConcurrentHashMap<>(); // by seq
 
     @Override
     public void opened(Snapshot snapshot) {
@@ -79,8 +88,15 @@ class IdleUnloadTest {
     }
 
     @Override
-    public void op(Committed committed) {
-      calls.add("op " + committed.revision());
+    public void ops(OpRun run) {
+      for (Committed committed : run.ops()) {
+        calls.add("op " + committed.revision());
+        CompletableFuture<Long> own =
+            committed.clientId().equals(WRITER) ? ownOps.remove(committed.seq()) : null;
+        if (own != null) {
+          own.complete(committed.revision());
+        }
+      }
     }
 
     @Override
@@ -158,10 +174,16 @@ class IdleUnloadTest {
     }
   }
 
-  /** Submits an insert at the end of a document of {@code rev} characters; the acked revision. */
+  /**
+   * Submits an insert at the end of a document of {@code rev} characters; the acked revision (an
+   * ack, or the op among the sender's ops if it follows the document).
+   */
   static long submit(Sequencers sequencers, Subscriber sender, String doc, long rev)
       throws Exception {
     CompletableFuture<Long> acked = new CompletableFuture<>();
+    if (sender instanceof Recorder recorder) {
+      recorder.ownOps.put(rev + 1, acked);
+    }
     sequencers.submit(
         sender,
         new SubmitReply() {
@@ -179,7 +201,7 @@ class IdleUnloadTest {
             doc,
             rev,
             dev.tandem.ot.TextOperation.builder().retain((int) rev).insert("x").build(),
-            "writer",
+            WRITER,
             rev + 1,
             "ada"));
     return acked.get(ClientHarness.DEADLINE.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);

@@ -65,6 +65,10 @@ class MainAuthTest {
                   + server.httpUri().getPort()
                   + " can read and write every document"),
           output);
+      // the one warning at start: Jersey has none (no resource "will be ignored")
+      List<String> warnings = output.lines().filter(line -> line.contains("WARN")).toList();
+      assertEquals(1, warnings.size(), output);
+      assertTrue(warnings.get(0).contains("--auth none"), output);
     }
   }
 

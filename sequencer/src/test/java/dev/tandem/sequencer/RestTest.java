@@ -10,6 +10,11 @@ import dev.tandem.ot.TextOperation;
 import dev.tandem.persistence.EmbeddedPostgresExtension;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -206,6 +211,40 @@ class RestTest {
     assertEquals(6, created.body().path("rev").asLong());
     assertEquals(64, created.body().path("sha256").asText().length());
     assertEquals(List.of(0L, 5L, 6L), checkpointRevisions(doc));
+  }
+
+  /**
+   * Jersey warns at start about a resource registered as an object ("will be ignored", jersey
+   * #3700), though it serves it; {@code RestApplication} registers every resource as a class.
+   */
+  @Test
+  void startsWithoutWarningsFromJersey() {
+    List<String> warnings = new CopyOnWriteArrayList<>();
+    Handler recorder =
+        new Handler() {
+          @Override
+          public void publish(LogRecord record) {
+            if (record.getLevel().intValue() >= Level.WARNING.intValue()) {
+              warnings.add(record.getLoggerName() + ": " + record.getMessage());
+            }
+          }
+
+          @Override
+          public void flush() {}
+
+          @Override
+          public void close() {}
+        };
+    Logger jersey = Logger.getLogger("org.glassfish.jersey");
+    jersey.addHandler(recorder);
+    try (TandemServer started = Servers.start()) {
+      String doc = Servers.freshDoc();
+      assertEquals(201, Http.put(started, "/api/docs/" + doc, "{\"text\":\"a\"}").status());
+      assertEquals("a", Http.get(started, "/api/docs/" + doc).body().path("text").asText());
+    } finally {
+      jersey.removeHandler(recorder);
+    }
+    assertEquals(List.of(), warnings);
   }
 
   private static List<Long> checkpointRevisions(String doc) {

@@ -3,6 +3,7 @@ package dev.tandem.sequencer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.sequencer.protocol.Json;
 import java.io.ByteArrayOutputStream;
@@ -14,8 +15,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -25,6 +28,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * included, and read every frame the server sends in order. {@code presence} frames, which come
  * unasked whenever another client joins, moves or leaves, are kept apart: {@link #next()} reads
  * every other frame in order, {@link #nextPresence()} (or {@code next("presence")}) the presences.
+ *
+ * <p>Committed ops come in {@code ops} frames, everyone's, the client's own included. Unless {@link
+ * #rawOps} was called, this client reads each entry as the event it stands for, in its place: an op
+ * this socket submitted (its hello's client id and a {@code (doc, seq)} it sent in a {@code
+ * submit}) as {@code ack {doc, rev, seq}}, any other as {@code op {doc, rev, op, client, seq,
+ * user}}, so that tests check revisions, order and acknowledgements without unpacking frames.
  */
 final class WsClient implements AutoCloseable {
   static final Duration WAIT = Duration.ofSeconds(20);
@@ -34,6 +43,9 @@ final class WsClient implements AutoCloseable {
   private final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
   private volatile String closeReason;
   private final AtomicInteger binaryMessages = new AtomicInteger();
+  private final Set<String> submitted = ConcurrentHashMap.newKeySet(); // "doc/seq" sent here
+  private volatile String helloClientId;
+  private volatile boolean rawOps;
   private final WebSocket socket;
   private final boolean reading;
   private volatile CompletableFuture<Void> pong = new CompletableFuture<>();
@@ -83,7 +95,29 @@ final class WsClient implements AutoCloseable {
   }
 
   void send(String text) {
+    noteSent(text);
     socket.sendText(text, true).orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
+  }
+
+  /** Remembers the hello's client id and the submits, to tell own ops from others' ones. */
+  private void noteSent(String text) {
+    ObjectNode message;
+    try {
+      message = Json.parseObject(text);
+    } catch (RuntimeException malformed) {
+      return; // a test of bad input
+    }
+    switch (message.path("type").asText()) {
+      case "hello" -> helloClientId = message.path("client").asText(null);
+      case "submit" -> submitted.add(message.path("doc").asText() + "/" + message.path("seq"));
+      default -> {}
+    }
+  }
+
+  /** From now on {@code ops} frames are read as they come, not as the op and ack events. */
+  WsClient rawOps() {
+    rawOps = true;
+    return this;
   }
 
   /** Sends one fragment of a text message; the message ends with the fragment that is last. */
@@ -206,6 +240,24 @@ final class WsClient implements AutoCloseable {
     return binaryMessages.get();
   }
 
+  /** An entry of an {@code ops} frame as the {@code ack} or {@code op} it stands for here. */
+  private ObjectNode event(ObjectNode ops, JsonNode entry) {
+    String doc = ops.path("doc").asText();
+    boolean own =
+        entry.path("client").asText().equals(helloClientId)
+            && submitted.contains(doc + "/" + entry.path("seq"));
+    ObjectNode event = Json.object();
+    event.put("type", own ? "ack" : "op");
+    event.put("doc", doc);
+    if (own) {
+      event.set("rev", entry.path("rev"));
+      event.set("seq", entry.path("seq"));
+    } else {
+      event.setAll((ObjectNode) entry);
+    }
+    return event;
+  }
+
   private final class Listener implements WebSocket.Listener {
     private final StringBuilder partial = new StringBuilder();
     private final ByteArrayOutputStream partialBinary = new ByteArrayOutputStream();
@@ -231,15 +283,20 @@ final class WsClient implements AutoCloseable {
       return null;
     }
 
-    /** Binary frames carry {@code ops} messages to batching clients: UTF-8 JSON like the rest. */
+    /** Binary frames carry {@code ops} messages: UTF-8 JSON like the rest. */
     @Override
     public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
       byte[] bytes = new byte[data.remaining()];
       data.get(bytes);
       partialBinary.writeBytes(bytes); // whole before decoding: a fragment may split a character
       if (last) {
-        received.add(Json.parseObject(partialBinary.toString(StandardCharsets.UTF_8)));
+        ObjectNode message = Json.parseObject(partialBinary.toString(StandardCharsets.UTF_8));
         partialBinary.reset();
+        if (rawOps || !message.path("type").asText().equals("ops")) {
+          received.add(message);
+        } else {
+          message.path("ops").forEach(entry -> received.add(event(message, entry)));
+        }
         binaryMessages.incrementAndGet();
       }
       if (reading) {

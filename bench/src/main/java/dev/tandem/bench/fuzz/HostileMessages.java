@@ -71,9 +71,7 @@ final class HostileMessages {
                   + number(random)
                   + ",\"client\":"
                   + quote(clientId)
-                  + ",\"protocol\":1,\"batch\":"
-                  + number(random)
-                  + "}");
+                  + ",\"protocol\":1}");
       case 4 -> new Frame(0x2, HostileValues.bytes(random, 64));
       default -> Frame.text("{\"type\":\"hello\"");
     };

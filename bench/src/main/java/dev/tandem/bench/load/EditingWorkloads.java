@@ -30,7 +30,7 @@ final class EditingWorkloads {
     String loadBefore = Machine.loadAverage();
     String prefix = workload + "-" + Long.toString(System.currentTimeMillis(), 36) + "-";
     EditingRun run = new EditingRun(documents * editorsPerDocument, editorsPerDocument - 1, true);
-    try (Editors pool = new Editors(options.threads(), options.batch())) {
+    try (Editors pool = new Editors(options.threads())) {
       List<Editor> editors =
           pool.open(
               target,
@@ -73,7 +73,7 @@ final class EditingWorkloads {
               thread.setDaemon(true);
               return thread;
             });
-    try (Editors pool = new Editors(options.threads(), options.batch())) {
+    try (Editors pool = new Editors(options.threads())) {
       // A few typists keep the text, for the convergence check; the others only count revisions.
       IntFunction<Editor.Kind> kinds =
           i -> i < options.fullTypists() ? Editor.Kind.TYPIST : Editor.Kind.LIGHT_TYPIST;

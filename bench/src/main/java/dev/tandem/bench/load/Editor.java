@@ -79,7 +79,6 @@ final class Editor implements LeanSockets.Listener {
   private final String docId;
   private final Random random;
   private final Observer observer;
-  private final boolean batch;
   private final CompletableFuture<Editor> opened = new CompletableFuture<>();
 
   // Guarded by this.
@@ -97,20 +96,16 @@ final class Editor implements LeanSockets.Listener {
   private boolean closing;
   private String failure;
 
-  private Editor(int index, Kind kind, String docId, long seed, Observer observer, boolean batch) {
+  private Editor(int index, Kind kind, String docId, long seed, Observer observer) {
     this.index = index;
     this.kind = kind;
-    this.batch = batch;
     this.clientId = "e" + index;
     this.docId = docId;
     this.random = new Random(seed);
     this.observer = observer;
   }
 
-  /**
-   * Connects, says hello and opens {@code docId}; completes once the document is open. {@code
-   * batch}: ask for {@code ops} messages (see the README's protocol reference).
-   */
+  /** Connects, says hello and opens {@code docId}; completes once the document is open. */
   static CompletableFuture<Editor> open(
       LeanSockets sockets,
       URI uri,
@@ -118,9 +113,8 @@ final class Editor implements LeanSockets.Listener {
       Kind kind,
       String docId,
       long seed,
-      Observer observer,
-      boolean batch) {
-    Editor editor = new Editor(index, kind, docId, seed, observer, batch);
+      Observer observer) {
+    Editor editor = new Editor(index, kind, docId, seed, observer);
     sockets.connect(uri, editor);
     return editor.opened;
   }
@@ -208,13 +202,7 @@ final class Editor implements LeanSockets.Listener {
   public void onOpen(LeanSockets.Socket socket) {
     synchronized (this) {
       this.socket = socket;
-      // batch: committed ops come as "ops" messages, own ones included in place of acks; a server
-      // that does not know it ignores the field and sends op and ack messages.
-      send(
-          "{\"type\":\"hello\",\"token\":\"\",\"client\":\""
-              + clientId
-              + "\",\"protocol\":1"
-              + (batch ? ",\"batch\":true}" : "}"));
+      send("{\"type\":\"hello\",\"token\":\"\",\"client\":\"" + clientId + "\",\"protocol\":1}");
       send("{\"type\":\"open\",\"doc\":\"" + docId + "\"}");
     }
   }
@@ -262,18 +250,9 @@ final class Editor implements LeanSockets.Listener {
         revision = message.revision();
         opened.complete(this);
       }
-      case "ack" -> acked(message.revision(), message.seq(), now);
-      case "op" ->
-          received(
-              message.revision(),
-              message.op(),
-              message.targetLength(),
-              message.clientId(),
-              message.seq(),
-              now);
-      case "ops" -> {
+      case "ops" -> { // committed ops, own ones included: an own op's place in them is its ack
         for (ServerMessage.Entry op : message.ops()) {
-          if (op.clientId().equals(clientId)) { // own op: its place in the ops is its ack
+          if (op.clientId().equals(clientId)) {
             acked(op.revision(), op.seq(), now);
           } else {
             received(op.revision(), op.op(), op.targetLength(), op.clientId(), op.seq(), now);
@@ -281,7 +260,7 @@ final class Editor implements LeanSockets.Listener {
         }
       }
       case "error" -> fail("error " + message.code() + ": " + message.message());
-      default -> {} // welcome, presence, pong, closed: nothing to do
+      default -> {} // welcome, presence, pong, closed, ack (answers only resubmits): nothing to do
     }
   }
 

@@ -20,11 +20,9 @@ final class Editors implements AutoCloseable {
 
   private final LeanSockets sockets;
   private final List<Editor> editors = new ArrayList<>();
-  private final boolean batch;
 
-  /** {@code threads}: selector threads; {@code batch}: the editors ask for {@code ops} messages. */
-  Editors(int threads, boolean batch) throws IOException {
-    this.batch = batch;
+  /** {@code threads}: selector threads. */
+  Editors(int threads) throws IOException {
     this.sockets = new LeanSockets(threads);
   }
 
@@ -54,8 +52,7 @@ final class Editors implements AutoCloseable {
               kindOf.apply(i),
               docOf.apply(i),
               seed * 1_000_003 + i,
-              observer,
-              batch);
+              observer);
       editor.whenComplete((e, error) -> slots.release());
       opening.add(editor);
     }

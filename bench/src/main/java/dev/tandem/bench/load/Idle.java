@@ -20,7 +20,7 @@ final class Idle {
     int documents = Math.min(options.documents(), connections);
     String prefix = "idle-" + Long.toString(System.currentTimeMillis(), 36) + "-";
     Memory empty = Memory.of(target);
-    try (Editors pool = new Editors(options.threads(), options.batch())) {
+    try (Editors pool = new Editors(options.threads())) {
       long start = System.nanoTime();
       List<Editor> first =
           pool.open(

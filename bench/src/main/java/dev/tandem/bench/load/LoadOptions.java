@@ -27,7 +27,6 @@ record LoadOptions(
     long ops,
     int restarts,
     int threads,
-    boolean batch,
     int fullTypists,
     long seed) {
 
@@ -57,8 +56,6 @@ record LoadOptions(
       measuring:
         --seconds S (20)  --warmup S (30)  --seed N (1)
         --threads T (2)   the generator's socket threads
-        --batch B (true)  editors ask for "ops" messages (false: op and ack messages, as
-                          client-java and client-js do)
       """;
 
   static LoadOptions parse(String[] args) {
@@ -112,7 +109,6 @@ record LoadOptions(
             Long.parseLong(values.getOrDefault("ops", "1000000")),
             Integer.parseInt(values.getOrDefault("restarts", "3")),
             Integer.parseInt(values.getOrDefault("threads", "2")),
-            Boolean.parseBoolean(values.getOrDefault("batch", "true")),
             Integer.parseInt(values.getOrDefault("full-typists", "2")),
             Long.parseLong(values.getOrDefault("seed", "1")));
     for (String known :
@@ -129,7 +125,6 @@ record LoadOptions(
             "ops",
             "restarts",
             "threads",
-            "batch",
             "full-typists",
             "seed")) {
       values.remove(known);

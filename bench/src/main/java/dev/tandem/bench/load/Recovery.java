@@ -60,7 +60,7 @@ final class Recovery {
     try (ServerProcess server =
             ServerProcess.start(options.serverJar(), dataDir, options.serverJvmArgs());
         Target target = Target.running(server.webSocketUri(), server.pid());
-        Editors pool = new Editors(options.threads(), options.batch())) {
+        Editors pool = new Editors(options.threads())) {
       long existing = headOrZero(target);
       if (existing >= options.ops()) {
         return new History(target.document(DOC_ID), "reused from " + dataDir, null);
@@ -135,7 +135,7 @@ final class Recovery {
     ServerProcess server =
         ServerProcess.start(options.serverJar(), dataDir, options.serverJvmArgs());
     try (Target target = Target.running(server.webSocketUri(), server.pid());
-        Editors pool = new Editors(options.threads(), options.batch())) {
+        Editors pool = new Editors(options.threads())) {
       Editor editor =
           pool.open(
                   target,

@@ -53,14 +53,6 @@ class LoadGeneratorTest {
   }
 
   @Test
-  void hotDocWithPlainClientsConverges() throws Exception {
-    ClosedLoopResult result =
-        (ClosedLoopResult) run("hot-doc", "--editors", "3", "--batch", "false");
-    assertTrue(result.convergence().converged(), result.convergence().describe());
-    assertTrue(result.window().ackedOps() > 0, "no op was acknowledged");
-  }
-
-  @Test
   void manyDocsConverge() throws Exception {
     ClosedLoopResult result = (ClosedLoopResult) run("many-docs", "--documents", "3");
     assertTrue(result.convergence().converged(), result.convergence().describe());

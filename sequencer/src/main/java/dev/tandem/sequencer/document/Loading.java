@@ -180,8 +180,8 @@ final class Loading {
         .addKeyValue("doc", doc.docId())
         .addKeyValue("rev", doc.head())
         .log();
-    for (Committed landed : result.landed()) {
-      subscribers.broadcast(landed);
+    if (!result.landed().isEmpty()) {
+      subscribers.broadcast(result.landed());
     }
     doc.delivered();
     loaded = true;

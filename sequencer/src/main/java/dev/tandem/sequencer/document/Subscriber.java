@@ -10,7 +10,7 @@ import java.util.concurrent.CompletionStage;
  * A follower of documents: a WebSocket connection or an SSE stream. A document's sequencer calls
  * these methods one at a time, in the order of the document's history, so a subscriber that
  * forwards each call to one ordered channel gives its client the protocol's ordering: revisions
- * ascending, with no gap and no duplicate, and an ack after every op before it.
+ * ascending, with no gap and no duplicate, each client's own ops (its acks) in their place.
  *
  * <p>Implementations must not block: they queue and return.
  */
@@ -29,31 +29,16 @@ public interface Subscriber {
   /**
    * Answers {@code open} with a revision: the last ops missed, up to the head {@code revision};
    * with the {@link #missed} parts before it, exactly the ops after the revision asked for. Live
-   * {@link #op} calls follow.
+   * {@link #ops} calls follow.
    */
   void caughtUp(String docId, long revision, List<Committed> missed);
 
-  /** A committed op that this subscriber did not submit itself. */
-  void op(Committed committed);
-
   /**
-   * Committed ops, consecutive in revision order (part of a commit group): those this subscriber
-   * did not submit, or all of them if it {@link #receivesOwnOps}. The default hands them to {@link
-   * #op} one by one.
+   * Committed ops, consecutive in revision order (a commit group, or an op that landed although its
+   * commit was reported failed), everyone's: this subscriber's own ops among them are its acks. The
+   * same run goes to every subscriber of the document.
    */
-  default void ops(OpRun run) {
-    for (Committed committed : run.ops()) {
-      op(committed);
-    }
-  }
-
-  /**
-   * Whether this subscriber receives its own committed ops among the others' in {@link #ops}, where
-   * each stands for its ack, instead of an ack each (a client that said {@code batch}).
-   */
-  default boolean receivesOwnOps() {
-    return false;
-  }
+  void ops(OpRun run);
 
   /**
    * Another client's presence, or its departure. Never this subscriber's own (nor that of another

@@ -3,6 +3,7 @@ package dev.tandem.sequencer.document;
 import dev.tandem.sequencer.protocol.PresenceUpdate;
 import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -93,10 +94,14 @@ final class Subscribers {
         stillPresent != null ? stillPresent : PresenceUpdate.left(doc.docId(), last.clientId()));
   }
 
-  /** Ops that landed without being delivered (found by a reload): to every subscriber. */
-  void broadcast(Committed committed) {
+  /**
+   * Ops that landed without being delivered (found by a reload): to every subscriber, as one run.
+   * Their senders were told {@code unavailable}; they find them by client id and seq.
+   */
+  void broadcast(List<Committed> landed) {
+    OpRun run = new OpRun(List.copyOf(landed));
     for (Subscriber subscriber : present.keySet()) {
-      guard.run("broadcasting", () -> subscriber.op(committed));
+      guard.run("broadcasting", () -> subscriber.ops(run));
     }
   }
 

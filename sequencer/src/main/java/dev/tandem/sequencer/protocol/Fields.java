@@ -104,18 +104,6 @@ public final class Fields {
     }
   }
 
-  /** A boolean field; absent or null is {@code false}. */
-  public static boolean optionalBoolean(ObjectNode object, String field) {
-    JsonNode value = object.get(field);
-    if (value == null || value.isNull()) {
-      return false;
-    }
-    if (!value.isBoolean()) {
-      throw wrongType(field, value, "true or false");
-    }
-    return value.booleanValue();
-  }
-
   public static Optional<ObjectNode> optionalObject(ObjectNode object, String field) {
     JsonNode value = object.get(field);
     if (value == null || value.isNull()) {

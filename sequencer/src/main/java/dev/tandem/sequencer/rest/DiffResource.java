@@ -7,6 +7,8 @@ import dev.tandem.sequencer.document.Sequencers;
 import dev.tandem.sequencer.error.Errors;
 import dev.tandem.sequencer.protocol.Ids;
 import dev.tandem.sequencer.protocol.Json;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -24,10 +26,12 @@ import jakarta.ws.rs.core.Response;
  * into one op, which turns the text at A into the text at B.
  */
 @Path("docs/{id}/diff")
+@Singleton
 public final class DiffResource {
   private final Sequencers sequencers;
   private final Access access;
 
+  @Inject
   DiffResource(Sequencers sequencers, Access access) {
     this.sequencers = sequencers;
     this.access = access;

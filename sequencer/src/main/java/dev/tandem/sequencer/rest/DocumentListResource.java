@@ -8,6 +8,8 @@ import dev.tandem.sequencer.error.ErrorCode;
 import dev.tandem.sequencer.error.Errors;
 import dev.tandem.sequencer.error.TandemException;
 import dev.tandem.sequencer.protocol.Json;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -25,6 +27,7 @@ import java.util.List;
  * caller may read, each with its head, its number of ops and checkpoints and its times.
  */
 @Path("docs")
+@Singleton
 public final class DocumentListResource {
   private static final int DEFAULT_PAGE = 100;
   private static final int MAX_PAGE = 1000;
@@ -32,6 +35,7 @@ public final class DocumentListResource {
   private final Sequencers sequencers;
   private final Access access;
 
+  @Inject
   DocumentListResource(Sequencers sequencers, Access access) {
     this.sequencers = sequencers;
     this.access = access;

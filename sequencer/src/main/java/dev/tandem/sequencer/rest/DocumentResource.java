@@ -15,6 +15,8 @@ import dev.tandem.sequencer.error.TandemException;
 import dev.tandem.sequencer.protocol.Fields;
 import dev.tandem.sequencer.protocol.Ids;
 import dev.tandem.sequencer.protocol.Json;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
@@ -42,6 +44,7 @@ import java.util.concurrent.CompletableFuture;
  */
 @Path("docs/{id}")
 @Produces(MediaType.APPLICATION_JSON)
+@Singleton
 public final class DocumentResource {
   private static final int DEFAULT_PAGE = 1000;
   private static final int MAX_PAGE = 10_000;
@@ -50,6 +53,7 @@ public final class DocumentResource {
   private final Access access;
   private final TandemConfig config;
 
+  @Inject
   DocumentResource(Sequencers sequencers, Access access, TandemConfig config) {
     this.sequencers = sequencers;
     this.access = access;

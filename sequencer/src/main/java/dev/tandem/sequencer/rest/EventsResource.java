@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.util.RawValue;
 import dev.tandem.sequencer.auth.Principal;
 import dev.tandem.sequencer.config.TandemConfig;
 import dev.tandem.sequencer.document.Committed;
+import dev.tandem.sequencer.document.OpRun;
 import dev.tandem.sequencer.document.Sequencers;
 import dev.tandem.sequencer.document.Snapshot;
 import dev.tandem.sequencer.document.Subscriber;
@@ -14,6 +15,8 @@ import dev.tandem.sequencer.protocol.Ids;
 import dev.tandem.sequencer.protocol.Json;
 import dev.tandem.sequencer.protocol.PresenceUpdate;
 import dev.tandem.sequencer.server.OutboundBudget;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
@@ -64,12 +67,14 @@ import org.glassfish.jersey.media.sse.OutboundEvent;
  * same chunked output underneath) handed to {@link AsyncResponse#resume}.
  */
 @Path("docs/{id}/events")
+@Singleton
 public final class EventsResource {
   private final Sequencers sequencers;
   private final Access access;
   private final TandemConfig config;
   private final OutboundBudget outboundBudget;
 
+  @Inject
   EventsResource(
       Sequencers sequencers, Access access, TandemConfig config, OutboundBudget outboundBudget) {
     this.sequencers = sequencers;
@@ -232,8 +237,15 @@ public final class EventsResource {
       }
     }
 
+    /** An {@code op} event each: the feed's events are one op each, however they committed. */
     @Override
-    public void op(Committed committed) {
+    public void ops(OpRun run) {
+      for (Committed committed : run.ops()) {
+        op(committed);
+      }
+    }
+
+    private void op(Committed committed) {
       ObjectNode data = Json.object();
       data.put("doc", committed.docId());
       data.put("rev", committed.revision());

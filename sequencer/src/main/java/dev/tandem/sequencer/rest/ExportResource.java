@@ -3,6 +3,8 @@ package dev.tandem.sequencer.rest;
 import dev.tandem.sequencer.archive.ArchiveWriter;
 import dev.tandem.sequencer.document.Sequencers;
 import dev.tandem.sequencer.protocol.Ids;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -23,12 +25,14 @@ import java.nio.charset.StandardCharsets;
  * ({@link ArchiveWriter}), streamed from one snapshot of the database.
  */
 @Path("docs/{id}/export")
+@Singleton
 public final class ExportResource {
   static final String EXPORT_TYPE = "application/x-ndjson";
 
   private final Sequencers sequencers;
   private final Access access;
 
+  @Inject
   ExportResource(Sequencers sequencers, Access access) {
     this.sequencers = sequencers;
     this.access = access;

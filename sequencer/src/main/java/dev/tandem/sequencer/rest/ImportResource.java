@@ -6,6 +6,8 @@ import dev.tandem.sequencer.archive.ArchiveReader;
 import dev.tandem.sequencer.document.Sequencers;
 import dev.tandem.sequencer.protocol.Ids;
 import dev.tandem.sequencer.protocol.Json;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -29,11 +31,13 @@ import java.nio.charset.StandardCharsets;
  * chain, its checkpoints, its ops).
  */
 @Path("docs/{id}/import")
+@Singleton
 public final class ImportResource {
 
   private final Sequencers sequencers;
   private final Access access;
 
+  @Inject
   ImportResource(Sequencers sequencers, Access access) {
     this.sequencers = sequencers;
     this.access = access;

@@ -23,9 +23,7 @@ sealed interface ClientMessage {
   /** Limits the ranges of one presence message. */
   int MAX_SELECTION_RANGES = 100;
 
-  /** {@code batch}: the client accepts {@code ops} messages (several ops in one frame). */
-  record Hello(String token, String clientId, long protocol, boolean batch)
-      implements ClientMessage {}
+  record Hello(String token, String clientId, long protocol) implements ClientMessage {}
 
   /** A fresh token for this connection's user, sent before the current one expires. */
   record Auth(String token) implements ClientMessage {}
@@ -49,8 +47,7 @@ sealed interface ClientMessage {
         return new Hello(
             Fields.optionalString(message, "token").orElse(""),
             Ids.checkClientId(Fields.requireString(message, "client")),
-            Fields.requireLong(message, "protocol"),
-            Fields.optionalBoolean(message, "batch"));
+            Fields.requireLong(message, "protocol"));
       case "auth":
         return new Auth(Fields.requireString(message, "token"));
       case "open":

@@ -59,12 +59,10 @@ final class Connection implements Subscriber {
   private static final Duration NEVER =
       Duration.ofMillis(WebSocketContainer.NO_IDLE_TIMEOUT_MILLIS);
 
-  // One function each, so that a run's frames are built (and measured) once for all sockets
+  // One function, so that a run's frame is built (and measured) once for all sockets
   // (OpRun.encoded).
   private static final Function<OpRun, Outbox.Frame> OPS_FRAME =
       run -> Outbox.Frame.binary(Frames.ops(run.ops()));
-  private static final Function<OpRun, List<Outbox.Frame>> OP_FRAMES =
-      run -> Frames.opEach(run).stream().map(Outbox.Frame::text).toList();
   private static final Function<Snapshot, Outbox.Frame> OPENED_FRAME =
       snapshot -> {
         ObjectNode frame = frame("opened");
@@ -89,7 +87,6 @@ final class Connection implements Subscriber {
   private volatile Principal principal;
   private ScheduledFuture<?> expiry; // guarded by this
   private boolean holdsUserSlot; // guarded by this: counted in UserLimits
-  private volatile boolean batching;
   private volatile Participant participant;
   private volatile long lastHeardNanos = System.nanoTime();
   private final long openedNanos = System.nanoTime();
@@ -123,10 +120,8 @@ final class Connection implements Subscriber {
     return clientId != null;
   }
 
-  /** {@code batching}: the client accepts {@code ops} messages. */
-  void greet(String clientId, Principal principal, boolean batching) {
+  void greet(String clientId, Principal principal) {
     this.principal = principal;
-    this.batching = batching;
     this.participant =
         new Participant(clientId, principal.userId(), presenceMeta(Json.object(), principal));
     this.clientId = clientId;
@@ -386,7 +381,7 @@ final class Connection implements Subscriber {
 
   // ---- frames to the client -------------------------------------------------------------------
 
-  /** {@code welcome {client, user, name, color?, exp?, batch?}}. */
+  /** {@code welcome {client, user, name, color?, exp?}}. */
   void welcome() {
     Principal current = principal;
     ObjectNode frame = frame("welcome");
@@ -395,9 +390,6 @@ final class Connection implements Subscriber {
     frame.put("name", current.displayName());
     current.color().ifPresent(color -> frame.put("color", color));
     putExpiry(frame, current);
-    if (batching) {
-      frame.put("batch", true);
-    }
     send(frame);
   }
 
@@ -479,9 +471,10 @@ final class Connection implements Subscriber {
   }
 
   /**
-   * Each as an {@code op} message, which clients take before {@code opened} like live ones. Paced
-   * by bytes: whenever more than half the socket's bound waits, the rest of the part waits for the
-   * network to take it, so a part of large ops never overflows the outbox of a client that reads.
+   * Each as an {@code ops} message of one op, which clients take before {@code opened} like live
+   * ones. Paced by bytes: whenever more than half the socket's bound waits, the rest of the part
+   * waits for the network to take it, so a part of large ops never overflows the outbox of a client
+   * that reads.
    */
   @Override
   public CompletionStage<Void> missed(List<Committed> ops) {
@@ -491,7 +484,7 @@ final class Connection implements Subscriber {
   private CompletionStage<Void> missedFrom(List<Committed> ops, int from) {
     int next = from;
     while (next < ops.size() && !outbox.isOverHalf() && !closing.get()) {
-      op(ops.get(next++));
+      outbox.send(Outbox.Frame.binary(Frames.ops(List.of(ops.get(next++)))));
     }
     int rest = next;
     return outbox
@@ -521,34 +514,13 @@ final class Connection implements Subscriber {
     answered(docId);
   }
 
-  @Override
-  public void op(Committed committed) {
-    if (batching) {
-      outbox.send(Outbox.Frame.binary(Frames.ops(List.of(committed))));
-    } else {
-      outbox.send(Frames.op(committed));
-    }
-  }
-
   /**
-   * One {@code ops} message, in a binary frame, if the client said {@code batch}; else an {@code
-   * op} frame each.
+   * One {@code ops} message in a binary frame, the same bytes for every socket of the document: the
+   * client takes its own ops among them for its acks.
    */
   @Override
   public void ops(OpRun run) {
-    if (batching) {
-      outbox.send(run.encoded(OPS_FRAME));
-      return;
-    }
-    for (Outbox.Frame frame : run.encoded(OP_FRAMES)) {
-      outbox.send(frame);
-    }
-  }
-
-  /** A batching client takes its own ops in {@code ops} messages for its acks. */
-  @Override
-  public boolean receivesOwnOps() {
-    return batching;
+    outbox.send(run.encoded(OPS_FRAME));
   }
 
   @Override

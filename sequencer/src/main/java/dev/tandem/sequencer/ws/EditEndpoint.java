@@ -334,7 +334,7 @@ public final class EditEndpoint extends Endpoint {
     if (UserLimits.applyTo(principal) && !holdUserSlot(connection, principal.userId())) {
       return;
     }
-    connection.greet(hello.clientId(), principal, hello.batch());
+    connection.greet(hello.clientId(), principal);
     connection.expireAt(authorizer.acceptedUntil(principal), timers);
     connection.welcome();
     log.atInfo()

@@ -3,42 +3,19 @@ package dev.tandem.sequencer.ws;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.tandem.sequencer.document.Committed;
-import dev.tandem.sequencer.document.OpRun;
 import dev.tandem.sequencer.protocol.Json;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.StringWriter;
 import java.io.UncheckedIOException;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The frames that carry committed ops, written with Jackson's streaming generator. A run's frames
- * are built once and shared by every socket that receives the run ({@link OpRun#encoded}).
+ * The frame that carries committed ops, written with Jackson's streaming generator. A run's frame
+ * is built once and shared by every socket that receives the run ({@link
+ * dev.tandem.sequencer.OpRun#encoded}).
  */
 final class Frames {
   private Frames() {}
-
-  /** {@code op {doc, rev, op, client, seq, user}}. */
-  static String op(Committed committed) {
-    return write(
-        json -> {
-          json.writeStartObject();
-          json.writeStringField("type", "op");
-          json.writeStringField("doc", committed.docId());
-          entryFields(json, committed);
-          json.writeEndObject();
-        });
-  }
-
-  /** One {@code op} frame per op of the run. */
-  static List<String> opEach(OpRun run) {
-    List<String> frames = new ArrayList<>(run.ops().size());
-    for (Committed committed : run.ops()) {
-      frames.add(op(committed));
-    }
-    return frames;
-  }
 
   /**
    * {@code ops {doc, ops: [{rev, op, client, seq, user}, …]}}: consecutive ops of one document, as
@@ -72,19 +49,5 @@ final class Frames {
     json.writeStringField("client", committed.clientId());
     json.writeNumberField("seq", committed.seq());
     json.writeStringField("user", committed.userId());
-  }
-
-  private interface Body {
-    void write(JsonGenerator json) throws IOException;
-  }
-
-  private static String write(Body body) {
-    StringWriter out = new StringWriter(128);
-    try (JsonGenerator json = Json.MAPPER.getFactory().createGenerator(out)) {
-      body.write(json);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write a frame", e); // a StringWriter does not fail
-    }
-    return out.toString();
   }
 }
