@@ -1,8 +1,10 @@
 package dev.tandem.sequencer;
 
 import dev.tandem.sequencer.cli.TandemCommand;
+import dev.tandem.sequencer.config.Logging;
 import java.io.PrintWriter;
 import java.time.Clock;
+import org.slf4j.event.Level;
 
 /**
  * The {@code tandem} command's entry point ({@code bin/tandem}): {@link TandemCommand} with {@code
@@ -14,7 +16,7 @@ public final class Tandem {
   public static void main(String[] args) {
     if (args.length == 0 || !args[0].equals("serve")) {
       // A command's output is its answer: only warnings and errors go to the log.
-      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+      Logging.configure(Level.WARN, Logging.Format.TEXT);
     }
     System.exit(
         TandemCommand.run(

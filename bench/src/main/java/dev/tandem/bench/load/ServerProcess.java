@@ -70,7 +70,10 @@ public final class ServerProcess implements AutoCloseable {
             "0",
             "--static-dir=",
             "--data-dir",
-            dataDir.toString()));
+            dataDir.toString(),
+            // Every generated socket comes from 127.0.0.1; a deployment's come from many addresses.
+            "--max-connections-per-address",
+            "0"));
     command.addAll(serverFlags);
     Writer log =
         Files.newBufferedWriter(

@@ -10,6 +10,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.encoder.Encoder;
 import ch.qos.logback.core.spi.ContextAwareBase;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,6 +72,10 @@ public final class Logging {
     ch.qos.logback.classic.Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
     root.setLevel(Level.convertAnSLF4JLevel(level));
     root.addAppender(console);
+    // The database's pool meters are registered before a server adds its registry to them, by
+    // design (one pool can outlive several servers in a process); Micrometer warns about that once
+    // per start, though the pool's gauges read live values and nothing is lost.
+    context.getLogger(CompositeMeterRegistry.class).setLevel(Level.ERROR);
   }
 
   private static Encoder<ILoggingEvent> encoder(LoggerContext context, Format format) {
