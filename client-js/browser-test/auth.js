@@ -78,7 +78,7 @@ test('a page without a token, or with one for other documents, says why', async 
   const context = await browser.newContext();
   const page = await context.newPage();
   await page.goto(`${server.url}/#${freshDoc('team')}`);
-  await page.waitForFunction(() => document.querySelector('#message').dataset.code !== '', null, {
+  await page.waitForFunction(() => Boolean(document.querySelector('#message').dataset.code), null, {
     timeout: 30_000,
   });
   assert.equal(await page.getAttribute('#message', 'data-code'), 'unauthorized');
