@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -287,44 +289,26 @@ final class Submits {
    * is small, so the new senders waiting for one go together rather than in turn.
    */
   private void lookUpEarlier(List<SubmitRequest> requests) {
-    readingFor = List.copyOf(requests);
-    int readIn = generation;
     String docId = doc.docId();
-    sequencers
-        .readLater(
-            () -> {
-              sequencers.step(Faults.Step.OLDER_HISTORY_READ, docId);
-              List<Optional<Committed>> found = new ArrayList<>(requests.size());
-              for (SubmitRequest request : requests) {
-                Sequencers.Submission submission = request.submission();
-                found.add(
-                    sequencers
-                        .opLog()
-                        .findBySeq(docId, submission.clientId(), submission.seq())
-                        .map(Committed::of));
-              }
-              return found;
-            })
-        .whenComplete(
-            (found, failure) ->
-                continueWith.execute(
-                    () -> {
-                      if (readIn != generation) {
-                        return; // given up by a recovery, which answered the requests
-                      }
-                      sequencers.step(Faults.Step.OLDER_HISTORY_READ_DONE, docId);
-                      readingFor = List.of();
-                      for (int i = 0; i < requests.size(); i++) {
-                        SubmitRequest request = requests.get(i);
-                        if (failure != null) {
-                          waiting.remove(request);
-                          request.fail(Sequencers.asTandem(failure));
-                        } else {
-                          request.storedAs(found.get(i));
-                        }
-                      }
-                      sequenceWaiting();
-                    }));
+    readThenResume(
+        requests,
+        () -> {
+          List<Optional<Committed>> found = new ArrayList<>(requests.size());
+          for (SubmitRequest request : requests) {
+            Sequencers.Submission submission = request.submission();
+            found.add(
+                sequencers
+                    .opLog()
+                    .findBySeq(docId, submission.clientId(), submission.seq())
+                    .map(Committed::of));
+          }
+          return found;
+        },
+        found -> {
+          for (int i = 0; i < requests.size(); i++) {
+            requests.get(i).storedAs(found.get(i));
+          }
+        });
   }
 
   /**
@@ -332,7 +316,6 @@ final class Submits {
    * with it. Whatever it already held from an earlier read is dropped.
    */
   private void readOlderHistory(SubmitRequest request) {
-    readingFor = List.of(request);
     if (holdingRead == request) {
       dropRead(); // memory moved on too far since: read again
     }
@@ -340,42 +323,62 @@ final class Submits {
     boolean lookUpSeq = mayBeCommittedBefore(submission);
     boolean readOps = baseIsForgotten(submission);
     long upTo = doc.head();
+    String docId = doc.docId();
+    readThenResume(
+        List.of(request),
+        () -> {
+          Optional<Committed> earlier =
+              lookUpSeq
+                  ? sequencers
+                      .opLog()
+                      .findBySeq(docId, submission.clientId(), submission.seq())
+                      .map(Committed::of)
+                  : Optional.empty();
+          // To transform against, or to verify a resubmit against: up to the earlier commit.
+          long base = submission.baseRevision();
+          long through = readOps ? earlier.map(e -> e.revision() - 1).orElse(upTo) : base;
+          List<Committed> ops =
+              base < through ? sequencers.readCommitted(docId, base, through) : List.of();
+          return new SubmitRequest.OlderHistory(earlier, ops, Math.max(base, through));
+        },
+        read -> {
+          dropRead();
+          request.read(read);
+          holdingRead = request;
+        });
+  }
+
+  /**
+   * Runs {@code read} for {@code requests} off this thread and resumes here with {@code use}, then
+   * sequences what is ready; a failed read fails the requests. A recovery in between has answered
+   * them already, so then nothing happens.
+   */
+  private <T> void readThenResume(List<SubmitRequest> requests, Supplier<T> read, Consumer<T> use) {
+    readingFor = List.copyOf(requests);
     int readIn = generation;
     String docId = doc.docId();
     sequencers
         .readLater(
             () -> {
               sequencers.step(Faults.Step.OLDER_HISTORY_READ, docId);
-              Optional<Committed> earlier =
-                  lookUpSeq
-                      ? sequencers
-                          .opLog()
-                          .findBySeq(docId, submission.clientId(), submission.seq())
-                          .map(Committed::of)
-                      : Optional.empty();
-              // To transform against, or to verify a resubmit against: up to the earlier commit.
-              long base = submission.baseRevision();
-              long through = readOps ? earlier.map(e -> e.revision() - 1).orElse(upTo) : base;
-              List<Committed> ops =
-                  base < through ? sequencers.readCommitted(docId, base, through) : List.of();
-              return new SubmitRequest.OlderHistory(earlier, ops, Math.max(base, through));
+              return read.get();
             })
         .whenComplete(
-            (read, failure) ->
+            (value, failure) ->
                 continueWith.execute(
                     () -> {
                       if (readIn != generation) {
-                        return; // given up by a recovery, which answered the request
+                        return; // given up by a recovery, which answered the requests
                       }
                       sequencers.step(Faults.Step.OLDER_HISTORY_READ_DONE, docId);
                       readingFor = List.of();
                       if (failure != null) {
-                        waiting.remove(request);
-                        request.fail(Sequencers.asTandem(failure));
+                        for (SubmitRequest request : requests) {
+                          waiting.remove(request);
+                          request.fail(Sequencers.asTandem(failure));
+                        }
                       } else {
-                        dropRead();
-                        request.read(read);
-                        holdingRead = request;
+                        use.accept(value);
                       }
                       sequenceWaiting();
                     }));
