@@ -29,6 +29,7 @@ public final class Database implements AutoCloseable {
   private final OpLog opLog;
   private final CheckpointStore checkpoints;
   private final Archive archive;
+  private final Leases leases;
   private final CompositeMeterRegistry meters;
 
   /** What opening produced. */
@@ -45,6 +46,7 @@ public final class Database implements AutoCloseable {
     this.checkpoints = new CheckpointStore(pool);
     this.opLog = new OpLog(pool);
     this.archive = new Archive(pool, opLog, checkpoints);
+    this.leases = new Leases(pool);
   }
 
   /**
@@ -173,6 +175,11 @@ public final class Database implements AutoCloseable {
   /** The checkpoints of every document. */
   public CheckpointStore checkpoints() {
     return checkpoints;
+  }
+
+  /** The nodes sharing this database and their document leases (docs/scaling.md). */
+  public Leases leases() {
+    return leases;
   }
 
   /** Whole documents: export, import, verify, delete, list. */

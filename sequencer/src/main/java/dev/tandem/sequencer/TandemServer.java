@@ -167,6 +167,7 @@ public final class TandemServer implements AutoCloseable {
       webSockets.addEndpoint(endpoint);
       webSockets.deploy(port());
       editEndpoint.startKeepAlive(webSockets.getScheduledExecutorService());
+      sequencers.joinCluster(config.advertiseUrl().orElse(httpUri().toString()));
     } catch (IOException e) {
       close();
       throw new UncheckedIOException("cannot listen on " + config.host() + ":" + config.port(), e);
@@ -240,6 +241,7 @@ public final class TandemServer implements AutoCloseable {
       httpServer.getListeners().forEach(listener -> listener.getTransport().unbindAll());
       sequencers.stopAccepting();
       sequencers.awaitCommitted(remaining(deadline));
+      sequencers.leaveCluster(); // before the sockets close: their clients reconnect elsewhere
       editEndpoint.closeAll();
       sequencers.closeStreams();
       if (!editEndpoint.awaitClosed(deadline)) {

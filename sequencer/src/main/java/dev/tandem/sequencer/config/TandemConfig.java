@@ -80,7 +80,12 @@ public record TandemConfig(
     int excessMessageLimit,
     // issue 16: what the log shows, and how
     Level logLevel,
-    Logging.Format logFormat) {
+    Logging.Format logFormat,
+    // issue 18: several nodes on one database (docs/scaling.md)
+    Optional<String> nodeId,
+    Optional<String> advertiseUrl,
+    Duration heartbeatInterval,
+    Duration nodeDeadAfter) {
 
   /** How clients are authenticated ({@code --auth}). */
   public enum Auth {
@@ -136,6 +141,22 @@ public record TandemConfig(
     Objects.requireNonNull(authClass, "authClass");
     Objects.requireNonNull(logLevel, "logLevel");
     Objects.requireNonNull(logFormat, "logFormat");
+    Objects.requireNonNull(nodeId, "nodeId");
+    Objects.requireNonNull(advertiseUrl, "advertiseUrl");
+    nodeId.ifPresent(TandemConfig::requireNodeId);
+    if (heartbeatInterval.toMillis() < 10 || heartbeatInterval.toMillis() > 600_000) {
+      throw new IllegalArgumentException(
+          "heartbeat-interval-ms : " + heartbeatInterval.toMillis() + " (expected: 10 to 600000)");
+    }
+    if (nodeDeadAfter.compareTo(heartbeatInterval.multipliedBy(2)) < 0) {
+      // A live node must have two heartbeats within its timeout, however they fall.
+      throw new IllegalArgumentException(
+          "node-dead-after-ms : "
+              + nodeDeadAfter.toMillis()
+              + " (expected: at least twice heartbeat-interval-ms, "
+              + heartbeatInterval.toMillis() * 2
+              + ")");
+    }
     if ((auth == Auth.CLASS) != authClass.isPresent()) {
       throw new IllegalArgumentException("auth: class:NAME names a class (and only it)");
     }
@@ -215,7 +236,11 @@ public record TandemConfig(
         Optional.empty(),
         100,
         Level.INFO,
-        Logging.Format.TEXT);
+        Logging.Format.TEXT,
+        Optional.empty(),
+        Optional.empty(),
+        Duration.ofSeconds(1),
+        Duration.ofSeconds(3));
   }
 
   /**
@@ -284,6 +309,42 @@ public record TandemConfig(
             METRICS_TOKEN_ENV,
             "the metrics token itself, if no metrics-token-file is given"));
     return out.toString();
+  }
+
+  /**
+   * This node's id: {@code --node-id}, else one derived from the host name and the data directory,
+   * the same at every start of the same installation (a restarted node takes its documents back at
+   * once) and different for another data directory.
+   */
+  public String effectiveNodeId() {
+    return nodeId.orElseGet(
+        () -> {
+          String host;
+          try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+          } catch (java.io.IOException e) {
+            host = "localhost";
+          }
+          try {
+            byte[] digest =
+                java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(
+                        (host + "\n" + dataDir.toAbsolutePath())
+                            .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return "node-" + java.util.HexFormat.of().formatHex(digest, 0, 6);
+          } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+          }
+        });
+  }
+
+  /** A node id: 1-64 characters of A-Z a-z 0-9 - _ . (it appears in logs and the database). */
+  public static String requireNodeId(String id) {
+    if (!id.matches("[A-Za-z0-9._-]{1,64}")) {
+      throw new IllegalArgumentException(
+          "node-id : '" + id + "' (expected: 1-64 of A-Z a-z 0-9 - _ .)");
+    }
+    return id;
   }
 
   /** The effective settings, one per line, with the database password masked. */
@@ -362,6 +423,10 @@ public record TandemConfig(
     lines.add("metrics-token-file=" + (metricsToken.isPresent() ? "set" : "not set"));
     lines.add("log-level=" + logLevel.name().toLowerCase(Locale.ROOT));
     lines.add("log-format=" + logFormat.name().toLowerCase(Locale.ROOT));
+    lines.add("node-id=" + effectiveNodeId() + (nodeId.isEmpty() ? " (default)" : ""));
+    lines.add("advertise-url=" + advertiseUrl.orElse("(http://host:port listened on)"));
+    lines.add("heartbeat-interval-ms=" + heartbeatInterval.toMillis());
+    lines.add("node-dead-after-ms=" + nodeDeadAfter.toMillis());
     return String.join("\n", lines);
   }
 
@@ -754,7 +819,27 @@ public record TandemConfig(
               "log-format",
               "text (a timestamped line per event) or json (one object per line, for log"
                   + " shippers) (default text)",
-              (b, v) -> b.logFormat = Logging.Format.parse(v)));
+              (b, v) -> b.logFormat = Logging.Format.parse(v)),
+          new Option(
+              "node-id",
+              "this node's id among the servers sharing the database, 1-64 of A-Z a-z 0-9 - _ ."
+                  + " (default: derived from the host name and the data directory, so the same"
+                  + " on every start)",
+              (b, v) -> b.nodeId = nonEmpty(v)),
+          new Option(
+              "advertise-url",
+              "the http:// or https:// URL clients reach this node at, where other nodes send"
+                  + " them (default http://HOST:PORT as listened on)",
+              (b, v) -> b.advertiseUrl = nonEmpty(v)),
+          new Option(
+              "heartbeat-interval-ms",
+              "how often this node renews its heartbeat and leases (default 1000)",
+              (b, v) -> b.heartbeatInterval = Duration.ofMillis(toInt(v))),
+          new Option(
+              "node-dead-after-ms",
+              "a node whose heartbeat is this old is dead and its documents are taken over"
+                  + " (default 3000; at least twice the heartbeat interval)",
+              (b, v) -> b.nodeDeadAfter = Duration.ofMillis(toInt(v))));
 
   /** A list of names, or empty for the default, which depends on the host listened on. */
   private static Optional<AllowedHosts> toAllowedHosts(String value) {
@@ -836,6 +921,10 @@ public record TandemConfig(
     private int excessMessageLimit;
     private Level logLevel;
     private Logging.Format logFormat;
+    private Optional<String> nodeId;
+    private Optional<String> advertiseUrl;
+    private Duration heartbeatInterval;
+    private Duration nodeDeadAfter;
 
     private Builder(TandemConfig c) {
       host = c.host;
@@ -884,6 +973,10 @@ public record TandemConfig(
       excessMessageLimit = c.excessMessageLimit;
       logLevel = c.logLevel;
       logFormat = c.logFormat;
+      nodeId = c.nodeId;
+      advertiseUrl = c.advertiseUrl;
+      heartbeatInterval = c.heartbeatInterval;
+      nodeDeadAfter = c.nodeDeadAfter;
     }
 
     /** {@code --auth}: {@code none}, {@code token} or {@code class:NAME}. */
@@ -1079,6 +1172,11 @@ public record TandemConfig(
       return this;
     }
 
+    public Builder nodeId(String value) {
+      nodeId = Optional.ofNullable(value);
+      return this;
+    }
+
     /** {@code --auth}; null derives it from the key source (token if there is one). */
     public Builder auth(Auth value) {
       auth = value;
@@ -1182,7 +1280,11 @@ public record TandemConfig(
           effectiveAuth == Auth.CLASS ? authClass : Optional.empty(),
           excessMessageLimit,
           logLevel,
-          logFormat);
+          logFormat,
+          nodeId,
+          advertiseUrl,
+          heartbeatInterval,
+          nodeDeadAfter);
     }
   }
 }

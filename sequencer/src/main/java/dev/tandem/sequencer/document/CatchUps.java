@@ -53,6 +53,15 @@ final class CatchUps {
     step(catchUp, () -> catchUp(catchUp));
   }
 
+  /** Ends every catch-up with {@code error} (the document steps down). */
+  void failAll(TandemException error, GroupDelivery.Guard guard) {
+    inHand = null;
+    for (Subscriber subscriber : List.copyOf(catchingUp.keySet())) {
+      catchingUp.remove(subscriber);
+      guard.run("refusing", () -> subscriber.failed(doc.docId(), error));
+    }
+  }
+
   /** Stops the catch-up of a subscriber that left. */
   void remove(Subscriber subscriber) {
     catchingUp.remove(subscriber);

@@ -9,7 +9,9 @@ import dev.tandem.sequencer.error.TandemException;
 import dev.tandem.sequencer.metrics.Metrics;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -39,7 +41,8 @@ final class Committer implements AutoCloseable {
   private volatile boolean running = true;
 
   /** The ops of one document, in revision order, and who waits for them. */
-  private record Batch(String docId, List<StoredOp> ops, CompletableFuture<Void> done) {}
+  private record Batch(
+      String docId, long leaseEpoch, List<StoredOp> ops, CompletableFuture<Void> done) {}
 
   Committer(OpLog opLog, Metrics metrics) {
     this.opLog = opLog;
@@ -50,17 +53,17 @@ final class Committer implements AutoCloseable {
   }
 
   /**
-   * Queues the ops of one document for the next transaction.
+   * Queues the ops of one document for the next transaction, fenced by this node's lease epoch.
    *
    * @return completes when they are committed, or exceptionally with a {@link TandemException}
    *     ({@code unavailable}) when they are not
    */
-  CompletableFuture<Void> commit(String docId, List<StoredOp> ops) {
+  CompletableFuture<Void> commit(String docId, long leaseEpoch, List<StoredOp> ops) {
     CompletableFuture<Void> done = new CompletableFuture<>();
     synchronized (idle) {
       unfinished++;
     }
-    if (!running || !queue.offer(new Batch(docId, List.copyOf(ops), done))) {
+    if (!running || !queue.offer(new Batch(docId, leaseEpoch, List.copyOf(ops), done))) {
       finished(1);
       done.completeExceptionally(
           Errors.unavailable(running ? "commit queue is full" : "server is shutting down"));
@@ -124,12 +127,14 @@ final class Committer implements AutoCloseable {
 
   private void write(List<Batch> batches) {
     List<StoredOp> rows = new ArrayList<>();
+    Map<String, Long> epochs = new HashMap<>();
     for (Batch batch : batches) {
       rows.addAll(batch.ops());
+      epochs.put(batch.docId(), batch.leaseEpoch());
     }
     try {
       long start = System.nanoTime();
-      opLog.append(rows);
+      opLog.append(rows, epochs); // fenced: a document taken over by another node stores nothing
       metrics.committed(rows.size(), System.nanoTime() - start);
       succeed(batches);
     } catch (DatabaseUnavailableException e) {

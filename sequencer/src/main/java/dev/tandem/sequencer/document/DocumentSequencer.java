@@ -59,7 +59,8 @@ public final class DocumentSequencer {
     this.executor = executor;
     this.doc = new DocumentState(docId);
     this.subscribers = new Subscribers(doc, this::safely);
-    this.loading = new Loading(doc, sequencers, subscribers, this::continueWith, this::safely);
+    this.loading =
+        new Loading(doc, sequencers, subscribers, this::continueWith, this::safely, this::stepDown);
     this.catchUps = new CatchUps(doc, sequencers, subscribers, this::continueWith);
     this.checkpoints = new Checkpoints(doc, sequencers);
     this.submits =
@@ -119,6 +120,35 @@ public final class DocumentSequencer {
     return result;
   }
 
+  /** The heartbeat found the lease taken over: reload, which steps down unless it is free again. */
+  void leaseLost() {
+    continueWith(
+        () -> {
+          loading.markStale();
+          loading.reloadIfStale();
+        });
+  }
+
+  /**
+   * Another node took the document over: every subscriber gets {@code moved} (with the owner's URL,
+   * which the clients follow), the work in hand is refused with it, and memory is forgotten; a
+   * later request loads the document again, under a new lease or with {@code moved}.
+   */
+  private void stepDown(TandemException moved) {
+    log.atWarn()
+        .setMessage("document taken over by another node: stepping down")
+        .addKeyValue("doc", docId)
+        .addKeyValue("rev", doc.head())
+        .log();
+    sequencers.ownership().forget(docId);
+    loading.forget();
+    submits.giveUp(moved);
+    catchUps.failAll(moved, this::safely);
+    for (Subscriber subscriber : subscribers.removeAll()) {
+      safely("stepping down", () -> subscriber.failed(docId, moved));
+    }
+  }
+
   /** Runs {@code task} after everything queued for this document so far; always accepted. */
   public void afterPendingWork(Runnable task) {
     executor.executeAlways(task);
@@ -146,6 +176,7 @@ public final class DocumentSequencer {
           if (idle
               && sequencers.forgetIfUnused(
                   docId, this, () -> executor.queued() == 1)) { // this task only
+            sequencers.released(docId, doc.leaseEpoch());
             log.atInfo()
                 .setMessage("document unloaded")
                 .addKeyValue("doc", docId)

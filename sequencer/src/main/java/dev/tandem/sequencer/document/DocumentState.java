@@ -19,6 +19,9 @@ final class DocumentState {
   /** The text at the head as opens answer it, made on the first open after it changed. */
   private Snapshot headSnapshot;
 
+  /** The epoch of this node's lease on the document, taken at the load; its commits carry it. */
+  private long leaseEpoch;
+
   /** The last revision handed to the subscribers; a reload delivers the ops after it. */
   private long deliveredHead;
 
@@ -43,8 +46,13 @@ final class DocumentState {
     return history;
   }
 
-  /** Takes a loaded document, with an empty history. */
-  void reset(DocumentSnapshot snapshot, int historyInMemory) {
+  long leaseEpoch() {
+    return leaseEpoch;
+  }
+
+  /** Takes a loaded document, under a lease at {@code leaseEpoch}, with an empty history. */
+  void reset(DocumentSnapshot snapshot, long leaseEpoch, int historyInMemory) {
+    this.leaseEpoch = leaseEpoch;
     text = Rope.of(snapshot.text());
     headSnapshot = null; // a reload may hold other text at the same revision
     head = snapshot.revision();

@@ -109,7 +109,7 @@ final class GroupCommit {
     }
     sequencers.step(Faults.Step.HAND_OFF, doc.docId());
     handedOff = true;
-    return sequencers.committer().commit(doc.docId(), rows);
+    return sequencers.committer().commit(doc.docId(), doc.leaseEpoch(), rows);
   }
 
   boolean handedOff() {

@@ -2,7 +2,9 @@ package dev.tandem.sequencer.document;
 
 import dev.tandem.persistence.DocumentExistsException;
 import dev.tandem.persistence.DocumentSnapshot;
+import dev.tandem.persistence.Leases;
 import dev.tandem.sequencer.error.Errors;
+import dev.tandem.sequencer.error.MovedException;
 import dev.tandem.sequencer.error.TandemException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -28,6 +30,7 @@ final class Loading {
   private final Subscribers subscribers;
   private final Executor continueWith;
   private final GroupDelivery.Guard guard;
+  private final Consumer<TandemException> stepDown;
 
   private boolean loaded;
   private boolean stale;
@@ -42,14 +45,17 @@ final class Loading {
       Subscriber owner, boolean mayCreate, Runnable action, Consumer<TandemException> failed) {}
 
   /** What a load read: the document if it exists, and on a reload the ops that landed meanwhile. */
-  private record Loaded(Optional<DocumentSnapshot> snapshot, List<Committed> landed) {}
+  private record Loaded(
+      Optional<DocumentSnapshot> snapshot, long leaseEpoch, List<Committed> landed) {}
 
   Loading(
       DocumentState doc,
       Sequencers sequencers,
       Subscribers subscribers,
       Executor continueWith,
-      GroupDelivery.Guard guard) {
+      GroupDelivery.Guard guard,
+      Consumer<TandemException> stepDown) {
+    this.stepDown = stepDown;
     this.doc = doc;
     this.sequencers = sequencers;
     this.subscribers = subscribers;
@@ -69,6 +75,15 @@ final class Loading {
   /** Memory may differ from the database: reload before the next use. */
   void markStale() {
     stale = true;
+  }
+
+  /**
+   * The document stepped down (another node took its lease): memory is forgotten, and the next use
+   * loads it again, under a new lease or with {@code moved}.
+   */
+  void forget() {
+    loaded = false;
+    stale = false;
   }
 
   /** After a recovery: reloads at once if memory may differ (subscribers get what landed). */
@@ -136,15 +151,22 @@ final class Loading {
    * a revision.
    */
   private Loaded read(boolean create, boolean reload, long knownHead) {
-    Optional<DocumentSnapshot> snapshot = sequencers.opLog().loadDocument(doc.docId());
-    if (snapshot.isEmpty() && create) {
-      snapshot = Optional.of(create());
+    // The lease first, then the read: an append of the previous owner either committed before the
+    // lease moved (the read sees it) or is fenced by the new epoch (docs/scaling.md).
+    Leases.Acquisition lease = sequencers.ownership().acquire(doc.docId());
+    if (lease instanceof Leases.NoDocument && create) {
+      create();
+      lease = sequencers.ownership().acquire(doc.docId());
     }
+    if (!(lease instanceof Leases.Held held)) {
+      return new Loaded(Optional.empty(), 0, List.of());
+    }
+    Optional<DocumentSnapshot> snapshot = sequencers.opLog().loadDocument(doc.docId());
     List<Committed> landed =
         reload && snapshot.isPresent() && snapshot.get().revision() > knownHead
             ? readCommitted(knownHead, snapshot.get().revision())
             : List.of();
-    return new Loaded(snapshot, landed);
+    return new Loaded(snapshot, held.epoch(), landed);
   }
 
   private void afterLoad(Loaded result, Throwable failure) {
@@ -155,6 +177,9 @@ final class Loading {
     if (failure != null) {
       usesInHand = List.of();
       TandemException error = Sequencers.asTandem(failure);
+      if (error instanceof MovedException && loaded) {
+        stepDown.accept(error); // another node sequences it now
+      }
       uses.forEach(use -> guard.run("refusing", () -> use.failed().accept(error)));
       return;
     }
@@ -174,7 +199,7 @@ final class Loading {
       }
       return;
     }
-    doc.reset(result.snapshot().get(), sequencers.config().historyInMemory());
+    doc.reset(result.snapshot().get(), result.leaseEpoch(), sequencers.config().historyInMemory());
     log.atInfo()
         .setMessage(loaded ? "document reloaded" : "document loaded")
         .addKeyValue("doc", doc.docId())
@@ -197,11 +222,10 @@ final class Loading {
     }
   }
 
-  private DocumentSnapshot create() {
+  private void create() {
     try {
-      return sequencers.opLog().createDocument(doc.docId(), "");
+      sequencers.opLog().createDocument(doc.docId(), "");
     } catch (DocumentExistsException e) { // created by someone else meanwhile
-      return sequencers.opLog().loadDocument(doc.docId()).orElseThrow(() -> e);
     }
   }
 

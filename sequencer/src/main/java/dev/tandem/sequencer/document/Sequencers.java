@@ -19,6 +19,7 @@ import dev.tandem.persistence.RevisionOutOfRangeException;
 import dev.tandem.persistence.StoredOp;
 import dev.tandem.sequencer.config.TandemConfig;
 import dev.tandem.sequencer.error.Errors;
+import dev.tandem.sequencer.error.MovedException;
 import dev.tandem.sequencer.error.TandemException;
 import dev.tandem.sequencer.metrics.Metrics;
 import dev.tandem.sequencer.protocol.PresenceUpdate;
@@ -78,6 +79,7 @@ public final class Sequencers implements AutoCloseable {
   private final CheckpointStore checkpoints;
   private final TandemConfig config;
   private final Committer committer;
+  private final Ownership ownership;
   private final Metrics metrics = new Metrics();
   private final ExecutorService pool;
   private final ExecutorService database;
@@ -115,6 +117,13 @@ public final class Sequencers implements AutoCloseable {
     this.archive = database.archive();
     this.config = config;
     this.committer = new Committer(opLog, metrics);
+    this.ownership =
+        new Ownership(
+            database.leases(),
+            config.effectiveNodeId(),
+            config.heartbeatInterval(),
+            config.nodeDeadAfter(),
+            this::leaseLost);
     int threads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
     this.pool = Executors.newFixedThreadPool(threads, daemonThreads("tandem-sequencer"));
     this.database = Executors.newFixedThreadPool(threads, daemonThreads("tandem-database"));
@@ -247,7 +256,12 @@ public final class Sequencers implements AutoCloseable {
     }
     CompletableFuture<DocumentSnapshot>[] result = new CompletableFuture[1];
     route(docId, d -> result[0] = d.text());
-    return result[0];
+    // another node sequences it: any node reads the committed text from the database
+    return result[0].exceptionallyCompose(
+        failure ->
+            asTandem(failure) instanceof MovedException
+                ? readLater(() -> opLog.loadDocument(docId).orElseThrow(() -> notFound(docId)))
+                : CompletableFuture.failedFuture(failure));
   }
 
   /** Creates a document at revision 0 holding {@code initialText}. */
@@ -332,6 +346,51 @@ public final class Sequencers implements AutoCloseable {
     return () -> scheduled.cancel(false);
   }
 
+  // ---- the cluster (docs/scaling.md) -----------------------------------------------------------
+
+  /** This node's id among the servers sharing the database. */
+  public String nodeId() {
+    return ownership.nodeId();
+  }
+
+  /** Registers this node, reachable at {@code advertiseUrl}, and starts its heartbeat. */
+  public void joinCluster(String advertiseUrl) {
+    ownership.join(advertiseUrl);
+  }
+
+  /**
+   * A graceful stop, after the last commit: the node is dead from now on, so the next node a client
+   * opens a document of this one on takes it over at once.
+   */
+  public void leaveCluster() {
+    ownership.leave();
+  }
+
+  /** The heartbeat found the document taken over: it reloads, which makes it step down. */
+  private void leaseLost(String docId) {
+    DocumentSequencer document = documents.get(docId);
+    if (document != null) {
+      document.leaseLost();
+    }
+  }
+
+  /** An unloaded document's lease is given up, so any node takes it at once. */
+  void released(String docId, long leaseEpoch) {
+    ownership.release(
+        docId,
+        leaseEpoch,
+        release ->
+            readLater(
+                () -> {
+                  release.run();
+                  return null;
+                }));
+  }
+
+  Ownership ownership() {
+    return ownership;
+  }
+
   // ---- lifecycle -------------------------------------------------------------------------------
 
   /** From now on, submits are refused with {@code unavailable}. */
@@ -392,6 +451,7 @@ public final class Sequencers implements AutoCloseable {
   public void close() {
     stopping = true;
     sweeper.shutdownNow();
+    ownership.close();
     committer.close();
     pool.shutdown();
     database.shutdown();

@@ -75,6 +75,14 @@ final class Subscribers {
     relay(subscriber, update);
   }
 
+  /** Removes every subscriber at once, without presence to anyone (the document steps down). */
+  List<Subscriber> removeAll() {
+    List<Subscriber> all = List.copyOf(present.keySet());
+    present.clear();
+    count = 0;
+    return all;
+  }
+
   /** Removes a subscriber; the others learn that its client left, unless it is still present. */
   void leave(Subscriber subscriber) {
     PresenceUpdate last = present.remove(subscriber);

@@ -20,6 +20,11 @@ public enum ErrorCode {
   RATE_LIMITED("rate_limited", true, 429),
 
   // The server's side: the same request may succeed later.
+  /**
+   * Another node sequences the document: the answer names its URL (WebSocket {@code url}, HTTP
+   * {@code Location}); send the request there (docs/scaling.md).
+   */
+  MOVED("moved", true, 307),
   UNAVAILABLE("unavailable", true, 503),
   INTERNAL("internal", false, 500);
 

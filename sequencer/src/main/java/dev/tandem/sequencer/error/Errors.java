@@ -28,6 +28,15 @@ public final class Errors {
     return new TandemException(ErrorCode.FORBIDDEN, message);
   }
 
+  // ---- moved ------------------------------------------------------------------------------------
+
+  /**
+   * Node {@code owner}, reached at {@code ownerUrl} ({@code http://host:port/}), has the document.
+   */
+  public static MovedException moved(String docId, String owner, String ownerUrl) {
+    return new MovedException(docId, owner, ownerUrl);
+  }
+
   // ---- not_found, already_exists ----------------------------------------------------------------
 
   public static TandemException noDocument(String docId) {

@@ -3,6 +3,7 @@ package dev.tandem.sequencer.rest;
 import dev.tandem.sequencer.error.BadRequestLog;
 import dev.tandem.sequencer.error.ErrorCode;
 import dev.tandem.sequencer.error.Errors;
+import dev.tandem.sequencer.error.MovedException;
 import dev.tandem.sequencer.error.TandemException;
 import dev.tandem.sequencer.metrics.Metrics;
 import dev.tandem.sequencer.protocol.Json;
@@ -43,6 +44,12 @@ final class ErrorMapper implements ExceptionMapper<Throwable> {
     if (error != null) {
       metrics.error(error.code());
       BadRequestLog.answered("REST", error, docId(), null, null);
+      if (error instanceof MovedException moved && uriInfo != null) {
+        // 307 keeps the method and body: the client sends the same request to the owner
+        return Response.fromResponse(response(error))
+            .location(moved.on(uriInfo.getRequestUri()))
+            .build();
+      }
       return response(error);
     }
     if (cause instanceof WebApplicationException) {

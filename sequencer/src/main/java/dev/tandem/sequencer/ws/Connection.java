@@ -13,6 +13,7 @@ import dev.tandem.sequencer.document.Subscriber;
 import dev.tandem.sequencer.error.BadRequestLog;
 import dev.tandem.sequencer.error.ErrorCode;
 import dev.tandem.sequencer.error.Errors;
+import dev.tandem.sequencer.error.MovedException;
 import dev.tandem.sequencer.error.TandemException;
 import dev.tandem.sequencer.metrics.Metrics;
 import dev.tandem.sequencer.protocol.Json;
@@ -437,6 +438,9 @@ final class Connection implements Subscriber {
     frame.put("code", error.code().code());
     frame.put("message", error.getMessage());
     frame.put("retryable", error.code().retryable());
+    if (error instanceof MovedException moved) {
+      frame.put("url", moved.webSocketUrl());
+    }
     send(frame);
     if (error.code() == ErrorCode.RATE_LIMITED
         && refusedForRate.count(System.nanoTime())
