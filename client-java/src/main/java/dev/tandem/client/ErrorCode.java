@@ -16,6 +16,11 @@ public enum ErrorCode {
   TOO_LARGE("too_large"),
   RATE_LIMITED("rate_limited"),
   UNAVAILABLE("unavailable"),
+  /**
+   * Another node of the cluster sequences the document; the client reconnects to it by itself (the
+   * error carries its URL), so listeners rarely see this code.
+   */
+  MOVED("moved"),
   INTERNAL("internal"),
   /** A code this client does not know (a newer server), or a failure with no server code. */
   UNKNOWN("unknown");

@@ -12,6 +12,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -83,7 +84,9 @@ public final class TandemClient implements AutoCloseable {
 
   private static final HttpClient SHARED_HTTP = HttpClient.newHttpClient();
 
-  private final URI uri;
+  /** The URIs to connect to, tried in turn when one cannot be reached (nodes of one cluster). */
+  private final List<URI> seeds;
+
   private final String token;
   private final TokenProvider tokenProvider;
   private final ExecutorService tokenThread; // null without a provider
@@ -120,11 +123,21 @@ public final class TandemClient implements AutoCloseable {
   private ScheduledFuture<?> pingTask;
   private ScheduledFuture<?> refreshTask;
   private int connectAttempts; // a token that arrives for an abandoned attempt is dropped
+
+  /** Where the next connect goes: a seed, or the node a {@code moved} named. */
+  private URI target;
+
+  private int seedIndex;
+  private long lastMovedNanos;
   private boolean closed;
 
   private TandemClient(Builder builder) {
     this.settings = builder;
-    this.uri = builder.uri;
+    List<URI> seedList = new ArrayList<>();
+    seedList.add(builder.uri);
+    seedList.addAll(builder.alternates);
+    this.seeds = List.copyOf(seedList);
+    this.target = builder.uri;
     this.token = builder.token;
     this.tokenProvider = builder.tokenProvider;
     this.clientId = builder.clientId != null ? builder.clientId : UUID.randomUUID().toString();
@@ -382,7 +395,7 @@ public final class TandemClient implements AutoCloseable {
     connection = attempt;
     http.newWebSocketBuilder()
         .connectTimeout(connectTimeout)
-        .buildAsync(uri, attempt)
+        .buildAsync(target, attempt)
         .whenComplete(
             (socket, failure) -> {
               if (failure != null) {
@@ -551,12 +564,40 @@ public final class TandemClient implements AutoCloseable {
         current.unauthorized = true; // a close 1008 next is about the token
       }
     }
+    String movedTo = Wire.optionalString(message, "url", null);
+    if (error.code() == ErrorCode.MOVED && movedTo != null) {
+      follow(current, movedTo);
+      return;
+    }
     TandemDocument document = error.docId().map(documents::get).orElse(null);
     if (document != null) {
       document.error(error);
     } else {
       report(error);
     }
+  }
+
+  /**
+   * Another node sequences a document of this client (docs/scaling.md): reconnect there, where
+   * every document reopens and every unacknowledged op goes again, as after any reconnect. At once
+   * the first time; a redirect within a second of the last one waits a backoff, so two nodes that
+   * disagree for a moment are not asked in a tight loop.
+   */
+  private void follow(Connection current, String url) {
+    URI owner;
+    try {
+      owner = URI.create(url);
+    } catch (IllegalArgumentException e) {
+      report(
+          new TandemException(ErrorCode.UNKNOWN, "moved to a bad URL: " + url, false, null, null));
+      return;
+    }
+    long now = System.nanoTime();
+    boolean again = now - lastMovedNanos < TimeUnit.SECONDS.toNanos(1);
+    lastMovedNanos = now;
+    target = owner;
+    current.movedAway = true;
+    lost(current, 1012, "moved to " + owner, again ? reconnectBackoff.next() : Duration.ZERO);
   }
 
   private void ping(Connection current) {
@@ -583,6 +624,14 @@ public final class TandemClient implements AutoCloseable {
     connection = null;
     cancelTimers();
     current.abort();
+    if (!current.movedAway) {
+      if (!current.welcomed) { // not reached: the next seed (any node of a cluster will do)
+        seedIndex = (seedIndex + 1) % seeds.size();
+        target = seeds.get(seedIndex);
+      } else if (!seeds.contains(target)) { // the node a redirect named is gone: the seeds again
+        target = seeds.get(seedIndex);
+      }
+    }
     for (TandemDocument document : List.copyOf(documents.values())) {
       document.disconnected();
     }
@@ -849,6 +898,7 @@ public final class TandemClient implements AutoCloseable {
     private CompletableFuture<WebSocket> sends = opened; // event thread
     private volatile WebSocket socket;
     private boolean welcomed; // event thread
+    private boolean movedAway; // event thread: left for the node a moved named
     private int largestSentBytes; // event thread
     private long lastHeardNanos = System.nanoTime(); // event thread
     private boolean unauthorized; // event thread: the server refused its token
@@ -942,9 +992,19 @@ public final class TandemClient implements AutoCloseable {
     private Duration connectTimeout = Duration.ofSeconds(10);
     private int maxMessageBytes = 1 << 20;
     private Random random;
+    private final List<URI> alternates = new ArrayList<>();
 
     private Builder(URI uri) {
       this.uri = Objects.requireNonNull(uri, "uri");
+    }
+
+    /**
+     * Other nodes of the same cluster (docs/scaling.md): when the current one cannot be reached,
+     * the client tries the next. Not needed behind a load balancer.
+     */
+    public Builder alternates(List<URI> others) {
+      alternates.addAll(others);
+      return this;
     }
 
     /** The token said in {@code hello}; empty when the server has auth off. */

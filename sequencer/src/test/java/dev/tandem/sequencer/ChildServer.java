@@ -130,6 +130,24 @@ final class ChildServer implements AutoCloseable {
     process.destroyForcibly().waitFor();
   }
 
+  /** SIGSTOP: the process stops where it is (a long GC pause, a frozen VM), sockets and all. */
+  void pause() throws IOException, InterruptedException {
+    signal("STOP");
+  }
+
+  /** SIGCONT after {@link #pause}: it runs on as if nothing happened. */
+  void resume() throws IOException, InterruptedException {
+    signal("CONT");
+  }
+
+  private void signal(String name) throws IOException, InterruptedException {
+    int exit =
+        new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).start().waitFor();
+    if (exit != 0) {
+      throw new IOException("kill -" + name + " " + process.pid() + " exited with " + exit);
+    }
+  }
+
   /** SIGTERM, the graceful shutdown (which also stops PostgreSQL); waits until it has ended. */
   void stop() throws InterruptedException {
     process.destroy();

@@ -52,8 +52,20 @@ final class ClientHarness implements AutoCloseable {
    * client gives it up after its 40 s.
    */
   Editor editor(URI webSocket, String clientId, String docId) throws Exception {
+    return editor(webSocket, List.of(), clientId, docId);
+  }
+
+  /**
+   * As {@link #editor(URI, String, String)}, trying the {@code alternates} (other nodes of a
+   * cluster) when the current node cannot be reached; connects time out after 2 s (a paused node
+   * accepts TCP connections but never answers them).
+   */
+  Editor editor(URI webSocket, List<URI> alternates, String clientId, String docId)
+      throws Exception {
     TandemClient client =
         TandemClient.builder(webSocket)
+            .alternates(alternates)
+            .connectTimeout(Duration.ofSeconds(2))
             .clientId(clientId)
             .httpClient(http)
             .pingInterval(Duration.ofSeconds(2))
