@@ -288,7 +288,7 @@ class ClusterTest {
     String text = harness.restDocument(http, docId).path("text").asText();
     assertEquals(replayed, text, docId + ": the log replays to the text");
     for (Editor editor : editors) {
-      if (editor.document.docId().equals(docId)) {
+      if (editor.document.id().equals(docId)) {
         assertEquals(text, editor.document.text(), editor.client.clientId() + " converged");
       }
     }
