@@ -171,6 +171,10 @@ class Emitter {
  */
 export class TandemClient {
   #url;
+  /** @type {string[]} the url and the alternates: nodes of one cluster, tried in turn */
+  #seeds;
+  #seedIndex = 0;
+  #lastMovedAt = -Infinity;
   #token;
   /** @type {(() => string | Promise<string>) | null} */
   #getToken;
@@ -227,6 +231,8 @@ export class TandemClient {
    * @param {() => number} [options.random] the jitter's random source (default Math.random)
    * @param {{setTimeout: Function, clearTimeout: Function}} [options.timers]
    * @param {() => number} [options.now] milliseconds clock (default Date.now)
+   * @param {string[]} [options.alternates] other nodes of the same cluster, tried in turn when
+   *   the current one cannot be reached (not needed behind a load balancer; docs/scaling.md)
    */
   constructor(url, options = {}) {
     const {
@@ -244,6 +250,7 @@ export class TandemClient {
       random = Math.random,
       timers = globalThis,
       now = Date.now,
+      alternates = [],
     } = options;
     checkClientId(clientId);
     if (!Number.isInteger(firstSeq) || firstSeq < 1) {
@@ -256,6 +263,7 @@ export class TandemClient {
       throw new TypeError('no WebSocket constructor: pass options.WebSocket');
     }
     this.#url = url;
+    this.#seeds = [url, ...alternates];
     this.#token = token;
     this.#getToken = getToken;
     this.#clientId = clientId;
@@ -708,12 +716,34 @@ export class TandemClient {
         connection.unauthorized = true; // a close 1008 next is about the token
       }
     }
+    if (error.code === 'moved' && typeof message.url === 'string') {
+      this.#follow(connection, message.url);
+      return;
+    }
     const document = error.docId === null ? undefined : this.#documents.get(error.docId);
     if (document !== undefined) {
       document._error(error);
     } else {
       this.#report(error);
     }
+  }
+
+  /**
+   * Another node sequences a document of this client (docs/scaling.md): reconnect there, where
+   * every document reopens and every unacknowledged op goes again, as after any reconnect. At once
+   * the first time; a redirect within a second of the last one waits a backoff, so two nodes that
+   * disagree for a moment are not asked in a tight loop.
+   *
+   * @param {Connection} connection
+   * @param {string} url the owner's WebSocket URL
+   */
+  #follow(connection, url) {
+    const now = this.#now();
+    const again = now - this.#lastMovedAt < 1000;
+    this.#lastMovedAt = now;
+    this.#url = url;
+    connection.movedAway = true;
+    this.#lost(connection, ABNORMAL, `moved to ${url}`, again ? undefined : 0);
   }
 
   #schedulePing(connection) {
@@ -746,6 +776,15 @@ export class TandemClient {
     this.#cancelTimers();
     if (connection.socket !== null) {
       closeQuietly(connection.socket, 1000, 'lost');
+    }
+    if (connection.movedAway !== true) {
+      if (!connection.welcomed) {
+        // not reached: the next seed (any node of a cluster will do)
+        this.#seedIndex = (this.#seedIndex + 1) % this.#seeds.length;
+        this.#url = this.#seeds[this.#seedIndex];
+      } else if (!this.#seeds.includes(this.#url)) {
+        this.#url = this.#seeds[this.#seedIndex]; // the node a redirect named is gone
+      }
     }
     for (const document of [...this.#documents.values()]) {
       document._disconnected();
@@ -1518,9 +1557,11 @@ export class TandemDocument {
 /**
  * One socket of a {@link TandemClient}: `token` the token it serves under (said in hello, or
  * taken by `authed`), `unauthorized` once the server refused its token (a close 1008 next is then
- * about the token), `authPending` while an `auth` of `pendingToken` awaits its answer.
+ * about the token), `authPending` while an `auth` of `pendingToken` awaits its answer,
+ * `movedAway` once it is left for the node a `moved` named.
  * @typedef {{socket: WebSocket, welcomed: boolean, lastHeard: number, token?: string,
- *   unauthorized?: boolean, authPending?: boolean, pendingToken?: string}} Connection
+ *   unauthorized?: boolean, authPending?: boolean, pendingToken?: string,
+ *   movedAway?: boolean}} Connection
  */
 
 /**

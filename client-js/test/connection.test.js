@@ -491,3 +491,47 @@ function steal(w, clientId, docId) {
     socket.close();
   });
 }
+
+test('moved: the client reconnects to the owner at once, and to its seeds when the owner is gone', async () => {
+  const w = world();
+  const client = w.client('alice', { alternates: ['ws://b.tandem.test/ws'] });
+  const errors = [];
+  client.on('error', (e) => errors.push(e.code));
+  const doc = await open(w, client, 'notes');
+  doc.edit(append('a'));
+  w.run();
+  const [connection] = w.server.connections;
+  connection.send({
+    type: 'error',
+    doc: 'notes',
+    code: 'moved',
+    message: 'served by node b',
+    retryable: true,
+    url: 'ws://owner.tandem.test/ws',
+  });
+  w.run();
+  w.wait(1); // at once: a timer of 0 ms
+  await settle(w);
+  assert.equal(w.network.sockets.at(-1).url, 'ws://owner.tandem.test/ws');
+  assert.equal(client.state, 'connected');
+  doc.edit(append('b'));
+  w.run();
+  await settle(w);
+  assert.equal(doc.text, 'ab');
+  assert.equal(w.server.documents.get('notes').text, 'ab');
+
+  // the owner dies: back to the first seed, which cannot be reached, then the next one
+  w.network.up = false;
+  w.network.cut();
+  w.run();
+  w.wait(5_000);
+  assert.deepEqual(
+    w.network.sockets.slice(2).map((s) => s.url).slice(0, 2),
+    ['ws://tandem.test/ws', 'ws://b.tandem.test/ws'],
+  );
+  w.network.up = true;
+  w.wait(5_000);
+  await settle(w);
+  assert.equal(client.state, 'connected');
+  assert.deepEqual(errors, [], 'a redirect is no error');
+});
