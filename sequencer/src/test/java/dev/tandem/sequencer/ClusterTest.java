@@ -13,6 +13,9 @@ import dev.tandem.persistence.DatabaseConfig;
 import dev.tandem.persistence.EmbeddedPostgresExtension;
 import dev.tandem.sequencer.ClientHarness.Editor;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -91,6 +94,34 @@ class ClusterTest {
         assertTrue(owner(docId) != null, docId + " has an owner");
       }
       assertEquals(inserted, codePoints(harness, docIds.get(0), docIds.get(1)), "nothing lost");
+
+      // REST on a node that does not own the document: reads from the database, writes and
+      // streams sent to the owner with 307
+      String docId = docIds.get(0);
+      ChildServer ownerNode = NODES.get(owner(docId));
+      ChildServer other = NODES.values().stream().filter(n -> n != ownerNode).findFirst().get();
+      String text = harness.restDocument(ownerNode.httpUri(), docId).path("text").asText();
+      assertEquals(text, harness.restDocument(other.httpUri(), docId).path("text").asText());
+      HttpClient http = HttpClient.newHttpClient(); // follows no redirect
+      URI ops = other.httpUri().resolve("api/docs/" + docId + "/ops");
+      HttpResponse<String> write =
+          http.send(
+              HttpRequest.newBuilder(ops)
+                  .header("Content-Type", "application/json")
+                  .POST(HttpRequest.BodyPublishers.ofString("{\"rev\":0,\"op\":[\"x\"]}"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertEquals(307, write.statusCode(), write.body());
+      assertEquals(
+          ownerNode.httpUri().resolve("api/docs/" + docId + "/ops").toString(),
+          write.headers().firstValue("Location").orElseThrow());
+      HttpResponse<String> events =
+          http.send(
+              HttpRequest.newBuilder(other.httpUri().resolve("api/docs/" + docId + "/events"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertEquals(307, events.statusCode(), events.body());
+      assertEquals(text, harness.restDocument(other.httpUri(), docId).path("text").asText());
     }
   }
 

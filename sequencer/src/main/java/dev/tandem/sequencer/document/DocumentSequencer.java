@@ -147,6 +147,7 @@ public final class DocumentSequencer {
     for (Subscriber subscriber : subscribers.removeAll()) {
       safely("stepping down", () -> subscriber.failed(docId, moved));
     }
+    continueWith(submits::resume); // submits still waiting load again: the lease, or moved
   }
 
   /** Runs {@code task} after everything queued for this document so far; always accepted. */
