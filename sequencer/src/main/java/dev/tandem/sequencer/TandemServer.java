@@ -30,6 +30,7 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -394,7 +395,15 @@ public final class TandemServer implements AutoCloseable {
      */
     public TandemServer build() {
       if (database != null) {
-        return new TandemServer(config, database, false, authorizer, faults);
+        // Embedded beside others on a database it was handed: a node of its own unless named
+        // (its data directory says nothing about it), so two such servers never share leases.
+        TandemConfig own =
+            config.nodeId().isPresent()
+                ? config
+                : config.toBuilder()
+                    .nodeId("node-" + UUID.randomUUID().toString().substring(0, 8))
+                    .build();
+        return new TandemServer(own, database, false, authorizer, faults);
       }
       Database opening = Database.openInBackground(databaseConfig(config));
       TandemServer server;

@@ -284,12 +284,15 @@ final class ClientHarness implements AutoCloseable {
     private int nextAstral;
     private final Random random;
 
-    /** Range {@code slot} (0 to 80) of 256 BMP and 256 astral code points. */
+    /**
+     * Range {@code slot} (0 to 123) of 256 BMP and 256 astral code points: CJK ideographs for the
+     * first 81 slots, Hangul syllables after them.
+     */
     FreshCodePoints(int slot, Random random) {
-      if (slot > 80) {
-        throw new IllegalArgumentException("slot " + slot + " (expected 0..80)");
+      if (slot > 123) {
+        throw new IllegalArgumentException("slot " + slot + " (expected 0..123)");
       }
-      this.nextBmp = 0x4E00 + slot * 256;
+      this.nextBmp = slot <= 80 ? 0x4E00 + slot * 256 : 0xAC00 + (slot - 81) * 256;
       this.nextAstral = 0x20000 + slot * 256;
       this.random = random;
     }

@@ -147,9 +147,7 @@ class ClusterTest {
         editors.add(editor);
       }
       Set<Integer> inserted = ConcurrentHashMap.newKeySet();
-      ClientHarness.runEdits(editors, 10, 21, false, inserted, () -> {});
-      ClientHarness.awaitSynchronized(editors);
-      String owner = owner(docId);
+      String owner = owner(docId); // the node the first editor opened it on
       Thread typing =
           new Thread(
               () -> {
@@ -184,8 +182,6 @@ class ClusterTest {
         editors.add(editorOn(harness, i % 3, "pause-" + RUN + "-c" + i, docId));
       }
       Set<Integer> inserted = ConcurrentHashMap.newKeySet();
-      ClientHarness.runEdits(editors, 10, 31, false, inserted, () -> {});
-      ClientHarness.awaitSynchronized(editors);
       String owner = owner(docId);
       ChildServer paused = NODES.get(owner);
       // A raw client on the owner whose submit waits in the paused process's socket: read only
@@ -248,8 +244,6 @@ class ClusterTest {
         editors.add(editorOn(harness, i % 3, "stop-" + RUN + "-c" + i, docId));
       }
       Set<Integer> inserted = ConcurrentHashMap.newKeySet();
-      ClientHarness.runEdits(editors, 10, 41, false, inserted, () -> {});
-      ClientHarness.awaitSynchronized(editors);
       String owner = owner(docId);
       Thread typing =
           new Thread(
