@@ -42,14 +42,16 @@ start_node c 18083 $DB
 generate() { # label port port port: three generators at once, one per port
   label=$1; shift
   i=0
+  generators=""
   for port in "$@"; do
     i=$((i + 1))
     java -cp "$BENCH" dev.tandem.bench.load.LoadGenerator many-docs --documents "$DOCS" \
       --url "ws://127.0.0.1:$port/ws" --warmup 10 --seconds "$SECONDS_RUN" --seed "$i" \
       > "$RUN/$label-$i.out" 2>&1 &
+    generators="$generators $!"
     sleep 0.05 # distinct document ids (the generator names them by the millisecond)
   done
-  wait_generators
+  for g in $generators; do wait "$g"; done
   python3 - "$label" "$RUN/$label"-*.out <<'PY'
 import json, sys
 label, files = sys.argv[1], sys.argv[2:]
@@ -63,10 +65,6 @@ ops = sum(r["window"]["opsPerSecond"] for r in runs)
 p99s = [r["window"]["ackLatency"]["p99"] for r in runs]
 print(f"{label}: {len(runs)} generators, {ops:,.0f} acked ops/s in all, ack p99 {p99s} ms")
 PY
-}
-
-wait_generators() {
-  while pgrep -f "LoadGenerator many-docs" > /dev/null; do sleep 1; done
 }
 
 r=1
