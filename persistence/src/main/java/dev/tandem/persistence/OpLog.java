@@ -311,10 +311,11 @@ public final class OpLog {
   }
 
   /**
-   * The highest seq of {@code clientId} committed in the document, pruned ops included; empty if it
-   * committed none there. After a resync it tells a client whether its op in flight landed.
+   * The highest seq of {@code clientId} committed in the document at or below revision {@code
+   * atOrBelow}, pruned ops included; empty if it committed none there. After a resync it tells a
+   * client whether its op in flight landed.
    */
-  public OptionalLong lastSeq(String docId, String clientId) {
+  public OptionalLong lastSeq(String docId, String clientId, long atOrBelow) {
     return Jdbc.autoCommit(
         pool,
         "find last seq",
@@ -324,12 +325,13 @@ public final class OpLog {
           try (PreparedStatement select =
               connection.prepareStatement(
                   "SELECT greatest((SELECT max(client_seq) FROM operations"
-                      + " WHERE doc_id = ? AND client_id = ?),"
+                      + " WHERE doc_id = ? AND client_id = ? AND rev <= ?),"
                       + " (SELECT seq FROM pruned_clients WHERE doc_id = ? AND client_id = ?))")) {
             select.setString(1, docId);
             select.setString(2, clientId);
-            select.setString(3, docId);
-            select.setString(4, clientId);
+            select.setLong(3, atOrBelow);
+            select.setString(4, docId);
+            select.setString(5, clientId);
             try (ResultSet row = select.executeQuery()) {
               row.next();
               long seq = row.getLong(1);

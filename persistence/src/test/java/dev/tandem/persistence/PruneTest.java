@@ -107,8 +107,10 @@ class PruneTest {
     assertEquals(42, database.opLog().findBySeq(docId, "client-ann", 42).orElseThrow().revision());
     assertFalse(database.opLog().findBySeq(docId, "client-ann", 43).isPresent());
     assertFalse(database.opLog().findBySeq(docId, "someone", 1).isPresent());
-    assertEquals(OptionalLong.of(60), database.opLog().lastSeq(docId, "client-ann"));
-    assertEquals(OptionalLong.empty(), database.opLog().lastSeq(docId, "someone"));
+    assertEquals(OptionalLong.of(60), database.opLog().lastSeq(docId, "client-ann", 60));
+    assertEquals(OptionalLong.of(57), database.opLog().lastSeq(docId, "client-ann", 59));
+    assertEquals(OptionalLong.of(39), database.opLog().lastSeq(docId, "client-ann", 41));
+    assertEquals(OptionalLong.empty(), database.opLog().lastSeq(docId, "someone", 60));
 
     // a later prune moves each client's pruned seq up, never down
     database.archive().prune(docId, 50);

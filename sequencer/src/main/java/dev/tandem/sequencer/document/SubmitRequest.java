@@ -189,7 +189,9 @@ final class SubmitRequest {
   private void checkIsResubmitOf(Committed stored, DocumentState doc, GroupCommit group) {
     boolean same = false;
     long base = submission.baseRevision();
-    if (stored.userId().equals(submission.userId()) && base < stored.revision()) {
+    if (isPrunedStandIn(stored, doc)) { // the op is gone: only its user can be compared
+      same = stored.userId().equals(submission.userId());
+    } else if (stored.userId().equals(submission.userId()) && base < stored.revision()) {
       try {
         same =
             transformAgainst(opsBetween(base, stored.revision(), doc, group)).equals(stored.op());
@@ -207,6 +209,15 @@ final class SubmitRequest {
               + stored.revision()
               + "; resubmit the op under a fresh client id");
     }
+  }
+
+  /**
+   * Whether {@code stored} stands in for a pruned op (OpLog#findBySeq): at or below where the
+   * history starts and not in memory, so its op is gone.
+   */
+  static boolean isPrunedStandIn(Committed stored, DocumentState doc) {
+    return stored.revision() <= doc.historyStart()
+        && doc.history().bySeq(stored.clientId(), stored.seq()).isEmpty();
   }
 
   /**
