@@ -189,7 +189,7 @@ final class SubmitRequest {
   private void checkIsResubmitOf(Committed stored, DocumentState doc, GroupCommit group) {
     boolean same = false;
     long base = submission.baseRevision();
-    if (isPrunedStandIn(stored, doc)) { // the op is gone: only its user can be compared
+    if (isPastVerifying(stored, doc)) { // what it was made on is gone: only its user compares
       same = stored.userId().equals(submission.userId());
     } else if (stored.userId().equals(submission.userId()) && base < stored.revision()) {
       try {
@@ -212,12 +212,13 @@ final class SubmitRequest {
   }
 
   /**
-   * Whether {@code stored} stands in for a pruned op (OpLog#findBySeq): at or below where the
-   * history starts and not in memory, so its op is gone.
+   * Whether a resubmit of {@code stored} can no longer be compared with it: it is at or below where
+   * the pruned history starts, so the ops it was transformed against are gone (and if it was pruned
+   * itself, OpLog#findBySeq gives a stand-in without its op). Such a resubmit is acknowledged if
+   * its user is the op's: a pruned op is never applied twice.
    */
-  static boolean isPrunedStandIn(Committed stored, DocumentState doc) {
-    return stored.revision() <= doc.historyStart()
-        && doc.history().bySeq(stored.clientId(), stored.seq()).isEmpty();
+  static boolean isPastVerifying(Committed stored, DocumentState doc) {
+    return stored.revision() <= doc.historyStart();
   }
 
   /**

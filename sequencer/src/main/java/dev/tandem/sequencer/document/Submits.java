@@ -229,10 +229,20 @@ final class Submits {
       boolean verifiable =
           read.earlier().isPresent()
               && (read.through() >= read.earlier().get().revision() - 1
-                  || SubmitRequest.isPrunedStandIn(read.earlier().get(), doc));
+                  || SubmitRequest.isPastVerifying(read.earlier().get(), doc));
       return verifiable || doc.history().holdsAfter(read.through(), doc.head());
     }
-    return !needsLookUp(request) && !baseIsForgotten(request.submission());
+    return !needsLookUp(request)
+        && (!baseIsForgotten(request.submission()) || isPastVerifyingInMemory(request));
+  }
+
+  /** A resubmit of an op memory holds at or below the pruned history's start: nothing to read. */
+  private boolean isPastVerifyingInMemory(SubmitRequest request) {
+    Sequencers.Submission submission = request.submission();
+    return doc.history()
+        .bySeq(submission.clientId(), submission.seq())
+        .map(stored -> SubmitRequest.isPastVerifying(stored, doc))
+        .orElse(false);
   }
 
   /** Whether the database must say if {@code request}'s {@code (client, seq)} is stored. */
