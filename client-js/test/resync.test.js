@@ -1,5 +1,5 @@
 // After a prune: the text diff, and a session that rebases its unacknowledged edits onto the
-// server's head text (opened {resync: true}), as the Java DocumentSessionResyncTest does.
+// server's head text (opened {resync: true}), as the Java DocumentSessionTest does.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
