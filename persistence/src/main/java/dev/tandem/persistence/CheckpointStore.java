@@ -171,8 +171,7 @@ public final class CheckpointStore {
   /**
    * Who last inserted each code point of the text at {@code revision}: the authorship stored with
    * the nearest checkpoint at or below it (or the first checkpoint, whose text has no known author)
-   * plus a replay of the ops after it; O(ops since that checkpoint x runs), never the whole
-   * history.
+   * plus a replay of the ops after it ({@link Authorship.Replay}), never the whole history.
    */
   static Authorship authorshipAt(Connection connection, String docId, long revision)
       throws SQLException {
@@ -180,7 +179,8 @@ public final class CheckpointStore {
     long at;
     try (PreparedStatement select =
         connection.prepareStatement(
-            "SELECT rev, content, author_users, author_revs, author_lengths FROM checkpoints"
+            "SELECT rev, char_length(content), author_users, author_revs, author_lengths"
+                + " FROM checkpoints"
                 + " WHERE doc_id = ? AND rev <= ? AND (author_users IS NOT NULL"
                 + " OR rev = (SELECT min(rev) FROM checkpoints WHERE doc_id = ?))"
                 + " ORDER BY rev DESC LIMIT 1")) {
@@ -194,8 +194,7 @@ public final class CheckpointStore {
         at = row.getLong(1);
         Array users = row.getArray(3);
         if (users == null) {
-          String text = row.getString(2);
-          authorship = Authorship.unknown(at, text.codePointCount(0, text.length()));
+          authorship = Authorship.unknown(at, row.getInt(2)); // char_length counts code points
         } else {
           authorship =
               Authorship.of(
@@ -213,17 +212,18 @@ public final class CheckpointStore {
       select.setString(1, docId);
       select.setLong(2, at);
       select.setLong(3, revision);
+      Authorship.Replay replay = authorship.replay();
       try (ResultSet rows = select.executeQuery()) {
         while (rows.next()) {
           long next = rows.getLong(1);
           if (next != at + 1) {
-            break; // the caller's replay reports the gap
+            break; // reported below
           }
-          authorship =
-              authorship.apply(OperationJson.parse(rows.getString(2)), rows.getString(3), next);
+          replay.apply(OperationJson.parse(rows.getString(2)), rows.getString(3), next);
           at = next;
         }
       }
+      authorship = replay.result();
     }
     if (at != revision) {
       throw new PersistenceException(
