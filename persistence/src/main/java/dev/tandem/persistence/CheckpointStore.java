@@ -145,8 +145,10 @@ public final class CheckpointStore {
   }
 
   /**
-   * Deletes the checkpoint at {@code revision} (pruning); returns whether there was one. The
-   * checkpoint at revision 0 is the base of every replay and cannot be deleted.
+   * Deletes the checkpoint at {@code revision}; returns whether it did. The first checkpoint (at
+   * revision 0, or where a pruned history starts) is the base of every replay and is never deleted:
+   * revision 0 is refused, the start of a pruned history left alone ({@link Archive#prune} moves
+   * it).
    */
   public boolean delete(String docId, long revision) {
     if (revision <= 0) {
@@ -160,9 +162,12 @@ public final class CheckpointStore {
         revision,
         connection -> {
           try (PreparedStatement delete =
-              connection.prepareStatement("DELETE FROM checkpoints WHERE doc_id = ? AND rev = ?")) {
+              connection.prepareStatement(
+                  "DELETE FROM checkpoints WHERE doc_id = ? AND rev = ?"
+                      + " AND rev > (SELECT min(rev) FROM checkpoints WHERE doc_id = ?)")) {
             delete.setString(1, docId);
             delete.setLong(2, revision);
+            delete.setString(3, docId);
             return delete.executeUpdate() == 1;
           }
         });

@@ -89,6 +89,9 @@ class PruneTest {
     assertEquals(41, database.archive().ops(docId, 41, 1).get(0).revision());
     assertThrows(RevisionPrunedException.class, () -> database.archive().blame(docId, 10));
 
+    assertFalse(database.checkpoints().delete(docId, 40), "the start is kept");
+    assertEquals(OptionalLong.of(40), database.opLog().historyStart(docId));
+
     // again, or lower: nothing to do
     assertEquals(0, database.archive().prune(docId, 20).opsRemoved());
     assertEquals(40, database.archive().prune(docId, 40).start());
