@@ -39,7 +39,13 @@ class MigrationTest {
       try (Database database = Database.open(empty)) {
         assertEquals(migrations(), history(database));
         assertEquals(
-            List.of("checkpoints", "documents", "flyway_schema_history", "nodes", "operations"),
+            List.of(
+                "checkpoints",
+                "documents",
+                "flyway_schema_history",
+                "nodes",
+                "operations",
+                "pruned_clients"),
             query(
                 database,
                 "SELECT table_name FROM information_schema.tables"

@@ -16,6 +16,9 @@ final class DocumentState {
   private long head;
   private History history;
 
+  /** Where the (possibly pruned) history starts: revisions below it are gone. */
+  private long historyStart;
+
   /** The text at the head as opens answer it, made on the first open after it changed. */
   private Snapshot headSnapshot;
 
@@ -50,9 +53,22 @@ final class DocumentState {
     return leaseEpoch;
   }
 
-  /** Takes a loaded document, under a lease at {@code leaseEpoch}, with an empty history. */
-  void reset(DocumentSnapshot snapshot, long leaseEpoch, int historyInMemory) {
+  long historyStart() {
+    return historyStart;
+  }
+
+  /** The history was pruned before {@code start} (a start only moves forward). */
+  void pruned(long start) {
+    historyStart = Math.max(historyStart, start);
+  }
+
+  /**
+   * Takes a loaded document, under a lease at {@code leaseEpoch}, with an empty history that starts
+   * at {@code historyStart}.
+   */
+  void reset(DocumentSnapshot snapshot, long leaseEpoch, long historyStart, int historyInMemory) {
     this.leaseEpoch = leaseEpoch;
+    this.historyStart = historyStart;
     text = Rope.of(snapshot.text());
     headSnapshot = null; // a reload may hold other text at the same revision
     head = snapshot.revision();

@@ -46,7 +46,10 @@ final class Loading {
 
   /** What a load read: the document if it exists, and on a reload the ops that landed meanwhile. */
   private record Loaded(
-      Optional<DocumentSnapshot> snapshot, long leaseEpoch, List<Committed> landed) {}
+      Optional<DocumentSnapshot> snapshot,
+      long leaseEpoch,
+      long historyStart,
+      List<Committed> landed) {}
 
   Loading(
       DocumentState doc,
@@ -159,14 +162,16 @@ final class Loading {
       lease = sequencers.ownership().acquire(doc.docId());
     }
     if (!(lease instanceof Leases.Held held)) {
-      return new Loaded(Optional.empty(), 0, List.of());
+      return new Loaded(Optional.empty(), 0, 0, List.of());
     }
     Optional<DocumentSnapshot> snapshot = sequencers.opLog().loadDocument(doc.docId());
     List<Committed> landed =
         reload && snapshot.isPresent() && snapshot.get().revision() > knownHead
             ? readCommitted(knownHead, snapshot.get().revision())
             : List.of();
-    return new Loaded(snapshot, held.epoch(), landed);
+    long historyStart =
+        snapshot.isPresent() ? sequencers.opLog().historyStart(doc.docId()).orElse(0) : 0;
+    return new Loaded(snapshot, held.epoch(), historyStart, landed);
   }
 
   private void afterLoad(Loaded result, Throwable failure) {
@@ -199,7 +204,11 @@ final class Loading {
       }
       return;
     }
-    doc.reset(result.snapshot().get(), result.leaseEpoch(), sequencers.config().historyInMemory());
+    doc.reset(
+        result.snapshot().get(),
+        result.leaseEpoch(),
+        result.historyStart(),
+        sequencers.config().historyInMemory());
     log.atInfo()
         .setMessage(loaded ? "document reloaded" : "document loaded")
         .addKeyValue("doc", doc.docId())
