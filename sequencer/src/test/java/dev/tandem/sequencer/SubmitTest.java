@@ -131,7 +131,9 @@ class SubmitTest {
       alice.send(Messages.submit(doc, 0, "[\"x\"]", 1));
       alice.next("ack");
     }
-    try (TandemServer other = Servers.start();
+    // the same node started again (its id): it takes the document back with an empty memory
+    try (TandemServer other =
+            Servers.start(Servers.config().nodeId(server.sequencers().nodeId()).build());
         WsClient again = WsClient.hello(other, "alice-4")) {
       again.send(Messages.open(doc, 1));
       again.next("opened");
