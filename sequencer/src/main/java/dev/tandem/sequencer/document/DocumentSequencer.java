@@ -18,6 +18,7 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>{@link DocumentState}: the text and revision at the head, and the recent history;
  *   <li>{@link Loading}: loading and reloading it, with the work that waits for that;
+ *   <li>{@link Arrivals}: submits handed over from any thread, taken into the queue together;
  *   <li>{@link Submits}: the submit queue, sequencing, the {@link GroupCommit} and its delivery;
  *   <li>{@link CatchUps}: subscribers that opened at an older revision, on their way to the head;
  *   <li>{@link Subscribers}: the live subscribers and their presence;
@@ -50,6 +51,7 @@ public final class DocumentSequencer {
   private final CatchUps catchUps;
   private final Checkpoints checkpoints;
   private final Submits submits;
+  private final Arrivals arrivals = new Arrivals(() -> continueWith(this::takeArrivals));
 
   private long lastUsedNanos = System.nanoTime();
 
@@ -79,8 +81,18 @@ public final class DocumentSequencer {
                 error -> subscriber.failed(docId, error)));
   }
 
+  /**
+   * Hands a submit over; it reaches the document's queue in the next step that takes arrivals.
+   *
+   * @throws TandemException {@code rate_limited} if the document has {@link
+   *     Sequencers#QUEUE_LIMIT_PER_DOCUMENT} requests waiting
+   */
   void submit(SubmitRequest request) {
-    enqueue(() -> submits.arrive(request));
+    int waiting = executor.queued() + arrivals.size();
+    if (waiting >= Sequencers.QUEUE_LIMIT_PER_DOCUMENT) {
+      throw Errors.rateLimited("the document is busy: " + waiting + " requests are waiting");
+    }
+    arrivals.add(request);
   }
 
   void presence(Subscriber subscriber, PresenceUpdate update) {
@@ -155,7 +167,14 @@ public final class DocumentSequencer {
         });
   }
 
-  // ---- open and leave, on the executor ----------------------------------------------------------
+  // ---- submits, open and leave, on the executor -------------------------------------------------
+
+  /** Takes the submits that arrived into their lanes, all of them before any is sequenced. */
+  private void takeArrivals() {
+    lastUsedNanos = System.nanoTime();
+    arrivals.takeInto(submits::arrive);
+    submits.sequenceWaiting();
+  }
 
   private void doOpen(Subscriber subscriber, OptionalLong revision) {
     if (revision.isEmpty()) {

@@ -55,6 +55,7 @@ public final class EditEndpoint extends Endpoint {
   private final TandemConfig config;
   private final OutboundBudget outboundBudget;
   private final UserLimits userLimits;
+  private final InboundTurns inbound;
   private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
   private volatile ScheduledExecutorService scheduler; // set by start, before any hello
   private volatile boolean goingAway;
@@ -70,6 +71,9 @@ public final class EditEndpoint extends Endpoint {
     this.outboundBudget = outboundBudget;
     this.userLimits =
         new UserLimits(config.maxConnectionsPerUser(), config.maxMessagesPerSecondPerUser());
+    this.inbound =
+        new InboundTurns(
+            Math.max(2, Runtime.getRuntime().availableProcessors()), config.maxMessageBytes());
   }
 
   @Override
@@ -77,7 +81,8 @@ public final class EditEndpoint extends Endpoint {
     Connection connection = new Connection(session, sequencers.metrics(), config, outboundBudget);
     session.getUserProperties().put(CONNECTION, connection);
     connections.add(connection);
-    session.addMessageHandler(String.class, new TextMessages(connection));
+    InboundTurns.Socket turns = inbound.socket();
+    session.addMessageHandler(String.class, new TextMessages(connection, turns));
     session.addMessageHandler(
         PongMessage.class, (MessageHandler.Whole<PongMessage>) pong -> connection.heard());
     session.addMessageHandler(
@@ -86,12 +91,17 @@ public final class EditEndpoint extends Endpoint {
             (fragment, last) -> {
               connection.heard();
               if (last) { // the whole message is read: answer once, nothing was buffered
-                reject(
+                handleInTurn(
                     connection,
-                    Errors.badRequest(
-                        "binary frames are not part of the protocol (expected: JSON text)"),
-                    null,
-                    null);
+                    turns,
+                    0,
+                    () ->
+                        reject(
+                            connection,
+                            Errors.badRequest(
+                                "binary frames are not part of the protocol (expected: JSON text)"),
+                            null,
+                            null));
               }
             });
     // A socket that opens while closeAll() runs is added before the flag is read, so either
@@ -184,6 +194,11 @@ public final class EditEndpoint extends Endpoint {
     }
   }
 
+  /** Stops the threads that handle messages; for a server that stopped. */
+  public void stopHandling() {
+    inbound.close();
+  }
+
   /**
    * Waits until every socket has closed (its client answered the close frame, or went away), at
    * most until {@code deadlineNanos} of {@link System#nanoTime}; returns whether all did.
@@ -211,13 +226,15 @@ public final class EditEndpoint extends Endpoint {
    */
   private final class TextMessages implements MessageHandler.Partial<String> {
     private final Connection connection;
-    private final MessageRate rate =
+    private final InboundTurns.Socket turns;
+    private final MessageRate rate = // used in the socket's turns only, one at a time
         new MessageRate(config.maxMessagesPerSecond(), System.nanoTime());
     private StringBuilder message = new StringBuilder();
     private long bytes;
 
-    TextMessages(Connection connection) {
+    TextMessages(Connection connection, InboundTurns.Socket turns) {
       this.connection = connection;
+      this.turns = turns;
     }
 
     @Override
@@ -242,8 +259,25 @@ public final class EditEndpoint extends Endpoint {
         connection.close(
             CloseCodes.TOO_BIG, "message over the limit of " + config.maxMessageBytes() + " bytes");
       } else {
-        onText(connection, rate, text);
+        handleInTurn(connection, turns, total, () -> onText(connection, rate, text));
       }
+    }
+  }
+
+  /**
+   * Queues a message of {@code connection} for its turn (see {@link InboundTurns}); a socket whose
+   * messages waiting to be handled would exceed {@code max-message-bytes} sends faster than the
+   * server can handle, as a flood does: it is closed with 1013, and its client reconnects and sends
+   * again what was not acknowledged.
+   */
+  private void handleInTurn(
+      Connection connection, InboundTurns.Socket turns, long bytes, Runnable handle) {
+    if (!connection.isClosing()
+        && !turns.offer(bytes, handle)
+        && connection.close(
+            CloseCodes.TRY_AGAIN_LATER,
+            "messages waiting to be handled over " + config.maxMessageBytes() + " bytes")) {
+      sequencers.metrics().floodClosed();
     }
   }
 
