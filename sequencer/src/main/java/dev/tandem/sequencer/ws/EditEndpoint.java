@@ -73,7 +73,8 @@ public final class EditEndpoint extends Endpoint {
         new UserLimits(config.maxConnectionsPerUser(), config.maxMessagesPerSecondPerUser());
     this.inbound =
         new InboundTurns(
-            Math.max(2, Runtime.getRuntime().availableProcessors()), config.maxMessageBytes());
+            Math.max(2, Runtime.getRuntime().availableProcessors()),
+            2L * config.maxMessageBytes()); // a largest message, and another after it
   }
 
   @Override
@@ -265,10 +266,10 @@ public final class EditEndpoint extends Endpoint {
   }
 
   /**
-   * Queues a message of {@code connection} for its turn (see {@link InboundTurns}); a socket whose
-   * messages waiting to be handled would exceed {@code max-message-bytes} sends faster than the
-   * server can handle, as a flood does: it is closed with 1013, and its client reconnects and sends
-   * again what was not acknowledged.
+   * Queues a message of {@code connection} for its turn (see {@link InboundTurns}); a socket with
+   * more than 1,024 messages or twice {@code max-message-bytes} waiting to be handled sends faster
+   * than the server can handle, as a flood does: it is closed with 1013, and its client reconnects
+   * and sends again what was not acknowledged.
    */
   private void handleInTurn(
       Connection connection, InboundTurns.Socket turns, long bytes, Runnable handle) {
@@ -276,7 +277,11 @@ public final class EditEndpoint extends Endpoint {
         && !turns.offer(bytes, handle)
         && connection.close(
             CloseCodes.TRY_AGAIN_LATER,
-            "messages waiting to be handled over " + config.maxMessageBytes() + " bytes")) {
+            "messages waiting to be handled over "
+                + InboundTurns.MAX_WAITING_MESSAGES
+                + " or "
+                + 2L * config.maxMessageBytes()
+                + " bytes")) {
       sequencers.metrics().floodClosed();
     }
   }

@@ -21,15 +21,22 @@ import org.slf4j.LoggerFactory;
  * thread only takes the message off the frame and queues it here, which costs little.
  *
  * <p>A socket's messages are handled in the order they arrived, one at a time, as Tyrus hands them
- * over. The bytes waiting per socket are bounded (each message counts at least {@link
- * #MESSAGE_OVERHEAD}): a message beyond the bound is not queued, and its socket should refuse it,
- * unread, with {@code rate_limited}; a socket with nothing waiting always queues its message.
+ * over. What waits per socket is bounded, in messages ({@link #MAX_WAITING_MESSAGES}: an honest
+ * client has far fewer unanswered) and in bytes (each message counts at least {@link
+ * #MESSAGE_OVERHEAD}): a message beyond either bound is not queued, and its socket is to be closed
+ * as a flood; a socket with nothing waiting always queues its message.
  */
 final class InboundTurns implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(InboundTurns.class);
 
   /** What a waiting message counts at least, for the memory its entry takes. */
   static final int MESSAGE_OVERHEAD = 64;
+
+  /**
+   * Messages that may wait per socket: a flood reaches it within a few reads, and is closed before
+   * the server decodes much more of it.
+   */
+  static final int MAX_WAITING_MESSAGES = 1024;
 
   private final long boundPerSocket;
   private final ExecutorService threads;
@@ -63,12 +70,13 @@ final class InboundTurns implements AutoCloseable {
 
     /**
      * Queues {@code handle}, a message of {@code size} bytes, for its turn; false (nothing queued)
-     * if this socket's waiting messages would exceed the bound.
+     * if this socket's waiting messages would exceed a bound.
      */
     boolean offer(long size, Runnable handle) {
       long counted = Math.max(size, MESSAGE_OVERHEAD);
       synchronized (this) {
-        if (!waiting.isEmpty() && bytes + counted > boundPerSocket) {
+        if (!waiting.isEmpty()
+            && (bytes + counted > boundPerSocket || waiting.size() >= MAX_WAITING_MESSAGES)) {
           return false;
         }
         waiting.addLast(handle);

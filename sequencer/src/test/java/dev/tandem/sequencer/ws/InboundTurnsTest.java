@@ -139,6 +139,21 @@ class InboundTurnsTest {
     }
   }
 
+  /** However small its messages, a socket has at most 1,024 waiting. */
+  @Test
+  void theMessagesWaitingPerSocketAreBounded() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    try (InboundTurns turns = new InboundTurns(1, Long.MAX_VALUE)) {
+      InboundTurns.Socket socket = turns.socket();
+      socket.offer(10, () -> await(release)); // handled at once: holds the thread
+      for (int i = 0; i < InboundTurns.MAX_WAITING_MESSAGES; i++) {
+        assertTrue(socket.offer(2, () -> {}), "message " + i);
+      }
+      assertFalse(socket.offer(2, () -> {}), "one more");
+      release.countDown();
+    }
+  }
+
   private static void await(CountDownLatch latch) {
     try {
       latch.await(10, TimeUnit.SECONDS);
