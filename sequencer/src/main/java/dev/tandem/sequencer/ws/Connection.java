@@ -1,8 +1,6 @@
 package dev.tandem.sequencer.ws;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.databind.util.RawValue;
 import dev.tandem.sequencer.auth.Principal;
 import dev.tandem.sequencer.config.TandemConfig;
 import dev.tandem.sequencer.document.Committed;
@@ -17,6 +15,7 @@ import dev.tandem.sequencer.error.TandemException;
 import dev.tandem.sequencer.metrics.Metrics;
 import dev.tandem.sequencer.protocol.Json;
 import dev.tandem.sequencer.protocol.PresenceUpdate;
+import dev.tandem.sequencer.protocol.ServerMessage;
 import dev.tandem.sequencer.server.OutboundBudget;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.CloseReason.CloseCode;
@@ -64,13 +63,10 @@ final class Connection implements Subscriber {
   private static final Function<OpRun, Outbox.Frame> OPS_FRAME =
       run -> Outbox.Frame.binary(Frames.ops(run.ops()));
   private static final Function<Snapshot, Outbox.Frame> OPENED_FRAME =
-      snapshot -> {
-        ObjectNode frame = frame("opened");
-        frame.put("doc", snapshot.docId());
-        frame.put("rev", snapshot.revision());
-        frame.put("text", snapshot.text());
-        return Outbox.Frame.text(Json.write(frame));
-      };
+      snapshot ->
+          Outbox.Frame.text(
+              new ServerMessage.Opened(snapshot.docId(), snapshot.revision(), snapshot.text(), null)
+                  .json());
 
   private final Session session;
   private final Metrics metrics;
@@ -384,35 +380,32 @@ final class Connection implements Subscriber {
   /** {@code welcome {client, user, name, color?, exp?}}. */
   void welcome() {
     Principal current = principal;
-    ObjectNode frame = frame("welcome");
-    frame.put("client", clientId);
-    frame.put("user", current.userId());
-    frame.put("name", current.displayName());
-    current.color().ifPresent(color -> frame.put("color", color));
-    putExpiry(frame, current);
-    send(frame);
+    send(
+        new ServerMessage.Welcome(
+            clientId,
+            current.userId(),
+            current.displayName(),
+            current.color().orElse(null),
+            expiry(current)));
   }
 
   /** {@code authed {user, exp?}}: the fresh token of an {@code auth} is this connection's now. */
   void authed() {
     Principal current = principal;
-    ObjectNode frame = frame("authed");
-    frame.put("user", current.userId());
-    putExpiry(frame, current);
-    send(frame);
+    send(new ServerMessage.Authed(current.userId(), expiry(current)));
   }
 
   /**
    * {@code exp}: the token's expiry in epoch seconds, left out for a principal that never expires.
    */
-  private static void putExpiry(ObjectNode frame, Principal principal) {
-    if (!principal.expiresAt().equals(Instant.MAX)) {
-      frame.put("exp", principal.expiresAt().getEpochSecond());
-    }
+  private static Long expiry(Principal principal) {
+    return principal.expiresAt().equals(Instant.MAX)
+        ? null
+        : principal.expiresAt().getEpochSecond();
   }
 
   void pong() {
-    send(frame("pong"));
+    send(new ServerMessage.Pong());
   }
 
   /**
@@ -427,17 +420,14 @@ final class Connection implements Subscriber {
     }
     metrics.error(error.code());
     BadRequestLog.answered("WebSocket", error, docId, clientId, seq);
-    ObjectNode frame = frame("error");
-    if (docId != null) { // as the client sent it, but sendable: a lone surrogate has no UTF-8
-      frame.put("doc", TandemException.wellFormed(docId));
-    }
-    if (seq != null) {
-      frame.put("seq", seq);
-    }
-    frame.put("code", error.code().code());
-    frame.put("message", error.getMessage());
-    frame.put("retryable", error.code().retryable());
-    send(frame);
+    send(
+        new ServerMessage.Error(
+            // as the client sent it, but sendable: a lone surrogate has no UTF-8
+            docId == null ? null : TandemException.wellFormed(docId),
+            seq,
+            error.code().code(),
+            error.getMessage(),
+            error.code().retryable()));
     if (error.code() == ErrorCode.RATE_LIMITED
         && refusedForRate.count(System.nanoTime())
         && close(CloseCodes.TRY_AGAIN_LATER, refusedForRateReason)) {
@@ -450,11 +440,7 @@ final class Connection implements Subscriber {
     return new SubmitReply() {
       @Override
       public void acked(Committed committed) {
-        ObjectNode frame = frame("ack");
-        frame.put("doc", committed.docId());
-        frame.put("rev", committed.revision());
-        frame.put("seq", committed.seq());
-        send(frame);
+        send(new ServerMessage.Ack(committed.docId(), committed.revision(), committed.seq()));
       }
 
       @Override
@@ -498,19 +484,9 @@ final class Connection implements Subscriber {
 
   @Override
   public void caughtUp(String docId, long revision, List<Committed> missed) {
-    ObjectNode frame = frame("opened");
-    frame.put("doc", docId);
-    frame.put("rev", revision);
-    ArrayNode ops = frame.putArray("ops");
-    for (Committed committed : missed) {
-      ObjectNode op = ops.addObject();
-      op.put("rev", committed.revision());
-      op.putRawValue("op", opJson(committed));
-      op.put("client", committed.clientId());
-      op.put("seq", committed.seq());
-      op.put("user", committed.userId());
-    }
-    send(frame);
+    send(
+        new ServerMessage.Opened(
+            docId, revision, null, missed.stream().map(Frames::entry).toList()));
     answered(docId);
   }
 
@@ -525,26 +501,13 @@ final class Connection implements Subscriber {
 
   @Override
   public void presence(PresenceUpdate update) {
-    ObjectNode frame = frame("presence");
-    frame.put("doc", update.docId());
-    frame.put("client", update.clientId());
-    if (update.left()) {
-      frame.put("left", true);
-    } else {
-      frame.put("user", update.userId());
-      frame.put("rev", update.revision());
-      frame.set("selection", update.selection());
-      frame.set("meta", update.meta());
-    }
-    send(frame);
+    send(ServerMessage.Presence.of(update));
   }
 
   @Override
   public void closed(String docId) {
     openDocuments.remove(docId);
-    ObjectNode frame = frame("closed");
-    frame.put("doc", docId);
-    send(frame);
+    send(new ServerMessage.Closed(docId));
     answered(docId);
   }
 
@@ -560,17 +523,7 @@ final class Connection implements Subscriber {
     return "ws " + session.getId() + " client " + clientId;
   }
 
-  private static ObjectNode frame(String type) {
-    ObjectNode frame = Json.object();
-    frame.put("type", type);
-    return frame;
-  }
-
-  private static RawValue opJson(Committed committed) {
-    return new RawValue(committed.opJson());
-  }
-
-  private void send(ObjectNode frame) {
-    outbox.send(Json.write(frame));
+  private void send(ServerMessage message) {
+    outbox.send(message.json());
   }
 }

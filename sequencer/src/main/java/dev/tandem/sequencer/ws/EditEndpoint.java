@@ -10,8 +10,8 @@ import dev.tandem.sequencer.config.TandemConfig;
 import dev.tandem.sequencer.document.Sequencers;
 import dev.tandem.sequencer.error.Errors;
 import dev.tandem.sequencer.error.TandemException;
-import dev.tandem.sequencer.protocol.Fields;
 import dev.tandem.sequencer.protocol.Json;
+import dev.tandem.sequencer.protocol.Ops;
 import dev.tandem.sequencer.protocol.PresenceUpdate;
 import dev.tandem.sequencer.server.OutboundBudget;
 import jakarta.websocket.CloseReason;
@@ -22,6 +22,7 @@ import jakarta.websocket.PongMessage;
 import jakarta.websocket.Session;
 import java.nio.ByteBuffer;
 import java.util.Objects;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
@@ -435,8 +436,9 @@ public final class EditEndpoint extends Endpoint {
     }
     connection.openDocuments().add(docId);
     boolean mayWrite = authorizer.allows(connection.principal(), docId, Role.WRITE);
-    connection.open(
-        docId, () -> sequencers.open(connection, docId, open.revision(), mayWrite)); // paced
+    OptionalLong revision =
+        open.revision() == null ? OptionalLong.empty() : OptionalLong.of(open.revision());
+    connection.open(docId, () -> sequencers.open(connection, docId, revision, mayWrite)); // paced
   }
 
   private void submit(Connection connection, ClientMessage.Submit submit) {
@@ -446,7 +448,7 @@ public final class EditEndpoint extends Endpoint {
     }
     Principal principal = connection.principal();
     authorizer.check(principal, docId, Role.WRITE); // every submit: roles shrink, tokens expire
-    TextOperation op = Fields.operation(submit.op());
+    TextOperation op = Ops.operation(submit.op());
     sequencers.submit(
         connection,
         connection.replyTo(docId, submit.seq()),
