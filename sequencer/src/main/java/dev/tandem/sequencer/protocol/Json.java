@@ -147,12 +147,21 @@ public final class Json {
                 + field
                 + "' is "
                 + kind(parser.currentToken())
-                + (parser.currentToken().isScalarValue() ? " " + abbreviate(text(parser)) : "")
+                + (parser.currentToken().isScalarValue()
+                        && parser.currentToken() != JsonToken.VALUE_NULL
+                    ? " " + abbreviate(text(parser))
+                    : "")
                 + " (expected: "
                 + expected(mismatch.getTargetType())
                 + ")");
       }
       return Errors.badRequest("field '" + field + "': " + failure.getOriginalMessage());
+    }
+    if (failure instanceof MismatchedInputException
+        && failure.getProcessor() instanceof JsonParser parser
+        && parser.currentToken() != null
+        && parser.currentToken() != JsonToken.START_OBJECT) {
+      return Errors.badRequest("expected a JSON object (got " + kind(parser.currentToken()) + ")");
     }
     return Errors.badRequest("malformed JSON: " + failure.getOriginalMessage());
   }

@@ -7,6 +7,7 @@ import dev.tandem.sequencer.document.Sequencers;
 import dev.tandem.sequencer.error.Errors;
 import dev.tandem.sequencer.rest.Endpoint.Requires;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.ArraySchema;
 import io.swagger.v3.oas.annotations.media.Schema;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -31,7 +32,7 @@ public final class DiffResource {
       String id,
       long from,
       long to,
-      @JsonRawValue @Schema(implementation = Object.class) String op) {}
+      @JsonRawValue @ArraySchema(schema = @Schema(implementation = Object.class)) String op) {}
 
   private final Sequencers sequencers;
 

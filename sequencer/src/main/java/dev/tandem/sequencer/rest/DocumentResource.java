@@ -72,7 +72,7 @@ public final class DocumentResource {
   /** One stored op: {@code op} as stored, {@code hash} its hash in the document's chain. */
   public record StoredOpEntry(
       @JsonProperty("rev") long revision,
-      @JsonRawValue @Schema(implementation = Object.class) String op,
+      @JsonRawValue @ArraySchema(schema = @Schema(implementation = Object.class)) String op,
       @JsonProperty("client") String clientId,
       long seq,
       @JsonProperty("user") String userId,

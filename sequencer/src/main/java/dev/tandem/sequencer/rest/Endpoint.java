@@ -110,6 +110,13 @@ final class Endpoint implements DynamicFeature {
     }
   }
 
+  /** A parameter's converter refused its value; the message says what it expected. */
+  static final class Expected extends IllegalArgumentException {
+    Expected(String expected) {
+      super(expected);
+    }
+  }
+
   /**
    * Query parameters of type {@link Instant}: ISO-8601 with an offset, seconds optional ({@code
    * 2026-11-30T12:00Z}).
@@ -133,8 +140,7 @@ final class Endpoint implements DynamicFeature {
               try {
                 return OffsetDateTime.parse(value).toInstant();
               } catch (DateTimeParseException e) { // ErrorMapper names the parameter and value
-                throw new IllegalArgumentException(
-                    "an ISO-8601 time with an offset, e.g. 2026-11-30T12:00:00Z", e);
+                throw new Expected("an ISO-8601 time with an offset, e.g. 2026-11-30T12:00:00Z");
               }
             }
 

@@ -98,9 +98,12 @@ final class ErrorMapper implements ExceptionMapper<Throwable> {
     } catch (RuntimeException e) { // outside a request's scope
       // the message goes without the value
     }
-    Throwable cause = parameter.getCause();
-    String expected =
-        cause instanceof NumberFormatException || cause == null ? "an integer" : cause.getMessage();
+    String expected = "an integer"; // Long.valueOf's NumberFormatException
+    for (Throwable cause = parameter; cause != null; cause = cause.getCause()) {
+      if (cause instanceof Endpoint.Expected converter) {
+        expected = converter.getMessage();
+      }
+    }
     return Errors.badRequest(
         (header ? "header '" : "query parameter '")
             + name

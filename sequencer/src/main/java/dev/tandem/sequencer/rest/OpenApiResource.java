@@ -1,6 +1,7 @@
 package dev.tandem.sequencer.rest;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.tandem.sequencer.protocol.Json;
 import io.swagger.v3.core.converter.AnnotatedType;
 import io.swagger.v3.core.converter.ModelConverter;
 import io.swagger.v3.core.converter.ModelConverterContext;
@@ -11,7 +12,10 @@ import io.swagger.v3.oas.integration.SwaggerConfiguration;
 import io.swagger.v3.oas.models.Components;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.info.Info;
+import io.swagger.v3.oas.models.media.Content;
 import io.swagger.v3.oas.models.media.Schema;
+import io.swagger.v3.oas.models.responses.ApiResponse;
+import io.swagger.v3.oas.models.responses.ApiResponses;
 import io.swagger.v3.oas.models.security.SecurityRequirement;
 import io.swagger.v3.oas.models.security.SecurityScheme;
 import io.swagger.v3.oas.models.servers.Server;
@@ -20,11 +24,14 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import java.lang.reflect.Method;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -75,11 +82,57 @@ public final class OpenApiResource {
             .addSecurityItem(new SecurityRequirement().addList(Access.TOKEN_PARAMETER));
     Reader reader = new Reader(new SwaggerConfiguration().openAPI(base).readAllResources(true));
     OpenAPI api = reader.read(new LinkedHashSet<>(RestApplication.RESOURCES));
+    answersByStatus(api);
     try {
       return io.swagger.v3.core.util.Json.mapper().writeValueAsString(api);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot write the OpenAPI description", e);
     }
+  }
+
+  /**
+   * swagger-core names a method's answer {@code default}; here it is 200, or 201 for a method
+   * marked {@link Endpoint.Created}, and {@code default} is the error body every call may answer
+   * ({@code {code, message}} with the status of its code, docs/protocol.md#error-codes).
+   */
+  private static void answersByStatus(OpenAPI api) {
+    Set<String> creating = new HashSet<>();
+    for (Class<?> resource : RestApplication.RESOURCES) {
+      for (Method method : resource.getMethods()) {
+        if (method.isAnnotationPresent(Endpoint.Created.class)) {
+          creating.add(method.getName()); // swagger-core's operation id
+        }
+      }
+    }
+    ModelConverters.getInstance()
+        .read(Json.ErrorBody.class)
+        .forEach(api.getComponents()::addSchemas);
+    ApiResponse error =
+        new ApiResponse()
+            .description("An error: its code and the HTTP status of that code")
+            .content(
+                new Content()
+                    .addMediaType(
+                        MediaType.APPLICATION_JSON,
+                        new io.swagger.v3.oas.models.media.MediaType()
+                            .schema(new Schema<>().$ref("#/components/schemas/ErrorBody"))));
+    api.getPaths()
+        .values()
+        .forEach(
+            path ->
+                path.readOperations()
+                    .forEach(
+                        operation -> {
+                          ApiResponses responses = operation.getResponses();
+                          ApiResponse answer = responses.remove("default");
+                          if (answer != null) {
+                            boolean created = creating.contains(operation.getOperationId());
+                            responses.addApiResponse(
+                                created ? "201" : "200",
+                                answer.description(created ? "Created" : "OK"));
+                          }
+                          responses.addApiResponse("default", error);
+                        }));
   }
 
   /**

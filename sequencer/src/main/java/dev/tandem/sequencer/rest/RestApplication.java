@@ -34,7 +34,7 @@ public final class RestApplication extends ResourceConfig {
   }
 
   /** Every resource under {@code /api}. */
-  static final List<Class<?>> RESOURCES =
+  public static final List<Class<?>> RESOURCES =
       List.of(
           DocumentResource.class,
           DocumentListResource.class,
