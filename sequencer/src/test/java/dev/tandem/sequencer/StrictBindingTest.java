@@ -1,9 +1,11 @@
 package dev.tandem.sequencer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.persistence.EmbeddedPostgresExtension;
+import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -55,6 +57,27 @@ class StrictBindingTest {
     assertEquals(400, posted.status(), posted.body().toString());
     assertEquals("bad_request", posted.body().path("code").asText());
     assertEquals(message, posted.body().path("message").asText());
+    assertEquals(0, Http.get(server, "/api/docs/" + doc).body().path("rev").asLong());
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "{\"rev\":99999999999999999999,\"op\":[3]}",
+        "{\"rev\":0,\"rev\":0,\"op\":[3]}",
+        "{\"rev\":0,\"op\":[3]} {}",
+        "{\"rev\":0,\"op\":[3,\"\\ud800\"]}",
+        "{\"rev\":0,\"op\":[3],\"client\":\"\\udc00\",\"seq\":1}",
+      })
+  void outOfRangeDuplicatesTrailingDataAndLoneSurrogatesChangeNothing(String body) {
+    String doc = Servers.freshDoc();
+    assertEquals(201, Http.put(server, "/api/docs/" + doc, "{\"text\":\"abc\"}").status());
+    Http.Reply posted = Http.post(server, "/api/docs/" + doc + "/ops", body);
+    assertEquals(400, posted.status(), posted.body().toString());
+    assertTrue(
+        Set.of("bad_request", "invalid_op").contains(posted.body().path("code").asText()),
+        posted.body().toString());
     assertEquals(0, Http.get(server, "/api/docs/" + doc).body().path("rev").asLong());
   }
 
