@@ -220,8 +220,9 @@ public final class Json {
     return "an object";
   }
 
-  private static String abbreviate(String text) {
-    return text.length() <= 40 ? text : text.substring(0, 40) + "…";
+  /** Client input quoted in a message: at most 40 characters. */
+  public static String abbreviate(String text) {
+    return text == null || text.length() <= 40 ? text : text.substring(0, 40) + "…";
   }
 
   /** The body of every HTTP error of the server. */

@@ -2,6 +2,7 @@ package dev.tandem.sequencer.rest;
 
 import dev.tandem.sequencer.auth.AllowedOrigins;
 import dev.tandem.sequencer.error.Errors;
+import dev.tandem.sequencer.protocol.Json;
 import jakarta.annotation.Priority;
 import jakarta.ws.rs.HttpMethod;
 import jakarta.ws.rs.Priorities;
@@ -45,7 +46,7 @@ final class CrossOrigin implements ContainerRequestFilter, ContainerResponseFilt
     if (!origins.allows(origin, request.getHeaderString(HttpHeaders.HOST))) {
       throw Errors.forbidden(
           "origin '"
-              + ErrorMapper.abbreviate(origin)
+              + Json.abbreviate(origin)
               + "' may not call this API (expected: the server's own origin or one of"
               + " --allowed-origins)");
     }

@@ -108,7 +108,7 @@ final class ErrorMapper implements ExceptionMapper<Throwable> {
         (header ? "header '" : "query parameter '")
             + name
             + "' is '"
-            + abbreviate(value)
+            + Json.abbreviate(value)
             + "' (expected: "
             + expected
             + ")");
@@ -132,7 +132,7 @@ final class ErrorMapper implements ExceptionMapper<Throwable> {
       if (cause instanceof UnsupportedCharsetException
           || cause instanceof IllegalCharsetNameException) {
         return Errors.badRequest(
-            "unknown charset in Content-Type: '" + abbreviate(cause.getMessage()) + "'");
+            "unknown charset in Content-Type: '" + Json.abbreviate(cause.getMessage()) + "'");
       }
     }
     return null;
@@ -145,11 +145,6 @@ final class ErrorMapper implements ExceptionMapper<Throwable> {
     } catch (RuntimeException e) { // outside a request's scope
       return null;
     }
-  }
-
-  /** Client input quoted in a message: at most 40 characters. */
-  static String abbreviate(String text) {
-    return text == null || text.length() <= 40 ? text : text.substring(0, 40) + "…";
   }
 
   static Response response(TandemException error) {

@@ -143,9 +143,7 @@ public final class EventsResource {
       revision = Long.parseLong(header.trim());
     } catch (NumberFormatException e) {
       throw Errors.badRequest(
-          "header 'Last-Event-ID' is '"
-              + ErrorMapper.abbreviate(header)
-              + "' (expected: an integer)");
+          "header 'Last-Event-ID' is '" + Json.abbreviate(header) + "' (expected: an integer)");
     }
     if (revision < 0) {
       throw Errors.revOutOfRange(

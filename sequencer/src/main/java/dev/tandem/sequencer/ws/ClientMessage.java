@@ -128,14 +128,14 @@ sealed interface ClientMessage {
           "field 'type' is "
               + type.getNodeType().name().toLowerCase(Locale.ROOT)
               + " "
-              + abbreviate(type.toString())
+              + Json.abbreviate(type.toString())
               + " (expected: a string)");
     }
     Class<? extends ClientMessage> record = TYPES.get(type.textValue());
     if (record == null) {
       throw Errors.badRequest(
           "unknown message type '"
-              + abbreviate(type.textValue())
+              + Json.abbreviate(type.textValue())
               + "' (expected: hello, auth, open, submit, presence, close, ping)");
     }
     return Json.bind(message, record);
@@ -159,7 +159,7 @@ sealed interface ClientMessage {
       if (!pair) {
         throw Errors.badRequest(
             "selection range "
-                + abbreviate(range.toString())
+                + Json.abbreviate(range.toString())
                 + " (expected: [anchor, head] of integers >= 0)");
       }
     }
@@ -186,9 +186,5 @@ sealed interface ClientMessage {
           "presence meta is " + json.length() + " characters", MAX_PRESENCE_META_CHARS);
     }
     return meta;
-  }
-
-  private static String abbreviate(String text) {
-    return text.length() <= 40 ? text : text.substring(0, 40) + "…";
   }
 }
