@@ -4,6 +4,8 @@ import static dev.tandem.sequencer.protocol.Checks.nonNegative;
 import static dev.tandem.sequencer.protocol.Checks.required;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeType;
@@ -16,11 +18,23 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * A message from client to server, bound by Jackson to one of the records below with the strict
- * rules of {@link Json} (a field of the wrong JSON type, a missing one, an unknown {@code type}:
- * {@code bad_request}; unknown fields are ignored). Each record's constructor checks what JSON
- * types cannot say (ids, ranges, sizes). {@link #parse} is the only way in.
+ * A message from client to server, bound by Jackson to one of the records below by its {@code
+ * type}, with the strict rules of {@link Json} (a field of the wrong JSON type, a missing one, an
+ * unknown {@code type}: {@code bad_request}; unknown fields are ignored). Each record's constructor
+ * checks what JSON types cannot say (ids, ranges, sizes). {@link #read} is the way in: one pass
+ * from the text to the record; only a message it refuses is parsed again ({@link #parse}), to tell
+ * the client precisely why.
  */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.PROPERTY, property = "type")
+@JsonSubTypes({
+  @JsonSubTypes.Type(value = ClientMessage.Hello.class, name = "hello"),
+  @JsonSubTypes.Type(value = ClientMessage.Auth.class, name = "auth"),
+  @JsonSubTypes.Type(value = ClientMessage.Open.class, name = "open"),
+  @JsonSubTypes.Type(value = ClientMessage.Submit.class, name = "submit"),
+  @JsonSubTypes.Type(value = ClientMessage.Presence.class, name = "presence"),
+  @JsonSubTypes.Type(value = ClientMessage.Close.class, name = "close"),
+  @JsonSubTypes.Type(value = ClientMessage.Ping.class, name = "ping")
+})
 sealed interface ClientMessage {
   /** The protocol revision this server speaks. */
   int PROTOCOL = 1;
@@ -30,6 +44,30 @@ sealed interface ClientMessage {
 
   /** Limits the ranges of one presence message. */
   int MAX_SELECTION_RANGES = 100;
+
+  /** The document the message is about, if it names one (an error answering it names it too). */
+  default String docId() {
+    return null;
+  }
+
+  /** The seq of a submit, which an error answering it names; null for other messages. */
+  default Long seqOrNull() {
+    return null;
+  }
+
+  /**
+   * The message {@code text} holds.
+   *
+   * @throws dev.tandem.sequencer.error.TandemException {@code bad_request} (or what a record's
+   *     constructor throws) naming what is wrong
+   */
+  static ClientMessage read(String text) {
+    try {
+      return Json.read(text, ClientMessage.class); // the common case: one pass, no tree
+    } catch (RuntimeException refused) {
+      return parse(Json.parseObject(text)); // the precise refusal
+    }
+  }
 
   /** The record of each {@code type}. */
   Map<String, Class<? extends ClientMessage>> TYPES =
@@ -86,6 +124,11 @@ sealed interface ClientMessage {
       nonNegative(baseRevision, "rev");
       required(op, "op");
       nonNegative(seq, "seq");
+    }
+
+    @Override
+    public Long seqOrNull() {
+      return seq;
     }
   }
 

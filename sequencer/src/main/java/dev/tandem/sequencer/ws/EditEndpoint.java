@@ -252,18 +252,11 @@ public final class EditEndpoint extends Endpoint {
     if (connection.isClosing()) {
       return;
     }
-    ObjectNode raw;
     ClientMessage message;
     try {
-      raw = Json.parseObject(text);
+      message = ClientMessage.read(text);
     } catch (TandemException e) {
-      reject(connection, e, null, null);
-      return;
-    }
-    try {
-      message = ClientMessage.parse(raw);
-    } catch (TandemException e) {
-      reject(connection, e, wellTypedText(raw, "doc"), wellTypedLong(raw, "seq"));
+      refuseUnreadable(connection, text, e);
       return;
     }
     if (!connection.greeted()) {
@@ -279,17 +272,32 @@ public final class EditEndpoint extends Endpoint {
     }
     TandemException overRate = overRate(connection, rate, System.nanoTime());
     if (overRate != null) { // dropped unseen: the document is untouched
-      reject(connection, overRate, wellTypedText(raw, "doc"), wellTypedLong(raw, "seq"));
+      reject(connection, overRate, message.docId(), message.seqOrNull());
       return;
     }
     try {
       dispatch(connection, message);
     } catch (TandemException e) {
-      reject(connection, e, wellTypedText(raw, "doc"), wellTypedLong(raw, "seq"));
+      reject(connection, e, message.docId(), message.seqOrNull());
     } catch (RuntimeException e) {
-      log.error("handling {} from {}", raw.path("type").asText(), connection, e);
-      reject(connection, Errors.internal(e), wellTypedText(raw, "doc"), wellTypedLong(raw, "seq"));
+      log.error("handling {} from {}", message.getClass().getSimpleName(), connection, e);
+      reject(connection, Errors.internal(e), message.docId(), message.seqOrNull());
     }
+  }
+
+  /**
+   * Answers a message that could not be read: with its {@code doc} and {@code seq} if it carried
+   * them with the right types, so that a client can tell which of its submits was refused.
+   */
+  private void refuseUnreadable(Connection connection, String text, TandemException refusal) {
+    ObjectNode raw;
+    try {
+      raw = Json.parseObject(text);
+    } catch (TandemException notAnObject) {
+      reject(connection, refusal, null, null);
+      return;
+    }
+    reject(connection, refusal, wellTypedText(raw, "doc"), wellTypedLong(raw, "seq"));
   }
 
   /** Null if a message at {@code now} is within the socket's and its user's rates; else why not. */
