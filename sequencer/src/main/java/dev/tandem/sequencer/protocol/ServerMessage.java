@@ -36,14 +36,28 @@ public sealed interface ServerMessage {
   @JsonTypeName("authed")
   record Authed(@JsonProperty("user") String userId, Long exp) implements ServerMessage {}
 
-  /** {@code ops} is null for an open at the head (then {@code text} is set), else the catch-up. */
+  /**
+   * {@code ops} is null for an open at the head (then {@code text} is set), else the catch-up.
+   * After a prune below the client's revision: the text, {@code resync: true} and {@code seq}, its
+   * client id's highest seq committed up to {@code rev} (if any); else both are null.
+   */
   @JsonTypeName("opened")
   record Opened(
       @JsonProperty("doc") String docId,
       @JsonProperty("rev") long revision,
       String text,
-      List<OpEntry> ops)
-      implements ServerMessage {}
+      List<OpEntry> ops,
+      Boolean resync,
+      Long seq)
+      implements ServerMessage {
+    public static Opened text(String docId, long revision, String text) {
+      return new Opened(docId, revision, text, null, null, null);
+    }
+
+    public static Opened catchUp(String docId, long revision, List<OpEntry> ops) {
+      return new Opened(docId, revision, null, ops, null, null);
+    }
+  }
 
   /** Committed ops of one document, consecutive: everyone's, the receiver's own included. */
   @JsonTypeName("ops")

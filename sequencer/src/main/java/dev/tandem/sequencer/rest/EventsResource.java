@@ -1,5 +1,6 @@
 package dev.tandem.sequencer.rest;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonRawValue;
 import dev.tandem.sequencer.auth.Principal;
@@ -84,9 +85,13 @@ public final class EventsResource {
     this.outboundBudget = outboundBudget;
   }
 
-  /** The data of {@code event: snapshot}. */
+  /** The data of {@code event: snapshot}; {@code resync} is true after a prune, else absent. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
   public record SnapshotEvent(
-      @JsonProperty("doc") String docId, @JsonProperty("rev") long revision, String text) {}
+      @JsonProperty("doc") String docId,
+      @JsonProperty("rev") long revision,
+      String text,
+      Boolean resync) {}
 
   /** The data of {@code event: op}: one committed op, {@code op} as stored. */
   public record OpEvent(
@@ -199,7 +204,20 @@ public final class EventsResource {
       send(
           "snapshot",
           snapshot.revision(),
-          new SnapshotEvent(snapshot.docId(), snapshot.revision(), snapshot.text()));
+          new SnapshotEvent(snapshot.docId(), snapshot.revision(), snapshot.text(), null));
+    }
+
+    /**
+     * The {@code Last-Event-ID} was pruned: {@code event: snapshot} again, with {@code resync:
+     * true}, which a reader takes as it took the first snapshot.
+     */
+    @Override
+    public void resynced(Snapshot snapshot, OptionalLong lastSeq) {
+      start();
+      send(
+          "snapshot",
+          snapshot.revision(),
+          new SnapshotEvent(snapshot.docId(), snapshot.revision(), snapshot.text(), true));
     }
 
     /** Paced by bytes: whenever more than half the bound waits, the rest waits for room. */

@@ -41,6 +41,8 @@ public final class RestApplication extends ResourceConfig {
           ExportResource.class,
           ImportResource.class,
           DiffResource.class,
+          BlameResource.class,
+          PruneResource.class,
           EventsResource.class,
           OpenApiResource.class);
 

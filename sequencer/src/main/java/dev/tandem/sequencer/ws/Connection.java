@@ -26,6 +26,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -65,7 +66,7 @@ final class Connection implements Subscriber {
   private static final Function<Snapshot, Outbox.Frame> OPENED_FRAME =
       snapshot ->
           Outbox.Frame.text(
-              new ServerMessage.Opened(snapshot.docId(), snapshot.revision(), snapshot.text(), null)
+              ServerMessage.Opened.text(snapshot.docId(), snapshot.revision(), snapshot.text())
                   .json());
 
   private final Session session;
@@ -457,6 +458,23 @@ final class Connection implements Subscriber {
   }
 
   /**
+   * {@code opened {doc, rev, text, resync: true, seq?}}: the revision the client asked for was
+   * pruned; {@code seq} is its client id's highest seq committed up to {@code rev}.
+   */
+  @Override
+  public void resynced(Snapshot snapshot, OptionalLong lastSeq) {
+    send(
+        new ServerMessage.Opened(
+            snapshot.docId(),
+            snapshot.revision(),
+            snapshot.text(),
+            null,
+            true,
+            lastSeq.isPresent() ? lastSeq.getAsLong() : null));
+    answered(snapshot.docId());
+  }
+
+  /**
    * Each as an {@code ops} message of one op, which clients take before {@code opened} like live
    * ones. Paced by bytes: whenever more than half the socket's bound waits, the rest of the part
    * waits for the network to take it, so a part of large ops never overflows the outbox of a client
@@ -485,8 +503,7 @@ final class Connection implements Subscriber {
   @Override
   public void caughtUp(String docId, long revision, List<Committed> missed) {
     send(
-        new ServerMessage.Opened(
-            docId, revision, null, missed.stream().map(Frames::entry).toList()));
+        ServerMessage.Opened.catchUp(docId, revision, missed.stream().map(Frames::entry).toList()));
     answered(docId);
   }
 
