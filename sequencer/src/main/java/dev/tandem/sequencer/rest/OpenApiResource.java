@@ -51,8 +51,12 @@ public final class OpenApiResource {
     return document;
   }
 
-  private static String build() {
+  static {
+    // swagger-core's converters are one list per JVM: added once, however many servers start.
     ModelConverters.getInstance().addConverter(new AnswerOfAFuture());
+  }
+
+  private static String build() {
     OpenAPI base =
         new OpenAPI()
             .info(
