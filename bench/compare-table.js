@@ -39,11 +39,15 @@ function figures(run) {
   };
 }
 
+// recovery runs have restarts instead of a window: their own table below.
+const recoveries = runs.filter((run) => run.workload === 'recovery');
+const editing = runs.filter((run) => run.workload !== 'recovery');
+
 const label = (run) =>
   run.workload === 'many-docs' ? `many-docs ${run.size} × 2` : `${run.workload} ${run.size}`;
 const order = [];
 const groups = new Map();
-for (const run of runs) {
+for (const run of editing) {
   const key = label(run);
   if (!groups.has(key)) {
     groups.set(key, { old: [], new: [] });
@@ -54,6 +58,7 @@ for (const run of runs) {
 
 const out = [];
 out.push(fs.readFileSync(setupFile, 'utf8').trim().split('\n').map((l) => `- ${l}`).join('\n'));
+if (editing.length > 0) {
 out.push('');
 out.push(
   '| workload | side | runs ok | acked ops/s | ack p50 ms | ack p95 ms | broadcast p95 ms | server cores | server µs/op | PostgreSQL µs/op | generator µs/op | ops/commit | load avg before |'
@@ -93,4 +98,32 @@ out.push('');
 out.push('| workload | acked ops/s | ack p50 | ack p95 | broadcast p95 | server µs/op | PostgreSQL µs/op |');
 out.push('|---|---|---|---|---|---|---|');
 out.push(...ratios);
+}
+if (recoveries.length > 0) {
+  out.push('');
+  out.push('recovery, medians over every start of every run, seconds from the process start:');
+  out.push('');
+  out.push('| document | side | runs ok | after | starts | listening | WebSocket opened | REST text | same text | load avg before |');
+  out.push('|---|---|---|---|---|---|---|---|---|---|');
+  const sizes = [...new Set(recoveries.map((run) => run.size))];
+  for (const size of sizes) {
+    for (const side of ['old', 'new']) {
+      const all = recoveries.filter((run) => run.size === size && run.side === side);
+      const ok = all.filter((run) => run.exit === 0 && run.result);
+      const loads = ok.map((run) => parseFloat(run.result.machine.loadBefore)).filter(Number.isFinite);
+      for (const after of ['after SIGTERM', 'after SIGKILL']) {
+        const starts = ok.flatMap((run) => run.result.restarts.filter((r) => r.after === after));
+        out.push(
+          `| ${fmt(size)} ops | ${side} | ${ok.length}/${all.length} | ${after} | ${starts.length} | ` +
+            `${fmt(median(starts.map((r) => r.secondsToListening)), 2)} | ` +
+            `${fmt(median(starts.map((r) => r.secondsToWebSocketOpened)), 2)} ` +
+            `(${starts.map((r) => fmt(r.secondsToWebSocketOpened, 2)).join(', ')}) | ` +
+            `${fmt(median(starts.map((r) => r.secondsToRestText)), 2)} | ` +
+            `${starts.every((r) => r.same) ? 'yes' : 'NO'} | ` +
+            `${loads.length ? `${fmt(Math.min(...loads), 1)}–${fmt(Math.max(...loads), 1)}` : '–'} |`
+        );
+      }
+    }
+  }
+}
 console.log(out.join('\n'));

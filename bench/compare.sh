@@ -19,14 +19,18 @@
 # those of its embedded PostgreSQL (postmaster and children), from /proc.
 #
 # Workloads (--workloads, space separated): hot-doc:N (N editors, one document), typists:N (N
-# editors at 5 keystrokes/s), many-docs:D (D documents x 2 editors). Default
-# "hot-doc:1 hot-doc:50 typists:500 many-docs:1000"; --quick uses "hot-doc:1 hot-doc:5 typists:20
-# many-docs:20".
+# editors at 5 keystrokes/s), many-docs:D (D documents x 2 editors), recovery:N (a document of N
+# ops, made once per side through that side's server in $WORK/<side>/recovery-data and reused,
+# then 3 restarts after SIGTERM and 3 after SIGKILL (--quick: 1 each), each timed to listening, the WebSocket
+# `opened` and the REST text). Default "hot-doc:1 hot-doc:50 typists:500 many-docs:1000"; --quick
+# uses "hot-doc:1 hot-doc:5 typists:20 many-docs:20".
 #
 # Knobs (defaults in brackets): --runs N [3; --quick 1], --warmup S [30; --quick 3],
 # --seconds S [20; --quick 3], --work DIR [/tmp/tandem-compare-<stamp>] (sources, jars, results;
-# kept), SERVER_JVM_ARGS [""] (e.g. "-XX:StartFlightRecording=filename=/tmp/x.jfr"; applied to
-# both sides), MVN_ARGS ["-o"].
+# kept; builds already there are reused), SERVER_JVM_ARGS [""] (e.g.
+# "-XX:StartFlightRecording=filename=/tmp/x.jfr"; applied to both sides), OLD_JVM_ARGS and
+# NEW_JVM_ARGS [""] (one side's only, e.g. NEW_JVM_ARGS=-XX:SharedArchiveFile=/tmp/t.jsa with
+# OLD_REF = NEW_REF to measure a class-data-sharing archive), MVN_ARGS ["-o"].
 #
 # Output: $WORK/results.jsonl (one line per run: side, repetition, the generator's JSON) and
 # $WORK/table.md (also printed), written by bench/compare-table.js.
@@ -44,19 +48,19 @@ while [[ $# -gt 0 ]]; do
     --seconds) SECONDS_RUN="$2"; shift 2 ;;
     --workloads) WORKLOADS="$2"; shift 2 ;;
     --work) WORK="$2"; shift 2 ;;
-    -h|--help) sed -n '2,33p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,40p' "$0"; exit 0 ;;
     --*) echo "unknown option $1" >&2; exit 2 ;;
     *) break ;;
   esac
 done
-[[ $# -ge 1 && $# -le 2 ]] || { sed -n '2,33p' "$0" >&2; exit 2; }
+[[ $# -ge 1 && $# -le 2 ]] || { sed -n '2,40p' "$0" >&2; exit 2; }
 OLD_REF="$1"
 NEW_REF="${2:-}"
 if [[ $QUICK == 1 ]]; then
-  RUNS="${RUNS:-1}" WARMUP="${WARMUP:-3}" SECONDS_RUN="${SECONDS_RUN:-3}"
+  RUNS="${RUNS:-1}" WARMUP="${WARMUP:-3}" SECONDS_RUN="${SECONDS_RUN:-3}" RESTARTS=1
   WORKLOADS="${WORKLOADS:-hot-doc:1 hot-doc:5 typists:20 many-docs:20}"
 else
-  RUNS="${RUNS:-3}" WARMUP="${WARMUP:-30}" SECONDS_RUN="${SECONDS_RUN:-20}"
+  RUNS="${RUNS:-3}" WARMUP="${WARMUP:-30}" SECONDS_RUN="${SECONDS_RUN:-20}" RESTARTS=3
   WORKLOADS="${WORKLOADS:-hot-doc:1 hot-doc:50 typists:500 many-docs:1000}"
 fi
 WORK="${WORK:-/tmp/tandem-compare-$(date -u +%Y%m%d-%H%M%SZ)}"
@@ -81,18 +85,23 @@ copy_sources() { # $1 = side, $2 = ref or ""
 }
 
 build() { # $1 = side
+  if [[ -f "$WORK/$1/built" ]]; then
+    log "reusing the build of $1 ($(cat "$WORK/$1/commit"))"
+    return
+  fi
   log "building $1 ($(cat "$WORK/$1/commit"))"
   (cd "$WORK/$1/src" && mvn -B -q "${MVN_EXTRA[@]}" -Pbench package -pl sequencer,bench -am \
     -DskipTests -DskipBrowserTests=true) >"$WORK/$1/build.log" 2>&1 \
     || { log "build of $1 failed, see $WORK/$1/build.log"; exit 1; }
+  touch "$WORK/$1/built"
 }
 
 mkdir -p "$WORK"
 git -C "$PROJECT" rev-parse --verify -q "$OLD_REF^{commit}" >/dev/null || { echo "no commit $OLD_REF" >&2; exit 2; }
 [[ -z "$NEW_REF" ]] || git -C "$PROJECT" rev-parse --verify -q "$NEW_REF^{commit}" >/dev/null \
   || { echo "no commit $NEW_REF" >&2; exit 2; }
-copy_sources old "$OLD_REF" || exit 1
-copy_sources new "$NEW_REF" || exit 1
+[[ -f "$WORK/old/built" ]] || copy_sources old "$OLD_REF" || exit 1
+[[ -f "$WORK/new/built" ]] || copy_sources new "$NEW_REF" || exit 1
 build old
 build new
 JAR=sequencer/target/tandem-sequencer-0.1.0-SNAPSHOT.jar
@@ -114,6 +123,7 @@ for rep in $(seq 1 "$RUNS"); do
     case "$name" in
       hot-doc | typists) sizeArgs=(--editors "$size") ;;
       many-docs) sizeArgs=(--documents "$size") ;;
+      recovery) sizeArgs=(--ops "$size" --restarts "$RESTARTS") ;;
       *) echo "unknown workload $workload" >&2; exit 2 ;;
     esac
     sides=(old new)
@@ -121,7 +131,12 @@ for rep in $(seq 1 "$RUNS"); do
     for side in "${sides[@]}"; do
       log "run $rep/$RUNS $workload $side (load average $(cut -d' ' -f1-3 /proc/loadavg))"
       jvm=()
-      for arg in "${JVM_ARGS[@]}"; do jvm+=(--server-jvm-arg "$arg"); done
+      if [[ $side == old ]]; then read -r -a sideArgs <<<"${OLD_JVM_ARGS:-}"; else read -r -a sideArgs <<<"${NEW_JVM_ARGS:-}"; fi
+      for arg in "${JVM_ARGS[@]}" "${sideArgs[@]}"; do jvm+=(--server-jvm-arg "$arg"); done
+      if [[ $name == recovery ]]; then
+        mkdir -p "$WORK/$side/recovery-data" && chmod 755 "$WORK/$side/recovery-data"
+        jvm+=(--data-dir "$WORK/$side/recovery-data")
+      fi
       out="$WORK/runs/$rep-$name-$size-$side"
       mkdir -p "$WORK/runs"
       java -cp "$GENERATOR" dev.tandem.bench.load.LoadGenerator "$name" "${sizeArgs[@]}" \
@@ -133,7 +148,7 @@ for rep in $(seq 1 "$RUNS"); do
         log "  failed (exit $status), see $out.err"
         json=null
       else
-        grep -v '^{' "$out.out" | grep -E 'acked ops/s|ack latency|broadcast latency|CPU per acked op|converged' >&2
+        grep -v '^{' "$out.out" | grep -E 'acked ops/s|ack latency|broadcast latency|CPU per acked op|converged|median of|as before' >&2
       fi
       printf '{"side":"%s","rep":%d,"workload":"%s","size":%d,"exit":%d,"result":%s}\n' \
         "$side" "$rep" "$name" "$size" "$status" "$json" >>"$RESULTS"
