@@ -1,6 +1,7 @@
 package dev.tandem.sequencer.ws;
 
 import dev.tandem.sequencer.document.Committed;
+import dev.tandem.sequencer.protocol.Json;
 import dev.tandem.sequencer.protocol.ServerMessage;
 import java.util.List;
 
@@ -29,5 +30,22 @@ final class Frames {
         committed.clientId(),
         committed.seq(),
         committed.userId());
+  }
+
+  /**
+   * Where the {@code ops} message that starts at {@code from} ends: after the most ops whose
+   * entries stay within about {@code maxBytes} ({@link Committed#entryBytes}), one at least.
+   */
+  static int endOfFrame(List<Committed> ops, int from, long maxBytes) {
+    long budget =
+        maxBytes
+            - 32 // {"type":"ops","doc":…,"ops":[]}
+            - Json.utf8Length(ops.get(from).docId())
+            - ops.get(from).entryBytes();
+    int end = from + 1;
+    while (end < ops.size() && (budget -= ops.get(end).entryBytes()) >= 0) {
+      end++;
+    }
+    return end;
   }
 }
