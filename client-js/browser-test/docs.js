@@ -1,0 +1,151 @@
+// The doc check: every fenced code block of README.md, docs/**/*.md and client-js/README.md is
+// run or checked (see doc-blocks.js for the markers), so the docs cannot drift from the code:
+// shell blocks run against a real server (doc-shell.js) and print what their comments say, JSON
+// parses, Java compiles against client-java, a server line is what the server prints. The
+// README's page example is driven in Chromium by docs-browser.js. mvn verify runs this file in
+// the integration-test phase, after the sequencer's jar and distribution are built.
+
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { KINDS, ROOT, allBlocks, where } from './doc-blocks.js';
+import { runBlock } from './doc-shell.js';
+
+const blocks = allBlocks();
+const of = (kind) => blocks.filter((block) => block.kind === kind);
+const temp = mkdtempSync(join(tmpdir(), 'tandem-doc-java-'));
+after(() => rmSync(temp, { recursive: true, force: true }));
+
+test('every code block is marked with how the doc check checks it; a skip says why', () => {
+  const unmarked = blocks.filter((block) => !KINDS.includes(block.kind)).map(where);
+  assert.deepEqual(unmarked, [], 'blocks without a <!-- doc-check: KIND --> marker before them');
+  const silent = of('skip')
+    .filter((block) => block.reason.length < 10)
+    .map(where);
+  assert.deepEqual(silent, [], 'skips without a reason');
+  assert.ok(of('run').length >= 5, 'the shell blocks were found');
+});
+
+test('JSON blocks parse (one value, or JSON lines with … for lines left out)', () => {
+  for (const block of of('json')) {
+    try {
+      JSON.parse(block.code);
+    } catch {
+      for (const line of block.code.split('\n').filter((l) => l.trim() !== '…')) {
+        assert.doesNotThrow(() => JSON.parse(line), `${where(block)}: ${line}`);
+      }
+    }
+  }
+});
+
+test('Java blocks compile against client-java and ot-core', () => {
+  const classes = ['client-java', 'ot-core'].map((module) =>
+    join(ROOT, module, 'target', 'classes'),
+  );
+  for (const dir of classes) {
+    assert.ok(existsSync(dir), `${dir} is missing: build it first (mvn -B package)`);
+  }
+  for (const [i, block] of of('java').entries()) {
+    const dir = join(temp, `sample${i}`);
+    mkdirSync(dir);
+    // a whole class as it is; statements inside a method of a class with the usual imports
+    const source = /^(package|import|public|final|class)\b/m.test(block.code)
+      ? block.code
+      : `${IMPORTS}\nclass Sample {\n  void run() throws Exception {\n${block.code}\n  }\n}\n`;
+    const file = join(dir, `${/class (\w+)/.exec(source)[1]}.java`);
+    writeFileSync(file, source);
+    try {
+      execFileSync('javac', ['-d', dir, '-cp', classes.join(':'), file], { stdio: 'pipe' });
+    } catch (error) {
+      assert.fail(`${where(block)} does not compile:\n${error.stderr}`);
+    }
+  }
+});
+
+const IMPORTS = `
+import dev.tandem.client.*;
+import dev.tandem.ot.*;
+import java.net.URI;
+import java.util.*;
+import java.util.concurrent.*;
+`;
+
+for (const [i, block] of of('run').entries()) {
+  test(`${where(block)} runs as written`, async () => {
+    // `run continues`: after the block before it in the same file, as a reader goes on
+    const before = of('run')[i - 1];
+    const code =
+      block.reason === 'continues' && before?.file === block.file
+        ? `${before.code}\n${block.code}`
+        : block.code;
+    const run = await runBlock(code);
+    try {
+      for (const { command, output, status, expected } of run.results) {
+        assert.equal(status, 0, `${where(block)}: \`${command}\` failed:\n${output}\n${run.stderr}`);
+        if (expected !== undefined) {
+          let actual;
+          try {
+            actual = JSON.parse(output);
+          } catch {
+            assert.fail(`${where(block)}: \`${command}\` printed no JSON: ${output}`);
+          }
+          assert.deepEqual(actual, expected, `${where(block)}: \`${command}\``);
+        }
+      }
+    } finally {
+      await run.stop();
+    }
+  });
+}
+
+for (const block of of('output')) {
+  test(`${where(block)} is what the server prints`, async () => {
+    const run = await runBlock('');
+    try {
+      const printed = run.serverOutput().split('\n');
+      for (const line of block.code.split('\n')) {
+        const expected = line.replaceAll(':8080', `:${run.port}`);
+        assert.ok(printed.includes(expected), `${where(block)}: no line "${expected}" in:\n${printed.join('\n')}`);
+      }
+    } finally {
+      await run.stop();
+    }
+  });
+}
+
+test('JavaScript blocks parse, and what they import from client-js or CodeMirror exists', async () => {
+  const sources = {
+    '@tandem/client': 'client-js/src/index.js',
+    '@tandem/client/textarea': 'client-js/src/textarea.js',
+    '@tandem/client/codemirror': 'client-js/src/codemirror.js',
+  };
+  for (const [i, block] of of('js').entries()) {
+    const file = join(temp, `sample${i}.mjs`);
+    writeFileSync(file, block.code);
+    try {
+      execFileSync(process.execPath, ['--check', file], { stdio: 'pipe' });
+    } catch (error) {
+      assert.fail(`${where(block)} does not parse:\n${error.stderr}`);
+    }
+    for (const [, names, from] of block.code.matchAll(/import\s*\{([^}]*)\}\s*from\s*'([^']+)'/g)) {
+      const path = from.startsWith('./') ? join(ROOT, from) : sources[from] && join(ROOT, sources[from]);
+      const module = await import(path ? pathToFileURL(path).href : from);
+      for (const name of names.split(',').map((n) => n.trim().split(/\s+as\s+/)[0])) {
+        assert.ok(name in module, `${where(block)}: ${from} exports no ${name}`);
+      }
+    }
+  }
+});
+
+test('a block tested elsewhere names a test that reads its file', () => {
+  for (const block of of('tested-by')) {
+    const test = join(ROOT, block.reason);
+    assert.ok(existsSync(test), `${where(block)}: no ${block.reason}`);
+    const name = block.file.split('/').at(-1);
+    assert.ok(readFileSync(test, 'utf8').includes(name), `${block.reason} does not read ${name}`);
+  }
+});
