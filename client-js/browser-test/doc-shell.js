@@ -11,7 +11,7 @@
 // Every command must succeed. The servers are stopped (SIGTERM, as a user would) and the
 // directory removed by `stop()`.
 
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -95,10 +95,12 @@ function trailingComment(line) {
 
 /**
  * Runs `code`; resolves with the ports, each command's output and status, the server's output
- * and `stop()`. Rejects only if bash itself cannot run.
+ * and `stop()`. Rejects only if bash itself cannot run. A server of the block starts on a copy of
+ * `template` (a stopped server's data directory), if given.
  * @param {string} code
+ * @param {{template?: string}} [options]
  */
-export async function runBlock(code) {
+export async function runBlock(code, { template } = {}) {
   const work = mkdtempSync(join(tmpdir(), 'tandem-doc-check-'));
   chmodSync(work, 0o755); // run as root, the embedded PostgreSQL runs as nobody: it must get in
   for (const name of ['sequencer', 'client-js']) {
@@ -116,15 +118,19 @@ export async function runBlock(code) {
     DOC_PIDS: join(work, 'server.pids'),
   };
   writeFileSync(env.DOC_PIDS, '');
+  if (template) {
+    execFileSync('cp', ['-a', template, env.DOC_DATA]); // an initialised database: no initdb
+  }
   const commands = commandsOf(
     code.replaceAll(/(localhost|127\.0\.0\.1):8080/g, `$1:${port}`).replaceAll('5173', pagePort),
   );
+  const needsServer = /(localhost|127\.0\.0\.1):8080/.test(code);
   const startsServer = commands.some(
     ({ command }) => command.startsWith(`java -jar ${JAR}`) || /^bin\/tandem serve\b/.test(command),
   );
   const script = [
     PRELUDE,
-    startsServer ? '' : `java -jar ${JAR}`,
+    needsServer && !startsServer ? `java -jar ${JAR}` : '',
     ...commands.map(({ command }) => {
       // a server line of the docs may end with & (a user's terminal goes on): started waits
       const line = /^bin\/tandem serve\b/.test(command)
@@ -156,8 +162,12 @@ export async function runBlock(code) {
     results,
     stderr,
     serverOutput: () => readFileSync(env.DOC_LOG, 'utf8'),
-    /** Stops every server the block started (gracefully) and whatever else it left running. */
-    async stop() {
+    /**
+     * Stops every server the block started (gracefully) and whatever else it left running; the
+     * data directory moves to `keepData` if given, else goes with the rest.
+     * @param {{keepData?: string}} [options]
+     */
+    async stop({ keepData } = {}) {
       const pids = readFileSync(env.DOC_PIDS, 'utf8').split(/\s+/).filter(Boolean).map(Number);
       for (const pid of pids) {
         signal(pid, 'SIGTERM');
@@ -168,6 +178,9 @@ export async function runBlock(code) {
         }
       }
       signal(-bash.pid, 'SIGTERM'); // background jobs of the block (a page server)
+      if (keepData) {
+        execFileSync('mv', [env.DOC_DATA, keepData]);
+      }
       rmSync(work, { recursive: true, force: true });
     },
   };
@@ -193,4 +206,16 @@ function freePort() {
       server.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * A stopped server's data directory in `dir`, for {@link runBlock}'s `template`: each block's
+ * server then starts without creating its database anew (initdb is most of a first start).
+ * @param {string} dir
+ */
+export async function serverTemplate(dir) {
+  const run = await runBlock('curl localhost:8080/livez');
+  const data = join(dir, 'server-data');
+  await run.stop({ keepData: data });
+  return data;
 }

@@ -5,7 +5,7 @@
 // README's page example is driven in Chromium by docs-browser.js. mvn verify runs this file in
 // the integration-test phase, after the sequencer's jar and distribution are built.
 
-import { after, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { KINDS, ROOT, allBlocks, where } from './doc-blocks.js';
-import { runBlock } from './doc-shell.js';
+import { runBlock, serverTemplate } from './doc-shell.js';
 
 const blocks = allBlocks();
 const of = (kind) => blocks.filter((block) => block.kind === kind);
@@ -74,15 +74,26 @@ import java.util.*;
 import java.util.concurrent.*;
 `;
 
+// `run continues`: after the block before it in the same file, as a reader goes on; a block
+// that repeats another (the README's REST example in running.md) runs once
+const runs = new Map();
 for (const [i, block] of of('run').entries()) {
-  test(`${where(block)} runs as written`, async () => {
-    // `run continues`: after the block before it in the same file, as a reader goes on
-    const before = of('run')[i - 1];
-    const code =
-      block.reason === 'continues' && before?.file === block.file
-        ? `${before.code}\n${block.code}`
-        : block.code;
-    const run = await runBlock(code);
+  const previous = of('run')[i - 1];
+  const code =
+    block.reason === 'continues' && previous?.file === block.file
+      ? `${previous.code}\n${block.code}`
+      : block.code;
+  runs.set(code, [...(runs.get(code) ?? []), block]);
+}
+let template;
+before(async () => {
+  template = await serverTemplate(temp);
+});
+
+for (const [code, [block, ...same]] of runs) {
+  const also = same.length > 0 ? ` (and ${same.map(where).join(', ')})` : '';
+  test(`${where(block)}${also} runs as written`, async () => {
+    const run = await runBlock(code, { template });
     try {
       for (const { command, output, status, expected } of run.results) {
         assert.equal(status, 0, `${where(block)}: \`${command}\` failed:\n${output}\n${run.stderr}`);
@@ -104,7 +115,7 @@ for (const [i, block] of of('run').entries()) {
 
 for (const block of of('output')) {
   test(`${where(block)} is what the server prints`, async () => {
-    const run = await runBlock('');
+    const run = await runBlock('curl localhost:8080/livez', { template });
     try {
       const printed = run.serverOutput().split('\n');
       for (const line of block.code.split('\n')) {
