@@ -9,6 +9,8 @@
 //                                      from client-js (or CodeMirror) is exported there
 //   <!-- doc-check: tested-by PATH --> run or read by the test PATH, which names the doc file
 //   <!-- doc-check: json -->           parsed as JSON (one value, or one per line: JSON lines)
+//   <!-- doc-check: ws -->             a WebSocket session: `> {…}` sent, `< {…}` the next message
+//                                      received, as JSON, from a real server with --auth none
 //   <!-- doc-check: output -->         a line the server prints, matched against its real output
 //   <!-- doc-check: skip REASON -->    not checked, and why (a reason is required)
 //
@@ -19,7 +21,17 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-export const KINDS = ['run', 'browser', 'java', 'js', 'json', 'output', 'tested-by', 'skip'];
+export const KINDS = [
+  'run',
+  'browser',
+  'java',
+  'js',
+  'json',
+  'ws',
+  'output',
+  'tested-by',
+  'skip',
+];
 
 /** Every Markdown file the doc check reads, relative to the repository root. */
 export function markdownFiles() {

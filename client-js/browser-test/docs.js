@@ -160,3 +160,42 @@ test('a block tested elsewhere names a test that reads its file', () => {
     assert.ok(readFileSync(test, 'utf8').includes(name), `${block.reason} does not read ${name}`);
   }
 });
+
+for (const block of of('ws')) {
+  test(`${where(block)} is a session the server accepts, answering as shown`, async () => {
+    const run = await runBlock('curl localhost:8080/livez', { template });
+    const socket = new WebSocket(`ws://127.0.0.1:${run.port}/ws`);
+    try {
+      socket.binaryType = 'arraybuffer'; // `ops` comes in binary frames
+      const received = [];
+      let arrived = () => {};
+      socket.onmessage = ({ data }) => {
+        received.push(typeof data === 'string' ? data : new TextDecoder().decode(data));
+        arrived();
+      };
+      await new Promise((resolve, reject) => {
+        socket.onopen = resolve;
+        socket.onerror = reject;
+      });
+      for (const line of block.code.split('\n')) {
+        const [direction, json] = [line.slice(0, 1), line.slice(2)];
+        if (direction === '>') {
+          socket.send(json);
+          continue;
+        }
+        assert.equal(direction, '<', `${where(block)}: a line starts with > or <: ${line}`);
+        if (received.length === 0) {
+          await Promise.race([
+            new Promise((resolve) => (arrived = resolve)),
+            new Promise((resolve) => setTimeout(resolve, 30_000)),
+          ]);
+        }
+        assert.ok(received.length > 0, `${where(block)}: nothing received for ${json}`);
+        assert.deepEqual(JSON.parse(received.shift()), JSON.parse(json), `${where(block)}`);
+      }
+    } finally {
+      socket.close();
+      await run.stop();
+    }
+  });
+}
