@@ -4,7 +4,7 @@
 //   <!-- doc-check: run -->            shell commands, run against a real server (docs.js);
 //   <!-- doc-check: run continues -->  the same, after the file's run block before it
 //   <!-- doc-check: browser -->        the README's page example, run and driven in Chromium
-//   <!-- doc-check: java -->           Java compiled against client-java and ot-core
+//   <!-- doc-check: java -->           Java compiled against client-java, ot-core and the sequencer
 //   <!-- doc-check: js -->             a JavaScript module: its syntax, and that what it imports
 //                                      from client-js (or CodeMirror) is exported there
 //   <!-- doc-check: tested-by PATH --> run or read by the test PATH, which names the doc file

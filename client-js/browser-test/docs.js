@@ -42,8 +42,8 @@ test('JSON blocks parse (one value, or JSON lines with … for lines left out)',
   }
 });
 
-test('Java blocks compile against client-java and ot-core', () => {
-  const classes = ['client-java', 'ot-core'].map((module) =>
+test('Java blocks compile against client-java, ot-core and the sequencer', () => {
+  const classes = ['client-java', 'ot-core', 'sequencer'].map((module) =>
     join(ROOT, module, 'target', 'classes'),
   );
   for (const dir of classes) {
@@ -59,7 +59,8 @@ test('Java blocks compile against client-java and ot-core', () => {
     const file = join(dir, `${/class (\w+)/.exec(source)[1]}.java`);
     writeFileSync(file, source);
     try {
-      execFileSync('javac', ['-d', dir, '-cp', classes.join(':'), file], { stdio: 'pipe' });
+      const classPath = [...classes, join(ROOT, 'sequencer', 'target', 'lib', '*')].join(':');
+      execFileSync('javac', ['-d', dir, '-cp', classPath, file], { stdio: 'pipe' });
     } catch (error) {
       assert.fail(`${where(block)} does not compile:\n${error.stderr}`);
     }
