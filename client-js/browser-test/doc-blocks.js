@@ -12,6 +12,7 @@
 //   <!-- doc-check: ws -->             a WebSocket session: `> {…}` sent, `< {…}` the next message
 //                                      received, as JSON, from a real server with --auth none
 //   <!-- doc-check: output -->         a line the server prints, matched against its real output
+//   <!-- doc-check: metrics -->        PromQL: every tandem_… series it names is in /metrics
 //   <!-- doc-check: skip REASON -->    not checked, and why (a reason is required)
 //
 // A block without a marker fails the doc check, so nothing is silently unchecked.
@@ -29,6 +30,7 @@ export const KINDS = [
   'json',
   'ws',
   'output',
+  'metrics',
   'tested-by',
   'skip',
 ];

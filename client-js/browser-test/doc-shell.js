@@ -96,11 +96,12 @@ function trailingComment(line) {
 /**
  * Runs `code`; resolves with the ports, each command's output and status, the server's output
  * and `stop()`. Rejects only if bash itself cannot run. A server of the block starts on a copy of
- * `template` (a stopped server's data directory), if given.
+ * `template` (a stopped server's data directory), if given; with `serverPort` a block that starts
+ * no server of its own talks to the one listening there instead of one started for it.
  * @param {string} code
- * @param {{template?: string}} [options]
+ * @param {{template?: string, serverPort?: number}} [options]
  */
-export async function runBlock(code, { template } = {}) {
+export async function runBlock(code, { template, serverPort } = {}) {
   const work = mkdtempSync(join(tmpdir(), 'tandem-doc-check-'));
   chmodSync(work, 0o755); // run as root, the embedded PostgreSQL runs as nobody: it must get in
   for (const name of ['sequencer', 'client-js']) {
@@ -109,7 +110,12 @@ export async function runBlock(code, { template } = {}) {
   for (const name of ['bin', 'lib']) {
     symlinkSync(join(DIST, name), join(work, name));
   }
-  const [port, pagePort] = [await freePort(), await freePort()];
+  const startsServer = commandsOf(code).some(
+    ({ command }) => command.startsWith(`java -jar ${JAR}`) || /^bin\/tandem serve\b/.test(command),
+  );
+  const own = startsServer || serverPort === undefined;
+  const needsServer = /(localhost|127\.0\.0\.1):8080/.test(code);
+  const [port, pagePort] = [own ? await freePort() : serverPort, await freePort()];
   const env = {
     ...process.env,
     DOC_PORT: String(port),
@@ -118,19 +124,15 @@ export async function runBlock(code, { template } = {}) {
     DOC_PIDS: join(work, 'server.pids'),
   };
   writeFileSync(env.DOC_PIDS, '');
-  if (template) {
+  if (template && own && (needsServer || startsServer)) {
     execFileSync('cp', ['-a', template, env.DOC_DATA]); // an initialised database: no initdb
   }
   const commands = commandsOf(
     code.replaceAll(/(localhost|127\.0\.0\.1):8080/g, `$1:${port}`).replaceAll('5173', pagePort),
   );
-  const needsServer = /(localhost|127\.0\.0\.1):8080/.test(code);
-  const startsServer = commands.some(
-    ({ command }) => command.startsWith(`java -jar ${JAR}`) || /^bin\/tandem serve\b/.test(command),
-  );
   const script = [
     PRELUDE,
-    needsServer && !startsServer ? `java -jar ${JAR}` : '',
+    needsServer && !startsServer && own ? `java -jar ${JAR}` : '',
     ...commands.map(({ command }) => {
       // a server line of the docs may end with & (a user's terminal goes on): started waits
       const line = /^bin\/tandem serve\b/.test(command)

@@ -87,14 +87,21 @@ for (const [i, block] of of('run').entries()) {
   runs.set(code, [...(runs.get(code) ?? []), block]);
 }
 let template;
+/** One server with --auth none for the blocks that only talk to one (each on documents of its own). */
+let shared;
 before(async () => {
   template = await serverTemplate(temp);
+  shared = await runBlock('curl localhost:8080/livez', { template });
 });
+after(() => shared?.stop());
+
+/** Runs `code` against the shared server, unless it starts its own. */
+const runOnShared = (code) => runBlock(code, { template, serverPort: shared.port });
 
 for (const [code, [block, ...same]] of runs) {
   const also = same.length > 0 ? ` (and ${same.map(where).join(', ')})` : '';
   test(`${where(block)}${also} runs as written`, async () => {
-    const run = await runBlock(code, { template });
+    const run = await runOnShared(code);
     try {
       for (const { command, output, status, expected } of run.results) {
         assert.equal(status, 0, `${where(block)}: \`${command}\` failed:\n${output}\n${run.stderr}`);
@@ -116,15 +123,10 @@ for (const [code, [block, ...same]] of runs) {
 
 for (const block of of('output')) {
   test(`${where(block)} is what the server prints`, async () => {
-    const run = await runBlock('curl localhost:8080/livez', { template });
-    try {
-      const printed = run.serverOutput().split('\n');
-      for (const line of block.code.split('\n')) {
-        const expected = line.replaceAll(':8080', `:${run.port}`);
-        assert.ok(printed.includes(expected), `${where(block)}: no line "${expected}" in:\n${printed.join('\n')}`);
-      }
-    } finally {
-      await run.stop();
+    const printed = shared.serverOutput().split('\n');
+    for (const line of block.code.split('\n')) {
+      const expected = line.replaceAll(':8080', `:${shared.port}`);
+      assert.ok(printed.includes(expected), `${where(block)}: no "${expected}" in:\n${printed}`);
     }
   });
 }
@@ -164,8 +166,7 @@ test('a block tested elsewhere names a test that reads its file', () => {
 
 for (const block of of('ws')) {
   test(`${where(block)} is a session the server accepts, answering as shown`, async () => {
-    const run = await runBlock('curl localhost:8080/livez', { template });
-    const socket = new WebSocket(`ws://127.0.0.1:${run.port}/ws`);
+    const socket = new WebSocket(`ws://127.0.0.1:${shared.port}/ws`);
     try {
       socket.binaryType = 'arraybuffer'; // `ops` comes in binary frames
       const received = [];
@@ -196,6 +197,21 @@ for (const block of of('ws')) {
       }
     } finally {
       socket.close();
+    }
+  });
+}
+
+for (const block of of('metrics')) {
+  test(`${where(block)}: every series it names is in a real server's /metrics`, async () => {
+    const run = await runOnShared('curl localhost:8080/metrics');
+    try {
+      const [{ status, output }] = run.results;
+      assert.equal(status, 0, output);
+      const series = new Set(output.split('\n').map((line) => /^[\w:]+/.exec(line)?.[0]));
+      for (const [name] of block.code.matchAll(/\btandem_\w+/g)) {
+        assert.ok(series.has(name), `${where(block)}: no ${name} in /metrics`);
+      }
+    } finally {
       await run.stop();
     }
   });
