@@ -23,7 +23,7 @@ public final class Tandem {
             args,
             System.getenv(),
             Clock.systemUTC(),
-            new ServeCommand(),
+            ServeCommand.commandLine(System.getenv()),
             new PrintWriter(System.out, true),
             new PrintWriter(System.err, true)));
   }

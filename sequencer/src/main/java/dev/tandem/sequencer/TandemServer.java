@@ -25,10 +25,10 @@ import dev.tandem.sequencer.ws.FrameSizeGuard;
 import dev.tandem.sequencer.ws.WebSocketContainer;
 import jakarta.websocket.server.ServerEndpointConfig;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -284,22 +284,24 @@ public final class TandemServer implements AutoCloseable {
     stopped.await();
   }
 
-  /** Runs the server until SIGTERM or SIGINT. {@code --help} lists the settings. */
-  public static void main(String[] args) throws InterruptedException {
+  /**
+   * Runs the server until SIGTERM or SIGINT: {@code tandem serve} with these arguments. {@code
+   * --help} lists the settings.
+   */
+  public static void main(String[] args) {
+    String[] serve = new String[args.length + 1];
+    serve[0] = "serve";
+    System.arraycopy(args, 0, serve, 1, args.length);
+    Tandem.main(serve);
+  }
+
+  /**
+   * Runs a server with {@code config} until SIGTERM or SIGINT, printing the configuration first;
+   * returns the exit status (2 if the authentication settings cannot be used).
+   */
+  static int serve(TandemConfig config, PrintWriter err) throws InterruptedException {
     SLF4JBridgeHandler.removeHandlersForRootLogger();
     SLF4JBridgeHandler.install();
-    if (Arrays.asList(args).contains("--help")) {
-      System.out.println(TandemConfig.usage());
-      return;
-    }
-    TandemConfig config;
-    try {
-      config = TandemConfig.parse(Arrays.asList(args), System.getenv());
-    } catch (IllegalArgumentException e) {
-      System.err.println("tandem: " + e.getMessage());
-      System.exit(2);
-      return;
-    }
     Logging.configure(config.logLevel(), config.logFormat());
     System.out.println("Tandem configuration:\n  " + config.describe().replace("\n", "\n  "));
     TokenVerifier verifier;
@@ -314,9 +316,8 @@ public final class TandemServer implements AutoCloseable {
                   .map(AuthorizerClass::load)
                   .orElseGet(() -> RoleAuthorizer.from(Authorizer.allowAll()));
     } catch (IllegalArgumentException e) {
-      System.err.println("tandem: " + e.getMessage());
-      System.exit(2);
-      return;
+      err.println("tandem: " + e.getMessage());
+      return 2;
     }
     TandemServer server = builder().config(config).authorizer(authorizer).build().start();
     config.warnings(server.port()).forEach(log::warn);
@@ -339,6 +340,7 @@ public final class TandemServer implements AutoCloseable {
             + server.httpUri()
             + "api/docs/{id})");
     server.awaitStopped();
+    return 0;
   }
 
   /** Configures an in-process server. */

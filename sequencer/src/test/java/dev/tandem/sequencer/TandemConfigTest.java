@@ -5,10 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tandem.sequencer.cli.TandemCommand;
 import dev.tandem.sequencer.config.Logging;
 import dev.tandem.sequencer.config.TandemConfig;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -126,17 +130,90 @@ class TandemConfigTest {
     assertEquals("tandem: idle-unload-seconds : -1 (expected: at least 1)", output.strip());
   }
 
+  /**
+   * {@code tandem serve} through the command's entry point: its help comes from the options (each
+   * with its variable and default, the environment's value shown as the default), and bad settings
+   * are one line naming the flag and its variable, exit status 2, no secret echoed.
+   */
+  @Test
+  void tandemServeHelpAndErrorsComeFromTheOptions() {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    assertEquals(0, serve(Map.of("TANDEM_CHECKPOINT_INTERVAL", "77"), out, err, "--help"));
+    String help = out.toString();
+    assertTrue(help.startsWith("Usage: tandem serve [--SETTING=VALUE]..."), help);
+    assertTrue(help.contains("TCP port; 0 picks a free one (default 8080)"), help);
+    assertTrue(help.contains("env TANDEM_PORT"), help);
+    assertTrue(help.contains("every N revisions (default 77)"), help);
+    assertTrue(help.contains("TANDEM_AUTH_SECRET"), help);
+    assertFalse(help.contains("TANDEM_HELP"), help);
+
+    String secret = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKL";
+    Map<String, String> none = Map.of();
+    for (Map.Entry<List<String>, Map<String, String>> bad :
+        Map.of(
+                List.of("--port", "eighty"),
+                none,
+                List.<String>of(),
+                Map.of("TANDEM_PORT", "eighty"),
+                List.of("--prot=1"),
+                none,
+                List.of("--auth-secret", secret),
+                none,
+                List.of("--log-level", "loud"),
+                none,
+                List.of("--idle-unload-seconds=-1"),
+                none)
+            .entrySet()) {
+      StringWriter quiet = new StringWriter();
+      StringWriter refused = new StringWriter();
+      int status = serve(bad.getValue(), quiet, refused, bad.getKey().toArray(String[]::new));
+      String message = refused.toString();
+      assertEquals(2, status, bad + ": " + message);
+      assertEquals(1, message.lines().count(), message);
+      assertTrue(message.startsWith("tandem: "), message);
+      assertFalse(message.contains(secret), message);
+      assertEquals("", quiet.toString(), "nothing started");
+    }
+    StringWriter refused = new StringWriter();
+    serve(Map.of("TANDEM_PORT", "eighty"), new StringWriter(), refused);
+    assertEquals(
+        "tandem: --port / TANDEM_PORT : 'eighty' (expected: an integer)",
+        refused.toString().strip());
+    assertEquals(
+        9000, TandemConfig.parse(List.of("--port=9000"), Map.of("TANDEM_PORT", "eighty")).port());
+    refused = new StringWriter();
+    serve(Map.of(), new StringWriter(), refused, "--prot", "1");
+    assertTrue(refused.toString().startsWith("tandem: unknown flag --prot"), refused.toString());
+  }
+
+  private static int serve(
+      Map<String, String> env, StringWriter out, StringWriter err, String... args) {
+    String[] command = new String[args.length + 1];
+    command[0] = "serve";
+    System.arraycopy(args, 0, command, 1, args.length);
+    return TandemCommand.run(
+        command,
+        env,
+        Clock.systemUTC(),
+        ServeCommand.commandLine(env),
+        new PrintWriter(out),
+        new PrintWriter(err));
+  }
+
   @Test
   void theEffectiveConfigurationPrintedAtStartNamesEverySetting() {
     String described = TandemConfig.defaults().describe();
-    for (String line : TandemConfig.usage().split("\n")) {
-      if (line.startsWith("  --")) {
-        String name = line.substring(4, line.indexOf(' ', 4));
-        assertTrue(
-            described.contains("\n" + name + "=") || described.startsWith(name + "="),
-            name + " missing from\n" + described);
-      }
+    java.util.regex.Matcher flags =
+        java.util.regex.Pattern.compile("(?m)^ +--([a-z-]+)=").matcher(TandemConfig.usage());
+    int count = 0;
+    for (; flags.find(); count++) {
+      String name = flags.group(1);
+      assertTrue(
+          described.contains("\n" + name + "=") || described.startsWith(name + "="),
+          name + " missing from\n" + described);
     }
+    assertTrue(count >= 43, "every flag of today: " + TandemConfig.usage());
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.tandem.sequencer.cli;
 
+import dev.tandem.sequencer.config.ServerOptions;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.util.Map;
@@ -44,7 +45,7 @@ public final class TandemCommand implements Runnable {
       String[] args,
       Map<String, String> environment,
       Clock clock,
-      Object serve,
+      CommandLine serve,
       PrintWriter out,
       PrintWriter err) {
     int status = commandLine(environment, clock, serve).setOut(out).setErr(err).execute(args);
@@ -58,10 +59,10 @@ public final class TandemCommand implements Runnable {
    * which lives above this package: {@code dev.tandem.sequencer.Tandem} gives it).
    */
   public static CommandLine commandLine(
-      Map<String, String> environment, Clock clock, Object serve) {
+      Map<String, String> environment, Clock clock, CommandLine serve) {
     CommandLine tandem = new CommandLine(new TandemCommand());
     if (serve != null) {
-      tandem.addSubcommand("serve", new CommandLine(serve).setStopAtUnmatched(true));
+      tandem.addSubcommand("serve", serve);
     }
     tandem.addSubcommand("token", TokenCommand.commandLine(environment, clock));
     tandem.addSubcommand("docs", new DocsCommand(environment));
@@ -81,6 +82,16 @@ public final class TandemCommand implements Runnable {
             return CommandFailure.EXIT_STATUS;
           }
           throw failure;
+        });
+    CommandLine.IParameterExceptionHandler usage = tandem.getParameterExceptionHandler();
+    tandem.setParameterExceptionHandler(
+        (failure, args) -> {
+          if (failure.getCommandLine() == serve) {
+            // the server's settings: one line naming the flag and its variable, as at start
+            serve.getErr().println("tandem: " + ServerOptions.message(failure));
+            return serve.getCommandSpec().exitCodeOnInvalidInput();
+          }
+          return usage.handleParseException(failure, args);
         });
     return tandem;
   }

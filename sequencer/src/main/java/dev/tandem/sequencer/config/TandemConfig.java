@@ -6,18 +6,14 @@ import dev.tandem.sequencer.auth.AllowedOrigins;
 import dev.tandem.sequencer.auth.HmacSecret;
 import dev.tandem.sequencer.auth.MetricsToken;
 import dev.tandem.sequencer.auth.TokenVerifier;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.function.BiConsumer;
 import org.slf4j.event.Level;
 
 /**
@@ -25,7 +21,8 @@ import org.slf4j.event.Level;
  *
  * <p>Each setting has a flag ({@code --port 9000} or {@code --port=9000}) and an environment
  * variable ({@code TANDEM_PORT}); a flag wins over the environment, which wins over the default.
- * {@link #parse} lists them all in its {@link #usage()}.
+ * {@link ServerOptions} defines them (picocli options, {@code tandem serve --help}) and builds this
+ * record; the rest of the server receives only the record.
  */
 public record TandemConfig(
     String host,
@@ -166,124 +163,25 @@ public record TandemConfig(
 
   /**
    * The defaults: port 8080, 1 MiB messages, 16 Mi code points per document, and so on; no
-   * authentication, hence listening on {@value #LOOPBACK_HOST} only.
+   * authentication, hence listening on {@value #LOOPBACK_HOST} only. They are those of {@link
+   * ServerOptions}, the one place that defines each setting.
    */
   public static TandemConfig defaults() {
-    return new TandemConfig(
-        LOOPBACK_HOST,
-        8080,
-        Files.isDirectory(DEFAULT_STATIC_DIR) ? Optional.of(DEFAULT_STATIC_DIR) : Optional.empty(),
-        1024 * 1024,
-        16 * 1024 * 1024,
-        1024 * 1024,
-        100,
-        1024,
-        DEFAULT_OUTBOUND_SOCKET_BYTES,
-        defaultOutboundTotalBytes(),
-        10,
-        Duration.ofSeconds(10),
-        5000,
-        1000,
-        1000,
-        256,
-        128,
-        100_000,
-        Duration.ofMinutes(5),
-        Duration.ofSeconds(10),
-        Duration.ofSeconds(10),
-        Duration.ofSeconds(20),
-        Optional.empty(),
-        Optional.empty(),
-        Optional.empty(),
-        10,
-        DatabaseConfig.DEFAULT_TIMEOUT,
-        Path.of("data"),
-        100,
-        10_000,
-        Auth.NONE,
-        Optional.empty(),
-        Optional.empty(),
-        Optional.empty(),
-        Optional.empty(),
-        Optional.empty(),
-        TokenVerifier.DEFAULT_CLOCK_SKEW,
-        TokenVerifier.DEFAULT_JWKS_REFRESH_INTERVAL,
-        AllowedOrigins.sameOrigin(),
-        Optional.empty(),
-        200,
-        Optional.empty(),
-        Optional.empty(),
-        100,
-        Level.INFO,
-        Logging.Format.TEXT);
+    return parse(List.of(), Map.of());
   }
 
   /**
-   * Reads flags and then environment variables over the defaults.
+   * Reads flags and then environment variables over the defaults ({@link ServerOptions}).
    *
    * @throws IllegalArgumentException naming the flag or variable and the expected form
    */
   public static TandemConfig parse(List<String> args, Map<String, String> env) {
-    Builder builder = new Builder(defaults());
-    builder.host = null; // unless given: derived from --auth by build()
-    builder.auth = null; // unless given: token if a key source is given
-    Map<String, String> values = new LinkedHashMap<>();
-    for (Option option : OPTIONS) {
-      String fromEnv = env.get(option.envName());
-      if (fromEnv != null && !fromEnv.isEmpty()) {
-        values.put(option.name(), fromEnv);
-      }
-    }
-    for (int i = 0; i < args.size(); i++) {
-      String arg = args.get(i);
-      if (!arg.startsWith("--")) {
-        throw new IllegalArgumentException(
-            "unexpected argument '" + arg + "' (expected: --name value)");
-      }
-      String name = arg.substring(2);
-      String value;
-      int equals = name.indexOf('=');
-      if (equals >= 0) {
-        value = name.substring(equals + 1);
-        name = name.substring(0, equals);
-      } else if (i + 1 < args.size()) {
-        value = args.get(++i);
-      } else {
-        throw new IllegalArgumentException("flag --" + name + " needs a value");
-      }
-      if (option(name).filter(o -> !o.envOnly()).isEmpty()) {
-        throw new IllegalArgumentException("unknown flag --" + name + "\n" + usage());
-      }
-      values.put(name, value);
-    }
-    values.forEach((name, value) -> option(name).orElseThrow().apply(builder, value));
-    String metricsToken = env.get(METRICS_TOKEN_ENV);
-    if (builder.metricsToken.isEmpty() && metricsToken != null && !metricsToken.isEmpty()) {
-      builder.metricsToken = Optional.of(MetricsToken.fromValue(metricsToken, METRICS_TOKEN_ENV));
-    }
-    return builder.build();
+    return ServerOptions.parse(args, env);
   }
 
-  /** One line per setting: flag, environment variable, meaning. */
+  /** The settings' help, as {@code tandem serve --help} prints it: flag, variable, meaning. */
   public static String usage() {
-    StringBuilder out = new StringBuilder("Settings (flag, environment variable, meaning):\n");
-    for (Option option : OPTIONS) {
-      out.append(
-          String.format(
-              Locale.ROOT,
-              "  %-28s %-32s %s%n",
-              option.envOnly() ? "" : "--" + option.name(),
-              option.envName(),
-              option.help()));
-    }
-    out.append(
-        String.format(
-            Locale.ROOT,
-            "  %-28s %-32s %s%n",
-            "",
-            METRICS_TOKEN_ENV,
-            "the metrics token itself, if no metrics-token-file is given"));
-    return out.toString();
+    return ServerOptions.commandLine(new ServerOptions(Map.of())).getUsageMessage();
   }
 
   /** The effective settings, one per line, with the database password masked. */
@@ -477,10 +375,6 @@ public record TandemConfig(
         : duration.toMillis() + " ms";
   }
 
-  private static Optional<Option> option(String name) {
-    return OPTIONS.stream().filter(o -> o.name().equals(name)).findFirst();
-  }
-
   private static void requireRange(long value, long min, long max, String name) {
     if (value < min || value > max) {
       throw new IllegalArgumentException(
@@ -529,263 +423,16 @@ public record TandemConfig(
     }
   }
 
-  private record Option(
-      String name, String help, BiConsumer<Builder, String> setter, boolean envOnly) {
-    Option(String name, String help, BiConsumer<Builder, String> setter) {
-      this(name, help, setter, false);
-    }
-
-    String envName() {
-      return "TANDEM_" + name.toUpperCase(Locale.ROOT).replace('-', '_');
-    }
-
-    void apply(Builder builder, String value) {
-      String setting = envOnly ? envName() : "--" + name + " / " + envName();
-      try {
-        setter.accept(builder, value);
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException(setting + " : '" + value + "' (expected: an integer)");
-      } catch (IllegalArgumentException e) { // its message never quotes a secret
-        throw new IllegalArgumentException(setting + " : " + e.getMessage(), e);
-      }
-    }
-  }
-
-  private static final List<Option> OPTIONS =
-      List.of(
-          new Option(
-              "host",
-              "interface to listen on (default 127.0.0.1 with --auth none, else 0.0.0.0)",
-              (b, v) -> b.host = v),
-          new Option(
-              "port", "TCP port; 0 picks a free one (default 8080)", (b, v) -> b.port = toInt(v)),
-          new Option(
-              "static-dir",
-              "directory served at / (default client-js/demo if present; empty for none)",
-              (b, v) -> b.staticDir = v.isEmpty() ? Optional.empty() : Optional.of(Path.of(v))),
-          new Option(
-              "max-message-bytes",
-              "largest WebSocket message or REST body (default 1048576)",
-              (b, v) -> b.maxMessageBytes = toInt(v)),
-          new Option(
-              "max-document-code-points",
-              "largest document (default 16777216)",
-              (b, v) -> b.maxDocumentCodePoints = toInt(v)),
-          new Option(
-              "max-op-code-points",
-              "most code points one op may insert (default 1048576)",
-              (b, v) -> b.maxOpCodePoints = toInt(v)),
-          new Option(
-              "max-open-documents",
-              "documents open at once per WebSocket (default 100)",
-              (b, v) -> b.maxOpenDocumentsPerConnection = toInt(v)),
-          new Option(
-              "outbound-queue",
-              "messages queued to one slow socket before it is closed with 1013 (default 1024)",
-              (b, v) -> b.outboundQueueLimit = toInt(v)),
-          new Option(
-              "outbound-socket-bytes",
-              "bytes waiting for one slow WebSocket before it is closed with 1013, or for one SSE"
-                  + " stream before it is ended; a single larger frame may wait alone"
-                  + " (default 8388608)",
-              (b, v) -> b.outboundSocketBytes = toLong(v)),
-          new Option(
-              "outbound-total-bytes",
-              "bytes waiting for all sockets and streams; when reached, open and new streams get"
-                  + " unavailable and sockets that are behind are closed (default a quarter of"
-                  + " the heap)",
-              (b, v) -> b.outboundTotalBytes = toLong(v)),
-          new Option(
-              "bad-message-limit",
-              "bad messages within 10 s before a socket is closed with 1008 (default 10)",
-              (b, v) -> b.badMessageLimit = toInt(v)),
-          new Option(
-              "excess-message-limit",
-              "messages refused with rate_limited within 10 s before a socket is closed with"
-                  + " 1013 (it kept sending instead of pausing); 0 for no limit (default 100)",
-              (b, v) -> b.excessMessageLimit = toInt(v)),
-          new Option(
-              "max-messages-per-second",
-              "messages one WebSocket may send a second, in bursts of up to a second's worth;"
-                  + " more are refused with rate_limited; 0 for no limit (default 5000)",
-              (b, v) -> b.maxMessagesPerSecond = toInt(v)),
-          new Option(
-              "max-connections-per-user",
-              "WebSockets one user may have open at once; the next hello is refused with"
-                  + " rate_limited and closed with 1013; 0 for no limit (default 100)",
-              (b, v) -> b.maxConnectionsPerUser = toInt(v)),
-          new Option(
-              "max-messages-per-second-per-user",
-              "messages one user may send a second across all its WebSockets, in bursts of up"
-                  + " to a second's worth; more are refused with rate_limited; 0 for no limit"
-                  + " (default 10000)",
-              (b, v) -> b.maxMessagesPerSecondPerUser = toInt(v)),
-          new Option(
-              "checkpoint-interval",
-              "automatic checkpoint every N revisions (default 1000)",
-              (b, v) -> b.checkpointInterval = toInt(v)),
-          new Option(
-              "history-in-memory",
-              "recent ops kept in memory per document (default 1000)",
-              (b, v) -> b.historyInMemory = toInt(v)),
-          new Option(
-              "catch-up-page",
-              "missed ops sent at a time to a client catching up; at most a quarter of"
-                  + " outbound-queue (default 256)",
-              (b, v) -> b.catchUpPage = toInt(v)),
-          new Option(
-              "submit-queue-per-connection",
-              "submits one WebSocket may have waiting for their ack; more are refused with"
-                  + " rate_limited (default 128)",
-              (b, v) -> b.submitQueuePerConnection = toInt(v)),
-          new Option(
-              "submit-queue-cost-per-document",
-              "cost of the submits waiting for one document, each 1 + the ops it must be"
-                  + " transformed against; more are refused with rate_limited (default 100000)",
-              (b, v) -> b.submitQueueCostPerDocument = toInt(v)),
-          new Option(
-              "idle-unload-seconds",
-              "unload a document nobody used for this long (default 300)",
-              (b, v) -> b.idleUnloadAfter = Duration.ofSeconds(toInt(v))),
-          new Option(
-              "shutdown-grace-seconds",
-              "how long shutdown waits for in-flight work (default 10)",
-              (b, v) -> b.shutdownGrace = Duration.ofSeconds(toInt(v))),
-          new Option(
-              "ping-interval-seconds",
-              "WebSocket ping to every socket silent this long, checked as often (default 10)",
-              (b, v) -> b.pingInterval = Duration.ofSeconds(toInt(v))),
-          new Option(
-              "ping-timeout-seconds",
-              "close a socket that sent nothing, pong included, for this long; at least twice"
-                  + " ping-interval-seconds (default 20)",
-              (b, v) -> b.pingTimeout = Duration.ofSeconds(toInt(v))),
-          new Option(
-              "database-url",
-              "JDBC URL of PostgreSQL; unset starts the embedded one",
-              (b, v) -> b.databaseUrl = v.isEmpty() ? Optional.empty() : Optional.of(v)),
-          new Option(
-              "database-user",
-              "database user (default: the driver's)",
-              (b, v) -> b.databaseUser = Optional.of(v).filter(s -> !s.isEmpty())),
-          new Option(
-              "database-password",
-              "database password (prefer the environment variable)",
-              (b, v) -> b.databasePassword = Optional.of(v).filter(s -> !s.isEmpty())),
-          new Option(
-              "database-pool-size",
-              "JDBC connections (default 10)",
-              (b, v) -> b.databasePoolSize = toInt(v)),
-          new Option(
-              "database-timeout-seconds",
-              "longest wait of one database call (for a pooled connection, a statement, an"
-                  + " answer: this + 1 s); past it the call fails with unavailable (default 5)",
-              (b, v) -> b.databaseTimeout = Duration.ofSeconds(toInt(v))),
-          new Option(
-              "data-dir",
-              "embedded PostgreSQL's data directory (default ./data)",
-              (b, v) -> b.dataDir = Path.of(v)),
-          new Option(
-              "auth",
-              "none (development only: anyone who reaches the port may do anything), token"
-                  + " (default if a secret or JWKS is given, else none), or class:NAME (your own"
-                  + " RoleAuthorizer or Authorizer, on the class path)",
-              Builder::authSetting),
-          new Option(
-              "auth-secret-file",
-              "file holding the HS256 secret, at least 32 bytes (openssl rand -base64 48)",
-              (b, v) -> b.secretFromFile(Path.of(v))),
-          new Option(
-              "auth-secret",
-              "the HS256 secret itself (environment only)",
-              (b, v) -> b.secretFromEnvironment(v),
-              true),
-          new Option(
-              "auth-jwks",
-              "JWKS for RS256/ES256: https:// URL, http:// on loopback, or a file",
-              (b, v) -> b.authJwks = nonEmpty(v)),
-          new Option(
-              "auth-issuer",
-              "required iss of tokens (default any)",
-              (b, v) -> b.authIssuer = nonEmpty(v)),
-          new Option(
-              "auth-audience",
-              "required aud of tokens (default any)",
-              (b, v) -> b.authAudience = nonEmpty(v)),
-          new Option(
-              "auth-clock-skew",
-              "seconds of tolerance on exp and nbf, 0 to 600 (default 60)",
-              (b, v) -> b.authClockSkew = Duration.ofSeconds(toInt(v))),
-          new Option(
-              "auth-jwks-refresh",
-              "seconds between JWKS refetches for unknown kids, two per interval (default 30)",
-              (b, v) -> b.authJwksRefresh = Duration.ofSeconds(toInt(v))),
-          new Option(
-              "allowed-origins",
-              "origins whose pages may open a WebSocket and call REST/SSE, comma-separated, or *"
-                  + " (default the server's own origin)",
-              (b, v) -> b.allowedOrigins = AllowedOrigins.parse(v)),
-          new Option(
-              "allowed-hosts",
-              "Host header names served, comma-separated without ports, or * (default"
-                  + " localhost,127.0.0.1,[::1] when listening on loopback, else any)",
-              (b, v) -> b.allowedHosts = toAllowedHosts(v)),
-          new Option(
-              "max-connections-per-address",
-              "WebSockets open at once from one remote address; more are refused with 429"
-                  + " rate_limited; 0 for no limit (default 200)",
-              (b, v) -> b.maxConnectionsPerAddress = toInt(v)),
-          new Option(
-              "metrics-token-file",
-              "file holding the token /metrics requires as Authorization: Bearer (at least 16"
-                  + " characters); without one, /metrics is open with --auth none and closed"
-                  + " otherwise",
-              (b, v) ->
-                  b.metricsToken =
-                      v.isEmpty()
-                          ? Optional.empty()
-                          : Optional.of(MetricsToken.fromFile(Path.of(v)))),
-          new Option(
-              "log-level",
-              "the least severe log lines written: error, warn, info, debug or trace (default"
-                  + " info)",
-              (b, v) -> b.logLevel = toLevel(v)),
-          new Option(
-              "log-format",
-              "text (a timestamped line per event) or json (one object per line, for log"
-                  + " shippers) (default text)",
-              (b, v) -> b.logFormat = Logging.Format.parse(v)));
-
-  /** A list of names, or empty for the default, which depends on the host listened on. */
-  private static Optional<AllowedHosts> toAllowedHosts(String value) {
-    boolean names = Arrays.stream(value.split(",")).anyMatch(entry -> !entry.isBlank());
-    return names ? Optional.of(AllowedHosts.parse(value, false)) : Optional.empty();
-  }
-
-  private static Optional<String> nonEmpty(String value) {
-    return Optional.of(value.trim()).filter(s -> !s.isEmpty());
-  }
-
-  private static Level toLevel(String value) {
-    try {
-      return Level.valueOf(value.trim().toUpperCase(Locale.ROOT));
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(
-          "'" + value + "' (expected: error, warn, info, debug or trace)");
-    }
-  }
-
-  private static int toInt(String value) {
-    return Integer.parseInt(value.trim());
-  }
-
-  private static long toLong(String value) {
-    return Long.parseLong(value.trim());
-  }
-
   /** Returns a builder starting from this configuration. */
   public Builder toBuilder() {
     return new Builder(this);
+  }
+
+  /**
+   * A builder with nothing set but the fixed bad-message window: {@link ServerOptions} sets all.
+   */
+  static Builder blankBuilder() {
+    return new Builder();
   }
 
   /** A mutable copy of a configuration, for tests and embedding. */
@@ -837,6 +484,22 @@ public record TandemConfig(
     private Level logLevel;
     private Logging.Format logFormat;
 
+    private Builder() {
+      badMessageWindow = Duration.ofSeconds(10);
+      staticDir = Optional.empty();
+      databaseUrl = Optional.empty();
+      databaseUser = Optional.empty();
+      databasePassword = Optional.empty();
+      authSecretFile = Optional.empty();
+      authSecret = Optional.empty();
+      authJwks = Optional.empty();
+      authIssuer = Optional.empty();
+      authAudience = Optional.empty();
+      allowedHosts = Optional.empty();
+      metricsToken = Optional.empty();
+      authClass = Optional.empty();
+    }
+
     private Builder(TandemConfig c) {
       host = c.host;
       port = c.port;
@@ -884,43 +547,6 @@ public record TandemConfig(
       excessMessageLimit = c.excessMessageLimit;
       logLevel = c.logLevel;
       logFormat = c.logFormat;
-    }
-
-    /** {@code --auth}: {@code none}, {@code token} or {@code class:NAME}. */
-    private void authSetting(String value) {
-      String setting = value.trim();
-      if (setting.startsWith("class:") && setting.length() > "class:".length()) {
-        auth = Auth.CLASS;
-        authClass = Optional.of(setting.substring("class:".length()).trim());
-        return;
-      }
-      auth =
-          switch (setting.toLowerCase(Locale.ROOT)) {
-            case "none" -> Auth.NONE;
-            case "token" -> Auth.TOKEN;
-            default ->
-                throw new IllegalArgumentException(
-                    "'" + value + "' (expected: none, token or class:NAME)");
-          };
-      authClass = Optional.empty();
-    }
-
-    private void secretFromFile(Path file) {
-      requireNoSecretYet();
-      authSecret = Optional.of(HmacSecret.fromFile(file));
-      authSecretFile = Optional.of(file);
-    }
-
-    private void secretFromEnvironment(String value) {
-      requireNoSecretYet();
-      authSecret = Optional.of(HmacSecret.fromValue(value, "TANDEM_AUTH_SECRET"));
-    }
-
-    private void requireNoSecretYet() {
-      if (authSecret.isPresent()) {
-        throw new IllegalArgumentException(
-            "both --auth-secret-file and TANDEM_AUTH_SECRET are given (expected: one)");
-      }
     }
 
     public Builder host(String value) {
@@ -1053,6 +679,23 @@ public record TandemConfig(
       return this;
     }
 
+    /** Null for the driver's default. */
+    public Builder databaseUser(String value) {
+      databaseUser = Optional.ofNullable(value);
+      return this;
+    }
+
+    /** Null for none. */
+    public Builder databasePassword(String value) {
+      databasePassword = Optional.ofNullable(value);
+      return this;
+    }
+
+    public Builder databasePoolSize(int value) {
+      databasePoolSize = value;
+      return this;
+    }
+
     public Builder databaseTimeout(Duration value) {
       databaseTimeout = value;
       return this;
@@ -1100,6 +743,36 @@ public record TandemConfig(
     public Builder authJwks(String value) {
       authJwks = Optional.ofNullable(value);
       auth = null;
+      return this;
+    }
+
+    /** The secret read from {@code file} ({@code --auth-secret-file}), or given as it is. */
+    Builder authSecret(HmacSecret value, Optional<Path> file) {
+      authSecret(value);
+      authSecretFile = file;
+      return this;
+    }
+
+    /** {@code --auth-issuer}; null for any. */
+    public Builder authIssuer(String value) {
+      authIssuer = Optional.ofNullable(value);
+      return this;
+    }
+
+    /** {@code --auth-audience}; null for any. */
+    public Builder authAudience(String value) {
+      authAudience = Optional.ofNullable(value);
+      return this;
+    }
+
+    public Builder authJwksRefresh(Duration value) {
+      authJwksRefresh = value;
+      return this;
+    }
+
+    /** The class of {@code --auth class:NAME}; null for none. */
+    public Builder authClass(String value) {
+      authClass = Optional.ofNullable(value);
       return this;
     }
 
