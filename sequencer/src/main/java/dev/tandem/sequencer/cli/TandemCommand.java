@@ -74,6 +74,7 @@ public final class TandemCommand implements Runnable {
     tandem.addSubcommand("verify", new VerifyCommand(environment));
     tandem.addSubcommand("export", new ExportCommand(environment));
     tandem.addSubcommand("import", new ImportCommand(environment));
+    tandem.addSubcommand("prune", new PruneCommand(environment));
     tandem.addSubcommand("delete", new DeleteCommand(environment));
     tandem.setExecutionExceptionHandler(
         (failure, commandLine, parsed) -> {

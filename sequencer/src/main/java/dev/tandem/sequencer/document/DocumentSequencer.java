@@ -106,6 +106,11 @@ public final class DocumentSequencer {
     return result;
   }
 
+  /** The history was pruned before {@code start}: opens and submits below it are resynced. */
+  void pruned(long start) {
+    continueWith(() -> doc.pruned(start));
+  }
+
   /** Writes a checkpoint at the head. */
   CompletableFuture<CheckpointInfo> checkpoint() {
     CompletableFuture<CheckpointInfo> result = new CompletableFuture<>();

@@ -42,7 +42,8 @@ final class Loading {
       Subscriber owner, boolean mayCreate, Runnable action, Consumer<TandemException> failed) {}
 
   /** What a load read: the document if it exists, and on a reload the ops that landed meanwhile. */
-  private record Loaded(Optional<DocumentSnapshot> snapshot, List<Committed> landed) {}
+  private record Loaded(
+      Optional<DocumentSnapshot> snapshot, long historyStart, List<Committed> landed) {}
 
   Loading(
       DocumentState doc,
@@ -144,7 +145,9 @@ final class Loading {
         reload && snapshot.isPresent() && snapshot.get().revision() > knownHead
             ? readCommitted(knownHead, snapshot.get().revision())
             : List.of();
-    return new Loaded(snapshot, landed);
+    long historyStart =
+        snapshot.isPresent() ? sequencers.opLog().historyStart(doc.docId()).orElse(0) : 0;
+    return new Loaded(snapshot, historyStart, landed);
   }
 
   private void afterLoad(Loaded result, Throwable failure) {
@@ -174,7 +177,8 @@ final class Loading {
       }
       return;
     }
-    doc.reset(result.snapshot().get(), sequencers.config().historyInMemory());
+    doc.reset(
+        result.snapshot().get(), result.historyStart(), sequencers.config().historyInMemory());
     log.atInfo()
         .setMessage(loaded ? "document reloaded" : "document loaded")
         .addKeyValue("doc", doc.docId())
