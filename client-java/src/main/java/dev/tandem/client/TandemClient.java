@@ -36,11 +36,11 @@ import java.util.function.Consumer;
  * <p>It says {@code hello} with a token, a client id that stays the same across reconnects and
  * protocol 1; pings the server; and when the socket is lost reconnects with exponential backoff,
  * jitter and a cap, reopens every document with {@code open {rev}} at its last known revision,
- * applies the missed ops (a long catch-up sends the older ones as {@code op} messages before {@code
- * opened}), recognises its own op among them by client id and seq, and once {@code opened} arrives
- * resends what is still unacknowledged with the same seq, so nothing is lost and nothing is applied
- * twice. Close code 1008 (policy violation) ends it for good instead, unless it followed an {@code
- * unauthorized} and a {@link TokenProvider} can get a fresh token.
+ * applies the missed ops (a long catch-up sends the older ones in {@code ops} messages before
+ * {@code opened}), recognises its own op among them by client id and seq, and once {@code opened}
+ * arrives resends what is still unacknowledged with the same seq, so nothing is lost and nothing is
+ * applied twice. Close code 1008 (policy violation) ends it for good instead, unless it followed an
+ * {@code unauthorized} and a {@link TokenProvider} can get a fresh token.
  *
  * <p>Tokens: a static {@link Builder#token} is said in every {@code hello}. A {@link
  * Builder#tokenProvider} is called instead at every connect and reconnect (on a thread of its own),

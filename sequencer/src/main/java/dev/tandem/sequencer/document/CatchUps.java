@@ -3,7 +3,6 @@ package dev.tandem.sequencer.document;
 import dev.tandem.persistence.StoredOp;
 import dev.tandem.sequencer.error.Errors;
 import dev.tandem.sequencer.error.TandemException;
-import dev.tandem.sequencer.protocol.Json;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -220,12 +219,7 @@ final class CatchUps {
     long budget = sequencers.config().maxMessageBytes();
     int start = ops.size();
     while (start > 0 && ops.size() - start < page) {
-      Committed op = ops.get(start - 1);
-      budget -=
-          Json.utf8Length(op.opJson())
-              + Json.utf8Length(op.clientId())
-              + Json.utf8Length(op.userId())
-              + 64; // the keys and numbers around each op
+      budget -= ops.get(start - 1).entryBytes();
       if (budget < 0) {
         break;
       }

@@ -79,6 +79,7 @@ final class Connection implements Subscriber {
   private final RecentEvents badMessages;
   private final RecentEvents refusedForRate; // rate_limited answers: a client that keeps sending
   private final String refusedForRateReason;
+  private final int maxMessageBytes; // what one catch-up ops frame holds at most, about
   private final Set<String> openDocuments = ConcurrentHashMap.newKeySet();
   private final ArrayDeque<PendingOpen> waitingOpens = new ArrayDeque<>(); // guarded by itself
   private final Set<String> opening = ConcurrentHashMap.newKeySet(); // handed over, unanswered
@@ -95,6 +96,7 @@ final class Connection implements Subscriber {
   Connection(Session session, Metrics metrics, TandemConfig config, OutboundBudget outboundBudget) {
     this.session = session;
     this.metrics = metrics;
+    this.maxMessageBytes = config.maxMessageBytes();
     long window = config.badMessageWindow().toNanos();
     this.badMessages = new RecentEvents(config.badMessageLimit(), window);
     this.refusedForRate = new RecentEvents(config.excessMessageLimit(), window);
@@ -490,10 +492,10 @@ final class Connection implements Subscriber {
   }
 
   /**
-   * Each as an {@code ops} message of one op, which clients take before {@code opened} like live
-   * ones. Paced by bytes: whenever more than half the socket's bound waits, the rest of the part
-   * waits for the network to take it, so a part of large ops never overflows the outbox of a client
-   * that reads.
+   * As {@code ops} messages of consecutive ops, each within about {@code max-message-bytes} (one op
+   * at least), which clients take before {@code opened} like live ones. Paced by bytes: whenever
+   * more than half the socket's bound waits, the rest of the part waits for the network to take it,
+   * so a part of large ops never overflows the outbox of a client that reads.
    */
   @Override
   public CompletionStage<Void> missed(List<Committed> ops) {
@@ -503,7 +505,9 @@ final class Connection implements Subscriber {
   private CompletionStage<Void> missedFrom(List<Committed> ops, int from) {
     int next = from;
     while (next < ops.size() && !outbox.isOverHalf() && !closing.get()) {
-      outbox.send(Outbox.Frame.binary(Frames.ops(List.of(ops.get(next++)))));
+      int end = Frames.endOfFrame(ops, next, maxMessageBytes);
+      outbox.send(Outbox.Frame.binary(Frames.ops(ops.subList(next, end))));
+      next = end;
     }
     int rest = next;
     return outbox

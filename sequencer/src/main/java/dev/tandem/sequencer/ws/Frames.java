@@ -42,6 +42,23 @@ final class Frames {
     return out.toByteArray();
   }
 
+  /**
+   * Where the {@code ops} message that starts at {@code from} ends: after the most ops whose
+   * entries stay within about {@code maxBytes} ({@link Committed#entryBytes}), one at least.
+   */
+  static int endOfFrame(List<Committed> ops, int from, long maxBytes) {
+    long budget =
+        maxBytes
+            - 32 // {"type":"ops","doc":…,"ops":[]}
+            - Json.utf8Length(ops.get(from).docId())
+            - ops.get(from).entryBytes();
+    int end = from + 1;
+    while (end < ops.size() && (budget -= ops.get(end).entryBytes()) >= 0) {
+      end++;
+    }
+    return end;
+  }
+
   private static void entryFields(JsonGenerator json, Committed committed) throws IOException {
     json.writeNumberField("rev", committed.revision());
     json.writeFieldName("op");
