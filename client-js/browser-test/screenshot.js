@@ -2,7 +2,8 @@
 // document in CodeMirror, seen from Ada's window while Grace selects a few words, its history at
 // the revision before Grace's first keystroke (what she added since marked). A browser test (run
 // by mvn verify with the others, and by `npm run screenshot`), so the README's picture is the
-// demo of the code it describes; it writes the committed file.
+// demo of the code it describes. A test run writes target/demo.png, so a build leaves the tree
+// clean; `npm run screenshot` (TANDEM_UPDATE_SCREENSHOT=1) rewrites the committed file.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,7 +11,12 @@ import { fileURLToPath } from 'node:url';
 import { launchChromium } from './browser.js';
 import { startServer } from './server.js';
 
-const OUTPUT = fileURLToPath(new URL('../docs/demo.png', import.meta.url));
+const OUTPUT = fileURLToPath(
+  new URL(
+    process.env.TANDEM_UPDATE_SCREENSHOT === '1' ? '../docs/demo.png' : '../target/demo.png',
+    import.meta.url,
+  ),
+);
 const server = await startServer();
 const browser = await launchChromium();
 const errors = [];
