@@ -6,6 +6,7 @@
 
 import { TextOperation, Side } from './ot.js';
 import { codePointCount } from './code-points.js';
+import { diff } from './text-diff.js';
 
 /**
  * The (client id, seq) an op is sent under: the server stores an op once per pair and answers a
@@ -298,6 +299,11 @@ export class DocumentSession {
   #sink;
   #text = '';
   #revision = -1;
+  /**
+   * The server's text at `revision`: what the unacknowledged edits apply to. Kept for a resync
+   * after a prune, which rebases them onto a text whose history this client never sees.
+   */
+  #serverText = '';
   /** @type {ClientState} */
   #state = new Synchronized();
   #online = false;
@@ -388,6 +394,7 @@ export class DocumentSession {
     }
     this.#text = serverText;
     this.#revision = serverRevision;
+    this.#serverText = serverText;
   }
 
   /**
@@ -403,6 +410,7 @@ export class DocumentSession {
       .build();
     this.#text = serverText;
     this.#revision = serverRevision;
+    this.#serverText = serverText;
     this.#state = new Synchronized();
     this.#history = [];
     this.#early.clear();
@@ -412,6 +420,63 @@ export class DocumentSession {
     }
     this.#changed(replace, 'resync');
     this.#sink.synchronizedNow();
+  }
+
+  /**
+   * `opened {rev, text, resync: true, seq?}`: the revision this session knows was pruned, so the
+   * ops from it to `headRevision` are gone. The edits the server does not have are rebased onto
+   * `headText`: the op in flight counts as committed if `clientId` committed a seq at least its own
+   * (`lastSeq`); what remains (it, or only the buffer) is transformed against the diff from the
+   * server text it was made on to the head text, as if that diff were the one op committed
+   * meanwhile. The local text becomes the head text with those edits applied (a `'resync'`
+   * change), and they go in flight once online: the user keeps them. See
+   * docs/decisions/0006-resync-after-prune.md for what the diff can and cannot preserve.
+   * @param {number} headRevision
+   * @param {string} headText
+   * @param {string} clientId the client id of the connection that opened
+   * @param {number | null} lastSeq its highest seq committed in the document, if any
+   */
+  rebase(headRevision, headText, clientId, lastSeq) {
+    this.#requireInitialized();
+    let base = this.#serverText;
+    /** @type {TextOperation | null} */
+    let unacknowledged = null;
+    /** @type {OpId | null} */
+    let id = null;
+    const inFlight = this.#state.inFlight;
+    if (inFlight !== null) {
+      const buffer = this.#state instanceof AwaitingWithBuffer ? this.#state.buffer : null;
+      const landed = inFlight.clientId === clientId && lastSeq !== null && lastSeq >= inFlight.seq;
+      if (landed) {
+        base = inFlight.op.apply(base); // in the head text already: only the buffer is new
+        unacknowledged = buffer;
+      } else {
+        unacknowledged = buffer === null ? inFlight.op : inFlight.op.compose(buffer);
+        id = { clientId: inFlight.clientId, seq: inFlight.seq };
+      }
+    }
+    let toApply = diff(this.#text, headText); // nothing unacknowledged: the head text
+    this.#state = new Synchronized();
+    if (unacknowledged !== null) {
+      const rebased = transformPending(unacknowledged, diff(base, headText));
+      toApply = rebased.serverOp;
+      if (!rebased.clientOp.isNoop()) {
+        this.#state = new AwaitingConfirm(pending(rebased.clientOp, id ?? this.#nextId()));
+      }
+    }
+    this.#text = toApply.apply(this.#text);
+    this.#revision = headRevision;
+    this.#serverText = headText;
+    this.#history = [];
+    this.#early.clear();
+    this.#transformPresences(toApply);
+    if (this.#ownSelection !== null) {
+      this.#ownSelection = transformSelection(this.#ownSelection, toApply);
+    }
+    this.#changed(toApply, 'resync');
+    if (this.isSynchronized) {
+      this.#sink.synchronizedNow();
+    }
   }
 
   /** The connection is lost: hold submissions until `goOnline()`; others' presence is gone. */
@@ -516,6 +581,7 @@ export class DocumentSession {
     const text = step.toApply.apply(this.#text); // throws before anything changes
     this.#state = step.next;
     this.#revision = serverRevision;
+    this.#serverText = op.apply(this.#serverText);
     this.#remember(serverRevision, op);
     this.#text = text;
     this.#transformPresences(step.toApply);
@@ -550,6 +616,7 @@ export class DocumentSession {
     // the outstanding op, transformed through every op before serverRevision, is what committed
     this.#remember(serverRevision, outstanding.op);
     this.#revision = serverRevision;
+    this.#serverText = outstanding.op.apply(this.#serverText);
     this.#state = this.#state.serverAck(this.#nextId);
     this.#sink.acknowledged(serverRevision, seq);
     this.#publishEarlyPresences();

@@ -1316,7 +1316,15 @@ export class TandemDocument {
   #openedMessage(message) {
     const serverRevision = integer(message, 'rev');
     if (typeof message.text === 'string') {
-      if (!this.#session.initialized) {
+      if (message.resync === true && this.#session.initialized) {
+        // our revision was pruned: rebase what the server does not have onto its head text
+        this.#session.rebase(
+          serverRevision,
+          message.text,
+          this.#client.helloId(),
+          typeof message.seq === 'number' ? message.seq : null,
+        );
+      } else if (!this.#session.initialized) {
         this.#session.initialize(serverRevision, message.text);
       } else {
         this.#session.reset(serverRevision, message.text);

@@ -303,6 +303,35 @@ test('a refused op resyncs the document to the server text', async () => {
   assert.equal(w.server.documents.get('doc').text, 'again');
 });
 
+test('a client offline across a prune resyncs from the head text and keeps its edits', async () => {
+  const w = world();
+  const alice = w.client('alice', { pingIntervalMs: 1000 });
+  const bob = w.client('bob');
+  const a = await open(w, alice, 'doc');
+  const b = await open(w, bob, 'doc');
+  a.edit(append('hello'));
+  w.run();
+  const changes = [];
+  a.on('change', (c) => changes.push(c.origin));
+  const socket = w.network.sockets.find((s) => s.peer?.clientId === 'alice');
+  w.network.vanish(socket); // alice's network goes; she keeps typing
+  a.edit((text) => TextOperation.builder().insert('>').retain(codePointCount(text)).build());
+  a.edit(append('!'));
+  b.edit(append(' world'));
+  w.run();
+  w.server.prunedBefore.set('doc', w.server.documents.get('doc').log.length); // past alice's rev
+  w.wait(5000); // alice finds the socket dead by ping, reconnects, reopens below the prune
+  await settle(w);
+  // alice's "!" and bob's " world" went at the same place: the rebased op is the left one of the
+  // transform, so hers comes first, as it would have without the prune
+  assert.equal(w.server.documents.get('doc').text, '>hello! world');
+  assert.equal(a.text, '>hello! world');
+  assert.equal(b.text, '>hello! world');
+  assert.ok(changes.includes('resync'), changes.join());
+  assert.equal(a.state, 'synced');
+  assert.equal(w.server.duplicateSubmits, 0);
+});
+
 test('presence is throttled, published once synchronized, shown with name and color', async () => {
   const w = world();
   const alice = w.client('alice', { presenceThrottleMs: 100 });

@@ -292,6 +292,9 @@ export class FakeServer {
   holding = new Set();
   /** @type {{from: ServerConnection, message: any}[]} */
   held = [];
+  /** where each pruned document's history starts: an open below it is resynced, as the server does */
+  /** @type {Map<string, number>} */
+  prunedBefore = new Map();
 
   /** @param {FakeNetwork} network */
   constructor(network) {
@@ -362,7 +365,17 @@ export class FakeServer {
       case 'open': {
         const doc = this.document(message.doc);
         from.documents.add(message.doc);
-        if (message.rev === undefined) {
+        if (message.rev !== undefined && message.rev < (this.prunedBefore.get(message.doc) ?? 0)) {
+          const own = doc.log.filter((c) => c.client === from.clientId).map((c) => c.seq);
+          from.send({
+            type: 'opened',
+            doc: message.doc,
+            rev: doc.log.length,
+            text: doc.text,
+            resync: true,
+            ...(own.length > 0 ? { seq: Math.max(...own) } : {}),
+          });
+        } else if (message.rev === undefined) {
           from.send({ type: 'opened', doc: message.doc, rev: doc.log.length, text: doc.text });
         } else {
           const ops = doc.log.slice(message.rev).map((c) => ({ ...c, op: c.op.toJSON() }));

@@ -1,9 +1,13 @@
 package dev.tandem.client;
 
+import dev.tandem.client.ClientState.AwaitingConfirm;
+import dev.tandem.client.ClientState.AwaitingWithBuffer;
 import dev.tandem.client.ClientState.OpId;
 import dev.tandem.client.ClientState.Pending;
 import dev.tandem.client.ClientState.ServerStep;
 import dev.tandem.client.ClientState.Synchronized;
+import dev.tandem.ot.Rope;
+import dev.tandem.ot.TextDiff;
 import dev.tandem.ot.TextOperation;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -13,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.function.Supplier;
 
 /**
@@ -64,6 +69,14 @@ final class DocumentSession {
 
   private String text = "";
   private long revision = -1;
+
+  /**
+   * The server's text at {@code revision}: what the unacknowledged edits apply to. Kept (as a rope,
+   * O(log n) per op) for a resync after a prune, which rebases them onto a text whose history the
+   * client never sees.
+   */
+  private Rope serverText = Rope.empty();
+
   private ClientState state = new Synchronized();
   private boolean online;
 
@@ -127,6 +140,7 @@ final class DocumentSession {
     }
     text = serverText;
     revision = serverRevision;
+    this.serverText = Rope.of(serverText);
   }
 
   /**
@@ -141,12 +155,69 @@ final class DocumentSession {
             .build();
     text = serverText;
     revision = serverRevision;
+    this.serverText = Rope.of(serverText);
     state = new Synchronized();
     history.clear();
     early.clear();
     transformPresences(replace);
     sink.changed(new TextChange(replace, text, revision, TextChange.Origin.RESYNC));
     sink.synchronizedNow();
+  }
+
+  /**
+   * {@code opened {rev, text, resync: true, seq?}}: the revision this session knows was pruned, so
+   * the ops from it to {@code headRevision} are gone. The edits the server does not have are
+   * rebased onto {@code headText}: the op in flight counts as committed if {@code clientId}
+   * committed a seq at least its own ({@code lastSeq}); what remains (it, or only the buffer) is
+   * transformed against the diff from the server text it was made on to the head text, as if that
+   * diff were the one op committed meanwhile. The local text becomes the head text with those edits
+   * applied ({@link TextChange.Origin#RESYNC}), and they go in flight once online: the user keeps
+   * them. See docs/decisions/0006-resync-after-prune.md for what the diff can and cannot preserve.
+   */
+  void rebase(long headRevision, String headText, String clientId, OptionalLong lastSeq) {
+    requireInitialized();
+    String base = serverText.toString();
+    TextOperation unacknowledged = null;
+    OpId id = null;
+    Optional<Pending> inFlight = state.inFlight();
+    if (inFlight.isPresent()) {
+      TextOperation buffer =
+          state instanceof AwaitingWithBuffer withBuffer ? withBuffer.buffer() : null;
+      boolean landed =
+          inFlight.get().id().clientId().equals(clientId)
+              && lastSeq.isPresent()
+              && lastSeq.getAsLong() >= inFlight.get().seq();
+      if (landed) { // in the head text already: only the buffer is the server's to learn
+        base = inFlight.get().op().apply(base);
+        unacknowledged = buffer;
+      } else {
+        unacknowledged = buffer == null ? inFlight.get().op() : inFlight.get().op().compose(buffer);
+        id = inFlight.get().id();
+      }
+    }
+    TextOperation toApply = TextDiff.between(text, headText); // nothing unacknowledged: the head
+    state = new Synchronized();
+    if (unacknowledged != null) {
+      Ot.Pair rebased = Ot.transform(unacknowledged, TextDiff.between(base, headText));
+      toApply = rebased.serverOp();
+      if (!rebased.clientOp().isNoop()) {
+        OpId sendAs = id != null ? id : ids.get();
+        state = new AwaitingConfirm(new Pending(rebased.clientOp(), sendAs));
+      }
+    }
+    text = toApply.apply(text);
+    revision = headRevision;
+    serverText = Rope.of(headText);
+    history.clear();
+    early.clear();
+    transformPresences(toApply);
+    if (ownSelection != null) {
+      ownSelection = transform(ownSelection, toApply);
+    }
+    sink.changed(new TextChange(toApply, text, revision, TextChange.Origin.RESYNC));
+    if (isSynchronized()) {
+      sink.synchronizedNow();
+    }
   }
 
   /** The connection is lost: hold submissions until {@link #goOnline()}. */
@@ -263,6 +334,7 @@ final class DocumentSession {
     ServerStep step = state.applyServer(op);
     state = step.next();
     revision = serverRevision;
+    serverText = serverText.apply(op);
     remember(serverRevision, op);
     text = step.toApply().apply(text);
     transformPresences(step.toApply());
@@ -290,6 +362,7 @@ final class DocumentSession {
     // the outstanding op, transformed through every op before serverRevision, is what was committed
     remember(serverRevision, outstanding.get().op());
     revision = serverRevision;
+    serverText = serverText.apply(outstanding.get().op());
     state = state.serverAck(ids);
     sink.acknowledged(serverRevision, id.seq());
     publishEarlyPresences();

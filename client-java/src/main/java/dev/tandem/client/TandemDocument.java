@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
@@ -275,7 +276,16 @@ public final class TandemDocument {
     long serverRevision = Wire.integer(message, "rev");
     if (message.has("text")) {
       String serverText = Wire.string(message, "text");
-      if (!session.initialized()) {
+      if (message.path("resync").asBoolean(false) && session.initialized()) {
+        // our revision was pruned: rebase what the server does not have onto its head text
+        session.rebase(
+            serverRevision,
+            serverText,
+            client.helloId(),
+            message.has("seq")
+                ? OptionalLong.of(Wire.integer(message, "seq"))
+                : OptionalLong.empty());
+      } else if (!session.initialized()) {
         session.initialize(serverRevision, serverText);
       } else {
         session.reset(serverRevision, serverText);

@@ -225,4 +225,47 @@ class DocumentSessionTest {
     session.applyServer(1, insertAt(0, "x", 2), "other", 1);
     assertEquals(List.of(SelectionRange.caret(1)), presences.get(0).selection());
   }
+
+  // ---- resync after a prune (the same examples as client-js test/resync.test.js) -------------
+
+  @Test
+  void unsentEditsAreRebasedOntoTheHeadTextAndGoAgainUnderTheirId() {
+    session.initialize(2, "hello world");
+    session.goOnline();
+    session.applyClient(insertAt(5, ",", 6)); // #10 in flight
+    session.goOffline();
+    session.applyClient(insertAt(12, "!", 0)); // buffered
+    // meanwhile others made "Hi hello world again", and the history was pruned past 2
+    session.rebase(40, "Hi hello world again", "me", java.util.OptionalLong.empty());
+    assertEquals("Hi hello, world! again", session.text());
+    assertEquals(40, session.revision());
+    assertEquals(TextChange.Origin.RESYNC, changes.get(changes.size() - 1).origin());
+    session.goOnline();
+    assertEquals(
+        "submit r40 retain 8, insert ',', retain 6, insert '!', retain 6 #10",
+        sent.get(sent.size() - 1));
+  }
+
+  @Test
+  void anOpInFlightThatLandedIsNotSentAgainOnlyTheBufferIs() {
+    session.initialize(2, "abc");
+    session.goOnline();
+    session.applyClient(insertAt(3, "d", 0)); // #10, committed before the socket went
+    session.goOffline();
+    session.applyClient(insertAt(0, ">", 4)); // buffered
+    session.rebase(9, "xxabcd", "me", java.util.OptionalLong.of(10));
+    assertEquals(">xxabcd", session.text());
+    session.goOnline();
+    assertEquals("submit r9 insert '>', retain 6 #11", sent.get(sent.size() - 1));
+  }
+
+  @Test
+  void withNothingUnsentTheSessionTakesTheHeadText() {
+    session.initialize(1, "old");
+    session.rebase(7, "new text", "me", java.util.OptionalLong.empty());
+    assertEquals("new text", session.text());
+    assertTrue(session.isSynchronized());
+    session.goOnline();
+    assertEquals(List.of(), sent);
+  }
 }

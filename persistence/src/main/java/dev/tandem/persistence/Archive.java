@@ -22,6 +22,11 @@ import java.util.function.Consumer;
  * stores nothing unless the whole history verifies. Thread-safe.
  */
 public final class Archive {
+  /** The last op at or before a time: the plan {@code HistoryQueriesTest} checks uses the index. */
+  static final String REVISION_AT =
+      "SELECT rev FROM operations WHERE doc_id = ? AND created_at <= ?"
+          + " ORDER BY created_at DESC, rev DESC LIMIT 1";
+
   /** Ops per insert statement of an import. */
   private static final int IMPORT_BATCH = 2000;
 
@@ -44,6 +49,137 @@ public final class Archive {
    */
   public CheckpointInfo checkpointAt(String docId, long revision) {
     return checkpoints.write(docId, revision, opLog.textAt(docId, revision).text());
+  }
+
+  /** What {@link #prune} did. */
+  public record PruneSummary(String docId, long start, long opsRemoved, long checkpointsRemoved) {}
+
+  /**
+   * Prunes the document's history before revision {@code before}: keeps a checkpoint at it (written
+   * from a replay if there is none, with its chain hash and authorship), deletes the ops 1 to
+   * {@code before} and the checkpoints below it, and remembers each client's highest pruned seq, so
+   * that a resubmit of a pruned op is still recognised. One transaction; the document's row is
+   * locked meanwhile, so appends wait. Pruning at or below where the history starts changes
+   * nothing. The document's text, head and chain are unchanged; {@link #verify} then starts at
+   * {@code before}.
+   *
+   * @throws DocumentNotFoundException if there is no such document
+   * @throws RevisionOutOfRangeException if {@code before} is negative or past the head
+   */
+  public PruneSummary prune(String docId, long before) {
+    PruneSummary summary =
+        Jdbc.inTransaction(
+            pool,
+            Connection.TRANSACTION_READ_COMMITTED,
+            "prune",
+            docId,
+            before,
+            connection -> {
+              long head;
+              try (PreparedStatement lock =
+                  connection.prepareStatement(
+                      "SELECT head_rev FROM documents WHERE id = ? FOR UPDATE")) {
+                lock.setString(1, docId);
+                try (ResultSet row = lock.executeQuery()) {
+                  if (!row.next()) {
+                    throw new DocumentNotFoundException(docId);
+                  }
+                  head = row.getLong(1);
+                }
+              }
+              if (before < 0 || before > head) {
+                throw new RevisionOutOfRangeException(docId, before, head);
+              }
+              long start = OpLog.historyStart(connection, docId);
+              if (before <= start) {
+                return new PruneSummary(docId, start, 0, 0);
+              }
+              if (CheckpointStore.read(connection, docId, before).isEmpty()) {
+                writeCheckpoint(connection, OpLog.replay(connection, docId, before));
+              }
+              CheckpointStore.storeAuthorship(
+                  connection,
+                  docId,
+                  before,
+                  CheckpointStore.authorshipAt(connection, docId, before));
+              update( // before the ops go: each client's highest seq among them
+                  connection,
+                  "INSERT INTO pruned_clients (doc_id, client_id, seq, rev, user_id)"
+                      + " SELECT DISTINCT ON (client_id) doc_id, client_id, client_seq, rev,"
+                      + " user_id FROM operations WHERE doc_id = ? AND rev <= ?"
+                      + " ORDER BY client_id, client_seq DESC"
+                      + " ON CONFLICT (doc_id, client_id) DO UPDATE"
+                      + " SET seq = excluded.seq, rev = excluded.rev, user_id = excluded.user_id"
+                      + " WHERE excluded.seq > pruned_clients.seq",
+                  docId,
+                  before);
+              long ops =
+                  update(
+                      connection,
+                      "DELETE FROM operations WHERE doc_id = ? AND rev <= ?",
+                      docId,
+                      before);
+              long checkpoints =
+                  update(
+                      connection,
+                      "DELETE FROM checkpoints WHERE doc_id = ? AND rev < ?",
+                      docId,
+                      before);
+              return new PruneSummary(docId, before, ops, checkpoints);
+            });
+    opLog.forgetChainHead(docId);
+    return summary;
+  }
+
+  /**
+   * Who last inserted each code point of the text at {@code revision}: runs in text order, from the
+   * nearest checkpoint's stored authorship plus a replay of the ops after it.
+   *
+   * @throws DocumentNotFoundException if there is no such document
+   * @throws RevisionOutOfRangeException if {@code revision} is negative or past the head
+   * @throws RevisionPrunedException if {@code revision} is below the pruned history's start
+   */
+  public List<AuthorRun> blame(String docId, long revision) {
+    return Jdbc.inTransaction(
+        pool,
+        Connection.TRANSACTION_REPEATABLE_READ,
+        "blame",
+        docId,
+        revision,
+        connection -> {
+          connection.setReadOnly(true);
+          long head =
+              OpLog.head(connection, docId).orElseThrow(() -> new DocumentNotFoundException(docId));
+          if (revision < 0 || revision > head) {
+            throw new RevisionOutOfRangeException(docId, revision, head);
+          }
+          OpLog.requireNotPruned(connection, docId, revision);
+          return CheckpointStore.authorshipAt(connection, docId, revision).runs();
+        });
+  }
+
+  private static void writeCheckpoint(Connection connection, DocumentSnapshot snapshot)
+      throws SQLException {
+    try (PreparedStatement insert =
+        connection.prepareStatement(
+            "INSERT INTO checkpoints (doc_id, rev, content, sha256, chain)"
+                + " SELECT doc_id, rev, ?, ?, hash FROM operations WHERE doc_id = ? AND rev = ?")) {
+      insert.setString(1, snapshot.text());
+      insert.setString(2, TextChecks.sha256(snapshot.text()));
+      insert.setString(3, snapshot.docId());
+      insert.setLong(4, snapshot.revision());
+      insert.executeUpdate();
+    }
+  }
+
+  /** Runs a statement on a document and a revision; returns the rows it changed. */
+  private static long update(Connection connection, String sql, String docId, long revision)
+      throws SQLException {
+    try (PreparedStatement update = connection.prepareStatement(sql)) {
+      update.setString(1, docId);
+      update.setLong(2, revision);
+      return update.executeUpdate();
+    }
   }
 
   /**
@@ -103,6 +239,7 @@ public final class Archive {
    *
    * @throws DocumentNotFoundException if there is no such document
    * @throws RevisionOutOfRangeException unless both are from 0 to the head
+   * @throws RevisionPrunedException if {@code from} is below the pruned history's start
    * @throws IllegalArgumentException if {@code to} is before {@code from}
    */
   public TextOperation diff(String docId, long from, long to) {
@@ -126,6 +263,7 @@ public final class Archive {
             throw new IllegalArgumentException(
                 "to " + to + " is before from " + from + " (expected: from <= to)");
           }
+          OpLog.requireNotPruned(connection, docId, from);
           TextOperation composed = null;
           try (PreparedStatement select =
               connection.prepareStatement(
@@ -156,6 +294,8 @@ public final class Archive {
   /**
    * At most {@code limit} ops of the document from revision {@code from} on, with their hashes, in
    * revision order; empty past the head or if there is no such document.
+   *
+   * @throws RevisionPrunedException if the op at {@code from} was pruned
    */
   public List<ArchivedOp> ops(String docId, long from, int limit) {
     return Jdbc.autoCommit(
@@ -164,6 +304,7 @@ public final class Archive {
         docId,
         from,
         connection -> {
+          OpLog.requireNotPruned(connection, docId, from - 1); // op N needs the text at N - 1
           try (PreparedStatement select =
               connection.prepareStatement(
                   "SELECT rev, op, client_id, client_seq, user_id, created_at, hash"
@@ -307,6 +448,7 @@ public final class Archive {
    * none was.
    *
    * @throws DocumentNotFoundException if there is no such document
+   * @throws RevisionPrunedException if the history was pruned and no op kept is that old
    */
   public long revisionAt(String docId, Instant time) {
     return Jdbc.inTransaction(
@@ -321,17 +463,21 @@ public final class Archive {
           if (head.isEmpty()) {
             throw new DocumentNotFoundException(docId);
           }
-          try (PreparedStatement select =
-              connection.prepareStatement(
-                  "SELECT coalesce(max(rev), 0) FROM operations"
-                      + " WHERE doc_id = ? AND created_at <= ?")) {
+          // One probe of operations_doc_time_idx (V5) from the end of the range, not a scan.
+          try (PreparedStatement select = connection.prepareStatement(REVISION_AT)) {
             select.setString(1, docId);
             select.setObject(2, utc(time));
             try (ResultSet row = select.executeQuery()) {
-              row.next();
-              return row.getLong(1);
+              if (row.next()) {
+                return row.getLong(1);
+              }
             }
           }
+          long start = OpLog.historyStart(connection, docId);
+          if (start > 0) { // before every op kept: at or before the start, which is all we know
+            throw new RevisionPrunedException(docId, start - 1, start);
+          }
+          return 0L;
         });
   }
 

@@ -1,5 +1,7 @@
 package dev.tandem.persistence;
 
+import dev.tandem.ot.OperationJson;
+import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -64,6 +66,8 @@ public final class CheckpointStore {
             insert.setString(7, docId);
             insert.setLong(8, revision);
             if (insert.executeUpdate() == 1) {
+              storeAuthorship(
+                  connection, docId, revision, authorshipAt(connection, docId, revision));
               return read(connection, docId, revision).orElseThrow().info();
             }
           }
@@ -141,8 +145,10 @@ public final class CheckpointStore {
   }
 
   /**
-   * Deletes the checkpoint at {@code revision} (pruning); returns whether there was one. The
-   * checkpoint at revision 0 is the base of every replay and cannot be deleted.
+   * Deletes the checkpoint at {@code revision}; returns whether it did. The first checkpoint (at
+   * revision 0, or where a pruned history starts) is the base of every replay and is never deleted:
+   * revision 0 is refused, the start of a pruned history left alone ({@link Archive#prune} moves
+   * it).
    */
   public boolean delete(String docId, long revision) {
     if (revision <= 0) {
@@ -156,12 +162,96 @@ public final class CheckpointStore {
         revision,
         connection -> {
           try (PreparedStatement delete =
-              connection.prepareStatement("DELETE FROM checkpoints WHERE doc_id = ? AND rev = ?")) {
+              connection.prepareStatement(
+                  "DELETE FROM checkpoints WHERE doc_id = ? AND rev = ?"
+                      + " AND rev > (SELECT min(rev) FROM checkpoints WHERE doc_id = ?)")) {
             delete.setString(1, docId);
             delete.setLong(2, revision);
+            delete.setString(3, docId);
             return delete.executeUpdate() == 1;
           }
         });
+  }
+
+  /**
+   * Who last inserted each code point of the text at {@code revision}: the authorship stored with
+   * the nearest checkpoint at or below it (or the first checkpoint, whose text has no known author)
+   * plus a replay of the ops after it ({@link Authorship.Replay}), never the whole history.
+   */
+  static Authorship authorshipAt(Connection connection, String docId, long revision)
+      throws SQLException {
+    Authorship authorship;
+    long at;
+    try (PreparedStatement select =
+        connection.prepareStatement(
+            "SELECT rev, char_length(content), author_users, author_revs, author_lengths"
+                + " FROM checkpoints"
+                + " WHERE doc_id = ? AND rev <= ? AND (author_users IS NOT NULL"
+                + " OR rev = (SELECT min(rev) FROM checkpoints WHERE doc_id = ?))"
+                + " ORDER BY rev DESC LIMIT 1")) {
+      select.setString(1, docId);
+      select.setLong(2, revision);
+      select.setString(3, docId);
+      try (ResultSet row = select.executeQuery()) {
+        if (!row.next()) {
+          throw new RevisionPrunedException(docId, revision, OpLog.historyStart(connection, docId));
+        }
+        at = row.getLong(1);
+        Array users = row.getArray(3);
+        if (users == null) {
+          authorship = Authorship.unknown(at, row.getInt(2)); // char_length counts code points
+        } else {
+          authorship =
+              Authorship.of(
+                  (String[]) users.getArray(),
+                  (Long[]) row.getArray(4).getArray(),
+                  (Integer[]) row.getArray(5).getArray());
+        }
+      }
+    }
+    try (PreparedStatement select =
+        connection.prepareStatement(
+            "SELECT rev, op, user_id FROM operations WHERE doc_id = ? AND rev > ? AND rev <= ?"
+                + " ORDER BY rev")) {
+      select.setFetchSize(1000);
+      select.setString(1, docId);
+      select.setLong(2, at);
+      select.setLong(3, revision);
+      Authorship.Replay replay = authorship.replay();
+      try (ResultSet rows = select.executeQuery()) {
+        while (rows.next()) {
+          long next = rows.getLong(1);
+          if (next != at + 1) {
+            break; // reported below
+          }
+          replay.apply(OperationJson.parse(rows.getString(2)), rows.getString(3), next);
+          at = next;
+        }
+      }
+      authorship = replay.result();
+    }
+    if (at != revision) {
+      throw new PersistenceException(
+          "document '" + docId + "' has no op at revision " + (at + 1), docId, at + 1, null);
+    }
+    return authorship;
+  }
+
+  /** Stores {@code authorship} with the checkpoint at {@code revision}. */
+  static void storeAuthorship(
+      Connection connection, String docId, long revision, Authorship authorship)
+      throws SQLException {
+    try (PreparedStatement update =
+        connection.prepareStatement(
+            "UPDATE checkpoints SET author_users = ?, author_revs = ?, author_lengths = ?"
+                + " WHERE doc_id = ? AND rev = ?")) {
+      update.setArray(1, connection.createArrayOf("text", authorship.users()));
+      update.setArray(2, connection.createArrayOf("bigint", authorship.revisions()));
+      update.setArray(3, connection.createArrayOf("integer", authorship.lengths()));
+      update.setString(4, docId);
+      update.setLong(5, revision);
+      update.executeUpdate();
+    }
   }
 
   static Optional<Checkpoint> nearestAtOrBelow(Connection connection, String docId, long revision)

@@ -137,6 +137,7 @@ public final class OpLog {
    *
    * @throws DocumentNotFoundException if there is no such document
    * @throws RevisionOutOfRangeException if {@code revision} is negative or past the head
+   * @throws RevisionPrunedException if {@code revision} is below the pruned history's start
    */
   public DocumentSnapshot textAt(String docId, long revision) {
     return Jdbc.inTransaction(
@@ -151,6 +152,7 @@ public final class OpLog {
           if (revision < 0 || revision > head) {
             throw new RevisionOutOfRangeException(docId, revision, head);
           }
+          requireNotPruned(connection, docId, revision);
           return replay(connection, docId, revision);
         });
   }
@@ -263,7 +265,13 @@ public final class OpLog {
         });
   }
 
-  /** The op a client sent with {@code seq} in the document, if it is stored. */
+  /**
+   * The op a client sent with {@code seq} in the document, if it is stored. An op that was pruned
+   * is still found, as far as it can be: when {@code seq} is at most the client's highest pruned
+   * seq, the answer is {@link StoredOp#pruned a stand-in} at the revision of that client's last
+   * pruned op, at or below {@link #historyStart} (the op itself is gone), so a resubmit of it is
+   * never applied again.
+   */
   public Optional<StoredOp> findBySeq(String docId, String clientId, long seq) {
     return Jdbc.autoCommit(
         pool,
@@ -280,10 +288,97 @@ public final class OpLog {
             select.setString(2, clientId);
             select.setLong(3, seq);
             try (ResultSet row = select.executeQuery()) {
-              return row.next() ? Optional.of(storedOp(row)) : Optional.empty();
+              if (row.next()) {
+                return Optional.of(storedOp(row));
+              }
+            }
+          }
+          try (PreparedStatement select =
+              connection.prepareStatement(
+                  "SELECT rev, user_id FROM pruned_clients"
+                      + " WHERE doc_id = ? AND client_id = ? AND seq >= ?")) {
+            select.setString(1, docId);
+            select.setString(2, clientId);
+            select.setLong(3, seq);
+            try (ResultSet row = select.executeQuery()) {
+              return row.next()
+                  ? Optional.of(
+                      StoredOp.pruned(docId, row.getLong(1), clientId, seq, row.getString(2)))
+                  : Optional.empty();
             }
           }
         });
+  }
+
+  /**
+   * The highest seq of {@code clientId} committed in the document at or below revision {@code
+   * atOrBelow}, pruned ops included; empty if it committed none there. After a resync it tells a
+   * client whether its op in flight landed.
+   */
+  public OptionalLong lastSeq(String docId, String clientId, long atOrBelow) {
+    return Jdbc.autoCommit(
+        pool,
+        "find last seq",
+        docId,
+        null,
+        connection -> {
+          try (PreparedStatement select =
+              connection.prepareStatement(
+                  "SELECT greatest((SELECT max(client_seq) FROM operations"
+                      + " WHERE doc_id = ? AND client_id = ? AND rev <= ?),"
+                      + " (SELECT seq FROM pruned_clients WHERE doc_id = ? AND client_id = ?))")) {
+            select.setString(1, docId);
+            select.setString(2, clientId);
+            select.setLong(3, atOrBelow);
+            select.setString(4, docId);
+            select.setString(5, clientId);
+            try (ResultSet row = select.executeQuery()) {
+              row.next();
+              long seq = row.getLong(1);
+              return row.wasNull() ? OptionalLong.empty() : OptionalLong.of(seq);
+            }
+          }
+        });
+  }
+
+  /**
+   * The first revision the document's history holds: its first checkpoint's, 0 unless it was
+   * pruned. Empty if there is no such document.
+   */
+  public OptionalLong historyStart(String docId) {
+    return Jdbc.autoCommit(
+        pool,
+        "read history start",
+        docId,
+        null,
+        connection ->
+            head(connection, docId).isEmpty()
+                ? OptionalLong.empty()
+                : OptionalLong.of(historyStart(connection, docId)));
+  }
+
+  /** The first checkpoint's revision: where the (possibly pruned) history starts. */
+  static long historyStart(Connection connection, String docId) throws SQLException {
+    try (PreparedStatement select =
+        connection.prepareStatement(
+            "SELECT coalesce(min(rev), 0) FROM checkpoints WHERE doc_id = ?")) {
+      select.setString(1, docId);
+      try (ResultSet row = select.executeQuery()) {
+        row.next();
+        return row.getLong(1);
+      }
+    }
+  }
+
+  /**
+   * @throws RevisionPrunedException if {@code revision} is below where the history starts
+   */
+  static void requireNotPruned(Connection connection, String docId, long revision)
+      throws SQLException {
+    long start = historyStart(connection, docId);
+    if (revision < start) {
+      throw new RevisionPrunedException(docId, revision, start);
+    }
   }
 
   /**
@@ -371,7 +466,7 @@ public final class OpLog {
   }
 
   /** The text at {@code revision} (at most the head): nearest checkpoint, then the ops after it. */
-  private DocumentSnapshot replay(Connection connection, String docId, long revision)
+  static DocumentSnapshot replay(Connection connection, String docId, long revision)
       throws SQLException {
     Checkpoint base =
         CheckpointStore.nearestAtOrBelow(connection, docId, revision)

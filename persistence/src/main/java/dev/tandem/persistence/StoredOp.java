@@ -32,4 +32,21 @@ public record StoredOp(
     Ids.requireUserId(userId);
     createdAt = Objects.requireNonNull(createdAt, "createdAt").truncatedTo(ChronoUnit.MICROS);
   }
+
+  /**
+   * Stands in for an op of a pruned history, which is gone: what is still known of it (its client,
+   * seq and user, and the revision of its client's last pruned op, where it was committed or
+   * after), with the empty op in place of its own.
+   */
+  static StoredOp pruned(
+      String docId, long revision, String clientId, long clientSeq, String userId) {
+    return new StoredOp(
+        docId,
+        revision,
+        TextOperation.builder().build(),
+        clientId,
+        clientSeq,
+        userId,
+        Instant.EPOCH);
+  }
 }

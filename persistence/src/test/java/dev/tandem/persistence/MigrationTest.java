@@ -39,7 +39,12 @@ class MigrationTest {
       try (Database database = Database.open(empty)) {
         assertEquals(migrations(), history(database));
         assertEquals(
-            List.of("checkpoints", "documents", "flyway_schema_history", "operations"),
+            List.of(
+                "checkpoints",
+                "documents",
+                "flyway_schema_history",
+                "operations",
+                "pruned_clients"),
             query(
                 database,
                 "SELECT table_name FROM information_schema.tables"

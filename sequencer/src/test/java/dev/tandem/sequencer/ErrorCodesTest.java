@@ -207,6 +207,9 @@ class ErrorCodesTest {
     public void opened(Snapshot snapshot) {}
 
     @Override
+    public void resynced(Snapshot snapshot, java.util.OptionalLong lastSeq) {}
+
+    @Override
     public java.util.concurrent.CompletionStage<Void> missed(List<Committed> ops) {
       return java.util.concurrent.CompletableFuture.completedFuture(null);
     }

@@ -77,6 +77,11 @@ class IdleUnloadTest {
     }
 
     @Override
+    public void resynced(Snapshot snapshot, java.util.OptionalLong lastSeq) {
+      calls.add("resynced " + snapshot.revision());
+    }
+
+    @Override
     public CompletionStage<Void> missed(List<Committed> ops) {
       calls.add("missed " + ops.size());
       return room;

@@ -1,5 +1,6 @@
 package dev.tandem.sequencer.cli;
 
+import dev.tandem.persistence.Archive;
 import dev.tandem.persistence.ArchiveVisitor;
 import dev.tandem.persistence.CheckpointInfo;
 import dev.tandem.persistence.Database;
@@ -173,6 +174,21 @@ final class DatabaseStore implements Store {
                         throw new UncheckedIOException(e);
                       }
                     }));
+  }
+
+  @Override
+  public Archive.PruneSummary prune(String docId, OptionalLong before) {
+    return call(
+        () ->
+            database
+                .archive()
+                .prune(docId, before.isPresent() ? before.getAsLong() : latestCheckpoint(docId)));
+  }
+
+  private long latestCheckpoint(String docId) {
+    database.archive().header(docId); // not found: say so
+    List<CheckpointInfo> checkpoints = database.checkpoints().list(docId);
+    return checkpoints.get(checkpoints.size() - 1).revision();
   }
 
   @Override

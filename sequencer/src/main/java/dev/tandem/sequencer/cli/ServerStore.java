@@ -1,6 +1,7 @@
 package dev.tandem.sequencer.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tandem.persistence.Archive;
 import dev.tandem.persistence.ArchiveVisitor;
 import dev.tandem.persistence.CheckpointInfo;
 import dev.tandem.persistence.DocumentSnapshot;
@@ -141,6 +142,29 @@ final class ServerStore implements Store {
         body.path("ops").asLong(),
         body.path("checkpoints").asLong(),
         body.path("headHash").asText());
+  }
+
+  @Override
+  public Archive.PruneSummary prune(String docId, OptionalLong before) {
+    long revision;
+    if (before.isPresent()) {
+      revision = before.getAsLong();
+    } else {
+      List<CheckpointInfo> list = checkpoints(docId);
+      revision = list.get(list.size() - 1).revision();
+    }
+    JsonNode body =
+        json(
+            send(
+                request(document(docId) + "/prune?before=" + revision)
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.noBody())
+                    .build()));
+    return new Archive.PruneSummary(
+        docId,
+        body.path("start").asLong(),
+        body.path("ops").asLong(),
+        body.path("checkpoints").asLong());
   }
 
   @Override

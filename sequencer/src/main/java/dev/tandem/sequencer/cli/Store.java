@@ -1,5 +1,6 @@
 package dev.tandem.sequencer.cli;
 
+import dev.tandem.persistence.Archive;
 import dev.tandem.persistence.ArchiveVisitor;
 import dev.tandem.persistence.CheckpointInfo;
 import dev.tandem.persistence.DocumentSnapshot;
@@ -38,6 +39,12 @@ interface Store extends AutoCloseable {
    * progress} follows the work.
    */
   HistoryVerifier.Summary importFile(Path file, String asDocId, Progress progress);
+
+  /**
+   * Prunes the document's history before {@code before} (a checkpoint is kept there); {@code
+   * before} empty: at its latest checkpoint.
+   */
+  Archive.PruneSummary prune(String docId, OptionalLong before);
 
   /** Deletes the document and its history; false if there was none. */
   boolean delete(String docId);

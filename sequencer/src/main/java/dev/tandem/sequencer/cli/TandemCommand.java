@@ -87,6 +87,7 @@ public final class TandemCommand implements Runnable {
     tandem.addSubcommand("verify", new VerifyCommand(environment, terminal));
     tandem.addSubcommand("export", new ExportCommand(environment, terminal));
     tandem.addSubcommand("import", new ImportCommand(environment, terminal));
+    tandem.addSubcommand("prune", new PruneCommand(environment, terminal));
     tandem.addSubcommand("delete", new DeleteCommand(environment, terminal));
     tandem.setExecutionExceptionHandler(
         (failure, commandLine, parsed) -> {

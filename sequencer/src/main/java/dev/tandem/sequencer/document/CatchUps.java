@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.Executor;
 
 /**
@@ -50,7 +51,64 @@ final class CatchUps {
   void start(Subscriber subscriber, long after) {
     sequencers.metrics().caughtUp((int) Math.min(Integer.MAX_VALUE, doc.head() - after));
     CatchUp catchUp = new CatchUp(subscriber, after);
-    step(catchUp, () -> catchUp(catchUp));
+    if (after < doc.historyStart()) { // the ops after it were pruned, whatever memory holds
+      step(catchUp, () -> resync(catchUp));
+    } else {
+      step(catchUp, () -> catchUp(catchUp));
+    }
+  }
+
+  /**
+   * Sends a subscriber whose revision was pruned the text at the head instead ({@link
+   * Subscriber#resynced}), with the highest seq its client committed up to there: read from the
+   * database up to the head the read began at, the rest from memory, so the seq and the text agree.
+   */
+  private void resync(CatchUp catchUp) {
+    Subscriber subscriber = catchUp.subscriber();
+    catchingUp.put(subscriber, catchUp);
+    String clientId = subscriber.participant() == null ? null : subscriber.participant().clientId();
+    long readAt = doc.head();
+    sequencers
+        .readLater(
+            () ->
+                clientId == null
+                    ? OptionalLong.empty()
+                    : sequencers.opLog().lastSeq(doc.docId(), clientId, readAt))
+        .whenComplete(
+            (lastSeq, failure) ->
+                continueWith.execute(
+                    () -> {
+                      if (catchingUp.get(subscriber) != catchUp) {
+                        return; // it left meanwhile
+                      }
+                      step(
+                          catchUp, () -> afterSeqRead(catchUp, clientId, readAt, lastSeq, failure));
+                    }));
+  }
+
+  private void afterSeqRead(
+      CatchUp catchUp, String clientId, long readAt, OptionalLong lastSeq, Throwable failure) {
+    Subscriber subscriber = catchUp.subscriber();
+    if (failure != null) {
+      catchingUp.remove(subscriber);
+      subscriber.failed(doc.docId(), Sequencers.asTandem(failure));
+      return;
+    }
+    Optional<List<Committed>> since = doc.since(readAt);
+    if (since.isEmpty()) {
+      resync(catchUp); // memory moved on too far meanwhile: read again
+      return;
+    }
+    OptionalLong seq = lastSeq;
+    for (Committed committed : since.get()) {
+      if (committed.clientId().equals(clientId)
+          && (seq.isEmpty() || committed.seq() > seq.getAsLong())) {
+        seq = OptionalLong.of(committed.seq());
+      }
+    }
+    catchingUp.remove(subscriber);
+    subscriber.resynced(doc.headSnapshot(), seq);
+    subscribers.join(subscriber);
   }
 
   /** Stops the catch-up of a subscriber that left. */
@@ -107,6 +165,10 @@ final class CatchUps {
 
   private void afterRead(CatchUp catchUp, long from, List<StoredOp> page, Throwable failure) {
     sequencers.step(Faults.Step.CATCH_UP_READ_DONE, doc.docId());
+    if (failure == null && !page.isEmpty() && page.get(0).revision() > from) {
+      resync(catchUp); // pruned while it caught up
+      return;
+    }
     if (failure != null || page.isEmpty() || page.get(0).revision() != from) {
       catchingUp.remove(catchUp.subscriber());
       catchUp

@@ -107,6 +107,11 @@ public final class DocumentSequencer {
     return result;
   }
 
+  /** The history was pruned before {@code start}: opens and submits below it are resynced. */
+  void pruned(long start) {
+    continueWith(() -> doc.pruned(start));
+  }
+
   /** Writes a checkpoint at the head. */
   CompletableFuture<CheckpointInfo> checkpoint() {
     CompletableFuture<CheckpointInfo> result = new CompletableFuture<>();
@@ -157,7 +162,7 @@ public final class DocumentSequencer {
     for (Subscriber subscriber : subscribers.removeAll()) {
       safely("telling of the delete", () -> subscriber.failed(docId, deleted));
     }
-    doc.reset(new DocumentSnapshot(docId, 0, ""), 1);
+    doc.reset(new DocumentSnapshot(docId, 0, ""), 0, 1);
     log.atInfo().setMessage("document deleted").addKeyValue("doc", docId).log();
     continueWith(
         () -> {

@@ -16,6 +16,9 @@ final class DocumentState {
   private long head;
   private History history;
 
+  /** Where the (possibly pruned) history starts: revisions below it are gone. */
+  private long historyStart;
+
   /** The text at the head as opens answer it, made on the first open after it changed. */
   private Snapshot headSnapshot;
 
@@ -43,8 +46,18 @@ final class DocumentState {
     return history;
   }
 
+  long historyStart() {
+    return historyStart;
+  }
+
+  /** The history was pruned before {@code start} (a start only moves forward). */
+  void pruned(long start) {
+    historyStart = Math.max(historyStart, start);
+  }
+
   /** Takes a loaded document, with an empty history. */
-  void reset(DocumentSnapshot snapshot, int historyInMemory) {
+  void reset(DocumentSnapshot snapshot, long historyStart, int historyInMemory) {
+    this.historyStart = historyStart;
     text = Rope.of(snapshot.text());
     headSnapshot = null; // a reload may hold other text at the same revision
     head = snapshot.revision();

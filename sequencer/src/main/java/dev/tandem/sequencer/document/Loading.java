@@ -43,7 +43,8 @@ final class Loading {
       Subscriber owner, boolean mayCreate, Runnable action, Consumer<TandemException> failed) {}
 
   /** What a load read: the document if it exists, and on a reload the ops that landed meanwhile. */
-  private record Loaded(Optional<DocumentSnapshot> snapshot, List<Committed> landed) {}
+  private record Loaded(
+      Optional<DocumentSnapshot> snapshot, long historyStart, List<Committed> landed) {}
 
   Loading(
       DocumentState doc,
@@ -130,7 +131,7 @@ final class Loading {
                       stale = false;
                       afterDeleted.run();
                       result.complete(deleted);
-                      afterLoad(new Loaded(Optional.empty(), List.of()), null);
+                      afterLoad(new Loaded(Optional.empty(), 0, List.of()), null);
                     }));
   }
 
@@ -180,7 +181,9 @@ final class Loading {
         reload && snapshot.isPresent() && snapshot.get().revision() > knownHead
             ? readCommitted(knownHead, snapshot.get().revision())
             : List.of();
-    return new Loaded(snapshot, landed);
+    long historyStart =
+        snapshot.isPresent() ? sequencers.opLog().historyStart(doc.docId()).orElse(0) : 0;
+    return new Loaded(snapshot, historyStart, landed);
   }
 
   private void afterLoad(Loaded result, Throwable failure) {
@@ -210,7 +213,8 @@ final class Loading {
       }
       return;
     }
-    doc.reset(result.snapshot().get(), sequencers.config().historyInMemory());
+    doc.reset(
+        result.snapshot().get(), result.historyStart(), sequencers.config().historyInMemory());
     log.atInfo()
         .setMessage(loaded ? "document reloaded" : "document loaded")
         .addKeyValue("doc", doc.docId())

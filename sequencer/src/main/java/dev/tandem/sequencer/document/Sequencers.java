@@ -16,6 +16,7 @@ import dev.tandem.persistence.HistoryMismatchException;
 import dev.tandem.persistence.OpLog;
 import dev.tandem.persistence.PersistenceException;
 import dev.tandem.persistence.RevisionOutOfRangeException;
+import dev.tandem.persistence.RevisionPrunedException;
 import dev.tandem.persistence.StoredOp;
 import dev.tandem.sequencer.config.TandemConfig;
 import dev.tandem.sequencer.error.Errors;
@@ -294,6 +295,23 @@ public final class Sequencers implements AutoCloseable {
     return result[0];
   }
 
+  /**
+   * Prunes the document's history before {@code before} ({@link Archive#prune}); a loaded document
+   * learns where its history starts now, so a client that asks for a revision below it is resynced
+   * (see {@link Subscriber#resynced}) whatever memory still holds.
+   */
+  public CompletableFuture<Archive.PruneSummary> prune(String docId, long before) {
+    return this.<Archive.PruneSummary>archive(archive -> archive.prune(docId, before))
+        .thenApply(
+            summary -> {
+              DocumentSequencer document = documents.get(docId);
+              if (document != null) {
+                document.pruned(summary.start());
+              }
+              return summary;
+            });
+  }
+
   /** Writes a checkpoint at the document's head. */
   public CompletableFuture<CheckpointInfo> createCheckpoint(String docId) {
     CompletableFuture<CheckpointInfo>[] result = new CompletableFuture[1];
@@ -487,6 +505,8 @@ public final class Sequencers implements AutoCloseable {
           () -> {
             try {
               return read.get();
+            } catch (RevisionPrunedException e) { // not the database's failure: history is gone
+              throw Errors.gone(e.getMessage());
             } catch (PersistenceException e) {
               throw Errors.databaseUnavailable(e);
             }

@@ -189,7 +189,9 @@ final class SubmitRequest {
   private void checkIsResubmitOf(Committed stored, DocumentState doc, GroupCommit group) {
     boolean same = false;
     long base = submission.baseRevision();
-    if (stored.userId().equals(submission.userId()) && base < stored.revision()) {
+    if (isPastVerifying(stored, doc)) { // what it was made on is gone: only its user compares
+      same = stored.userId().equals(submission.userId());
+    } else if (stored.userId().equals(submission.userId()) && base < stored.revision()) {
       try {
         same =
             transformAgainst(opsBetween(base, stored.revision(), doc, group)).equals(stored.op());
@@ -207,6 +209,16 @@ final class SubmitRequest {
               + stored.revision()
               + "; resubmit the op under a fresh client id");
     }
+  }
+
+  /**
+   * Whether a resubmit of {@code stored} can no longer be compared with it: it is at or below where
+   * the pruned history starts, so the ops it was transformed against are gone (and if it was pruned
+   * itself, OpLog#findBySeq gives a stand-in without its op). Such a resubmit is acknowledged if
+   * its user is the op's: a pruned op is never applied twice.
+   */
+  static boolean isPastVerifying(Committed stored, DocumentState doc) {
+    return stored.revision() <= doc.historyStart();
   }
 
   /**

@@ -227,10 +227,22 @@ final class Submits {
     if (read != null) {
       // The ops after what was read come from memory, unless it moved on too far meanwhile.
       boolean verifiable =
-          read.earlier().isPresent() && read.through() >= read.earlier().get().revision() - 1;
+          read.earlier().isPresent()
+              && (read.through() >= read.earlier().get().revision() - 1
+                  || SubmitRequest.isPastVerifying(read.earlier().get(), doc));
       return verifiable || doc.history().holdsAfter(read.through(), doc.head());
     }
-    return !needsLookUp(request) && !baseIsForgotten(request.submission());
+    return !needsLookUp(request)
+        && (!baseIsForgotten(request.submission()) || isPastVerifyingInMemory(request));
+  }
+
+  /** A resubmit of an op memory holds at or below the pruned history's start: nothing to read. */
+  private boolean isPastVerifyingInMemory(SubmitRequest request) {
+    Sequencers.Submission submission = request.submission();
+    return doc.history()
+        .bySeq(submission.clientId(), submission.seq())
+        .map(stored -> SubmitRequest.isPastVerifying(stored, doc))
+        .orElse(false);
   }
 
   /** Whether the database must say if {@code request}'s {@code (client, seq)} is stored. */
@@ -323,6 +335,7 @@ final class Submits {
     boolean lookUpSeq = mayBeCommittedBefore(submission);
     boolean readOps = baseIsForgotten(submission);
     long upTo = doc.head();
+    long historyStart = doc.historyStart();
     String docId = doc.docId();
     readThenResume(
         List.of(request),
@@ -334,8 +347,14 @@ final class Submits {
                       .findBySeq(docId, submission.clientId(), submission.seq())
                       .map(Committed::of)
                   : Optional.empty();
-          // To transform against, or to verify a resubmit against: up to the earlier commit.
           long base = submission.baseRevision();
+          if (earlier.isPresent() && earlier.get().revision() <= historyStart) {
+            return new SubmitRequest.OlderHistory(earlier, List.of(), base); // pruned: gone
+          }
+          if (readOps && base < historyStart) { // what it was made on was pruned
+            throw Errors.gone(docId, base, historyStart);
+          }
+          // To transform against, or to verify a resubmit against: up to the earlier commit.
           long through = readOps ? earlier.map(e -> e.revision() - 1).orElse(upTo) : base;
           List<Committed> ops =
               base < through ? sequencers.readCommitted(docId, base, through) : List.of();

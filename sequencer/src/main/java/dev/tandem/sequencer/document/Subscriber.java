@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tandem.sequencer.error.TandemException;
 import dev.tandem.sequencer.protocol.PresenceUpdate;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -17,6 +18,15 @@ import java.util.concurrent.CompletionStage;
 public interface Subscriber {
   /** Answers {@code open} without a revision: the text at {@code revision}. */
   void opened(Snapshot snapshot);
+
+  /**
+   * Answers {@code open} with a revision below where the document's pruned history starts: the ops
+   * after it are gone, so the subscriber gets the text at the head instead, to resynchronise from.
+   * {@code lastSeq} is the highest seq of the subscriber's client id committed in the document up
+   * to that head (empty if none, or if the subscriber has no client id): an op in flight with a seq
+   * at most that is in the text. Live {@link #ops} calls follow, as after {@link #opened}.
+   */
+  void resynced(Snapshot snapshot, OptionalLong lastSeq);
 
   /**
    * Part of a catch-up ({@code open} with a revision) too long for one {@link #caughtUp}: the next

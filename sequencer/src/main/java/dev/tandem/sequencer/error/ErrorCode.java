@@ -16,6 +16,8 @@ public enum ErrorCode {
   SEQ_REUSED("seq_reused", false, 409),
   INVALID_OP("invalid_op", false, 400),
   REV_OUT_OF_RANGE("rev_out_of_range", false, 400),
+  /** A revision below where the document's pruned history starts: its text and ops are gone. */
+  GONE("gone", false, 410),
   TOO_LARGE("too_large", false, 413),
   RATE_LIMITED("rate_limited", true, 429),
 

@@ -65,6 +65,26 @@ public final class Errors {
     return new TandemException(ErrorCode.REV_OUT_OF_RANGE, message);
   }
 
+  // ---- gone -------------------------------------------------------------------------------------
+
+  /** A revision below the start of the document's pruned history. */
+  public static TandemException gone(String message) {
+    return new TandemException(ErrorCode.GONE, message);
+  }
+
+  public static TandemException gone(String docId, long revision, long start) {
+    return gone(
+        "document '"
+            + docId
+            + "' was pruned before revision "
+            + start
+            + ": revision "
+            + revision
+            + " is gone (expected: "
+            + start
+            + " or later)");
+  }
+
   // ---- invalid_op, seq_reused -------------------------------------------------------------------
 
   public static TandemException invalidOp(String message) {

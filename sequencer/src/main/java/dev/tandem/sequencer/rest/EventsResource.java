@@ -185,6 +185,21 @@ public final class EventsResource {
       send("snapshot", snapshot.revision(), data);
     }
 
+    /**
+     * The {@code Last-Event-ID} was pruned: {@code event: snapshot} again, with {@code resync:
+     * true}, which a reader takes as it took the first snapshot.
+     */
+    @Override
+    public void resynced(Snapshot snapshot, OptionalLong lastSeq) {
+      start();
+      ObjectNode data = Json.object();
+      data.put("doc", snapshot.docId());
+      data.put("rev", snapshot.revision());
+      data.put("text", snapshot.text());
+      data.put("resync", true);
+      send("snapshot", snapshot.revision(), data);
+    }
+
     /** Paced by bytes: whenever more than half the bound waits, the rest waits for room. */
     @Override
     public CompletionStage<Void> missed(List<Committed> ops) {

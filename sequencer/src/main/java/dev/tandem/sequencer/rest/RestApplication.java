@@ -30,6 +30,8 @@ public final class RestApplication extends ResourceConfig {
           ExportResource.class,
           ImportResource.class,
           DiffResource.class,
+          BlameResource.class,
+          PruneResource.class,
           EventsResource.class);
 
   public RestApplication(

@@ -27,6 +27,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -467,6 +468,24 @@ final class Connection implements Subscriber {
   @Override
   public void opened(Snapshot snapshot) {
     outbox.send(snapshot.encoded(OPENED_FRAME)); // one string for every socket opening it
+    answered(snapshot.docId());
+  }
+
+  /**
+   * {@code opened {doc, rev, text, resync: true, seq?}}: the revision the client asked for was
+   * pruned; {@code seq} is its client id's highest seq committed up to {@code rev}.
+   */
+  @Override
+  public void resynced(Snapshot snapshot, OptionalLong lastSeq) {
+    ObjectNode frame = frame("opened");
+    frame.put("doc", snapshot.docId());
+    frame.put("rev", snapshot.revision());
+    frame.put("text", snapshot.text());
+    frame.put("resync", true);
+    if (lastSeq.isPresent()) {
+      frame.put("seq", lastSeq.getAsLong());
+    }
+    send(frame);
     answered(snapshot.docId());
   }
 

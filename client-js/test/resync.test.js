@@ -1,0 +1,83 @@
+// After a prune: the text diff, and a session that rebases its unacknowledged edits onto the
+// server's head text (opened {resync: true}), as the Java DocumentSessionTest does.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { TextOperation } from '../src/index.js';
+import { DocumentSession } from '../src/client.js';
+import { diff } from '../src/text-diff.js';
+import { random } from './support/random.js';
+
+function insert(before, text, after) {
+  return TextOperation.builder().retain(before).insert(text).retain(after).build();
+}
+
+test('the diff turns one text into the other, by code points', () => {
+  assert.equal(JSON.stringify(diff('hello', 'heXllo')), '[2,"X",3]');
+  assert.equal(JSON.stringify(diff('hello', 'ho')), '[1,-3,1]');
+  assert.equal(JSON.stringify(diff('a😀b', 'a😀b')), '[3]');
+  assert.equal(JSON.stringify(diff('axbcdez', 'SabcdeE')), '["S",1,-1,4,"E",-1]');
+  const source = random(5);
+  const alphabet = ['a', 'b', 'c', '😀', '𝒳', '\n'];
+  const text = () =>
+    Array.from({ length: source.nextInt(30) }, () => alphabet[source.nextInt(6)]).join('');
+  for (let i = 0; i < 300; i++) {
+    const [from, to] = [text(), text()];
+    assert.equal(diff(from, to).apply(from), to, `${from} -> ${to}`);
+  }
+  const far = ['x' + 'ab'.repeat(3000) + 'y', 'x' + 'ba'.repeat(3000) + 'z'];
+  assert.equal(diff(far[0], far[1]).apply(far[0]), far[1]);
+});
+
+function session() {
+  const sent = [];
+  const changes = [];
+  let seq = 1;
+  const s = new DocumentSession({
+    nextId: () => ({ clientId: 'me', seq: seq++ }),
+    sink: {
+      submit: (rev, op, opSeq) => sent.push({ rev, op: JSON.stringify(op), seq: opSeq }),
+      changed: (change) => changes.push(change.origin),
+    },
+  });
+  return { s, sent, changes };
+}
+
+test('unsent edits are rebased onto the head text and go again under their id', () => {
+  const { s, sent, changes } = session();
+  s.initialize(2, 'hello world');
+  s.goOnline();
+  s.applyClient(insert(5, ',', 6)); // seq 1 in flight: "hello, world"
+  s.goOffline();
+  s.applyClient(insert(12, '!', 0)); // buffered: "hello, world!"
+  // meanwhile others made "Hi hello world" + " again", and the history was pruned past 2
+  s.rebase(40, 'Hi hello world again', 'me', null);
+  assert.equal(s.text, 'Hi hello, world! again');
+  assert.equal(s.revision, 40);
+  assert.deepEqual(changes.at(-1), 'resync');
+  s.goOnline();
+  assert.deepEqual(sent.at(-1), { rev: 40, op: '[8,",",6,"!",6]', seq: 1 });
+});
+
+test('an op in flight that landed is not sent again; only the buffer is', () => {
+  const { s, sent } = session();
+  s.initialize(2, 'abc');
+  s.goOnline();
+  s.applyClient(insert(3, 'd', 0)); // seq 1, committed before the socket went
+  s.goOffline();
+  s.applyClient(insert(0, '>', 4)); // buffered
+  s.rebase(9, 'xxabcd', 'me', 1); // the head holds our "d" and others' "xx"
+  assert.equal(s.text, '>xxabcd');
+  s.goOnline();
+  assert.deepEqual(sent.at(-1), { rev: 9, op: '[">",6]', seq: 2 });
+});
+
+test('with nothing unsent the session takes the head text and is synchronized', () => {
+  const { s, sent } = session();
+  s.initialize(1, 'old');
+  s.rebase(7, 'new text', 'me', null);
+  assert.equal(s.text, 'new text');
+  assert.ok(s.isSynchronized);
+  s.goOnline();
+  assert.equal(sent.length, 0);
+});
