@@ -17,6 +17,7 @@ import dev.tandem.sequencer.protocol.Ids;
 import dev.tandem.sequencer.protocol.Json;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
@@ -268,6 +269,36 @@ public final class DocumentResource {
                   : HistoryQueries.checkpointAt(sequencers, docId, parseLong("rev", rev)))
               .thenApply(
                   info -> Response.status(201).entity(Json.write(checkpointJson(info))).build());
+        });
+  }
+
+  /**
+   * Deletes the document with its whole history (admin). Its sequencer does it, after the commit in
+   * flight; its subscribers get {@code not_found} ("was deleted").
+   */
+  @DELETE
+  public void delete(
+      @PathParam("id") String id,
+      @QueryParam("access_token") String token,
+      @Context HttpHeaders headers,
+      @Suspended AsyncResponse response) {
+    answer(
+        response,
+        () -> {
+          String docId = Ids.checkDocumentId(id);
+          access.admin(headers, token, docId);
+          return sequencers
+              .delete(docId)
+              .thenApply(
+                  existed -> {
+                    if (!existed) {
+                      throw Errors.noDocument(docId);
+                    }
+                    ObjectNode body = Json.object();
+                    body.put("id", docId);
+                    body.put("deleted", true);
+                    return ok(body);
+                  });
         });
   }
 
