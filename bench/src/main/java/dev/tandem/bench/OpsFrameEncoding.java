@@ -12,7 +12,7 @@ import java.util.List;
 /**
  * Encodes an {@code ops} frame of 1 and of 20 ops the old way (Jackson's streaming generator, by
  * hand) and the new way ({@link ServerMessage.Ops} by data binding), alternating, and prints the
- * median time per frame of each (docs/decisions/0007-json-by-data-binding.md). Checks the bytes are
+ * median time per frame of each (docs/decisions/0008-json-by-data-binding.md). Checks the bytes are
  * equal.
  */
 public final class OpsFrameEncoding {

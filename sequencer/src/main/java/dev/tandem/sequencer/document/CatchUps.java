@@ -115,6 +115,15 @@ final class CatchUps {
     catchingUp.remove(subscriber);
   }
 
+  /** Ends every catch-up (the document was deleted): each subscriber gets {@code error}. */
+  void failAll(TandemException error, GroupDelivery.Guard guard) {
+    inHand = null;
+    for (Subscriber subscriber : List.copyOf(catchingUp.keySet())) {
+      catchingUp.remove(subscriber);
+      guard.run("refusing", () -> subscriber.failed(doc.docId(), error));
+    }
+  }
+
   /** Gives up the catch-up whose step failed: its subscriber gets {@code error}. */
   void giveUp(TandemException error, GroupDelivery.Guard guard) {
     CatchUp catchUp = inHand;

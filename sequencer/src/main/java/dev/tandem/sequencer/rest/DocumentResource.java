@@ -24,6 +24,7 @@ import io.swagger.v3.oas.annotations.media.ArraySchema;
 import io.swagger.v3.oas.annotations.media.Schema;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
@@ -240,5 +241,27 @@ public final class DocumentResource {
             ? sequencers.createCheckpoint(id)
             : sequencers.archive(archive -> archive.checkpointAt(id, rev)))
         .thenApply(CheckpointEntry::of);
+  }
+
+  /** The answer of a delete. */
+  public record Deleted(String id, boolean deleted) {}
+
+  /**
+   * Deletes the document with its whole history (admin). Its sequencer does it, after the commit in
+   * flight; its subscribers get {@code not_found} ("was deleted").
+   */
+  @DELETE
+  @Requires(Role.ADMIN)
+  @Operation(summary = "Deletes the document with its whole history")
+  public CompletionStage<Deleted> delete(@PathParam("id") String id) {
+    return sequencers
+        .delete(id)
+        .thenApply(
+            existed -> {
+              if (!existed) {
+                throw Errors.noDocument(id);
+              }
+              return new Deleted(id, true);
+            });
   }
 }

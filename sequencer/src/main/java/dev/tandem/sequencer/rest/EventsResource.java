@@ -303,10 +303,13 @@ public final class EventsResource {
 
     /**
      * Before the stream started (not found, {@code Last-Event-ID} past the head, database away):
-     * the request's answer, with the error's status. After: the stream ends.
+     * the request's answer, with the error's status. After (the document was deleted, or cannot be
+     * followed after a failed reload): a last {@code event: error} ({@code {code, message}}, no
+     * id), and the stream ends.
      */
     @Override
     public void failed(String docId, TandemException error) {
+      lastEvent("error", error);
       end(error);
     }
 
@@ -395,12 +398,18 @@ public final class EventsResource {
      */
     void expire() {
       TandemException expired = Errors.tokenExpired();
+      lastEvent("expired", expired);
+      end(expired);
+    }
+
+    /** A stream's last event, {@code {code, message}} without an id, if it started. */
+    private void lastEvent(String name, TandemException error) {
       if (answered.get() && !ended.get()) {
-        Json.ErrorBody data = new Json.ErrorBody(expired.code(), expired.getMessage());
+        Json.ErrorBody data = new Json.ErrorBody(error.code(), error.getMessage());
         try {
           output.write(
               new OutboundEvent.Builder()
-                  .name("expired")
+                  .name(name)
                   .mediaType(MediaType.TEXT_PLAIN_TYPE)
                   .data(String.class, Json.write(data))
                   .build());
@@ -408,7 +417,6 @@ public final class EventsResource {
           // ending anyway
         }
       }
-      end(expired);
     }
 
     /** Ends the stream; before it started (only at shutdown), the request gets 503. */

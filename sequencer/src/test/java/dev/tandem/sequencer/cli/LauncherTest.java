@@ -93,6 +93,15 @@ class LauncherTest {
       server.destroyForcibly();
     }
 
+    // serve's settings through the launcher: help from the options, a bad one refused in a line
+    Result help = run(tandem, "serve", "--help");
+    assertEquals(0, help.status(), help.output());
+    assertTrue(help.output().contains("--port=PORT"), help.output());
+    assertTrue(help.output().contains("env TANDEM_PORT"), help.output());
+    Result badPort = run(tandem, "serve", "--port=-1", "--data-dir=" + data);
+    assertEquals(2, badPort.status(), badPort.output());
+    assertEquals("tandem: port : -1 (expected: 0 to 65535)", badPort.output().strip());
+
     Result text = run(tandem, "text", doc, "--data-dir=" + data);
     assertEquals(0, text.status(), text.output());
     assertEquals("launched", text.output().strip());
