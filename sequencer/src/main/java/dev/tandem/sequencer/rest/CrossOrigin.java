@@ -20,7 +20,7 @@ import jakarta.ws.rs.core.Response;
  *
  * <p>A request whose {@code Origin} is allowed gets {@code Access-Control-Allow-Origin: <that
  * origin>}; its preflight ({@code OPTIONS} with {@code Access-Control-Request-Method}) is answered
- * here with 204, methods GET, PUT, POST and headers Authorization, Content-Type, Last-Event-ID. A
+ * here with 204, methods GET, PUT, POST, DELETE and headers Authorization, Content-Type, Last-Event-ID. A
  * request from any other origin (the opaque {@code null} included) is refused with 403 {@code
  * forbidden} before any resource sees it, so a page cannot even make the server do work in its
  * name. No credentials are allowed: tokens travel in {@code Authorization} or {@code access_token},
@@ -30,7 +30,7 @@ import jakarta.ws.rs.core.Response;
 @PreMatching
 @Priority(Priorities.AUTHENTICATION - 100) // before anything that could answer the preflight
 final class CrossOrigin implements ContainerRequestFilter, ContainerResponseFilter {
-  static final String ALLOWED_METHODS = "GET, PUT, POST";
+  static final String ALLOWED_METHODS = "GET, PUT, POST, DELETE";
   static final String ALLOWED_HEADERS = "Authorization, Content-Type, Last-Event-ID";
   private static final String MAX_AGE_SECONDS = "600";
 
