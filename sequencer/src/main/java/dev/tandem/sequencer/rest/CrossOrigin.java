@@ -20,12 +20,12 @@ import jakarta.ws.rs.core.Response;
  *
  * <p>A request whose {@code Origin} is allowed gets {@code Access-Control-Allow-Origin: <that
  * origin>}; its preflight ({@code OPTIONS} with {@code Access-Control-Request-Method}) is answered
- * here with 204, methods GET, PUT, POST, DELETE and headers Authorization, Content-Type, Last-Event-ID. A
- * request from any other origin (the opaque {@code null} included) is refused with 403 {@code
- * forbidden} before any resource sees it, so a page cannot even make the server do work in its
- * name. No credentials are allowed: tokens travel in {@code Authorization} or {@code access_token},
- * never in cookies. Every answer says {@code Vary: Origin}, so a cache never hands one origin's
- * answer to another.
+ * here with 204, methods GET, PUT, POST, DELETE and headers Authorization, Content-Type,
+ * Last-Event-ID. A request from any other origin (the opaque {@code null} included) is refused with
+ * 403 {@code forbidden} before any resource sees it, so a page cannot even make the server do work
+ * in its name. No credentials are allowed: tokens travel in {@code Authorization} or {@code
+ * access_token}, never in cookies. Every answer says {@code Vary: Origin}, so a cache never hands
+ * one origin's answer to another.
  */
 @PreMatching
 @Priority(Priorities.AUTHENTICATION - 100) // before anything that could answer the preflight
