@@ -41,6 +41,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class DocumentSequencer {
   private static final Logger log = LoggerFactory.getLogger(DocumentSequencer.class);
+  private static final java.time.Duration DELETE_POLL_INTERVAL = java.time.Duration.ofMillis(5);
 
   private final String docId;
   private final Sequencers sequencers;
@@ -134,6 +135,53 @@ public final class DocumentSequencer {
                 () -> checkpoints.write().whenComplete(relay(result)),
                 result::completeExceptionally));
     return result;
+  }
+
+  /**
+   * Deletes the document and its history. Its requests are held from now on, as during a load; the
+   * delete starts once no group of it is being committed (it polls for that: a commit takes
+   * milliseconds, and a deletion is rare); then every subscriber and catch-up gets {@code
+   * not_found}, the held requests find no document, and the sequencer is forgotten.
+   */
+  CompletableFuture<Boolean> delete() {
+    CompletableFuture<Boolean> result = new CompletableFuture<>();
+    enqueue(
+        () ->
+            loading.use(
+                null,
+                false,
+                () -> {
+                  loading.holdForDelete();
+                  deleteWhenCommitted(result);
+                },
+                result::completeExceptionally));
+    return result;
+  }
+
+  private void deleteWhenCommitted(CompletableFuture<Boolean> result) {
+    if (submits.groupHandedOff()) {
+      sequencers.schedule(
+          () -> continueWith(() -> deleteWhenCommitted(result)), DELETE_POLL_INTERVAL);
+      return;
+    }
+    loading.delete(result, this::dropSubscribers);
+  }
+
+  /** After the delete: nobody follows the document any more, and memory forgets it. */
+  private void dropSubscribers() {
+    TandemException deleted = Errors.documentDeleted(docId);
+    catchUps.failAll(deleted, this::safely);
+    for (Subscriber subscriber : subscribers.removeAll()) {
+      safely("telling of the delete", () -> subscriber.failed(docId, deleted));
+    }
+    doc.reset(new DocumentSnapshot(docId, 0, ""), 0, 1);
+    log.atInfo().setMessage("document deleted").addKeyValue("doc", docId).log();
+    continueWith(
+        () -> {
+          if (subscribers.isEmpty() && catchUps.isEmpty() && !loading.isLoading()) {
+            sequencers.forgetIfUnused(docId, this, () -> executor.queued() == 1);
+          }
+        });
   }
 
   /** Runs {@code task} after everything queued for this document so far; always accepted. */

@@ -34,6 +34,14 @@ final class Subscribers {
     return present.isEmpty();
   }
 
+  /** Removes every subscriber at once (the document was deleted); returns them. */
+  List<Subscriber> removeAll() {
+    List<Subscriber> all = List.copyOf(present.keySet());
+    present.clear();
+    count = 0;
+    return all;
+  }
+
   /** The number of subscribers; from any thread. */
   int count() {
     return count;

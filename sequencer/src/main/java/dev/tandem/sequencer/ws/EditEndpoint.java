@@ -10,8 +10,8 @@ import dev.tandem.sequencer.config.TandemConfig;
 import dev.tandem.sequencer.document.Sequencers;
 import dev.tandem.sequencer.error.Errors;
 import dev.tandem.sequencer.error.TandemException;
-import dev.tandem.sequencer.protocol.Fields;
 import dev.tandem.sequencer.protocol.Json;
+import dev.tandem.sequencer.protocol.Ops;
 import dev.tandem.sequencer.protocol.PresenceUpdate;
 import dev.tandem.sequencer.server.OutboundBudget;
 import jakarta.websocket.CloseReason;
@@ -22,6 +22,7 @@ import jakarta.websocket.PongMessage;
 import jakarta.websocket.Session;
 import java.nio.ByteBuffer;
 import java.util.Objects;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
@@ -290,18 +291,11 @@ public final class EditEndpoint extends Endpoint {
     if (connection.isClosing()) {
       return;
     }
-    ObjectNode raw;
     ClientMessage message;
     try {
-      raw = Json.parseObject(text);
+      message = ClientMessage.read(text);
     } catch (TandemException e) {
-      reject(connection, e, null, null);
-      return;
-    }
-    try {
-      message = ClientMessage.parse(raw);
-    } catch (TandemException e) {
-      reject(connection, e, wellTypedText(raw, "doc"), wellTypedLong(raw, "seq"));
+      refuseUnreadable(connection, text, e);
       return;
     }
     if (!connection.greeted()) {
@@ -317,17 +311,32 @@ public final class EditEndpoint extends Endpoint {
     }
     TandemException overRate = overRate(connection, rate, System.nanoTime());
     if (overRate != null) { // dropped unseen: the document is untouched
-      reject(connection, overRate, wellTypedText(raw, "doc"), wellTypedLong(raw, "seq"));
+      reject(connection, overRate, message.docId(), message.seqOrNull());
       return;
     }
     try {
       dispatch(connection, message);
     } catch (TandemException e) {
-      reject(connection, e, wellTypedText(raw, "doc"), wellTypedLong(raw, "seq"));
+      reject(connection, e, message.docId(), message.seqOrNull());
     } catch (RuntimeException e) {
-      log.error("handling {} from {}", raw.path("type").asText(), connection, e);
-      reject(connection, Errors.internal(e), wellTypedText(raw, "doc"), wellTypedLong(raw, "seq"));
+      log.error("handling {} from {}", message.getClass().getSimpleName(), connection, e);
+      reject(connection, Errors.internal(e), message.docId(), message.seqOrNull());
     }
+  }
+
+  /**
+   * Answers a message that could not be read: with its {@code doc} and {@code seq} if it carried
+   * them with the right types, so that a client can tell which of its submits was refused.
+   */
+  private void refuseUnreadable(Connection connection, String text, TandemException refusal) {
+    ObjectNode raw;
+    try {
+      raw = Json.parseObject(text);
+    } catch (TandemException notAnObject) {
+      reject(connection, refusal, null, null);
+      return;
+    }
+    reject(connection, refusal, wellTypedText(raw, "doc"), wellTypedLong(raw, "seq"));
   }
 
   /** Null if a message at {@code now} is within the socket's and its user's rates; else why not. */
@@ -474,8 +483,9 @@ public final class EditEndpoint extends Endpoint {
     }
     connection.openDocuments().add(docId);
     boolean mayWrite = authorizer.allows(connection.principal(), docId, Role.WRITE);
-    connection.open(
-        docId, () -> sequencers.open(connection, docId, open.revision(), mayWrite)); // paced
+    OptionalLong revision =
+        open.revision() == null ? OptionalLong.empty() : OptionalLong.of(open.revision());
+    connection.open(docId, () -> sequencers.open(connection, docId, revision, mayWrite)); // paced
   }
 
   private void submit(Connection connection, ClientMessage.Submit submit) {
@@ -485,7 +495,7 @@ public final class EditEndpoint extends Endpoint {
     }
     Principal principal = connection.principal();
     authorizer.check(principal, docId, Role.WRITE); // every submit: roles shrink, tokens expire
-    TextOperation op = Fields.operation(submit.op());
+    TextOperation op = Ops.operation(submit.op());
     sequencers.submit(
         connection,
         connection.replyTo(docId, submit.seq()),
