@@ -138,10 +138,16 @@ test('a page lists who is there from its open on, and keeps a page that reconnec
   // nobody typed or moved a caret: each lists the other at once
   await waitPeople(b.page, ['Grace (you)', 'Ada']);
   await waitPeople(a.page, ['Ada (you)', 'Grace']);
-  await a.page.evaluate(() => window.tandem.client.dropConnection());
-  await a.page.waitForFunction(() => window.tandem.doc.state !== 'synced', null, {
+  // recorded, not polled: on a busy machine the reconnect can be over between two polls
+  await a.page.evaluate(() => {
+    window.statesSinceDrop = [];
+    window.tandem.doc.on('state', (state) => window.statesSinceDrop.push(state));
+    window.tandem.client.dropConnection();
+  });
+  await a.page.waitForFunction(() => window.statesSinceDrop.includes('synced'), null, {
     timeout: 20_000,
   });
+  assert.notEqual((await a.page.evaluate(() => window.statesSinceDrop))[0], 'synced');
   await waitSynced(a.page);
   await waitPeople(b.page, ['Grace (you)', 'Ada']);
   await waitPeople(a.page, ['Ada (you)', 'Grace']);

@@ -3,8 +3,8 @@
 // the three entry points resolved by name in Node, and the app of package-app/ (a textarea and a
 // CodeMirror editor on one document, written as the package README shows) bundled by esbuild,
 // served by the real server and driven in Chromium until the server has what was typed. And the
-// demo page as a machine without npm serves it (no CodeMirror packages in its vendor folder):
-// it falls back to a textarea that edits the document. And an app that bundles two copies of
+// demo page as a checkout that was never built serves it (no CodeMirror packages in its vendor
+// folder): it falls back to a textarea that edits the document. And an app that bundles two copies of
 // @codemirror/state gets an error that names it, not an editor that silently stops syncing; and
 // the package README's import map runs the installed package in the browser with no build step.
 
@@ -166,13 +166,13 @@ test('an app bundled by esbuild from the tarball edits a document in Chromium', 
   await context.close();
 });
 
-test('the demo page without the CodeMirror packages (built without npm) edits in a textarea', async () => {
+test('the demo page without the CodeMirror packages (never built) edits in a textarea', async () => {
   const demo = join(app, 'public', 'no-npm');
   for (const file of ['index.html', 'demo.css', 'demo.js']) {
     cpSync(join(CLIENT_JS, 'demo', file), join(demo, file));
   }
   cpSync(join(CLIENT_JS, 'src'), join(demo, 'lib'), { recursive: true });
-  mkdirSync(join(demo, 'vendor')); // what npm ci would have filled
+  mkdirSync(join(demo, 'vendor')); // what the build would have filled
   const docId = `no-npm-${process.pid}`;
   const context = await browser.newContext();
   const page = await context.newPage();

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { NO_CHROMIUM, findChromium } from './browser.js';
 
-const FILES = ['demo.js', 'auth.js', 'package.js'];
+const FILES = ['demo.js', 'auth.js', 'package.js', 'docs-browser.js', 'screenshot.js'];
 
 if (process.env.SKIP_BROWSER_TESTS === 'true') {
   console.log('client-js browser tests skipped (-DskipBrowserTests=true): Chromium not driven');

@@ -1,16 +1,35 @@
-// Takes docs/demo.png: the demo page with two users typing into one document in CodeMirror, seen
-// from Ada's window while Grace selects a few words, its history at the revision before Grace's
-// first keystroke (what she added since marked). `npm run screenshot` (needs the sequencer's
-// jar and Chromium, as the browser tests do).
+// Takes docs/demo.png, the picture in the README: the demo page with two users typing into one
+// document in CodeMirror, seen from Ada's window while Grace selects a few words, its history at
+// the revision before Grace's first keystroke (what she added since marked). A browser test (run
+// by mvn verify with the others, and by `npm run screenshot`), so the README's picture is the
+// demo of the code it describes. A test run writes target/demo.png, so a build leaves the tree
+// clean; `npm run screenshot` (TANDEM_UPDATE_SCREENSHOT=1) rewrites the committed file.
 
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { launchChromium } from './browser.js';
 import { startServer } from './server.js';
 
-const OUTPUT = fileURLToPath(new URL('../docs/demo.png', import.meta.url));
+const OUTPUT = fileURLToPath(
+  new URL(
+    process.env.TANDEM_UPDATE_SCREENSHOT === '1' ? '../docs/demo.png' : '../target/demo.png',
+    import.meta.url,
+  ),
+);
 const server = await startServer();
 const browser = await launchChromium();
-try {
+const errors = [];
+test('the README picture: two users, remote selection, history diff; no console errors', async () => {
+  try {
+    await takeScreenshot();
+  } finally {
+    await browser.close();
+    await server.destroy();
+  }
+});
+
+async function takeScreenshot() {
   const [ada, grace] = await Promise.all(['Ada', 'Grace'].map(openAs));
   await ada.click('.cm-content');
   await ada.keyboard.type('Hello from Ada 😀 — two people, one text.');
@@ -41,10 +60,7 @@ try {
   }, beforeGrace);
   await ada.waitForSelector('#history-text ins');
   await ada.screenshot({ path: OUTPUT });
-  console.log(`wrote ${OUTPUT}`);
-} finally {
-  await browser.close();
-  await server.destroy();
+  assert.deepEqual(errors, []);
 }
 
 /** A page of the demo on #notes as `name`, synced. */
@@ -56,6 +72,8 @@ async function openAs(name) {
     crypto.randomUUID = () => `${n.toLowerCase()}-screenshot`;
   }, name);
   const page = await context.newPage();
+  page.on('pageerror', (error) => errors.push(`${name}: ${error.message}`));
+  page.on('console', (m) => m.type() === 'error' && errors.push(`${name}: ${m.text()}`));
   await page.goto(`${server.url}/#notes`);
   await page.waitForFunction(() => window.tandem?.doc?.state === 'synced', null, {
     timeout: 30_000,

@@ -5,16 +5,16 @@
 // (a new edit). With auth on, a token from `?token=` or the Token field (kept in sessionStorage
 // only, and taken out of the address bar) signs in; the page shows who the server says you are,
 // and what a refused token or a forbidden document means. Everything comes from the library in
-// ./lib (a link to client-js/src) and CodeMirror from ./vendor (links to its packages in
-// client-js/node_modules), through the page's import map. Without them (no npm on the machine that
-// built it) the page edits in a plain textarea.
+// ./lib (a link to client-js/src) and CodeMirror from ./vendor (a link to client-js/target/vendor,
+// where the build unpacks its WebJars), through the page's import map. Without them (a checkout
+// that was never built) the page edits in a plain textarea.
 
 import { TandemClient, TextOperation, codePointOffset, pickColor } from './lib/index.js';
 import { bindTextarea, diffToOperation } from './lib/textarea.js';
 
 const $ = (id) => document.getElementById(id);
 
-/** CodeMirror and its binding when `npm ci` installed it, else null (the page uses a textarea). */
+/** CodeMirror and its binding when the build unpacked it, else null (the page uses a textarea). */
 const codemirror = await Promise.all([import('@codemirror/view'), import('./lib/codemirror.js')])
   .then(([{ EditorView }, { bindCodeMirror }]) => ({ EditorView, bindCodeMirror }))
   .catch(() => null);

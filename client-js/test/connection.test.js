@@ -126,6 +126,35 @@ test('a commit whose ack was lost is recognised on catch-up and never applied tw
   assert.deepEqual(states, ['sending', 'offline', 'connecting', 'sending', 'synced']);
 });
 
+test('a long catch-up in ops messages of several ops: the own op among them, applied once', async () => {
+  const w = world();
+  const alice = w.client('alice');
+  const bob = w.client('bob');
+  const a = await open(w, alice, 'doc');
+  const b = await open(w, bob, 'doc');
+  w.server.catchUpPage = 2;
+  w.server.loseAcks = 1;
+  a.edit(append('A'));
+  w.run(); // committed at revision 1, then alice's socket breaks before the ack
+  assert.equal(a.state, 'offline');
+  for (const ch of ['b', 'c', 'd', 'e', 'f']) {
+    b.edit(append(ch));
+    w.run();
+  }
+  a.edit(append('!')); // an offline edit, kept
+  w.wait(200); // the reconnect: open {rev: 0}, then 6 missed ops as ops, ops, opened
+  w.run();
+  assert.equal(w.server.catchUpMessages, 2, 'revisions 1-2 and 3-4, then 5-6 in opened');
+  assert.equal(w.server.duplicateSubmits, 0, 'the committed op was recognised, not resent');
+  w.wait(1000);
+  const text = w.server.documents.get('doc').text;
+  assert.equal(text, 'A!bcdef'); // '!' was typed after 'A' and goes before the ops it missed
+  assert.equal(a.text, text);
+  assert.equal(b.text, text);
+  assert.equal(a.revision, 7);
+  assert.equal(a.state, 'synced');
+});
+
 test('an op lost on the way is resent with the same seq after the reconnect', async () => {
   const w = world();
   const client = w.client('alice');

@@ -1,8 +1,9 @@
 // The demo page has no build step: its import map sends bare specifiers to files under
-// demo/vendor, which links the runtime packages in node_modules. Every module the page loads,
+// demo/vendor, a link to target/vendor, where Maven unpacks the WebJars of CodeMirror's runtime
+// packages. Every module the page loads,
 // followed from demo.js, must resolve to a file, through the map for a bare specifier; a
 // CodeMirror upgrade that moves or adds a module fails here rather than only in the browser.
-// vendor links nothing else: the server serves all it holds, and dev tools have no place there.
+// vendor holds nothing else: the server serves all it holds, and dev tools have no place there.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -33,7 +34,7 @@ test("every module of the demo page resolves, bare specifiers through the page's
       continue;
     }
     seen.add(url.href);
-    assert.ok(existsSync(url), `${url.pathname} exists (did npm ci run?)`);
+    assert.ok(existsSync(url), `${url.pathname} exists (did mvn generate-resources unpack the WebJars?)`);
     for (const match of readFileSync(url, 'utf8').matchAll(IMPORT)) {
       const specifier = match[1] ?? match[2];
       if (/^\.{0,2}\//.test(specifier)) {
@@ -50,7 +51,7 @@ test("every module of the demo page resolves, bare specifiers through the page's
   assert.equal(used, Object.keys(imports).length, 'every mapped module is used');
 });
 
-test('demo/vendor links only the packages the import map points into', () => {
+test('demo/vendor holds only the packages the import map points into', () => {
   const mapped = Object.values(importMap()).map(
     (path) => /^\.\/vendor\/((?:@[^/]+\/)?[^/]+)\//.exec(path)[1],
   );

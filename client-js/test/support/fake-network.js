@@ -278,6 +278,13 @@ export class FakeServer {
   duplicateSubmits = 0;
   seqReusedRefusals = 0;
   /**
+   * The most missed ops in `opened`; older ones come first in `ops` messages of up to this many
+   * ops each, as the real server pages a long catch-up.
+   */
+  catchUpPage = Infinity;
+  /** `ops` messages sent for catch-ups so far */
+  catchUpMessages = 0;
+  /**
    * Checks tokens when set: a token's principal `{user, name, color?, exp?}`, or null if refused.
    * Unset, every token is taken and the user is `user-<client id>`.
    * @type {((token: string) => {user: string, name: string, color?: string, exp?: number} |
@@ -379,7 +386,14 @@ export class FakeServer {
           from.send({ type: 'opened', doc: message.doc, rev: doc.log.length, text: doc.text });
         } else {
           const ops = doc.log.slice(message.rev).map((c) => ({ ...c, op: c.op.toJSON() }));
-          from.send({ type: 'opened', doc: message.doc, rev: doc.log.length, ops });
+          const lastPage = Math.max(0, ops.length - this.catchUpPage);
+          for (let start = 0; start < lastPage; start += this.catchUpPage) {
+            const page = ops.slice(start, Math.min(lastPage, start + this.catchUpPage));
+            from.sendBinary({ type: 'ops', doc: message.doc, ops: page });
+            this.catchUpMessages++;
+          }
+          const last = ops.slice(lastPage);
+          from.send({ type: 'opened', doc: message.doc, rev: doc.log.length, ops: last });
         }
         this.join(from, message.doc);
         break;

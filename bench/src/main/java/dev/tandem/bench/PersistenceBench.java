@@ -28,7 +28,9 @@ import java.util.Locale;
  * <p>Each round runs every scenario for {@code seconds} seconds, one after the other; after one
  * warm-up round, {@code rounds} rounds are measured. It prints each scenario's median, minimum and
  * maximum, and ratios taken within a round (so a burst of load elsewhere skews both sides alike).
- * Arguments: {@code [seconds] [rounds] [dataDir]} (defaults 3, 5, {@code target/bench-postgres}).
+ * Arguments: {@code [seconds] [rounds] [dataDir] [keys]} (defaults 3, 5, {@code
+ * target/bench-postgres}); {@code keys} runs only the study of the duplicate-resubmit key against a
+ * per-client last-seq table ({@link #keyStudy}).
  *
  * <pre>
  * mvn -B -q -Pbench package -pl bench -am -DskipTests
@@ -48,7 +50,16 @@ public final class PersistenceBench {
   /** Scratch copy of {@code operations} with all its keys, checks and defaults. */
   private static final String SAME_KEYS = "bench_same_keys";
 
+  /** Scratch copy of {@code operations} without its unique {@code (doc_id, client_id, seq)}. */
+  private static final String PRIMARY_KEY_ONLY = "bench_primary_key_only";
+
+  /** Scratch per-client last-seq table: what would refuse a resubmit instead of that key. */
+  private static final String LAST_SEQ = "bench_last_seq";
+
   private static final String BENCH_HASH = "0".repeat(64);
+
+  /** Client ids a batch's rows cycle through: with one op in flight each, a group's ops differ. */
+  private static final int CLIENTS_PER_BATCH = 100;
 
   private final Database database;
   private final double seconds;
@@ -69,7 +80,12 @@ public final class PersistenceBench {
     try (Database database = Database.open(DatabaseConfig.embedded(dataDir).withPoolSize(2))) {
       System.out.println("synchronous_commit = " + setting(database, "synchronous_commit"));
       System.out.println("fsync = " + setting(database, "fsync"));
-      new PersistenceBench(database, seconds, rounds).run();
+      PersistenceBench bench = new PersistenceBench(database, seconds, rounds);
+      if (args.length > 3 && args[3].equals("keys")) {
+        bench.keyStudy();
+      } else {
+        bench.run();
+      }
     }
     System.out.println("load average after: " + Files.readString(Path.of("/proc/loadavg")).trim());
   }
@@ -119,10 +135,52 @@ public final class PersistenceBench {
     Scenario group10 = scenario("OpLog.append: 10 ops of 1 document", oneDocument(10));
     Scenario group100 = scenario("OpLog.append: 100 ops of 1 document", oneDocument(100));
     Scenario across100 = scenario("OpLog.append: 1 op each of 100 documents", hundredDocuments());
-    List<Scenario> scenarios =
-        List.of(raw1, raw10, raw100, keys100, keysAcross100, single, group10, group100, across100);
-    // Round by round, every scenario once: load that comes and goes during a run then falls on
-    // all of them alike, and the ratios below compare rates measured minutes apart at most.
+    measure(
+        List.of(raw1, raw10, raw100, keys100, keysAcross100, single, group10, group100, across100));
+    System.out.println("ratios, each the median over rounds of the ratio within a round:");
+    ratio("OpLog / raw, 1 op per commit", single, raw1);
+    ratio("OpLog / raw, 10 ops of 1 document", group10, raw10);
+    ratio("OpLog / raw, 100 ops of 1 document", group100, raw100);
+    ratio("OpLog / raw, 1 op each of 100 documents", across100, raw100);
+    ratio("same keys / raw, 100 rows of 1 document", keys100, raw100);
+    ratio("same keys / raw, 100 rows of 100 documents", keysAcross100, raw100);
+    ratio("OpLog / same keys, 100 ops of 1 document", group100, keys100);
+    ratio("OpLog / same keys, 1 op each of 100 documents", across100, keysAcross100);
+  }
+
+  /**
+   * The duplicate-resubmit guarantee two ways, in the shapes the load workloads commit (every
+   * client has at most one op in flight, so a group holds one op per client): the unique {@code
+   * (doc_id, client_id, client_seq)} key of {@code operations}, against a table with only the
+   * primary key plus an upsert of each client's last seq that refuses a seq not above it. Batches
+   * of 1 (hot-doc 1), 24 (hot-doc 50's ops per group commit) and 100 ops of as many clients of one
+   * document.
+   */
+  private void keyStudy() throws SQLException {
+    createScratchTables();
+    List<Scenario> scenarios = new ArrayList<>();
+    List<String> ratios = new ArrayList<>();
+    for (int size : new int[] {1, 24, 100}) {
+      Scenario unique =
+          scenario(
+              "unique key: " + size + " rows, " + size + " clients", rawInsert(SAME_KEYS, size, 1));
+      Scenario lastSeq =
+          scenario("last-seq table: " + size + " rows, " + size + " clients", lastSeqInsert(size));
+      scenarios.add(unique);
+      scenarios.add(lastSeq);
+    }
+    measure(scenarios);
+    System.out.println("ratios, each the median over rounds of the ratio within a round:");
+    for (int i = 0; i < scenarios.size(); i += 2) {
+      ratio(scenarios.get(i + 1).name() + " / unique key", scenarios.get(i + 1), scenarios.get(i));
+    }
+  }
+
+  /**
+   * Round by round, every scenario once (after a warm-up round): load that comes and goes during a
+   * run then falls on all of them alike, and ratios compare rates measured minutes apart at most.
+   */
+  private void measure(List<Scenario> scenarios) throws SQLException {
     for (int round = -1; round < rounds; round++) {
       for (Scenario scenario : scenarios) {
         double rate = commitFor(scenario.batch());
@@ -149,15 +207,6 @@ public final class PersistenceBench {
           sorted[0],
           sorted[sorted.length - 1]);
     }
-    System.out.println("ratios, each the median over rounds of the ratio within a round:");
-    ratio("OpLog / raw, 1 op per commit", single, raw1);
-    ratio("OpLog / raw, 10 ops of 1 document", group10, raw10);
-    ratio("OpLog / raw, 100 ops of 1 document", group100, raw100);
-    ratio("OpLog / raw, 1 op each of 100 documents", across100, raw100);
-    ratio("same keys / raw, 100 rows of 1 document", keys100, raw100);
-    ratio("same keys / raw, 100 rows of 100 documents", keysAcross100, raw100);
-    ratio("OpLog / same keys, 100 ops of 1 document", group100, keys100);
-    ratio("OpLog / same keys, 1 op each of 100 documents", across100, keysAcross100);
   }
 
   private Scenario scenario(String name, Batch batch) {
@@ -245,7 +294,7 @@ public final class PersistenceBench {
           insert.setString(p++, docPrefix + (i % documents));
           insert.setLong(p++, rev);
           insert.setString(p++, "[" + (rev - 1) + ",\"x\"]");
-          insert.setString(p++, "bench-client");
+          insert.setString(p++, "bench-client-" + (i % CLIENTS_PER_BATCH));
           insert.setLong(p++, rev);
           insert.setString(p++, "bench-user");
           if (hashed) {
@@ -256,6 +305,62 @@ public final class PersistenceBench {
           revision[0] += size / documents;
         }
         insert.executeUpdate(); // autocommit: one transaction, one commit
+      }
+      return size;
+    };
+  }
+
+  /**
+   * {@code size} rows of one document into {@link #PRIMARY_KEY_ONLY}, each of another client, and
+   * in the same statement each client's last seq raised in {@link #LAST_SEQ}; a seq not above the
+   * stored one updates nothing, and the statement then fails (division by zero stands in for the
+   * append's own error), as the unique key refuses a double-applied resubmit.
+   */
+  private Batch lastSeqInsert(int size) {
+    StringBuilder rows = new StringBuilder();
+    StringBuilder seqs = new StringBuilder();
+    for (int i = 0; i < size; i++) {
+      rows.append(i == 0 ? "" : ", ").append("(?, ?, ?, ?, ?, ?, ?)");
+      seqs.append(i == 0 ? "" : ", ").append("(?, ?, ?)");
+    }
+    String sql =
+        "WITH appended AS (INSERT INTO "
+            + PRIMARY_KEY_ONLY
+            + " (doc_id, rev, op, client_id, client_seq, user_id, hash) VALUES "
+            + rows
+            + " RETURNING 1), raised AS (INSERT INTO "
+            + LAST_SEQ
+            + " AS last (doc_id, client_id, last_seq) VALUES "
+            + seqs
+            + " ON CONFLICT (doc_id, client_id) DO UPDATE SET last_seq = EXCLUDED.last_seq"
+            + " WHERE last.last_seq < EXCLUDED.last_seq RETURNING 1)"
+            + " SELECT 1 / ((SELECT count(*) FROM raised) - "
+            + size
+            + " + 1) FROM (SELECT count(*) FROM appended) a";
+    String docId = "last-seq-" + size + "-" + System.nanoTime();
+    long[] revision = {0};
+    return () -> {
+      try (Connection connection = database.dataSource().getConnection();
+          PreparedStatement insert = connection.prepareStatement(sql)) {
+        int p = 1;
+        long first = revision[0] + 1;
+        for (int i = 0; i < size; i++) {
+          long rev = first + i;
+          insert.setString(p++, docId);
+          insert.setLong(p++, rev);
+          insert.setString(p++, "[" + (rev - 1) + ",\"x\"]");
+          insert.setString(p++, "bench-client-" + (i % CLIENTS_PER_BATCH));
+          insert.setLong(p++, rev);
+          insert.setString(p++, "bench-user");
+          insert.setString(p++, BENCH_HASH);
+        }
+        for (int i = 0; i < size; i++) {
+          insert.setString(p++, docId);
+          insert.setString(p++, "bench-client-" + (i % CLIENTS_PER_BATCH));
+          insert.setLong(p++, first + i);
+        }
+        revision[0] += size;
+        insert.executeQuery().close(); // autocommit: one transaction, one commit
       }
       return size;
     };
@@ -285,6 +390,18 @@ public final class PersistenceBench {
               + " created_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (doc_id, rev))");
       statement.execute("DROP TABLE IF EXISTS " + SAME_KEYS);
       statement.execute("CREATE TABLE " + SAME_KEYS + " (LIKE operations INCLUDING ALL)");
+      statement.execute("DROP TABLE IF EXISTS " + PRIMARY_KEY_ONLY);
+      statement.execute(
+          "CREATE TABLE "
+              + PRIMARY_KEY_ONLY
+              + " (LIKE operations INCLUDING DEFAULTS INCLUDING CONSTRAINTS,"
+              + " PRIMARY KEY (doc_id, rev))");
+      statement.execute("DROP TABLE IF EXISTS " + LAST_SEQ);
+      statement.execute(
+          "CREATE TABLE "
+              + LAST_SEQ
+              + " (doc_id text NOT NULL, client_id text NOT NULL, last_seq bigint NOT NULL,"
+              + " PRIMARY KEY (doc_id, client_id))");
     }
   }
 

@@ -37,11 +37,11 @@ import java.util.function.Consumer;
  * <p>It says {@code hello} with a token, a client id that stays the same across reconnects and
  * protocol 1; pings the server; and when the socket is lost reconnects with exponential backoff,
  * jitter and a cap, reopens every document with {@code open {rev}} at its last known revision,
- * applies the missed ops (a long catch-up sends the older ones as {@code op} messages before {@code
- * opened}), recognises its own op among them by client id and seq, and once {@code opened} arrives
- * resends what is still unacknowledged with the same seq, so nothing is lost and nothing is applied
- * twice. Close code 1008 (policy violation) ends it for good instead, unless it followed an {@code
- * unauthorized} and a {@link TokenProvider} can get a fresh token.
+ * applies the missed ops (a long catch-up sends the older ones in {@code ops} messages before
+ * {@code opened}), recognises its own op among them by client id and seq, and once {@code opened}
+ * arrives resends what is still unacknowledged with the same seq, so nothing is lost and nothing is
+ * applied twice. Close code 1008 (policy violation) ends it for good instead, unless it followed an
+ * {@code unauthorized} and a {@link TokenProvider} can get a fresh token.
  *
  * <p>Tokens: a static {@link Builder#token} is said in every {@code hello}. A {@link
  * Builder#tokenProvider} is called instead at every connect and reconnect (on a thread of its own),
@@ -81,6 +81,14 @@ public final class TandemClient implements AutoCloseable {
 
   /** ... but never sooner than this: a client clock far ahead of the server's must not spin. */
   private static final Duration MIN_REFRESH = Duration.ofSeconds(1);
+
+  /**
+   * Work the server refused for now ({@code unavailable}) and refused token refreshes are retried
+   * with backoff up to this cap (or the reconnect cap, if larger): the server is up but busy, or
+   * counts refusals as bad messages. Reconnects stay at the reconnect cap, so that a client is back
+   * within about a second of its server.
+   */
+  static final Duration RETRY_MAX = Duration.ofSeconds(30);
 
   private static final HttpClient SHARED_HTTP = HttpClient.newHttpClient();
 
@@ -150,10 +158,7 @@ public final class TandemClient implements AutoCloseable {
     // refused refreshes count as bad messages on the server (10 in 10 s close the socket): so
     // retries start at a second, a few in ten seconds, and go on until the token expires
     this.refreshBackoff =
-        new Backoff(
-            MIN_REFRESH,
-            builder.maxBackoff.compareTo(MIN_REFRESH) > 0 ? builder.maxBackoff : MIN_REFRESH,
-            builder.randomOrDefault());
+        new Backoff(MIN_REFRESH, builder.retryMaxBackoff(), builder.randomOrDefault());
     this.nextSeq = builder.firstSeq;
     this.messageLimit = builder.maxMessageBytes;
     Thread[] thread = new Thread[1];
@@ -987,7 +992,7 @@ public final class TandemClient implements AutoCloseable {
     private long firstSeq = 1;
     private HttpClient httpClient;
     private Duration initialBackoff = Duration.ofMillis(200);
-    private Duration maxBackoff = Duration.ofSeconds(30);
+    private Duration maxBackoff = Duration.ofSeconds(1);
     private Duration pingInterval = Duration.ofSeconds(20);
     private Duration connectTimeout = Duration.ofSeconds(10);
     private int maxMessageBytes = 1 << 20;
@@ -1048,7 +1053,8 @@ public final class TandemClient implements AutoCloseable {
 
     /**
      * Reconnect delays: attempt n waits between half and all of min(max, initial * 2^n); also the
-     * delays of retries after a retryable error. Defaults 200 ms and 30 s.
+     * first delays of retries after a retryable error, which go on doubling up to 30 s (or {@code
+     * max}, if larger). Defaults 200 ms and 1 s: back within about a second once the server is.
      */
     public Builder backoff(Duration initial, Duration max) {
       new Backoff(initial, max, new Random()); // checks the arguments
@@ -1091,8 +1097,13 @@ public final class TandemClient implements AutoCloseable {
       return this;
     }
 
+    /** The backoff of retries after a retryable error ({@code unavailable}). */
     Backoff newBackoff() {
-      return new Backoff(initialBackoff, maxBackoff, randomOrDefault());
+      return new Backoff(initialBackoff, retryMaxBackoff(), randomOrDefault());
+    }
+
+    private Duration retryMaxBackoff() {
+      return maxBackoff.compareTo(RETRY_MAX) > 0 ? maxBackoff : RETRY_MAX;
     }
 
     private Random randomOrDefault() {

@@ -241,8 +241,8 @@ class ClientSimulationTest {
     }
 
     /**
-     * Like the real server's catch-up: the missed ops beyond one page come first as {@code op}
-     * messages, taken while the session is still offline; the last page comes in {@code opened}.
+     * Like the real server's catch-up: the missed ops beyond one page come first (in {@code ops}
+     * messages), taken while the session is still offline; the last page comes in {@code opened}.
      */
     void reconnect(SimClient client) {
       client.connected = true;

@@ -1,6 +1,7 @@
 package dev.tandem.sequencer;
 
 import dev.tandem.sequencer.cli.TandemCommand;
+import dev.tandem.sequencer.cli.Terminal;
 import dev.tandem.sequencer.config.Logging;
 import java.io.PrintWriter;
 import java.time.Clock;
@@ -24,6 +25,7 @@ public final class Tandem {
             System.getenv(),
             Clock.systemUTC(),
             ServeCommand.commandLine(System.getenv()),
+            Terminal.detect(),
             new PrintWriter(System.out, true),
             new PrintWriter(System.err, true)));
   }

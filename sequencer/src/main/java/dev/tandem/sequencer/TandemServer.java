@@ -104,9 +104,10 @@ public final class TandemServer implements AutoCloseable {
     listener.registerAddOn(new RefuseForeignHosts(config.effectiveAllowedHosts()));
     listener.registerAddOn(new RefuseUndecodablePaths());
     listener.registerAddOn(new FrameSizeGuard(config.maxMessageBytes()));
-    // One read of a socket is handled whole before its worker takes the next socket: a small read
-    // bounds what a flooding socket gets per turn (by default a read takes the socket's receive
-    // buffer, 128 KiB or more: a thousand messages), so other sockets' frames wait for little.
+    // One read of a socket is decoded whole before its selector thread takes the next socket: a
+    // small read bounds what a flooding socket gets per turn (by default a read takes the socket's
+    // receive buffer, 128 KiB or more: a thousand messages), so other sockets' frames wait for
+    // little. The messages are then handled in turns, one per socket (EditEndpoint, InboundTurns).
     listener.getTransport().setReadBufferSize(READ_BYTES_PER_TURN);
     BrokenContentLog.install();
     webSockets.attachTo(listener);
@@ -260,6 +261,7 @@ public final class TandemServer implements AutoCloseable {
     } finally {
       httpServer.shutdownNow();
       webSockets.stop();
+      editEndpoint.stopHandling();
       database.unbindMeters(sequencers.metrics().registry());
       sequencers.close();
       if (ownsDatabase) {
@@ -278,6 +280,7 @@ public final class TandemServer implements AutoCloseable {
   private void discard() {
     httpServer.shutdownNow();
     webSockets.stop();
+    editEndpoint.stopHandling();
     database.unbindMeters(sequencers.metrics().registry());
     sequencers.close();
   }

@@ -89,7 +89,7 @@ class BrowserEdgeTest {
                 .method("OPTIONS", HttpRequest.BodyPublishers.noBody()));
     assertEquals(204, preflight.statusCode());
     assertEquals(APP, header(preflight, "Access-Control-Allow-Origin"));
-    assertEquals("GET, PUT, POST", header(preflight, "Access-Control-Allow-Methods"));
+    assertEquals("GET, PUT, POST, DELETE", header(preflight, "Access-Control-Allow-Methods"));
     assertEquals(
         "Authorization, Content-Type, Last-Event-ID",
         header(preflight, "Access-Control-Allow-Headers"));

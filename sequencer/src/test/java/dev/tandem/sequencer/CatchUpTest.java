@@ -13,9 +13,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * {@code open {rev}} far behind: the missed ops arrive a page at a time, the older ones as {@code
- * op} messages and the last page in {@code opened}, in revision order with no gap and no duplicate,
- * read from the database where memory no longer holds them, paced by the socket; live ops follow.
+ * {@code open {rev}} far behind: the missed ops arrive a page at a time, the older ones in {@code
+ * ops} messages of several ops (read here as one {@code op} event each) and the last page in {@code
+ * opened}, in revision order with no gap and no duplicate, read from the database where memory no
+ * longer holds them, paced by the socket; live ops follow.
  */
 @ExtendWith(EmbeddedPostgresExtension.class)
 class CatchUpTest {
@@ -105,6 +106,43 @@ class CatchUpTest {
       assertTrue(
           Json.utf8Length(opened.toString()) <= 8192,
           Json.utf8Length(opened.toString()) + " bytes of opened");
+    }
+  }
+
+  @Test
+  void missedPagesComeAsOpsFramesOfSeveralOpsWithinTheMessageSizeLimit() {
+    String doc = Servers.freshDoc();
+    try (TandemServer server =
+            Servers.start(Servers.config().catchUpPage(50).maxMessageBytes(8192).build());
+        WsClient bob = WsClient.hello(server, "bob-frames").rawOps()) {
+      Http.put(server, "/api/docs/" + doc, "");
+      appendOps(server, doc, 0, 100, "a");
+      for (int rev = 100; rev < 130; rev++) { // 2,000 bytes of JSON each
+        int length = 100 + (rev - 100) * 1000;
+        String op = "[" + length + ",\"" + "é".repeat(1000) + "\"]";
+        Http.Reply reply =
+            Http.post(
+                server, "/api/docs/" + doc + "/ops", "{\"rev\":" + rev + ",\"op\":" + op + "}");
+        assertEquals(rev + 1, reply.body().path("rev").asLong(), reply.body().toString());
+      }
+      bob.send(Messages.open(doc, 0));
+      List<ObjectNode> messages = bob.until("opened");
+      List<Long> revisions = new ArrayList<>();
+      for (ObjectNode message : messages) {
+        assertTrue(
+            Json.utf8Length(message.toString()) <= 8192,
+            Json.utf8Length(message.toString()) + " bytes of " + message.path("type").asText());
+        message.path("ops").forEach(op -> revisions.add(op.path("rev").asLong()));
+      }
+      assertEquals("ops", messages.get(0).path("type").asText());
+      assertEquals(50, messages.get(0).path("ops").size(), "a page of small ops in one frame");
+      assertTrue(
+          messages.stream().skip(2).anyMatch(m -> m.path("ops").size() > 1),
+          "large ops share frames too");
+      for (int i = 0; i < revisions.size(); i++) {
+        assertEquals(i + 1, revisions.get(i), "revision at index " + i + " of " + revisions);
+      }
+      assertEquals(130, revisions.size());
     }
   }
 

@@ -145,8 +145,12 @@ class HostileClientsTest {
    * Ten sockets flood one document with valid submits on base revision 0 (each must be transformed
    * through everything since), sending on whatever they are answered; an honest client-java editor
    * of the same document makes ten edits, one after the other, and each is acknowledged, in order.
-   * Each flooder is closed with 1013 once it was refused {@code excess-message-limit} times;
-   * nothing acknowledged to anyone is lost, nothing is stored twice, and the document serves on.
+   * Each flooder is closed with 1013 once it was refused {@code excess-message-limit} times (or
+   * once it has more than 1,024 messages waiting to be handled); nothing acknowledged to anyone is
+   * lost, nothing is stored twice, and the document serves on. The order that keeps the honest
+   * editor's wait short is asserted without timing by InboundTurnsTest (its message waits for at
+   * most one message per flooder), ArrivalsTest (its submit reaches its lane in the next step) and
+   * FairQueueTest (at most one flood submit per flooder is sequenced before it).
    */
   @Test
   void aFloodOfOldBaseSubmitsDoesNotStallAnHonestEditor() throws Exception {

@@ -142,7 +142,8 @@ class RestAuthorizationTest {
     DIFF("GET", "/diff?from=0&to=1", null, Role.READ),
     CHECKPOINT_AT_REVISION("POST", "/checkpoints?rev=1", "", Role.ADMIN),
     EXPORT("GET", "/export", null, Role.ADMIN),
-    IMPORT("POST", "/import", "{\"format\":\"tandem-history\"}", Role.ADMIN);
+    IMPORT("POST", "/import", "{\"format\":\"tandem-history\"}", Role.ADMIN),
+    DELETE("DELETE", "", null, Role.ADMIN);
 
     final String method;
     final String suffix;

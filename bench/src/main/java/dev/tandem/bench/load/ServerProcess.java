@@ -58,6 +58,13 @@ public final class ServerProcess implements AutoCloseable {
   /** {@link #start(Path, Path, List)} with more server flags after the defaults. */
   public static ServerProcess start(
       Path jar, Path dataDir, List<String> jvmArgs, List<String> serverFlags) throws IOException {
+    return start(jar, dataDir, 0, jvmArgs, serverFlags);
+  }
+
+  /** {@link #start(Path, Path, List, List)} on {@code port} (0 picks a free one). */
+  public static ServerProcess start(
+      Path jar, Path dataDir, int port, List<String> jvmArgs, List<String> serverFlags)
+      throws IOException {
     List<String> command = new ArrayList<>();
     command.add(ProcessHandle.current().info().command().orElse("java"));
     command.addAll(jvmArgs);
@@ -67,7 +74,7 @@ public final class ServerProcess implements AutoCloseable {
             "--host",
             "127.0.0.1",
             "--port",
-            "0",
+            Integer.toString(port),
             "--static-dir=",
             "--data-dir",
             dataDir.toString(),
@@ -132,6 +139,11 @@ public final class ServerProcess implements AutoCloseable {
   /** From the process start to the server's "listening" line, in seconds. */
   double secondsToListening() {
     return (listeningNanos - startNanos) / 1e9;
+  }
+
+  /** The {@link System#nanoTime} at which the server said it was listening. */
+  long listeningNanos() {
+    return listeningNanos;
   }
 
   /** The {@link System#nanoTime} at which the process was started. */

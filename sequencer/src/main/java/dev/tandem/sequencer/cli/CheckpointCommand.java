@@ -36,8 +36,8 @@ final class CheckpointCommand implements Runnable {
     @Option(names = "--rev", paramLabel = "N", description = "at revision N (default: the head)")
     Long rev;
 
-    Create(Map<String, String> environment) {
-      super(environment);
+    Create(Map<String, String> environment, Terminal terminal) {
+      super(environment, terminal);
     }
 
     @Override
@@ -61,8 +61,8 @@ final class CheckpointCommand implements Runnable {
     @Parameters(paramLabel = "DOC", description = "the document id")
     String docId;
 
-    List(Map<String, String> environment) {
-      super(environment);
+    List(Map<String, String> environment, Terminal terminal) {
+      super(environment, terminal);
     }
 
     @Override

@@ -160,7 +160,7 @@ final class DatabaseStore implements Store {
   }
 
   @Override
-  public HistoryVerifier.Summary importFile(Path file, String asDocId) {
+  public HistoryVerifier.Summary importFile(Path file, String asDocId, Progress progress) {
     return call(
         () ->
             database
@@ -169,7 +169,7 @@ final class DatabaseStore implements Store {
                     visitor -> {
                       try (BufferedReader in =
                           Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-                        new ArchiveReader(in, asDocId).readInto(visitor);
+                        new ArchiveReader(in, asDocId).readInto(new Tee(visitor, progress));
                       } catch (IOException e) {
                         throw new UncheckedIOException(e);
                       }

@@ -10,13 +10,15 @@ import picocli.CommandLine.Parameters;
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description =
-        "Deletes a document, its checkpoints and its ops, for good (export it first to keep it). For now only on a stopped server's database (--data-dir or --database-url).")
+        "Deletes a document, its checkpoints and its ops, for good (export it first to keep it)."
+            + " On a running server (--server, an admin token) its sequencer deletes it after the"
+            + " commit in flight and its subscribers get not_found (\"was deleted\").")
 final class DeleteCommand extends DocumentCommand {
   @Parameters(paramLabel = "DOC", description = "the document id")
   String docId;
 
-  DeleteCommand(Map<String, String> environment) {
-    super(environment);
+  DeleteCommand(Map<String, String> environment, Terminal terminal) {
+    super(environment, terminal);
   }
 
   @Override

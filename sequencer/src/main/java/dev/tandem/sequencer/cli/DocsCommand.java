@@ -26,8 +26,8 @@ final class DocsCommand extends DocumentCommand {
   @Option(names = "--all", description = "every document, page after page")
   boolean all;
 
-  DocsCommand(Map<String, String> environment) {
-    super(environment);
+  DocsCommand(Map<String, String> environment, Terminal terminal) {
+    super(environment, terminal);
   }
 
   @Override

@@ -15,9 +15,11 @@ abstract class DocumentCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   private final Map<String, String> environment;
+  final Terminal terminal;
 
-  DocumentCommand(Map<String, String> environment) {
+  DocumentCommand(Map<String, String> environment, Terminal terminal) {
     this.environment = environment;
+    this.terminal = terminal;
   }
 
   /** Runs {@code work} on the store the options name, then closes it. */

@@ -40,16 +40,17 @@ final class ExportCommand extends DocumentCommand {
       description = "the file to write (- for standard output)")
   String output;
 
-  ExportCommand(Map<String, String> environment) {
-    super(environment);
+  ExportCommand(Map<String, String> environment, Terminal terminal) {
+    super(environment, terminal);
   }
 
   @Override
   public Integer call() {
     HistoryVerifier verifier = new HistoryVerifier();
+    Progress progress = new Progress(terminal, err());
     if (output.equals("-")) {
       Writer writer = new BufferedWriter(out(), 65536);
-      run(verifier, writer);
+      run(verifier, progress, writer);
     } else {
       Path file = Path.of(output).toAbsolutePath();
       Path partial = file.resolveSibling(file.getFileName() + ".partial");
@@ -58,7 +59,7 @@ final class ExportCommand extends DocumentCommand {
             new BufferedWriter(
                 new OutputStreamWriter(Files.newOutputStream(partial), StandardCharsets.UTF_8),
                 65536)) {
-          run(verifier, writer);
+          run(verifier, progress, writer);
         }
         Files.move(
             partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -73,21 +74,28 @@ final class ExportCommand extends DocumentCommand {
       }
     }
     HistoryVerifier.Summary summary = verifier.summary();
+    double seconds = progress.done();
     err()
         .printf(
-            "exported '%s': revision %d, %d ops, %d checkpoints, head hash %s%n",
-            docId, summary.head(), summary.ops(), summary.checkpoints(), summary.headHash());
+            "exported '%s': revision %d, %d ops, %d checkpoints, head hash %s %s%n",
+            docId,
+            summary.head(),
+            summary.ops(),
+            summary.checkpoints(),
+            summary.headHash(),
+            Progress.rate(summary.ops(), "ops", seconds));
     return 0;
   }
 
-  private void run(HistoryVerifier verifier, Writer writer) {
+  private void run(HistoryVerifier verifier, Progress progress, Writer writer) {
     try {
       withStore(
           store -> {
-            store.export(docId, new Tee(verifier, new ArchiveWriter(writer)));
+            store.export(docId, new Tee(verifier, new Tee(new ArchiveWriter(writer), progress)));
             return null;
           });
     } catch (HistoryMismatchException e) {
+      progress.done();
       throw new CommandFailure(e.getMessage() + " (not exported; see tandem verify)", e);
     } catch (ArchiveFormatException e) {
       throw new CommandFailure("the server's export is malformed: " + e.getMessage(), e);

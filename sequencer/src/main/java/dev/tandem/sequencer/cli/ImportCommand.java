@@ -33,8 +33,8 @@ final class ImportCommand extends DocumentCommand {
   @Option(names = "--as", paramLabel = "DOC", description = "store it under this id")
   String as;
 
-  ImportCommand(Map<String, String> environment) {
-    super(environment);
+  ImportCommand(Map<String, String> environment, Terminal terminal) {
+    super(environment, terminal);
   }
 
   @Override
@@ -43,9 +43,11 @@ final class ImportCommand extends DocumentCommand {
       throw new CommandFailure("no file " + file);
     }
     HistoryVerifier.Summary summary;
+    Progress progress = new Progress(terminal, err());
     try {
-      summary = withStore(true, store -> store.importFile(file, as));
+      summary = withStore(true, store -> store.importFile(file, as, progress));
     } catch (HistoryMismatchException e) {
+      progress.done();
       throw new CommandFailure(
           file
               + " does not verify at revision "
@@ -55,18 +57,22 @@ final class ImportCommand extends DocumentCommand {
               + " (nothing was imported)",
           e);
     } catch (IllegalArgumentException e) { // a malformed file (ArchiveFormatException), a bad id
+      progress.done();
       throw new CommandFailure(file + ": " + e.getMessage() + " (nothing was imported)", e);
     } catch (UncheckedIOException e) {
       throw new CommandFailure("cannot read " + file + ": " + e.getCause().getMessage(), e);
     }
+    double seconds = progress.done();
     out()
         .printf(
-            "imported '%s': revision %d, %d ops, %d checkpoints, chain verified (head hash %s)%n",
+            "imported '%s': revision %d, %d ops, %d checkpoints, chain verified (head hash %s)"
+                + " %s%n",
             summary.docId(),
             summary.head(),
             summary.ops(),
             summary.checkpoints(),
-            summary.headHash());
+            summary.headHash(),
+            Progress.rate(summary.ops(), "ops", seconds));
     return 0;
   }
 

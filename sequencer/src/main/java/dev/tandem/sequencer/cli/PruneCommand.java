@@ -24,8 +24,8 @@ final class PruneCommand extends DocumentCommand {
       description = "prune before revision REV (default: the latest checkpoint)")
   Long before;
 
-  PruneCommand(Map<String, String> environment) {
-    super(environment);
+  PruneCommand(Map<String, String> environment, Terminal terminal) {
+    super(environment, terminal);
   }
 
   @Override

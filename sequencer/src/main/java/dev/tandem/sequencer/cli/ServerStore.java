@@ -10,9 +10,11 @@ import dev.tandem.persistence.HistoryVerifier;
 import dev.tandem.sequencer.archive.ArchiveReader;
 import dev.tandem.sequencer.protocol.Json;
 import java.io.BufferedReader;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -20,6 +22,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -119,14 +122,15 @@ final class ServerStore implements Store {
   }
 
   @Override
-  public HistoryVerifier.Summary importFile(Path file, String asDocId) {
+  public HistoryVerifier.Summary importFile(Path file, String asDocId, Progress progress) {
     String docId = asDocId != null ? asDocId : ImportCommand.documentOf(file);
     HttpRequest request;
     try {
+      progress.total(Files.size(file), "bytes"); // the server imports as the body arrives
       request =
           request(document(docId) + "/import")
               .header("Content-Type", "application/json") // JSON Lines, as the server asks
-              .POST(HttpRequest.BodyPublishers.ofFile(file))
+              .POST(HttpRequest.BodyPublishers.ofInputStream(() -> counted(file, progress)))
               .build();
     } catch (IOException e) {
       throw new CommandFailure("cannot read " + file + ": " + e.getMessage(), e);
@@ -165,12 +169,33 @@ final class ServerStore implements Store {
 
   @Override
   public boolean delete(String docId) {
-    throw new CommandFailure(
-        "delete works on a stopped server's database only for now (--data-dir or --database-url)");
+    send(request(document(docId)).DELETE().build()); // a missing one: 404 not_found, as said
+    return true;
   }
 
   @Override
   public void close() {}
+
+  /** The file's bytes, each read counted by {@code progress}. */
+  private static InputStream counted(Path file, Progress progress) {
+    try {
+      return new FilterInputStream(Files.newInputStream(file)) {
+        private long read;
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+          int n = super.read(buffer, offset, length);
+          if (n > 0) {
+            read += n;
+            progress.at(read);
+          }
+          return n;
+        }
+      };
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
 
   private static CheckpointInfo checkpoint(String docId, JsonNode item) {
     return new CheckpointInfo(

@@ -34,8 +34,11 @@ interface Store extends AutoCloseable {
   /** Gives the document's whole history to {@code visitor}. */
   void export(String docId, ArchiveVisitor visitor);
 
-  /** Stores the document that {@code file} holds, under {@code asDocId} if not null. */
-  HistoryVerifier.Summary importFile(Path file, String asDocId);
+  /**
+   * Stores the document that {@code file} holds, under {@code asDocId} if not null; {@code
+   * progress} follows the work.
+   */
+  HistoryVerifier.Summary importFile(Path file, String asDocId, Progress progress);
 
   /**
    * Prunes the document's history before {@code before} (a checkpoint is kept there); {@code

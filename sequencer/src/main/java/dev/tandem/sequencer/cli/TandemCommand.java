@@ -48,7 +48,20 @@ public final class TandemCommand implements Runnable {
       CommandLine serve,
       PrintWriter out,
       PrintWriter err) {
-    int status = commandLine(environment, clock, serve).setOut(out).setErr(err).execute(args);
+    return run(args, environment, clock, serve, Terminal.NONE, out, err);
+  }
+
+  /** {@link #run}, with {@code out} and {@code err} terminals as {@code terminal} says. */
+  public static int run(
+      String[] args,
+      Map<String, String> environment,
+      Clock clock,
+      CommandLine serve,
+      Terminal terminal,
+      PrintWriter out,
+      PrintWriter err) {
+    int status =
+        commandLine(environment, clock, serve, terminal).setOut(out).setErr(err).execute(args);
     out.flush();
     err.flush();
     return status;
@@ -59,23 +72,23 @@ public final class TandemCommand implements Runnable {
    * which lives above this package: {@code dev.tandem.sequencer.Tandem} gives it).
    */
   public static CommandLine commandLine(
-      Map<String, String> environment, Clock clock, CommandLine serve) {
+      Map<String, String> environment, Clock clock, CommandLine serve, Terminal terminal) {
     CommandLine tandem = new CommandLine(new TandemCommand());
     if (serve != null) {
       tandem.addSubcommand("serve", serve);
     }
     tandem.addSubcommand("token", TokenCommand.commandLine(environment, clock));
-    tandem.addSubcommand("docs", new DocsCommand(environment));
-    tandem.addSubcommand("text", new TextCommand(environment));
+    tandem.addSubcommand("docs", new DocsCommand(environment, terminal));
+    tandem.addSubcommand("text", new TextCommand(environment, terminal));
     CommandLine checkpoint = new CommandLine(new CheckpointCommand());
-    checkpoint.addSubcommand("create", new CheckpointCommand.Create(environment));
-    checkpoint.addSubcommand("list", new CheckpointCommand.List(environment));
+    checkpoint.addSubcommand("create", new CheckpointCommand.Create(environment, terminal));
+    checkpoint.addSubcommand("list", new CheckpointCommand.List(environment, terminal));
     tandem.addSubcommand("checkpoint", checkpoint);
-    tandem.addSubcommand("verify", new VerifyCommand(environment));
-    tandem.addSubcommand("export", new ExportCommand(environment));
-    tandem.addSubcommand("import", new ImportCommand(environment));
-    tandem.addSubcommand("prune", new PruneCommand(environment));
-    tandem.addSubcommand("delete", new DeleteCommand(environment));
+    tandem.addSubcommand("verify", new VerifyCommand(environment, terminal));
+    tandem.addSubcommand("export", new ExportCommand(environment, terminal));
+    tandem.addSubcommand("import", new ImportCommand(environment, terminal));
+    tandem.addSubcommand("prune", new PruneCommand(environment, terminal));
+    tandem.addSubcommand("delete", new DeleteCommand(environment, terminal));
     tandem.setExecutionExceptionHandler(
         (failure, commandLine, parsed) -> {
           if (failure instanceof CommandFailure) {

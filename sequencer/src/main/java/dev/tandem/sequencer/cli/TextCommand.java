@@ -16,7 +16,10 @@ import picocli.CommandLine.Parameters;
     name = "text",
     mixinStandardHelpOptions = true,
     sortOptions = false,
-    description = "Prints a document's text (exactly, no newline added).")
+    description =
+        "Prints a document's text. Into a pipe or a file it is exact, as cat prints a file; on a"
+            + " terminal a newline is added if the text does not end with one, so that the prompt"
+            + " starts on its own line (--raw: exact there too).")
 final class TextCommand extends DocumentCommand {
   @Parameters(paramLabel = "DOC", description = "the document id")
   String docId;
@@ -31,8 +34,11 @@ final class TextCommand extends DocumentCommand {
       description = "at a point in time, ISO-8601 with an offset: 2026-11-30T12:00Z")
   Instant at;
 
-  TextCommand(Map<String, String> environment) {
-    super(environment);
+  @Option(names = "--raw", description = "no newline added, even on a terminal")
+  boolean raw;
+
+  TextCommand(Map<String, String> environment, Terminal terminal) {
+    super(environment, terminal);
   }
 
   @Override
@@ -50,6 +56,9 @@ final class TextCommand extends DocumentCommand {
               return store.text(docId, revision);
             });
     out().print(snapshot.text());
+    if (terminal.stdout() && !raw && !snapshot.text().endsWith("\n")) {
+      out().println();
+    }
     out().flush();
     if (at != null || rev != null) {
       err().println("(revision " + snapshot.revision() + ")");

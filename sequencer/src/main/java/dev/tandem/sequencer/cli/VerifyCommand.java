@@ -38,8 +38,8 @@ final class VerifyCommand extends DocumentCommand {
   @Option(names = "--all", description = "every document")
   boolean all;
 
-  VerifyCommand(Map<String, String> environment) {
-    super(environment);
+  VerifyCommand(Map<String, String> environment, Terminal terminal) {
+    super(environment, terminal);
   }
 
   @Override
@@ -52,12 +52,17 @@ final class VerifyCommand extends DocumentCommand {
         store -> {
           int bad = 0;
           int checked = 0;
+          long ops = 0;
+          long startNanos = System.nanoTime();
           for (String docId : all ? allDocuments(store) : docIds) {
             checked++;
             HistoryVerifier verifier = new HistoryVerifier();
+            Progress progress = new Progress(terminal, err());
             try {
-              store.export(docId, verifier);
+              store.export(docId, new Tee(verifier, progress));
+              progress.done();
               HistoryVerifier.Summary summary = verifier.summary();
+              ops += summary.ops();
               out()
                   .printf(
                       "%s: ok (revision %d, %d ops, %d checkpoints, head hash %s)%n",
@@ -67,18 +72,22 @@ final class VerifyCommand extends DocumentCommand {
                       summary.checkpoints(),
                       summary.headHash());
             } catch (HistoryMismatchException e) {
+              progress.done();
               bad++;
               out()
                   .printf(
                       "%s: FAILED at revision %d: %s%n", docId, e.firstBadRevision(), e.reason());
             } catch (ArchiveFormatException | CommandFailure e) {
+              progress.done();
               bad++;
               out().printf("%s: FAILED: %s%n", docId, e.getMessage());
             }
           }
-          if (checked > 1 || bad > 0) {
-            err().printf("%d of %d documents verify%n", checked - bad, checked);
-          }
+          double seconds = (System.nanoTime() - startNanos) / 1e9;
+          err()
+              .printf(
+                  "%d of %d documents verify (%d ops %s)%n",
+                  checked - bad, checked, ops, Progress.rate(ops, "ops", seconds));
           return bad == 0 ? 0 : CommandFailure.EXIT_STATUS;
         });
   }

@@ -3,7 +3,6 @@ package dev.tandem.sequencer.document;
 import dev.tandem.persistence.StoredOp;
 import dev.tandem.sequencer.error.Errors;
 import dev.tandem.sequencer.error.TandemException;
-import dev.tandem.sequencer.protocol.Json;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -111,18 +110,21 @@ final class CatchUps {
     subscribers.join(subscriber);
   }
 
-  /** Ends every catch-up with {@code error} (the document steps down). */
+  /** Stops the catch-up of a subscriber that left. */
+  void remove(Subscriber subscriber) {
+    catchingUp.remove(subscriber);
+  }
+
+  /**
+   * Ends every catch-up (the document was deleted, or stepped down): each subscriber gets {@code
+   * error}.
+   */
   void failAll(TandemException error, GroupDelivery.Guard guard) {
     inHand = null;
     for (Subscriber subscriber : List.copyOf(catchingUp.keySet())) {
       catchingUp.remove(subscriber);
       guard.run("refusing", () -> subscriber.failed(doc.docId(), error));
     }
-  }
-
-  /** Stops the catch-up of a subscriber that left. */
-  void remove(Subscriber subscriber) {
-    catchingUp.remove(subscriber);
   }
 
   /** Gives up the catch-up whose step failed: its subscriber gets {@code error}. */
@@ -229,12 +231,7 @@ final class CatchUps {
     long budget = sequencers.config().maxMessageBytes();
     int start = ops.size();
     while (start > 0 && ops.size() - start < page) {
-      Committed op = ops.get(start - 1);
-      budget -=
-          Json.utf8Length(op.opJson())
-              + Json.utf8Length(op.clientId())
-              + Json.utf8Length(op.userId())
-              + 64; // the keys and numbers around each op
+      budget -= ops.get(start - 1).entryBytes();
       if (budget < 0) {
         break;
       }

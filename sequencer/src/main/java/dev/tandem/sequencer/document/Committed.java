@@ -3,6 +3,7 @@ package dev.tandem.sequencer.document;
 import dev.tandem.ot.OperationJson;
 import dev.tandem.ot.TextOperation;
 import dev.tandem.persistence.StoredOp;
+import dev.tandem.sequencer.protocol.Json;
 import java.time.Instant;
 import java.util.Objects;
 
@@ -53,6 +54,17 @@ public record Committed(
         stored.clientSeq(),
         stored.userId(),
         stored.createdAt());
+  }
+
+  /**
+   * About the UTF-8 bytes of this op's entry in an {@code ops} or {@code opened} message: what a
+   * catch-up counts to keep each message within {@code max-message-bytes}.
+   */
+  public long entryBytes() {
+    return Json.utf8Length(opJson)
+        + Json.utf8Length(clientId)
+        + Json.utf8Length(userId)
+        + 64; // the keys and numbers around each op
   }
 
   StoredOp toStored() {

@@ -18,6 +18,7 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>{@link DocumentState}: the text and revision at the head, and the recent history;
  *   <li>{@link Loading}: loading and reloading it, with the work that waits for that;
+ *   <li>{@link Arrivals}: submits handed over from any thread, taken into the queue together;
  *   <li>{@link Submits}: the submit queue, sequencing, the {@link GroupCommit} and its delivery;
  *   <li>{@link CatchUps}: subscribers that opened at an older revision, on their way to the head;
  *   <li>{@link Subscribers}: the live subscribers and their presence;
@@ -40,6 +41,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class DocumentSequencer {
   private static final Logger log = LoggerFactory.getLogger(DocumentSequencer.class);
+  private static final java.time.Duration DELETE_POLL_INTERVAL = java.time.Duration.ofMillis(5);
 
   private final String docId;
   private final Sequencers sequencers;
@@ -50,6 +52,7 @@ public final class DocumentSequencer {
   private final CatchUps catchUps;
   private final Checkpoints checkpoints;
   private final Submits submits;
+  private final Arrivals arrivals = new Arrivals(() -> continueWith(this::takeArrivals));
 
   private long lastUsedNanos = System.nanoTime();
 
@@ -80,8 +83,18 @@ public final class DocumentSequencer {
                 error -> subscriber.failed(docId, error)));
   }
 
+  /**
+   * Hands a submit over; it reaches the document's queue in the next step that takes arrivals.
+   *
+   * @throws TandemException {@code rate_limited} if the document has {@link
+   *     Sequencers#QUEUE_LIMIT_PER_DOCUMENT} requests waiting
+   */
   void submit(SubmitRequest request) {
-    enqueue(() -> submits.arrive(request));
+    int waiting = executor.queued() + arrivals.size();
+    if (waiting >= Sequencers.QUEUE_LIMIT_PER_DOCUMENT) {
+      throw Errors.rateLimited("the document is busy: " + waiting + " requests are waiting");
+    }
+    arrivals.add(request);
   }
 
   void presence(Subscriber subscriber, PresenceUpdate update) {
@@ -155,6 +168,53 @@ public final class DocumentSequencer {
     continueWith(submits::resume); // submits still waiting load again: the lease, or moved
   }
 
+  /**
+   * Deletes the document and its history. Its requests are held from now on, as during a load; the
+   * delete starts once no group of it is being committed (it polls for that: a commit takes
+   * milliseconds, and a deletion is rare); then every subscriber and catch-up gets {@code
+   * not_found}, the held requests find no document, and the sequencer is forgotten.
+   */
+  CompletableFuture<Boolean> delete() {
+    CompletableFuture<Boolean> result = new CompletableFuture<>();
+    enqueue(
+        () ->
+            loading.use(
+                null,
+                false,
+                () -> {
+                  loading.holdForDelete();
+                  deleteWhenCommitted(result);
+                },
+                result::completeExceptionally));
+    return result;
+  }
+
+  private void deleteWhenCommitted(CompletableFuture<Boolean> result) {
+    if (submits.groupHandedOff()) {
+      sequencers.schedule(
+          () -> continueWith(() -> deleteWhenCommitted(result)), DELETE_POLL_INTERVAL);
+      return;
+    }
+    loading.delete(result, this::dropSubscribers);
+  }
+
+  /** After the delete: nobody follows the document any more, and memory forgets it. */
+  private void dropSubscribers() {
+    TandemException deleted = Errors.documentDeleted(docId);
+    catchUps.failAll(deleted, this::safely);
+    for (Subscriber subscriber : subscribers.removeAll()) {
+      safely("telling of the delete", () -> subscriber.failed(docId, deleted));
+    }
+    doc.reset(new DocumentSnapshot(docId, 0, ""), 0, 0, 1);
+    log.atInfo().setMessage("document deleted").addKeyValue("doc", docId).log();
+    continueWith(
+        () -> {
+          if (subscribers.isEmpty() && catchUps.isEmpty() && !loading.isLoading()) {
+            sequencers.forgetIfUnused(docId, this, () -> executor.queued() == 1);
+          }
+        });
+  }
+
   /** Runs {@code task} after everything queued for this document so far; always accepted. */
   public void afterPendingWork(Runnable task) {
     executor.executeAlways(task);
@@ -192,7 +252,14 @@ public final class DocumentSequencer {
         });
   }
 
-  // ---- open and leave, on the executor ----------------------------------------------------------
+  // ---- submits, open and leave, on the executor -------------------------------------------------
+
+  /** Takes the submits that arrived into their lanes, all of them before any is sequenced. */
+  private void takeArrivals() {
+    lastUsedNanos = System.nanoTime();
+    arrivals.takeInto(submits::arrive);
+    submits.sequenceWaiting();
+  }
 
   private void doOpen(Subscriber subscriber, OptionalLong revision) {
     if (revision.isEmpty()) {

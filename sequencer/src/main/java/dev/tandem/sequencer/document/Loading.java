@@ -10,6 +10,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -114,6 +115,41 @@ final class Loading {
     if (!loading) {
       load(mayCreate);
     }
+  }
+
+  /**
+   * Holds every request that needs the document, as a load does, until {@link #delete} is done: a
+   * deletion waits for the group being committed, and nothing new may start meanwhile.
+   */
+  void holdForDelete() {
+    loading = true;
+  }
+
+  /**
+   * Deletes the document's rows on the database pool, as a load reads them, while its requests wait
+   * ({@link #holdForDelete}); then memory no longer holds it, and the waiting requests find it gone
+   * ({@code not_found}), or create it anew if they may (an {@code open} that creates). If the
+   * delete failed, they get its error and the document reloads before its next use.
+   */
+  void delete(CompletableFuture<Boolean> result, Runnable afterDeleted) {
+    sequencers
+        .readLater(() -> sequencers.deleteRows(doc.docId()))
+        .whenComplete(
+            (deleted, failure) ->
+                continueWith.execute(
+                    () -> {
+                      if (failure != null) {
+                        stale = true; // whether the rows are gone is unknown
+                        result.completeExceptionally(Sequencers.asTandem(failure));
+                        afterLoad(null, failure);
+                        return;
+                      }
+                      loaded = false;
+                      stale = false;
+                      afterDeleted.run();
+                      result.complete(deleted);
+                      afterLoad(new Loaded(Optional.empty(), 0, 0, List.of()), null);
+                    }));
   }
 
   /** Drops the work of {@code owner} still waiting for the load (its socket went away). */

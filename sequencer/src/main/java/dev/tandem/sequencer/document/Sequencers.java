@@ -299,6 +299,17 @@ public final class Sequencers implements AutoCloseable {
   }
 
   /**
+   * Deletes a document with its whole history, through its sequencer: once no group of it is being
+   * committed, with its requests held meanwhile; then its subscribers get {@code not_found}
+   * ("deleted"), and later requests find no document. Completes with whether it existed.
+   */
+  public CompletableFuture<Boolean> delete(String docId) {
+    CompletableFuture<Boolean>[] result = new CompletableFuture[1];
+    route(docId, d -> result[0] = d.delete());
+    return result[0];
+  }
+
+  /**
    * Prunes the document's history before {@code before} ({@link Archive#prune}); a loaded document
    * learns where its history starts now, so a client that asks for a revision below it is resynced
    * (see {@link Subscriber#resynced}) whatever memory still holds.
@@ -585,6 +596,11 @@ public final class Sequencers implements AutoCloseable {
       next += page.size();
     }
     return ops;
+  }
+
+  /** On the database pool: deletes the document's rows; whether it existed. */
+  boolean deleteRows(String docId) {
+    return archive.delete(docId);
   }
 
   /** A failure from the database pool as the client should see it. */

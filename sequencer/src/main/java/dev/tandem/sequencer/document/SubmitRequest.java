@@ -24,7 +24,7 @@ final class SubmitRequest {
   private final Runnable release;
   private final Metrics metrics;
   private final long arrivedNanos = System.nanoTime();
-  private int transforms; // the ops it was transformed against, for the metrics
+  private int transforms; // the ops it was transformed against
   private Committed sequenced;
   private boolean answered; // exactly one answer, whichever path gets there first
   private long cost = 1;
@@ -325,7 +325,15 @@ final class SubmitRequest {
     return sender != null ? sender : "rest " + submission.userId();
   }
 
-  /** What sequencing this submit costs: 1 + the ops it is transformed against. */
+  /** The ops it was transformed against when it was sequenced; 0 before. */
+  int transforms() {
+    return transforms;
+  }
+
+  /**
+   * What sequencing this submit costs, as estimated when it arrived: 1 + the ops it would be
+   * transformed against then.
+   */
   long cost() {
     return cost;
   }

@@ -30,8 +30,9 @@ final class Submits {
   private static final int MAX_OPS_PER_COMMIT = 100;
 
   /**
-   * Transforms one group may cost (the sum of its submits' costs), so that sequencing one group
-   * stays short and a submit that arrives meanwhile waits for little.
+   * Transforms one group may take (counted as done, not as estimated at arrival: the head may have
+   * moved on far since), so that sequencing one group stays short and a submit that arrives
+   * meanwhile waits for little.
    */
   private static final long MAX_TRANSFORMS_PER_GROUP = 10_000;
 
@@ -105,6 +106,8 @@ final class Submits {
 
   /**
    * A submit arrives: it waits in its sender's lane, within the document's bounds, or is refused.
+   * The caller sequences what waits ({@link #sequenceWaiting}) once the submits that arrived
+   * together are all in their lanes, so that the round-robin serves each in its turn.
    */
   void arrive(SubmitRequest request) {
     if (sequencers.isStopping()) {
@@ -127,9 +130,7 @@ final class Submits {
     }
     if (!admission.admitted()) {
       request.fail(busy("submits costing " + costBefore + " (at most " + costLimit + ") wait"));
-      return;
     }
-    sequenceWaiting();
   }
 
   // ---- sequencing a group -----------------------------------------------------------------------
@@ -172,8 +173,8 @@ final class Submits {
       if (request == null) {
         break;
       }
-      transforms += request.cost();
       sequence(request);
+      transforms += 1 + request.transforms();
     }
     readForNextLane();
     if (group.isEmpty()) {

@@ -34,6 +34,17 @@ final class Subscribers {
     return present.isEmpty();
   }
 
+  /**
+   * Removes every subscriber at once, without presence to anyone (the document was deleted, or
+   * stepped down); returns them.
+   */
+  List<Subscriber> removeAll() {
+    List<Subscriber> all = List.copyOf(present.keySet());
+    present.clear();
+    count = 0;
+    return all;
+  }
+
   /** The number of subscribers; from any thread. */
   int count() {
     return count;
@@ -73,14 +84,6 @@ final class Subscribers {
     }
     present.put(subscriber, update);
     relay(subscriber, update);
-  }
-
-  /** Removes every subscriber at once, without presence to anyone (the document steps down). */
-  List<Subscriber> removeAll() {
-    List<Subscriber> all = List.copyOf(present.keySet());
-    present.clear();
-    count = 0;
-    return all;
   }
 
   /** Removes a subscriber; the others learn that its client left, unless it is still present. */

@@ -43,6 +43,11 @@ public final class Errors {
     return new TandemException(ErrorCode.NOT_FOUND, "no document '" + docId + "'");
   }
 
+  /** What the subscribers of a document deleted while they followed it get. */
+  public static TandemException documentDeleted(String docId) {
+    return new TandemException(ErrorCode.NOT_FOUND, "document '" + docId + "' was deleted");
+  }
+
   public static TandemException notFound(String message) {
     return new TandemException(ErrorCode.NOT_FOUND, message);
   }

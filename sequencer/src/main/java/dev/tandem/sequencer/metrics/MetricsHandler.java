@@ -1,6 +1,5 @@
 package dev.tandem.sequencer.metrics;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.sequencer.auth.Authorizer;
 import dev.tandem.sequencer.auth.MetricsToken;
 import dev.tandem.sequencer.error.BadRequestLog;
@@ -75,14 +74,11 @@ public final class MetricsHandler extends HttpHandler {
   private void refuse(Response response, String message) throws IOException {
     metrics.error(ErrorCode.UNAUTHORIZED);
     BadRequestLog.answered("/metrics", Errors.unauthorized(message), null, null, null);
-    ObjectNode body = Json.object();
-    body.put("code", ErrorCode.UNAUTHORIZED.code());
-    body.put("message", message);
     response.setStatus(ErrorCode.UNAUTHORIZED.httpStatus());
     response.setHeader("WWW-Authenticate", "Bearer realm=\"tandem-metrics\"");
     response.setHeader("Cache-Control", "no-store");
     response.setContentType("application/json");
     response.setCharacterEncoding("UTF-8");
-    response.getWriter().write(Json.write(body));
+    response.getWriter().write(Json.error(ErrorCode.UNAUTHORIZED, message));
   }
 }

@@ -1,11 +1,12 @@
 package dev.tandem.sequencer.rest;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.tandem.persistence.AuthorRun;
+import dev.tandem.sequencer.auth.Role;
 import dev.tandem.sequencer.document.Sequencers;
-import dev.tandem.sequencer.protocol.Ids;
-import dev.tandem.sequencer.protocol.Json;
+import dev.tandem.sequencer.rest.Endpoint.Requires;
+import io.swagger.v3.oas.annotations.Operation;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import jakarta.ws.rs.GET;
@@ -13,13 +14,10 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
-import jakarta.ws.rs.container.AsyncResponse;
-import jakarta.ws.rs.container.Suspended;
-import jakarta.ws.rs.core.Context;
-import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.Response;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * {@code GET /api/docs/{id}/blame?rev=N} (read): who last inserted each code point of the text at
@@ -27,57 +25,43 @@ import java.util.concurrent.CompletableFuture;
  * stored authorship plus a replay.
  */
 @Path("docs/{id}/blame")
+@Produces(MediaType.APPLICATION_JSON)
 @Singleton
 public final class BlameResource {
+  /** The text at {@code rev} as runs in text order. */
+  public record Blame(String id, @JsonProperty("rev") long revision, List<Run> runs) {}
+
+  /**
+   * {@code length} code points last inserted by {@code user} at {@code rev}; user null if unknown.
+   */
+  public record Run(
+      @JsonProperty("user") @JsonInclude(JsonInclude.Include.ALWAYS) String userId,
+      @JsonProperty("rev") long revision,
+      long length) {
+    static Run of(AuthorRun run) {
+      return new Run(run.userId(), run.revision(), run.length());
+    }
+  }
+
   private final Sequencers sequencers;
-  private final Access access;
 
   @Inject
-  BlameResource(Sequencers sequencers, Access access) {
+  BlameResource(Sequencers sequencers) {
     this.sequencers = sequencers;
-    this.access = access;
   }
 
   @GET
-  @Produces(MediaType.APPLICATION_JSON)
-  public void blame(
-      @PathParam("id") String id,
-      @QueryParam("rev") String rev,
-      @QueryParam("access_token") String token,
-      @Context HttpHeaders headers,
-      @Suspended AsyncResponse response) {
-    DocumentResource.answer(
-        response,
-        () -> {
-          String docId = Ids.checkDocumentId(id);
-          access.read(headers, token, docId);
-          CompletableFuture<Long> revision =
-              rev != null
-                  ? CompletableFuture.completedFuture(DocumentResource.parseLong("rev", rev))
-                  : sequencers.archive(archive -> archive.header(docId).head());
-          return revision.thenCompose(
-              r ->
-                  sequencers
-                      .archive(archive -> archive.blame(docId, r))
-                      .thenApply(
-                          runs -> {
-                            ObjectNode body = Json.object();
-                            body.put("id", docId);
-                            body.put("rev", r);
-                            ArrayNode items = body.putArray("runs");
-                            for (AuthorRun run : runs) {
-                              ObjectNode item = items.addObject();
-                              if (run.userId() == null) {
-                                item.putNull("user");
-                              } else {
-                                item.put("user", run.userId());
-                              }
-                              item.put("rev", run.revision());
-                              item.put("length", run.length());
-                            }
-                            return Response.ok(Json.write(body), MediaType.APPLICATION_JSON_TYPE)
-                                .build();
-                          }));
-        });
+  @Requires(Role.READ)
+  @Operation(summary = "Who last inserted each part of the text at revision rev (the head without)")
+  public CompletionStage<Blame> blame(@PathParam("id") String id, @QueryParam("rev") Long rev) {
+    CompletableFuture<Long> revision =
+        rev != null
+            ? CompletableFuture.completedFuture(rev)
+            : sequencers.archive(archive -> archive.header(id).head());
+    return revision.thenCompose(
+        r ->
+            sequencers
+                .archive(archive -> archive.blame(id, r))
+                .thenApply(runs -> new Blame(id, r, runs.stream().map(Run::of).toList())));
   }
 }

@@ -2,6 +2,7 @@ package dev.tandem.sequencer.rest;
 
 import dev.tandem.sequencer.auth.AllowedOrigins;
 import dev.tandem.sequencer.error.Errors;
+import dev.tandem.sequencer.protocol.Json;
 import jakarta.annotation.Priority;
 import jakarta.ws.rs.HttpMethod;
 import jakarta.ws.rs.Priorities;
@@ -19,17 +20,17 @@ import jakarta.ws.rs.core.Response;
  *
  * <p>A request whose {@code Origin} is allowed gets {@code Access-Control-Allow-Origin: <that
  * origin>}; its preflight ({@code OPTIONS} with {@code Access-Control-Request-Method}) is answered
- * here with 204, methods GET, PUT, POST and headers Authorization, Content-Type, Last-Event-ID. A
- * request from any other origin (the opaque {@code null} included) is refused with 403 {@code
- * forbidden} before any resource sees it, so a page cannot even make the server do work in its
- * name. No credentials are allowed: tokens travel in {@code Authorization} or {@code access_token},
- * never in cookies. Every answer says {@code Vary: Origin}, so a cache never hands one origin's
- * answer to another.
+ * here with 204, methods GET, PUT, POST, DELETE and headers Authorization, Content-Type,
+ * Last-Event-ID. A request from any other origin (the opaque {@code null} included) is refused with
+ * 403 {@code forbidden} before any resource sees it, so a page cannot even make the server do work
+ * in its name. No credentials are allowed: tokens travel in {@code Authorization} or {@code
+ * access_token}, never in cookies. Every answer says {@code Vary: Origin}, so a cache never hands
+ * one origin's answer to another.
  */
 @PreMatching
 @Priority(Priorities.AUTHENTICATION - 100) // before anything that could answer the preflight
 final class CrossOrigin implements ContainerRequestFilter, ContainerResponseFilter {
-  static final String ALLOWED_METHODS = "GET, PUT, POST";
+  static final String ALLOWED_METHODS = "GET, PUT, POST, DELETE";
   static final String ALLOWED_HEADERS = "Authorization, Content-Type, Last-Event-ID";
   private static final String MAX_AGE_SECONDS = "600";
 
@@ -45,7 +46,7 @@ final class CrossOrigin implements ContainerRequestFilter, ContainerResponseFilt
     if (!origins.allows(origin, request.getHeaderString(HttpHeaders.HOST))) {
       throw Errors.forbidden(
           "origin '"
-              + ErrorMapper.abbreviate(origin)
+              + Json.abbreviate(origin)
               + "' may not call this API (expected: the server's own origin or one of"
               + " --allowed-origins)");
     }

@@ -1,5 +1,6 @@
 package dev.tandem.sequencer.rest;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.tandem.sequencer.error.BadRequestLog;
 import dev.tandem.sequencer.error.ErrorCode;
 import dev.tandem.sequencer.error.Errors;
@@ -7,8 +8,10 @@ import dev.tandem.sequencer.error.MovedException;
 import dev.tandem.sequencer.error.TandemException;
 import dev.tandem.sequencer.metrics.Metrics;
 import dev.tandem.sequencer.protocol.Json;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
@@ -18,6 +21,7 @@ import java.nio.charset.IllegalCharsetNameException;
 import java.nio.charset.UnsupportedCharsetException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import org.glassfish.jersey.server.ParamException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,6 +35,7 @@ final class ErrorMapper implements ExceptionMapper<Throwable> {
 
   private final Metrics metrics;
   @Context private UriInfo uriInfo;
+  @Context private HttpHeaders headers;
 
   ErrorMapper(Metrics metrics) {
     this.metrics = metrics;
@@ -39,8 +44,7 @@ final class ErrorMapper implements ExceptionMapper<Throwable> {
   @Override
   public Response toResponse(Throwable failure) {
     Throwable cause = unwrap(failure);
-    TandemException error =
-        cause instanceof TandemException tandem ? tandem : unreadableRequest(cause);
+    TandemException error = refusal(cause);
     if (error != null) {
       metrics.error(error.code());
       BadRequestLog.answered("REST", error, docId(), null, null);
@@ -70,6 +74,54 @@ final class ErrorMapper implements ExceptionMapper<Throwable> {
   }
 
   /**
+   * What the client is told for a failure that is its own: a {@link TandemException} raised on the
+   * way (also inside a parameter's or the body's binding), a query parameter or header of the wrong
+   * type, a body Jackson refuses, a body it could not send; null for anything else.
+   */
+  private TandemException refusal(Throwable failure) {
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      if (cause instanceof TandemException tandem) {
+        return tandem;
+      }
+    }
+    if (failure instanceof ParamException parameter) {
+      return wrongParameter(parameter);
+    }
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      if (cause instanceof JsonProcessingException json) {
+        return Json.refusal(json);
+      }
+    }
+    return unreadableRequest(failure);
+  }
+
+  /** {@code query parameter 'rev' is 'x' (expected: an integer)}. */
+  private TandemException wrongParameter(ParamException parameter) {
+    boolean header = parameter.getParameterType() == HeaderParam.class;
+    String name = parameter.getParameterName();
+    String value = null;
+    try {
+      value = header ? headers.getHeaderString(name) : uriInfo.getQueryParameters().getFirst(name);
+    } catch (RuntimeException e) { // outside a request's scope
+      // the message goes without the value
+    }
+    String expected = "an integer"; // Long.valueOf's NumberFormatException
+    for (Throwable cause = parameter; cause != null; cause = cause.getCause()) {
+      if (cause instanceof Endpoint.Expected converter) {
+        expected = converter.getMessage();
+      }
+    }
+    return Errors.badRequest(
+        (header ? "header '" : "query parameter '")
+            + name
+            + "' is '"
+            + Json.abbreviate(value)
+            + "' (expected: "
+            + expected
+            + ")");
+  }
+
+  /**
    * A request the client made unreadable, as {@code bad_request}; null for anything else. The only
    * I/O of a call is reading its request (the database's failures arrive as {@code unavailable}),
    * so an {@link IOException} is a body cut short by the client (an {@link java.io.EOFException}
@@ -87,13 +139,12 @@ final class ErrorMapper implements ExceptionMapper<Throwable> {
       if (cause instanceof UnsupportedCharsetException
           || cause instanceof IllegalCharsetNameException) {
         return Errors.badRequest(
-            "unknown charset in Content-Type: '" + abbreviate(cause.getMessage()) + "'");
+            "unknown charset in Content-Type: '" + Json.abbreviate(cause.getMessage()) + "'");
       }
     }
     return null;
   }
 
-  /** Client input quoted in a message: at most 40 characters. */
   /** The document the failed call was about, for the log; null if it names none. */
   private String docId() {
     try {
@@ -101,10 +152,6 @@ final class ErrorMapper implements ExceptionMapper<Throwable> {
     } catch (RuntimeException e) { // outside a request's scope
       return null;
     }
-  }
-
-  static String abbreviate(String text) {
-    return text == null || text.length() <= 40 ? text : text.substring(0, 40) + "…";
   }
 
   static Response response(TandemException error) {
@@ -123,7 +170,7 @@ final class ErrorMapper implements ExceptionMapper<Throwable> {
   private static Response body(int status, ErrorCode code, String message) {
     return Response.status(status)
         .type(MediaType.APPLICATION_JSON_TYPE)
-        .entity(Json.error(code, message))
+        .entity(new Json.ErrorBody(code, message))
         .build();
   }
 }

@@ -1,8 +1,10 @@
 package dev.tandem.sequencer.rest;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.databind.util.RawValue;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonRawValue;
 import dev.tandem.sequencer.auth.Principal;
+import dev.tandem.sequencer.auth.Role;
 import dev.tandem.sequencer.config.TandemConfig;
 import dev.tandem.sequencer.document.Committed;
 import dev.tandem.sequencer.document.OpRun;
@@ -11,10 +13,11 @@ import dev.tandem.sequencer.document.Snapshot;
 import dev.tandem.sequencer.document.Subscriber;
 import dev.tandem.sequencer.error.Errors;
 import dev.tandem.sequencer.error.TandemException;
-import dev.tandem.sequencer.protocol.Ids;
 import dev.tandem.sequencer.protocol.Json;
 import dev.tandem.sequencer.protocol.PresenceUpdate;
+import dev.tandem.sequencer.rest.Endpoint.Requires;
 import dev.tandem.sequencer.server.OutboundBudget;
+import io.swagger.v3.oas.annotations.Operation;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import jakarta.ws.rs.GET;
@@ -23,11 +26,10 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.ProcessingException;
 import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.container.AsyncResponse;
+import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.Suspended;
 import jakarta.ws.rs.core.Context;
-import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import java.io.IOException;
 import java.time.Duration;
@@ -83,21 +85,36 @@ public final class EventsResource {
     this.outboundBudget = outboundBudget;
   }
 
+  /** The data of {@code event: snapshot}; {@code resync} is true after a prune, else absent. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record SnapshotEvent(
+      @JsonProperty("doc") String docId,
+      @JsonProperty("rev") long revision,
+      String text,
+      Boolean resync) {}
+
+  /** The data of {@code event: op}: one committed op, {@code op} as stored. */
+  public record OpEvent(
+      @JsonProperty("doc") String docId,
+      @JsonProperty("rev") long revision,
+      @JsonRawValue String op,
+      @JsonProperty("client") String clientId,
+      long seq,
+      @JsonProperty("user") String userId) {}
+
   @GET
   @Produces(MediaType.SERVER_SENT_EVENTS)
+  @Requires(Role.READ)
+  @Operation(summary = "A live feed of the document: a snapshot, then every committed op")
   public void events(
-      @PathParam("id") String id,
+      @PathParam("id") String docId,
       @HeaderParam("Last-Event-ID") String lastEventId,
-      @QueryParam("access_token") String token,
-      @Context HttpHeaders headers,
+      @Context ContainerRequestContext context,
       @Context Request request,
       @Suspended AsyncResponse response) {
-    String docId;
     OptionalLong from;
-    Principal principal;
+    Principal principal = Endpoint.principal(context);
     try {
-      docId = Ids.checkDocumentId(id);
-      principal = access.read(headers, token, docId);
       from = lastEventId(lastEventId);
       if (outboundBudget.isFull()) { // a stream starts with the text, or the ops missed
         throw outboundBudget.full();
@@ -126,7 +143,13 @@ public final class EventsResource {
     if (header == null || header.isBlank()) {
       return OptionalLong.empty();
     }
-    long revision = DocumentResource.parseLong("Last-Event-ID", header.trim());
+    long revision;
+    try {
+      revision = Long.parseLong(header.trim());
+    } catch (NumberFormatException e) {
+      throw Errors.badRequest(
+          "header 'Last-Event-ID' is '" + Json.abbreviate(header) + "' (expected: an integer)");
+    }
     if (revision < 0) {
       throw Errors.revOutOfRange(
           "Last-Event-ID " + revision + " (expected: 0 to the head of the document)");
@@ -178,11 +201,10 @@ public final class EventsResource {
     @Override
     public void opened(Snapshot snapshot) {
       start();
-      ObjectNode data = Json.object();
-      data.put("doc", snapshot.docId());
-      data.put("rev", snapshot.revision());
-      data.put("text", snapshot.text());
-      send("snapshot", snapshot.revision(), data);
+      send(
+          "snapshot",
+          snapshot.revision(),
+          new SnapshotEvent(snapshot.docId(), snapshot.revision(), snapshot.text(), null));
     }
 
     /**
@@ -192,12 +214,10 @@ public final class EventsResource {
     @Override
     public void resynced(Snapshot snapshot, OptionalLong lastSeq) {
       start();
-      ObjectNode data = Json.object();
-      data.put("doc", snapshot.docId());
-      data.put("rev", snapshot.revision());
-      data.put("text", snapshot.text());
-      data.put("resync", true);
-      send("snapshot", snapshot.revision(), data);
+      send(
+          "snapshot",
+          snapshot.revision(),
+          new SnapshotEvent(snapshot.docId(), snapshot.revision(), snapshot.text(), true));
     }
 
     /** Paced by bytes: whenever more than half the bound waits, the rest waits for room. */
@@ -261,14 +281,16 @@ public final class EventsResource {
     }
 
     private void op(Committed committed) {
-      ObjectNode data = Json.object();
-      data.put("doc", committed.docId());
-      data.put("rev", committed.revision());
-      data.putRawValue("op", new RawValue(committed.opJson()));
-      data.put("client", committed.clientId());
-      data.put("seq", committed.seq());
-      data.put("user", committed.userId());
-      send("op", committed.revision(), data);
+      send(
+          "op",
+          committed.revision(),
+          new OpEvent(
+              committed.docId(),
+              committed.revision(),
+              committed.opJson(),
+              committed.clientId(),
+              committed.seq(),
+              committed.userId()));
     }
 
     @Override
@@ -281,10 +303,13 @@ public final class EventsResource {
 
     /**
      * Before the stream started (not found, {@code Last-Event-ID} past the head, database away):
-     * the request's answer, with the error's status. After: the stream ends.
+     * the request's answer, with the error's status. After (the document was deleted, or cannot be
+     * followed after a failed reload): a last {@code event: error} ({@code {code, message}}, no
+     * id), and the stream ends.
      */
     @Override
     public void failed(String docId, TandemException error) {
+      lastEvent("error", error);
       end(error);
     }
 
@@ -295,7 +320,7 @@ public final class EventsResource {
       }
     }
 
-    private void send(String name, long revision, ObjectNode data) {
+    private void send(String name, long revision, Record data) {
       if (ended.get() || output.isClosed()) {
         end();
         return;
@@ -373,14 +398,18 @@ public final class EventsResource {
      */
     void expire() {
       TandemException expired = Errors.tokenExpired();
+      lastEvent("expired", expired);
+      end(expired);
+    }
+
+    /** A stream's last event, {@code {code, message}} without an id, if it started. */
+    private void lastEvent(String name, TandemException error) {
       if (answered.get() && !ended.get()) {
-        ObjectNode data = Json.object();
-        data.put("code", expired.code().code());
-        data.put("message", expired.getMessage());
+        Json.ErrorBody data = new Json.ErrorBody(error.code(), error.getMessage());
         try {
           output.write(
               new OutboundEvent.Builder()
-                  .name("expired")
+                  .name(name)
                   .mediaType(MediaType.TEXT_PLAIN_TYPE)
                   .data(String.class, Json.write(data))
                   .build());
@@ -388,7 +417,6 @@ public final class EventsResource {
           // ending anyway
         }
       }
-      end(expired);
     }
 
     /** Ends the stream; before it started (only at shutdown), the request gets 503. */

@@ -1,11 +1,13 @@
 package dev.tandem.sequencer.rest;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.tandem.persistence.HistoryVerifier;
 import dev.tandem.sequencer.archive.ArchiveReader;
+import dev.tandem.sequencer.auth.Role;
 import dev.tandem.sequencer.document.Sequencers;
-import dev.tandem.sequencer.protocol.Ids;
-import dev.tandem.sequencer.protocol.Json;
+import dev.tandem.sequencer.rest.Endpoint.Created;
+import dev.tandem.sequencer.rest.Endpoint.Requires;
+import io.swagger.v3.oas.annotations.Operation;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import jakarta.ws.rs.Consumes;
@@ -13,17 +15,12 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.QueryParam;
-import jakarta.ws.rs.container.AsyncResponse;
-import jakarta.ws.rs.container.Suspended;
-import jakarta.ws.rs.core.Context;
-import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.Response;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletionStage;
 
 /**
  * {@code POST /api/docs/{id}/import} (admin): stores a document under {@code id} from a history in
@@ -33,53 +30,39 @@ import java.nio.charset.StandardCharsets;
 @Path("docs/{id}/import")
 @Singleton
 public final class ImportResource {
+  /** What was stored: the head, its counts and the chain hash at the head. */
+  public record Imported(
+      String id, @JsonProperty("rev") long head, long ops, long checkpoints, String headHash) {
+    static Imported of(HistoryVerifier.Summary summary) {
+      return new Imported(
+          summary.docId(),
+          summary.head(),
+          summary.ops(),
+          summary.checkpoints(),
+          summary.headHash());
+    }
+  }
 
   private final Sequencers sequencers;
-  private final Access access;
 
   @Inject
-  ImportResource(Sequencers sequencers, Access access) {
+  ImportResource(Sequencers sequencers) {
     this.sequencers = sequencers;
-    this.access = access;
   }
 
   @POST
   @Consumes(MediaType.APPLICATION_JSON) // JSON Lines; any other type is refused (JsonBodies)
   @Produces(MediaType.APPLICATION_JSON)
-  public void importDocument(
-      @PathParam("id") String id,
-      @QueryParam("access_token") String token,
-      @Context HttpHeaders headers,
-      InputStream body,
-      @Suspended AsyncResponse response) {
-    DocumentResource.answer(
-        response,
-        () -> {
-          String docId = Ids.checkDocumentId(id);
-          access.admin(headers, token, docId);
-          BufferedReader lines =
-              new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8), 65536);
-          return sequencers
-              .archive(
-                  archive ->
-                      archive.importDocument(
-                          visitor -> new ArchiveReader(lines, docId).readInto(visitor)))
-              .thenApply(
-                  summary ->
-                      Response.status(201)
-                          .type(MediaType.APPLICATION_JSON_TYPE)
-                          .entity(Json.write(summaryJson(summary)))
-                          .build());
-        });
-  }
-
-  static ObjectNode summaryJson(HistoryVerifier.Summary summary) {
-    ObjectNode body = Json.object();
-    body.put("id", summary.docId());
-    body.put("rev", summary.head());
-    body.put("ops", summary.ops());
-    body.put("checkpoints", summary.checkpoints());
-    body.put("headHash", summary.headHash());
-    return body;
+  @Requires(Role.ADMIN)
+  @Created
+  @Operation(summary = "Stores a document from an export, once its whole history verifies (201)")
+  public CompletionStage<Imported> importDocument(@PathParam("id") String id, InputStream body) {
+    BufferedReader lines =
+        new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8), 65536);
+    return sequencers
+        .archive(
+            archive ->
+                archive.importDocument(visitor -> new ArchiveReader(lines, id).readInto(visitor)))
+        .thenApply(Imported::of);
   }
 }

@@ -1,6 +1,7 @@
 package dev.tandem.sequencer.rest;
 
 import dev.tandem.sequencer.error.Errors;
+import dev.tandem.sequencer.protocol.Json;
 import jakarta.annotation.Priority;
 import jakarta.ws.rs.HttpMethod;
 import jakarta.ws.rs.Priorities;
@@ -30,7 +31,7 @@ final class JsonBodies implements ContainerRequestFilter {
       throw Errors.badRequest(
           method
               + " needs Content-Type: application/json (got "
-              + (type == null ? "none" : "'" + ErrorMapper.abbreviate(type) + "'")
+              + (type == null ? "none" : "'" + Json.abbreviate(type) + "'")
               + ")");
     }
   }

@@ -1,10 +1,11 @@
 package dev.tandem.sequencer.rest;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.tandem.sequencer.auth.Role;
 import dev.tandem.sequencer.document.Sequencers;
 import dev.tandem.sequencer.error.Errors;
-import dev.tandem.sequencer.protocol.Ids;
-import dev.tandem.sequencer.protocol.Json;
+import dev.tandem.sequencer.rest.Endpoint.Requires;
+import io.swagger.v3.oas.annotations.Operation;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import jakarta.ws.rs.POST;
@@ -12,12 +13,8 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
-import jakarta.ws.rs.container.AsyncResponse;
-import jakarta.ws.rs.container.Suspended;
-import jakarta.ws.rs.core.Context;
-import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.Response;
+import java.util.concurrent.CompletionStage;
 
 /**
  * {@code POST /api/docs/{id}/prune?before=N} (admin): drops the history before revision N, keeping
@@ -25,45 +22,36 @@ import jakarta.ws.rs.core.Response;
  * learns of it, so clients below N are resynced.
  */
 @Path("docs/{id}/prune")
+@Produces(MediaType.APPLICATION_JSON)
 @Singleton
 public final class PruneResource {
+  /** The history now starts at {@code start}; {@code ops} and {@code checkpoints} were removed. */
+  public record Pruned(
+      String id,
+      long start,
+      @JsonProperty("ops") long opsRemoved,
+      @JsonProperty("checkpoints") long checkpointsRemoved) {}
+
   private final Sequencers sequencers;
-  private final Access access;
 
   @Inject
-  PruneResource(Sequencers sequencers, Access access) {
+  PruneResource(Sequencers sequencers) {
     this.sequencers = sequencers;
-    this.access = access;
   }
 
   @POST
-  @Produces(MediaType.APPLICATION_JSON)
-  public void prune(
-      @PathParam("id") String id,
-      @QueryParam("before") String before,
-      @QueryParam("access_token") String token,
-      @Context HttpHeaders headers,
-      @Suspended AsyncResponse response) {
-    DocumentResource.answer(
-        response,
-        () -> {
-          String docId = Ids.checkDocumentId(id);
-          access.admin(headers, token, docId);
-          if (before == null) {
-            throw Errors.badRequest("query parameter 'before' is required");
-          }
-          long revision = DocumentResource.parseLong("before", before);
-          return sequencers
-              .prune(docId, revision)
-              .thenApply(
-                  summary -> {
-                    ObjectNode body = Json.object();
-                    body.put("id", docId);
-                    body.put("start", summary.start());
-                    body.put("ops", summary.opsRemoved());
-                    body.put("checkpoints", summary.checkpointsRemoved());
-                    return Response.ok(Json.write(body), MediaType.APPLICATION_JSON_TYPE).build();
-                  });
-        });
+  @Requires(Role.ADMIN)
+  @Operation(summary = "Drops the history before revision before, keeping a checkpoint there")
+  public CompletionStage<Pruned> prune(
+      @PathParam("id") String id, @QueryParam("before") Long before) {
+    if (before == null) {
+      throw Errors.badRequest("query parameter 'before' is required");
+    }
+    return sequencers
+        .prune(id, before)
+        .thenApply(
+            summary ->
+                new Pruned(
+                    id, summary.start(), summary.opsRemoved(), summary.checkpointsRemoved()));
   }
 }

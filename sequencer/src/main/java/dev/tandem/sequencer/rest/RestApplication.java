@@ -22,8 +22,19 @@ import org.glassfish.jersey.server.ServerProperties;
  * ignored" (jersey#3700: it checks an object against the resource classes only).
  */
 public final class RestApplication extends ResourceConfig {
+  /**
+   * Jersey's Jackson reads bodies and writes answers with the server's strict mapper. A class, not
+   * a lambda: Jersey finds a context resolver by its declared type argument.
+   */
+  private static final class StrictMapper implements ContextResolver<ObjectMapper> {
+    @Override
+    public ObjectMapper getContext(Class<?> type) {
+      return Json.MAPPER;
+    }
+  }
+
   /** Every resource under {@code /api}. */
-  static final List<Class<?>> RESOURCES =
+  public static final List<Class<?>> RESOURCES =
       List.of(
           DocumentResource.class,
           DocumentListResource.class,
@@ -32,19 +43,21 @@ public final class RestApplication extends ResourceConfig {
           DiffResource.class,
           BlameResource.class,
           PruneResource.class,
-          EventsResource.class);
+          EventsResource.class,
+          OpenApiResource.class);
 
   public RestApplication(
       Sequencers sequencers,
       RoleAuthorizer authorizer,
       TandemConfig config,
       OutboundBudget outboundBudget) {
+    Access access = new Access(authorizer);
     register(
         new AbstractBinder() {
           @Override
           protected void configure() {
             bind(sequencers).to(Sequencers.class);
-            bind(new Access(authorizer)).to(Access.class);
+            bind(access).to(Access.class);
             bind(config).to(TandemConfig.class);
             bind(outboundBudget).to(OutboundBudget.class);
           }
@@ -52,9 +65,12 @@ public final class RestApplication extends ResourceConfig {
     RESOURCES.forEach(this::register);
     register(new CrossOrigin(config.allowedOrigins()));
     register(new JsonBodies());
+    register(new Endpoint(access));
+    register(new Endpoint.Times());
+    register(new BodyLimit(config.maxMessageBytes()));
     register(new ErrorMapper(sequencers.metrics()));
     register(JacksonFeature.withoutExceptionMappers());
-    register((ContextResolver<ObjectMapper>) type -> Json.MAPPER);
+    register(new StrictMapper());
     // WADL needs a JAXB implementation, which is not on the class path: looking for one at start
     // costs time and ends in a warning.
     property(ServerProperties.WADL_FEATURE_DISABLE, true);

@@ -1,6 +1,6 @@
 package dev.tandem.sequencer.server;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.tandem.persistence.DatabaseHealth;
 import dev.tandem.sequencer.document.Sequencers;
 import dev.tandem.sequencer.protocol.Json;
@@ -40,33 +40,40 @@ public final class HealthHandler extends HttpHandler {
     this.database = database;
   }
 
+  /** The body of a probe's answer; what a probe does not tell is left out. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  record Health(String status, String reason, Integer documents, DatabaseState database) {}
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  record DatabaseState(boolean reachable, String reason) {}
+
   @Override
   public void service(Request request, Response response) throws Exception {
-    ObjectNode body = Json.object();
+    Health body;
     int status = 200;
     if (probe == Probe.LIVE) {
-      body.put("status", "ok");
+      body = new Health("ok", null, null, null);
     } else {
       DatabaseHealth.Status db = database.status();
+      String state = "ok";
+      String reason = null;
       if (sequencers.isStopping()) {
         status = 503;
-        body.put("status", "stopping");
-        body.put("reason", "the server is shutting down");
+        state = "stopping";
+        reason = "the server is shutting down";
       } else if (!db.reachable()) {
         status = 503;
-        body.put("status", "unavailable");
-        body.put("reason", db.reason());
-      } else {
-        body.put("status", "ok");
+        state = "unavailable";
+        reason = db.reason();
       }
-      if (probe == Probe.HEALTH) {
-        body.put("documents", sequencers.loadedDocuments());
-        ObjectNode databaseNode = body.putObject("database");
-        databaseNode.put("reachable", db.reachable());
-        if (!db.reachable()) {
-          databaseNode.put("reason", db.reason());
-        }
-      }
+      body =
+          probe == Probe.HEALTH
+              ? new Health(
+                  state,
+                  reason,
+                  sequencers.loadedDocuments(),
+                  new DatabaseState(db.reachable(), db.reachable() ? null : db.reason()))
+              : new Health(state, reason, null, null);
     }
     response.setStatus(status);
     response.setHeader("Cache-Control", "no-store");

@@ -1,8 +1,6 @@
 package dev.tandem.sequencer.ws;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.databind.util.RawValue;
 import dev.tandem.sequencer.auth.Principal;
 import dev.tandem.sequencer.config.TandemConfig;
 import dev.tandem.sequencer.document.Committed;
@@ -18,6 +16,7 @@ import dev.tandem.sequencer.error.TandemException;
 import dev.tandem.sequencer.metrics.Metrics;
 import dev.tandem.sequencer.protocol.Json;
 import dev.tandem.sequencer.protocol.PresenceUpdate;
+import dev.tandem.sequencer.protocol.ServerMessage;
 import dev.tandem.sequencer.server.OutboundBudget;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.CloseReason.CloseCode;
@@ -66,13 +65,10 @@ final class Connection implements Subscriber {
   private static final Function<OpRun, Outbox.Frame> OPS_FRAME =
       run -> Outbox.Frame.binary(Frames.ops(run.ops()));
   private static final Function<Snapshot, Outbox.Frame> OPENED_FRAME =
-      snapshot -> {
-        ObjectNode frame = frame("opened");
-        frame.put("doc", snapshot.docId());
-        frame.put("rev", snapshot.revision());
-        frame.put("text", snapshot.text());
-        return Outbox.Frame.text(Json.write(frame));
-      };
+      snapshot ->
+          Outbox.Frame.text(
+              ServerMessage.Opened.text(snapshot.docId(), snapshot.revision(), snapshot.text())
+                  .json());
 
   private final Session session;
   private final Metrics metrics;
@@ -80,6 +76,7 @@ final class Connection implements Subscriber {
   private final RecentEvents badMessages;
   private final RecentEvents refusedForRate; // rate_limited answers: a client that keeps sending
   private final String refusedForRateReason;
+  private final int maxMessageBytes; // what one catch-up ops frame holds at most, about
   private final Set<String> openDocuments = ConcurrentHashMap.newKeySet();
   private final ArrayDeque<PendingOpen> waitingOpens = new ArrayDeque<>(); // guarded by itself
   private final Set<String> opening = ConcurrentHashMap.newKeySet(); // handed over, unanswered
@@ -96,6 +93,7 @@ final class Connection implements Subscriber {
   Connection(Session session, Metrics metrics, TandemConfig config, OutboundBudget outboundBudget) {
     this.session = session;
     this.metrics = metrics;
+    this.maxMessageBytes = config.maxMessageBytes();
     long window = config.badMessageWindow().toNanos();
     this.badMessages = new RecentEvents(config.badMessageLimit(), window);
     this.refusedForRate = new RecentEvents(config.excessMessageLimit(), window);
@@ -386,35 +384,32 @@ final class Connection implements Subscriber {
   /** {@code welcome {client, user, name, color?, exp?}}. */
   void welcome() {
     Principal current = principal;
-    ObjectNode frame = frame("welcome");
-    frame.put("client", clientId);
-    frame.put("user", current.userId());
-    frame.put("name", current.displayName());
-    current.color().ifPresent(color -> frame.put("color", color));
-    putExpiry(frame, current);
-    send(frame);
+    send(
+        new ServerMessage.Welcome(
+            clientId,
+            current.userId(),
+            current.displayName(),
+            current.color().orElse(null),
+            expiry(current)));
   }
 
   /** {@code authed {user, exp?}}: the fresh token of an {@code auth} is this connection's now. */
   void authed() {
     Principal current = principal;
-    ObjectNode frame = frame("authed");
-    frame.put("user", current.userId());
-    putExpiry(frame, current);
-    send(frame);
+    send(new ServerMessage.Authed(current.userId(), expiry(current)));
   }
 
   /**
    * {@code exp}: the token's expiry in epoch seconds, left out for a principal that never expires.
    */
-  private static void putExpiry(ObjectNode frame, Principal principal) {
-    if (!principal.expiresAt().equals(Instant.MAX)) {
-      frame.put("exp", principal.expiresAt().getEpochSecond());
-    }
+  private static Long expiry(Principal principal) {
+    return principal.expiresAt().equals(Instant.MAX)
+        ? null
+        : principal.expiresAt().getEpochSecond();
   }
 
   void pong() {
-    send(frame("pong"));
+    send(new ServerMessage.Pong());
   }
 
   /**
@@ -429,20 +424,15 @@ final class Connection implements Subscriber {
     }
     metrics.error(error.code());
     BadRequestLog.answered("WebSocket", error, docId, clientId, seq);
-    ObjectNode frame = frame("error");
-    if (docId != null) { // as the client sent it, but sendable: a lone surrogate has no UTF-8
-      frame.put("doc", TandemException.wellFormed(docId));
-    }
-    if (seq != null) {
-      frame.put("seq", seq);
-    }
-    frame.put("code", error.code().code());
-    frame.put("message", error.getMessage());
-    frame.put("retryable", error.code().retryable());
-    if (error instanceof MovedException moved) {
-      frame.put("url", moved.webSocketUrl());
-    }
-    send(frame);
+    send(
+        new ServerMessage.Error(
+            // as the client sent it, but sendable: a lone surrogate has no UTF-8
+            docId == null ? null : TandemException.wellFormed(docId),
+            seq,
+            error.code().code(),
+            error.getMessage(),
+            error.code().retryable(),
+            error instanceof MovedException moved ? moved.webSocketUrl() : null));
     if (error.code() == ErrorCode.RATE_LIMITED
         && refusedForRate.count(System.nanoTime())
         && close(CloseCodes.TRY_AGAIN_LATER, refusedForRateReason)) {
@@ -455,11 +445,7 @@ final class Connection implements Subscriber {
     return new SubmitReply() {
       @Override
       public void acked(Committed committed) {
-        ObjectNode frame = frame("ack");
-        frame.put("doc", committed.docId());
-        frame.put("rev", committed.revision());
-        frame.put("seq", committed.seq());
-        send(frame);
+        send(new ServerMessage.Ack(committed.docId(), committed.revision(), committed.seq()));
       }
 
       @Override
@@ -481,23 +467,22 @@ final class Connection implements Subscriber {
    */
   @Override
   public void resynced(Snapshot snapshot, OptionalLong lastSeq) {
-    ObjectNode frame = frame("opened");
-    frame.put("doc", snapshot.docId());
-    frame.put("rev", snapshot.revision());
-    frame.put("text", snapshot.text());
-    frame.put("resync", true);
-    if (lastSeq.isPresent()) {
-      frame.put("seq", lastSeq.getAsLong());
-    }
-    send(frame);
+    send(
+        new ServerMessage.Opened(
+            snapshot.docId(),
+            snapshot.revision(),
+            snapshot.text(),
+            null,
+            true,
+            lastSeq.isPresent() ? lastSeq.getAsLong() : null));
     answered(snapshot.docId());
   }
 
   /**
-   * Each as an {@code ops} message of one op, which clients take before {@code opened} like live
-   * ones. Paced by bytes: whenever more than half the socket's bound waits, the rest of the part
-   * waits for the network to take it, so a part of large ops never overflows the outbox of a client
-   * that reads.
+   * As {@code ops} messages of consecutive ops, each within about {@code max-message-bytes} (one op
+   * at least), which clients take before {@code opened} like live ones. Paced by bytes: whenever
+   * more than half the socket's bound waits, the rest of the part waits for the network to take it,
+   * so a part of large ops never overflows the outbox of a client that reads.
    */
   @Override
   public CompletionStage<Void> missed(List<Committed> ops) {
@@ -507,7 +492,9 @@ final class Connection implements Subscriber {
   private CompletionStage<Void> missedFrom(List<Committed> ops, int from) {
     int next = from;
     while (next < ops.size() && !outbox.isOverHalf() && !closing.get()) {
-      outbox.send(Outbox.Frame.binary(Frames.ops(List.of(ops.get(next++)))));
+      int end = Frames.endOfFrame(ops, next, maxMessageBytes);
+      outbox.send(Outbox.Frame.binary(Frames.ops(ops.subList(next, end))));
+      next = end;
     }
     int rest = next;
     return outbox
@@ -521,19 +508,8 @@ final class Connection implements Subscriber {
 
   @Override
   public void caughtUp(String docId, long revision, List<Committed> missed) {
-    ObjectNode frame = frame("opened");
-    frame.put("doc", docId);
-    frame.put("rev", revision);
-    ArrayNode ops = frame.putArray("ops");
-    for (Committed committed : missed) {
-      ObjectNode op = ops.addObject();
-      op.put("rev", committed.revision());
-      op.putRawValue("op", opJson(committed));
-      op.put("client", committed.clientId());
-      op.put("seq", committed.seq());
-      op.put("user", committed.userId());
-    }
-    send(frame);
+    send(
+        ServerMessage.Opened.catchUp(docId, revision, missed.stream().map(Frames::entry).toList()));
     answered(docId);
   }
 
@@ -548,26 +524,13 @@ final class Connection implements Subscriber {
 
   @Override
   public void presence(PresenceUpdate update) {
-    ObjectNode frame = frame("presence");
-    frame.put("doc", update.docId());
-    frame.put("client", update.clientId());
-    if (update.left()) {
-      frame.put("left", true);
-    } else {
-      frame.put("user", update.userId());
-      frame.put("rev", update.revision());
-      frame.set("selection", update.selection());
-      frame.set("meta", update.meta());
-    }
-    send(frame);
+    send(ServerMessage.Presence.of(update));
   }
 
   @Override
   public void closed(String docId) {
     openDocuments.remove(docId);
-    ObjectNode frame = frame("closed");
-    frame.put("doc", docId);
-    send(frame);
+    send(new ServerMessage.Closed(docId));
     answered(docId);
   }
 
@@ -583,17 +546,7 @@ final class Connection implements Subscriber {
     return "ws " + session.getId() + " client " + clientId;
   }
 
-  private static ObjectNode frame(String type) {
-    ObjectNode frame = Json.object();
-    frame.put("type", type);
-    return frame;
-  }
-
-  private static RawValue opJson(Committed committed) {
-    return new RawValue(committed.opJson());
-  }
-
-  private void send(ObjectNode frame) {
-    outbox.send(Json.write(frame));
+  private void send(ServerMessage message) {
+    outbox.send(message.json());
   }
 }

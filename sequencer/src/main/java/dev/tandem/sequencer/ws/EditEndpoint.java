@@ -10,8 +10,8 @@ import dev.tandem.sequencer.config.TandemConfig;
 import dev.tandem.sequencer.document.Sequencers;
 import dev.tandem.sequencer.error.Errors;
 import dev.tandem.sequencer.error.TandemException;
-import dev.tandem.sequencer.protocol.Fields;
 import dev.tandem.sequencer.protocol.Json;
+import dev.tandem.sequencer.protocol.Ops;
 import dev.tandem.sequencer.protocol.PresenceUpdate;
 import dev.tandem.sequencer.server.OutboundBudget;
 import jakarta.websocket.CloseReason;
@@ -22,6 +22,7 @@ import jakarta.websocket.PongMessage;
 import jakarta.websocket.Session;
 import java.nio.ByteBuffer;
 import java.util.Objects;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
@@ -55,6 +56,7 @@ public final class EditEndpoint extends Endpoint {
   private final TandemConfig config;
   private final OutboundBudget outboundBudget;
   private final UserLimits userLimits;
+  private final InboundTurns inbound;
   private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
   private volatile ScheduledExecutorService scheduler; // set by start, before any hello
   private volatile boolean goingAway;
@@ -70,6 +72,10 @@ public final class EditEndpoint extends Endpoint {
     this.outboundBudget = outboundBudget;
     this.userLimits =
         new UserLimits(config.maxConnectionsPerUser(), config.maxMessagesPerSecondPerUser());
+    this.inbound =
+        new InboundTurns(
+            Math.max(2, Runtime.getRuntime().availableProcessors()),
+            2L * config.maxMessageBytes()); // a largest message, and another after it
   }
 
   @Override
@@ -77,7 +83,8 @@ public final class EditEndpoint extends Endpoint {
     Connection connection = new Connection(session, sequencers.metrics(), config, outboundBudget);
     session.getUserProperties().put(CONNECTION, connection);
     connections.add(connection);
-    session.addMessageHandler(String.class, new TextMessages(connection));
+    InboundTurns.Socket turns = inbound.socket();
+    session.addMessageHandler(String.class, new TextMessages(connection, turns));
     session.addMessageHandler(
         PongMessage.class, (MessageHandler.Whole<PongMessage>) pong -> connection.heard());
     session.addMessageHandler(
@@ -86,12 +93,17 @@ public final class EditEndpoint extends Endpoint {
             (fragment, last) -> {
               connection.heard();
               if (last) { // the whole message is read: answer once, nothing was buffered
-                reject(
+                handleInTurn(
                     connection,
-                    Errors.badRequest(
-                        "binary frames are not part of the protocol (expected: JSON text)"),
-                    null,
-                    null);
+                    turns,
+                    0,
+                    () ->
+                        reject(
+                            connection,
+                            Errors.badRequest(
+                                "binary frames are not part of the protocol (expected: JSON text)"),
+                            null,
+                            null));
               }
             });
     // A socket that opens while closeAll() runs is added before the flag is read, so either
@@ -184,6 +196,11 @@ public final class EditEndpoint extends Endpoint {
     }
   }
 
+  /** Stops the threads that handle messages; for a server that stopped. */
+  public void stopHandling() {
+    inbound.close();
+  }
+
   /**
    * Waits until every socket has closed (its client answered the close frame, or went away), at
    * most until {@code deadlineNanos} of {@link System#nanoTime}; returns whether all did.
@@ -211,13 +228,15 @@ public final class EditEndpoint extends Endpoint {
    */
   private final class TextMessages implements MessageHandler.Partial<String> {
     private final Connection connection;
-    private final MessageRate rate =
+    private final InboundTurns.Socket turns;
+    private final MessageRate rate = // used in the socket's turns only, one at a time
         new MessageRate(config.maxMessagesPerSecond(), System.nanoTime());
     private StringBuilder message = new StringBuilder();
     private long bytes;
 
-    TextMessages(Connection connection) {
+    TextMessages(Connection connection, InboundTurns.Socket turns) {
       this.connection = connection;
+      this.turns = turns;
     }
 
     @Override
@@ -242,8 +261,29 @@ public final class EditEndpoint extends Endpoint {
         connection.close(
             CloseCodes.TOO_BIG, "message over the limit of " + config.maxMessageBytes() + " bytes");
       } else {
-        onText(connection, rate, text);
+        handleInTurn(connection, turns, total, () -> onText(connection, rate, text));
       }
+    }
+  }
+
+  /**
+   * Queues a message of {@code connection} for its turn (see {@link InboundTurns}); a socket with
+   * more than 1,024 messages or twice {@code max-message-bytes} waiting to be handled sends faster
+   * than the server can handle, as a flood does: it is closed with 1013, and its client reconnects
+   * and sends again what was not acknowledged.
+   */
+  private void handleInTurn(
+      Connection connection, InboundTurns.Socket turns, long bytes, Runnable handle) {
+    if (!connection.isClosing()
+        && !turns.offer(bytes, handle)
+        && connection.close(
+            CloseCodes.TRY_AGAIN_LATER,
+            "messages waiting to be handled over "
+                + InboundTurns.MAX_WAITING_MESSAGES
+                + " or "
+                + 2L * config.maxMessageBytes()
+                + " bytes")) {
+      sequencers.metrics().floodClosed();
     }
   }
 
@@ -251,18 +291,11 @@ public final class EditEndpoint extends Endpoint {
     if (connection.isClosing()) {
       return;
     }
-    ObjectNode raw;
     ClientMessage message;
     try {
-      raw = Json.parseObject(text);
+      message = ClientMessage.read(text);
     } catch (TandemException e) {
-      reject(connection, e, null, null);
-      return;
-    }
-    try {
-      message = ClientMessage.parse(raw);
-    } catch (TandemException e) {
-      reject(connection, e, wellTypedText(raw, "doc"), wellTypedLong(raw, "seq"));
+      refuseUnreadable(connection, text, e);
       return;
     }
     if (!connection.greeted()) {
@@ -278,17 +311,32 @@ public final class EditEndpoint extends Endpoint {
     }
     TandemException overRate = overRate(connection, rate, System.nanoTime());
     if (overRate != null) { // dropped unseen: the document is untouched
-      reject(connection, overRate, wellTypedText(raw, "doc"), wellTypedLong(raw, "seq"));
+      reject(connection, overRate, message.docId(), message.seqOrNull());
       return;
     }
     try {
       dispatch(connection, message);
     } catch (TandemException e) {
-      reject(connection, e, wellTypedText(raw, "doc"), wellTypedLong(raw, "seq"));
+      reject(connection, e, message.docId(), message.seqOrNull());
     } catch (RuntimeException e) {
-      log.error("handling {} from {}", raw.path("type").asText(), connection, e);
-      reject(connection, Errors.internal(e), wellTypedText(raw, "doc"), wellTypedLong(raw, "seq"));
+      log.error("handling {} from {}", message.getClass().getSimpleName(), connection, e);
+      reject(connection, Errors.internal(e), message.docId(), message.seqOrNull());
     }
+  }
+
+  /**
+   * Answers a message that could not be read: with its {@code doc} and {@code seq} if it carried
+   * them with the right types, so that a client can tell which of its submits was refused.
+   */
+  private void refuseUnreadable(Connection connection, String text, TandemException refusal) {
+    ObjectNode raw;
+    try {
+      raw = Json.parseObject(text);
+    } catch (TandemException notAnObject) {
+      reject(connection, refusal, null, null);
+      return;
+    }
+    reject(connection, refusal, wellTypedText(raw, "doc"), wellTypedLong(raw, "seq"));
   }
 
   /** Null if a message at {@code now} is within the socket's and its user's rates; else why not. */
@@ -435,8 +483,9 @@ public final class EditEndpoint extends Endpoint {
     }
     connection.openDocuments().add(docId);
     boolean mayWrite = authorizer.allows(connection.principal(), docId, Role.WRITE);
-    connection.open(
-        docId, () -> sequencers.open(connection, docId, open.revision(), mayWrite)); // paced
+    OptionalLong revision =
+        open.revision() == null ? OptionalLong.empty() : OptionalLong.of(open.revision());
+    connection.open(docId, () -> sequencers.open(connection, docId, revision, mayWrite)); // paced
   }
 
   private void submit(Connection connection, ClientMessage.Submit submit) {
@@ -446,7 +495,7 @@ public final class EditEndpoint extends Endpoint {
     }
     Principal principal = connection.principal();
     authorizer.check(principal, docId, Role.WRITE); // every submit: roles shrink, tokens expire
-    TextOperation op = Fields.operation(submit.op());
+    TextOperation op = Ops.operation(submit.op());
     sequencers.submit(
         connection,
         connection.replyTo(docId, submit.seq()),

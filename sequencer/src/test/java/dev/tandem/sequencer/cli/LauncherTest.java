@@ -33,7 +33,8 @@ import org.junit.jupiter.api.Test;
  * bin/tandem}, {@code lib/*.jar}, here the test class path's jars and this module's classes as a
  * jar), a server started by it, the data directory refused to a second process while the server
  * holds it, commands against the server, SIGTERM to the launcher's process reaching the JVM (it
- * execs java) for a graceful shutdown, then the stopped database.
+ * execs java) for a graceful shutdown (which writes the class-data-sharing archive the next serve
+ * maps), then the stopped database.
  */
 class LauncherTest {
   private static final Pattern LISTENING = Pattern.compile("Tandem listening on (http://\\S+/)");
@@ -85,9 +86,21 @@ class LauncherTest {
         log = String.join("\n", output);
       }
       assertTrue(log.contains("stopped"), "exit " + server.exitValue() + ": " + log);
+      // The first serve of an installation writes its class-data-sharing archive as it exits.
+      Path archive = home.resolve("lib/tandem-serve.jsa");
+      assertTrue(Files.isRegularFile(archive) && Files.size(archive) > 0, archive + " written");
     } finally {
       server.destroyForcibly();
     }
+
+    // serve's settings through the launcher: help from the options, a bad one refused in a line
+    Result help = run(tandem, "serve", "--help");
+    assertEquals(0, help.status(), help.output());
+    assertTrue(help.output().contains("--port=PORT"), help.output());
+    assertTrue(help.output().contains("env TANDEM_PORT"), help.output());
+    Result badPort = run(tandem, "serve", "--port=-1", "--data-dir=" + data);
+    assertEquals(2, badPort.status(), badPort.output());
+    assertEquals("tandem: port : -1 (expected: 0 to 65535)", badPort.output().strip());
 
     Result text = run(tandem, "text", doc, "--data-dir=" + data);
     assertEquals(0, text.status(), text.output());

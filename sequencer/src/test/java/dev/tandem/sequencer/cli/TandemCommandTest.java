@@ -175,6 +175,80 @@ class TandemCommandTest {
     assertEquals(1, run("text", doc + "-cut", server));
   }
 
+  /**
+   * Delete through the running server: its sequencer deletes the document after the commit in
+   * flight, a live SSE subscriber gets a last {@code event: error} with {@code not_found} ("was
+   * deleted") and its stream ends, and memory forgot the document (the id can be created anew).
+   */
+  @Test
+  void deleteAgainstARunningServerGoesThroughItsSequencerAndEndsItsSubscribers() throws Exception {
+    String doc = EmbeddedPostgresExtension.freshDocId("cli-delete");
+    createWithOps(doc, "gone", 2);
+    String server = "--server=" + TandemCommandTest.server.httpUri();
+    HttpResponse<java.util.stream.Stream<String>> events =
+        HTTP.send(
+            HttpRequest.newBuilder(
+                    TandemCommandTest.server.httpUri().resolve("/api/docs/" + doc + "/events"))
+                .build(),
+            HttpResponse.BodyHandlers.ofLines());
+    assertEquals(200, events.statusCode());
+    java.util.Iterator<String> lines = events.body().iterator();
+    assertEquals("event: snapshot", lines.next()); // subscribed
+
+    assertEquals(0, run("delete", doc, server), err.toString());
+    assertEquals("deleted '" + doc + "'\n", taken());
+    List<String> rest = new java.util.ArrayList<>();
+    lines.forEachRemaining(rest::add); // ends: the server closed the stream
+    String last = String.join("\n", rest);
+    assertTrue(last.contains("event: error"), last);
+    assertTrue(last.contains("\"code\":\"not_found\""), last);
+    assertTrue(last.contains("document '" + doc + "' was deleted"), last);
+
+    assertEquals(1, run("text", doc, server));
+    assertTrue(err.toString().contains("404 not_found: no document"), err.toString());
+    assertEquals(1, run("delete", doc, server));
+    assertTrue(err.toString().contains("404 not_found"), err.toString());
+    put("/api/docs/" + doc, "{\"text\":\"new\"}"); // nothing of the old one in memory
+    assertEquals(0, run("text", doc, server));
+    assertEquals("new", taken());
+    assertEquals(0, run("verify", doc, server));
+    assertTrue(taken().startsWith(doc + ": ok (revision 0, 0 ops"), taken());
+  }
+
+  /**
+   * On a terminal, text ends with a newline (unless --raw) and long work draws a progress bar on
+   * standard error, cleared before the summary line; into a pipe the text is exact.
+   */
+  @Test
+  void aTerminalGetsANewlineAfterTheTextAndAProgressBar() throws Exception {
+    String doc = EmbeddedPostgresExtension.freshDocId("cli-tty");
+    createWithOps(doc, "tty", 3);
+    String server = "--server=" + TandemCommandTest.server.httpUri();
+    Terminal both = new Terminal(true, true);
+    assertEquals(0, run(both, "text", doc, server));
+    assertEquals("tty!!!\n", taken());
+    assertEquals(0, run(both, "text", doc, "--raw", server));
+    assertEquals("tty!!!", taken());
+    assertEquals(0, run("text", doc, server));
+    assertEquals("tty!!!", taken(), "a pipe gets the exact text");
+
+    Path file = dir.resolve("tty.ndjson");
+    assertEquals(0, run(both, "export", doc, "-o", file.toString(), server));
+    String bar = err.toString();
+    assertTrue(bar.contains("\r[" + "#".repeat(30) + "] 100%  3/3 ops"), bar);
+    assertTrue(bar.matches("(?s).*\r +\rexported '" + doc + "': revision 3, .* ops/s\n"), bar);
+    assertEquals(0, run(both, "verify", doc, server));
+    assertTrue(err.toString().contains("] 100%  3/3 ops"), err.toString());
+    assertTrue(err.toString().contains("\r1 of 1 documents verify (3 ops in "), err.toString());
+    assertEquals(0, run(both, "import", file.toString(), "--as", doc + "-2", server));
+    assertTrue(err.toString().contains("] 100%  "), err.toString());
+    assertTrue(err.toString().contains(" bytes  "), err.toString());
+    assertTrue(taken().matches("imported '" + doc + "-2': revision 3, .* ops/s\n"), taken());
+
+    assertEquals(0, run("export", doc, "-o", file.toString(), server));
+    assertFalse(err.toString().contains("\r"), "no bar off a terminal: " + err);
+  }
+
   // ---- against a stopped database ----------------------------------------------------------
 
   @Test
@@ -317,10 +391,24 @@ class TandemCommandTest {
   }
 
   private int run(Map<String, String> env, String... args) {
+    return run(env, Terminal.NONE, args);
+  }
+
+  private int run(Terminal terminal, String... args) {
+    return run(Map.of(), terminal, args);
+  }
+
+  private int run(Map<String, String> env, Terminal terminal, String... args) {
     out.getBuffer().setLength(0);
     err.getBuffer().setLength(0);
     return TandemCommand.run(
-        args, env, Clock.systemUTC(), null, new PrintWriter(out, true), new PrintWriter(err, true));
+        args,
+        env,
+        Clock.systemUTC(),
+        null,
+        terminal,
+        new PrintWriter(out, true),
+        new PrintWriter(err, true));
   }
 
   /** What the last command printed. */
