@@ -145,7 +145,14 @@ class InboundTurnsTest {
     CountDownLatch release = new CountDownLatch(1);
     try (InboundTurns turns = new InboundTurns(1, Long.MAX_VALUE)) {
       InboundTurns.Socket socket = turns.socket();
-      socket.offer(10, () -> await(release)); // handled at once: holds the thread
+      CountDownLatch held = new CountDownLatch(1);
+      socket.offer(
+          10,
+          () -> {
+            held.countDown();
+            await(release);
+          });
+      assertTrue(held.await(10, TimeUnit.SECONDS)); // taken off the queue: it holds the thread
       for (int i = 0; i < InboundTurns.MAX_WAITING_MESSAGES; i++) {
         assertTrue(socket.offer(2, () -> {}), "message " + i);
       }
