@@ -121,6 +121,8 @@ class StrictBindingTest {
           "field 'rev' is a string \"1\" (expected: an integer)", error.path("message").asText());
       client.send("{\"type\":\"close\"}");
       assertEquals("field 'doc' is required", client.next("error").path("message").asText());
+      client.send("null"); // binds to no record at all (found by FuzzTest)
+      assertEquals("expected a JSON object", client.next("error").path("message").asText());
       client.send("{\"type\":\"ping\",\"later\":1}");
       client.next("pong");
     }

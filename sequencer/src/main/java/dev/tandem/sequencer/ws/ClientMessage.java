@@ -63,10 +63,14 @@ sealed interface ClientMessage {
    */
   static ClientMessage read(String text) {
     try {
-      return Json.read(text, ClientMessage.class); // the common case: one pass, no tree
+      ClientMessage message = Json.read(text, ClientMessage.class); // one pass, no tree
+      if (message != null) { // the JSON literal null binds to null: refused below
+        return message;
+      }
     } catch (RuntimeException refused) {
-      return parse(Json.parseObject(text)); // the precise refusal
+      // the precise refusal below
     }
+    return parse(Json.parseObject(text));
   }
 
   /** The record of each {@code type}. */
