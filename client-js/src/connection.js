@@ -1286,8 +1286,13 @@ export class TandemDocument {
     if (error.code === 'unauthorized') {
       // about the token, not this document: the server closes the socket (1008) next, and what is
       // in flight goes again after a reconnect with a fresh token (or the client stops)
-    } else if (error.code === 'forbidden' && error.seq === null && this.#session.initialized) {
-      this.#finishClose(); // the refreshed token may no longer read it: the server closed it
+    } else if (
+      (error.code === 'forbidden' || error.code === 'not_found') &&
+      error.seq === null &&
+      this.#session.initialized
+    ) {
+      // the refreshed token may no longer read it, or it was deleted: the server closed it
+      this.#finishClose();
     } else if (error.seq !== null) {
       const seq = error.seq;
       const sentAs = this.#client.helloId(); // the error came on the current connection

@@ -361,6 +361,27 @@ test('a client offline across a prune resyncs from the head text and keeps its e
   assert.equal(w.server.duplicateSubmits, 0);
 });
 
+test('a document deleted while open is closed, and the client\'s other documents go on', async () => {
+  const w = world();
+  const client = w.client('alice');
+  const doomed = await open(w, client, 'doomed');
+  const notes = await open(w, client, 'notes');
+  doomed.edit(append('bye'));
+  w.run();
+  const errors = [];
+  doomed.on('error', (e) => errors.push(e.code));
+  doomed.edit(append(' unsent'));
+  w.server.deleteDocument('doomed');
+  w.run();
+  assert.deepEqual(errors, ['not_found']);
+  assert.equal(doomed.state, 'closed');
+  await assert.rejects(doomed.whenSynchronized());
+  notes.edit(append('ok'));
+  w.run();
+  assert.equal(notes.state, 'synced');
+  assert.equal(w.server.documents.get('notes').text, 'ok');
+});
+
 test('presence is throttled, published once synchronized, shown with name and color', async () => {
   const w = world();
   const alice = w.client('alice', { presenceThrottleMs: 100 });

@@ -631,6 +631,26 @@ export class FakeServer {
     }
   }
 
+  /**
+   * Deletes a document, as `DELETE /api/docs/{id}`: every socket that has it open gets
+   * `error not_found` with its `doc`, and no longer has it open.
+   * @param {string} docId
+   */
+  deleteDocument(docId) {
+    this.documents.delete(docId);
+    for (const connection of this.subscribers(docId)) {
+      connection.documents.delete(docId);
+      connection.presences.delete(docId);
+      connection.send({
+        type: 'error',
+        doc: docId,
+        code: 'not_found',
+        message: `document '${docId}' was deleted`,
+        retryable: false,
+      });
+    }
+  }
+
   /** Every connection's token expires: `error unauthorized`, then close 1008, as the server. */
   expireAll() {
     for (const connection of [...this.connections]) {

@@ -210,10 +210,11 @@ public final class TandemDocument {
     if (error.code() == ErrorCode.UNAUTHORIZED) {
       // about the token, not this document: the server closes the socket (1008) next, and what is
       // in flight goes again after a reconnect with a fresh token (or the client stops)
-    } else if (error.code() == ErrorCode.FORBIDDEN
+    } else if ((error.code() == ErrorCode.FORBIDDEN || error.code() == ErrorCode.NOT_FOUND)
         && error.seq().isEmpty()
         && session.initialized()) {
-      finishClose(); // the refreshed token may no longer read it: the server closed it
+      // the refreshed token may no longer read it, or it was deleted: the server closed it
+      finishClose();
     } else if (error.seq().isPresent()) {
       OpId sentAs = new OpId(client.helloId(), error.seq().get()); // on the current connection
       if (error.code() == ErrorCode.SEQ_REUSED) {

@@ -70,6 +70,49 @@ class ClientErrorTest {
     }
   }
 
+  /**
+   * A document deleted while open is closed on the client (the server no longer follows it there):
+   * its listener hears {@code not_found}, whoever waits for it to synchronize is told, and the
+   * client's other documents go on. Left open it would wait forever for acks that never come.
+   */
+  @Test
+  void aDocumentDeletedWhileOpenIsClosedAndItsOtherDocumentsGoOn() throws Exception {
+    String docId = Servers.freshDoc();
+    String otherId = Servers.freshDoc();
+    try (TandemServer server = Servers.start();
+        ClientHarness harness = new ClientHarness(13)) {
+      Editor editor = harness.editor(server.webSocketUri(), "deleted-" + docId, docId);
+      editor.document.submit(TextOperation.builder().insert("doomed").build());
+      editor.document.whenSynchronized().get(30, TimeUnit.SECONDS);
+      TandemDocument other = editor.client.open(otherId).get(30, TimeUnit.SECONDS);
+
+      java.net.http.HttpResponse<String> deleted =
+          java.net.http.HttpClient.newHttpClient()
+              .send(
+                  java.net.http.HttpRequest.newBuilder(
+                          server.httpUri().resolve("api/docs/" + docId))
+                      .DELETE()
+                      .build(),
+                  java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, deleted.statusCode(), deleted.body());
+
+      ClientHarness.await(
+          () -> editor.document.state() == dev.tandem.client.DocumentState.CLOSED,
+          () -> "still " + editor.document.state() + ", errors " + editor.errors);
+      assertEquals(ErrorCode.NOT_FOUND, editor.errors.peek().code(), editor.errors.toString());
+      assertTrue(editor.errors.peek().seq().isEmpty());
+      ExecutionException waited =
+          assertThrows(
+              ExecutionException.class,
+              () -> editor.document.whenSynchronized().get(30, TimeUnit.SECONDS));
+      assertInstanceOf(IllegalStateException.class, waited.getCause());
+
+      other.submit(TextOperation.builder().insert("alive").build());
+      other.whenSynchronized().get(30, TimeUnit.SECONDS);
+      assertEquals("alive", harness.restDocument(server.httpUri(), otherId).path("text").asText());
+    }
+  }
+
   @Test
   void aRefusedHelloClosesTheClientForGood() throws Exception {
     Authorizer noToken =

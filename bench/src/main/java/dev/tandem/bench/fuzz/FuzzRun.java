@@ -330,7 +330,8 @@ public final class FuzzRun {
   private void rest(int worker, List<String> victims) {
     RawHttp http = new RawHttp(options.http(), QUIET_LIMIT);
     HostileRequests requests =
-        new HostileRequests(new Random(options.seed() * 7_919 + worker), documents, victims);
+        new HostileRequests(
+            new Random(options.seed() * 7_919 + worker), documents, controlDocuments, victims);
     while (!done) {
       HostileRequests.Request request = requests.next();
       try {

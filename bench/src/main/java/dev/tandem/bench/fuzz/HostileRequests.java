@@ -50,12 +50,18 @@ final class HostileRequests {
 
   private final Random random;
   private final List<String> documents;
+  private final List<String> spared;
   private final List<String> victims;
 
-  /** {@code victims}: client ids of honest editors, named now and then in a submit. */
-  HostileRequests(Random random, List<String> documents, List<String> victims) {
+  /**
+   * {@code spared}: the documents never deleted (the control documents); {@code victims}: client
+   * ids of honest editors, named now and then in a submit.
+   */
+  HostileRequests(
+      Random random, List<String> documents, List<String> spared, List<String> victims) {
     this.random = random;
     this.documents = documents;
+    this.spared = spared;
     this.victims = victims;
   }
 
@@ -77,7 +83,10 @@ final class HostileRequests {
       return new Request("GET", docPath() + readSuffix(), null, new byte[0], false, true);
     } else if (kind < 75) {
       String method = pick(random, List.of("DELETE", "PATCH", "OPTIONS", "HEAD", "TRACE"));
-      return new Request(method, docPath(), null, new byte[0], false, true);
+      // A delete is an administrator's right (anyone's under --auth none), not hostile input: it
+      // spares the control documents, whose editors would rightly be told theirs is gone.
+      String path = method.equals("DELETE") ? deletablePath() : docPath();
+      return new Request(method, path, null, new byte[0], false, true);
     } else if (kind < 80) {
       Request request = json("POST", docPath() + "/ops", submitBody());
       return new Request(
@@ -129,6 +138,16 @@ final class HostileRequests {
   private Request json(String method, String target, String body) {
     return new Request(
         method, target, "application/json", body.getBytes(StandardCharsets.UTF_8), false, true);
+  }
+
+  /** Like {@link #docPath}, never a spared document. */
+  private String deletablePath() {
+    while (true) {
+      String path = docPath();
+      if (spared.stream().noneMatch(docId -> path.equals("/api/docs/" + docId))) {
+        return path;
+      }
+    }
   }
 
   private String docPath() {
