@@ -32,7 +32,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * A connection to a Tandem server: one WebSocket, many documents ({@link #open(String)}).
+ * A connection to a Tandem server: one WebSocket (one per owner node on a cluster), many documents
+ * ({@link #open(String)}).
  *
  * <p>On several nodes (docs/scaling.md) a document another node owns is answered with {@code moved}
  * and that node's URL: the document moves to a socket of its own to that node (one per node, shared
