@@ -1,11 +1,13 @@
 package dev.tandem.sequencer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.persistence.EmbeddedPostgresExtension;
 import dev.tandem.sequencer.ClientHarness.Editor;
 import dev.tandem.sequencer.ClusterChecks.Lease;
+import dev.tandem.sequencer.config.Logging;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,6 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.slf4j.event.Level;
 
 /**
  * Two clusters on one PostgreSQL (the tests' embedded one), told apart only by their node ids:
@@ -131,6 +134,18 @@ class TwoClustersTest {
       ClusterChecks.verifyHistory(harness, green1.httpUri(), docId, editors, inserted);
       assertEquals(
           inserted, ClusterChecks.codePoints(harness, blue2.httpUri(), docId), "nothing lost");
+    }
+  }
+
+  @Test
+  void aSecondProcessGivenAnIdInUseIsReported() throws Exception {
+    try (CapturedLog log = new CapturedLog(Level.INFO, Logging.Format.TEXT);
+        TandemServer twin = Servers.start(Servers.config().nodeId(GREEN_2).build())) {
+      ClientHarness.await(
+          () -> log.text().contains("node id in use at another address"),
+          () -> "a warning about " + GREEN_2 + " at two addresses: " + log.text());
+      assertTrue(log.text().contains(twin.httpUri().toString()), log.text());
+      assertTrue(log.text().contains(green2.httpUri().toString()), log.text());
     }
   }
 
