@@ -64,6 +64,14 @@ class ClientTwoOwnersTest {
           () -> one.text().contains("A") && two.text().contains("B"),
           () -> "the owners' ops: " + one.text() + " / " + two.text());
       assertEquals(List.of(6, 6), List.of(one.text().length(), two.text().length()));
+
+      // both sockets lost: each reconnects to its own node, where its document reopens
+      client.dropConnection();
+      one.edit(text -> append(text, "a")).get(30, TimeUnit.SECONDS);
+      two.edit(text -> append(text, "b")).get(30, TimeUnit.SECONDS);
+      one.whenSynchronized().get(30, TimeUnit.SECONDS);
+      two.whenSynchronized().get(30, TimeUnit.SECONDS);
+      assertEquals(List.of(7, 7), List.of(one.text().length(), two.text().length()));
       assertEquals(
           1,
           a.sequencers().metrics().errors(ErrorCode.MOVED)
