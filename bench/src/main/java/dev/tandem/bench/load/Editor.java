@@ -30,7 +30,8 @@ import java.util.concurrent.TimeUnit;
  * client-java does: it leaves its socket for one to the named node (at once the first time, after a
  * growing pause if redirected again within a second), reopens the document there with {@code open
  * {rev}}, applies the ops it missed and resends its op in flight under the same seq, which the
- * server applies once. A retryable error of the op in flight sends it again after a pause.
+ * server applies once. An {@code unavailable} of the op in flight (a node stepping down answers so
+ * before its {@code moved}) sends it again after a pause.
  */
 final class Editor {
   /** What a workload learns from its editors; called on the socket's thread, under its lock. */
