@@ -714,3 +714,34 @@ test('two documents of two owners on one client: one redirect each, both open on
   assert.equal(w.network.sockets[2].readyState, 1, 'the socket to b');
   assert.deepEqual(errors, []);
 });
+
+test('a document redirected back within a second reopens after a backoff, not at once', async () => {
+  const w = world();
+  const seed = 'ws://tandem.test/ws';
+  const a = 'ws://a.tandem.test/ws';
+  const client = w.client('alice');
+  const doc = await open(w, client, 'notes');
+  const opensOn = (url) =>
+    w.network.sockets
+      .filter((s) => s.url === url)
+      .flatMap((s) => s.sent.map((frame) => JSON.parse(frame)))
+      .filter((m) => m.type === 'open').length;
+  w.server.owners.set('notes', a);
+  doc.edit(append('x')); // the seed answers moved: at once to a
+  w.run();
+  assert.equal(opensOn(a), 1);
+  assert.equal(w.server.movedSent, 1);
+  // two nodes disagree for a moment: a sends it back to the seed at once (seed owns it again)
+  w.server.owners.set('notes', seed);
+  const [, aSide] = [...w.server.connections];
+  aSide.send({ type: 'error', doc: 'notes', code: 'moved', retryable: true, url: seed });
+  w.run();
+  assert.equal(opensOn(seed), 1, 'not reopened on the seed yet: the backoff');
+  assert.equal(w.network.sockets[1].readyState, 3, 'the socket to a, empty now, is closed');
+  w.wait(1000);
+  await settle(w);
+  assert.equal(opensOn(seed), 2);
+  assert.equal(doc.state, 'synced');
+  assert.equal(w.server.documents.get('notes').text, 'x');
+});
+
