@@ -1,5 +1,6 @@
-// The WebSocket protocol client: one socket, many documents, written against the browser
-// WebSocket API (the constructor is injectable, so tests and Node can pass their own). It mirrors
+// The WebSocket protocol client: one socket, many documents (on a cluster, one more socket per
+// node a `moved` sent a document to), written against the browser WebSocket API (the constructor
+// is injectable, so tests and Node can pass their own). It mirrors
 // the Java TandemClient and TandemDocument: hello with a client id kept across reconnects; ping;
 // reconnect with exponential backoff, jitter and a cap; catch-up with open {rev}; committed ops in
 // `ops` messages (binary frames), the own op among them recognised by client id and seq as its
@@ -157,6 +158,14 @@ class Emitter {
  * (a token that expired or was refused), a client with `getToken` reconnects with backoff and a
  * fresh token; one without stops (`'closed'`), as after any other 1008. `client.user` is who the
  * server says this client is (`welcome {user, name, color, exp}`; the `'user'` event).
+ *
+ * Several nodes (docs/scaling.md): `error {doc, code: 'moved', url}` moves that document to a
+ * socket to `url` (one per node, shared by the documents that node owns), where it reopens with
+ * `open {rev}` as after a reconnect; the socket to `url` or an alternate (the seed socket) stays
+ * for the documents nobody redirected, so documents of different owners each stay on their owner.
+ * A lost node socket reconnects to its node; one that cannot reach it sends its documents back to
+ * the seed socket; a node socket without documents is closed. `state` is the seed socket's; each
+ * document's state is its own socket's.
  *
  * A seq is unique only with the client id: a new client gets a random id unless one is given,
  * and a given id needs `firstSeq` above every seq an earlier client with that id used.
