@@ -193,6 +193,9 @@ public final class Archive {
         connection -> {
           connection.setReadOnly(true);
           visitor.header(header(connection, docId));
+          for (PrunedClient client : prunedClients(connection, docId)) {
+            visitor.prunedClient(client);
+          }
           List<ArchivedCheckpoint> checkpoints = checkpoints(connection, docId);
           if (checkpoints.isEmpty()) {
             visitor.end(0); // the visitor says what is missing
@@ -528,6 +531,25 @@ public final class Archive {
     }
   }
 
+  private static List<PrunedClient> prunedClients(Connection connection, String docId)
+      throws SQLException {
+    try (PreparedStatement select =
+        connection.prepareStatement(
+            "SELECT client_id, seq, rev, user_id FROM pruned_clients"
+                + " WHERE doc_id = ? ORDER BY client_id")) {
+      select.setString(1, docId);
+      List<PrunedClient> clients = new ArrayList<>();
+      try (ResultSet rows = select.executeQuery()) {
+        while (rows.next()) {
+          clients.add(
+              new PrunedClient(
+                  rows.getString(1), rows.getLong(2), rows.getLong(3), rows.getString(4)));
+        }
+      }
+      return clients;
+    }
+  }
+
   private static List<ArchivedCheckpoint> checkpoints(Connection connection, String docId)
       throws SQLException {
     try (PreparedStatement select =
@@ -581,6 +603,27 @@ public final class Archive {
               insert.setString(3, header.headHash());
               insert.setObject(4, utc(header.createdAt()));
               insert.setObject(5, utc(header.updatedAt()));
+              insert.executeUpdate();
+            }
+          });
+    }
+
+    @Override
+    public void prunedClient(PrunedClient client) {
+      Ids.requireClientId(client.clientId());
+      Ids.requireUserId(client.userId());
+      verifier.prunedClient(client);
+      run(
+          () -> {
+            try (PreparedStatement insert =
+                connection.prepareStatement(
+                    "INSERT INTO pruned_clients (doc_id, client_id, seq, rev, user_id)"
+                        + " VALUES (?, ?, ?, ?, ?)")) {
+              insert.setString(1, docId[0]);
+              insert.setString(2, client.clientId());
+              insert.setLong(3, client.seq());
+              insert.setLong(4, client.revision());
+              insert.setString(5, client.userId());
               insert.executeUpdate();
             }
           });
