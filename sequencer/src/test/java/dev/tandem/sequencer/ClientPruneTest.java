@@ -7,14 +7,20 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tandem.client.ConnectionState;
 import dev.tandem.client.DocumentListener;
 import dev.tandem.client.TextChange;
+import dev.tandem.ot.TextOperation;
 import dev.tandem.persistence.EmbeddedPostgresExtension;
 import dev.tandem.sequencer.ClientHarness.Editor;
 import java.net.URI;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -79,6 +85,88 @@ class ClientPruneTest {
           EmbeddedPostgresExtension.database().archive().verify(docId).head()
               - head.path("rev").asLong(),
           "the chain verifies to the head");
+    }
+  }
+
+  /**
+   * The window of docs/decisions/0006: the op in flight of a client below the prune is in a group
+   * commit that lands only after the server answered the client's reconnect with the resync, whose
+   * seq does not have it yet. The client rebases it and the edit buffered after it onto the head
+   * text and sends them; then its op lands as the server transformed it, not as the diff did. Each
+   * character must still be there exactly once. The commit is held by a lock the test takes on the
+   * document's row (the append's compare-and-set waits for it).
+   */
+  @Test
+  void anOpInFlightThatLandsAfterTheResyncIsAppliedOnce() throws Exception {
+    String docId = Servers.freshDoc();
+    try (TandemServer server = Servers.start(Servers.config().historyInMemory(30).build());
+        TcpProxy proxy = new TcpProxy("127.0.0.1", server.port());
+        ClientHarness harness = new ClientHarness(SEED)) {
+      assertEquals(
+          201, Http.put(server.httpUri(), "/api/docs/" + docId, "{\"text\":\"a\"}").status());
+      Editor away =
+          harness.editor(URI.create("ws://127.0.0.1:" + proxy.port() + "/ws"), "away", docId);
+      Editor busy = harness.editor(server.webSocketUri(), "busy", docId);
+      AtomicInteger awayResyncs = resyncs(away);
+
+      proxy.pauseDownstream(); // away hears nothing more: it stays at revision 0
+      busy.document.submit(TextOperation.builder().insert("a").retain(1).build());
+      busy.document.whenSynchronized().get(30, TimeUnit.SECONDS);
+      Http.Reply pruned = Http.post(server.httpUri(), "/api/docs/" + docId + "/prune?before=1", "");
+      assertEquals(200, pruned.status(), pruned.body().toString());
+
+      try (Connection lock = lockDocument(docId)) {
+        away.document.submit(TextOperation.builder().retain(1).insert("X").build()); // "aX"
+        ClientHarness.await(() -> appendWaitsForLock(), () -> "the commit never waited");
+        away.document.submit(TextOperation.builder().retain(2).insert("Y").build()); // buffered
+        proxy.cut();
+        ClientHarness.await(
+            () -> away.client.connectionState() != ConnectionState.CONNECTED,
+            () -> "still connected through a cut proxy");
+        proxy.resumeDownstream();
+        proxy.restore();
+        ClientHarness.await(() -> awayResyncs.get() > 0, () -> "no resync: " + away.errors);
+        lock.rollback(); // the commit of "X" lands now, after the resync
+      }
+
+      List<Editor> both = List.of(away, busy);
+      ClientHarness.awaitSynchronized(both);
+      JsonNode head = harness.restDocument(server.httpUri(), docId);
+      ClientHarness.awaitConverged(both, head.path("rev").asLong());
+      String text = head.path("text").asText();
+      for (Editor editor : both) {
+        assertEquals(text, editor.document.text(), editor.client.clientId());
+      }
+      Map<Integer, Integer> counts = new HashMap<>();
+      text.codePoints().forEach(c -> counts.merge(c, 1, Integer::sum));
+      assertEquals(Map.of((int) 'a', 2, (int) 'X', 1, (int) 'Y', 1), counts, text);
+    }
+  }
+
+  /** A transaction of the test's own that holds the document's row until it ends. */
+  private static Connection lockDocument(String docId) throws SQLException {
+    Connection connection = EmbeddedPostgresExtension.database().dataSource().getConnection();
+    connection.setAutoCommit(false);
+    try (PreparedStatement lock =
+        connection.prepareStatement("SELECT 1 FROM documents WHERE id = ? FOR UPDATE")) {
+      lock.setString(1, docId);
+      lock.executeQuery().close();
+    }
+    return connection;
+  }
+
+  /** Whether a group commit (the append's statement) waits for a lock. */
+  private static boolean appendWaitsForLock() {
+    try (Connection connection = EmbeddedPostgresExtension.database().dataSource().getConnection();
+        PreparedStatement select =
+            connection.prepareStatement(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                    + " AND query LIKE 'WITH heads AS%'");
+        ResultSet row = select.executeQuery()) {
+      row.next();
+      return row.getLong(1) > 0;
+    } catch (SQLException e) {
+      throw new AssertionError(e);
     }
   }
 
