@@ -15,6 +15,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -104,8 +105,13 @@ class ClientPruneTest {
         ClientHarness harness = new ClientHarness(SEED)) {
       assertEquals(
           201, Http.put(server.httpUri(), "/api/docs/" + docId, "{\"text\":\"a\"}").status());
-      Editor away =
-          harness.editor(URI.create("ws://127.0.0.1:" + proxy.port() + "/ws"), "away", docId);
+      Editor away = // it hears nothing for seconds below and must keep its socket until the cut
+          harness.editor(
+              URI.create("ws://127.0.0.1:" + proxy.port() + "/ws"),
+              List.of(),
+              "away",
+              docId,
+              Duration.ofMinutes(1));
       Editor busy = harness.editor(server.webSocketUri(), "busy", docId);
       AtomicInteger awayResyncs = resyncs(away);
 
