@@ -68,15 +68,8 @@ class ClientPruneTest {
       assertTrue(pruneAt > known);
 
       proxy.restore();
-      ClientHarness.awaitSynchronized(both);
-      JsonNode head = harness.restDocument(server.httpUri(), docId);
-      ClientHarness.awaitConverged(both, head.path("rev").asLong());
-      String text = head.path("text").asText();
-      for (Editor editor : both) {
-        assertEquals(text, editor.document.text(), editor.client.clientId());
-      }
-      Map<Integer, Integer> counts = new HashMap<>();
-      text.codePoints().forEach(c -> counts.merge(c, 1, Integer::sum));
+      JsonNode head = awaitConverged(harness, server, docId, both);
+      Map<Integer, Integer> counts = codePointCounts(head.path("text").asText());
       assertEquals(inserted, counts.keySet(), "characters lost or invented (seed " + SEED + ")");
       counts.forEach((c, n) -> assertEquals(1, n, "U+" + Integer.toHexString(c) + " x" + n));
       assertEquals(1, awayResyncs.get(), "the offline client resynced once: " + away.errors);
@@ -135,18 +128,29 @@ class ClientPruneTest {
         lock.rollback(); // the commit of "X" lands now, after the resync
       }
 
-      List<Editor> both = List.of(away, busy);
-      ClientHarness.awaitSynchronized(both);
-      JsonNode head = harness.restDocument(server.httpUri(), docId);
-      ClientHarness.awaitConverged(both, head.path("rev").asLong());
-      String text = head.path("text").asText();
-      for (Editor editor : both) {
-        assertEquals(text, editor.document.text(), editor.client.clientId());
-      }
-      Map<Integer, Integer> counts = new HashMap<>();
-      text.codePoints().forEach(c -> counts.merge(c, 1, Integer::sum));
-      assertEquals(Map.of((int) 'a', 2, (int) 'X', 1, (int) 'Y', 1), counts, text);
+      String text =
+          awaitConverged(harness, server, docId, List.of(away, busy)).path("text").asText();
+      assertEquals(Map.of((int) 'a', 2, (int) 'X', 1, (int) 'Y', 1), codePointCounts(text), text);
     }
+  }
+
+  /** Waits until every editor has its edits acknowledged and holds the server's head text. */
+  private static JsonNode awaitConverged(
+      ClientHarness harness, TandemServer server, String docId, List<Editor> editors)
+      throws Exception {
+    ClientHarness.awaitSynchronized(editors);
+    JsonNode head = harness.restDocument(server.httpUri(), docId);
+    ClientHarness.awaitConverged(editors, head.path("rev").asLong());
+    for (Editor editor : editors) {
+      assertEquals(head.path("text").asText(), editor.document.text(), editor.client.clientId());
+    }
+    return head;
+  }
+
+  private static Map<Integer, Integer> codePointCounts(String text) {
+    Map<Integer, Integer> counts = new HashMap<>();
+    text.codePoints().forEach(c -> counts.merge(c, 1, Integer::sum));
+    return counts;
   }
 
   /** A transaction of the test's own that holds the document's row until it ends. */

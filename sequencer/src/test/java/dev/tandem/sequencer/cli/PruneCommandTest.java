@@ -43,18 +43,7 @@ class PruneCommandTest {
 
   @Test
   void prunesAgainstARunningServer() throws Exception {
-    try (TandemServer server =
-        TandemServer.builder()
-            .config(
-                TandemConfig.defaults().toBuilder()
-                    .host("127.0.0.1")
-                    .port(0)
-                    .staticDir((Path) null)
-                    .shutdownGrace(Duration.ofSeconds(5))
-                    .build())
-            .database(EmbeddedPostgresExtension.database())
-            .build()
-            .start()) {
+    try (TandemServer server = startServer()) {
       String doc = EmbeddedPostgresExtension.freshDocId("prune-live");
       String url = server.httpUri().toString();
       send(url + "api/docs/" + doc, "PUT", "{\"text\":\"ab\"}");
@@ -91,18 +80,7 @@ class PruneCommandTest {
   @Test
   void anExportOfAPrunedDocumentCarriesItsPrunedClientsToTheImport(@TempDir Path files)
       throws Exception {
-    try (TandemServer server =
-        TandemServer.builder()
-            .config(
-                TandemConfig.defaults().toBuilder()
-                    .host("127.0.0.1")
-                    .port(0)
-                    .staticDir((Path) null)
-                    .shutdownGrace(Duration.ofSeconds(5))
-                    .build())
-            .database(EmbeddedPostgresExtension.database())
-            .build()
-            .start()) {
+    try (TandemServer server = startServer()) {
       String doc = EmbeddedPostgresExtension.freshDocId("prune-export");
       String copy = doc + "-copy";
       String url = server.httpUri().toString();
@@ -185,6 +163,20 @@ class PruneCommandTest {
     } finally {
       execute(shared, "DROP DATABASE " + name + " WITH (FORCE)");
     }
+  }
+
+  private static TandemServer startServer() {
+    return TandemServer.builder()
+        .config(
+            TandemConfig.defaults().toBuilder()
+                .host("127.0.0.1")
+                .port(0)
+                .staticDir((Path) null)
+                .shutdownGrace(Duration.ofSeconds(5))
+                .build())
+        .database(EmbeddedPostgresExtension.database())
+        .build()
+        .start();
   }
 
   private int run(Map<String, String> env, String... args) {
