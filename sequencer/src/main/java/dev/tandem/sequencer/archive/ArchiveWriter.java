@@ -6,6 +6,7 @@ import dev.tandem.persistence.ArchiveHeader;
 import dev.tandem.persistence.ArchiveVisitor;
 import dev.tandem.persistence.ArchivedCheckpoint;
 import dev.tandem.persistence.ArchivedOp;
+import dev.tandem.persistence.PrunedClient;
 import dev.tandem.sequencer.protocol.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -17,13 +18,18 @@ import java.io.Writer;
  *
  * <pre>
  * {"format":"tandem-history","version":1,"doc":"notes","head":2,"headHash":"…","created":"…","updated":"…"}
+ * {"prunedClient":"c0","seq":7,"rev":12,"user":"ada"}
  * {"checkpoint":0,"text":"hi","sha256":"…","chain":"…","time":"…"}
  * {"rev":1,"op":[2," there"],"client":"c1","seq":0,"user":"ada","time":"…","hash":"…"}
  * {"rev":2,"op":[8,"!"],"client":"c2","seq":4,"user":"bob","time":"…","hash":"…"}
  * {"end":2}
  * </pre>
  *
- * The end line holds the number of ops: a file without it was cut short.
+ * The end line holds the number of ops: a file without it was cut short. A pruned document's
+ * history starts at a later checkpoint, after a {@code prunedClient} line per client whose ops were
+ * pruned (its highest pruned seq, that op's revision and user), so that an import still recognises
+ * their resubmits; a file without such lines is one of a document never pruned, as version 1 wrote
+ * before it had them.
  */
 public final class ArchiveWriter implements ArchiveVisitor {
   static final String FORMAT = "tandem-history";
@@ -45,6 +51,16 @@ public final class ArchiveWriter implements ArchiveVisitor {
     line.put("headHash", header.headHash());
     line.put("created", header.createdAt().toString());
     line.put("updated", header.updatedAt().toString());
+    write(line);
+  }
+
+  @Override
+  public void prunedClient(PrunedClient client) {
+    ObjectNode line = Json.object();
+    line.put("prunedClient", client.clientId());
+    line.put("seq", client.seq());
+    line.put("rev", client.revision());
+    line.put("user", client.userId());
     write(line);
   }
 
