@@ -633,11 +633,7 @@ test('moved: the document moves to a socket to its owner at once; the seed socke
   w.run();
   await settle(w);
   const [seedSocket, ownerSocket] = w.network.sockets;
-  assert.deepEqual(
-    w.network.sockets.map((s) => s.url),
-    [seed, owner],
-    'at once, no timer',
-  );
+  assert.deepEqual(w.network.sockets.map((s) => s.url), [seed, owner], 'at once, no timer');
   assert.equal(seedSocket.readyState, 1, 'the seed socket stays');
   assert.equal(client.state, 'connected');
   doc.edit(append('b'));

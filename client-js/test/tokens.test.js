@@ -297,14 +297,8 @@ test('on a cluster: a node socket says a fresh token in hello, and a refresh goe
   const opening = client.open('notes');
   await settle(w);
   const doc = await opening;
-  assert.deepEqual(
-    w.network.sockets.map((s) => s.url),
-    ['ws://tandem.test/ws', owner],
-  );
-  assert.deepEqual(
-    sent(w, 'hello').map((m) => m.token),
-    ['ada:1000', 'ada:1000'],
-  );
+  assert.deepEqual(w.network.sockets.map((s) => s.url), ['ws://tandem.test/ws', owner]);
+  assert.deepEqual(sent(w, 'hello').map((m) => m.token), ['ada:1000', 'ada:1000']);
   assert.equal(issued.length, 2, 'a token fetched for the node socket');
 
   w.wait(800_000);
