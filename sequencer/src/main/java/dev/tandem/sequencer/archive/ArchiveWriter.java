@@ -32,6 +32,7 @@ public final class ArchiveWriter implements ArchiveVisitor {
 
   private final Writer out;
   private final JsonGenerator json;
+  private final InstantText times = new InstantText();
 
   public ArchiveWriter(Writer out) {
     this.out = out;
@@ -53,8 +54,8 @@ public final class ArchiveWriter implements ArchiveVisitor {
           json.writeStringField("doc", header.docId());
           json.writeNumberField("head", header.head());
           json.writeStringField("headHash", header.headHash());
-          json.writeStringField("created", header.createdAt().toString());
-          json.writeStringField("updated", header.updatedAt().toString());
+          json.writeStringField("created", times.format(header.createdAt()));
+          json.writeStringField("updated", times.format(header.updatedAt()));
           json.writeEndObject();
         });
   }
@@ -68,7 +69,7 @@ public final class ArchiveWriter implements ArchiveVisitor {
           json.writeStringField("text", checkpoint.text());
           json.writeStringField("sha256", checkpoint.sha256());
           json.writeStringField("chain", checkpoint.chain());
-          json.writeStringField("time", checkpoint.createdAt().toString());
+          json.writeStringField("time", times.format(checkpoint.createdAt()));
           json.writeEndObject();
         });
   }
@@ -84,7 +85,7 @@ public final class ArchiveWriter implements ArchiveVisitor {
           json.writeStringField("client", op.clientId());
           json.writeNumberField("seq", op.clientSeq());
           json.writeStringField("user", op.userId());
-          json.writeStringField("time", op.createdAt().toString());
+          json.writeStringField("time", times.format(op.createdAt()));
           json.writeStringField("hash", op.hash());
           json.writeEndObject();
         });
