@@ -32,7 +32,17 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * A connection to a Tandem server: one WebSocket, many documents ({@link #open(String)}).
+ * A connection to a Tandem server: one WebSocket (one per owner node on a cluster), many documents
+ * ({@link #open(String)}).
+ *
+ * <p>On several nodes (docs/scaling.md) a document another node owns is answered with {@code moved}
+ * and that node's URL: the document moves to a socket of its own to that node (one per node, shared
+ * by the documents it owns), where it reopens with {@code open {rev}} as after a reconnect; the
+ * socket to the seed node stays for the other documents, so a client whose documents have different
+ * owners keeps each on its owner. A node socket that is lost reconnects to its node; one that
+ * cannot be reached sends its documents back to the seed socket, where they are redirected again or
+ * taken over. A node socket without documents is closed. {@link #connectionState()} is the seed
+ * socket's; each document's {@link TandemDocument#state()} is its own socket's.
  *
  * <p>It says {@code hello} with a token, a client id that stays the same across reconnects and
  * protocol 1; pings the server; and when the socket is lost reconnects with exponential backoff,
@@ -126,17 +136,25 @@ public final class TandemClient implements AutoCloseable {
   private String helloId;
 
   private int messageLimit;
-  private Connection connection;
+  private Connection connection; // to a seed: every document not on a node socket
+
+  /** The socket to each node a {@code moved} named, while a document lives there. */
+  private final Map<URI, Connection> nodeConnections = new LinkedHashMap<>();
+
+  /** The documents on a node socket, and that node; the others are on the seed socket. */
+  private final Map<String, URI> owners = new java.util.HashMap<>();
+
+  /** When each document was last redirected: a second redirect within a second waits a backoff. */
+  private final Map<String, Long> lastMoved = new java.util.HashMap<>();
+
   private ScheduledFuture<?> reconnectTask;
-  private ScheduledFuture<?> pingTask;
   private ScheduledFuture<?> refreshTask;
   private int connectAttempts; // a token that arrives for an abandoned attempt is dropped
 
-  /** Where the next connect goes: a seed, or the node a {@code moved} named. */
+  /** Where the next connect of the seed socket goes. */
   private URI target;
 
   private int seedIndex;
-  private long lastMovedNanos;
   private boolean closed;
 
   private TandemClient(Builder builder) {
@@ -281,8 +299,8 @@ public final class TandemClient implements AutoCloseable {
   public void dropConnection() {
     execute(
         () -> {
-          if (connection != null) {
-            lost(connection, 1006, "connection dropped on request");
+          for (Connection current : connections()) {
+            lost(current, 1006, "connection dropped on request");
           }
         });
   }
@@ -309,11 +327,12 @@ public final class TandemClient implements AutoCloseable {
     }
     closed = true;
     cancelTimers();
-    Connection current = connection;
-    connection = null;
-    if (current != null) {
+    for (Connection current : connections()) {
+      current.stopPing();
       current.closeNormally();
     }
+    connection = null;
+    nodeConnections.clear();
     for (TandemDocument document : List.copyOf(documents.values())) {
       document.clientClosed();
     }
@@ -393,14 +412,25 @@ public final class TandemClient implements AutoCloseable {
   }
 
   private void openSocket(String helloToken) {
+    Connection attempt = new Connection(null, target, helloIdNow());
+    connection = attempt;
+    dial(attempt, helloToken);
+  }
+
+  /** The id a new socket says in hello: the client's, once no op waits under an older one. */
+  private String helloIdNow() {
     if (drained()) {
       helloId = clientId; // else ops under the old id still await their answers
     }
-    Connection attempt = new Connection(helloId, helloToken);
-    connection = attempt;
+    return helloId;
+  }
+
+  private void dial(Connection attempt, String helloToken) {
+    attempt.helloToken = helloToken;
+    attempt.token = helloToken;
     http.newWebSocketBuilder()
         .connectTimeout(connectTimeout)
-        .buildAsync(target, attempt)
+        .buildAsync(attempt.uri, attempt)
         .whenComplete(
             (socket, failure) -> {
               if (failure != null) {
@@ -409,8 +439,69 @@ public final class TandemClient implements AutoCloseable {
             });
   }
 
+  /**
+   * A socket to {@code node} for the documents it owns, unless there is one (or none of them is
+   * left); their {@code open} goes once it is welcomed.
+   */
+  private void connectNode(URI node) {
+    if (closed || nodeConnections.containsKey(node) || !owners.containsValue(node)) {
+      return;
+    }
+    Connection attempt = new Connection(node, node, helloIdNow());
+    nodeConnections.put(node, attempt);
+    if (tokenProvider == null) {
+      dial(attempt, token);
+      return;
+    }
+    fetchToken()
+        .whenComplete(
+            (fresh, failure) ->
+                execute(
+                    () -> {
+                      if (!isCurrent(attempt) || closed) {
+                        return;
+                      }
+                      if (failure != null) {
+                        report(tokenFailure(failure));
+                        lost(attempt, 1006, "no token for " + node);
+                      } else {
+                        dial(attempt, fresh);
+                      }
+                    }));
+  }
+
+  /** The seed socket and every node socket. */
+  private List<Connection> connections() {
+    List<Connection> all = new ArrayList<>();
+    if (connection != null) {
+      all.add(connection);
+    }
+    all.addAll(nodeConnections.values());
+    return all;
+  }
+
+  /** Whether {@code current} is still the seed socket or its node's socket. */
+  private boolean isCurrent(Connection current) {
+    return current.node == null
+        ? current == connection
+        : nodeConnections.get(current.node) == current;
+  }
+
+  /** The socket {@code document} lives on now, or null while it is being made. */
+  private Connection connectionOf(TandemDocument document) {
+    URI node = owners.get(document.id());
+    return node == null ? connection : nodeConnections.get(node);
+  }
+
+  /** The documents that live on the socket to {@code node} (null: the seed socket). */
+  private List<TandemDocument> documentsOn(URI node) {
+    return documents.values().stream()
+        .filter(document -> Objects.equals(owners.get(document.id()), node))
+        .toList();
+  }
+
   private void socketOpened(Connection current) {
-    if (current != connection) {
+    if (!isCurrent(current)) {
       current.abort();
       return;
     }
@@ -418,7 +509,7 @@ public final class TandemClient implements AutoCloseable {
   }
 
   private void received(Connection current, String text) {
-    if (current != connection) {
+    if (!isCurrent(current)) {
       return;
     }
     current.lastHeardNanos = System.nanoTime();
@@ -435,7 +526,7 @@ public final class TandemClient implements AutoCloseable {
         case "error" -> error(current, message);
         case "opened", "ops", "ack", "presence", "closed" -> {
           TandemDocument document = documents.get(Wire.string(message, "doc"));
-          if (document != null) {
+          if (document != null && connectionOf(document) == current) { // else: a socket it left
             document.received(type, message);
           }
         }
@@ -463,13 +554,15 @@ public final class TandemClient implements AutoCloseable {
     if (identity != null) { // before CONNECTED: whoever waits for the connection sees who it is
       callEach(identityListeners, identity);
     }
-    setState(ConnectionState.CONNECTED);
-    firstWelcome.complete(null);
     long period = pingInterval.toMillis();
-    pingTask =
+    current.pingTask =
         events.scheduleAtFixedRate(() -> ping(current), period, period, TimeUnit.MILLISECONDS);
-    scheduleRefresh(current);
-    for (TandemDocument document : List.copyOf(documents.values())) {
+    if (current.node == null) {
+      setState(ConnectionState.CONNECTED);
+      firstWelcome.complete(null);
+      scheduleRefresh(current);
+    }
+    for (TandemDocument document : documentsOn(current.node)) {
       document.connected();
     }
   }
@@ -483,6 +576,9 @@ public final class TandemClient implements AutoCloseable {
   private void authed(Connection current, JsonNode message) {
     current.authPending = false;
     current.token = current.pendingToken;
+    if (current.node != null) {
+      return; // the seed socket's refresh schedules the next one for all
+    }
     refreshBackoff.reset();
     if (identity != null) {
       identity =
@@ -528,9 +624,13 @@ public final class TandemClient implements AutoCloseable {
                       } else if (fresh.equals(current.token)) {
                         retryRefresh(current); // nothing new yet (a fixed token): ask again later
                       } else {
-                        current.authPending = true;
-                        current.pendingToken = fresh;
-                        send(current, Wire.auth(fresh));
+                        for (Connection each : connections()) { // node sockets serve it too
+                          if (each.welcomed && !fresh.equals(each.token)) {
+                            each.authPending = true;
+                            each.pendingToken = fresh;
+                            send(each, Wire.auth(fresh));
+                          }
+                        }
                       }
                     }));
   }
@@ -564,17 +664,24 @@ public final class TandemClient implements AutoCloseable {
     if (error.code() == ErrorCode.UNAUTHORIZED) {
       if (current.authPending && error.docId().isEmpty()) {
         current.authPending = false; // the refresh was refused: the old token still serves
-        retryRefresh(current);
+        if (current.node == null) {
+          retryRefresh(current); // a node socket's waits for the seed socket's next refresh
+        }
       } else {
         current.unauthorized = true; // a close 1008 next is about the token
       }
     }
+    TandemDocument document = error.docId().map(documents::get).orElse(null);
+    if (document != null && connectionOf(document) != current) {
+      return; // about a socket the document left
+    }
     String movedTo = Wire.optionalString(message, "url", null);
     if (error.code() == ErrorCode.MOVED && movedTo != null) {
-      follow(current, movedTo);
+      if (document != null) {
+        follow(document, movedTo);
+      }
       return;
     }
-    TandemDocument document = error.docId().map(documents::get).orElse(null);
     if (document != null) {
       document.error(error);
     } else {
@@ -583,12 +690,13 @@ public final class TandemClient implements AutoCloseable {
   }
 
   /**
-   * Another node sequences a document of this client (docs/scaling.md): reconnect there, where
-   * every document reopens and every unacknowledged op goes again, as after any reconnect. At once
-   * the first time; a redirect within a second of the last one waits a backoff, so two nodes that
+   * Another node sequences {@code document} (docs/scaling.md): it moves to the socket to that node
+   * (made if there is none), where it reopens and resends what is unacknowledged, as after any
+   * reconnect; the socket it leaves stays for the other documents. At once the first time; a
+   * redirect of the same document within a second of the last waits a backoff, so two nodes that
    * disagree for a moment are not asked in a tight loop.
    */
-  private void follow(Connection current, String url) {
+  private void follow(TandemDocument document, String url) {
     URI owner;
     try {
       owner = URI.create(url);
@@ -598,15 +706,54 @@ public final class TandemClient implements AutoCloseable {
       return;
     }
     long now = System.nanoTime();
-    boolean again = now - lastMovedNanos < TimeUnit.SECONDS.toNanos(1);
-    lastMovedNanos = now;
-    target = owner;
-    current.movedAway = true;
-    lost(current, 1012, "moved to " + owner, again ? reconnectBackoff.next() : Duration.ZERO);
+    Long last = lastMoved.put(document.id(), now);
+    boolean again = last != null && now - last < TimeUnit.SECONDS.toNanos(1);
+    if (connection != null && owner.equals(connection.uri)) {
+      owners.remove(document.id()); // back to the seed socket's node
+    } else {
+      owners.put(document.id(), owner);
+    }
+    document.disconnected(); // the server forgot it on the socket it leaves
+    closeUnusedNodeSockets();
+    if (again) {
+      schedule(() -> reopen(document, owner), reconnectBackoff.next());
+    } else {
+      reopen(document, owner);
+    }
+  }
+
+  /** Opens {@code document} on its socket, if it still lives on {@code owner}'s. */
+  private void reopen(TandemDocument document, URI owner) {
+    if (closed || documents.get(document.id()) != document) {
+      return;
+    }
+    URI node = owners.get(document.id());
+    if (node != null && !node.equals(owner)) {
+      return; // redirected again meanwhile
+    }
+    Connection current = connectionOf(document);
+    if (current == null) {
+      if (node != null) {
+        connectNode(node); // its welcome opens the document
+      }
+    } else if (current.welcomed) {
+      document.connected();
+    }
+  }
+
+  /** Closes the node sockets no document lives on any more. */
+  private void closeUnusedNodeSockets() {
+    for (Connection unused : List.copyOf(nodeConnections.values())) {
+      if (!owners.containsValue(unused.node)) {
+        nodeConnections.remove(unused.node);
+        unused.stopPing();
+        unused.closeNormally();
+      }
+    }
   }
 
   private void ping(Connection current) {
-    if (current != connection) {
+    if (!isCurrent(current)) {
       return;
     }
     long silentNanos = System.nanoTime() - current.lastHeardNanos;
@@ -623,26 +770,66 @@ public final class TandemClient implements AutoCloseable {
 
   /** As {@link #lost(Connection, int, String)}, reconnecting after {@code delay} if not null. */
   private void lost(Connection current, int code, String reason, Duration reconnectDelay) {
-    if (current != connection) {
+    if (!isCurrent(current)) {
+      return;
+    }
+    if (current.node != null) {
+      nodeLost(current, code, reason, reconnectDelay);
       return;
     }
     connection = null;
     cancelTimers();
+    current.stopPing();
     current.abort();
-    if (!current.movedAway) {
-      if (!current.welcomed) { // not reached: the next seed (any node of a cluster will do)
-        seedIndex = (seedIndex + 1) % seeds.size();
-        target = seeds.get(seedIndex);
-      } else if (!seeds.contains(target)) { // the node a redirect named is gone: the seeds again
-        target = seeds.get(seedIndex);
-      }
+    if (!current.welcomed) { // not reached: the next seed (any node of a cluster will do)
+      seedIndex = (seedIndex + 1) % seeds.size();
+      target = seeds.get(seedIndex);
     }
-    for (TandemDocument document : List.copyOf(documents.values())) {
+    for (TandemDocument document : documentsOn(null)) {
       document.disconnected();
     }
-    if (closed) {
+    if (closed || !stillUsable(current, code, reason)) {
       return;
     }
+    setState(ConnectionState.OFFLINE);
+    Duration delay = reconnectDelay != null ? reconnectDelay : reconnectBackoff.next();
+    reconnectTask = events.schedule(this::connect, delay.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * A node socket is lost: it reconnects to its node after a backoff; if it never reached the node
+   * (gone, or not a node any more), its documents go back to the seed socket, where they are
+   * redirected again or taken over.
+   */
+  private void nodeLost(Connection current, int code, String reason, Duration reconnectDelay) {
+    nodeConnections.remove(current.node);
+    current.stopPing();
+    current.abort();
+    List<TandemDocument> orphans = documentsOn(current.node);
+    for (TandemDocument document : orphans) {
+      document.disconnected();
+    }
+    if (closed || !stillUsable(current, code, reason)) {
+      return;
+    }
+    if (!current.welcomed) {
+      for (TandemDocument document : orphans) {
+        owners.remove(document.id());
+        if (connection != null && connection.welcomed) {
+          document.connected();
+        }
+      }
+      return;
+    }
+    Duration delay = reconnectDelay != null ? reconnectDelay : reconnectBackoff.next();
+    schedule(() -> connectNode(current.node), delay);
+  }
+
+  /**
+   * What a close code says about every socket of this client: a message too big lowers the limit; a
+   * policy violation (not about a token a provider can renew) ends the client (false).
+   */
+  private boolean stillUsable(Connection current, int code, String reason) {
     if (code == MESSAGE_TOO_BIG && current.largestSentBytes > 1) {
       // the server's limit is lower than assumed: never send a message that large again, so the
       // op that was too big is refused locally (too_large, resync) instead of looping on 1009
@@ -665,11 +852,9 @@ public final class TandemClient implements AutoCloseable {
               null,
               null));
       shutDown();
-      return;
+      return false;
     }
-    setState(ConnectionState.OFFLINE);
-    Duration delay = reconnectDelay != null ? reconnectDelay : reconnectBackoff.next();
-    reconnectTask = events.schedule(this::connect, delay.toMillis(), TimeUnit.MILLISECONDS);
+    return true;
   }
 
   /** Whether no op is in flight under the id the current connection said in hello. */
@@ -683,16 +868,17 @@ public final class TandemClient implements AutoCloseable {
    * stored once).
    */
   private void switchIfDrained() {
-    if (connection != null && connection.welcomed && !helloId.equals(clientId) && drained()) {
-      lost(connection, 1006, "reconnecting as " + clientId, Duration.ZERO);
+    if (!drained()) {
+      return;
+    }
+    for (Connection current : connections()) {
+      if (current.welcomed && !current.clientId.equals(clientId)) {
+        lost(current, 1006, "reconnecting as " + clientId, Duration.ZERO);
+      }
     }
   }
 
   private void cancelTimers() {
-    if (pingTask != null) {
-      pingTask.cancel(false);
-      pingTask = null;
-    }
     if (reconnectTask != null) {
       reconnectTask.cancel(false);
       reconnectTask = null;
@@ -709,17 +895,18 @@ public final class TandemClient implements AutoCloseable {
 
   // ---- used by TandemDocument (event thread) ----
 
-  /** Sends on the current connection if it is welcomed; false if there is none. */
-  boolean send(ObjectNode message) {
-    return sendText(Wire.encode(message));
+  /** Sends on the document's socket if it is welcomed; false if there is none. */
+  boolean send(TandemDocument document, ObjectNode message) {
+    return sendText(document, Wire.encode(message));
   }
 
-  /** {@link #send(ObjectNode)} of an encoded message. */
-  boolean sendText(String text) {
-    if (connection == null || !connection.welcomed) {
+  /** {@link #send(TandemDocument, ObjectNode)} of an encoded message. */
+  boolean sendText(TandemDocument document, String text) {
+    Connection current = connectionOf(document);
+    if (current == null || !current.welcomed) {
       return false;
     }
-    send(connection, text);
+    send(current, text);
     return true;
   }
 
@@ -746,8 +933,9 @@ public final class TandemClient implements AutoCloseable {
     return bytes;
   }
 
-  boolean online() {
-    return connection != null && connection.welcomed;
+  boolean online(TandemDocument document) {
+    Connection current = connectionOf(document);
+    return current != null && current.welcomed;
   }
 
   /** The id of an op that goes in flight now. */
@@ -755,9 +943,10 @@ public final class TandemClient implements AutoCloseable {
     return new OpId(clientId, nextSeq++);
   }
 
-  /** The id the current connection said in its hello. */
-  String helloId() {
-    return helloId;
+  /** The id the document's socket said in its hello. */
+  String helloId(TandemDocument document) {
+    Connection current = connectionOf(document);
+    return current != null ? current.clientId : helloId;
   }
 
   /**
@@ -779,14 +968,21 @@ public final class TandemClient implements AutoCloseable {
 
   void forget(TandemDocument document) {
     if (documents.remove(document.id(), document)) {
+      owners.remove(document.id());
+      lastMoved.remove(document.id());
+      closeUnusedNodeSockets();
       switchIfDrained();
     }
   }
 
-  /** Resync by reconnecting: the documents reopen with {@code open {rev}} and catch up. */
-  void resync() {
-    if (connection != null) {
-      lost(connection, 1006, "resync");
+  /**
+   * Resync by reconnecting the document's socket: its documents reopen with {@code open {rev}} and
+   * catch up.
+   */
+  void resync(TandemDocument document) {
+    Connection current = connectionOf(document);
+    if (current != null) {
+      lost(current, 1006, "resync");
     }
   }
 
@@ -895,15 +1091,17 @@ public final class TandemClient implements AutoCloseable {
    * hand over to the event thread, where a connection that is no longer current is ignored.
    */
   private final class Connection implements WebSocket.Listener {
+    private final URI node; // null for the seed socket
+    private final URI uri;
     private final String clientId; // said in its hello
-    private final String helloToken;
+    private String helloToken; // event thread
     private final CompletableFuture<WebSocket> opened = new CompletableFuture<>();
     private final StringBuilder partial = new StringBuilder();
     private final ByteArrayOutputStream partialBinary = new ByteArrayOutputStream();
     private CompletableFuture<WebSocket> sends = opened; // event thread
     private volatile WebSocket socket;
     private boolean welcomed; // event thread
-    private boolean movedAway; // event thread: left for the node a moved named
+    private ScheduledFuture<?> pingTask; // event thread
     private int largestSentBytes; // event thread
     private long lastHeardNanos = System.nanoTime(); // event thread
     private boolean unauthorized; // event thread: the server refused its token
@@ -911,10 +1109,17 @@ public final class TandemClient implements AutoCloseable {
     private String pendingToken; // event thread
     private String token; // event thread: the token it serves under (hello's, or the authed one)
 
-    Connection(String clientId, String helloToken) {
+    Connection(URI node, URI uri, String clientId) {
+      this.node = node;
+      this.uri = uri;
       this.clientId = clientId;
-      this.helloToken = helloToken;
-      this.token = helloToken;
+    }
+
+    void stopPing() {
+      if (pingTask != null) {
+        pingTask.cancel(false);
+        pingTask = null;
+      }
     }
 
     @Override

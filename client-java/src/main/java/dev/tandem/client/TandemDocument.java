@@ -197,7 +197,7 @@ public final class TandemDocument {
       case "ack" ->
           session.acknowledge(
               Wire.integer(message, "rev"),
-              new OpId(client.helloId(), Wire.integer(message, "seq")));
+              new OpId(client.helloId(this), Wire.integer(message, "seq")));
       case "presence" -> presence(message);
       case "closed" -> closedByServer();
       default -> throw new IllegalArgumentException("not a document message: " + type);
@@ -216,7 +216,7 @@ public final class TandemDocument {
       // the refreshed token may no longer read it, or it was deleted: the server closed it
       finishClose();
     } else if (error.seq().isPresent()) {
-      OpId sentAs = new OpId(client.helloId(), error.seq().get()); // on the current connection
+      OpId sentAs = new OpId(client.helloId(this), error.seq().get()); // on its socket
       if (error.code() == ErrorCode.SEQ_REUSED) {
         session.seqReused(sentAs); // goes again under a fresh id
       } else if (error.retryable()) {
@@ -225,7 +225,7 @@ public final class TandemDocument {
         // the server refused the op in flight: the local text can no longer converge with it
         resyncRequired = true;
         session.goOffline();
-        if (client.send(Wire.close(docId))) {
+        if (client.send(this, Wire.close(docId))) {
           closeSent = true; // the reopen follows the server's closed
         }
       }
@@ -264,7 +264,7 @@ public final class TandemDocument {
 
   private void sendOpen() {
     Long knownRevision = session.initialized() && !resyncRequired ? session.revision() : null;
-    openSent = client.send(Wire.open(docId, knownRevision));
+    openSent = client.send(this, Wire.open(docId, knownRevision));
     publish();
   }
 
@@ -282,7 +282,7 @@ public final class TandemDocument {
         session.rebase(
             serverRevision,
             serverText,
-            client.helloId(),
+            client.helloId(this),
             message.has("seq")
                 ? OptionalLong.of(Wire.integer(message, "seq"))
                 : OptionalLong.empty());
@@ -339,7 +339,7 @@ public final class TandemDocument {
                       true,
                       docId,
                       null)));
-      client.resync(); // reconnect and catch up with open {rev}
+      client.resync(this); // reconnect and catch up with open {rev}
       return false;
     }
     if (serverRevision > before && !sentHere && opClientId.equals(client.clientId())) {
@@ -377,7 +377,7 @@ public final class TandemDocument {
     if (state == DocumentState.CLOSED || closeSent) {
       return;
     }
-    if (openSent && client.send(Wire.close(docId))) {
+    if (openSent && client.send(this, Wire.close(docId))) {
       closeSent = true;
     } else {
       finishClose();
@@ -408,7 +408,7 @@ public final class TandemDocument {
       return;
     }
     DocumentState next;
-    if (!client.online()) {
+    if (!client.online(this)) {
       next = session.initialized() ? DocumentState.OFFLINE : DocumentState.OPENING;
     } else if (!session.online()) {
       next = DocumentState.OPENING;
@@ -440,7 +440,7 @@ public final class TandemDocument {
   private final class Events implements DocumentSession.Sink {
     @Override
     public void submit(long baseRevision, TextOperation op, OpId id) {
-      if (!id.clientId().equals(client.helloId())) {
+      if (!id.clientId().equals(client.helloId(TandemDocument.this))) {
         return; // under a newer id than the connection's: it goes after the reconnect under it
       }
       long seq = id.seq();
@@ -461,13 +461,13 @@ public final class TandemDocument {
         client.execute(() -> error(tooLarge)); // a refusal, handled after the session's step
         return;
       }
-      client.sendText(message);
+      client.sendText(TandemDocument.this, message);
     }
 
     @Override
     public void publishPresence(
         long atRevision, List<SelectionRange> selection, Map<String, Object> meta) {
-      client.send(Wire.presence(docId, atRevision, selection, meta));
+      client.send(TandemDocument.this, Wire.presence(docId, atRevision, selection, meta));
     }
 
     @Override

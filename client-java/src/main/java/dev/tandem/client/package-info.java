@@ -1,9 +1,9 @@
 /**
  * The Java client of Tandem's WebSocket protocol (DESIGN.md, "Wire protocol").
  *
- * <p>{@link dev.tandem.client.TandemClient} owns one socket and many {@link
- * dev.tandem.client.TandemDocument}s. Each document runs the ot.js client state machine ({@code
- * ClientState}: synchronized, awaiting confirm, awaiting with buffer) inside a {@code
+ * <p>{@link dev.tandem.client.TandemClient} owns one socket (one per owner node on a cluster) and
+ * many {@link dev.tandem.client.TandemDocument}s. Each document runs the ot.js client state machine
+ * ({@code ClientState}: synchronized, awaiting confirm, awaiting with buffer) inside a {@code
  * DocumentSession}, which holds no I/O and is tested against a simulated sequencer. The WebSocket
  * is the JDK's {@code java.net.http.WebSocket}; JSON is Jackson's, ops go through {@link
  * dev.tandem.ot.OperationJson}.

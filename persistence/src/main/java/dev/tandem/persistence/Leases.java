@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The nodes of a cluster on one database and the leases by which one of them at a time sequences a
@@ -54,28 +55,44 @@ public final class Leases {
     this.pool = pool;
   }
 
+  /*
+   * The CTE reads the row as it was before the upsert: a live row of this id at another URL was
+   * written by another process (or by this node before a restart at a new address).
+   */
+  private static final String HEARTBEAT =
+      "WITH before AS (SELECT advertise_url FROM nodes"
+          + " WHERE id = ? AND expires_at > now() AND advertise_url <> ?)"
+          + " INSERT INTO nodes (id, advertise_url, expires_at)"
+          + " VALUES (?, ?, now() + ? * interval '1 millisecond')"
+          + " ON CONFLICT (id) DO UPDATE SET advertise_url = excluded.advertise_url,"
+          + " heartbeat_at = now(), expires_at = excluded.expires_at"
+          + " RETURNING (SELECT advertise_url FROM before)";
+
   /**
    * Registers the node or renews its heartbeat: it is alive until {@code deadAfter} from now by the
    * database's clock, and clients reach it at {@code advertiseUrl}.
+   *
+   * @return the URL this node id was alive at until now if it was another: another process uses the
+   *     id (or this node restarted at a new address)
    */
-  public void heartbeat(String nodeId, String advertiseUrl, Duration deadAfter) {
+  public Optional<String> heartbeat(String nodeId, String advertiseUrl, Duration deadAfter) {
     Objects.requireNonNull(advertiseUrl, "advertiseUrl");
-    Jdbc.autoCommit(
+    return Jdbc.autoCommit(
         pool,
         "heartbeat",
         null,
         null,
         connection -> {
-          try (PreparedStatement upsert =
-              connection.prepareStatement(
-                  "INSERT INTO nodes (id, advertise_url, expires_at)"
-                      + " VALUES (?, ?, now() + ? * interval '1 millisecond')"
-                      + " ON CONFLICT (id) DO UPDATE SET advertise_url = excluded.advertise_url,"
-                      + " heartbeat_at = now(), expires_at = excluded.expires_at")) {
+          try (PreparedStatement upsert = connection.prepareStatement(HEARTBEAT)) {
             upsert.setString(1, nodeId);
             upsert.setString(2, advertiseUrl);
-            upsert.setLong(3, deadAfter.toMillis());
-            return upsert.executeUpdate();
+            upsert.setString(3, nodeId);
+            upsert.setString(4, advertiseUrl);
+            upsert.setLong(5, deadAfter.toMillis());
+            try (ResultSet row = upsert.executeQuery()) {
+              row.next();
+              return Optional.ofNullable(row.getString(1));
+            }
           }
         });
   }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -115,6 +116,22 @@ class LeasesTest {
                 Map.of(docId, epoch, other, otherEpoch - 1)));
     assertEquals(0, opLog.head(docId).getAsLong());
     assertEquals(0, opLog.head(other).getAsLong());
+  }
+
+  @Test
+  void aHeartbeatReportsTheIdAliveAtAnotherAddress() {
+    assertEquals(Optional.empty(), leases.heartbeat(nodeA, "http://127.0.0.1:1001/", ALIVE));
+    assertEquals(Optional.empty(), leases.heartbeat(nodeA, "http://127.0.0.1:1001/", ALIVE));
+    // a second process with the same id: each heartbeat finds the other's address
+    assertEquals(
+        Optional.of("http://127.0.0.1:1001/"),
+        leases.heartbeat(nodeA, "http://127.0.0.1:2002/", ALIVE));
+    assertEquals(
+        Optional.of("http://127.0.0.1:2002/"),
+        leases.heartbeat(nodeA, "http://127.0.0.1:1001/", ALIVE));
+    // a node that left (or died) and starts again elsewhere took nobody's id
+    leases.leave(nodeA);
+    assertEquals(Optional.empty(), leases.heartbeat(nodeA, "http://127.0.0.1:3003/", ALIVE));
   }
 
   private static long held(Leases.Acquisition acquisition) {

@@ -8,19 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.client.DocumentListener;
-import dev.tandem.ot.OperationJson;
-import dev.tandem.persistence.DatabaseConfig;
 import dev.tandem.persistence.EmbeddedPostgresExtension;
 import dev.tandem.sequencer.ClientHarness.Editor;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,20 +39,12 @@ class ClusterTest {
 
   @BeforeAll
   static void startNodes() throws Exception {
-    DatabaseConfig shared = EmbeddedPostgresExtension.database().connectionConfig();
     for (String name : List.of("a", "b", "c")) {
       String nodeId = name + "-" + RUN; // ids of earlier runs stay in the table, dead
       NODES.put(
           nodeId,
           ChildServer.start(
-              "cluster-" + name,
-              List.of("-Xmx256m"),
-              List.of(
-                  "--database-url=" + shared.url(),
-                  "--database-user=" + shared.user(),
-                  "--database-password=" + shared.password(),
-                  "--database-pool-size=4",
-                  "--node-id=" + nodeId)));
+              "cluster-" + name, List.of("-Xmx256m"), ClusterChecks.nodeFlags(nodeId)));
     }
   }
 
@@ -290,69 +276,22 @@ class ClusterTest {
     return harness.editor(nodes.get(index).webSocketUri(), alternates, clientId, docId);
   }
 
-  /**
-   * Over REST from a live node: revisions 1..n with no gap, each (client, seq) once, the log
-   * replays to the stored text, every editor holds it, and it holds only inserted code points, each
-   * once (nothing applied twice); {@link #codePoints} checks that none is lost.
-   */
   private static List<JsonNode> verifyHistory(
       ClientHarness harness, String docId, List<Editor> editors, Set<Integer> inserted)
       throws Exception {
-    URI http = live().httpUri();
-    List<JsonNode> ops = harness.restOps(http, docId);
-    Set<String> submits = new HashSet<>();
-    String replayed = "";
-    for (int i = 0; i < ops.size(); i++) {
-      JsonNode op = ops.get(i);
-      assertEquals(i + 1, op.path("rev").asLong(), docId + ": revision at index " + i);
-      assertTrue(
-          submits.add(op.path("client").asText() + "/" + op.path("seq").asLong()),
-          docId + ": " + op + " stored twice");
-      replayed = OperationJson.parse(op.path("op").toString()).apply(replayed);
-    }
-    String text = harness.restDocument(http, docId).path("text").asText();
-    assertEquals(replayed, text, docId + ": the log replays to the text");
-    for (Editor editor : editors) {
-      if (editor.document.id().equals(docId)) {
-        assertEquals(text, editor.document.text(), editor.client.clientId() + " converged");
-      }
-    }
-    Map<Integer, Integer> counts = new ConcurrentHashMap<>();
-    text.codePoints().forEach(c -> counts.merge(c, 1, Integer::sum));
-    for (Map.Entry<Integer, Integer> count : counts.entrySet()) {
-      assertTrue(inserted.contains(count.getKey()), "unexpected code point " + count.getKey());
-      assertEquals(1, count.getValue(), "code point " + count.getKey() + " once");
-    }
-    return ops;
+    return ClusterChecks.verifyHistory(harness, live().httpUri(), docId, editors, inserted);
   }
 
   private static Set<Integer> codePoints(ClientHarness harness, String... docIds) throws Exception {
-    Set<Integer> all = new HashSet<>();
-    for (String docId : docIds) {
-      harness
-          .restDocument(live().httpUri(), docId)
-          .path("text")
-          .asText()
-          .codePoints()
-          .forEach(all::add);
-    }
-    return all;
+    return ClusterChecks.codePoints(harness, live().httpUri(), docIds);
   }
 
   private static ChildServer live() {
     return NODES.values().stream().filter(ChildServer::isAlive).findFirst().orElseThrow();
   }
 
-  /** The node holding the document's lease, from the database. */
   private static String owner(String docId) throws Exception {
-    try (Connection connection = EmbeddedPostgresExtension.database().dataSource().getConnection();
-        PreparedStatement select =
-            connection.prepareStatement("SELECT lease_owner FROM documents WHERE id = ?")) {
-      select.setString(1, docId);
-      try (ResultSet row = select.executeQuery()) {
-        return row.next() ? row.getString(1) : null;
-      }
-    }
+    return ClusterChecks.owner(docId);
   }
 
   private static void awaitOwnerOtherThan(String docId, String owner) throws Exception {

@@ -7,8 +7,10 @@ import dev.tandem.ot.Rope;
 import dev.tandem.ot.TextOperation;
 import dev.tandem.ot.Transformed;
 import java.net.URI;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A lean client of the wire protocol for load: one WebSocket of {@link LeanSockets}, one open
@@ -23,8 +25,15 @@ import java.util.concurrent.CompletableFuture;
  * LeanSockets}.
  *
  * <p>Client ids are {@code e<index>}, so a receiver knows the sender of an op by its index.
+ *
+ * <p>On several nodes (docs/scaling.md) it follows {@code error {code: "moved", url}} as
+ * client-java does: it leaves its socket for one to the named node (at once the first time, after a
+ * growing pause if redirected again within a second), reopens the document there with {@code open
+ * {rev}}, applies the ops it missed and resends its op in flight under the same seq, which the
+ * server applies once. An {@code unavailable} of the op in flight (a node stepping down answers so
+ * before its {@code moved}) sends it again after a pause.
  */
-final class Editor implements LeanSockets.Listener {
+final class Editor {
   /** What a workload learns from its editors; called on the socket's thread, under its lock. */
   interface Observer {
     /** An op is about to be sent. */
@@ -73,6 +82,12 @@ final class Editor implements LeanSockets.Listener {
 
   private static final SharedParses PARSES_WITH_OPS = new SharedParses(true);
 
+  /** A redirect within this long of the previous one waits before it is followed. */
+  private static final long REDIRECTS_APART_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+  private static final long FIRST_PAUSE_MILLIS = 50;
+  private static final long LONGEST_PAUSE_MILLIS = 2_000;
+
   private final int index;
   private final Kind kind;
   private final String clientId;
@@ -80,14 +95,17 @@ final class Editor implements LeanSockets.Listener {
   private final Random random;
   private final Observer observer;
   private final CompletableFuture<Editor> opened = new CompletableFuture<>();
+  private final LeanSockets sockets;
 
   // Guarded by this.
-  private LeanSockets.Socket socket;
+  private Connection connection; // the current one: events of those left behind are dropped
+  private boolean online; // the document is open on the current connection: submits may go
   private Rope text = Rope.empty(); // kinds that keep the text
   private int length; // the others: the length at revision, with no op in flight
   private long revision = -1;
   private TextOperation inFlight;
   private long inFlightSeq;
+  private long inFlightBase; // the revision it was first sent on
   private long inFlightSentNanos;
   private long nextSeq = 1;
   private long owed;
@@ -95,8 +113,13 @@ final class Editor implements LeanSockets.Listener {
   private boolean editing = true;
   private boolean closing;
   private String failure;
+  private int moves;
+  private int quickMoves; // redirects in a row, each within a second of the one before
+  private long lastMoveNanos;
 
-  private Editor(int index, Kind kind, String docId, long seed, Observer observer) {
+  private Editor(
+      LeanSockets sockets, int index, Kind kind, String docId, long seed, Observer observer) {
+    this.sockets = sockets;
     this.index = index;
     this.kind = kind;
     this.clientId = "e" + index;
@@ -114,8 +137,8 @@ final class Editor implements LeanSockets.Listener {
       String docId,
       long seed,
       Observer observer) {
-    Editor editor = new Editor(index, kind, docId, seed, observer);
-    sockets.connect(uri, editor);
+    Editor editor = new Editor(sockets, index, kind, docId, seed, observer);
+    editor.connect(uri);
     return editor.opened;
   }
 
@@ -145,7 +168,7 @@ final class Editor implements LeanSockets.Listener {
     if (!editing) {
       return false;
     }
-    if (inFlight != null) {
+    if (inFlight != null || !online) {
       owed++;
       return false;
     }
@@ -184,6 +207,11 @@ final class Editor implements LeanSockets.Listener {
     return edits;
   }
 
+  /** The {@code moved} redirects this editor followed. */
+  synchronized int moves() {
+    return moves;
+  }
+
   /** The first thing that went wrong (an error from the server, a broken order), or null. */
   synchronized String failure() {
     return failure;
@@ -193,75 +221,201 @@ final class Editor implements LeanSockets.Listener {
   synchronized CompletableFuture<Void> close() {
     closing = true;
     editing = false;
+    LeanSockets.Socket socket = connection == null ? null : connection.socket;
     return socket == null ? CompletableFuture.completedFuture(null) : socket.close();
   }
 
-  // ---- LeanSockets.Listener: called for one socket at a time, in order -------------------------
+  // ---- the connection: one socket's events, in order -------------------------------------------
 
-  @Override
-  public void onOpen(LeanSockets.Socket socket) {
-    synchronized (this) {
-      this.socket = socket;
-      send("{\"type\":\"hello\",\"token\":\"\",\"client\":\"" + clientId + "\",\"protocol\":1}");
-      send("{\"type\":\"open\",\"doc\":\"" + docId + "\"}");
+  /** One socket to one node; the editor's current one until a redirect leaves it behind. */
+  private final class Connection implements LeanSockets.Listener {
+    private LeanSockets.Socket socket; // guarded by the editor
+
+    @Override
+    public void onOpen(LeanSockets.Socket socket) {
+      connected(this, socket);
     }
+
+    @Override
+    public void onMessage(
+        LeanSockets.Socket socket, byte[] data, int offset, int length, boolean binary) {
+      message(this, data, offset, length, binary);
+    }
+
+    @Override
+    public void onClose(LeanSockets.Socket socket, int statusCode, String reason) {
+      closed(this, statusCode, reason);
+    }
+
+    @Override
+    public void onError(LeanSockets.Socket socket, Throwable error) {
+      failed(this, error);
+    }
+  }
+
+  private synchronized void connect(URI uri) {
+    connection = new Connection();
+    sockets.connect(uri, connection);
+  }
+
+  /**
+   * Says hello and opens the document: at the head the first time, from its revision after a
+   * redirect (the ops it missed come first, then {@code opened}).
+   */
+  private synchronized void connected(Connection from, LeanSockets.Socket socket) {
+    from.socket = socket;
+    if (from != connection || closing) {
+      socket.close();
+      return;
+    }
+    send("{\"type\":\"hello\",\"token\":\"\",\"client\":\"" + clientId + "\",\"protocol\":1}");
+    send(
+        "{\"type\":\"open\",\"doc\":\""
+            + docId
+            + (revision < 0 ? "\"}" : "\",\"rev\":" + revision + "}"));
   }
 
   /**
    * A message in UTF-8; {@code ops} messages come in binary frames, the same bytes for every editor
    * of the document, so their parse is shared (see {@link SharedParses}).
    */
-  @Override
-  public void onMessage(
-      LeanSockets.Socket socket, byte[] data, int offset, int length, boolean binary) {
+  private void message(Connection from, byte[] data, int offset, int length, boolean binary) {
     long now = System.nanoTime();
     try {
       ServerMessage message =
           binary
               ? (kind.keepsText() ? PARSES_WITH_OPS : PARSES).parse(data, offset, length)
               : ServerMessage.parse(data, offset, length, kind.keepsText());
-      handle(message, now);
+      handle(from, message, now);
     } catch (RuntimeException e) {
       fail("cannot handle " + abbreviate(new String(data, offset, length, UTF_8)) + ": " + e);
     }
   }
 
-  @Override
-  public void onClose(LeanSockets.Socket socket, int statusCode, String reason) {
-    synchronized (this) {
-      if (!closing) {
-        fail("closed by the server: " + statusCode + " " + reason);
-      }
+  private synchronized void closed(Connection from, int statusCode, String reason) {
+    if (from == connection && !closing) {
+      fail("closed by the server: " + statusCode + " " + reason);
     }
   }
 
-  @Override
-  public void onError(LeanSockets.Socket socket, Throwable error) {
-    fail("socket error: " + error);
+  private synchronized void failed(Connection from, Throwable error) {
+    if (from == connection) {
+      fail("socket error: " + error);
+    }
   }
 
   // ---- the client side of the protocol ---------------------------------------------------------
 
-  private synchronized void handle(ServerMessage message, long now) {
+  private synchronized void handle(Connection from, ServerMessage message, long now) {
+    if (from != connection) {
+      return; // a socket left behind for the owner
+    }
     switch (message.type()) {
       case "opened" -> {
-        text = kind.keepsText() ? Rope.of(message.text()) : Rope.empty();
-        length = message.text().codePointCount(0, message.text().length());
-        revision = message.revision();
-        opened.complete(this);
-      }
-      case "ops" -> { // committed ops, own ones included: an own op's place in them is its ack
-        for (ServerMessage.Entry op : message.ops()) {
-          if (op.clientId().equals(clientId)) {
-            acked(op.revision(), op.seq(), now);
-          } else {
-            received(op.revision(), op.op(), op.targetLength(), op.clientId(), op.seq(), now);
-          }
+        if (revision < 0) {
+          text = kind.keepsText() ? Rope.of(message.text()) : Rope.empty();
+          length = message.text().codePointCount(0, message.text().length());
+          revision = message.revision();
+        } else if (message.ops() != null) { // reopened after a redirect: the last ops it missed
+          committed(message.ops(), now);
+        } else {
+          fail("reopened at revision " + revision + " without the ops after it (a resync)");
+        }
+        if (failure == null) {
+          online = true;
+          opened.complete(this);
+          sendInFlightOrOwed();
         }
       }
-      case "error" -> fail("error " + message.code() + ": " + message.message());
+      case "ops" -> committed(message.ops(), now);
+      case "error" -> error(message);
       default -> {} // welcome, presence, pong, closed, ack (answers only resubmits): nothing to do
     }
+  }
+
+  /** Committed ops, own ones included: an own op's place in them is its ack. */
+  private void committed(List<ServerMessage.Entry> ops, long now) {
+    for (ServerMessage.Entry op : ops) {
+      if (op.clientId().equals(clientId)) {
+        acked(op.revision(), op.seq(), now);
+      } else {
+        received(op.revision(), op.op(), op.targetLength(), op.clientId(), op.seq(), now);
+      }
+    }
+  }
+
+  private void error(ServerMessage message) {
+    if ("moved".equals(message.code()) && message.url() != null) {
+      follow(message.url());
+    } else if ("unavailable".equals(message.code())
+        && message.seq() == inFlightSeq
+        && inFlight != null) {
+      // the op in flight was not committed (a node stepping down answers so before its moved)
+      Connection sentOn = connection;
+      CompletableFuture.delayedExecutor(FIRST_PAUSE_MILLIS, TimeUnit.MILLISECONDS)
+          .execute(() -> retry(sentOn, message.seq()));
+    } else {
+      fail("error " + message.code() + ": " + message.message());
+    }
+  }
+
+  /**
+   * Another node sequences the document: leave this socket for one to it, where the document
+   * reopens from this editor's revision and the op in flight goes again.
+   */
+  private void follow(String url) {
+    URI owner;
+    try {
+      owner = URI.create(url);
+    } catch (IllegalArgumentException e) {
+      fail("moved to a bad URL: " + url);
+      return;
+    }
+    long now = System.nanoTime();
+    quickMoves = now - lastMoveNanos < REDIRECTS_APART_NANOS ? quickMoves + 1 : 0;
+    lastMoveNanos = now;
+    moves++;
+    online = false;
+    LeanSockets.Socket left = connection.socket;
+    connection = null; // until the next connect: nothing of the old socket counts any more
+    left.close();
+    long pause =
+        quickMoves == 0
+            ? 0
+            : Math.min(LONGEST_PAUSE_MILLIS, FIRST_PAUSE_MILLIS << Math.min(quickMoves, 10));
+    CompletableFuture.delayedExecutor(pause, TimeUnit.MILLISECONDS).execute(() -> reconnect(owner));
+  }
+
+  private synchronized void reconnect(URI owner) {
+    if (!closing && failure == null) {
+      connect(owner);
+    }
+  }
+
+  /** The op in flight, refused for now on {@code sentOn}, goes again if nothing changed since. */
+  private synchronized void retry(Connection sentOn, long seq) {
+    if (sentOn == connection && online && inFlight != null && inFlightSeq == seq) {
+      sendInFlight();
+    }
+  }
+
+  /**
+   * Back online: the op in flight goes again under its seq, on the revision it is now based on
+   * (kinds that keep the text transformed it against every op since, as client-java does; the
+   * others did not, so it goes on the revision it was first sent on); else what was typed meanwhile
+   * goes as one op.
+   */
+  private void sendInFlightOrOwed() {
+    if (inFlight != null) {
+      sendInFlight();
+    } else if (owed > 0 && editing) {
+      submit((int) owed);
+      owed = 0;
+    }
+  }
+
+  private void sendInFlight() {
+    sendSubmit(kind.keepsText() ? revision : inFlightBase, inFlight, inFlightSeq);
   }
 
   private void acked(long ackRevision, long seq, long now) {
@@ -273,7 +427,7 @@ final class Editor implements LeanSockets.Listener {
     length += inFlight.targetLength() - inFlight.baseLength(); // only kept for insert-only kinds
     inFlight = null;
     observer.acked(this, seq, revision, inFlightSentNanos, now);
-    if (inFlight == null && owed > 0 && editing) {
+    if (inFlight == null && owed > 0 && editing && online) {
       submit((int) owed);
       owed = 0;
     }
@@ -326,14 +480,19 @@ final class Editor implements LeanSockets.Listener {
     }
     inFlight = op;
     inFlightSeq = seq;
+    inFlightBase = revision;
     edits++;
     inFlightSentNanos = System.nanoTime();
     observer.sending(this, seq, inFlightSentNanos);
+    sendSubmit(revision, op, seq);
+  }
+
+  private void sendSubmit(long base, TextOperation op, long seq) {
     send(
         "{\"type\":\"submit\",\"doc\":\""
             + docId
             + "\",\"rev\":"
-            + revision
+            + base
             + ",\"op\":"
             + OperationJson.toJson(op)
             + ",\"seq\":"
@@ -342,7 +501,7 @@ final class Editor implements LeanSockets.Listener {
   }
 
   private void send(String frame) {
-    socket.send(frame);
+    connection.socket.send(frame);
   }
 
   private synchronized void fail(String reason) {

@@ -14,7 +14,8 @@ import java.util.List;
  * The fields of one server message that the load generator uses, read with Jackson's streaming
  * parser (no tree: the generator shares two cores with the server it measures). Absent fields are
  * null, or -1 for numbers. {@code ops} holds the entries of an {@code ops} message (several {@code
- * op} messages in one frame).
+ * op} messages in one frame) or of an {@code opened} after a catch-up; {@code url} is where an
+ * {@code error} of code {@code moved} sends the client.
  */
 record ServerMessage(
     String type,
@@ -27,6 +28,7 @@ record ServerMessage(
     String text,
     String code,
     String message,
+    String url,
     List<Entry> ops) {
 
   /** One op of an {@code ops} message. */
@@ -61,6 +63,7 @@ record ServerMessage(
     String text = null;
     String code = null;
     String message = null;
+    String url = null;
     List<Entry> ops = null;
     if (parser.nextToken() != JsonToken.START_OBJECT) {
       throw new IllegalArgumentException("not a JSON object");
@@ -78,6 +81,7 @@ record ServerMessage(
         case "text" -> text = parser.getText();
         case "code" -> code = parser.getText();
         case "message" -> message = parser.getText();
+        case "url" -> url = parser.getText();
         case "ops" -> ops = readEntries(parser, readOps);
         default -> {
           if (value.isStructStart()) {
@@ -87,7 +91,18 @@ record ServerMessage(
       }
     }
     return new ServerMessage(
-        type, docId, revision, seq, clientId, op.op(), op.targetLength(), text, code, message, ops);
+        type,
+        docId,
+        revision,
+        seq,
+        clientId,
+        op.op(),
+        op.targetLength(),
+        text,
+        code,
+        message,
+        url,
+        ops);
   }
 
   private static List<Entry> readEntries(JsonParser parser, boolean readOps) throws IOException {

@@ -34,6 +34,7 @@ final class Ownership implements AutoCloseable {
   private final ScheduledExecutorService heartbeats;
   private volatile String advertiseUrl;
   private volatile boolean heartbeatFailing;
+  private volatile String sharedWith; // the other URL this id was last seen alive at
 
   Ownership(
       Leases leases,
@@ -127,9 +128,28 @@ final class Ownership implements AutoCloseable {
     heartbeats.shutdownNow();
   }
 
+  /**
+   * The id was alive at another URL until this heartbeat: another process uses it, and the two take
+   * each other's documents in turn (safe, by the fence, but every takeover moves clients), or this
+   * node restarted at a new address. Logged once per other URL.
+   */
+  private void idAliveElsewhere(String otherUrl) {
+    if (!otherUrl.equals(sharedWith)) {
+      sharedWith = otherUrl;
+      log.atWarn()
+          .setMessage(
+              "node id in use at another address: give every node its own --node-id"
+                  + " (unless this node restarted at a new address)")
+          .addKeyValue("node", nodeId)
+          .addKeyValue("url", advertiseUrl)
+          .addKeyValue("other", otherUrl)
+          .log();
+    }
+  }
+
   private void heartbeat() {
     try {
-      leases.heartbeat(nodeId, advertiseUrl, deadAfter);
+      leases.heartbeat(nodeId, advertiseUrl, deadAfter).ifPresent(this::idAliveElsewhere);
       Map<String, Long> snapshot = Map.copyOf(held);
       List<String> lost = leases.lost(snapshot);
       for (String docId : lost) {

@@ -24,7 +24,7 @@ final class SubmitRequest {
   private final Runnable release;
   private final Metrics metrics;
   private final long arrivedNanos = System.nanoTime();
-  private int transforms; // the ops it was transformed against
+  private int transforms; // the ops it was transformed against, for the metrics
   private Committed sequenced;
   private boolean answered; // exactly one answer, whichever path gets there first
   private long cost = 1;
@@ -323,11 +323,6 @@ final class SubmitRequest {
   /** The queue this submit waits in, behind its sender's earlier ones: its socket, or its user. */
   Object lane() {
     return sender != null ? sender : "rest " + submission.userId();
-  }
-
-  /** The ops it was transformed against when it was sequenced; 0 before. */
-  int transforms() {
-    return transforms;
   }
 
   /**

@@ -24,17 +24,20 @@ final class Submits {
 
   /**
    * Ops one group may hold. A submit that arrives waits for the group under way, its commit and its
-   * delivery (an ack or a run of ops per op and subscriber, on this thread): a small group keeps
-   * that wait short under a flood, and the committer still writes many documents' groups at once.
+   * delivery (one frame per subscriber, on this thread): a small group keeps that wait short under
+   * a flood, and the committer still writes many documents' groups at once.
    */
   private static final int MAX_OPS_PER_COMMIT = 100;
 
   /**
-   * Transforms one group may take (counted as done, not as estimated at arrival: the head may have
-   * moved on far since), so that sequencing one group stays short and a submit that arrives
-   * meanwhile waits for little.
+   * How long sequencing one group may take before it stops taking submits, so that a submit that
+   * arrives meanwhile waits for little however costly the ones before it are (old bases, large
+   * ops). A time, not a count of transforms: a count low enough for a flood's costly transforms cut
+   * the groups of 500 typists on one document (cheap keystroke transforms, some 350 each) to 20
+   * ops, and the five times as many commits and broadcast frames per op tripled the server's CPU
+   * per op (bench/compare.sh, typists:500: 687 against 1,982 acked ops/s).
    */
-  private static final long MAX_TRANSFORMS_PER_GROUP = 10_000;
+  private static final long MAX_SEQUENCING_NANOS = 20_000_000;
 
   /** New senders whose first submits one read looks up at most. */
   private static final int LOOK_UPS_PER_READ = 64;
@@ -167,14 +170,14 @@ final class Submits {
       return;
     }
     group = new GroupCommit(doc);
-    long transforms = 0;
-    while (group.opCount() < MAX_OPS_PER_COMMIT && transforms < MAX_TRANSFORMS_PER_GROUP) {
+    long started = System.nanoTime();
+    while (group.opCount() < MAX_OPS_PER_COMMIT
+        && System.nanoTime() - started < MAX_SEQUENCING_NANOS) {
       SubmitRequest request = waiting.poll(this::isReady);
       if (request == null) {
         break;
       }
       sequence(request);
-      transforms += 1 + request.transforms();
     }
     readForNextLane();
     if (group.isEmpty()) {
