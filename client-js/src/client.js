@@ -307,6 +307,14 @@ export class DocumentSession {
   /** @type {ClientState} */
   #state = new Synchronized();
   #online = false;
+  /**
+   * The id of the op in flight that a resync found not committed, or null. Its first send (on the
+   * socket before the resync) may still land: it was in a group commit, or waiting on the server,
+   * when the server read the seq it answered with. An op committed under this id is that op, as
+   * the server transformed it through the pruned ops rather than the diff: see `applyServer`.
+   * @type {OpId | null}
+   */
+  #unconfirmedAfterResync = null;
   /** The latest committed ops as the server committed them, oldest first. */
   /** @type {{revision: number, op: TextOperation}[]} */
   #history = [];
@@ -412,6 +420,7 @@ export class DocumentSession {
     this.#revision = serverRevision;
     this.#serverText = serverText;
     this.#state = new Synchronized();
+    this.#unconfirmedAfterResync = null;
     this.#history = [];
     this.#early.clear();
     this.#transformPresences(replace);
@@ -429,8 +438,10 @@ export class DocumentSession {
    * (`lastSeq`); what remains (it, or only the buffer) is transformed against the diff from the
    * server text it was made on to the head text, as if that diff were the one op committed
    * meanwhile. The local text becomes the head text with those edits applied (a `'resync'`
-   * change), and they go in flight once online: the user keeps them. See
-   * docs/decisions/0006-resync-after-prune.md for what the diff can and cannot preserve.
+   * change), and they go in flight once online: the user keeps them. An op in flight that did not
+   * land keeps its id and stays apart from the buffer: its first send may still land, and then
+   * counts as it (`applyServer`). See docs/decisions/0006-resync-after-prune.md for what the diff
+   * can and cannot preserve.
    * @param {number} headRevision
    * @param {string} headText
    * @param {string} clientId the client id of the connection that opened
@@ -439,30 +450,39 @@ export class DocumentSession {
   rebase(headRevision, headText, clientId, lastSeq) {
     this.#requireInitialized();
     let base = this.#serverText;
+    /** @type {Pending | null} */
+    let unlanded = null;
     /** @type {TextOperation | null} */
-    let unacknowledged = null;
-    /** @type {OpId | null} */
-    let id = null;
+    let buffer = null;
     const inFlight = this.#state.inFlight;
     if (inFlight !== null) {
-      const buffer = this.#state instanceof AwaitingWithBuffer ? this.#state.buffer : null;
+      buffer = this.#state instanceof AwaitingWithBuffer ? this.#state.buffer : null;
       const landed = inFlight.clientId === clientId && lastSeq !== null && lastSeq >= inFlight.seq;
       if (landed) {
         base = inFlight.op.apply(base); // in the head text already: only the buffer is new
-        unacknowledged = buffer;
       } else {
-        unacknowledged = buffer === null ? inFlight.op : inFlight.op.compose(buffer);
-        id = { clientId: inFlight.clientId, seq: inFlight.seq };
+        unlanded = inFlight;
       }
     }
     let toApply = diff(this.#text, headText); // nothing unacknowledged: the head text
     this.#state = new Synchronized();
-    if (unacknowledged !== null) {
-      const rebased = transformPending(unacknowledged, diff(base, headText));
-      toApply = rebased.serverOp;
-      if (!rebased.clientOp.isNoop()) {
-        this.#state = new AwaitingConfirm(pending(rebased.clientOp, id ?? this.#nextId()));
+    this.#unconfirmedAfterResync = null;
+    if (unlanded !== null || buffer !== null) {
+      // The op in flight and the buffer cross the diff one after the other, and stay apart: the
+      // op keeps its id, and if its first send lands after all, only the buffer is left to send.
+      let meanwhile = diff(base, headText);
+      if (unlanded !== null) {
+        const rebased = transformPending(unlanded.op, meanwhile);
+        unlanded = pending(rebased.clientOp, unlanded);
+        meanwhile = rebased.serverOp;
       }
+      if (buffer !== null) {
+        const rebased = transformPending(buffer, meanwhile);
+        buffer = rebased.clientOp;
+        meanwhile = rebased.serverOp;
+      }
+      toApply = meanwhile;
+      this.#state = this.#rebasedState(unlanded, buffer);
     }
     this.#text = toApply.apply(this.#text);
     this.#revision = headRevision;
@@ -477,6 +497,25 @@ export class DocumentSession {
     if (this.isSynchronized) {
       this.#sink.synchronizedNow();
     }
+  }
+
+  /**
+   * What is unacknowledged after a rebase: the op that did not land (under its id), the buffer.
+   * @param {Pending | null} unlanded
+   * @param {TextOperation | null} buffer
+   * @returns {ClientState}
+   */
+  #rebasedState(unlanded, buffer) {
+    const hasBuffer = buffer !== null && !buffer.isNoop();
+    if (unlanded !== null && !unlanded.op.isNoop()) {
+      this.#unconfirmedAfterResync = { clientId: unlanded.clientId, seq: unlanded.seq };
+      return hasBuffer
+        ? new AwaitingWithBuffer(unlanded, /** @type {TextOperation} */ (buffer))
+        : new AwaitingConfirm(unlanded);
+    }
+    return hasBuffer
+      ? new AwaitingConfirm(pending(/** @type {TextOperation} */ (buffer), this.#nextId()))
+      : new Synchronized();
   }
 
   /** The connection is lost: hold submissions until `goOnline()`; others' presence is gone. */
@@ -556,8 +595,10 @@ export class DocumentSession {
    * A committed op at `serverRevision`, live or caught up after a reconnect. This client's own op
    * (the client id and seq the op in flight was sent under, and the same op: the server commits
    * it transformed exactly as this client transformed it meanwhile) counts as its
-   * acknowledgement. Another op under that id and seq is someone else's use of this client's id:
-   * it is applied like any remote op and the op in flight goes again under a fresh id.
+   * acknowledgement; so is another op under that id after a resync found it not committed (its
+   * first send landed after all, transformed otherwise: the rest is rebased onto it). Any other op
+   * under that id and seq is someone else's use of this client's id: it is applied like any
+   * remote op and the op in flight goes again under a fresh id.
    * @param {number} serverRevision
    * @param {TextOperation} op
    * @param {string} opClientId
@@ -575,6 +616,15 @@ export class DocumentSession {
     const sameId = this.#isInFlight(opClientId, opSeq);
     if (sameId && this.#state.inFlight?.op.equals(op)) {
       this.acknowledge(serverRevision, opSeq, opClientId);
+      return true;
+    }
+    const unconfirmed = this.#unconfirmedAfterResync;
+    if (sameId && unconfirmed?.clientId === opClientId && unconfirmed.seq === opSeq) {
+      // The op sent before the resync landed after all, transformed through the pruned ops where
+      // this client used the diff: it is in the server's text, and what follows it is rebased
+      // onto that text as after a resync (its send under this id is refused: seq_reused).
+      this.rebase(serverRevision, op.apply(this.#serverText), opClientId, opSeq);
+      this.#resendOutstanding();
       return true;
     }
     const step = this.#state.applyServer(op);

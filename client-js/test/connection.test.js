@@ -361,6 +361,45 @@ test('a client offline across a prune resyncs from the head text and keeps its e
   assert.equal(w.server.duplicateSubmits, 0);
 });
 
+// docs/decisions/0006's window, as ClientPruneTest has it through a real server: alice's op is
+// on its way to the database when her network goes; she reconnects below a prune, and the seq the
+// resync answers with does not have the op yet, so she rebases it and the edit buffered after it
+// onto the head text and sends them. Then the op lands, transformed through the pruned history
+// rather than the diff. It must be applied once.
+test('an op in flight that lands after the resync is applied once', async () => {
+  const w = world();
+  const alice = w.client('alice', { pingIntervalMs: 1000 });
+  const bob = w.client('bob');
+  const a = await open(w, alice, 'doc');
+  const b = await open(w, bob, 'doc');
+  a.edit(append('a'));
+  w.run();
+  w.server.holding.add('doc');
+  a.edit((text) => TextOperation.builder().retain(codePointCount(text)).insert('X').build());
+  w.run(); // "aX": alice's op waits on the server, as behind a slow commit
+  const slow = w.server.held.splice(0); // kept aside: bob's op commits first
+  w.server.holding.delete('doc');
+  w.network.vanish(w.network.sockets.find((s) => s.peer?.clientId === 'alice'));
+  b.edit((text) => TextOperation.builder().insert('a').retain(codePointCount(text)).build());
+  w.run(); // "aa" at revision 2, which alice never hears of
+  w.server.prunedBefore.set('doc', 2);
+  a.edit(append('Y')); // buffered behind "X"
+  w.server.holding.add('doc'); // what alice sends after the resync waits too
+  w.wait(5000); // alice finds the socket dead by ping, reconnects, reopens below the prune
+  w.run();
+  assert.equal(a.text, 'aXYa', 'rebased onto the head text "aa"');
+  const [{ from, message }] = slow;
+  w.server.submit(from, message); // her op lands now, on its own: "aaX"
+  w.run();
+  w.server.release('doc'); // her resend of it (seq_reused), and "Y"
+  await settle(w);
+  const text = w.server.documents.get('doc').text;
+  assert.equal([...text].sort().join(''), 'XYaa', `each character once: ${text}`);
+  assert.equal(a.text, text);
+  assert.equal(b.text, text);
+  assert.equal(a.state, 'synced');
+});
+
 test('a document deleted while open is closed, and the client\'s other documents go on', async () => {
   const w = world();
   const client = w.client('alice');

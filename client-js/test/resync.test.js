@@ -43,7 +43,7 @@ function session() {
   return { s, sent, changes };
 }
 
-test('unsent edits are rebased onto the head text and go again under their id', () => {
+test('unsent edits are rebased onto the head text, the op in flight again under its id', () => {
   const { s, sent, changes } = session();
   s.initialize(2, 'hello world');
   s.goOnline();
@@ -56,7 +56,34 @@ test('unsent edits are rebased onto the head text and go again under their id', 
   assert.equal(s.revision, 40);
   assert.deepEqual(changes.at(-1), 'resync');
   s.goOnline();
-  assert.deepEqual(sent.at(-1), { rev: 40, op: '[8,",",6,"!",6]', seq: 1 });
+  assert.deepEqual(sent.at(-1), { rev: 40, op: '[8,",",12]', seq: 1 });
+  s.acknowledge(41, 1, 'me');
+  assert.deepEqual(sent.at(-1), { rev: 41, op: '[15,"!",6]', seq: 2 }); // then the buffer
+});
+
+// The window of docs/decisions/0006 (ClientPruneTest has it through a server): the seq the
+// resync answered with did not have the op in flight, whose commit was still under way; it lands
+// after the resync, transformed through the pruned ops where this client used the diff. It counts
+// as the op in flight (never sent again under a fresh id, which would apply it twice), and the
+// buffer is rebased onto it.
+test('an op in flight that lands after the resync counts as itself; only the buffer goes again', () => {
+  const { s, sent } = session();
+  s.initialize(0, 'a');
+  s.goOnline();
+  s.applyClient(insert(1, 'X', 0)); // seq 1 in flight, its commit under way
+  s.applyClient(insert(2, 'Y', 0)); // buffered
+  s.goOffline();
+  s.rebase(1, 'aa', 'me', null); // another client inserted "a" at 0; pruned past 0
+  assert.equal(s.text, 'aXYa');
+  s.goOnline();
+  assert.deepEqual(sent.at(-1), { rev: 1, op: '[1,"X",1]', seq: 1 });
+
+  s.applyServer(2, insert(2, 'X', 0), 'me', 1); // seq 1 as the server transformed it
+  assert.equal(s.revision, 2);
+  assert.equal(s.text, 'aYaX');
+  assert.deepEqual(sent.at(-1), { rev: 2, op: '[1,"Y",2]', seq: 2 });
+  assert.equal(s.seqReused(1, 'me'), false); // the resend of seq 1, refused: nothing to do
+  assert.equal(s.text, 'aYaX');
 });
 
 test('an op in flight that landed is not sent again; only the buffer is', () => {

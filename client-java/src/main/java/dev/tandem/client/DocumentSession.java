@@ -80,6 +80,14 @@ final class DocumentSession {
   private ClientState state = new Synchronized();
   private boolean online;
 
+  /**
+   * The id of the op in flight that a resync found not committed, or null. Its first send (on the
+   * socket before the resync) may still land: it was in a group commit, or waiting on the server,
+   * when the server read the seq it answered with. An op committed under this id is that op, as the
+   * server transformed it through the pruned ops rather than the diff: see {@link #applyServer}.
+   */
+  private OpId unconfirmedAfterResync;
+
   /** The latest committed ops as the server committed them, oldest first. */
   private final Deque<Committed> history = new ArrayDeque<>();
 
@@ -157,6 +165,7 @@ final class DocumentSession {
     revision = serverRevision;
     this.serverText = Rope.of(serverText);
     state = new Synchronized();
+    unconfirmedAfterResync = null;
     history.clear();
     early.clear();
     transformPresences(replace);
@@ -172,38 +181,47 @@ final class DocumentSession {
    * transformed against the diff from the server text it was made on to the head text, as if that
    * diff were the one op committed meanwhile. The local text becomes the head text with those edits
    * applied ({@link TextChange.Origin#RESYNC}), and they go in flight once online: the user keeps
-   * them. See docs/decisions/0006-resync-after-prune.md for what the diff can and cannot preserve.
+   * them. An op in flight that did not land keeps its id and stays apart from the buffer: its first
+   * send may still land, and then counts as it ({@link #applyServer}). See
+   * docs/decisions/0006-resync-after-prune.md for what the diff can and cannot preserve.
    */
   void rebase(long headRevision, String headText, String clientId, OptionalLong lastSeq) {
     requireInitialized();
     String base = serverText.toString();
-    TextOperation unacknowledged = null;
-    OpId id = null;
+    Pending unlanded = null;
+    TextOperation buffer = null;
     Optional<Pending> inFlight = state.inFlight();
     if (inFlight.isPresent()) {
-      TextOperation buffer =
-          state instanceof AwaitingWithBuffer withBuffer ? withBuffer.buffer() : null;
+      buffer = state instanceof AwaitingWithBuffer withBuffer ? withBuffer.buffer() : null;
       boolean landed =
           inFlight.get().id().clientId().equals(clientId)
               && lastSeq.isPresent()
               && lastSeq.getAsLong() >= inFlight.get().seq();
       if (landed) { // in the head text already: only the buffer is the server's to learn
         base = inFlight.get().op().apply(base);
-        unacknowledged = buffer;
       } else {
-        unacknowledged = buffer == null ? inFlight.get().op() : inFlight.get().op().compose(buffer);
-        id = inFlight.get().id();
+        unlanded = inFlight.get();
       }
     }
     TextOperation toApply = TextDiff.between(text, headText); // nothing unacknowledged: the head
     state = new Synchronized();
-    if (unacknowledged != null) {
-      Ot.Pair rebased = Ot.transform(unacknowledged, TextDiff.between(base, headText));
-      toApply = rebased.serverOp();
-      if (!rebased.clientOp().isNoop()) {
-        OpId sendAs = id != null ? id : ids.get();
-        state = new AwaitingConfirm(new Pending(rebased.clientOp(), sendAs));
+    unconfirmedAfterResync = null;
+    if (unlanded != null || buffer != null) {
+      // The op in flight and the buffer cross the diff one after the other, and stay apart: the
+      // op keeps its id, and if its first send lands after all, only the buffer is left to send.
+      TextOperation meanwhile = TextDiff.between(base, headText);
+      if (unlanded != null) {
+        Ot.Pair rebased = Ot.transform(unlanded.op(), meanwhile);
+        unlanded = unlanded.with(rebased.clientOp());
+        meanwhile = rebased.serverOp();
       }
+      if (buffer != null) {
+        Ot.Pair rebased = Ot.transform(buffer, meanwhile);
+        buffer = rebased.clientOp();
+        meanwhile = rebased.serverOp();
+      }
+      toApply = meanwhile;
+      state = rebasedState(unlanded, buffer);
     }
     text = toApply.apply(text);
     revision = headRevision;
@@ -218,6 +236,16 @@ final class DocumentSession {
     if (isSynchronized()) {
       sink.synchronizedNow();
     }
+  }
+
+  /** What is unacknowledged after a rebase: the op that did not land (under its id), the buffer. */
+  private ClientState rebasedState(Pending unlanded, TextOperation buffer) {
+    boolean hasBuffer = buffer != null && !buffer.isNoop();
+    if (unlanded != null && !unlanded.op().isNoop()) {
+      unconfirmedAfterResync = unlanded.id();
+      return hasBuffer ? new AwaitingWithBuffer(unlanded, buffer) : new AwaitingConfirm(unlanded);
+    }
+    return hasBuffer ? new AwaitingConfirm(new Pending(buffer, ids.get())) : new Synchronized();
   }
 
   /** The connection is lost: hold submissions until {@link #goOnline()}. */
@@ -312,8 +340,10 @@ final class DocumentSession {
    * A committed op at {@code serverRevision}, live or caught up after a reconnect. This client's
    * own op (the client id and seq the op in flight was sent under, and the same op: the server
    * commits it transformed exactly as this client transformed it meanwhile) counts as its
-   * acknowledgement. Another op under that id and seq is someone else's use of this client's id: it
-   * is applied like any remote op and the op in flight goes again under a fresh id.
+   * acknowledgement; so is another op under that id after a resync found it not committed (its
+   * first send landed after all, transformed otherwise: the rest is rebased onto it). Any other op
+   * under that id and seq is someone else's use of this client's id: it is applied like any remote
+   * op and the op in flight goes again under a fresh id.
    *
    * @return false if the op leaves a gap after the known revision: the caller must resync
    */
@@ -329,6 +359,14 @@ final class DocumentSession {
     boolean sameId = isInFlight(opId);
     if (sameId && state.inFlight().orElseThrow().op().equals(op)) {
       acknowledge(serverRevision, opId);
+      return true;
+    }
+    if (sameId && opId.equals(unconfirmedAfterResync)) {
+      // The op sent before the resync landed after all, transformed through the pruned ops where
+      // this client used the diff: it is in the server's text, and what follows it is rebased
+      // onto that text as after a resync (its send under this id is refused: seq_reused).
+      rebase(serverRevision, serverText.apply(op).toString(), opClientId, OptionalLong.of(opSeq));
+      resendOutstanding();
       return true;
     }
     ServerStep step = state.applyServer(op);

@@ -229,7 +229,7 @@ class DocumentSessionTest {
   // ---- resync after a prune (the same examples as client-js test/resync.test.js) -------------
 
   @Test
-  void unsentEditsAreRebasedOntoTheHeadTextAndGoAgainUnderTheirId() {
+  void unsentEditsAreRebasedOntoTheHeadTextAndGoAgainTheOpInFlightUnderItsId() {
     session.initialize(2, "hello world");
     session.goOnline();
     session.applyClient(insertAt(5, ",", 6)); // #10 in flight
@@ -241,9 +241,39 @@ class DocumentSessionTest {
     assertEquals(40, session.revision());
     assertEquals(TextChange.Origin.RESYNC, changes.get(changes.size() - 1).origin());
     session.goOnline();
+    assertEquals("submit r40 retain 8, insert ',', retain 12 #10", sent.get(sent.size() - 1));
+    session.acknowledge(41, new ClientState.OpId("me", 10));
     assertEquals(
-        "submit r40 retain 8, insert ',', retain 6, insert '!', retain 6 #10",
-        sent.get(sent.size() - 1));
+        "submit r41 retain 15, insert '!', retain 6 #11", sent.get(sent.size() - 1)); // the buffer
+  }
+
+  /**
+   * The window of docs/decisions/0006 (ClientPruneTest has it through a server): the seq the resync
+   * answered with did not have the op in flight, whose commit was still under way; it lands after
+   * the resync, transformed through the pruned ops, where this client used the diff. It counts as
+   * the op in flight (never sent again under a fresh id, which would apply it twice), and the
+   * buffer is rebased onto it.
+   */
+  @Test
+  void anOpInFlightThatLandsAfterTheResyncCountsAsItselfAndOnlyTheBufferGoesAgain() {
+    session.initialize(0, "a");
+    session.goOnline();
+    session.applyClient(insertAt(1, "X", 0)); // #10 in flight, its commit under way
+    session.applyClient(insertAt(2, "Y", 0)); // buffered
+    session.goOffline();
+    // meanwhile another client inserted "a" at 0 and the history was pruned past 0
+    session.rebase(1, "aa", "me", java.util.OptionalLong.empty());
+    assertEquals("aXYa", session.text());
+    session.goOnline();
+    assertEquals("submit r1 retain 1, insert 'X', retain 1 #10", sent.get(sent.size() - 1));
+
+    session.applyServer(2, insertAt(2, "X", 0), "me", 10); // #10 as the server transformed it
+    assertEquals(2, session.revision());
+    assertEquals(1, session.text().chars().filter(c -> c == 'X').count(), session.text());
+    assertEquals("aYaX", session.text());
+    assertEquals("submit r2 retain 1, insert 'Y', retain 2 #11", sent.get(sent.size() - 1));
+    assertFalse(session.seqReused(new ClientState.OpId("me", 10))); // the resend of #10, refused
+    assertEquals("aYaX", session.text());
   }
 
   @Test

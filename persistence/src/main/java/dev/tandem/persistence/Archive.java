@@ -33,11 +33,14 @@ public final class Archive {
   private final GuardedPool pool;
   private final OpLog opLog;
   private final CheckpointStore checkpoints;
+  private final StatementAllowance allowance;
 
-  Archive(GuardedPool pool, OpLog opLog, CheckpointStore checkpoints) {
+  Archive(
+      GuardedPool pool, OpLog opLog, CheckpointStore checkpoints, StatementAllowance allowance) {
     this.pool = pool;
     this.opLog = opLog;
     this.checkpoints = checkpoints;
+    this.allowance = allowance;
   }
 
   /**
@@ -58,10 +61,10 @@ public final class Archive {
    * Prunes the document's history before revision {@code before}: keeps a checkpoint at it (written
    * from a replay if there is none, with its chain hash and authorship), deletes the ops 1 to
    * {@code before} and the checkpoints below it, and remembers each client's highest pruned seq, so
-   * that a resubmit of a pruned op is still recognised. One transaction; the document's row is
-   * locked meanwhile, so appends wait. Pruning at or below where the history starts changes
-   * nothing. The document's text, head and chain are unchanged; {@link #verify} then starts at
-   * {@code before}.
+   * that a resubmit of a pruned op is still recognised. One transaction, whose statements have the
+   * {@link StatementAllowance} for the ops it removes; the document's row is locked meanwhile, so
+   * appends wait. Pruning at or below where the history starts changes nothing. The document's
+   * text, head and chain are unchanged; {@link #verify} then starts at {@code before}.
    *
    * @throws DocumentNotFoundException if there is no such document
    * @throws RevisionOutOfRangeException if {@code before} is negative or past the head
@@ -75,18 +78,9 @@ public final class Archive {
             docId,
             before,
             connection -> {
-              long head;
-              try (PreparedStatement lock =
-                  connection.prepareStatement(
-                      "SELECT head_rev FROM documents WHERE id = ? FOR UPDATE")) {
-                lock.setString(1, docId);
-                try (ResultSet row = lock.executeQuery()) {
-                  if (!row.next()) {
-                    throw new DocumentNotFoundException(docId);
-                  }
-                  head = row.getLong(1);
-                }
-              }
+              long head =
+                  lockHead(connection, docId)
+                      .orElseThrow(() -> new DocumentNotFoundException(docId));
               if (before < 0 || before > head) {
                 throw new RevisionOutOfRangeException(docId, before, head);
               }
@@ -94,6 +88,7 @@ public final class Archive {
               if (before <= start) {
                 return new PruneSummary(docId, start, 0, 0);
               }
+              allowance.extend(connection, before - start);
               if (CheckpointStore.read(connection, docId, before).isEmpty()) {
                 writeCheckpoint(connection, OpLog.replay(connection, docId, before));
               }
@@ -198,6 +193,9 @@ public final class Archive {
         connection -> {
           connection.setReadOnly(true);
           visitor.header(header(connection, docId));
+          for (PrunedClient client : prunedClients(connection, docId)) {
+            visitor.prunedClient(client);
+          }
           List<ArchivedCheckpoint> checkpoints = checkpoints(connection, docId);
           if (checkpoints.isEmpty()) {
             visitor.end(0); // the visitor says what is missing
@@ -368,8 +366,9 @@ public final class Archive {
   }
 
   /**
-   * Deletes the document, its checkpoints and its ops; returns whether it existed. The document
-   * must not be in use.
+   * Deletes the document, its checkpoints and its ops; returns whether it existed. One transaction:
+   * all of it goes or nothing does. Its statements have the {@link StatementAllowance} for the ops
+   * it removes, so that a long history is deleted too. The document must not be in use.
    */
   public boolean delete(String docId) {
     boolean deleted =
@@ -380,19 +379,35 @@ public final class Archive {
             docId,
             null,
             connection -> {
+              OptionalLong head = lockHead(connection, docId);
+              if (head.isPresent()) {
+                allowance.extend(
+                    connection, head.getAsLong() - OpLog.historyStart(connection, docId));
+              }
               try (PreparedStatement documents =
                       connection.prepareStatement("DELETE FROM documents WHERE id = ?");
                   PreparedStatement operations =
                       connection.prepareStatement("DELETE FROM operations WHERE doc_id = ?")) {
-                documents.setString(1, docId);
-                boolean existed = documents.executeUpdate() == 1; // checkpoints cascade
+                documents.setString(1, docId); // checkpoints and pruned_clients cascade
+                documents.executeUpdate();
                 operations.setString(1, docId); // no foreign key since V3: by hand
                 operations.executeUpdate();
-                return existed;
+                return head.isPresent();
               }
             });
     opLog.forgetChainHead(docId);
     return deleted;
+  }
+
+  /** The document's head, its row locked until the transaction ends; empty if there is none. */
+  private static OptionalLong lockHead(Connection connection, String docId) throws SQLException {
+    try (PreparedStatement lock =
+        connection.prepareStatement("SELECT head_rev FROM documents WHERE id = ? FOR UPDATE")) {
+      lock.setString(1, docId);
+      try (ResultSet row = lock.executeQuery()) {
+        return row.next() ? OptionalLong.of(row.getLong(1)) : OptionalLong.empty();
+      }
+    }
   }
 
   /**
@@ -516,6 +531,25 @@ public final class Archive {
     }
   }
 
+  private static List<PrunedClient> prunedClients(Connection connection, String docId)
+      throws SQLException {
+    try (PreparedStatement select =
+        connection.prepareStatement(
+            "SELECT client_id, seq, rev, user_id FROM pruned_clients"
+                + " WHERE doc_id = ? ORDER BY client_id")) {
+      select.setString(1, docId);
+      List<PrunedClient> clients = new ArrayList<>();
+      try (ResultSet rows = select.executeQuery()) {
+        while (rows.next()) {
+          clients.add(
+              new PrunedClient(
+                  rows.getString(1), rows.getLong(2), rows.getLong(3), rows.getString(4)));
+        }
+      }
+      return clients;
+    }
+  }
+
   private static List<ArchivedCheckpoint> checkpoints(Connection connection, String docId)
       throws SQLException {
     try (PreparedStatement select =
@@ -569,6 +603,27 @@ public final class Archive {
               insert.setString(3, header.headHash());
               insert.setObject(4, utc(header.createdAt()));
               insert.setObject(5, utc(header.updatedAt()));
+              insert.executeUpdate();
+            }
+          });
+    }
+
+    @Override
+    public void prunedClient(PrunedClient client) {
+      Ids.requireClientId(client.clientId());
+      Ids.requireUserId(client.userId());
+      verifier.prunedClient(client);
+      run(
+          () -> {
+            try (PreparedStatement insert =
+                connection.prepareStatement(
+                    "INSERT INTO pruned_clients (doc_id, client_id, seq, rev, user_id)"
+                        + " VALUES (?, ?, ?, ?, ?)")) {
+              insert.setString(1, docId[0]);
+              insert.setString(2, client.clientId());
+              insert.setLong(3, client.seq());
+              insert.setLong(4, client.revision());
+              insert.setString(5, client.userId());
               insert.executeUpdate();
             }
           });

@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -37,7 +38,10 @@ public final class Database implements AutoCloseable {
       EmbeddedPostgres embedded, HikariDataSource pool, DatabaseConfig connection) {}
 
   private Database(
-      CompletableFuture<Opened> opened, DatabaseHealth health, CompositeMeterRegistry meters) {
+      CompletableFuture<Opened> opened,
+      Duration timeout,
+      DatabaseHealth health,
+      CompositeMeterRegistry meters) {
     this.opened = opened;
     this.health = health;
     this.meters = meters;
@@ -45,7 +49,7 @@ public final class Database implements AutoCloseable {
     GuardedPool pool = new GuardedPool(dataSource, health);
     this.checkpoints = new CheckpointStore(pool);
     this.opLog = new OpLog(pool);
-    this.archive = new Archive(pool, opLog, checkpoints);
+    this.archive = new Archive(pool, opLog, checkpoints, new StatementAllowance(timeout));
     this.leases = new Leases(pool);
   }
 
@@ -64,7 +68,10 @@ public final class Database implements AutoCloseable {
     DatabaseHealth health = new DatabaseHealth();
     CompositeMeterRegistry meters = new CompositeMeterRegistry();
     return new Database(
-        CompletableFuture.completedFuture(openNow(config, health, meters)), health, meters);
+        CompletableFuture.completedFuture(openNow(config, health, meters)),
+        config.timeout(),
+        health,
+        meters);
   }
 
   /**
@@ -86,7 +93,7 @@ public final class Database implements AutoCloseable {
             opened.completeExceptionally(e);
           }
         });
-    return new Database(opened, health, meters);
+    return new Database(opened, config.timeout(), health, meters);
   }
 
   /**

@@ -4,13 +4,16 @@ import dev.tandem.ot.InvalidOperationException;
 import dev.tandem.ot.OperationJson;
 import dev.tandem.ot.Rope;
 import dev.tandem.ot.TextOperation;
+import java.util.HashSet;
+import java.util.Set;
 
 /**
  * Checks a document's history as it streams by: replays the ops from the first checkpoint, checks
  * every checkpoint's SHA-256 against its text and against the replayed text, every op's hash
- * against the {@link HistoryChain} and every checkpoint's and the head's chain hash. Throws {@link
- * HistoryMismatchException} naming the first bad revision; a history that reaches {@link #end}
- * without one verifies. Not thread-safe; one document, once.
+ * against the {@link HistoryChain} and every checkpoint's and the head's chain hash, and that the
+ * pruned clients (which the chain does not cover) come once each, before the first checkpoint, at
+ * revisions it covers. Throws {@link HistoryMismatchException} naming the first bad revision; a
+ * history that reaches {@link #end} without one verifies. Not thread-safe; one document, once.
  */
 public final class HistoryVerifier implements ArchiveVisitor {
   private ArchiveHeader header;
@@ -24,9 +27,25 @@ public final class HistoryVerifier implements ArchiveVisitor {
 
   private long checkpoints;
 
+  /** The pruned clients seen, and the highest revision among them. */
+  private final Set<String> prunedClients = new HashSet<>();
+
+  private long prunedUpTo;
+
   @Override
   public void header(ArchiveHeader value) {
     header = value;
+  }
+
+  @Override
+  public void prunedClient(PrunedClient client) {
+    if (text != null) {
+      throw bad(client.revision(), "pruned client '" + client.clientId() + "' after a checkpoint");
+    }
+    if (!prunedClients.add(client.clientId())) {
+      throw bad(client.revision(), "pruned client '" + client.clientId() + "' comes twice");
+    }
+    prunedUpTo = Math.max(prunedUpTo, client.revision());
   }
 
   @Override
@@ -37,6 +56,14 @@ public final class HistoryVerifier implements ArchiveVisitor {
           revision, "the checkpoint's text does not match its SHA-256 " + checkpoint.sha256());
     }
     if (text == null) {
+      if (prunedUpTo > revision) {
+        throw bad(
+            prunedUpTo,
+            "a pruned client's last op is at revision "
+                + prunedUpTo
+                + ", past where the history starts, "
+                + revision);
+      }
       if (revision == 0 && !checkpoint.chain().equals(HistoryChain.genesis(checkpoint.sha256()))) {
         throw bad(0, "the chain hash at revision 0 is not the SHA-256 of the initial text");
       }

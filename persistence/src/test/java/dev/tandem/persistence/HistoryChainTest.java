@@ -311,13 +311,19 @@ class HistoryChainTest {
   }
 
   /**
-   * An archive visitor that records what it is given (header, checkpoints, ops, then the count).
+   * An archive visitor that records what it is given (header, pruned clients, checkpoints, ops,
+   * then the count).
    */
   static ArchiveVisitor recorder(List<Object> into) {
     return new ArchiveVisitor() {
       @Override
       public void header(ArchiveHeader header) {
         into.add(header);
+      }
+
+      @Override
+      public void prunedClient(PrunedClient client) {
+        into.add(client);
       }
 
       @Override
@@ -342,6 +348,8 @@ class HistoryChainTest {
     for (Object item : recorded) {
       if (item instanceof ArchiveHeader header) {
         visitor.header(header.withDocId(docId));
+      } else if (item instanceof PrunedClient client) {
+        visitor.prunedClient(client);
       } else if (item instanceof ArchivedCheckpoint checkpoint) {
         visitor.checkpoint(checkpoint);
       } else if (item instanceof ArchivedOp op) {

@@ -62,13 +62,24 @@ final class ClientHarness implements AutoCloseable {
    */
   Editor editor(URI webSocket, List<URI> alternates, String clientId, String docId)
       throws Exception {
+    return editor(webSocket, alternates, clientId, docId, Duration.ofSeconds(2));
+  }
+
+  /**
+   * As {@link #editor(URI, List, String, String)}, pinging every {@code pingInterval}: a client
+   * that hears nothing for two of them drops its socket (a test that silences one for longer than 4
+   * s and means to keep it gives a longer interval).
+   */
+  Editor editor(
+      URI webSocket, List<URI> alternates, String clientId, String docId, Duration pingInterval)
+      throws Exception {
     TandemClient client =
         TandemClient.builder(webSocket)
             .alternates(alternates)
             .connectTimeout(Duration.ofSeconds(2))
             .clientId(clientId)
             .httpClient(http)
-            .pingInterval(Duration.ofSeconds(2))
+            .pingInterval(pingInterval)
             .backoff(Duration.ofMillis(20), Duration.ofMillis(400))
             .random(new Random(random.nextLong()))
             .build();

@@ -8,6 +8,7 @@ import dev.tandem.persistence.ArchiveHeader;
 import dev.tandem.persistence.ArchiveVisitor;
 import dev.tandem.persistence.ArchivedCheckpoint;
 import dev.tandem.persistence.ArchivedOp;
+import dev.tandem.persistence.PrunedClient;
 import dev.tandem.sequencer.protocol.Json;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -56,7 +57,9 @@ public final class ArchiveReader {
             time(first, "updated"));
     visitor.header(asDocId == null ? header : header.withDocId(asDocId));
     for (JsonNode node = next(); node != null; node = next()) {
-      if (node.has("rev")) {
+      if (node.has("prunedClient")) { // before "rev", which it has too
+        visitor.prunedClient(prunedClient(node));
+      } else if (node.has("rev")) {
         visitor.op(
             new ArchivedOp(
                 number(node, "rev"),
@@ -82,10 +85,23 @@ public final class ArchiveReader {
         visitor.end(ops);
         return;
       } else {
-        throw new ArchiveFormatException(line, "neither an op, a checkpoint nor the end");
+        throw new ArchiveFormatException(
+            line, "neither an op, a checkpoint, a pruned client nor the end");
       }
     }
     throw new ArchiveFormatException(line, "the file ends without its end line (it was cut short)");
+  }
+
+  private PrunedClient prunedClient(JsonNode node) {
+    String clientId = text(node, "prunedClient");
+    long seq = number(node, "seq");
+    long revision = number(node, "rev");
+    String userId = text(node, "user");
+    try {
+      return new PrunedClient(clientId, seq, revision, userId);
+    } catch (IllegalArgumentException e) { // a seq or a revision out of range
+      throw new ArchiveFormatException(line, e.getMessage());
+    }
   }
 
   private JsonNode next() {

@@ -5,6 +5,7 @@ import dev.tandem.persistence.ArchiveHeader;
 import dev.tandem.persistence.ArchiveVisitor;
 import dev.tandem.persistence.ArchivedCheckpoint;
 import dev.tandem.persistence.ArchivedOp;
+import dev.tandem.persistence.PrunedClient;
 import dev.tandem.sequencer.protocol.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -16,15 +17,20 @@ import java.io.Writer;
  *
  * <pre>
  * {"format":"tandem-history","version":1,"doc":"notes","head":2,"headHash":"…","created":"…","updated":"…"}
+ * {"prunedClient":"c0","seq":7,"rev":12,"user":"ada"}
  * {"checkpoint":0,"text":"hi","sha256":"…","chain":"…","time":"…"}
  * {"rev":1,"op":[2," there"],"client":"c1","seq":0,"user":"ada","time":"…","hash":"…"}
  * {"rev":2,"op":[8,"!"],"client":"c2","seq":4,"user":"bob","time":"…","hash":"…"}
  * {"end":2}
  * </pre>
  *
- * The end line holds the number of ops: a file without it was cut short. Each line is written by
- * one streaming generator straight into the writer (no tree, no string per line): an export of a
- * long history spends its time on the history, not on building JSON.
+ * The end line holds the number of ops: a file without it was cut short. A pruned document's
+ * history starts at a later checkpoint, after a {@code prunedClient} line per client whose ops were
+ * pruned (its highest pruned seq, that op's revision and user), so that an import still recognises
+ * their resubmits; a file without such lines is one of a document never pruned, as version 1 wrote
+ * before it had them. Each line is written by one streaming generator straight into the writer (no
+ * tree, no string per line): an export of a long history spends its time on the history, not on
+ * building JSON.
  */
 public final class ArchiveWriter implements ArchiveVisitor {
   static final String FORMAT = "tandem-history";
@@ -56,6 +62,19 @@ public final class ArchiveWriter implements ArchiveVisitor {
           json.writeStringField("headHash", header.headHash());
           json.writeStringField("created", times.format(header.createdAt()));
           json.writeStringField("updated", times.format(header.updatedAt()));
+          json.writeEndObject();
+        });
+  }
+
+  @Override
+  public void prunedClient(PrunedClient client) {
+    write(
+        () -> {
+          json.writeStartObject();
+          json.writeStringField("prunedClient", client.clientId());
+          json.writeNumberField("seq", client.seq());
+          json.writeNumberField("rev", client.revision());
+          json.writeStringField("user", client.userId());
           json.writeEndObject();
         });
   }

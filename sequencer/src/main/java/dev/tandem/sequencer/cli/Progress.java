@@ -4,6 +4,7 @@ import dev.tandem.persistence.ArchiveHeader;
 import dev.tandem.persistence.ArchiveVisitor;
 import dev.tandem.persistence.ArchivedCheckpoint;
 import dev.tandem.persistence.ArchivedOp;
+import dev.tandem.persistence.PrunedClient;
 import java.io.PrintWriter;
 import java.util.Locale;
 
@@ -98,6 +99,9 @@ final class Progress implements ArchiveVisitor {
   public void header(ArchiveHeader header) {
     total(header.head(), "ops");
   }
+
+  @Override
+  public void prunedClient(PrunedClient client) {}
 
   @Override
   public void checkpoint(ArchivedCheckpoint checkpoint) {}

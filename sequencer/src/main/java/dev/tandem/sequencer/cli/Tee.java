@@ -4,6 +4,7 @@ import dev.tandem.persistence.ArchiveHeader;
 import dev.tandem.persistence.ArchiveVisitor;
 import dev.tandem.persistence.ArchivedCheckpoint;
 import dev.tandem.persistence.ArchivedOp;
+import dev.tandem.persistence.PrunedClient;
 
 /** Gives a history to two visitors, the first first (a verifier, then a writer). */
 record Tee(ArchiveVisitor first, ArchiveVisitor second) implements ArchiveVisitor {
@@ -11,6 +12,12 @@ record Tee(ArchiveVisitor first, ArchiveVisitor second) implements ArchiveVisito
   public void header(ArchiveHeader header) {
     first.header(header);
     second.header(header);
+  }
+
+  @Override
+  public void prunedClient(PrunedClient client) {
+    first.prunedClient(client);
+    second.prunedClient(client);
   }
 
   @Override

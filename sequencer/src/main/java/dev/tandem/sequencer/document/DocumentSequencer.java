@@ -41,7 +41,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class DocumentSequencer {
   private static final Logger log = LoggerFactory.getLogger(DocumentSequencer.class);
-  private static final java.time.Duration DELETE_POLL_INTERVAL = java.time.Duration.ofMillis(5);
 
   private final String docId;
   private final Sequencers sequencers;
@@ -170,9 +169,10 @@ public final class DocumentSequencer {
 
   /**
    * Deletes the document and its history. Its requests are held from now on, as during a load; the
-   * delete starts once no group of it is being committed (it polls for that: a commit takes
-   * milliseconds, and a deletion is rare); then every subscriber and catch-up gets {@code
-   * not_found}, the held requests find no document, and the sequencer is forgotten.
+   * delete starts once no group of it is being committed (when the commit in flight is done); then
+   * every subscriber and catch-up gets {@code not_found}, the held requests find no document, and
+   * the sequencer is forgotten. If the delete fails, nothing was deleted: the held requests get its
+   * error and the document reloads before its next use.
    */
   CompletableFuture<Boolean> delete() {
     CompletableFuture<Boolean> result = new CompletableFuture<>();
@@ -183,19 +183,10 @@ public final class DocumentSequencer {
                 false,
                 () -> {
                   loading.holdForDelete();
-                  deleteWhenCommitted(result);
+                  submits.whenNoGroupHandedOff(() -> loading.delete(result, this::dropSubscribers));
                 },
                 result::completeExceptionally));
     return result;
-  }
-
-  private void deleteWhenCommitted(CompletableFuture<Boolean> result) {
-    if (submits.groupHandedOff()) {
-      sequencers.schedule(
-          () -> continueWith(() -> deleteWhenCommitted(result)), DELETE_POLL_INTERVAL);
-      return;
-    }
-    loading.delete(result, this::dropSubscribers);
   }
 
   /** After the delete: nobody follows the document any more, and memory forgets it. */

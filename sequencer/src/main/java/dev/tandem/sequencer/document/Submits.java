@@ -72,6 +72,9 @@ final class Submits {
   /** Bumped by every {@link #giveUp}: a continuation of work given up finds it changed. */
   private int generation;
 
+  /** Work waiting for the group with the committer to be done ({@link #whenNoGroupHandedOff}). */
+  private final List<Runnable> afterGroup = new ArrayList<>();
+
   Submits(
       DocumentState doc,
       Sequencers sequencers,
@@ -426,7 +429,7 @@ final class Submits {
       return;
     }
     if (failure != null) {
-      group = null;
+      groupDone();
       // The outcome of a commit that failed may be unknown; reload before trusting memory again.
       loading.markStale();
       TandemException error =
@@ -443,7 +446,7 @@ final class Submits {
     committed.apply();
     sequencers.step(Faults.Step.DELIVER, doc.docId());
     committed.deliver(subscribers, guard, sequencers.metrics());
-    group = null;
+    groupDone();
     sequencers.step(Faults.Step.CHECKPOINT, doc.docId());
     checkpoints.afterCommit(before);
     sequenceWaiting();
@@ -471,6 +474,27 @@ final class Submits {
   }
 
   /**
+   * Runs {@code task} once no group of the document is with the committer: now, or in a step of its
+   * own once the commit in flight is done or given up.
+   */
+  void whenNoGroupHandedOff(Runnable task) {
+    if (groupHandedOff()) {
+      afterGroup.add(task);
+    } else {
+      task.run();
+    }
+  }
+
+  /** The group in hand is done with (committed and delivered, failed, or given up). */
+  private void groupDone() {
+    group = null;
+    for (Runnable task : afterGroup) {
+      continueWith.execute(task);
+    }
+    afterGroup.clear();
+  }
+
+  /**
    * Gives up the submits in hand when a step failed: the group, the one being sequenced and those
    * being read for each get {@code error}; continuations of this work will find it given up.
    */
@@ -484,7 +508,7 @@ final class Submits {
       requests.add(sequencing);
     }
     requests.addAll(readingFor);
-    group = null;
+    groupDone();
     dropRead();
     sequencing = null;
     readingFor = List.of();

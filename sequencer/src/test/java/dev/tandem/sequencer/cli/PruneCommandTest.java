@@ -27,6 +27,7 @@ import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code tandem prune} through its real entry point, against a running server (REST, admin) and a
@@ -42,18 +43,7 @@ class PruneCommandTest {
 
   @Test
   void prunesAgainstARunningServer() throws Exception {
-    try (TandemServer server =
-        TandemServer.builder()
-            .config(
-                TandemConfig.defaults().toBuilder()
-                    .host("127.0.0.1")
-                    .port(0)
-                    .staticDir((Path) null)
-                    .shutdownGrace(Duration.ofSeconds(5))
-                    .build())
-            .database(EmbeddedPostgresExtension.database())
-            .build()
-            .start()) {
+    try (TandemServer server = startServer()) {
       String doc = EmbeddedPostgresExtension.freshDocId("prune-live");
       String url = server.httpUri().toString();
       send(url + "api/docs/" + doc, "PUT", "{\"text\":\"ab\"}");
@@ -69,7 +59,7 @@ class PruneCommandTest {
       assertEquals(
           "pruned '" + doc + "': history starts at revision 3; 3 ops and 1 checkpoints removed\n",
           out.toString());
-      assertEquals(0, run(Map.of(), "verify", doc, serverOption), err.toString());
+      assertEquals(0, run(Map.of(), "verify", doc, serverOption), out + " " + err);
       assertTrue(
           out.toString().startsWith(doc + ": ok (revision 5, 2 ops, 1 checkpoints"),
           out.toString());
@@ -79,6 +69,49 @@ class PruneCommandTest {
       assertTrue(err.toString().contains("410 gone"), err.toString());
       assertEquals(1, run(Map.of(), "prune", doc, "--before", "9", serverOption));
       assertTrue(err.toString().contains("rev_out_of_range"), err.toString());
+    }
+  }
+
+  /**
+   * The clients whose ops a prune removed go with an export: the copy an import makes acknowledges
+   * a resubmit of a pruned op (as the original does) instead of refusing it as {@code gone}, which
+   * would make its client send the edit again, rebased, and apply it twice.
+   */
+  @Test
+  void anExportOfAPrunedDocumentCarriesItsPrunedClientsToTheImport(@TempDir Path files)
+      throws Exception {
+    try (TandemServer server = startServer()) {
+      String doc = EmbeddedPostgresExtension.freshDocId("prune-export");
+      String copy = doc + "-copy";
+      String url = server.httpUri().toString();
+      send(url + "api/docs/" + doc, "PUT", "{\"text\":\"\"}");
+      assertEquals(200, submit(url, doc, 0, "[\"a\"]", "c1", 1).statusCode());
+      assertEquals(200, submit(url, doc, 1, "[1,\"b\"]", "c1", 2).statusCode());
+      assertEquals(200, submit(url, doc, 2, "[2,\"c\"]", "c2", 7).statusCode());
+      assertEquals(200, submit(url, doc, 3, "[3,\"d\"]", "c1", 3).statusCode());
+      String serverOption = "--server=" + url;
+      assertEquals(0, run(Map.of(), "prune", doc, "--before", "3", serverOption), err.toString());
+
+      Path file = files.resolve("pruned.ndjson");
+      assertEquals(0, run(Map.of(), "export", doc, "-o", file.toString(), serverOption));
+      List<String> lines = java.nio.file.Files.readAllLines(file);
+      assertEquals(
+          "{\"prunedClient\":\"c1\",\"seq\":2,\"rev\":2,\"user\":\"anonymous\"}", lines.get(1));
+      assertEquals(
+          "{\"prunedClient\":\"c2\",\"seq\":7,\"rev\":3,\"user\":\"anonymous\"}", lines.get(2));
+      assertTrue(lines.get(3).startsWith("{\"checkpoint\":3,"), lines.get(3));
+      assertEquals(
+          0, run(Map.of(), "import", file.toString(), "--as", copy, serverOption), err.toString());
+      assertEquals(0, run(Map.of(), "verify", copy, serverOption), err.toString());
+
+      for (String id : List.of(doc, copy)) {
+        HttpResponse<String> again = submit(url, id, 1, "[1,\"b\"]", "c1", 2);
+        assertEquals(200, again.statusCode(), id + ": " + again.body());
+        assertTrue(again.body().contains("\"rev\":2"), id + ": " + again.body());
+        assertEquals(200, submit(url, id, 2, "[2,\"c\"]", "c2", 7).statusCode(), id);
+        assertEquals(0, run(Map.of(), "text", id, serverOption));
+        assertEquals("abcd", out.toString(), id + ": nothing applied twice");
+      }
     }
   }
 
@@ -132,11 +165,45 @@ class PruneCommandTest {
     }
   }
 
+  private static TandemServer startServer() {
+    return TandemServer.builder()
+        .config(
+            TandemConfig.defaults().toBuilder()
+                .host("127.0.0.1")
+                .port(0)
+                .staticDir((Path) null)
+                .shutdownGrace(Duration.ofSeconds(5))
+                .build())
+        .database(EmbeddedPostgresExtension.database())
+        .build()
+        .start();
+  }
+
   private int run(Map<String, String> env, String... args) {
     out.getBuffer().setLength(0);
     err.getBuffer().setLength(0);
     return TandemCommand.run(
         args, env, Clock.systemUTC(), null, new PrintWriter(out, true), new PrintWriter(err, true));
+  }
+
+  private static HttpResponse<String> submit(
+      String url, String doc, long rev, String op, String client, long seq) throws Exception {
+    return HTTP.send(
+        HttpRequest.newBuilder(java.net.URI.create(url + "api/docs/" + doc + "/ops"))
+            .header("Content-Type", "application/json")
+            .POST(
+                HttpRequest.BodyPublishers.ofString(
+                    "{\"rev\":"
+                        + rev
+                        + ",\"op\":"
+                        + op
+                        + ",\"client\":\""
+                        + client
+                        + "\",\"seq\":"
+                        + seq
+                        + "}"))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   private static void send(String uri, String method, String body) throws Exception {
