@@ -70,6 +70,11 @@ export async function startServer({
       child.kill('SIGTERM');
       await exited;
     },
+    /** Kills it at once (SIGKILL), as a crash would, and waits for it to exit. */
+    async kill() {
+      child.kill('SIGKILL');
+      await exited;
+    },
     /** Stops it and removes its data. */
     async destroy() {
       await this.stop();

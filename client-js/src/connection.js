@@ -1,5 +1,6 @@
-// The WebSocket protocol client: one socket, many documents, written against the browser
-// WebSocket API (the constructor is injectable, so tests and Node can pass their own). It mirrors
+// The WebSocket protocol client: one socket, many documents (on a cluster, one more socket per
+// node a `moved` sent a document to), written against the browser WebSocket API (the constructor
+// is injectable, so tests and Node can pass their own). It mirrors
 // the Java TandemClient and TandemDocument: hello with a client id kept across reconnects; ping;
 // reconnect with exponential backoff, jitter and a cap; catch-up with open {rev}; committed ops in
 // `ops` messages (binary frames), the own op among them recognised by client id and seq as its
@@ -158,6 +159,14 @@ class Emitter {
  * fresh token; one without stops (`'closed'`), as after any other 1008. `client.user` is who the
  * server says this client is (`welcome {user, name, color, exp}`; the `'user'` event).
  *
+ * Several nodes (docs/scaling.md): `error {doc, code: 'moved', url}` moves that document to a
+ * socket to `url` (one per node, shared by the documents that node owns), where it reopens with
+ * `open {rev}` as after a reconnect; the socket to `url` or an alternate (the seed socket) stays
+ * for the documents nobody redirected, so documents of different owners each stay on their owner.
+ * A lost node socket reconnects to its node; one that cannot reach it sends its documents back to
+ * the seed socket; a node socket without documents is closed. `state` is the seed socket's; each
+ * document's state is its own socket's.
+ *
  * A seq is unique only with the client id: a new client gets a random id unless one is given,
  * and a given id needs `firstSeq` above every seq an earlier client with that id used.
  *
@@ -174,7 +183,6 @@ export class TandemClient {
   /** @type {string[]} the url and the alternates: nodes of one cluster, tried in turn */
   #seeds;
   #seedIndex = 0;
-  #lastMovedAt = -Infinity;
   #token;
   /** @type {(() => string | Promise<string>) | null} */
   #getToken;
@@ -182,7 +190,7 @@ export class TandemClient {
   #attempts = 0;
   /** the id of new ops: changes when someone else uses it */
   #clientId;
-  /** the id said in the current connection's hello: ops go only on a connection of their id */
+  /** the id said in the newest connection's hello: ops go only on a connection of their id */
   #helloId;
   #WebSocket;
   #pingIntervalMs;
@@ -194,10 +202,19 @@ export class TandemClient {
   /** @type {Map<string, TandemDocument>} */
   #documents = new Map();
   #nextSeq;
-  /** @type {Connection | null} */
+  /** @type {Connection | null} the socket to a seed: every document not on a node socket */
   #connection = null;
+  /** @type {Map<string, Connection>} the socket to each node a `moved` named, by its URL */
+  #nodeConnections = new Map();
+  /** @type {Map<string, string>} the documents on a node socket, and its URL; others: the seed */
+  #owners = new Map();
+  /** @type {Map<string, number>} when each document was last redirected */
+  #lastMoved = new Map();
+  /** @type {Set<string>} documents redirected again within a second: they reopen after a backoff */
+  #waiting = new Set();
+  /** @type {Map<string, any>} the reconnect timers of lost node sockets, by URL */
+  #nodeTimers = new Map();
   #reconnectTimer = null;
-  #pingTimer = null;
   #refreshTimer = null;
   #refreshBackoff;
   #state = 'connecting';
@@ -378,7 +395,7 @@ export class TandemClient {
       this.#documents.set(docId, document);
       this.#updateStatus();
       if (this.#connection?.welcomed) {
-        document._connected();
+        document._connected(); // a new document starts on the seed socket
       }
     }
     return document.whenOpened();
@@ -388,6 +405,7 @@ export class TandemClient {
    * Reconnects at once instead of waiting out the backoff: for a "retry now" button. While
    * offline it connects now (and the next delays start small again); while a connect attempt
    * has had no welcome yet it starts a fresh one. Does nothing while connected or closed.
+   * A node socket (docs/scaling.md) waiting to reconnect reconnects now too.
    * @returns {boolean} whether a reconnect started
    */
   reconnectNow() {
@@ -395,6 +413,13 @@ export class TandemClient {
       return false;
     }
     this.#backoff.reset();
+    let started = false;
+    for (const [node, timer] of [...this.#nodeTimers]) {
+      this.#timers.clearTimeout(timer);
+      this.#nodeTimers.delete(node);
+      this.#connectNode(node);
+      started = true;
+    }
     if (this.#reconnectTimer !== null) {
       this.#timers.clearTimeout(this.#reconnectTimer);
       this.#connect();
@@ -405,20 +430,20 @@ export class TandemClient {
       this.#lost(connection, ABNORMAL, 'reconnecting now on request', 0);
       return true;
     }
-    return false;
+    return started;
   }
 
   /**
-   * Aborts the socket as a network failure would; the client reconnects with backoff and
+   * Aborts every socket as a network failure would; the client reconnects with backoff and
    * catches up. For fault drills and tests.
    */
   dropConnection() {
-    if (this.#connection !== null) {
-      this.#lost(this.#connection, ABNORMAL, 'connection dropped on request');
+    for (const connection of this.#allConnections()) {
+      this.#lost(connection, ABNORMAL, 'connection dropped on request');
     }
   }
 
-  /** Closes the socket and every document without waiting for unacknowledged edits. */
+  /** Closes every socket and every document without waiting for unacknowledged edits. */
   close() {
     if (this.#closed) {
       return;
@@ -426,11 +451,18 @@ export class TandemClient {
     this.#closed = true;
     this.#stopWatchingNetwork();
     this.#cancelTimers();
-    const current = this.#connection;
-    this.#connection = null;
-    if (current !== null) {
-      closeQuietly(current.socket, 1000, 'client closed');
+    for (const timer of this.#nodeTimers.values()) {
+      this.#timers.clearTimeout(timer);
     }
+    this.#nodeTimers.clear();
+    for (const connection of this.#allConnections()) {
+      this.#stopPing(connection);
+      if (connection.socket !== null) {
+        closeQuietly(connection.socket, 1000, 'client closed');
+      }
+    }
+    this.#connection = null;
+    this.#nodeConnections.clear();
     for (const document of [...this.#documents.values()]) {
       document._clientClosed();
     }
@@ -440,6 +472,7 @@ export class TandemClient {
 
   // ---- connection lifecycle ----
 
+  /** Connects the seed socket. */
   #connect() {
     this.#reconnectTimer = null;
     if (this.#closed) {
@@ -497,30 +530,55 @@ export class TandemClient {
 
   /** @param {string} token said in hello */
   #openSocket(token) {
-    if (this.#drained()) {
+    const connection = this.#newConnection(null, this.#url);
+    this.#connection = connection;
+    this.#dial(connection, token);
+  }
+
+  /**
+   * A socket not yet dialled: to the seed (`node` null) or to the node a `moved` named.
+   * @param {string | null} node
+   * @param {string} url
+   * @returns {Connection}
+   */
+  #newConnection(node, url) {
+    if (this.#drained(this.#helloId)) {
       this.#helloId = this.#clientId; // else ops under the old id still await their answers
     }
-    const helloId = this.#helloId;
+    return {
+      node,
+      url,
+      helloId: this.#helloId,
+      socket: /** @type {any} */ (null),
+      welcomed: false,
+      lastHeard: this.#now(),
+      pingTimer: null,
+    };
+  }
+
+  /**
+   * Opens the socket of `connection` and says hello on it once open.
+   * @param {Connection} connection
+   * @param {string} token said in hello
+   */
+  #dial(connection, token) {
+    connection.token = token;
     let socket;
     try {
-      socket = new this.#WebSocket(this.#url);
+      socket = new this.#WebSocket(connection.url);
     } catch (error) {
-      /** @type {Connection} */
-      const failed = { socket: /** @type {any} */ (null), welcomed: false, lastHeard: 0 };
-      this.#connection = failed;
-      this.#lost(failed, ABNORMAL, `connect failed: ${error}`);
+      this.#lost(connection, ABNORMAL, `connect failed: ${error}`);
       return;
     }
-    /** @type {Connection} */
     socket.binaryType = 'arraybuffer'; // `ops` frames: decoded as they come, not as Blobs
-    const connection = { socket, welcomed: false, lastHeard: this.#now(), token };
-    this.#connection = connection;
+    connection.socket = socket;
+    connection.lastHeard = this.#now();
     socket.addEventListener('open', () => {
-      if (connection === this.#connection) {
+      if (this.#isCurrent(connection)) {
         this.#send(connection, {
           type: 'hello',
           token,
-          client: helloId,
+          client: connection.helloId,
           protocol: PROTOCOL,
         });
       }
@@ -537,11 +595,83 @@ export class TandemClient {
   }
 
   /**
+   * A socket to `node` for the documents it owns, unless there is one (or none of them is left);
+   * their `open` goes once it is welcomed.
+   * @param {string} node
+   */
+  #connectNode(node) {
+    this.#nodeTimers.delete(node);
+    if (this.#closed || this.#nodeConnections.has(node) || !this.#hasDocumentsOn(node)) {
+      return;
+    }
+    const connection = this.#newConnection(node, node);
+    this.#nodeConnections.set(node, connection);
+    if (this.#getToken === null) {
+      this.#dial(connection, this.#token);
+      return;
+    }
+    this.#fetchToken().then(
+      (token) => {
+        if (this.#isCurrent(connection) && !this.#closed) {
+          this.#dial(connection, token);
+        }
+      },
+      (error) => {
+        if (this.#isCurrent(connection) && !this.#closed) {
+          this.#report(error);
+          this.#lost(connection, ABNORMAL, `no token for ${node}`);
+        }
+      },
+    );
+  }
+
+  /** The seed socket and every node socket. */
+  #allConnections() {
+    const all = this.#connection === null ? [] : [this.#connection];
+    return [...all, ...this.#nodeConnections.values()];
+  }
+
+  /**
+   * Whether `connection` is still the seed socket or its node's socket.
+   * @param {Connection} connection
+   */
+  #isCurrent(connection) {
+    return connection.node === null
+      ? connection === this.#connection
+      : this.#nodeConnections.get(connection.node) === connection;
+  }
+
+  /**
+   * The socket `document` lives on now, or null while it is being made.
+   * @param {TandemDocument} document
+   * @returns {Connection | null}
+   */
+  #connectionOf(document) {
+    const node = this.#owners.get(document.id);
+    return node === undefined ? this.#connection : (this.#nodeConnections.get(node) ?? null);
+  }
+
+  /**
+   * The documents that live on the socket to `node` (null: the seed socket).
+   * @param {string | null} node
+   */
+  #documentsOn(node) {
+    return [...this.#documents.values()].filter(
+      (document) => (this.#owners.get(document.id) ?? null) === node,
+    );
+  }
+
+  /** @param {string} node */
+  #hasDocumentsOn(node) {
+    return [...this.#owners.values()].includes(node);
+  }
+
+  /**
    * @param {Connection} connection
    * @param {unknown} data
    */
   #received(connection, data) {
-    if (connection !== this.#connection) {
+    if (!this.#isCurrent(connection)) {
       return;
     }
     connection.lastHeard = this.#now();
@@ -577,9 +707,13 @@ export class TandemClient {
         case 'ops':
         case 'ack':
         case 'presence':
-        case 'closed':
-          this.#documents.get(message.doc)?._received(type, message);
+        case 'closed': {
+          const document = this.#documents.get(message.doc);
+          if (document !== undefined && this.#connectionOf(document) === connection) {
+            document._received(type, message); // else: from a socket the document left
+          }
           break;
+        }
         default: // a newer server's message: ignore
       }
     } catch (error) {
@@ -592,26 +726,39 @@ export class TandemClient {
 
   #welcomed(connection, message) {
     connection.welcomed = true;
-    const id = typeof message.user === 'string' ? message.user : null;
-    this.#user =
-      id === null
-        ? null
-        : Object.freeze({
-            id,
-            name: typeof message.name === 'string' ? message.name : id,
-            color: typeof message.color === 'string' ? message.color : null,
-            exp: Number.isInteger(message.exp) ? message.exp : null,
-          });
-    this.#backoff.reset();
-    this.#refreshBackoff.reset();
-    this.#setState('connected');
     this.#schedulePing(connection);
-    this.#scheduleRefresh(connection);
-    if (this.#user !== null) {
-      this.#events.emit('user', this.#user);
+    if (connection.node === null) {
+      const id = typeof message.user === 'string' ? message.user : null;
+      this.#user =
+        id === null
+          ? null
+          : Object.freeze({
+              id,
+              name: typeof message.name === 'string' ? message.name : id,
+              color: typeof message.color === 'string' ? message.color : null,
+              exp: Number.isInteger(message.exp) ? message.exp : null,
+            });
+      this.#backoff.reset();
+      this.#refreshBackoff.reset();
+      this.#setState('connected');
+      this.#scheduleRefresh(connection);
+      if (this.#user !== null) {
+        this.#events.emit('user', this.#user);
+      }
     }
-    for (const document of [...this.#documents.values()]) {
-      document._connected();
+    this.#openOn(connection.node);
+  }
+
+  /**
+   * Opens the documents that live on the socket to `node` (null: the seed socket), but not those
+   * waiting out a redirect's backoff.
+   * @param {string | null} node
+   */
+  #openOn(node) {
+    for (const document of this.#documentsOn(node)) {
+      if (!this.#waiting.has(document.id)) {
+        document._connected();
+      }
     }
   }
 
@@ -619,6 +766,9 @@ export class TandemClient {
   #authed(connection, message) {
     connection.authPending = false;
     connection.token = connection.pendingToken;
+    if (connection.node !== null) {
+      return; // the seed socket's refresh schedules the next one for every socket
+    }
     this.#refreshBackoff.reset();
     if (this.#user !== null) {
       this.#user = Object.freeze({
@@ -633,7 +783,7 @@ export class TandemClient {
   /**
    * With getToken and a token that expires: refresh it when 80 % of its remaining life has
    * passed, or 60 s before it expires, whichever comes first.
-   * @param {Connection} connection
+   * @param {Connection} connection the seed socket
    */
   #scheduleRefresh(connection) {
     this.#cancelRefresh();
@@ -646,7 +796,11 @@ export class TandemClient {
     this.#refreshTimer = this.#timers.setTimeout(() => this.#refresh(connection), delay);
   }
 
-  /** @param {Connection} connection */
+  /**
+   * Fetches a fresh token and sends it in `auth` on every welcomed socket (node sockets serve
+   * under it too); the seed socket's `authed` schedules the next refresh.
+   * @param {Connection} connection the seed socket
+   */
   #refresh(connection) {
     this.#refreshTimer = null;
     if (connection !== this.#connection) {
@@ -661,9 +815,13 @@ export class TandemClient {
           this.#retryRefresh(connection); // nothing new yet (a static token): ask again later
           return;
         }
-        connection.authPending = true;
-        connection.pendingToken = token;
-        this.#send(connection, { type: 'auth', token });
+        for (const each of this.#allConnections()) {
+          if (each.welcomed && each.token !== token) {
+            each.authPending = true;
+            each.pendingToken = token;
+            this.#send(each, { type: 'auth', token });
+          }
+        }
       },
       (error) => {
         if (connection === this.#connection) {
@@ -677,7 +835,7 @@ export class TandemClient {
   /**
    * A refused or failed refresh: the old token serves until it expires; try again after a
    * backoff (the server closes the socket at expiry, which cancels the retry).
-   * @param {Connection} connection
+   * @param {Connection} connection the seed socket
    */
   #retryRefresh(connection) {
     this.#cancelRefresh();
@@ -711,16 +869,23 @@ export class TandemClient {
     if (error.code === 'unauthorized') {
       if (connection.authPending && error.docId === null) {
         connection.authPending = false; // the refresh was refused: the old token still serves
-        this.#retryRefresh(connection);
+        if (connection.node === null) {
+          this.#retryRefresh(connection); // a node socket's waits for the seed's next refresh
+        }
       } else {
         connection.unauthorized = true; // a close 1008 next is about the token
       }
     }
+    const document = error.docId === null ? undefined : this.#documents.get(error.docId);
+    if (document !== undefined && this.#connectionOf(document) !== connection) {
+      return; // about a socket the document left
+    }
     if (error.code === 'moved' && typeof message.url === 'string') {
-      this.#follow(connection, message.url);
+      if (document !== undefined) {
+        this.#follow(document, message.url);
+      }
       return;
     }
-    const document = error.docId === null ? undefined : this.#documents.get(error.docId);
     if (document !== undefined) {
       document._error(error);
     } else {
@@ -729,27 +894,78 @@ export class TandemClient {
   }
 
   /**
-   * Another node sequences a document of this client (docs/scaling.md): reconnect there, where
-   * every document reopens and every unacknowledged op goes again, as after any reconnect. At once
-   * the first time; a redirect within a second of the last one waits a backoff, so two nodes that
+   * Another node sequences `document` (docs/scaling.md): it moves to the socket to that node
+   * (made if there is none), where it reopens and resends what is unacknowledged, as after any
+   * reconnect; the socket it leaves stays for the other documents. At once the first time; a
+   * redirect of the same document within a second of the last waits a backoff, so two nodes that
    * disagree for a moment are not asked in a tight loop.
    *
-   * @param {Connection} connection
+   * @param {TandemDocument} document
    * @param {string} url the owner's WebSocket URL
    */
-  #follow(connection, url) {
+  #follow(document, url) {
     const now = this.#now();
-    const again = now - this.#lastMovedAt < 1000;
-    this.#lastMovedAt = now;
-    this.#url = url;
-    connection.movedAway = true;
-    this.#lost(connection, ABNORMAL, `moved to ${url}`, again ? undefined : 0);
+    const again = now - (this.#lastMoved.get(document.id) ?? -Infinity) < 1000;
+    this.#lastMoved.set(document.id, now);
+    if (this.#connection !== null && url === this.#connection.url) {
+      this.#owners.delete(document.id); // back to the seed socket's node
+    } else {
+      this.#owners.set(document.id, url);
+    }
+    document._disconnected(); // the server forgot it on the socket it leaves
+    this.#closeUnusedNodeSockets();
+    if (again) {
+      this.#waiting.add(document.id);
+      this.#timers.setTimeout(() => {
+        this.#waiting.delete(document.id);
+        this.#reopen(document, url);
+      }, this.#backoff.next());
+    } else {
+      this.#reopen(document, url);
+    }
   }
 
+  /**
+   * Opens `document` on its socket, if it still lives on `url`'s.
+   * @param {TandemDocument} document
+   * @param {string} url
+   */
+  #reopen(document, url) {
+    if (this.#closed || this.#documents.get(document.id) !== document) {
+      return;
+    }
+    const node = this.#owners.get(document.id);
+    if (node !== undefined && node !== url) {
+      return; // redirected again meanwhile
+    }
+    const connection = this.#connectionOf(document);
+    if (connection === null) {
+      if (node !== undefined && !this.#nodeTimers.has(node)) {
+        this.#connectNode(node); // its welcome opens the document
+      }
+    } else if (connection.welcomed) {
+      document._connected();
+    }
+  }
+
+  /** Closes the node sockets no document lives on any more. */
+  #closeUnusedNodeSockets() {
+    for (const [node, connection] of [...this.#nodeConnections]) {
+      if (!this.#hasDocumentsOn(node)) {
+        this.#nodeConnections.delete(node);
+        this.#stopPing(connection);
+        if (connection.socket !== null) {
+          closeQuietly(connection.socket, 1000, 'no document left');
+        }
+      }
+    }
+  }
+
+  /** @param {Connection} connection */
   #schedulePing(connection) {
-    this.#pingTimer = this.#timers.setTimeout(() => {
-      this.#pingTimer = null;
-      if (connection !== this.#connection) {
+    connection.pingTimer = this.#timers.setTimeout(() => {
+      connection.pingTimer = null;
+      if (!this.#isCurrent(connection)) {
         return;
       }
       const silent = this.#now() - connection.lastHeard;
@@ -762,6 +978,14 @@ export class TandemClient {
     }, this.#pingIntervalMs);
   }
 
+  /** @param {Connection} connection */
+  #stopPing(connection) {
+    if (connection.pingTimer !== null) {
+      this.#timers.clearTimeout(connection.pingTimer);
+      connection.pingTimer = null;
+    }
+  }
+
   /**
    * @param {Connection} connection
    * @param {number} code
@@ -769,29 +993,83 @@ export class TandemClient {
    * @param {number} [reconnectMs] the delay before reconnecting (default the next backoff)
    */
   #lost(connection, code, reason, reconnectMs = undefined) {
-    if (connection !== this.#connection) {
+    if (!this.#isCurrent(connection)) {
+      return;
+    }
+    if (connection.node !== null) {
+      this.#nodeLost(connection, code, reason, reconnectMs);
       return;
     }
     this.#connection = null;
     this.#cancelTimers();
+    this.#stopPing(connection);
     if (connection.socket !== null) {
       closeQuietly(connection.socket, 1000, 'lost');
     }
-    if (connection.movedAway !== true) {
-      if (!connection.welcomed) {
-        // not reached: the next seed (any node of a cluster will do)
-        this.#seedIndex = (this.#seedIndex + 1) % this.#seeds.length;
-        this.#url = this.#seeds[this.#seedIndex];
-      } else if (!this.#seeds.includes(this.#url)) {
-        this.#url = this.#seeds[this.#seedIndex]; // the node a redirect named is gone
-      }
+    if (!connection.welcomed) {
+      // not reached: the next seed (any node of a cluster will do)
+      this.#seedIndex = (this.#seedIndex + 1) % this.#seeds.length;
+      this.#url = this.#seeds[this.#seedIndex];
     }
-    for (const document of [...this.#documents.values()]) {
+    for (const document of this.#documentsOn(null)) {
       document._disconnected();
     }
-    if (this.#closed) {
+    if (this.#closed || !this.#stillUsable(connection, code, reason)) {
       return;
     }
+    this.#setState('offline');
+    this.#reconnectTimer = this.#timers.setTimeout(
+      () => this.#connect(),
+      reconnectMs ?? this.#backoff.next(),
+    );
+  }
+
+  /**
+   * A node socket is lost: it reconnects to its node after a backoff; if it never reached the
+   * node (gone, or not a node any more), its documents go back to the seed socket, where they are
+   * redirected again or taken over.
+   * @param {Connection} connection
+   * @param {number} code
+   * @param {string} reason
+   * @param {number} [reconnectMs]
+   */
+  #nodeLost(connection, code, reason, reconnectMs) {
+    const node = /** @type {string} */ (connection.node);
+    this.#nodeConnections.delete(node);
+    this.#stopPing(connection);
+    if (connection.socket !== null) {
+      closeQuietly(connection.socket, 1000, 'lost');
+    }
+    const orphans = this.#documentsOn(node);
+    for (const document of orphans) {
+      document._disconnected();
+    }
+    if (this.#closed || !this.#stillUsable(connection, code, reason)) {
+      return;
+    }
+    if (!connection.welcomed) {
+      for (const document of orphans) {
+        this.#owners.delete(document.id);
+      }
+      if (this.#connection?.welcomed) {
+        this.#openOn(null);
+      }
+      return;
+    }
+    this.#nodeTimers.set(
+      node,
+      this.#timers.setTimeout(() => this.#connectNode(node), reconnectMs ?? this.#backoff.next()),
+    );
+  }
+
+  /**
+   * What a close code says about every socket of this client: a policy violation (not about a
+   * token that getToken can renew) ends the client (false).
+   * @param {Connection} connection
+   * @param {number} code
+   * @param {string} reason
+   */
+  #stillUsable(connection, code, reason) {
     const tokenRefused = connection.unauthorized === true || /token expired/.test(reason);
     if (code === POLICY_VIOLATION && !(tokenRefused && this.#getToken !== null)) {
       this.#report(
@@ -801,13 +1079,9 @@ export class TandemClient {
         ),
       );
       this.close();
-      return;
+      return false;
     }
-    this.#setState('offline');
-    this.#reconnectTimer = this.#timers.setTimeout(
-      () => this.#connect(),
-      reconnectMs ?? this.#backoff.next(),
-    );
+    return true;
   }
 
   /**
@@ -832,29 +1106,32 @@ export class TandemClient {
     this.#events.emit('clientIdChanged', change);
   }
 
-  /** Whether no op is in flight under the id the current connection said in hello. */
-  #drained() {
-    const helloId = this.#helloId;
+  /**
+   * Whether no op of any document is in flight under `helloId`.
+   * @param {string} helloId
+   */
+  #drained(helloId) {
     return [...this.#documents.values()].every((document) => !document._inFlightUnder(helloId));
   }
 
   /**
-   * After a new client id: once every op sent under the old one is answered, reconnect under the
-   * new one (an op whose answer is lost with the socket goes again under the old id first, so it
-   * is stored once).
+   * After a new client id: once every op sent under the old one is answered, reconnect each
+   * socket that said the old one under the new one (an op whose answer is lost with the socket
+   * goes again under the old id first, so it is stored once).
    */
   #switchIfDrained() {
-    const connection = this.#connection;
-    if (connection?.welcomed && this.#helloId !== this.#clientId && this.#drained()) {
-      this.#lost(connection, ABNORMAL, `reconnecting as ${this.#clientId}`, 0);
+    for (const connection of this.#allConnections()) {
+      if (
+        connection.welcomed &&
+        connection.helloId !== this.#clientId &&
+        this.#drained(connection.helloId)
+      ) {
+        this.#lost(connection, ABNORMAL, `reconnecting as ${this.#clientId}`, 0);
+      }
     }
   }
 
   #cancelTimers() {
-    if (this.#pingTimer !== null) {
-      this.#timers.clearTimeout(this.#pingTimer);
-      this.#pingTimer = null;
-    }
     if (this.#reconnectTimer !== null) {
       this.#timers.clearTimeout(this.#reconnectTimer);
       this.#reconnectTimer = null;
@@ -901,18 +1178,18 @@ export class TandemClient {
   }
 
   /**
-   * @param {{socket: WebSocket}} connection
+   * @param {Connection} connection
    * @param {object} message
    */
   #send(connection, message) {
     try {
       connection.socket.send(JSON.stringify(message));
     } catch (error) {
-      this.#lost(/** @type {any} */ (connection), ABNORMAL, `send failed: ${error}`);
+      this.#lost(connection, ABNORMAL, `send failed: ${error}`);
     }
   }
 
-  /** What a document may use of its client. */
+  /** What a document may use of its client: each call about the document's own socket. */
   #internals() {
     return {
       settings: this.#settings,
@@ -920,28 +1197,43 @@ export class TandemClient {
       now: this.#now,
       clientId: () => this.#clientId,
       nextId: () => Object.freeze({ clientId: this.#clientId, seq: this.#nextSeq++ }),
-      helloId: () => this.#helloId,
+      /** @param {TandemDocument} document */
+      helloId: (document) => this.#connectionOf(document)?.helloId ?? this.#helloId,
       idTaken: (taken, docId) => this.#idTaken(taken, docId),
-      online: () => this.#connection?.welcomed === true,
-      /** @param {object} message sends on the welcomed connection; false if there is none */
-      send: (message) => {
-        const connection = this.#connection;
+      /** @param {TandemDocument} document */
+      online: (document) => this.#connectionOf(document)?.welcomed === true,
+      /**
+       * Sends on the document's socket if it is welcomed; false if there is none.
+       * @param {TandemDocument} document
+       * @param {object} message
+       */
+      send: (document, message) => {
+        const connection = this.#connectionOf(document);
         if (connection === null || !connection.welcomed) {
           return false;
         }
         this.#send(connection, message);
         return true;
       },
-      /** resync by reconnecting: the documents reopen with open {rev} and catch up */
-      resync: () => {
-        if (this.#connection !== null) {
-          this.#lost(this.#connection, ABNORMAL, 'resync');
+      /**
+       * Resync by reconnecting the document's socket: its documents reopen with open {rev} and
+       * catch up.
+       * @param {TandemDocument} document
+       */
+      resync: (document) => {
+        const connection = this.#connectionOf(document);
+        if (connection !== null) {
+          this.#lost(connection, ABNORMAL, 'resync');
         }
       },
       /** @param {TandemDocument} document */
       forget: (document) => {
         if (this.#documents.get(document.id) === document) {
           this.#documents.delete(document.id);
+          this.#owners.delete(document.id);
+          this.#lastMoved.delete(document.id);
+          this.#waiting.delete(document.id);
+          this.#closeUnusedNodeSockets();
           this.#switchIfDrained();
           this.#updateStatus();
         }
@@ -1013,9 +1305,10 @@ export class TandemDocument {
       sink: {
         // an op under a newer id than the connection's waits for the reconnect under that id
         submit: (rev, op, seq, clientId) =>
-          clientId === client.helloId() && client.send({ type: 'submit', doc: id, rev, op, seq }),
+          clientId === client.helloId(this) &&
+          client.send(this, { type: 'submit', doc: id, rev, op, seq }),
         publishPresence: (rev, selection, meta) =>
-          client.send({ type: 'presence', doc: id, rev, selection, meta }),
+          client.send(this, { type: 'presence', doc: id, rev, selection, meta }),
         changed: (change) => {
           if (change.origin === 'remote') {
             this.#undo.transform(change.op); // undo never reverts what others typed
@@ -1261,7 +1554,7 @@ export class TandemDocument {
         this.#session.acknowledge(
           integer(message, 'rev'),
           integer(message, 'seq'),
-          this.#client.helloId(),
+          this.#client.helloId(this),
         );
         break;
       case 'presence':
@@ -1295,7 +1588,7 @@ export class TandemDocument {
       this.#finishClose();
     } else if (error.seq !== null) {
       const seq = error.seq;
-      const sentAs = this.#client.helloId(); // the error came on the current connection
+      const sentAs = this.#client.helloId(this); // the error came on the document's socket
       if (error.code === 'seq_reused') {
         this.#session.seqReused(seq, sentAs); // goes again under a fresh id
       } else if (error.retryable) {
@@ -1309,7 +1602,7 @@ export class TandemDocument {
         // the server refused the op in flight: the local text can no longer converge with it
         this.#resyncRequired = true;
         this.#session.goOffline();
-        if (this.#client.send({ type: 'close', doc: this.#id })) {
+        if (this.#client.send(this, { type: 'close', doc: this.#id })) {
           this.#closeSent = true; // the reopen follows the server's closed
         }
       }
@@ -1353,7 +1646,7 @@ export class TandemDocument {
     if (this.#session.initialized && !this.#resyncRequired) {
       message.rev = this.#session.revision;
     }
-    this.#openSent = this.#client.send(message);
+    this.#openSent = this.#client.send(this, message);
     this.#publish();
   }
 
@@ -1365,7 +1658,7 @@ export class TandemDocument {
         this.#session.rebase(
           serverRevision,
           message.text,
-          this.#client.helloId(),
+          this.#client.helloId(this),
           typeof message.seq === 'number' ? message.seq : null,
         );
       } else if (!this.#session.initialized) {
@@ -1422,7 +1715,7 @@ export class TandemDocument {
           { retryable: true, docId: this.#id },
         ),
       );
-      this.#client.resync(); // reconnect and catch up with open {rev}
+      this.#client.resync(this); // reconnect and catch up with open {rev}
       return false;
     }
     const notOurs = sentHere?.clientId !== opClientId || sentHere?.seq !== opSeq;
@@ -1465,7 +1758,7 @@ export class TandemDocument {
     if (this.#state === 'closed' || this.#closeSent) {
       return;
     }
-    if (this.#openSent && this.#client.send({ type: 'close', doc: this.#id })) {
+    if (this.#openSent && this.#client.send(this, { type: 'close', doc: this.#id })) {
       this.#closeSent = true;
     } else {
       this.#finishClose();
@@ -1524,7 +1817,7 @@ export class TandemDocument {
       return;
     }
     let next;
-    if (!this.#client.online()) {
+    if (!this.#client.online(this)) {
       next = this.#session.initialized ? 'offline' : 'connecting';
     } else if (!this.#session.online) {
       next = 'connecting';
@@ -1568,13 +1861,14 @@ export class TandemDocument {
  */
 
 /**
- * One socket of a {@link TandemClient}: `token` the token it serves under (said in hello, or
- * taken by `authed`), `unauthorized` once the server refused its token (a close 1008 next is then
- * about the token), `authPending` while an `auth` of `pendingToken` awaits its answer,
- * `movedAway` once it is left for the node a `moved` named.
- * @typedef {{socket: WebSocket, welcomed: boolean, lastHeard: number, token?: string,
- *   unauthorized?: boolean, authPending?: boolean, pendingToken?: string,
- *   movedAway?: boolean}} Connection
+ * One socket of a {@link TandemClient}: `node` null for the seed socket, else the URL of the node
+ * a `moved` named (also its `url`); `helloId` the client id said in its hello; `socket` null until
+ * dialled; `token` the token it serves under (said in hello, or taken by `authed`),
+ * `unauthorized` once the server refused its token (a close 1008 next is then about the token),
+ * `authPending` while an `auth` of `pendingToken` awaits its answer; `pingTimer` its own ping.
+ * @typedef {{node: string | null, url: string, helloId: string, socket: WebSocket,
+ *   welcomed: boolean, lastHeard: number, pingTimer: any, token?: string,
+ *   unauthorized?: boolean, authPending?: boolean, pendingToken?: string}} Connection
  */
 
 /**
@@ -1593,11 +1887,13 @@ export class TandemDocument {
  * @property {() => number} now
  * @property {() => string} clientId the id of new ops
  * @property {() => import('./client.js').OpId} nextId the id of an op that goes in flight
- * @property {() => string} helloId the id the current connection said in hello
+ * @property {(document: TandemDocument) => string} helloId the id the document's socket said in
+ *   hello
  * @property {(taken: import('./client.js').OpId, docId: string) => void} idTaken
- * @property {() => boolean} online
- * @property {(message: object) => boolean} send
- * @property {() => void} resync
+ * @property {(document: TandemDocument) => boolean} online whether the document's socket is
+ *   welcomed
+ * @property {(document: TandemDocument, message: object) => boolean} send on the document's socket
+ * @property {(document: TandemDocument) => void} resync reconnects the document's socket
  * @property {(document: TandemDocument) => void} forget
  * @property {() => void} stateChanged
  */

@@ -285,3 +285,32 @@ test('a given client id follows the server rule', () => {
   assert.throws(() => w.client('a\nb'), /control character U\+000A at 1/);
   assert.throws(() => w.client('x'.repeat(65)), /length : 65 \(expected: 1 to 64 code points\)/);
 });
+
+test('on a cluster: after a fresh id, the socket to a node says it too', async () => {
+  const w = world();
+  const node = 'ws://a.tandem.test/ws';
+  w.server.owners.set('other', node);
+  const thief = w.client('alice');
+  const t = await open(w, thief, 'doc');
+  t.edit(append('T')); // stored as alice/1
+  w.run();
+  const victim = w.client('alice');
+  const doc = await open(w, victim, 'doc');
+  const other = await open(w, victim, 'other'); // on its own socket to the node
+  assert.deepEqual(hellos(w), ['alice', 'alice', 'alice']);
+
+  doc.edit(prepend('mine ')); // alice/1 again: refused, not stored
+  w.run();
+  w.wait(1); // both sockets reconnect under the new id at once
+  const fresh = victim.clientId;
+  assert.notEqual(fresh, 'alice');
+  const helloUrls = w.network.sockets.slice(-2).map((s) => s.url).sort();
+  assert.deepEqual(helloUrls, [node, 'ws://tandem.test/ws']);
+  assert.deepEqual(hellos(w).slice(-2), [fresh, fresh]);
+  other.edit(append('o'));
+  w.run();
+  assert.deepEqual(committed(w, 'other'), [`${fresh}/3`]);
+  assert.deepEqual(committed(w, 'doc'), ['alice/1', `${fresh}/2`]);
+  assert.equal(doc.text, 'mine T');
+  assert.equal(other.text, 'o');
+});

@@ -610,8 +610,10 @@ function steal(w, clientId, docId) {
   });
 }
 
-test('moved: the client reconnects to the owner at once, and to its seeds when the owner is gone', async () => {
+test('moved: the document moves to a socket to its owner at once; the seed socket stays', async () => {
   const w = world();
+  const seed = 'ws://tandem.test/ws';
+  const owner = 'ws://owner.tandem.test/ws';
   const client = w.client('alice', { alternates: ['ws://b.tandem.test/ws'] });
   const errors = [];
   client.on('error', (e) => errors.push(e.code));
@@ -619,37 +621,162 @@ test('moved: the client reconnects to the owner at once, and to its seeds when t
   doc.edit(append('a'));
   w.run();
   const [connection] = w.server.connections;
+  w.server.owners.set('notes', owner); // the document's node stepped down, the owner took it
   connection.send({
     type: 'error',
     doc: 'notes',
     code: 'moved',
     message: 'served by node b',
     retryable: true,
-    url: 'ws://owner.tandem.test/ws',
+    url: owner,
   });
   w.run();
-  w.wait(1); // at once: a timer of 0 ms
   await settle(w);
-  assert.equal(w.network.sockets.at(-1).url, 'ws://owner.tandem.test/ws');
+  const [seedSocket, ownerSocket] = w.network.sockets;
+  assert.deepEqual(w.network.sockets.map((s) => s.url), [seed, owner], 'at once, no timer');
+  assert.equal(seedSocket.readyState, 1, 'the seed socket stays');
   assert.equal(client.state, 'connected');
   doc.edit(append('b'));
   w.run();
   await settle(w);
   assert.equal(doc.text, 'ab');
   assert.equal(w.server.documents.get('notes').text, 'ab');
+  assert.ok(ownerSocket.sent.some((frame) => JSON.parse(frame).type === 'submit'));
+  assert.ok(seedSocket.sent.every((frame) => JSON.parse(frame).seq !== 2), 'b went to the owner');
 
-  // the owner dies: back to the first seed, which cannot be reached, then the next one
+  // the owner dies: its socket reconnects, cannot reach it, and the document goes back to the
+  // seed socket, whose node takes it over
+  w.network.unreachable.add(owner);
+  w.server.owners.delete('notes');
+  ownerSocket.serverClosed(1006);
+  w.run();
+  assert.equal(doc.state, 'offline');
+  w.wait(5_000);
+  await settle(w);
+  assert.deepEqual(
+    w.network.sockets.slice(2).map((s) => s.url),
+    [owner],
+    'one attempt at the owner, then the seed socket',
+  );
+  assert.equal(doc.state, 'synced');
+  doc.edit(append('c'));
+  w.run();
+  await settle(w);
+  assert.equal(w.server.documents.get('notes').text, 'abc');
+  assert.equal(seedSocket.readyState, 1, 'the seed socket never left');
+
+  // the seed node dies: to the first seed, which cannot be reached, then the next one
   w.network.up = false;
   w.network.cut();
   w.run();
   w.wait(5_000);
   assert.deepEqual(
-    w.network.sockets.slice(2).map((s) => s.url).slice(0, 2),
-    ['ws://tandem.test/ws', 'ws://b.tandem.test/ws'],
+    w.network.sockets.slice(3).map((s) => s.url).slice(0, 2),
+    [seed, 'ws://b.tandem.test/ws'],
   );
   w.network.up = true;
   w.wait(5_000);
   await settle(w);
   assert.equal(client.state, 'connected');
+  assert.equal(doc.state, 'synced');
   assert.deepEqual(errors, [], 'a redirect is no error');
 });
+
+test('two documents of two owners on one client: one redirect each, both open on their owners at once', async () => {
+  const w = world();
+  const seed = 'ws://tandem.test/ws';
+  const a = 'ws://a.tandem.test/ws';
+  const b = 'ws://b.tandem.test/ws';
+  w.server.owners.set('one', a);
+  w.server.owners.set('two', b);
+  const alice = w.client('alice');
+  const errors = [];
+  alice.on('error', (e) => errors.push(e.code));
+  const opening = [alice.open('one'), alice.open('two')];
+  w.run();
+  w.wait(10_000); // a client that moves its one socket is bounced between a and b meanwhile
+  await settle(w);
+  assert.equal(w.server.movedSent, 2, 'one redirect per document');
+  const [one, two] = await Promise.all(opening);
+  one.edit(append('1'));
+  two.edit(append('2'));
+  w.run();
+  w.wait(10_000);
+  await settle(w);
+  assert.equal(w.server.movedSent, 2, 'still one redirect per document');
+  assert.deepEqual(w.network.sockets.map((s) => s.url), [seed, a, b], 'one socket per node');
+  assert.ok(w.network.sockets.every((s) => s.readyState === 1));
+  assert.deepEqual(
+    [w.server.subscribers('one'), w.server.subscribers('two')].map((subscribers) =>
+      subscribers.map((c) => c.socket.url),
+    ),
+    [[a], [b]],
+    'both subscriptions live at once',
+  );
+  assert.equal(w.server.documents.get('one').text, '1');
+  assert.equal(w.server.documents.get('two').text, '2');
+  assert.deepEqual([one.state, two.state], ['synced', 'synced']);
+
+  // another client's edits reach each document on its own socket
+  const bob = w.client('bob');
+  const bobs = [bob.open('one'), bob.open('two')];
+  w.run();
+  await settle(w);
+  const [bobOne, bobTwo] = await Promise.all(bobs);
+  bobOne.edit(append('x'));
+  bobTwo.edit(append('y'));
+  w.run();
+  await settle(w);
+  assert.deepEqual([one.text, two.text], ['1x', '2y']);
+
+  // a message on a socket the document left is dropped
+  const seedSide = [...w.server.connections].find(
+    (c) => c.clientId === 'alice' && c.socket.url === seed,
+  );
+  seedSide.sendBinary({
+    type: 'ops',
+    doc: 'one',
+    ops: [{ rev: one.revision + 1, op: ['stale', 2], client: 'zed', seq: 1, user: 'user-zed' }],
+  });
+  w.run();
+  assert.equal(one.text, '1x');
+
+  // a node socket whose documents are all closed is closed
+  const closing = one.close();
+  await settle(w);
+  await closing;
+  assert.equal(w.network.sockets[1].readyState, 3, 'the socket to a');
+  assert.equal(w.network.sockets[2].readyState, 1, 'the socket to b');
+  assert.deepEqual(errors, []);
+});
+
+test('a document redirected back within a second reopens after a backoff, not at once', async () => {
+  const w = world();
+  const seed = 'ws://tandem.test/ws';
+  const a = 'ws://a.tandem.test/ws';
+  const client = w.client('alice');
+  const doc = await open(w, client, 'notes');
+  const opensOn = (url) =>
+    w.network.sockets
+      .filter((s) => s.url === url)
+      .flatMap((s) => s.sent.map((frame) => JSON.parse(frame)))
+      .filter((m) => m.type === 'open').length;
+  w.server.owners.set('notes', a);
+  doc.edit(append('x')); // the seed answers moved: at once to a
+  w.run();
+  assert.equal(opensOn(a), 1);
+  assert.equal(w.server.movedSent, 1);
+  // two nodes disagree for a moment: a sends it back to the seed at once (seed owns it again)
+  w.server.owners.set('notes', seed);
+  const [, aSide] = [...w.server.connections];
+  aSide.send({ type: 'error', doc: 'notes', code: 'moved', retryable: true, url: seed });
+  w.run();
+  assert.equal(opensOn(seed), 1, 'not reopened on the seed yet: the backoff');
+  assert.equal(w.network.sockets[1].readyState, 3, 'the socket to a, empty now, is closed');
+  w.wait(1000);
+  await settle(w);
+  assert.equal(opensOn(seed), 2);
+  assert.equal(doc.state, 'synced');
+  assert.equal(w.server.documents.get('notes').text, 'x');
+});
+

@@ -286,3 +286,30 @@ test('a getToken that has nothing new yet sends no auth and is asked again with 
   assert.deepEqual(sent(w, 'auth'), [{ type: 'auth', token: 'ada:500' }]);
   assert.equal(client.user.exp, 500);
 });
+
+test('on a cluster: a node socket says a fresh token in hello, and a refresh goes on every socket', async () => {
+  const w = tokenWorld();
+  const owner = 'ws://owner.tandem.test/ws';
+  w.server.owners.set('notes', owner);
+  const { getToken, issued } = issuer(w, 'ada', 1000);
+  const client = w.client('c1', { getToken, pingIntervalMs: 10_000_000 });
+  await settle(w);
+  const opening = client.open('notes');
+  await settle(w);
+  const doc = await opening;
+  assert.deepEqual(w.network.sockets.map((s) => s.url), ['ws://tandem.test/ws', owner]);
+  assert.deepEqual(sent(w, 'hello').map((m) => m.token), ['ada:1000', 'ada:1000']);
+  assert.equal(issued.length, 2, 'a token fetched for the node socket');
+
+  w.wait(800_000);
+  await settle(w);
+  const [seedSocket, ownerSocket] = w.network.sockets;
+  const auths = (socket) => socket.sent.filter((frame) => JSON.parse(frame).type === 'auth');
+  assert.equal(auths(seedSocket).length, 1);
+  assert.equal(auths(ownerSocket).length, 1, 'the node socket serves under the fresh token too');
+  assert.equal(client.user.exp, 1800);
+  doc.edit(append('x'));
+  w.run();
+  assert.equal(doc.state, 'synced');
+  assert.equal(w.server.documents.get('notes').text, 'x');
+});

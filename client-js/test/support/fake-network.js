@@ -7,7 +7,9 @@
 // stored (client, seq) with seq_reused), the server's presence (a joiner hears of every client
 // present and they of it; a client id on another socket stays present) and, when given a
 // `verify` function, its tokens (hello refused with unauthorized and 1008, auth answered with
-// authed or unauthorized, expiry as unauthorized and 1008). Nothing is delivered
+// authed or unauthorized, expiry as unauthorized and 1008). Given `owners`, it is a cluster whose
+// nodes are the URLs the sockets were made for: `open` or `submit` of a document on a socket to
+// another URL than its owner's is answered `moved` with the owner's URL. Nothing is delivered
 // inside send(): events wait in one queue until the test runs the network, as on a real event
 // loop.
 
@@ -67,6 +69,8 @@ export class FakeNetwork {
   /** @type {Function[]} */
   #queue = [];
   up = true;
+  /** @type {Set<string>} URLs no socket reaches (a node that is gone), while the network is up */
+  unreachable = new Set();
   /** @type {FakeServer} */
   server;
   /** every socket ever made, newest last */
@@ -95,7 +99,7 @@ export class FakeNetwork {
           if (this.readyState !== 0 || this.serverClosing) {
             return;
           }
-          if (!network.up) {
+          if (!network.up || network.unreachable.has(this.url)) {
             this.readyState = 3;
             this.dispatch('error', {});
             this.dispatch('close', { code: 1006, reason: '' });
@@ -299,6 +303,14 @@ export class FakeServer {
   holding = new Set();
   /** @type {{from: ServerConnection, message: any}[]} */
   held = [];
+  /**
+   * The URL of the node that owns each document, as on a cluster (docs/scaling.md): an `open` or
+   * `submit` on a socket to another URL is answered `moved {url}`. Unset documents: any URL.
+   * @type {Map<string, string>}
+   */
+  owners = new Map();
+  /** `moved` errors sent so far */
+  movedSent = 0;
   /** where each pruned document's history starts: an open below it is resynced, as the server does */
   /** @type {Map<string, number>} */
   prunedBefore = new Map();
@@ -367,6 +379,22 @@ export class FakeServer {
     if (from.clientId === null) {
       from.send({ type: 'error', code: 'bad_request', message: 'hello first', retryable: false });
       return;
+    }
+    const owner = this.owners.get(message.doc);
+    if ((message.type === 'open' || message.type === 'submit') && owner !== undefined) {
+      if (owner !== from.socket.url) {
+        this.movedSent++;
+        from.send({
+          type: 'error',
+          doc: message.doc,
+          ...(message.type === 'submit' ? { seq: message.seq } : {}),
+          code: 'moved',
+          message: `served by ${owner}`,
+          retryable: true,
+          url: owner,
+        });
+        return;
+      }
     }
     switch (message.type) {
       case 'open': {
