@@ -1,7 +1,8 @@
 #!/bin/sh
 # Issue 14's figures of the tandem command on the load generator's recovery document (1,000,000
 # ops made through the server by 50 editors, checkpoints every 1000 revisions): verify, export and
-# import throughput (each command's summary line says ops/s) and the latency of GET ?rev=.
+# import throughput (each command's summary line says ops/s) and the latency of GET ?rev= and
+# GET /blame?rev=.
 #
 #   mvn -B -q -Pbench package -pl sequencer,bench -am -DskipTests
 #   bench/cli-figures.sh [DATA_DIR]      # default /tmp/tandem-cli-figures; made if absent
@@ -52,6 +53,14 @@ for rev in 1 999 1000 250500 500999 750000 999999 "$head"; do
   for i in 1 2 3 4 5; do
     curl -s -o /dev/null -w "%{time_total}\n" "${url}api/docs/$doc?rev=$rev"
   done | sort -n | sed -n 3p | sed "s/^/?rev=$rev median of 5: /"
+done
+# blame: the nearest checkpoint storing authorship (one every 10,000 revisions or so) plus the ops
+# after it; 10008 and 52028 replay about 10,000 and 11,000 ops in the document this made once.
+for rev in 1 10008 52028 500000 999999 "$head"; do
+  curl -s -o /dev/null "${url}api/docs/$doc/blame?rev=$rev" # a first, cold one apart
+  for i in 1 2 3 4 5; do
+    curl -s -o /dev/null -w "%{time_total}\n" "${url}api/docs/$doc/blame?rev=$rev"
+  done | sort -n | sed -n 3p | sed "s/^/blame?rev=$rev median of 5: /"
 done
 "$tandem" verify "$doc" --server="$url"
 "$tandem" export "$doc" -o "$work/$doc-server.ndjson" --server="$url"

@@ -205,10 +205,10 @@ public final class Archive {
           visitor.checkpoint(checkpoints.get(next++));
           long ops = 0;
           try (PreparedStatement select =
-              connection.prepareStatement(
+              Jdbc.streaming(
+                  connection,
                   "SELECT rev, op, client_id, client_seq, user_id, created_at, hash"
                       + " FROM operations WHERE doc_id = ? AND rev > ? ORDER BY rev")) {
-            select.setFetchSize(1000); // streams a long history instead of loading it whole
             select.setString(1, docId);
             select.setLong(2, checkpoints.get(0).revision());
             try (ResultSet rows = select.executeQuery()) {
@@ -264,10 +264,10 @@ public final class Archive {
           OpLog.requireNotPruned(connection, docId, from);
           TextOperation composed = null;
           try (PreparedStatement select =
-              connection.prepareStatement(
+              Jdbc.streaming(
+                  connection,
                   "SELECT op FROM operations WHERE doc_id = ? AND rev > ? AND rev <= ?"
                       + " ORDER BY rev")) {
-            select.setFetchSize(1000);
             select.setString(1, docId);
             select.setLong(2, from);
             select.setLong(3, to);

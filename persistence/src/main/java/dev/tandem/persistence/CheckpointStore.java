@@ -238,10 +238,10 @@ public final class CheckpointStore {
       }
     }
     try (PreparedStatement select =
-        connection.prepareStatement(
+        Jdbc.streaming(
+            connection,
             "SELECT rev, op, user_id FROM operations WHERE doc_id = ? AND rev > ? AND rev <= ?"
                 + " ORDER BY rev")) {
-      select.setFetchSize(1000);
       select.setString(1, docId);
       select.setLong(2, at);
       select.setLong(3, revision);

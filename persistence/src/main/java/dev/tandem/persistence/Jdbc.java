@@ -1,10 +1,12 @@
 package dev.tandem.persistence;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import org.postgresql.PGStatement;
 
 /** Transactions and conversions shared by the op log and the checkpoint store. */
 final class Jdbc {
@@ -14,7 +16,23 @@ final class Jdbc {
     T run(Connection connection) throws SQLException;
   }
 
+  /** Rows per round trip of a {@link #streaming} select. */
+  static final int STREAM_FETCH_SIZE = 10_000;
+
   private Jdbc() {}
+
+  /**
+   * A select of many rows (a history's ops, a replay): fetched {@link #STREAM_FETCH_SIZE} rows a
+   * round trip (inside a transaction the driver streams them, it never holds all), with numbers and
+   * times sent in binary, which neither PostgreSQL has to format as text nor the driver to parse (a
+   * negative prepare threshold forces binary from the first execution on).
+   */
+  static PreparedStatement streaming(Connection connection, String sql) throws SQLException {
+    PreparedStatement select = connection.prepareStatement(sql);
+    select.setFetchSize(STREAM_FETCH_SIZE);
+    select.unwrap(PGStatement.class).setPrepareThreshold(-1);
+    return select;
+  }
 
   /**
    * Runs {@code work} in one transaction at {@code isolation} and commits it; on any failure rolls

@@ -509,10 +509,10 @@ public final class OpLog {
     Rope text = Rope.of(base.text()); // O(op + log n) per op, so a long replay stays linear
     long at = base.revision();
     try (PreparedStatement select =
-        connection.prepareStatement(
+        Jdbc.streaming(
+            connection,
             "SELECT rev, op FROM operations WHERE doc_id = ? AND rev > ? AND rev <= ?"
                 + " ORDER BY rev")) {
-      select.setFetchSize(1000); // streams long replays instead of loading them whole
       select.setString(1, docId);
       select.setLong(2, at);
       select.setLong(3, revision);

@@ -1,7 +1,6 @@
 package dev.tandem.sequencer.archive;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.databind.util.RawValue;
+import com.fasterxml.jackson.core.JsonGenerator;
 import dev.tandem.persistence.ArchiveHeader;
 import dev.tandem.persistence.ArchiveVisitor;
 import dev.tandem.persistence.ArchivedCheckpoint;
@@ -29,83 +28,116 @@ import java.io.Writer;
  * history starts at a later checkpoint, after a {@code prunedClient} line per client whose ops were
  * pruned (its highest pruned seq, that op's revision and user), so that an import still recognises
  * their resubmits; a file without such lines is one of a document never pruned, as version 1 wrote
- * before it had them.
+ * before it had them. Each line is written by one streaming generator straight into the writer (no
+ * tree, no string per line): an export of a long history spends its time on the history, not on
+ * building JSON.
  */
 public final class ArchiveWriter implements ArchiveVisitor {
   static final String FORMAT = "tandem-history";
   static final int VERSION = 1;
 
   private final Writer out;
+  private final JsonGenerator json;
+  private final InstantText times = new InstantText();
 
   public ArchiveWriter(Writer out) {
     this.out = out;
+    try {
+      json = Json.MAPPER.getFactory().createGenerator(out);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    json.setRootValueSeparator(null); // lines end with a newline instead, written below
   }
 
   @Override
   public void header(ArchiveHeader header) {
-    ObjectNode line = Json.object();
-    line.put("format", FORMAT);
-    line.put("version", VERSION);
-    line.put("doc", header.docId());
-    line.put("head", header.head());
-    line.put("headHash", header.headHash());
-    line.put("created", header.createdAt().toString());
-    line.put("updated", header.updatedAt().toString());
-    write(line);
+    write(
+        () -> {
+          json.writeStartObject();
+          json.writeStringField("format", FORMAT);
+          json.writeNumberField("version", VERSION);
+          json.writeStringField("doc", header.docId());
+          json.writeNumberField("head", header.head());
+          json.writeStringField("headHash", header.headHash());
+          json.writeStringField("created", times.format(header.createdAt()));
+          json.writeStringField("updated", times.format(header.updatedAt()));
+          json.writeEndObject();
+        });
   }
 
   @Override
   public void prunedClient(PrunedClient client) {
-    ObjectNode line = Json.object();
-    line.put("prunedClient", client.clientId());
-    line.put("seq", client.seq());
-    line.put("rev", client.revision());
-    line.put("user", client.userId());
-    write(line);
+    write(
+        () -> {
+          json.writeStartObject();
+          json.writeStringField("prunedClient", client.clientId());
+          json.writeNumberField("seq", client.seq());
+          json.writeNumberField("rev", client.revision());
+          json.writeStringField("user", client.userId());
+          json.writeEndObject();
+        });
   }
 
   @Override
   public void checkpoint(ArchivedCheckpoint checkpoint) {
-    ObjectNode line = Json.object();
-    line.put("checkpoint", checkpoint.revision());
-    line.put("text", checkpoint.text());
-    line.put("sha256", checkpoint.sha256());
-    line.put("chain", checkpoint.chain());
-    line.put("time", checkpoint.createdAt().toString());
-    write(line);
+    write(
+        () -> {
+          json.writeStartObject();
+          json.writeNumberField("checkpoint", checkpoint.revision());
+          json.writeStringField("text", checkpoint.text());
+          json.writeStringField("sha256", checkpoint.sha256());
+          json.writeStringField("chain", checkpoint.chain());
+          json.writeStringField("time", times.format(checkpoint.createdAt()));
+          json.writeEndObject();
+        });
   }
 
   @Override
   public void op(ArchivedOp op) {
-    ObjectNode line = Json.object();
-    line.put("rev", op.revision());
-    line.putRawValue("op", new RawValue(op.opJson()));
-    line.put("client", op.clientId());
-    line.put("seq", op.clientSeq());
-    line.put("user", op.userId());
-    line.put("time", op.createdAt().toString());
-    line.put("hash", op.hash());
-    write(line);
+    write(
+        () -> {
+          json.writeStartObject();
+          json.writeNumberField("rev", op.revision());
+          json.writeFieldName("op");
+          json.writeRawValue(op.opJson()); // stored canonical JSON, verified as it is read
+          json.writeStringField("client", op.clientId());
+          json.writeNumberField("seq", op.clientSeq());
+          json.writeStringField("user", op.userId());
+          json.writeStringField("time", times.format(op.createdAt()));
+          json.writeStringField("hash", op.hash());
+          json.writeEndObject();
+        });
   }
 
   @Override
   public void end(long ops) {
-    ObjectNode line = Json.object();
-    line.put("end", ops);
-    write(line);
+    write(
+        () -> {
+          json.writeStartObject();
+          json.writeNumberField("end", ops);
+          json.writeEndObject();
+        });
     try {
+      json.flush();
       out.flush();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
-  private void write(ObjectNode line) {
+  /** Writes one line: an object, then a newline. */
+  private void write(Line line) {
     try {
-      out.write(Json.write(line));
-      out.write('\n');
+      line.write();
+      json.writeRaw('\n');
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  @FunctionalInterface
+  private interface Line {
+    void write() throws IOException;
   }
 }
