@@ -116,7 +116,9 @@ class ClientPruneTest {
 
       try (Connection lock = lockDocument(docId)) {
         away.document.submit(TextOperation.builder().retain(1).insert("X").build()); // "aX"
-        ClientHarness.await(() -> appendWaitsForLock(), () -> "the commit never waited");
+        ClientHarness.await(
+            () -> appendWaitsForLock(),
+            () -> "the commit never waited; away: " + away.errors + ", " + sessions());
         away.document.submit(TextOperation.builder().retain(2).insert("Y").build()); // buffered
         proxy.cut();
         ClientHarness.await(
@@ -165,18 +167,41 @@ class ClientPruneTest {
     return connection;
   }
 
-  /** Whether a group commit (the append's statement) waits for a lock. */
+  /**
+   * Whether the server's work for the op waits for the test's lock: its group commit (the append's
+   * statement), or any statement before it that needs the row; either way "X" lands only after the
+   * lock goes. (Only this test's server uses the database meanwhile.)
+   */
   private static boolean appendWaitsForLock() {
     try (Connection connection = EmbeddedPostgresExtension.database().dataSource().getConnection();
         PreparedStatement select =
             connection.prepareStatement(
                 "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
-                    + " AND query LIKE 'WITH heads AS%'");
+                    + " AND datname = current_database()");
         ResultSet row = select.executeQuery()) {
       row.next();
       return row.getLong(1) > 0;
     } catch (SQLException e) {
       throw new AssertionError(e);
+    }
+  }
+
+  /** What the database's sessions do, for a failure's message. */
+  private static String sessions() {
+    try (Connection connection = EmbeddedPostgresExtension.database().dataSource().getConnection();
+        PreparedStatement select =
+            connection.prepareStatement(
+                "SELECT state, wait_event_type, left(query, 60) FROM pg_stat_activity"
+                    + " WHERE datname = current_database()");
+        ResultSet rows = select.executeQuery()) {
+      StringBuilder found = new StringBuilder();
+      while (rows.next()) {
+        found.append(
+            String.format("[%s %s %s] ", rows.getString(1), rows.getString(2), rows.getString(3)));
+      }
+      return found.toString();
+    } catch (SQLException e) {
+      return e.toString();
     }
   }
 
