@@ -8,6 +8,7 @@ import dev.tandem.client.ConnectionState;
 import dev.tandem.client.DocumentListener;
 import dev.tandem.client.TextChange;
 import dev.tandem.ot.TextOperation;
+import dev.tandem.persistence.Database;
 import dev.tandem.persistence.EmbeddedPostgresExtension;
 import dev.tandem.sequencer.ClientHarness.Editor;
 import java.net.URI;
@@ -93,7 +94,15 @@ class ClientPruneTest {
   @Test
   void anOpInFlightThatLandsAfterTheResyncIsAppliedOnce() throws Exception {
     String docId = Servers.freshDoc();
-    try (TandemServer server = Servers.start(Servers.config().historyInMemory(30).build());
+    // The held commit must outlast the reconnect and its resync however slow the machine: a
+    // statement timeout (5 s by default) would fail it, and the document's reload after that
+    // failure would wait for the same lock.
+    try (Database patient =
+            Database.open(
+                EmbeddedPostgresExtension.database()
+                    .connectionConfig()
+                    .withTimeout(Duration.ofMinutes(2)));
+        TandemServer server = Servers.start(Servers.config().historyInMemory(30).build(), patient);
         TcpProxy proxy = new TcpProxy("127.0.0.1", server.port());
         ClientHarness harness = new ClientHarness(SEED)) {
       assertEquals(
