@@ -124,6 +124,7 @@ class ClientPruneTest {
       assertEquals(200, pruned.status(), pruned.body().toString());
 
       try (Connection lock = lockDocument(docId)) {
+        assertEquals("a", away.document.text(), "away heard nothing after the pause");
         away.document.submit(TextOperation.builder().retain(1).insert("X").build()); // "aX"
         ClientHarness.await(
             () -> appendWaitsForLock(),

@@ -148,6 +148,9 @@ final class TcpProxy implements AutoCloseable {
                   if (!awaitThaw(from) || (read = in.read(buffer)) < 0 || !awaitThaw(from)) {
                     break;
                   }
+                  if (isDownstream) {
+                    downstream.await(); // what was read while paused waits for the resume
+                  }
                   out.write(buffer, 0, read);
                   out.flush();
                 }
