@@ -30,11 +30,19 @@ record Convergence(boolean converged, int documents, long totalRevisions, String
       Target.DocumentState server =
           settled(target, document.getKey(), document.getValue(), deadline);
       if (server == null) {
+        StringBuilder states = new StringBuilder();
+        for (Editor editor : document.getValue()) {
+          states.append("; ").append(editor.describe());
+        }
         return new Convergence(
             false,
             byDocument.size(),
             0,
-            document.getKey() + ": editors did not reach the server's head");
+            document.getKey()
+                + ": editors did not reach the server's head ("
+                + target.document(document.getKey()).revision()
+                + ")"
+                + states);
       }
       for (Editor editor : document.getValue()) {
         if (!editor.agreesWith(server.text())) {

@@ -116,6 +116,8 @@ final class Editor {
   private int moves;
   private int quickMoves; // redirects in a row, each within a second of the one before
   private long lastMoveNanos;
+  private String lastError; // the last error the server sent, for a report of an editor stuck
+  private String lastAck; // the last ack of a resubmit, likewise
 
   private Editor(
       LeanSockets sockets, int index, Kind kind, String docId, long seed, Observer observer) {
@@ -210,6 +212,22 @@ final class Editor {
   /** The {@code moved} redirects this editor followed. */
   synchronized int moves() {
     return moves;
+  }
+
+  /** What this editor knows, for a report of an editor that did not reach the server's head. */
+  synchronized String describe() {
+    return clientId
+        + " at revision "
+        + revision
+        + (inFlight == null
+            ? ", nothing in flight"
+            : ", seq " + inFlightSeq + " in flight since revision " + inFlightBase)
+        + (online ? "" : ", offline")
+        + ", "
+        + moves
+        + " move(s)"
+        + (lastError == null ? "" : ", last error: " + lastError)
+        + (lastAck == null ? "" : ", last resubmit ack: " + lastAck);
   }
 
   /** The first thing that went wrong (an error from the server, a broken order), or null. */
@@ -329,7 +347,8 @@ final class Editor {
       }
       case "ops" -> committed(message.ops(), now);
       case "error" -> error(message);
-      default -> {} // welcome, presence, pong, closed, ack (answers only resubmits): nothing to do
+      case "ack" -> resubmitAcked(message);
+      default -> {} // welcome, presence, pong, closed: nothing to do
     }
   }
 
@@ -344,7 +363,17 @@ final class Editor {
     }
   }
 
+  /**
+   * An {@code ack} answers only a resubmit of an op stored before, which came among the committed
+   * ops (at its commit, after a reopen, or at the reload of a recovery) and was acked there: kept
+   * only for {@link #describe}.
+   */
+  private void resubmitAcked(ServerMessage message) {
+    lastAck = "seq " + message.seq() + " at " + message.revision();
+  }
+
   private void error(ServerMessage message) {
+    lastError = message.code() + " (seq " + message.seq() + "): " + message.message();
     if ("moved".equals(message.code()) && message.url() != null) {
       follow(message.url());
     } else if ("unavailable".equals(message.code())

@@ -42,6 +42,9 @@ import org.slf4j.LoggerFactory;
 public final class DocumentSequencer {
   private static final Logger log = LoggerFactory.getLogger(DocumentSequencer.class);
 
+  /** Submits waiting this long without a group done are reported (the sweeper looks). */
+  private static final long STALL_REPORTED_AFTER_NANOS = 10_000_000_000L;
+
   private final String docId;
   private final Sequencers sequencers;
   private final SerialExecutor executor;
@@ -224,6 +227,15 @@ public final class DocumentSequencer {
   void unloadIfIdle(long idleNanos) {
     continueWith(
         () -> {
+          long stalled = submits.stalledFor(System.nanoTime());
+          if (stalled > STALL_REPORTED_AFTER_NANOS) {
+            log.atWarn()
+                .setMessage("document stalled: submits wait and no group was done")
+                .addKeyValue("doc", docId)
+                .addKeyValue("seconds", stalled / 1_000_000_000)
+                .addKeyValue("state", submits.describe())
+                .log();
+          }
           boolean idle =
               subscribers.isEmpty()
                   && catchUps.isEmpty()

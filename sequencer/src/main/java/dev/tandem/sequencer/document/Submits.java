@@ -72,6 +72,9 @@ final class Submits {
   /** Bumped by every {@link #giveUp}: a continuation of work given up finds it changed. */
   private int generation;
 
+  /** When a group was last done with, or nothing waited (for {@link #stalledFor}). */
+  private long progressNanos = System.nanoTime();
+
   /** Work waiting for the group with the committer to be done ({@link #whenNoGroupHandedOff}). */
   private final List<Runnable> afterGroup = new ArrayList<>();
 
@@ -488,6 +491,7 @@ final class Submits {
   /** The group in hand is done with (committed and delivered, failed, or given up). */
   private void groupDone() {
     group = null;
+    progressNanos = System.nanoTime();
     for (Runnable task : afterGroup) {
       continueWith.execute(task);
     }
@@ -516,6 +520,57 @@ final class Submits {
       waiting.remove(request);
       guard.run("refusing", () -> request.afterFailure(error));
     }
+  }
+
+  // ---- a report of a stall ----------------------------------------------------------------------
+
+  /**
+   * How long submits have waited without a group being done, at {@code now}; 0 if none waits. A
+   * document that stalls is a bug: this is what the sweeper reports it by.
+   */
+  long stalledFor(long now) {
+    if (isIdle()) {
+      progressNanos = now;
+      return 0;
+    }
+    return now - progressNanos;
+  }
+
+  /** What the submits wait for, for the report of a stall. */
+  String describe() {
+    StringBuilder state =
+        new StringBuilder()
+            .append(waiting.size())
+            .append(" waiting, group ")
+            .append(
+                group == null ? "none" : group.opCount() + " ops, handed off " + groupHandedOff())
+            .append(", reading for ")
+            .append(readingFor.size())
+            .append(holdingRead == null ? "" : ", holding a read")
+            .append(sequenceAfterLoad ? ", sequencing after the load" : "")
+            .append(", loading current ")
+            .append(loading.isCurrent())
+            .append(" (loading ")
+            .append(loading.isLoading())
+            .append("), generation ")
+            .append(generation)
+            .append(", head ")
+            .append(doc.head());
+    for (SubmitRequest first : waiting.firsts(request -> true, 4)) {
+      Sequencers.Submission submission = first.submission();
+      state
+          .append("; first of a lane: seq ")
+          .append(submission.seq())
+          .append(" on ")
+          .append(submission.baseRevision())
+          .append(", ready ")
+          .append(isReady(first))
+          .append(", needs look-up ")
+          .append(needsLookUp(first))
+          .append(", base forgotten ")
+          .append(baseIsForgotten(submission));
+    }
+    return state.toString();
   }
 
   private TandemException busy(String why) {
