@@ -499,9 +499,10 @@ public final class OpLog {
       throws SQLException {
     Checkpoint base =
         CheckpointStore.nearestAtOrBelow(connection, docId, revision)
-            .orElseThrow(() -> inconsistent(docId, 0, "it has no checkpoint at revision 0"));
+            .orElseThrow(
+                () -> OpRange.inconsistent(docId, 0, "it has no checkpoint at revision 0"));
     if (!base.verify()) {
-      throw inconsistent(
+      throw OpRange.inconsistent(
           docId,
           base.revision(),
           "its checkpoint's text does not match its SHA-256 " + base.sha256());
@@ -631,9 +632,5 @@ public final class OpLog {
 
   private static DocumentNotFoundException notFound(String docId) {
     return new DocumentNotFoundException(docId);
-  }
-
-  private static PersistenceException inconsistent(String docId, long revision, String why) {
-    return OpRange.inconsistent(docId, revision, why);
   }
 }
