@@ -74,10 +74,12 @@ public final class OperationJson {
           || value instanceof Long
           || value instanceof Short
           || value instanceof Byte) {
-        addCount(builder, index, ((Number) value).longValue(), value.toString());
+        String shown = value.toString();
+        addCount(builder, index, ((Number) value).longValue(), shown, 0, shown.length());
       } else if (value instanceof BigInteger big) {
         long number = big.bitLength() < 63 ? big.longValue() : Long.MAX_VALUE;
-        addCount(builder, index, number, big.toString());
+        String shown = big.toString();
+        addCount(builder, index, number, shown, 0, shown.length());
       } else if (value instanceof Number number) {
         throw notIntegral(index, shownNumber(number));
       } else {
@@ -117,14 +119,19 @@ public final class OperationJson {
   private static final String EXPECTED_COMPONENT =
       "(expected a non-zero integer or a non-empty string)";
 
+  /**
+   * Adds the count {@code number} as op[{@code index}]. How it was written, {@code written} from
+   * {@code from} to {@code to}, is cut out only for a message, so that parsing a valid op makes no
+   * string per number.
+   */
   private static void addCount(
-      TextOperation.Builder builder, int index, long number, String shown) {
+      TextOperation.Builder builder, int index, long number, String written, int from, int to) {
     if (number == 0) {
       throw new InvalidOperationException(
           "op["
               + index
               + "] is "
-              + shown
+              + written.substring(from, to)
               + " (expected a non-zero integer: n retains, -n deletes)");
     }
     if (number > Integer.MAX_VALUE || number < -Integer.MAX_VALUE) {
@@ -132,7 +139,7 @@ public final class OperationJson {
           "op["
               + index
               + "] is "
-              + shown
+              + written.substring(from, to)
               + " (expected an integer from -"
               + Integer.MAX_VALUE
               + " to "
@@ -290,15 +297,14 @@ public final class OperationJson {
         requireDigits("in the exponent");
         integral = false;
       }
-      String literal = json.substring(start, pos);
       if (!integral) {
-        throw notIntegral(index, literal);
+        throw notIntegral(index, json.substring(start, pos));
       }
       long number = Long.MAX_VALUE; // stands for "out of range" when there are too many digits
       if (digitsEnd - digitsStart <= 18) {
         number = Long.parseLong(json, digitsStart, digitsEnd, 10);
       }
-      addCount(builder, index, start == digitsStart ? number : -number, literal);
+      addCount(builder, index, start == digitsStart ? number : -number, json, start, pos);
     }
 
     private void requireDigits(String where) {

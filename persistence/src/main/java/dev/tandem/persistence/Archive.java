@@ -1,5 +1,6 @@
 package dev.tandem.persistence;
 
+import dev.tandem.ot.InvalidOperationException;
 import dev.tandem.ot.OperationJson;
 import dev.tandem.ot.TextOperation;
 import java.sql.Connection;
@@ -263,18 +264,13 @@ public final class Archive {
           }
           OpLog.requireNotPruned(connection, docId, from);
           TextOperation composed = null;
-          try (PreparedStatement select =
-              Jdbc.streaming(
-                  connection,
-                  "SELECT op FROM operations WHERE doc_id = ? AND rev > ? AND rev <= ?"
-                      + " ORDER BY rev")) {
-            select.setString(1, docId);
-            select.setLong(2, from);
-            select.setLong(3, to);
-            try (ResultSet rows = select.executeQuery()) {
-              while (rows.next()) {
-                TextOperation op = OperationJson.parse(rows.getString(1));
+          try (OpRange ops = OpRange.open(connection, docId, from, to)) {
+            while (ops.next()) {
+              try {
+                TextOperation op = OperationJson.parse(ops.opJson());
                 composed = composed == null ? op : composed.compose(op);
+              } catch (InvalidOperationException e) {
+                throw ops.doesNotApply(e);
               }
             }
           }

@@ -66,8 +66,9 @@ public final class CheckpointStore {
             insert.setString(7, docId);
             insert.setLong(8, revision);
             if (insert.executeUpdate() == 1) {
-              if (revision - authorshipBelow(connection, docId, revision)
-                  >= AUTHORSHIP_EVERY_REVISIONS) {
+              if (storesAuthorship(
+                  revision - authorshipBelow(connection, docId, revision),
+                  text.codePointCount(0, text.length()))) {
                 storeAuthorship(
                     connection, docId, revision, authorshipAt(connection, docId, revision));
               }
@@ -177,13 +178,26 @@ public final class CheckpointStore {
   }
 
   /**
-   * How far apart checkpoints that store authorship are. Storing it reads the previous authorship
-   * and replays the ops since, in the checkpoint's transaction: at every checkpoint (each 1,000
-   * revisions by default) that work on a document edited by hundreds of people cost the group
-   * commits beside it (typists 500, one run of bench/compare.sh before and after: PostgreSQL CPU
-   * per op 51 -> 157 us, ack p95 35 -> 186 ms). Every 10,000 revisions bounds a blame's replay.
+   * At most how far apart checkpoints that store authorship are. Storing it reads the previous
+   * authorship and replays the ops since, in the checkpoint's transaction: at every checkpoint
+   * (each 1,000 revisions by default) that work on a document edited by hundreds of people cost the
+   * group commits beside it (typists 500, one run of bench/compare.sh before and after: PostgreSQL
+   * CPU per op 51 -> 157 us, ack p95 35 -> 186 ms). Every 10,000 revisions bounds a blame's replay.
    */
   static final long AUTHORSHIP_EVERY_REVISIONS = 10_000;
+
+  /**
+   * Whether a checkpoint stores its authorship, {@code since} revisions after the nearest one that
+   * does, its text {@code codePoints} long. An authorship has at most one run per code point, so
+   * storing it once the ops since the last outnumber the code points costs at most about one run
+   * read and one written per op, however often that is: a short text (the 1,000,000-op recovery
+   * document's 2,000 code points) stores it every few thousand revisions, so a blame replays no
+   * more ops than the runs it reads anyway, and a long one (typists 500's, one run per code point)
+   * every {@link #AUTHORSHIP_EVERY_REVISIONS}, as before.
+   */
+  static boolean storesAuthorship(long since, int codePoints) {
+    return since >= Math.min(AUTHORSHIP_EVERY_REVISIONS, codePoints);
+  }
 
   /** The revision of the latest checkpoint below {@code revision} that stores authorship, or 0. */
   private static long authorshipBelow(Connection connection, String docId, long revision)
@@ -237,32 +251,17 @@ public final class CheckpointStore {
         }
       }
     }
-    try (PreparedStatement select =
-        Jdbc.streaming(
-            connection,
-            "SELECT rev, op, user_id FROM operations WHERE doc_id = ? AND rev > ? AND rev <= ?"
-                + " ORDER BY rev")) {
-      select.setString(1, docId);
-      select.setLong(2, at);
-      select.setLong(3, revision);
-      Authorship.Replay replay = authorship.replay();
-      try (ResultSet rows = select.executeQuery()) {
-        while (rows.next()) {
-          long next = rows.getLong(1);
-          if (next != at + 1) {
-            break; // reported below
-          }
-          replay.apply(OperationJson.parse(rows.getString(2)), rows.getString(3), next);
-          at = next;
+    Authorship.Replay replay = authorship.replay();
+    try (OpRange ops = OpRange.open(connection, docId, at, revision)) {
+      while (ops.next()) {
+        try {
+          replay.apply(OperationJson.parse(ops.opJson()), ops.userId(), ops.revision());
+        } catch (IllegalArgumentException e) { // the op's or its base length's
+          throw ops.doesNotApply(e);
         }
       }
-      authorship = replay.result();
     }
-    if (at != revision) {
-      throw new PersistenceException(
-          "document '" + docId + "' has no op at revision " + (at + 1), docId, at + 1, null);
-    }
-    return authorship;
+    return replay.result();
   }
 
   /** Stores {@code authorship} with the checkpoint at {@code revision}. */

@@ -499,40 +499,23 @@ public final class OpLog {
       throws SQLException {
     Checkpoint base =
         CheckpointStore.nearestAtOrBelow(connection, docId, revision)
-            .orElseThrow(() -> inconsistent(docId, 0, "it has no checkpoint at revision 0"));
+            .orElseThrow(
+                () -> OpRange.inconsistent(docId, 0, "it has no checkpoint at revision 0"));
     if (!base.verify()) {
-      throw inconsistent(
+      throw OpRange.inconsistent(
           docId,
           base.revision(),
           "its checkpoint's text does not match its SHA-256 " + base.sha256());
     }
     Rope text = Rope.of(base.text()); // O(op + log n) per op, so a long replay stays linear
-    long at = base.revision();
-    try (PreparedStatement select =
-        Jdbc.streaming(
-            connection,
-            "SELECT rev, op FROM operations WHERE doc_id = ? AND rev > ? AND rev <= ?"
-                + " ORDER BY rev")) {
-      select.setString(1, docId);
-      select.setLong(2, at);
-      select.setLong(3, revision);
-      try (ResultSet rows = select.executeQuery()) {
-        while (rows.next()) {
-          long next = rows.getLong(1);
-          if (next != at + 1) {
-            throw inconsistent(docId, at + 1, "its op log has no op at revision " + (at + 1));
-          }
-          try {
-            text = text.apply(OperationJson.parse(rows.getString(2)));
-          } catch (InvalidOperationException e) {
-            throw inconsistent(docId, next, "its op does not apply: " + e.getMessage());
-          }
-          at = next;
+    try (OpRange ops = OpRange.open(connection, docId, base.revision(), revision)) {
+      while (ops.next()) {
+        try {
+          text = text.apply(OperationJson.parse(ops.opJson()));
+        } catch (InvalidOperationException e) {
+          throw ops.doesNotApply(e);
         }
       }
-    }
-    if (at != revision) {
-      throw inconsistent(docId, at + 1, "its op log has no op at revision " + (at + 1));
     }
     return new DocumentSnapshot(docId, revision, text.toString());
   }
@@ -649,13 +632,5 @@ public final class OpLog {
 
   private static DocumentNotFoundException notFound(String docId) {
     return new DocumentNotFoundException(docId);
-  }
-
-  private static PersistenceException inconsistent(String docId, long revision, String why) {
-    return new PersistenceException(
-        "document '" + docId + "' is inconsistent at revision " + revision + ": " + why,
-        docId,
-        revision,
-        null);
   }
 }

@@ -12,11 +12,13 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.OptionalLong;
 import java.util.Random;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.function.Executable;
 
 /**
  * The hash chain: the group commit stores it, verify recomputes it and names the first revision
@@ -111,6 +113,32 @@ class HistoryChainTest {
   void aDeletedOpIsFound() throws SQLException {
     sql("DELETE FROM operations WHERE doc_id = ? AND rev = 12");
     assertFirstBad(12, "no op at revision 12");
+  }
+
+  @Test
+  void everyReplayAcrossADeletedOpNamesItsRevision() throws SQLException {
+    sql("DELETE FROM operations WHERE doc_id = ? AND rev = 12");
+    sql("DELETE FROM operations WHERE doc_id = ? AND rev = 40"); // the head's: the last one read
+    Archive archive = database.archive();
+    List<Executable> replays =
+        List.of(
+            () -> database.opLog().textAt(docId, 20),
+            () -> archive.blame(docId, 20),
+            () -> archive.diff(docId, 5, 20));
+    for (Executable replay : replays) {
+      PersistenceException missing = assertThrows(PersistenceException.class, replay);
+      assertEquals(
+          "document '"
+              + docId
+              + "' is inconsistent at revision 12:"
+              + " its op log has no op at revision 12",
+          missing.getMessage());
+    }
+    PersistenceException last =
+        assertThrows(PersistenceException.class, () -> archive.blame(docId, 40));
+    assertEquals(OptionalLong.of(40), last.revision());
+    // from the checkpoint at 25, nothing is missing
+    assertEquals(texts.get(30), database.opLog().textAt(docId, 30).text());
   }
 
   @Test

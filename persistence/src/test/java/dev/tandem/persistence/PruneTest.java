@@ -142,22 +142,52 @@ class PruneTest {
   }
 
   @Test
-  void checkpointsStoreAuthorshipOnlyEveryManyRevisions() throws SQLException {
-    // 60 revisions, checkpoints at 10 and 30: below AUTHORSHIP_EVERY_REVISIONS none stores it
-    // (blame replays from the start, checked against a replay above)
+  void aCheckpointStoresAuthorshipOnceTheOpsSinceTheLastOneOutnumberItsCodePoints()
+      throws SQLException {
+    // A text of 10 code points all along: each op deletes the first and appends one.
+    String id = EmbeddedPostgresExtension.freshDocId("cadence");
+    String text = "0123456789";
+    Authorship authorship = Authorship.unknown(0, 10);
+    List<Authorship> byRevision = new ArrayList<>(List.of(authorship));
+    database.opLog().createDocument(id, text);
+    for (int revision = 1; revision <= 25; revision++) {
+      TextOperation op = TextOperation.builder().delete(1).retain(9).insert("x").build();
+      String user = USERS[revision % 3];
+      text = op.apply(text);
+      byRevision.add(byRevision.get(revision - 1).apply(op, user, revision));
+      database
+          .opLog()
+          .append(
+              List.of(new StoredOp(id, revision, op, "c-" + user, revision, user, Instant.now())));
+      if (revision == 5 || revision == 12 || revision == 20 || revision == 22) {
+        database.checkpoints().write(id, revision, text);
+      }
+    }
+
+    // 5 and 20 are fewer than 10 revisions after the last one storing it (0, 12)
+    assertEquals(List.of(12L, 22L), revisionsStoringAuthorship(id));
+    for (int revision = 0; revision <= 25; revision++) {
+      assertEquals(byRevision.get(revision).runs(), database.archive().blame(id, revision));
+    }
+    // a long text stores it every AUTHORSHIP_EVERY_REVISIONS
+    assertFalse(CheckpointStore.storesAuthorship(9_999, 1_000_000));
+    assertTrue(CheckpointStore.storesAuthorship(10_000, 1_000_000));
+  }
+
+  private List<Long> revisionsStoringAuthorship(String id) throws SQLException {
     try (Connection connection = database.dataSource().getConnection();
         PreparedStatement select =
             connection.prepareStatement(
                 "SELECT rev FROM checkpoints WHERE doc_id = ? AND author_users IS NOT NULL"
                     + " ORDER BY rev")) {
-      select.setString(1, docId);
+      select.setString(1, id);
       List<Long> revisions = new ArrayList<>();
       try (ResultSet rows = select.executeQuery()) {
         while (rows.next()) {
           revisions.add(rows.getLong(1));
         }
       }
-      assertEquals(List.of(), revisions);
+      return revisions;
     }
   }
 
