@@ -177,8 +177,12 @@ final class Submits {
     }
     group = new GroupCommit(doc);
     long started = System.nanoTime();
-    while (group.opCount() < MAX_OPS_PER_COMMIT
-        && System.nanoTime() - started < MAX_SEQUENCING_NANOS) {
+    // The bounds end a group only once it holds an op: a group that ended empty (its submits
+    // refused, or this thread descheduled past the time bound before the first) would leave the
+    // ready submits behind it with nothing to sequence them again, their senders waiting for acks.
+    while (group.isEmpty()
+        || (group.opCount() < MAX_OPS_PER_COMMIT
+            && System.nanoTime() - started < MAX_SEQUENCING_NANOS)) {
       SubmitRequest request = waiting.poll(this::isReady);
       if (request == null) {
         break;
