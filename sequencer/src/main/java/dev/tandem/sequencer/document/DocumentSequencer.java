@@ -235,6 +235,7 @@ public final class DocumentSequencer {
                 .addKeyValue("seconds", stalled / 1_000_000_000)
                 .addKeyValue("state", submits.describe())
                 .log();
+            submits.sequenceWaiting(); // a safety net: whatever stalled it, what is ready goes on
           }
           boolean idle =
               subscribers.isEmpty()
