@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
 public final class DocumentSequencer {
   private static final Logger log = LoggerFactory.getLogger(DocumentSequencer.class);
 
-  /** Submits waiting this long without a group done are reported (the sweeper looks). */
+  /** Submits waiting this long with nothing under way are reported (the sweeper looks). */
   private static final long STALL_REPORTED_AFTER_NANOS = 10_000_000_000L;
 
   private final String docId;
@@ -230,7 +230,7 @@ public final class DocumentSequencer {
           long stalled = submits.stalledFor(System.nanoTime());
           if (stalled > STALL_REPORTED_AFTER_NANOS) {
             log.atWarn()
-                .setMessage("document stalled: submits wait and no group was done")
+                .setMessage("document stalled: submits wait and nothing sequences them")
                 .addKeyValue("doc", docId)
                 .addKeyValue("seconds", stalled / 1_000_000_000)
                 .addKeyValue("state", submits.describe())

@@ -72,7 +72,7 @@ final class Submits {
   /** Bumped by every {@link #giveUp}: a continuation of work given up finds it changed. */
   private int generation;
 
-  /** When a group was last done with, or nothing waited (for {@link #stalledFor}). */
+  /** When a group was last done with, or something was under way (for {@link #stalledFor}). */
   private long progressNanos = System.nanoTime();
 
   /** Work waiting for the group with the committer to be done ({@link #whenNoGroupHandedOff}). */
@@ -529,11 +529,14 @@ final class Submits {
   // ---- a report of a stall ----------------------------------------------------------------------
 
   /**
-   * How long submits have waited without a group being done, at {@code now}; 0 if none waits. A
-   * document that stalls is a bug: this is what the sweeper reports it by.
+   * How long submits have waited with nothing under way that would sequence them (no group, read or
+   * load), at {@code now}; 0 otherwise. Such a document is stalled, a bug: this is what the sweeper
+   * reports it by. A slow commit or read (a stalled database) is no stall.
    */
   long stalledFor(long now) {
-    if (isIdle()) {
+    boolean underWay =
+        group != null || !readingFor.isEmpty() || sequenceAfterLoad || loading.isLoading();
+    if (waiting.isEmpty() || underWay) {
       progressNanos = now;
       return 0;
     }
