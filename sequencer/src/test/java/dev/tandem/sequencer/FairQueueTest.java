@@ -33,19 +33,15 @@ class FairQueueTest {
   @BeforeAll
   static void start() {
     server =
-        TandemServer.builder()
-            .config(
-                Servers.config()
-                    // The flooders send on whatever they are refused, to keep their queues full:
-                    // they must not be closed for it here (ExcessMessagesTest covers that).
-                    .excessMessageLimit(0)
-                    .submitQueuePerConnection(PER_CONNECTION)
-                    .historyInMemory(64)
-                    .build())
-            .database(EmbeddedPostgresExtension.database())
-            .faults(freeze)
-            .build()
-            .start();
+        Servers.start(
+            Servers.config()
+                // The flooders send on whatever they are refused, to keep their queues full:
+                // they must not be closed for it here (ExcessMessagesTest covers that).
+                .excessMessageLimit(0)
+                .submitQueuePerConnection(PER_CONNECTION)
+                .historyInMemory(64)
+                .build(),
+            freeze);
   }
 
   @AfterAll

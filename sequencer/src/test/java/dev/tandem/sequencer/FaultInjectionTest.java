@@ -33,14 +33,11 @@ class FaultInjectionTest {
 
   @BeforeAll
   static void start() {
+    // A checkpoint at every revision, and memory for two ops, so every step is reached.
     server =
-        TandemServer.builder()
-            // A checkpoint at every revision, and memory for two ops, so every step is reached.
-            .config(Servers.config().checkpointInterval(1).historyInMemory(2).build())
-            .database(EmbeddedPostgresExtension.database())
-            .faults(FaultInjectionTest::maybeFail)
-            .build()
-            .start();
+        Servers.start(
+            Servers.config().checkpointInterval(1).historyInMemory(2).build(),
+            FaultInjectionTest::maybeFail);
   }
 
   @AfterAll

@@ -32,17 +32,13 @@ class FloodAdmissionTest {
   @BeforeAll
   static void start() {
     server =
-        TandemServer.builder()
-            .config(
-                Servers.config()
-                    .submitQueuePerConnection(EACH)
-                    .submitQueueCostPerDocument(COST_LIMIT)
-                    .historyInMemory(2 * HEAD)
-                    .build())
-            .database(EmbeddedPostgresExtension.database())
-            .faults(freeze)
-            .build()
-            .start();
+        Servers.start(
+            Servers.config()
+                .submitQueuePerConnection(EACH)
+                .submitQueueCostPerDocument(COST_LIMIT)
+                .historyInMemory(2 * HEAD)
+                .build(),
+            freeze);
   }
 
   @AfterAll

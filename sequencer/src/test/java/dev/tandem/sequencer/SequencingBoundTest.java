@@ -30,13 +30,7 @@ class SequencingBoundTest {
 
   @BeforeAll
   static void start() {
-    server =
-        TandemServer.builder()
-            .config(Servers.config().build())
-            .database(EmbeddedPostgresExtension.database())
-            .faults(SequencingBoundTest::at)
-            .build()
-            .start();
+    server = Servers.start(Servers.config().build(), SequencingBoundTest::at);
   }
 
   @AfterAll

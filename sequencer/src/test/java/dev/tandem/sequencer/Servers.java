@@ -3,6 +3,7 @@ package dev.tandem.sequencer;
 import dev.tandem.persistence.Database;
 import dev.tandem.persistence.EmbeddedPostgresExtension;
 import dev.tandem.sequencer.config.TandemConfig;
+import dev.tandem.sequencer.document.Faults;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -28,6 +29,16 @@ final class Servers {
 
   static TandemServer start(TandemConfig config, Database database) {
     return TandemServer.builder().config(config).database(database).build().start();
+  }
+
+  /** A server whose document steps call {@code faults} (a test's hook, see {@link Faults}). */
+  static TandemServer start(TandemConfig config, Faults faults) {
+    return TandemServer.builder()
+        .config(config)
+        .database(EmbeddedPostgresExtension.database())
+        .faults(faults)
+        .build()
+        .start();
   }
 
   static String freshDoc() {

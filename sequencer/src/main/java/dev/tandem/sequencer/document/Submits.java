@@ -72,7 +72,10 @@ final class Submits {
   /** Bumped by every {@link #giveUp}: a continuation of work given up finds it changed. */
   private int generation;
 
-  /** When a group was last done with, or something was under way (for {@link #stalledFor}). */
+  /**
+   * When {@link #stalledFor} last found the submits moving (none waiting, or something under way):
+   * the sweeper's own clock, so the path of a group keeps no record for it.
+   */
   private long progressNanos = System.nanoTime();
 
   /** Work waiting for the group with the committer to be done ({@link #whenNoGroupHandedOff}). */
@@ -495,7 +498,6 @@ final class Submits {
   /** The group in hand is done with (committed and delivered, failed, or given up). */
   private void groupDone() {
     group = null;
-    progressNanos = System.nanoTime();
     for (Runnable task : afterGroup) {
       continueWith.execute(task);
     }
