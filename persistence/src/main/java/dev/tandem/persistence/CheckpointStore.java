@@ -178,13 +178,16 @@ public final class CheckpointStore {
   }
 
   /**
-   * At most how far apart checkpoints that store authorship are. Storing it reads the previous
-   * authorship and replays the ops since, in the checkpoint's transaction: at every checkpoint
-   * (each 1,000 revisions by default) that work on a document edited by hundreds of people cost the
-   * group commits beside it (typists 500, one run of bench/compare.sh before and after: PostgreSQL
-   * CPU per op 51 -> 157 us, ack p95 35 -> 186 ms). Every 10,000 revisions bounds a blame's replay.
+   * At most how far apart checkpoints that store authorship are, which bounds a blame's replay.
+   * Storing it reads the previous authorship and replays the ops since, in the checkpoint's
+   * transaction, and writes one run per code point of a text edited by many: at every checkpoint
+   * (each 1,000 revisions by default) that cost typists 500 a 3x PostgreSQL CPU per op (51 -> 157
+   * us, ack p95 35 -> 186 ms); every 10,000 revisions, its 150,000-code-point text still cost 15
+   * runs written per op, half of PostgreSQL's time in those runs (pg_stat_activity sampled every
+   * 0.1 s, docs/performance.md). At 50,000 a long text's store costs at most 3 runs per op, and a
+   * blame replays at most 51,000 ops.
    */
-  static final long AUTHORSHIP_EVERY_REVISIONS = 10_000;
+  static final long AUTHORSHIP_EVERY_REVISIONS = 50_000;
 
   /**
    * Whether a checkpoint stores its authorship, {@code since} revisions after the nearest one that
@@ -193,7 +196,7 @@ public final class CheckpointStore {
    * read and one written per op, however often that is: a short text (the 1,000,000-op recovery
    * document's 2,000 code points) stores it every few thousand revisions, so a blame replays no
    * more ops than the runs it reads anyway, and a long one (typists 500's, one run per code point)
-   * every {@link #AUTHORSHIP_EVERY_REVISIONS}, as before.
+   * every {@link #AUTHORSHIP_EVERY_REVISIONS}.
    */
   static boolean storesAuthorship(long since, int codePoints) {
     return since >= Math.min(AUTHORSHIP_EVERY_REVISIONS, codePoints);

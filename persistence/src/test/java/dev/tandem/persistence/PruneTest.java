@@ -170,8 +170,10 @@ class PruneTest {
       assertEquals(byRevision.get(revision).runs(), database.archive().blame(id, revision));
     }
     // a long text stores it every AUTHORSHIP_EVERY_REVISIONS
-    assertFalse(CheckpointStore.storesAuthorship(9_999, 1_000_000));
-    assertTrue(CheckpointStore.storesAuthorship(10_000, 1_000_000));
+    assertFalse(CheckpointStore.storesAuthorship(49_999, 1_000_000));
+    assertTrue(CheckpointStore.storesAuthorship(50_000, 1_000_000));
+    assertFalse(CheckpointStore.storesAuthorship(29_999, 30_000)); // else its length
+    assertTrue(CheckpointStore.storesAuthorship(30_000, 30_000));
   }
 
   private List<Long> revisionsStoringAuthorship(String id) throws SQLException {
