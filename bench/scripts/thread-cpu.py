@@ -16,8 +16,8 @@ def snap(pid):
             sw = open(f'/proc/{pid}/task/{t}/status').read()
             v = int(re.search(r'voluntary_ctxt_switches:\s+(\d+)', sw).group(1))
             out[t] = (name, cpu, v)
-        except Exception:
-            pass
+        except (OSError, AttributeError, ValueError):
+            pass  # the thread ended between listing and reading it
     return out
 if sys.argv[1] == 'snapshot':
     json.dump(snap(sys.argv[2]), open(sys.argv[3], 'w'))
