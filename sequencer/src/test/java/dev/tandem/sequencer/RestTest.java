@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.ot.OperationJson;
 import dev.tandem.ot.TextOperation;
 import dev.tandem.persistence.EmbeddedPostgresExtension;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -211,6 +213,55 @@ class RestTest {
     assertEquals(6, created.body().path("rev").asLong());
     assertEquals(64, created.body().path("sha256").asText().length());
     assertEquals(List.of(0L, 5L, 6L), checkpointRevisions(doc));
+  }
+
+  /**
+   * While an automatic checkpoint is being written, the intervals crossed meanwhile are skipped:
+   * concurrent writes would each store the text's authorship, a read and replay of up to 50,000
+   * ops. The test holds the first write back by inserting its row uncommitted (PostgreSQL makes the
+   * server's insert of the same key wait for this transaction).
+   */
+  @Test
+  void intervalsCrossedWhileACheckpointIsWrittenAreSkipped() throws Exception {
+    String doc = Servers.freshDoc();
+    Http.put(server, "/api/docs/" + doc, "");
+    try (Connection connection =
+        EmbeddedPostgresExtension.database().dataSource().getConnection()) {
+      connection.setAutoCommit(false);
+      try (PreparedStatement hold =
+          connection.prepareStatement(
+              "INSERT INTO checkpoints (doc_id, rev, content, sha256, chain) VALUES (?, 5, '', ?, ?)")) {
+        hold.setString(1, doc);
+        hold.setString(2, "0".repeat(64));
+        hold.setString(3, "0".repeat(64));
+        hold.executeUpdate();
+      }
+      appendLetters(doc, 0, 15); // crosses 5 (held back), 10 and 15
+      connection.rollback();
+    }
+    ClientHarness.await(
+        () -> checkpointRevisions(doc).contains(5L),
+        () -> "checkpoints " + checkpointRevisions(doc));
+    appendLetters(doc, 15, 20);
+    ClientHarness.await(
+        () -> checkpointRevisions(doc).contains(20L),
+        () -> "checkpoints " + checkpointRevisions(doc));
+    assertEquals(List.of(0L, 5L, 20L), checkpointRevisions(doc));
+  }
+
+  /**
+   * Appends one letter per op over REST, moving the document from revision {@code from} to {@code
+   * to}.
+   */
+  private static void appendLetters(String doc, int from, int to) {
+    for (int rev = from; rev < to; rev++) {
+      Http.Reply reply =
+          Http.post(
+              server,
+              "/api/docs/" + doc + "/ops",
+              "{\"rev\":" + rev + ",\"op\":[" + (rev == 0 ? "" : rev + ",") + "\"a\"]}");
+      assertEquals(200, reply.status(), reply.body().toString());
+    }
   }
 
   /**
