@@ -1,7 +1,6 @@
 package dev.tandem.persistence;
 
 import dev.tandem.ot.OperationJson;
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -208,7 +207,7 @@ public final class CheckpointStore {
     try (PreparedStatement select =
         connection.prepareStatement(
             "SELECT coalesce(max(rev), 0) FROM checkpoints"
-                + " WHERE doc_id = ? AND rev < ? AND author_users IS NOT NULL")) {
+                + " WHERE doc_id = ? AND rev < ? AND authorship IS NOT NULL")) {
       select.setString(1, docId);
       select.setLong(2, revision);
       try (ResultSet row = select.executeQuery()) {
@@ -229,9 +228,9 @@ public final class CheckpointStore {
     long at;
     try (PreparedStatement select =
         connection.prepareStatement(
-            "SELECT rev, char_length(content), author_users, author_revs, author_lengths"
+            "SELECT rev, char_length(content), authorship"
                 + " FROM checkpoints"
-                + " WHERE doc_id = ? AND rev <= ? AND (author_users IS NOT NULL"
+                + " WHERE doc_id = ? AND rev <= ? AND (authorship IS NOT NULL"
                 + " OR rev = (SELECT min(rev) FROM checkpoints WHERE doc_id = ?))"
                 + " ORDER BY rev DESC LIMIT 1")) {
       select.setString(1, docId);
@@ -242,15 +241,14 @@ public final class CheckpointStore {
           throw new RevisionPrunedException(docId, revision, OpLog.historyStart(connection, docId));
         }
         at = row.getLong(1);
-        Array users = row.getArray(3);
-        if (users == null) {
-          authorship = Authorship.unknown(at, row.getInt(2)); // char_length counts code points
-        } else {
+        byte[] stored = row.getBytes(3);
+        try {
           authorship =
-              Authorship.of(
-                  (String[]) users.getArray(),
-                  (Long[]) row.getArray(4).getArray(),
-                  (Integer[]) row.getArray(5).getArray());
+              stored == null
+                  ? Authorship.unknown(at, row.getInt(2)) // char_length counts code points
+                  : Authorship.decode(stored);
+        } catch (IllegalArgumentException e) {
+          throw OpRange.inconsistent(docId, at, "its checkpoint's authorship: " + e.getMessage());
         }
       }
     }
@@ -273,13 +271,10 @@ public final class CheckpointStore {
       throws SQLException {
     try (PreparedStatement update =
         connection.prepareStatement(
-            "UPDATE checkpoints SET author_users = ?, author_revs = ?, author_lengths = ?"
-                + " WHERE doc_id = ? AND rev = ?")) {
-      update.setArray(1, connection.createArrayOf("text", authorship.users()));
-      update.setArray(2, connection.createArrayOf("bigint", authorship.revisions()));
-      update.setArray(3, connection.createArrayOf("integer", authorship.lengths()));
-      update.setString(4, docId);
-      update.setLong(5, revision);
+            "UPDATE checkpoints SET authorship = ? WHERE doc_id = ? AND rev = ?")) {
+      update.setBytes(1, authorship.encode());
+      update.setString(2, docId);
+      update.setLong(3, revision);
       update.executeUpdate();
     }
   }

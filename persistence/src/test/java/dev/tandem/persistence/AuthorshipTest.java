@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.tandem.ot.TextOperation;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -44,5 +45,41 @@ class AuthorshipTest {
       }
     }
     assertEquals(text.codePointCount(0, text.length()), replay.result().length());
+  }
+
+  @Test
+  void storedBytesGiveBackTheRuns() {
+    Authorship authorship =
+        Authorship.unknown(7, 3)
+            .apply(TextOperation.builder().retain(1).insert("XY").retain(2).build(), "ann", 8)
+            .apply(
+                TextOperation.builder().insert("é").retain(5).build(), "𝒳ö-user", 5_000_000_000L)
+            .apply(TextOperation.builder().retain(6).insert("z").build(), "ann", 5_000_000_001L);
+    assertEquals(5, authorship.runs().size());
+    assertEquals(authorship.runs(), Authorship.decode(authorship.encode()).runs());
+    Authorship empty = Authorship.unknown(0, 0);
+    assertEquals(List.of(), Authorship.decode(empty.encode()).runs());
+  }
+
+  @Test
+  void malformedBytesAreRefused() {
+    byte[] good = Authorship.unknown(0, 2).apply(Ops.append(2, "a"), "ann", 1).encode();
+    assertEquals(1, good[0]); // the format's version
+    byte[] version = good.clone();
+    version[0] = 2;
+    byte[] trailing = Arrays.copyOf(good, good.length + 1);
+    byte[] unknownUser = good.clone();
+    unknownUser[unknownUser.length - 3] = 9; // the last run's user: there is one
+    for (byte[] bad :
+        List.of(
+            version,
+            trailing,
+            unknownUser,
+            Arrays.copyOf(good, good.length - 1),
+            new byte[0],
+            new byte[] {1, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80})) {
+      assertThrows(
+          IllegalArgumentException.class, () -> Authorship.decode(bad), () -> Arrays.toString(bad));
+    }
   }
 }

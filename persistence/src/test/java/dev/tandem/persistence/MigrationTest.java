@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -15,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
+import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -67,6 +69,79 @@ class MigrationTest {
       assertTrue(changed.getMessage().contains("checksum mismatch"), changed.getMessage());
     } finally {
       execute(shared, "DROP DATABASE " + name);
+    }
+  }
+
+  /** V7 turns V5's three authorship arrays into {@link Authorship#encode}'s bytes, in SQL. */
+  @Test
+  void theMigrationEncodesStoredAuthorshipAsJavaDoes(Database shared) throws SQLException {
+    String name =
+        EmbeddedPostgresExtension.freshDocId("authors").replace('-', '_').toLowerCase(Locale.ROOT);
+    execute(shared, "CREATE DATABASE " + name);
+    DatabaseConfig server = shared.connectionConfig();
+    DatabaseConfig config =
+        DatabaseConfig.external(
+                server.url().replace("/postgres", "/" + name), server.user(), server.password())
+            .withPoolSize(2);
+    try {
+      Flyway.configure()
+          .dataSource(config.url(), config.user(), config.password())
+          .locations("classpath:" + Migrations.LOCATION)
+          .target("6")
+          .load()
+          .migrate();
+      String hash = "0".repeat(64);
+      try (Connection old =
+          DriverManager.getConnection(config.url(), config.user(), config.password())) {
+        old.createStatement()
+            .execute(
+                "INSERT INTO documents (id, head_rev, head_hash) VALUES ('old', 0, '"
+                    + hash
+                    + "'), ('empty', 0, '"
+                    + hash
+                    + "'), ('none', 0, '"
+                    + hash
+                    + "');"
+                    + " INSERT INTO checkpoints (doc_id, rev, content, sha256, chain, author_users,"
+                    + " author_revs, author_lengths) VALUES"
+                    + " ('old', 0, 'abcdé', '"
+                    + TextChecks.sha256("abcdé")
+                    + "', '"
+                    + hash
+                    + "', ARRAY[NULL, 'ann', '𝒳ö', 'ann'], ARRAY[0, 5000000000, 300, 129],"
+                    + " ARRAY[1, 2, 1, 1]),"
+                    + " ('empty', 0, '', '"
+                    + TextChecks.sha256("")
+                    + "', '"
+                    + hash
+                    + "', '{}', '{}', '{}'),"
+                    + " ('none', 0, 'ab', '"
+                    + TextChecks.sha256("ab")
+                    + "', '"
+                    + hash
+                    + "', NULL, NULL, NULL)");
+      }
+      Authorship expected =
+          Authorship.unknown(0, 1)
+              .apply(Ops.append(1, "bc"), "ann", 5_000_000_000L)
+              .apply(Ops.append(3, "d"), "𝒳ö", 300)
+              .apply(Ops.append(4, "é"), "ann", 129);
+      try (Database upgraded = Database.open(config);
+          Connection connection = upgraded.dataSource().getConnection()) {
+        assertEquals(expected.runs(), CheckpointStore.authorshipAt(connection, "old", 0).runs());
+        assertEquals(List.of(), CheckpointStore.authorshipAt(connection, "empty", 0).runs());
+        assertEquals(
+            List.of(new AuthorRun(null, 0, 2)),
+            CheckpointStore.authorshipAt(connection, "none", 0).runs());
+        assertEquals(
+            List.of("empty:true", "none:false", "old:true"),
+            query(
+                upgraded,
+                "SELECT doc_id || ':' || (authorship IS NOT NULL) FROM checkpoints"
+                    + " WHERE doc_id IN ('old', 'empty', 'none') ORDER BY doc_id"));
+      }
+    } finally {
+      execute(shared, "DROP DATABASE " + name + " WITH (FORCE)");
     }
   }
 

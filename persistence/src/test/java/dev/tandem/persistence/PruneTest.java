@@ -180,7 +180,7 @@ class PruneTest {
     try (Connection connection = database.dataSource().getConnection();
         PreparedStatement select =
             connection.prepareStatement(
-                "SELECT rev FROM checkpoints WHERE doc_id = ? AND author_users IS NOT NULL"
+                "SELECT rev FROM checkpoints WHERE doc_id = ? AND authorship IS NOT NULL"
                     + " ORDER BY rev")) {
       select.setString(1, id);
       List<Long> revisions = new ArrayList<>();
