@@ -77,6 +77,16 @@ public interface RoleAuthorizer {
   }
 
   /**
+   * Whether {@link #check} answers from memory, never waiting for a service, a store or a lock held
+   * long: then the server may check a quiet socket's message on the thread that read it, one
+   * hand-off fewer ({@code InboundTurns}). False unless an authorizer says so; the token authorizer
+   * and {@link Authorizer#allowAll()} do.
+   */
+  default boolean checksFromMemory() {
+    return false;
+  }
+
+  /**
    * A custom {@link Authorizer} behind this interface: {@code read} asks its {@code checkRead},
    * {@code write} and {@code admin} its {@code checkWrite} (it knows no admin role). A user id that
    * breaks the id rule (1–200 code points, well-formed, no control character) refuses the token
@@ -102,6 +112,11 @@ public interface RoleAuthorizer {
       @Override
       public boolean requiresToken() {
         return authorizer.requiresToken();
+      }
+
+      @Override
+      public boolean checksFromMemory() {
+        return authorizer.checksFromMemory();
       }
 
       @Override

@@ -169,9 +169,7 @@ public final class ServerOptions {
       names = "--checkpoint-interval",
       paramLabel = "N",
       defaultValue = "1000",
-      description =
-          "automatic checkpoint every N revisions (one at a time per document: a crossing while one"
-              + " is being written is skipped) (default ${DEFAULT-VALUE})")
+      description = "automatic checkpoint every N revisions (default ${DEFAULT-VALUE})")
   int checkpointInterval;
 
   @Option(

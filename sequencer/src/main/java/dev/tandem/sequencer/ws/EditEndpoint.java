@@ -103,7 +103,8 @@ public final class EditEndpoint extends Endpoint {
                             Errors.badRequest(
                                 "binary frames are not part of the protocol (expected: JSON text)"),
                             null,
-                            null));
+                            null),
+                    false);
               }
             });
     // A socket that opens while closeAll() runs is added before the flag is read, so either
@@ -261,21 +262,34 @@ public final class EditEndpoint extends Endpoint {
         connection.close(
             CloseCodes.TOO_BIG, "message over the limit of " + config.maxMessageBytes() + " bytes");
       } else {
-        handleInTurn(connection, turns, total, () -> onText(connection, rate, text));
+        handleInTurn(
+            connection,
+            turns,
+            total,
+            () -> onText(connection, rate, text),
+            authorizer.checksFromMemory() && connection.greeted());
       }
     }
   }
 
   /**
-   * Queues a message of {@code connection} for its turn (see {@link InboundTurns}); a socket with
-   * more than 1,024 messages or twice {@code max-message-bytes} waiting to be handled sends faster
-   * than the server can handle, as a flood does: it is closed with 1013, and its client reconnects
-   * and sends again what was not acknowledged.
+   * Queues a message of {@code connection} for its turn (see {@link InboundTurns}), or handles it
+   * at once if {@code mayHandleAtOnce} (after the hello, with an authorizer that checks from
+   * memory: the reading thread must not wait) and the socket is quiet; a socket with more than
+   * 1,024 messages or twice {@code max-message-bytes} waiting to be handled sends faster than the
+   * server can handle, as a flood does: it is closed with 1013, and its client reconnects and sends
+   * again what was not acknowledged.
    */
   private void handleInTurn(
-      Connection connection, InboundTurns.Socket turns, long bytes, Runnable handle) {
+      Connection connection,
+      InboundTurns.Socket turns,
+      long bytes,
+      Runnable handle,
+      boolean mayHandleAtOnce) {
     if (!connection.isClosing()
-        && !turns.offer(bytes, handle)
+        && !(mayHandleAtOnce
+            ? turns.handleOrOffer(bytes, handle, System.nanoTime())
+            : turns.offer(bytes, handle))
         && connection.close(
             CloseCodes.TRY_AGAIN_LATER,
             "messages waiting to be handled over "

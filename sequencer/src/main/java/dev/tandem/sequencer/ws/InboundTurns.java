@@ -20,6 +20,11 @@ import org.slf4j.LoggerFactory;
  * flooding socket read before it: under ten flooders, seconds for its first ack. Now the selector
  * thread only takes the message off the frame and queues it here, which costs little.
  *
+ * <p>A quiet socket's message is handled at once on the thread that read it ({@link
+ * Socket#handleOrOffer}), sparing a hand-off and a wake-up: an editor with one op in flight sends
+ * one message per round trip, a flood hundreds per read, microseconds apart, and all but the first
+ * of them wait for their turns.
+ *
  * <p>A socket's messages are handled in the order they arrived, one at a time, as Tyrus hands them
  * over. What waits per socket is bounded, in messages ({@link #MAX_WAITING_MESSAGES}: an honest
  * client has far fewer unanswered) and in bytes (each message counts at least {@link
@@ -37,6 +42,12 @@ final class InboundTurns implements AutoCloseable {
    * the server decodes much more of it.
    */
   static final int MAX_WAITING_MESSAGES = 1024;
+
+  /**
+   * How long after a socket's last message handled at once its next may be too: messages of one
+   * read come microseconds apart, an editor's submits a round trip (a millisecond or more).
+   */
+  static final long QUIET_NANOS = 200_000;
 
   private final long boundPerSocket;
   private final ExecutorService threads;
@@ -67,6 +78,33 @@ final class InboundTurns implements AutoCloseable {
     private final ArrayDeque<Long> sizes = new ArrayDeque<>(); // guarded by this
     private long bytes; // guarded by this
     private boolean hasTurn; // guarded by this: queued in turns, or being handled
+    private long handledAtOnceNanos = System.nanoTime() - QUIET_NANOS; // guarded by this
+
+    /**
+     * Handles {@code handle} now, on the calling thread, if this socket is quiet: nothing of it
+     * waiting or being handled, and its last message handled at once at least {@link #QUIET_NANOS}
+     * before {@code now}. Otherwise as {@link #offer}.
+     */
+    boolean handleOrOffer(long size, Runnable handle, long now) {
+      if (!takeQuietTurn(now)) {
+        return offer(size, handle);
+      }
+      run(handle);
+      if (done()) {
+        takeTurn(this);
+      }
+      return true;
+    }
+
+    /** Takes the turn for a message handled at once, if this socket is quiet at {@code now}. */
+    private synchronized boolean takeQuietTurn(long now) {
+      if (hasTurn || now - handledAtOnceNanos < QUIET_NANOS) {
+        return false; // hasTurn is false when nothing waits
+      }
+      hasTurn = true; // until done(): a message read meanwhile queues behind this one
+      handledAtOnceNanos = now;
+      return true;
+    }
 
     /**
      * Queues {@code handle}, a message of {@code size} bytes, for its turn; false (nothing queued)
@@ -120,13 +158,17 @@ final class InboundTurns implements AutoCloseable {
   /** One message of the socket whose turn it is; the socket goes to the back if more wait. */
   private void turn() {
     Socket socket = turns.poll(); // never null: a turn is queued after its socket
-    try {
-      socket.next().run();
-    } catch (RuntimeException | Error e) { // a bug: the socket's next message is still handled
-      log.error("handling a message failed", e);
-    }
+    run(socket.next());
     if (socket.done()) {
       takeTurn(socket);
+    }
+  }
+
+  private static void run(Runnable handle) {
+    try {
+      handle.run();
+    } catch (RuntimeException | Error e) { // a bug: the socket's next message is still handled
+      log.error("handling a message failed", e);
     }
   }
 

@@ -78,6 +78,57 @@ class InboundTurnsTest {
     }
   }
 
+  /**
+   * A quiet socket's message is handled at once on the calling thread, even while every turn thread
+   * is busy; one that follows it within {@link InboundTurns#QUIET_NANOS} (the rest of a read) waits
+   * for its turn, and so does everything after it until the socket's queue is empty again.
+   */
+  @Test
+  void aQuietSocketsMessageIsHandledAtOnceAndTheRestOfABurstWaits() throws Exception {
+    List<String> handled = new CopyOnWriteArrayList<>();
+    CountDownLatch held = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    try (InboundTurns turns = new InboundTurns(1, Long.MAX_VALUE)) {
+      turns
+          .socket()
+          .offer(
+              10,
+              () -> {
+                held.countDown();
+                await(release);
+              });
+      assertTrue(held.await(10, TimeUnit.SECONDS)); // the one turn thread is busy from now on
+      InboundTurns.Socket socket = turns.socket();
+      long now = System.nanoTime();
+      Thread caller = Thread.currentThread();
+      assertTrue(
+          socket.handleOrOffer(
+              10, () -> handled.add(Thread.currentThread() == caller ? "1 at once" : "1"), now));
+      assertEquals(List.of("1 at once"), handled);
+      assertTrue(socket.handleOrOffer(10, () -> handled.add("2"), now + 1_000));
+      assertTrue(
+          socket.handleOrOffer(10, () -> handled.add("3"), now + 2 * InboundTurns.QUIET_NANOS));
+      assertEquals(List.of("1 at once"), handled, "2 came in the same read; 3 comes after 2");
+      release.countDown();
+      awaitSize(handled, 3);
+      assertEquals(List.of("1 at once", "2", "3"), handled);
+      assertTrue(
+          socket.handleOrOffer(
+              10,
+              () -> {
+                handled.add(Thread.currentThread() == caller ? "4 at once" : "4");
+                throw new IllegalStateException("a bug");
+              },
+              now + 4 * InboundTurns.QUIET_NANOS));
+      assertTrue(
+          socket.handleOrOffer(
+              10,
+              () -> handled.add(Thread.currentThread() == caller ? "5 at once" : "5"),
+              now + 6 * InboundTurns.QUIET_NANOS));
+      assertEquals(List.of("1 at once", "2", "3", "4 at once", "5 at once"), handled);
+    }
+  }
+
   /** A socket's messages run one at a time, even with many threads to run them. */
   @Test
   void aSocketsMessagesNeverRunAtOnce() throws Exception {
