@@ -1,12 +1,15 @@
 package dev.tandem.sequencer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.persistence.EmbeddedPostgresExtension;
 import dev.tandem.sequencer.auth.Authorizer;
 import dev.tandem.sequencer.error.ErrorCode;
 import dev.tandem.sequencer.error.TandemException;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -19,6 +22,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(EmbeddedPostgresExtension.class)
 class AuthorizationTest {
   private static TandemServer server;
+
+  /** The threads that called {@link TestAuthorizer#checkWrite}. */
+  private static final List<String> checkedOn = new CopyOnWriteArrayList<>();
 
   /** Tokens are user names; "reader" may only read, "writer" may write, others are refused. */
   private static final class TestAuthorizer implements Authorizer {
@@ -39,6 +45,7 @@ class AuthorizationTest {
 
     @Override
     public void checkWrite(String user, String docId) {
+      checkedOn.add(Thread.currentThread().getName());
       checkRead(user, docId);
       if (!user.equals("writer")) {
         throw new TandemException(ErrorCode.FORBIDDEN, user + " may not write " + docId);
@@ -107,6 +114,31 @@ class AuthorizationTest {
       reader.send(Messages.open("secret-" + doc));
       assertEquals("forbidden", reader.next("error").path("code").asText());
     }
+  }
+
+  /**
+   * A custom authorizer may wait (a session store, a service), so its checks never run on the
+   * thread that reads the sockets, though a quiet socket's messages are handled there with one that
+   * checks from memory ({@code Authorizer.checksFromMemory()}, false unless it says so).
+   */
+  @Test
+  void aCustomAuthorizersChecksNeverRunOnTheThreadsThatReadSockets() {
+    String doc = Servers.freshDoc();
+    checkedOn.clear();
+    try (WsClient writer = hello("writer", "a-4")) {
+      writer.next("welcome");
+      writer.send(Messages.open(doc));
+      writer.next("opened");
+      for (int seq = 1; seq <= 5; seq++) {
+        writer.send(
+            Messages.submit(doc, seq - 1, seq == 1 ? "[\"x\"]" : "[" + (seq - 1) + ",\"x\"]", seq));
+        assertEquals(seq, writer.next("ack").path("rev").asLong());
+      }
+    }
+    assertTrue(checkedOn.size() >= 5, "an open that may create, and every submit: " + checkedOn);
+    assertTrue(
+        checkedOn.stream().allMatch(thread -> thread.startsWith("tandem-inbound-")),
+        checkedOn.toString());
   }
 
   @Test
