@@ -4,6 +4,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Locale;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -37,6 +41,35 @@ public final class EmbeddedPostgresExtension implements BeforeAllCallback, Param
       shared = Database.open(DatabaseConfig.embedded(dataDirectory("embedded-postgres")));
     }
     return shared;
+  }
+
+  /**
+   * A new, empty database on the shared server, for a test of what a start does to a database
+   * (migrations, for one); closing it drops it.
+   */
+  public static ScratchDatabase scratchDatabase(String prefix) throws SQLException {
+    String name = freshDocId(prefix).replace('-', '_').toLowerCase(Locale.ROOT);
+    try (Connection connection = database().dataSource().getConnection();
+        Statement statement = connection.createStatement()) {
+      statement.execute("CREATE DATABASE " + name);
+    }
+    DatabaseConfig server = database().connectionConfig();
+    return new ScratchDatabase(
+        name,
+        DatabaseConfig.external(
+                server.url().replace("/postgres", "/" + name), server.user(), server.password())
+            .withPoolSize(2));
+  }
+
+  /** A database of {@link #scratchDatabase}: {@code config} reaches it. */
+  public record ScratchDatabase(String name, DatabaseConfig config) implements AutoCloseable {
+    @Override
+    public void close() throws SQLException {
+      try (Connection connection = database().dataSource().getConnection();
+          Statement statement = connection.createStatement()) {
+        statement.execute("DROP DATABASE " + name + " WITH (FORCE)");
+      }
+    }
   }
 
   /** A document id no other test of any run has used: {@code prefix-run-n}. */

@@ -11,7 +11,6 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.OptionalLong;
 import java.util.Random;
 import org.flywaydb.core.Flyway;
@@ -241,17 +240,9 @@ class HistoryChainTest {
   /** Data written before the chain existed gets it from the migration, as Java computes it. */
   @Test
   void theMigrationBackfillsTheChain() throws SQLException {
-    String name =
-        EmbeddedPostgresExtension.freshDocId("backfill").replace('-', '_').toLowerCase(Locale.ROOT);
-    try (Connection connection = database.dataSource().getConnection()) {
-      connection.createStatement().execute("CREATE DATABASE " + name);
-    }
-    DatabaseConfig server = database.connectionConfig();
-    DatabaseConfig config =
-        DatabaseConfig.external(
-                server.url().replace("/postgres", "/" + name), server.user(), server.password())
-            .withPoolSize(2);
-    try {
+    try (EmbeddedPostgresExtension.ScratchDatabase scratch =
+        EmbeddedPostgresExtension.scratchDatabase("backfill")) {
+      DatabaseConfig config = scratch.config();
       Flyway.configure()
           .dataSource(config.url(), config.user(), config.password())
           .locations("classpath:" + Migrations.LOCATION)
@@ -294,10 +285,6 @@ class HistoryChainTest {
         upgraded.opLog().append(List.of(Ops.stored("old", 4, Ops.append(5, "."), "c", 9)));
         assertEquals(4, upgraded.archive().verify("old").head());
         assertEquals("abc\n𝒳.", upgraded.opLog().loadDocument("old").orElseThrow().text());
-      }
-    } finally {
-      try (Connection connection = database.dataSource().getConnection()) {
-        connection.createStatement().execute("DROP DATABASE " + name + " WITH (FORCE)");
       }
     }
   }

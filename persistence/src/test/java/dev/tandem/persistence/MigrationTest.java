@@ -14,7 +14,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.stream.Stream;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
@@ -27,17 +26,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(EmbeddedPostgresExtension.class)
 class MigrationTest {
   @Test
-  void migratesAnEmptyDatabaseAndLeavesAMigratedOneAlone(Database shared)
-      throws SQLException, IOException {
-    String name =
-        EmbeddedPostgresExtension.freshDocId("empty").replace('-', '_').toLowerCase(Locale.ROOT);
-    execute(shared, "CREATE DATABASE " + name);
-    DatabaseConfig server = shared.connectionConfig();
-    DatabaseConfig empty =
-        DatabaseConfig.external(
-                server.url().replace("/postgres", "/" + name), server.user(), server.password())
-            .withPoolSize(2);
-    try {
+  void migratesAnEmptyDatabaseAndLeavesAMigratedOneAlone() throws SQLException, IOException {
+    try (EmbeddedPostgresExtension.ScratchDatabase scratch =
+        EmbeddedPostgresExtension.scratchDatabase("empty")) {
+      DatabaseConfig empty = scratch.config();
       try (Database database = Database.open(empty)) {
         assertEquals(migrations(), history(database));
         assertEquals(
@@ -67,23 +59,15 @@ class MigrationTest {
       // A history the check does not recognise lets Flyway run, which validates as ever.
       var changed = assertThrows(PersistenceException.class, () -> Database.open(empty));
       assertTrue(changed.getMessage().contains("checksum mismatch"), changed.getMessage());
-    } finally {
-      execute(shared, "DROP DATABASE " + name);
     }
   }
 
   /** V7 turns V5's three authorship arrays into {@link Authorship#encode}'s bytes, in SQL. */
   @Test
-  void theMigrationEncodesStoredAuthorshipAsJavaDoes(Database shared) throws SQLException {
-    String name =
-        EmbeddedPostgresExtension.freshDocId("authors").replace('-', '_').toLowerCase(Locale.ROOT);
-    execute(shared, "CREATE DATABASE " + name);
-    DatabaseConfig server = shared.connectionConfig();
-    DatabaseConfig config =
-        DatabaseConfig.external(
-                server.url().replace("/postgres", "/" + name), server.user(), server.password())
-            .withPoolSize(2);
-    try {
+  void theMigrationEncodesStoredAuthorshipAsJavaDoes() throws SQLException {
+    try (EmbeddedPostgresExtension.ScratchDatabase scratch =
+        EmbeddedPostgresExtension.scratchDatabase("authors")) {
+      DatabaseConfig config = scratch.config();
       Flyway.configure()
           .dataSource(config.url(), config.user(), config.password())
           .locations("classpath:" + Migrations.LOCATION)
@@ -140,8 +124,6 @@ class MigrationTest {
                 "SELECT doc_id || ':' || (authorship IS NOT NULL) FROM checkpoints"
                     + " WHERE doc_id IN ('old', 'empty', 'none') ORDER BY doc_id"));
       }
-    } finally {
-      execute(shared, "DROP DATABASE " + name + " WITH (FORCE)");
     }
   }
 
