@@ -5,9 +5,9 @@ import dev.tandem.ot.Delete;
 import dev.tandem.ot.Insert;
 import dev.tandem.ot.Retain;
 import dev.tandem.ot.TextOperation;
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -268,19 +268,19 @@ public final class Authorship {
         users.putIfAbsent(run.userId(), users.size() + 1);
       }
     }
-    Bytes out = new Bytes(16 + runs.size() * 6);
+    ByteArrayOutputStream out = new ByteArrayOutputStream(16 + runs.size() * 6);
     out.write(FORMAT);
-    out.varint(users.size());
+    varint(out, users.size());
     for (String user : users.keySet()) {
       byte[] utf8 = user.getBytes(StandardCharsets.UTF_8);
-      out.varint(utf8.length);
-      out.write(utf8);
+      varint(out, utf8.length);
+      out.writeBytes(utf8);
     }
-    out.varint(runs.size());
+    varint(out, runs.size());
     for (AuthorRun run : runs) {
-      out.varint(run.userId() == null ? 0 : users.get(run.userId()));
-      out.varint(run.revision());
-      out.varint(run.length());
+      varint(out, run.userId() == null ? 0 : users.get(run.userId()));
+      varint(out, run.revision());
+      varint(out, run.length());
     }
     return out.toByteArray();
   }
@@ -319,42 +319,16 @@ public final class Authorship {
 
   private static final int FORMAT = 1;
 
-  /** A growable byte array with unsigned LEB128 varints. */
-  private static final class Bytes {
-    private byte[] bytes;
-    private int size;
-
-    Bytes(int capacity) {
-      bytes = new byte[capacity];
+  /** Writes {@code value} as an unsigned LEB128 varint: 7 bits a byte, low first. */
+  private static void varint(ByteArrayOutputStream out, long value) {
+    while ((value & ~0x7FL) != 0) {
+      out.write((int) ((value & 0x7F) | 0x80));
+      value >>>= 7;
     }
-
-    void write(int b) {
-      if (size == bytes.length) {
-        bytes = Arrays.copyOf(bytes, bytes.length * 2);
-      }
-      bytes[size++] = (byte) b;
-    }
-
-    void write(byte[] more) {
-      for (byte b : more) {
-        write(b);
-      }
-    }
-
-    void varint(long value) {
-      while ((value & ~0x7FL) != 0) {
-        write((int) ((value & 0x7F) | 0x80));
-        value >>>= 7;
-      }
-      write((int) value);
-    }
-
-    byte[] toByteArray() {
-      return Arrays.copyOf(bytes, size);
-    }
+    out.write((int) value);
   }
 
-  /** Reads what {@link Bytes} wrote; past the end or a varint of over 63 bits is malformed. */
+  /** Reads what {@link #encode} wrote; past the end or a varint of over 63 bits is malformed. */
   private static final class Reader {
     private final byte[] bytes;
     private int position;

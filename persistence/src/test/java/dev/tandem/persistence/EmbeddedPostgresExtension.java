@@ -5,11 +5,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Locale;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
+import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
@@ -63,6 +65,21 @@ public final class EmbeddedPostgresExtension implements BeforeAllCallback, Param
 
   /** A database of {@link #scratchDatabase}: {@code config} reaches it. */
   public record ScratchDatabase(String name, DatabaseConfig config) implements AutoCloseable {
+    /** Brings the schema to migration {@code version} only, as an older Tandem left it. */
+    public void migrateTo(String version) {
+      Flyway.configure()
+          .dataSource(config.url(), config.user(), config.password())
+          .locations("classpath:" + Migrations.LOCATION)
+          .target(version)
+          .load()
+          .migrate();
+    }
+
+    /** A connection of its own (no pool), for writing rows as an older Tandem did. */
+    public Connection connect() throws SQLException {
+      return DriverManager.getConnection(config.url(), config.user(), config.password());
+    }
+
     @Override
     public void close() throws SQLException {
       try (Connection connection = database().dataSource().getConnection();

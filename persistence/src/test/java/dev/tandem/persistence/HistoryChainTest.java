@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.Random;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -242,15 +241,8 @@ class HistoryChainTest {
   void theMigrationBackfillsTheChain() throws SQLException {
     try (EmbeddedPostgresExtension.ScratchDatabase scratch =
         EmbeddedPostgresExtension.scratchDatabase("backfill")) {
-      DatabaseConfig config = scratch.config();
-      Flyway.configure()
-          .dataSource(config.url(), config.user(), config.password())
-          .locations("classpath:" + Migrations.LOCATION)
-          .target("3")
-          .load()
-          .migrate();
-      try (Connection old =
-              java.sql.DriverManager.getConnection(config.url(), config.user(), config.password());
+      scratch.migrateTo("3");
+      try (Connection old = scratch.connect();
           PreparedStatement insert =
               old.prepareStatement(
                   "INSERT INTO operations (doc_id, rev, op, client_id, client_seq, user_id)"
@@ -272,7 +264,7 @@ class HistoryChainTest {
           insert.executeUpdate();
         }
       }
-      try (Database upgraded = Database.open(config)) {
+      try (Database upgraded = Database.open(scratch.config())) {
         HistoryVerifier.Summary summary = upgraded.archive().verify("old");
         assertEquals(3, summary.head());
         String expected = TextChecks.sha256("a");

@@ -8,14 +8,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -67,16 +65,9 @@ class MigrationTest {
   void theMigrationEncodesStoredAuthorshipAsJavaDoes() throws SQLException {
     try (EmbeddedPostgresExtension.ScratchDatabase scratch =
         EmbeddedPostgresExtension.scratchDatabase("authors")) {
-      DatabaseConfig config = scratch.config();
-      Flyway.configure()
-          .dataSource(config.url(), config.user(), config.password())
-          .locations("classpath:" + Migrations.LOCATION)
-          .target("6")
-          .load()
-          .migrate();
+      scratch.migrateTo("6");
       String hash = "0".repeat(64);
-      try (Connection old =
-          DriverManager.getConnection(config.url(), config.user(), config.password())) {
+      try (Connection old = scratch.connect()) {
         old.createStatement()
             .execute(
                 "INSERT INTO documents (id, head_rev, head_hash) VALUES ('old', 0, '"
@@ -110,7 +101,7 @@ class MigrationTest {
               .apply(Ops.append(1, "bc"), "ann", 5_000_000_000L)
               .apply(Ops.append(3, "d"), "𝒳ö", 300)
               .apply(Ops.append(4, "é"), "ann", 129);
-      try (Database upgraded = Database.open(config);
+      try (Database upgraded = Database.open(scratch.config());
           Connection connection = upgraded.dataSource().getConnection()) {
         assertEquals(expected.runs(), CheckpointStore.authorshipAt(connection, "old", 0).runs());
         assertEquals(List.of(), CheckpointStore.authorshipAt(connection, "empty", 0).runs());

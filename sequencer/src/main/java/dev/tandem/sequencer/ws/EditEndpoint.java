@@ -53,6 +53,10 @@ public final class EditEndpoint extends Endpoint {
 
   private final Sequencers sequencers;
   private final RoleAuthorizer authorizer;
+
+  /** The authorizer's checks never wait: a quiet socket's message may be handled as it is read. */
+  private final boolean checksFromMemory;
+
   private final TandemConfig config;
   private final OutboundBudget outboundBudget;
   private final UserLimits userLimits;
@@ -68,6 +72,7 @@ public final class EditEndpoint extends Endpoint {
       OutboundBudget outboundBudget) {
     this.sequencers = sequencers;
     this.authorizer = authorizer;
+    this.checksFromMemory = authorizer.checksFromMemory();
     this.config = config;
     this.outboundBudget = outboundBudget;
     this.userLimits =
@@ -267,7 +272,7 @@ public final class EditEndpoint extends Endpoint {
             turns,
             total,
             () -> onText(connection, rate, text),
-            authorizer.checksFromMemory() && connection.greeted());
+            checksFromMemory && connection.greeted());
       }
     }
   }

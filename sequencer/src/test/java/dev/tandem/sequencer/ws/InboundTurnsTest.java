@@ -26,18 +26,10 @@ class InboundTurnsTest {
   @Test
   void aMessageWaitsForAtMostOneMessageOfEachOtherSocket() throws Exception {
     List<String> handled = new CopyOnWriteArrayList<>();
-    CountDownLatch held = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     try (InboundTurns turns = new InboundTurns(1, Long.MAX_VALUE)) {
       // The one thread is held by the first message, so that everything after it waits.
-      InboundTurns.Socket blocker = turns.socket();
-      blocker.offer(
-          10,
-          () -> {
-            held.countDown();
-            await(release);
-          });
-      assertTrue(held.await(10, TimeUnit.SECONDS));
+      holdTheThread(turns.socket(), release);
       for (int f = 0; f < FLOODERS; f++) {
         InboundTurns.Socket flooder = turns.socket();
         for (int i = 0; i < FLOOD_MESSAGES; i++) {
@@ -86,18 +78,9 @@ class InboundTurnsTest {
   @Test
   void aQuietSocketsMessageIsHandledAtOnceAndTheRestOfABurstWaits() throws Exception {
     List<String> handled = new CopyOnWriteArrayList<>();
-    CountDownLatch held = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     try (InboundTurns turns = new InboundTurns(1, Long.MAX_VALUE)) {
-      turns
-          .socket()
-          .offer(
-              10,
-              () -> {
-                held.countDown();
-                await(release);
-              });
-      assertTrue(held.await(10, TimeUnit.SECONDS)); // the one turn thread is busy from now on
+      holdTheThread(turns.socket(), release); // the one turn thread is busy from now on
       InboundTurns.Socket socket = turns.socket();
       long now = System.nanoTime();
       Thread caller = Thread.currentThread();
@@ -196,20 +179,29 @@ class InboundTurnsTest {
     CountDownLatch release = new CountDownLatch(1);
     try (InboundTurns turns = new InboundTurns(1, Long.MAX_VALUE)) {
       InboundTurns.Socket socket = turns.socket();
-      CountDownLatch held = new CountDownLatch(1);
-      socket.offer(
-          10,
-          () -> {
-            held.countDown();
-            await(release);
-          });
-      assertTrue(held.await(10, TimeUnit.SECONDS)); // taken off the queue: it holds the thread
+      holdTheThread(socket, release); // taken off the queue: it holds the thread
       for (int i = 0; i < InboundTurns.MAX_WAITING_MESSAGES; i++) {
         assertTrue(socket.offer(2, () -> {}), "message " + i);
       }
       assertFalse(socket.offer(2, () -> {}), "one more");
       release.countDown();
     }
+  }
+
+  /**
+   * Queues on {@code socket} a message that holds its thread until {@code release}; waits for it.
+   */
+  private static void holdTheThread(InboundTurns.Socket socket, CountDownLatch release)
+      throws InterruptedException {
+    CountDownLatch held = new CountDownLatch(1);
+    assertTrue(
+        socket.offer(
+            10,
+            () -> {
+              held.countDown();
+              await(release);
+            }));
+    assertTrue(held.await(10, TimeUnit.SECONDS));
   }
 
   private static void await(CountDownLatch latch) {
