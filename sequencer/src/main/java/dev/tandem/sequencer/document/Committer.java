@@ -40,6 +40,13 @@ final class Committer implements AutoCloseable {
   private int unfinished; // guarded by idle
   private volatile boolean running = true;
 
+  /**
+   * While the committer thread completes a transaction that held one document's batch and nothing
+   * else waits to be committed: that document's next step may run on this thread ({@link
+   * #mayContinueHere}). Written and read on the committer thread only.
+   */
+  private boolean completingLoneBatch;
+
   /** The ops of one document, in revision order, and who waits for them. */
   private record Batch(
       String docId, long leaseEpoch, List<StoredOp> ops, CompletableFuture<Void> done) {}
@@ -69,6 +76,17 @@ final class Committer implements AutoCloseable {
           Errors.unavailable(running ? "commit queue is full" : "server is shutting down"));
     }
     return done;
+  }
+
+  /**
+   * Whether the calling thread may run the next step of the document whose commit it is completing:
+   * only the committer thread, and only when that commit was the transaction's one batch and
+   * nothing waits to be committed, so no other document's commit waits for the step (the document
+   * delivers its group and sequences the next one, which it could not do before this commit, so the
+   * same work on another thread would only add a hand-off and a wake-up).
+   */
+  boolean mayContinueHere() {
+    return Thread.currentThread() == thread && completingLoneBatch;
   }
 
   /** Waits until every queued batch is committed or failed, at most {@code timeout}. */
@@ -155,8 +173,13 @@ final class Committer implements AutoCloseable {
   }
 
   private void succeed(List<Batch> batches) {
-    for (Batch batch : batches) {
-      batch.done().complete(null);
+    completingLoneBatch = batches.size() == 1 && queue.isEmpty();
+    try {
+      for (Batch batch : batches) {
+        batch.done().complete(null);
+      }
+    } finally {
+      completingLoneBatch = false;
     }
     finished(batches.size());
   }

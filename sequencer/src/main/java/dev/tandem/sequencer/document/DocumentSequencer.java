@@ -70,7 +70,14 @@ public final class DocumentSequencer {
     this.checkpoints = new Checkpoints(doc, sequencers);
     this.submits =
         new Submits(
-            doc, sequencers, loading, subscribers, checkpoints, this::continueWith, this::safely);
+            doc,
+            sequencers,
+            loading,
+            subscribers,
+            checkpoints,
+            this::continueWith,
+            this::continueAfterCommit,
+            this::safely);
   }
 
   // ---- requests (any thread) ------------------------------------------------------------------
@@ -311,6 +318,18 @@ public final class DocumentSequencer {
   /** Queues a continuation (a read or commit came back); runs even when the queue is full. */
   private void continueWith(Runnable task) {
     executor.executeAlways(() -> guarded(task));
+  }
+
+  /**
+   * Queues what follows a commit; on the committer thread, when it may go on with the document
+   * ({@link Committer#mayContinueHere}), runs it there if the document is idle.
+   */
+  private void continueAfterCommit(Runnable task) {
+    if (sequencers.committer().mayContinueHere()) {
+      executor.executeHereIfIdle(() -> guarded(task));
+    } else {
+      continueWith(task);
+    }
   }
 
   /**

@@ -55,12 +55,31 @@ final class SerialExecutor implements Executor {
     }
   }
 
+  /**
+   * Runs {@code task} on the calling thread if nothing of this executor is queued or running;
+   * otherwise queues it, always accepted. Tasks queued while it runs go on on the pool, so the
+   * calling thread returns to its own work after this one task. An idle document's next step thus
+   * costs no hand-off to the pool and no thread wake-up. For callers whose thread may run a
+   * document's step: one that never blocks, and whose own work can wait for it.
+   */
+  void executeHereIfIdle(Runnable task) {
+    tasks.add(task);
+    if (size.getAndIncrement() == 0) {
+      drain(1);
+    }
+  }
+
   /** Tasks queued or running, the running one included. */
   int queued() {
     return size.get();
   }
 
   private void drain() {
+    drain(FAIRNESS_BATCH);
+  }
+
+  /** Runs queued tasks, at most {@code batch} of them on this thread; the pool runs the rest. */
+  private void drain(int batch) {
     for (int ran = 1; ; ran++) {
       Runnable task = tasks.poll(); // never null: a task is queued before it is counted
       try {
@@ -71,7 +90,7 @@ final class SerialExecutor implements Executor {
       if (size.decrementAndGet() == 0) {
         return;
       }
-      if (ran == FAIRNESS_BATCH) {
+      if (ran == batch) {
         // Give the thread to other documents; this drain continues as a new pool task.
         pool.execute(this::drain);
         return;

@@ -48,6 +48,7 @@ final class Submits {
   private final Subscribers subscribers;
   private final Checkpoints checkpoints;
   private final Executor continueWith;
+  private final Executor continueAfterCommit;
   private final GroupDelivery.Guard guard;
 
   private final SubmitQueue waiting = new SubmitQueue();
@@ -88,6 +89,7 @@ final class Submits {
       Subscribers subscribers,
       Checkpoints checkpoints,
       Executor continueWith,
+      Executor continueAfterCommit,
       GroupDelivery.Guard guard) {
     this.doc = doc;
     this.sequencers = sequencers;
@@ -95,6 +97,7 @@ final class Submits {
     this.subscribers = subscribers;
     this.checkpoints = checkpoints;
     this.continueWith = continueWith;
+    this.continueAfterCommit = continueAfterCommit;
     this.guard = guard;
   }
 
@@ -203,7 +206,7 @@ final class Submits {
         .commit(sequencers)
         .whenComplete(
             (ok, failure) ->
-                continueWith.execute(() -> afterCommit(committing, handedOffIn, failure)));
+                continueAfterCommit.execute(() -> afterCommit(committing, handedOffIn, failure)));
   }
 
   /**
