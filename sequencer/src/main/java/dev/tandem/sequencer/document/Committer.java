@@ -130,7 +130,7 @@ final class Committer implements AutoCloseable {
           batches.add(next);
           rows += next.ops().size();
         }
-        write(batches);
+        write(batches, batches.size() == 1);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
@@ -143,7 +143,12 @@ final class Committer implements AutoCloseable {
     }
   }
 
-  private void write(List<Batch> batches) {
+  /**
+   * Stores {@code batches} in one transaction. {@code alone}: one batch, all this thread took (not
+   * a retry among others), so its document may continue here ({@link #mayContinueHere}) if nothing
+   * else waits.
+   */
+  private void write(List<Batch> batches, boolean alone) {
     List<StoredOp> rows = new ArrayList<>();
     Map<String, Long> epochs = new HashMap<>();
     for (Batch batch : batches) {
@@ -154,7 +159,7 @@ final class Committer implements AutoCloseable {
       long start = System.nanoTime();
       opLog.append(rows, epochs); // fenced: a document taken over by another node stores nothing
       metrics.committed(rows.size(), System.nanoTime() - start);
-      succeed(batches);
+      succeed(batches, alone);
     } catch (DatabaseUnavailableException e) {
       fail(batches, e);
     } catch (PersistenceException e) {
@@ -167,13 +172,13 @@ final class Committer implements AutoCloseable {
           batches.size(),
           e.getMessage());
       for (Batch batch : batches) {
-        write(List.of(batch));
+        write(List.of(batch), false); // the other documents' retries wait for none of its steps
       }
     }
   }
 
-  private void succeed(List<Batch> batches) {
-    completingLoneBatch = batches.size() == 1 && queue.isEmpty();
+  private void succeed(List<Batch> batches, boolean alone) {
+    completingLoneBatch = alone && queue.isEmpty();
     try {
       for (Batch batch : batches) {
         batch.done().complete(null);
