@@ -211,6 +211,8 @@ test('a textarea bound to the same document keeps in step with the editors', asy
   });
   await a.page.click('#plain');
   await a.page.keyboard.type('from the textarea 🎉 ');
+  // the editor's End must be after all of the textarea's text, so wait for it to arrive
+  assert.equal(await converged([a.page, b.page]), 'from the textarea 🎉 ');
   await b.page.click(EDITOR);
   await b.page.keyboard.press('End');
   await b.page.keyboard.type('and from the editor');
