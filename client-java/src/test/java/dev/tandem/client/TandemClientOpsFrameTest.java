@@ -54,12 +54,17 @@ class TandemClientOpsFrameTest {
         });
     server.hold("doc"); // both submits wait and commit together
     a.edit(text -> TextOperation.builder().insert("A").build()).get(30, TimeUnit.SECONDS);
+    // the two sockets race: alice's submit must reach the server first for the order below
+    assertEquals(List.of("alice/1"), awaitHeld(1));
     b.edit(text -> TextOperation.builder().insert("B").build()).get(30, TimeUnit.SECONDS);
     assertEquals(List.of("alice/1", "bob/1"), awaitHeld(2));
     server.release("doc");
 
     a.whenSynchronized().get(30, TimeUnit.SECONDS);
     b.whenSynchronized().get(30, TimeUnit.SECONDS);
+    // alice's ack (revision 1) completes her future while the frame's revision 2 is still applied
+    awaitRevision(a, 2);
+    awaitRevision(b, 2);
     assertEquals("BA", server.text("doc")); // B, rebased on A, goes first
     assertEquals("BA", a.text());
     assertEquals("BA", b.text());
@@ -67,6 +72,14 @@ class TandemClientOpsFrameTest {
     assertEquals(2, b.revision());
     // alice's op at 1 as a change, his own at 2 as his ack
     assertEquals(List.of("change 1", "ack 2"), seenByBob);
+  }
+
+  private static void awaitRevision(TandemDocument document, long revision)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (document.revision() < revision && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
   }
 
   private List<String> awaitHeld(int count) throws InterruptedException {
