@@ -6,6 +6,7 @@ import dev.tandem.ot.TextOperation;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -76,17 +77,19 @@ class TandemClientOpsFrameTest {
 
   private static void awaitRevision(TandemDocument document, long revision)
       throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (document.revision() < revision && System.nanoTime() < deadline) {
-      Thread.sleep(5);
-    }
+    awaitUntil(() -> document.revision() >= revision);
   }
 
   private List<String> awaitHeld(int count) throws InterruptedException {
+    awaitUntil(() -> server.heldIds().size() >= count);
+    return server.heldIds();
+  }
+
+  /** Polls {@code condition} for up to 30 s; the assertion after it says what was missing. */
+  private static void awaitUntil(BooleanSupplier condition) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (server.heldIds().size() < count && System.nanoTime() < deadline) {
+    while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
       Thread.sleep(5);
     }
-    return server.heldIds();
   }
 }
