@@ -2,6 +2,7 @@ package dev.tandem.persistence;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -17,8 +18,10 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.postgresql.util.PasswordUtil;
@@ -120,31 +123,87 @@ class EmbeddedPostgresTest {
   }
 
   /**
-   * A process killed with SIGKILL leaves its PostgreSQL running; the next start stops that server
-   * cleanly and starts its own, and what the killed process committed is there.
+   * A process killed with SIGKILL leaves its PostgreSQL running; the next start adopts that server
+   * (it runs exactly the command this process would start), supervises it like its own and stops it
+   * when closed, and what the killed process committed is there.
    */
   @Test
-  void committedDataSurvivesAKilledProcess() throws Exception {
-    String docId = EmbeddedPostgresExtension.freshDocId("killed");
-    Process process = secondProcess("commit", directory.toString(), docId);
-    try (BufferedReader output =
-        new BufferedReader(
-            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-      String line;
-      StringBuilder seen = new StringBuilder();
-      while ((line = output.readLine()) != null && !line.equals("committed")) {
-        seen.append(line).append('\n');
+  void aServerLeftRunningByAKilledProcessIsAdoptedAndSupervised() throws Exception {
+    String docId = EmbeddedPostgresExtension.freshDocId("adopted");
+    long orphan = killProcessLeavingItsServer(docId);
+    Path pidFile = directory.resolve("postgres/postmaster.pid");
+
+    DatabaseConfig config =
+        DatabaseConfig.embedded(directory).withPoolSize(1).withTimeout(Duration.ofSeconds(2));
+    try (Database next = Database.open(config)) {
+      assertEquals(orphan, PostgresProcesses.postmasterPid(directory), "the same postmaster");
+      assertEquals(
+          new DocumentSnapshot(docId, 1, "ab"), next.opLog().loadDocument(docId).orElseThrow());
+
+      PostgresProcesses.killPostmaster(directory);
+      assertEquals(new DocumentSnapshot(docId, 1, "ab"), loadOnceRestarted(next, docId, orphan));
+    }
+    assertFalse(Files.exists(pidFile), "the restarted server stopped on close");
+  }
+
+  /**
+   * A server left running with other settings than this process's (an older Tandem, say) is not
+   * adopted: it is stopped cleanly and this process starts its own.
+   */
+  @Test
+  void aServerLeftRunningWithOtherSettingsIsStoppedAndStartedAgain() throws Exception {
+    String docId = EmbeddedPostgresExtension.freshDocId("not-adopted");
+    long orphan = killProcessLeavingItsServer(docId);
+    Path opts = directory.resolve("postgres/postmaster.opts");
+    Files.writeString(opts, Files.readString(opts).trim() + " \"-c\" \"work_mem=8MB\"\n");
+
+    try (Database next = Database.open(DatabaseConfig.embedded(directory).withPoolSize(1))) {
+      assertNotEquals(orphan, PostgresProcesses.postmasterPid(directory), "a new postmaster");
+      // It removes its pid file just before it exits.
+      Optional<ProcessHandle> stopping = ProcessHandle.of(orphan);
+      if (stopping.isPresent()) {
+        stopping.get().onExit().get(60, TimeUnit.SECONDS);
       }
-      assertEquals("committed", line, seen.toString());
+      assertEquals(
+          new DocumentSnapshot(docId, 1, "ab"), next.opLog().loadDocument(docId).orElseThrow());
+    }
+  }
+
+  /**
+   * Starts a second process that commits op 1 of {@code docId}, kills it with SIGKILL once it has,
+   * and returns the pid of the PostgreSQL server it leaves running.
+   */
+  private long killProcessLeavingItsServer(String docId) throws Exception {
+    Process process = secondProcess("commit", directory.toString(), docId);
+    try {
+      awaitCommitted(process);
       process.destroyForcibly();
       assertTrue(process.waitFor(60, TimeUnit.SECONDS), "killed process ended");
     } finally {
       process.destroyForcibly();
     }
+    long orphan = PostgresProcesses.postmasterPid(directory);
+    assertTrue(ProcessHandle.of(orphan).map(ProcessHandle::isAlive).orElse(false), "left running");
+    return orphan;
+  }
 
-    try (Database next = Database.open(DatabaseConfig.embedded(directory).withPoolSize(1))) {
-      assertEquals(
-          new DocumentSnapshot(docId, 1, "ab"), next.opLog().loadDocument(docId).orElseThrow());
+  /** Loads {@code docId} once the server that replaced {@code killed} answers (bounded wait). */
+  private DocumentSnapshot loadOnceRestarted(Database database, String docId, long killed)
+      throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (true) {
+      try {
+        if (PostgresProcesses.postmasterPid(directory) != killed) {
+          return database.opLog().loadDocument(docId).orElseThrow();
+        }
+      } catch (DatabaseUnavailableException
+          | IOException
+          | NumberFormatException
+          | IndexOutOfBoundsException notYet) {
+        // restarting: no pid file yet, or the pool's connection went with the killed server
+      }
+      assertTrue(System.nanoTime() < deadline, "the killed server was never restarted");
+      Thread.sleep(20);
     }
   }
 
