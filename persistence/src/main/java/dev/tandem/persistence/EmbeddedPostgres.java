@@ -289,7 +289,10 @@ final class EmbeddedPostgres implements AutoCloseable {
     }
   }
 
-  /** Restarts the postmaster when it exits while nobody is stopping it. */
+  /**
+   * Restarts the postmaster when it exits while nobody is stopping it. An adopted postmaster is not
+   * this JVM's child, so the JDK learns of its exit by polling, at most 5 s late.
+   */
   private void watch(ProcessHandle process) {
     process.onExit().thenRun(() -> exited(process));
   }
