@@ -52,8 +52,8 @@ import org.slf4j.LoggerFactory;
  *   <li>A server left running by a process that died without stopping it (kill -9) is adopted when
  *       it is ready and runs exactly the command this process would start ({@code postmaster.opts}:
  *       the same binaries, cluster and settings); otherwise it is stopped with a fast (clean)
- *       shutdown and started again. Adopting spares a restart after a crash the stop and the start
- *       (about 0.2 s of the server's recovery).
+ *       shutdown and started again. Adopting spares a restart after a crash PostgreSQL's stop and
+ *       start (about 0.2 s of work while the server starts).
  *   <li>It listens on 127.0.0.1 only, on a free port, with password authentication (SCRAM, a
  *       verifier of one iteration: see {@link #storeCheapVerifier}); fsync and synchronous_commit
  *       stay on, so a committed op survives a crash.
@@ -166,11 +166,7 @@ final class EmbeddedPostgres implements AutoCloseable {
       Launcher launcher = new Launcher(directory, installation, account, commandTimeout);
       String password = launcher.prepareCluster();
       Launcher.Running running = launcher.adoptOrStartServer();
-      log.info(
-          "embedded PostgreSQL on 127.0.0.1:{}, data in {}{}",
-          running.port(),
-          directory,
-          running.adopted() ? " (adopted: left running by a process that died)" : "");
+      log.info("embedded PostgreSQL on 127.0.0.1:{}, data in {}", running.port(), directory);
       EmbeddedPostgres server =
           new EmbeddedPostgres(directory, launcher, lockChannel, lock, password, running, onDown);
       server.watch(running.postmaster());
@@ -428,11 +424,8 @@ final class EmbeddedPostgres implements AutoCloseable {
     private final Path passwordFile;
     private final Duration timeout;
 
-    /**
-     * A postmaster that accepts connections on {@code port}; {@code adopted} when a process that
-     * died left it running.
-     */
-    record Running(int port, ProcessHandle postmaster, boolean adopted) {}
+    /** A postmaster that accepts connections on {@code port}. */
+    record Running(int port, ProcessHandle postmaster) {}
 
     Launcher(Path directory, Path binaries, Optional<Users.Account> account, Duration timeout) {
       this.directory = directory;
@@ -540,7 +533,7 @@ final class EmbeddedPostgres implements AutoCloseable {
         int port = freePort();
         Process postmaster = launch(port);
         if (awaitReady(postmaster)) {
-          return new Running(port, postmaster.toHandle(), false);
+          return new Running(port, postmaster.toHandle());
         }
         // Another process may have taken the port between freePort() and the bind.
         if (attempt < 3 && couldNotBind()) {
@@ -716,19 +709,18 @@ final class EmbeddedPostgres implements AutoCloseable {
         return Optional.empty();
       }
       Optional<ProcessHandle> process = ProcessHandle.of(pid);
+      ProcessHandle.Info info = process.map(ProcessHandle::info).orElse(null);
       boolean isPostgres =
-          process
-              .flatMap(handle -> handle.info().command())
-              .map(command -> command.endsWith("/postgres"))
-              .orElse(false);
+          info != null
+              && info.command().map(command -> command.endsWith("/postgres")).orElse(false);
       if (!isPostgres) {
         return Optional.empty(); // a dead server's pid file: PostgreSQL's own start handles it
       }
-      Optional<Integer> port = adoptablePort(process.get(), lines);
+      Optional<Integer> port = adoptablePort(info, lines);
       if (port.isPresent()) {
         log.warn(
             "adopting PostgreSQL (pid {}) left running on {} by a process that died", pid, cluster);
-        return Optional.of(new Running(port.get(), process.get(), true));
+        return Optional.of(new Running(port.get(), process.get()));
       }
       log.warn(
           "stopping PostgreSQL (pid {}) left running on {} by a process that died", pid, cluster);
@@ -737,11 +729,11 @@ final class EmbeddedPostgres implements AutoCloseable {
     }
 
     /**
-     * The port of {@code process}, the postmaster that {@code pidLines} name, if it can be adopted:
+     * The port of the postmaster that {@code pidLines} name ({@code info}), if it can be adopted:
      * it is ready, started when its pid file says (not another process that reuses the pid), runs
      * our binaries and was started with exactly the command {@link #postgresCommand} gives.
      */
-    private Optional<Integer> adoptablePort(ProcessHandle process, List<String> pidLines)
+    private Optional<Integer> adoptablePort(ProcessHandle.Info info, List<String> pidLines)
         throws IOException {
       if (pidLines.size() <= PID_FILE_STATUS_LINE
           || !pidLines.get(PID_FILE_STATUS_LINE).trim().equals("ready")) {
@@ -756,14 +748,12 @@ final class EmbeddedPostgres implements AutoCloseable {
         return Optional.empty();
       }
       boolean sameStart =
-          process
-              .info()
-              .startInstant()
+          info.startInstant()
               .map(start -> Math.abs(start.getEpochSecond() - startSecond) <= 2)
               .orElse(false);
       Path program = binaries.resolve("bin/postgres").toRealPath();
       boolean ourBinaries =
-          process.info().command().map(command -> Path.of(command).equals(program)).orElse(false);
+          info.command().map(command -> Path.of(command).equals(program)).orElse(false);
       if (!sameStart || !ourBinaries) {
         return Optional.empty();
       }

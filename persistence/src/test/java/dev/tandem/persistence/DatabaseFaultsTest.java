@@ -20,8 +20,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -48,7 +46,8 @@ class DatabaseFaultsTest {
       database.opLog().append(List.of(Ops.stored(docId, 1, Ops.append(1, "b"), "c", 1)));
       long killed = PostgresProcesses.killPostmaster(directory);
 
-      await(() -> !database.health().status().reachable(), () -> "health still says reachable");
+      PostgresProcesses.await(
+          () -> !database.health().status().reachable(), () -> "health still says reachable");
       String reason = database.health().status().reason();
       assertTrue(reason.contains("exited"), reason);
       int unavailable =
@@ -79,14 +78,16 @@ class DatabaseFaultsTest {
         PostgresProcesses.killPostmaster(directory);
         squatter = take(port);
         if (squatter == null) {
-          await(() -> database.health().status().reachable(), () -> "never restarted");
+          PostgresProcesses.await(
+              () -> database.health().status().reachable(), () -> "never restarted");
         }
       }
       try (ServerSocket taken = squatter) {
         appendUntilStored(database, Ops.stored(docId, 1, Ops.append(1, "b"), "c", 1));
         // The append may have gone through a backend that outlived its killed postmaster for a
         // moment, before the supervisor's restart: wait for the restart itself.
-        await(() -> port(database) != port, () -> "never restarted on another port");
+        PostgresProcesses.await(
+            () -> port(database) != port, () -> "never restarted on another port");
         assertNotEquals(port, port(database), "restarted on another port");
         assertEquals(
             new DocumentSnapshot(docId, 1, "ab"),
@@ -131,7 +132,8 @@ class DatabaseFaultsTest {
         System.out.printf(
             "a write to a stalled database failed after %d ms (timeout %d s)%n",
             TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), TIMEOUT.toSeconds());
-        await(() -> !database.health().status().reachable(), () -> "health still reachable");
+        PostgresProcesses.await(
+            () -> !database.health().status().reachable(), () -> "health still reachable");
         start = System.nanoTime();
         assertThrows(DatabaseUnavailableException.class, () -> database.opLog().head(docId));
         System.out.printf(
@@ -140,7 +142,8 @@ class DatabaseFaultsTest {
       } finally {
         PostgresProcesses.signal("CONT", server);
       }
-      await(() -> database.health().status().reachable(), () -> "health never came back");
+      PostgresProcesses.await(
+          () -> database.health().status().reachable(), () -> "health never came back");
       // The stalled write's outcome was unknown: it may have landed when the server resumed.
       appendUntilStored(database, op);
       assertEquals(
@@ -201,8 +204,8 @@ class DatabaseFaultsTest {
       pids.add(Long.parseLong(pid));
     }
     assertEquals(2, pids.size(), pids.toString());
-    await(
-        () -> pids.stream().noneMatch(DatabaseFaultsTest::isAlive),
+    PostgresProcesses.await(
+        () -> pids.stream().noneMatch(PostgresProcesses::isAlive),
         () -> "the hung child or its child still runs: " + pids);
     assertFalse(Files.exists(fresh.resolve("postgres")), "no half-made cluster");
   }
@@ -226,7 +229,9 @@ class DatabaseFaultsTest {
 
     assertTrue(hung.getMessage().contains("did not become ready within 2 s"), hung.getMessage());
     long pid = Long.parseLong(Files.readString(fresh.resolve("hung.pids")).trim());
-    await(() -> !isAlive(pid), () -> "the postgres that never became ready still runs: " + pid);
+    PostgresProcesses.await(
+        () -> !PostgresProcesses.isAlive(pid),
+        () -> "the postgres that never became ready still runs: " + pid);
   }
 
   /** A directory with {@code bin/name} running {@code script}, as every user may. */
@@ -266,20 +271,5 @@ class DatabaseFaultsTest {
     assertEquals(
         mode, PosixFilePermissions.toString(Files.getPosixFilePermissions(path)), path.toString());
     assertEquals(owner, (Integer) Files.getAttribute(path, "unix:uid"), path + " owner");
-  }
-
-  private static boolean isAlive(long pid) {
-    return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
-  }
-
-  private static void await(BooleanSupplier condition, Supplier<String> what)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + DEADLINE.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        fail("not reached within " + DEADLINE.toSeconds() + " s: " + what.get());
-      }
-      Thread.sleep(10);
-    }
   }
 }

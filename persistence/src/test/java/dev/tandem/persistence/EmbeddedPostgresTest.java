@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.postgresql.util.PasswordUtil;
 
@@ -183,28 +184,30 @@ class EmbeddedPostgresTest {
       process.destroyForcibly();
     }
     long orphan = PostgresProcesses.postmasterPid(directory);
-    assertTrue(ProcessHandle.of(orphan).map(ProcessHandle::isAlive).orElse(false), "left running");
+    assertTrue(PostgresProcesses.isAlive(orphan), "left running");
     return orphan;
   }
 
   /** Loads {@code docId} once the server that replaced {@code killed} answers (bounded wait). */
   private DocumentSnapshot loadOnceRestarted(Database database, String docId, long killed)
-      throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (true) {
-      try {
-        if (PostgresProcesses.postmasterPid(directory) != killed) {
-          return database.opLog().loadDocument(docId).orElseThrow();
-        }
-      } catch (DatabaseUnavailableException
-          | IOException
-          | NumberFormatException
-          | IndexOutOfBoundsException notYet) {
-        // restarting: no pid file yet, or the pool's connection went with the killed server
-      }
-      assertTrue(System.nanoTime() < deadline, "the killed server was never restarted");
-      Thread.sleep(20);
-    }
+      throws InterruptedException {
+    AtomicReference<DocumentSnapshot> loaded = new AtomicReference<>();
+    PostgresProcesses.await(
+        () -> {
+          try {
+            if (PostgresProcesses.postmasterPid(directory) != killed) {
+              loaded.set(database.opLog().loadDocument(docId).orElseThrow());
+            }
+          } catch (DatabaseUnavailableException
+              | IOException
+              | NumberFormatException
+              | IndexOutOfBoundsException notYet) {
+            // restarting: no pid file yet, or the pool's connection went with the killed server
+          }
+          return loaded.get() != null;
+        },
+        () -> "the killed server was never restarted");
+    return loaded.get();
   }
 
   /**

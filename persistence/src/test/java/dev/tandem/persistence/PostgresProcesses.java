@@ -1,11 +1,15 @@
 package dev.tandem.persistence;
 
+import static org.junit.jupiter.api.Assertions.fail;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * The processes of an embedded PostgreSQL, found through its data directory, for tests that kill or
@@ -34,6 +38,22 @@ public final class PostgresProcesses {
     pids.add(postmaster.pid());
     postmaster.descendants().forEach(process -> pids.add(process.pid()));
     return pids;
+  }
+
+  public static boolean isAlive(long pid) {
+    return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+  }
+
+  /** Polls {@code condition} until it holds; fails with {@code what} after 60 s. */
+  public static void await(BooleanSupplier condition, Supplier<String> what)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        fail("not reached within 60 s: " + what.get());
+      }
+      Thread.sleep(10);
+    }
   }
 
   /** Sends {@code signal} ({@code STOP}, {@code CONT}) to {@code pids} with kill(1). */
