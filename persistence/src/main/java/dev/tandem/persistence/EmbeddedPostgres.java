@@ -75,6 +75,9 @@ final class EmbeddedPostgres implements AutoCloseable {
   private static final long MAX_BACKOFF_MILLIS = 4000;
   private static final Path SETSID = Path.of("/usr/bin/setsid");
 
+  /** glibc's malloc settings for PostgreSQL's processes: see {@link Launcher#environment}. */
+  static final String MALLOC_TUNABLES = "glibc.malloc.trim_threshold=4194304";
+
   /** The line of {@code postmaster.pid} holding the postmaster's status ("ready" when it is). */
   private static final int PID_FILE_STATUS_LINE = 7;
 
@@ -851,6 +854,12 @@ final class EmbeddedPostgres implements AutoCloseable {
     private static void environment(ProcessBuilder builder) {
       builder.environment().keySet().removeIf(name -> name.startsWith("PG"));
       builder.environment().put("LC_ALL", "C");
+      // A backend's statement grows glibc's heap by about 300 KiB and frees it again; past the
+      // default 128 KiB trim threshold every free returns it to the kernel (brk) and the next
+      // statement faults it back in, page by page: 40-60 us of CPU per commit (docs/performance.md,
+      // "PostgreSQL's heap"). 4 MiB keeps it, at most 4 MiB per backend. An operator's own setting
+      // wins.
+      builder.environment().putIfAbsent("GLIBC_TUNABLES", MALLOC_TUNABLES);
     }
 
     private static List<String> readLines(Path file) {

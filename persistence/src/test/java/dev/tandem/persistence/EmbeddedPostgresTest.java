@@ -64,6 +64,26 @@ class EmbeddedPostgresTest {
   }
 
   /**
+   * PostgreSQL's processes run with glibc's trim threshold raised, so a backend keeps the heap a
+   * statement frees instead of returning and faulting it back per commit; an operator's own
+   * GLIBC_TUNABLES wins.
+   */
+  @Test
+  void theServerRunsWithItsMallocSettings() throws Exception {
+    String expected =
+        Optional.ofNullable(System.getenv("GLIBC_TUNABLES"))
+            .orElse(EmbeddedPostgres.MALLOC_TUNABLES);
+    try (Database database = Database.open(DatabaseConfig.embedded(directory).withPoolSize(1))) {
+      String environment =
+          Files.readString(
+              Path.of(
+                  "/proc", Long.toString(PostgresProcesses.postmasterPid(directory)), "environ"));
+      assertTrue(
+          List.of(environment.split("\0")).contains("GLIBC_TUNABLES=" + expected), environment);
+    }
+  }
+
+  /**
    * A data directory made before the superuser's verifier was cheap (initdb's 4096 iterations)
    * still opens, and from then on has the verifier of {@link EmbeddedPostgres#SCRAM_ITERATIONS}.
    */
