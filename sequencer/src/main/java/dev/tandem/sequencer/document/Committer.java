@@ -68,15 +68,11 @@ final class Committer implements AutoCloseable {
 
   /**
    * Queues the ops of one document for the next transaction, fenced by this node's lease epoch.
-   * With {@code mayWriteHere}, and when no transaction is being written and none waits, writes them
-   * on the calling thread instead (never the committer thread's own call), which then runs what the
-   * returned future's completion triggers.
    *
    * @return completes when they are committed, or exceptionally with a {@link TandemException}
    *     ({@code unavailable}) when they are not
    */
-  CompletableFuture<Void> commit(
-      String docId, long leaseEpoch, List<StoredOp> ops, boolean mayWriteHere) {
+  CompletableFuture<Void> commit(String docId, long leaseEpoch, List<StoredOp> ops) {
     CompletableFuture<Void> done = new CompletableFuture<>();
     synchronized (idle) {
       unfinished++;
@@ -84,11 +80,7 @@ final class Committer implements AutoCloseable {
     Batch batch = new Batch(docId, leaseEpoch, List.copyOf(ops), done);
     // Written here only when nothing else is being written or waits, so no other document's
     // commit waits for it; the committer thread never takes this path (it writes what it polled).
-    if (mayWriteHere
-        && running
-        && Thread.currentThread() != thread
-        && queue.isEmpty()
-        && writing.tryLock()) {
+    if (running && Thread.currentThread() != thread && queue.isEmpty() && writing.tryLock()) {
       try {
         List<Batch> batches = new ArrayList<>(List.of(batch));
         take(batches, batch.ops().size());

@@ -100,11 +100,8 @@ final class GroupCommit {
 
   // ---- the group commit -------------------------------------------------------------------------
 
-  /**
-   * Hands the group to the committer: one transaction for all of its ops, written on this thread if
-   * {@code mayWriteHere} and the committer is idle ({@link Committer#commit}).
-   */
-  CompletableFuture<Void> commit(Sequencers sequencers, boolean mayWriteHere) {
+  /** Hands the group to the committer: one transaction for all of its ops. */
+  CompletableFuture<Void> commit(Sequencers sequencers) {
     sequencers.step(Faults.Step.BUILD_ROWS, doc.docId());
     List<StoredOp> rows = new ArrayList<>(ops.size());
     for (Committed op : ops) {
@@ -112,7 +109,7 @@ final class GroupCommit {
     }
     sequencers.step(Faults.Step.HAND_OFF, doc.docId());
     handedOff = true;
-    return sequencers.committer().commit(doc.docId(), doc.leaseEpoch(), rows, mayWriteHere);
+    return sequencers.committer().commit(doc.docId(), doc.leaseEpoch(), rows);
   }
 
   boolean handedOff() {

@@ -202,12 +202,8 @@ final class Submits {
     }
     GroupCommit committing = group;
     int handedOffIn = generation;
-    // With one subscriber at most, nothing else arrives while the group is written (a client has
-    // one op in flight), so this thread may write it itself and the committer thread is not woken.
-    // With more, this thread stays free to take the others' submits meanwhile: writing here cost
-    // hot-doc 50 a tenth of its ops (docs/performance.md, "A lone editor's group written").
     committing
-        .commit(sequencers, subscribers.count() <= 1)
+        .commit(sequencers)
         .whenComplete(
             (ok, failure) ->
                 continueAfterCommit.execute(() -> afterCommit(committing, handedOffIn, failure)));
