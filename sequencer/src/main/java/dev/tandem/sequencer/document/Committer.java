@@ -15,16 +15,12 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Group commit: one thread takes the sequenced ops of every document that has some waiting and
- * writes them in one {@link OpLog#append} transaction, so many documents share one disk flush. When
- * no transaction is being written and none waits, the thread that hands a document's group over
- * writes it itself ({@link #commit}): the committer thread is not woken for it, and the document
- * goes on on that thread once it is stored.
+ * writes them in one {@link OpLog#append} transaction, so many documents share one disk flush.
  *
  * <p>Law: a batch's future completes normally only after its ops are durably committed, and
  * exceptionally only if none of them is. When a multi-document transaction fails for a reason other
@@ -44,13 +40,10 @@ final class Committer implements AutoCloseable {
   private int unfinished; // guarded by idle
   private volatile boolean running = true;
 
-  /** Held while a transaction is written, by the committer thread or by a caller of commit. */
-  private final ReentrantLock writing = new ReentrantLock();
-
   /**
    * While the committer thread completes a transaction that held one document's batch and nothing
    * else waits to be committed: that document's next step may run on this thread ({@link
-   * #mayContinueHere}). Written while {@link #writing} is held; true only on the committer thread.
+   * #mayContinueHere}). Written and read on the committer thread only.
    */
   private boolean completingLoneBatch;
 
@@ -77,20 +70,7 @@ final class Committer implements AutoCloseable {
     synchronized (idle) {
       unfinished++;
     }
-    Batch batch = new Batch(docId, leaseEpoch, List.copyOf(ops), done);
-    // Written here only when nothing else is being written or waits, so no other document's
-    // commit waits for it; the committer thread never takes this path (it writes what it polled).
-    if (running && Thread.currentThread() != thread && queue.isEmpty() && writing.tryLock()) {
-      try {
-        List<Batch> batches = new ArrayList<>(List.of(batch));
-        take(batches, batch.ops().size());
-        writeAll(batches, false);
-      } finally {
-        writing.unlock();
-      }
-      return done;
-    }
-    if (!running || !queue.offer(batch)) {
+    if (!running || !queue.offer(new Batch(docId, leaseEpoch, List.copyOf(ops), done))) {
       finished(1);
       done.completeExceptionally(
           Errors.unavailable(running ? "commit queue is full" : "server is shutting down"));
@@ -144,38 +124,22 @@ final class Committer implements AutoCloseable {
           continue;
         }
         batches.add(first);
-        writing.lock();
-        try {
-          take(batches, first.ops().size());
-          writeAll(batches, batches.size() == 1);
-        } finally {
-          writing.unlock();
+        int rows = first.ops().size();
+        Batch next;
+        while (rows < MAX_ROWS_PER_TRANSACTION && (next = queue.poll()) != null) {
+          batches.add(next);
+          rows += next.ops().size();
         }
+        write(batches, batches.size() == 1);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
+      } catch (RuntimeException | Error e) {
+        log.error("committer failed", e);
+        fail(batches, e);
       } finally {
         batches.clear();
       }
-    }
-  }
-
-  /** Adds what waits in the queue to {@code batches}, up to a transaction's rows. */
-  private void take(List<Batch> batches, int rows) {
-    Batch next;
-    while (rows < MAX_ROWS_PER_TRANSACTION && (next = queue.poll()) != null) {
-      batches.add(next);
-      rows += next.ops().size();
-    }
-  }
-
-  /** {@link #write}, and whatever it throws fails the batches instead of the writing thread. */
-  private void writeAll(List<Batch> batches, boolean alone) {
-    try {
-      write(batches, alone);
-    } catch (RuntimeException | Error e) {
-      log.error("committer failed", e);
-      fail(batches, e);
     }
   }
 
