@@ -104,7 +104,7 @@ final class Connection implements Subscriber {
             + " s";
     this.outbox =
         new Outbox(
-            session.getAsyncRemote(),
+            SocketWriter.of(session),
             config.outboundQueueLimit(),
             config.outboundSocketBytes(),
             outboundBudget,

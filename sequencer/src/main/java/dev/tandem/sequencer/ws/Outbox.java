@@ -2,9 +2,8 @@ package dev.tandem.sequencer.ws;
 
 import dev.tandem.sequencer.protocol.Json;
 import dev.tandem.sequencer.server.OutboundBudget;
-import jakarta.websocket.RemoteEndpoint;
-import jakarta.websocket.SendHandler;
 import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,10 +22,10 @@ import java.util.function.Consumer;
  * upstream.
  *
  * <p>The frames wait here, not in the transport: at most {@link #IN_FLIGHT_BYTES} (or one frame)
- * are handed to Tyrus at a time, the next when it reports one written. So what a stalled socket
- * holds after it is given up is at most that, not its whole backlog in Grizzly's write queue.
- * Frames handed to Tyrus stay counted until Tyrus reports them written or failed, or the socket is
- * closed ({@link #terminate}).
+ * are handed to the {@link SocketWriter} at a time, the next when it reports one written. So what a
+ * stalled socket holds after it is given up is at most that, not its whole backlog in Grizzly's
+ * write queue. Frames handed over stay counted until the writer reports them written or failed, or
+ * the socket is closed ({@link #terminate}).
  */
 final class Outbox {
   /**
@@ -39,69 +38,69 @@ final class Outbox {
 
   /**
    * One frame to send, with the bytes it is charged. A text frame is charged its UTF-8 length, what
-   * Tyrus encodes it to. A binary {@code ops} payload is encoded once and shared by every socket
-   * that receives it, yet each socket is charged its whole length: Tyrus copies the payload into a
-   * frame of the socket's own when it is handed over, and a socket's bound must not depend on how
-   * many others share its frames. So the sum counts a shared payload once per socket while it waits
-   * here: more than the heap holds, never less.
+   * it is encoded to. A binary {@code ops} frame is encoded once and shared by every socket that
+   * receives it, yet each socket is charged its payload's whole length: a socket's bound must not
+   * depend on how many others share its frames (and through Tyrus, each socket gets a copy). So the
+   * sum counts a shared frame once per socket while it waits here: more than the heap holds, never
+   * less.
    */
   sealed interface Frame {
     long bytes();
 
-    void writeTo(RemoteEndpoint.Async remote, SendHandler handler);
+    /** The whole frame as the socket gets it, header included. */
+    byte[] wire() throws CharacterCodingException;
 
     static Frame text(String text) {
       return new Text(text, Json.utf8Length(text));
     }
 
     static Frame binary(byte[] payload) {
-      return new Binary(payload);
+      return new Binary(SocketWriter.binaryFrame(payload), payload.length);
     }
   }
 
   record Text(String text, long bytes) implements Frame {
     @Override
-    public void writeTo(RemoteEndpoint.Async remote, SendHandler handler) {
-      remote.sendText(text, handler);
+    public byte[] wire() throws CharacterCodingException {
+      return SocketWriter.textFrame(text);
     }
   }
 
-  /** {@code payload} is shared and never changed: each socket reads it through its own buffer. */
-  record Binary(byte[] payload) implements Frame {
-    @Override
-    public long bytes() {
-      return payload.length;
-    }
-
-    @Override
-    public void writeTo(RemoteEndpoint.Async remote, SendHandler handler) {
-      remote.sendBinary(ByteBuffer.wrap(payload), handler);
+  /**
+   * A whole binary frame whose payload is its last {@code bytes}. Shared and never changed: each
+   * socket reads it through its own buffer.
+   */
+  record Binary(byte[] wire, long bytes) implements Frame {
+    ByteBuffer payload() {
+      return ByteBuffer.wrap(wire, wire.length - (int) bytes, (int) bytes);
     }
   }
 
-  private final RemoteEndpoint.Async remote;
+  private final SocketWriter writer;
   private final int frameLimit;
   private final long byteLimit;
   private final OutboundBudget budget;
   private final Consumer<String> onOverflow;
-  private final ArrayDeque<Frame> waiting = new ArrayDeque<>(); // not yet handed to Tyrus
+  private final ArrayDeque<Frame> waiting = new ArrayDeque<>(); // not yet handed to the writer
+  // Held while a frame is handed to the writer (taken before this, never inside it).
+  private final Object handOver = new Object();
   // All guarded by this. frames and bytes count what waits and what is in flight.
   private int frames;
   private long bytes; // reserved in the budget, unless terminated
   private int inFlight;
   private long inFlightBytes;
-  private boolean pumping; // one thread at a time hands frames to Tyrus, in order
+  private boolean pumping; // one thread at a time hands frames over, in order
   private boolean broken;
   private boolean terminated;
   private List<CompletableFuture<Void>> halfEmptyWaiters = new ArrayList<>();
 
   Outbox(
-      RemoteEndpoint.Async remote,
+      SocketWriter writer,
       int frameLimit,
       long byteLimit,
       OutboundBudget budget,
       Consumer<String> onOverflow) {
-    this.remote = remote;
+    this.writer = writer;
     this.frameLimit = frameLimit;
     this.byteLimit = byteLimit;
     this.budget = budget;
@@ -158,10 +157,17 @@ final class Outbox {
     return !broken && overHalf();
   }
 
-  /** Stops sending: what waits is dropped and released; frames in flight finish or fail. */
+  /**
+   * Stops sending: what waits is dropped and released; frames in flight finish or fail. Returns
+   * once no frame is being handed over, so that a close frame written next comes after every frame
+   * this outbox wrote.
+   */
   void shutdown() {
     synchronized (this) {
       giveUp();
+    }
+    synchronized (handOver) {
+      // a frame taken before giveUp is now with the transport
     }
     wakeWaiters();
   }
@@ -215,7 +221,7 @@ final class Outbox {
     }
   }
 
-  /** Hands waiting frames to Tyrus, in order, while few enough are in flight. */
+  /** Hands waiting frames to the writer, in order, while few enough are in flight. */
   private void pump() {
     synchronized (this) {
       if (pumping) {
@@ -224,24 +230,27 @@ final class Outbox {
       pumping = true;
     }
     while (true) {
-      Frame next;
-      synchronized (this) {
-        if (broken
-            || waiting.isEmpty()
-            || (inFlight > 0 && inFlightBytes + waiting.peekFirst().bytes() > IN_FLIGHT_BYTES)) {
-          pumping = false;
-          return;
+      synchronized (handOver) {
+        Frame next;
+        synchronized (this) {
+          if (broken
+              || waiting.isEmpty()
+              || (inFlight > 0 && inFlightBytes + waiting.peekFirst().bytes() > IN_FLIGHT_BYTES)) {
+            pumping = false;
+            return;
+          }
+          next = waiting.removeFirst();
+          inFlight++;
+          inFlightBytes += next.bytes();
         }
-        next = waiting.removeFirst();
-        inFlight++;
-        inFlightBytes += next.bytes();
-      }
-      try {
-        next.writeTo(remote, result -> written(next, result.isOK()));
-      } catch (RuntimeException | Error failed) {
-        // Closed under us (its onClose cleans up), or a frame Tyrus cannot encode (an Error): the
-        // outbox gives up and reports it, so the socket is closed rather than left silent.
-        written(next, false);
+        try {
+          writer.write(next, ok -> written(next, ok));
+        } catch (RuntimeException | Error failed) {
+          // Closed under us (its onClose cleans up), or a frame that cannot be encoded (an Error
+          // from Tyrus): the outbox gives up and reports it, so the socket is closed rather than
+          // left silent.
+          written(next, false);
+        }
       }
     }
   }
