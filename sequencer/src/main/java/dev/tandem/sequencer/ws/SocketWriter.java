@@ -25,17 +25,17 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Why not Tyrus's {@code RemoteEndpoint.Async}: for every frame and every socket it builds a
  * frame object, copies the payload into a new buffer behind a new header, takes the socket's send
- * lock and its idle-timer lock and queues a task before Grizzly sees the bytes. With 500 editors on
- * a document that was more than half of the server's CPU in Java code (JFR, typists 500), for bytes
- * that are the same for every socket: a server's frames are not masked. So a frame is encoded here
- * once ({@link #binaryFrame}, shared by every socket that receives it) and handed whole to the
- * socket's Grizzly connection, through its filter chain as Tyrus's own writes go. See
- * docs/decisions/0009-frames-written-to-grizzly.md.
+ * lock and its idle-timer lock and queues a task, and then Grizzly runs its whole filter chain.
+ * With 500 editors on a document that was 59 % of the delivering thread's Java samples (JFR,
+ * typists 500), for bytes that are the same for every socket: a server's frames are not masked. So
+ * a frame is encoded here once ({@link #binaryFrame}, shared by every socket that receives it) and
+ * handed whole to the write queue of the socket's Grizzly transport, where the filter chain would
+ * end. See docs/decisions/0009-frames-written-to-grizzly.md.
  *
  * <p>Every data frame of a socket goes this way, so they keep the order the outbox gives them;
  * Tyrus writes only control frames (close, ping, pong), whole, between them. Where the connection
- * cannot be reached (another Tyrus, or an extension negotiated that would change the frames), the
- * frames go through Tyrus as before.
+ * cannot be reached (another Tyrus), an extension was negotiated that would change the frames, or
+ * the chain encrypts, the frames go through Tyrus as before.
  */
 abstract class SocketWriter {
   private static final Logger log = LoggerFactory.getLogger(SocketWriter.class);
@@ -43,7 +43,7 @@ abstract class SocketWriter {
   private static final byte TEXT = 0x1;
   private static final byte BINARY = 0x2;
 
-  /** Writes {@code wire} (a whole frame); {@code done} is told whether it was written. */
+  /** Writes {@code frame} whole; {@code done} is told whether it was written. */
   abstract void write(Outbox.Frame frame, Consumer<Boolean> done);
 
   /** The writer for {@code session}: straight to Grizzly when the connection can be reached. */
