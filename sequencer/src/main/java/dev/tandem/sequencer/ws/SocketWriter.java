@@ -10,6 +10,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
+import org.glassfish.grizzly.Buffer;
 import org.glassfish.grizzly.Connection;
 import org.glassfish.grizzly.EmptyCompletionHandler;
 import org.glassfish.grizzly.WriteResult;
@@ -138,9 +139,11 @@ abstract class SocketWriter {
         done.accept(false);
         return;
       }
+      Buffer buffer = Buffers.wrap(connection.getMemoryManager(), wire);
+      buffer.allowBufferDispose(false); // the array is shared by every subscriber: never recycled
       queue.write( // a closed connection's write fails: done hears it
           connection,
-          Buffers.wrap(connection.getMemoryManager(), wire),
+          buffer,
           new EmptyCompletionHandler<WriteResult>() {
             @Override
             public void completed(WriteResult result) {
