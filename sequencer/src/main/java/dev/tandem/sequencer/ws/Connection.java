@@ -534,10 +534,17 @@ final class Connection implements Subscriber {
     answered(docId);
   }
 
+  /**
+   * The document ended for this socket ({@code moved}, {@code not_found}, …). The error is queued
+   * before the document leaves {@link #openDocuments}: a submit read meanwhile on another thread is
+   * then either refused as "not open" after the error, or answered by the document itself, never
+   * refused ahead of the error that explains it (a client following {@code moved} would take such a
+   * refusal for a failure).
+   */
   @Override
   public void failed(String docId, TandemException error) {
-    openDocuments.remove(docId);
     error(error, docId, null);
+    openDocuments.remove(docId);
     answered(docId);
   }
 
