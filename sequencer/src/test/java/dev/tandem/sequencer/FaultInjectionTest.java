@@ -3,9 +3,7 @@ package dev.tandem.sequencer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tandem.ot.OperationJson;
 import dev.tandem.persistence.EmbeddedPostgresExtension;
 import dev.tandem.sequencer.document.Faults;
 import java.util.ArrayList;
@@ -154,19 +152,8 @@ class FaultInjectionTest {
     assertEquals("hello?", text(doc));
   }
 
-  static Http.Reply submit(String doc, long rev, String op, String client, long seq) {
-    return Http.post(
-        server,
-        "/api/docs/" + doc + "/ops",
-        "{\"rev\":"
-            + rev
-            + ",\"op\":"
-            + op
-            + ",\"client\":\""
-            + client
-            + "\",\"seq\":"
-            + seq
-            + "}");
+  private static Http.Reply submit(String doc, long rev, String op, String client, long seq) {
+    return RestOps.submit(server, doc, rev, op, client, seq);
   }
 
   private static String text(String doc) {
@@ -175,17 +162,7 @@ class FaultInjectionTest {
     return read.body().path("text").asText();
   }
 
-  /** The text over REST equals "hello" with every op of {@code /ops} applied; returns the head. */
   private static long assertTextIsReplayOfOps(String doc) {
-    Http.Reply read = Http.get(server, "/api/docs/" + doc);
-    assertEquals(200, read.status(), read.body().toString());
-    Http.Reply ops = Http.get(server, "/api/docs/" + doc + "/ops");
-    String replayed = "hello";
-    for (JsonNode op : ops.body().path("ops")) {
-      replayed = OperationJson.parse(op.path("op").toString()).apply(replayed);
-    }
-    assertEquals(replayed, read.body().path("text").asText(), "text vs replay of " + ops.body());
-    assertEquals(ops.body().path("ops").size(), read.body().path("rev").asLong());
-    return read.body().path("rev").asLong();
+    return RestOps.assertTextIsReplayOfOps(server, doc, "hello");
   }
 }

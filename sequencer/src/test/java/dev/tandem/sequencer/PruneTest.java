@@ -159,18 +159,7 @@ class PruneTest {
   }
 
   private static Http.Reply submit(String doc, long rev, String op, String client, long seq) {
-    return Http.post(
-        server,
-        "/api/docs/" + doc + "/ops",
-        "{\"rev\":"
-            + rev
-            + ",\"op\":"
-            + op
-            + ",\"client\":\""
-            + client
-            + "\",\"seq\":"
-            + seq
-            + "}");
+    return RestOps.submit(server, doc, rev, op, client, seq);
   }
 
   private static void assertGone(Http.Reply reply) {

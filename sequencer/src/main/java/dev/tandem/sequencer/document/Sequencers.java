@@ -364,14 +364,19 @@ public final class Sequencers implements AutoCloseable {
 
   /**
    * Runs {@code task} once after {@code delay} on the server's timer thread (an SSE stream's end at
-   * its token's expiry); returns a canceller. The task must be short and must not block.
+   * its token's expiry, the end of a document's pause after a long delivery); returns a canceller.
+   * The task must be short and must not block.
+   *
+   * @throws java.util.concurrent.RejectedExecutionException once the server has stopped
    */
   public Runnable schedule(Runnable task, Duration delay) {
-    long millis =
+    long nanos =
         delay.isNegative()
             ? 0
-            : delay.getSeconds() >= Long.MAX_VALUE / 1000 ? Long.MAX_VALUE : delay.toMillis();
-    ScheduledFuture<?> scheduled = sweeper.schedule(task, millis, TimeUnit.MILLISECONDS);
+            : delay.getSeconds() >= Long.MAX_VALUE / 1_000_000_000L - 1
+                ? Long.MAX_VALUE
+                : delay.toNanos();
+    ScheduledFuture<?> scheduled = sweeper.schedule(task, nanos, TimeUnit.NANOSECONDS);
     return () -> scheduled.cancel(false);
   }
 

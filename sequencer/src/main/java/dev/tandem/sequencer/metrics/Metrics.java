@@ -99,6 +99,10 @@ public final class Metrics implements AutoCloseable {
   private final Timer ackLatency =
       latency(
           "tandem.ack.latency", "from a submit's arrival to its ack being queued to the sender");
+  private final Timer deliveryPauses =
+      latency(
+          "tandem.delivery.pause",
+          "a document's pause before its next group, after a delivery that cost 1 ms of CPU or more");
   private final Timer commitLatency =
       latency("tandem.commit.latency", "one group-commit transaction, from start to commit");
   private final DistributionSummary groupCommitOps =
@@ -188,6 +192,16 @@ public final class Metrics implements AutoCloseable {
   public void acked(long nanos, int transforms) {
     ackLatency.record(nanos, TimeUnit.NANOSECONDS);
     submitTransforms.record(transforms);
+  }
+
+  /** A document waits {@code nanos} before its next group, after a costly delivery. */
+  public void paused(long nanos) {
+    deliveryPauses.record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** The pauses after costly deliveries so far. */
+  public long pauses() {
+    return deliveryPauses.count();
   }
 
   /** A subscriber was sent {@code ops} ops to catch up. */
