@@ -536,15 +536,18 @@ final class Connection implements Subscriber {
 
   /**
    * The document ended for this socket ({@code moved}, {@code not_found}, …). The error is queued
-   * before the document leaves {@link #openDocuments}: a submit read meanwhile on another thread is
-   * then either refused as "not open" after the error, or answered by the document itself, never
-   * refused ahead of the error that explains it (a client following {@code moved} would take such a
-   * refusal for a failure).
+   * and the document leaves {@link #openDocuments} in one step under that set's monitor, which the
+   * socket's messages are handled under too ({@code EditEndpoint.onText}): a submit read meanwhile
+   * is refused as "not open" only after the error that explains it (a client following {@code
+   * moved} would take such a refusal for a failure), and an open sent in answer to the error is
+   * never refused as "already open".
    */
   @Override
   public void failed(String docId, TandemException error) {
-    error(error, docId, null);
-    openDocuments.remove(docId);
+    synchronized (openDocuments) {
+      error(error, docId, null);
+      openDocuments.remove(docId);
+    }
     answered(docId);
   }
 

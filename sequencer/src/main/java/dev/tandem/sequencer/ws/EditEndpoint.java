@@ -333,13 +333,15 @@ public final class EditEndpoint extends Endpoint {
       reject(connection, overRate, message.docId(), message.seqOrNull());
       return;
     }
-    try {
-      dispatch(connection, message);
-    } catch (TandemException e) {
-      reject(connection, e, message.docId(), message.seqOrNull());
-    } catch (RuntimeException e) {
-      log.error("handling {} from {}", message.getClass().getSimpleName(), connection, e);
-      reject(connection, Errors.internal(e), message.docId(), message.seqOrNull());
+    synchronized (connection.openDocuments()) { // a document's end is not seen half done
+      try {
+        dispatch(connection, message);
+      } catch (TandemException e) {
+        reject(connection, e, message.docId(), message.seqOrNull());
+      } catch (RuntimeException e) {
+        log.error("handling {} from {}", message.getClass().getSimpleName(), connection, e);
+        reject(connection, Errors.internal(e), message.docId(), message.seqOrNull());
+      }
     }
   }
 
