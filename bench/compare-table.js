@@ -34,6 +34,8 @@ function figures(run) {
     pgUs: perOp(u.postgresCores, w.opsPerSecond),
     genUs: perOp(u.generatorCores, w.opsPerSecond),
     opsPerCommit: u.opsPerCommit,
+    warmup: r.warmupSeconds,
+    jitCores: u.compilerCores,
     load: parseFloat(r.machine.loadBefore),
     converged: r.convergence.converged,
   };
@@ -61,9 +63,9 @@ out.push(fs.readFileSync(setupFile, 'utf8').trim().split('\n').map((l) => `- ${l
 if (editing.length > 0) {
 out.push('');
 out.push(
-  '| workload | side | runs ok | acked ops/s | ack p50 ms | ack p95 ms | broadcast p95 ms | server cores | server µs/op | PostgreSQL µs/op | generator µs/op | ops/commit | load avg before |'
+  '| workload | side | runs ok | acked ops/s | ack p50 ms | ack p95 ms | broadcast p95 ms | server cores | server µs/op | PostgreSQL µs/op | generator µs/op | ops/commit | warm-up s | JIT cores | load avg before |'
 );
-out.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+out.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
 const ratios = [];
 for (const key of order) {
   const medians = {};
@@ -72,7 +74,7 @@ for (const key of order) {
     const ok = all.filter((run) => run.exit === 0 && run.result);
     const f = ok.map(figures);
     const m = {};
-    for (const field of ['ops', 'ackP50', 'ackP95', 'bcastP95', 'serverCores', 'serverUs', 'pgUs', 'genUs', 'opsPerCommit']) {
+    for (const field of ['ops', 'ackP50', 'ackP95', 'bcastP95', 'serverCores', 'serverUs', 'pgUs', 'genUs', 'opsPerCommit', 'warmup', 'jitCores']) {
       m[field] = median(f.map((x) => x[field]));
     }
     medians[side] = m;
@@ -83,6 +85,7 @@ for (const key of order) {
         `${fmt(m.ops)} (${f.map((x) => fmt(x.ops)).join(', ')}) | ${fmt(m.ackP50, 2)} | ${fmt(m.ackP95, 2)} | ` +
         `${fmt(m.bcastP95, 1)} | ${fmt(m.serverCores, 2)} | ${fmt(m.serverUs)} (${f.map((x) => fmt(x.serverUs)).join(', ')}) | ` +
         `${fmt(m.pgUs)} | ${fmt(m.genUs)} | ${fmt(m.opsPerCommit, 1)} | ` +
+        `${fmt(m.warmup)} | ${fmt(m.jitCores, 2)} | ` +
         `${loads.length ? `${fmt(Math.min(...loads), 1)}–${fmt(Math.max(...loads), 1)}` : '–'} |`
     );
   }

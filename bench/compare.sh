@@ -26,6 +26,8 @@
 # uses "hot-doc:1 hot-doc:5 typists:20 many-docs:20".
 #
 # Knobs (defaults in brackets): --runs N [3; --quick 1], --warmup S [30; --quick 3],
+# --warmup-max S [180; --quick 3] (past --warmup, each run warms up until the server's JIT
+# compilers are quiet, at most S s in all: the generator's --warmup-max),
 # --seconds S [20; --quick 3], --work DIR [/tmp/tandem-compare-<stamp>] (sources, jars, results;
 # kept; builds already there are reused), SERVER_JVM_ARGS [""] (e.g.
 # "-XX:StartFlightRecording=filename=/tmp/x.jfr"; applied to both sides), OLD_JVM_ARGS and
@@ -39,12 +41,13 @@ set -uo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 PROJECT="$(cd "$HERE/.." && pwd)"
 
-QUICK=0 RUNS="" WARMUP="" SECONDS_RUN="" WORKLOADS="" WORK=""
+QUICK=0 RUNS="" WARMUP="" WARMUP_MAX="" SECONDS_RUN="" WORKLOADS="" WORK=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --quick) QUICK=1; shift ;;
     --runs) RUNS="$2"; shift 2 ;;
     --warmup) WARMUP="$2"; shift 2 ;;
+    --warmup-max) WARMUP_MAX="$2"; shift 2 ;;
     --seconds) SECONDS_RUN="$2"; shift 2 ;;
     --workloads) WORKLOADS="$2"; shift 2 ;;
     --work) WORK="$2"; shift 2 ;;
@@ -57,10 +60,10 @@ done
 OLD_REF="$1"
 NEW_REF="${2:-}"
 if [[ $QUICK == 1 ]]; then
-  RUNS="${RUNS:-1}" WARMUP="${WARMUP:-3}" SECONDS_RUN="${SECONDS_RUN:-3}" RESTARTS=1
+  RUNS="${RUNS:-1}" WARMUP="${WARMUP:-3}" WARMUP_MAX="${WARMUP_MAX:-3}" SECONDS_RUN="${SECONDS_RUN:-3}" RESTARTS=1
   WORKLOADS="${WORKLOADS:-hot-doc:1 hot-doc:5 typists:20 many-docs:20}"
 else
-  RUNS="${RUNS:-3}" WARMUP="${WARMUP:-30}" SECONDS_RUN="${SECONDS_RUN:-20}" RESTARTS=3
+  RUNS="${RUNS:-3}" WARMUP="${WARMUP:-30}" WARMUP_MAX="${WARMUP_MAX:-180}" SECONDS_RUN="${SECONDS_RUN:-20}" RESTARTS=3
   WORKLOADS="${WORKLOADS:-hot-doc:1 hot-doc:50 typists:500 many-docs:1000}"
 fi
 WORK="${WORK:-/tmp/tandem-compare-$(date -u +%Y%m%d-%H%M%SZ)}"
@@ -111,7 +114,7 @@ RESULTS="$WORK/results.jsonl"
 : >"$RESULTS"
 {
   echo "old: $OLD_REF = $(cat "$WORK/old/commit"); new: ${NEW_REF:-working tree} = $(cat "$WORK/new/commit")"
-  echo "runs $RUNS, warm-up $WARMUP s, window $SECONDS_RUN s, workloads: $WORKLOADS"
+  echo "runs $RUNS, warm-up $WARMUP s (until the JIT is quiet, at most $WARMUP_MAX s), window $SECONDS_RUN s, workloads: $WORKLOADS"
   echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(java -version 2>&1 | head -1)"
   echo "server JVM args: ${SERVER_JVM_ARGS:-none}"
 } >"$WORK/setup.txt"
@@ -140,7 +143,8 @@ for rep in $(seq 1 "$RUNS"); do
       out="$WORK/runs/$rep-$name-$size-$side"
       mkdir -p "$WORK/runs"
       java -cp "$GENERATOR" dev.tandem.bench.load.LoadGenerator "$name" "${sizeArgs[@]}" \
-        --server-jar "$WORK/$side/src/$JAR" --warmup "$WARMUP" --seconds "$SECONDS_RUN" \
+        --server-jar "$WORK/$side/src/$JAR" --warmup "$WARMUP" --warmup-max "$WARMUP_MAX" \
+        --seconds "$SECONDS_RUN" \
         --seed "$rep" "${jvm[@]}" >"$out.out" 2>"$out.err"
       status=$?
       json="$(grep -m1 '^{' "$out.out")"
@@ -148,7 +152,7 @@ for rep in $(seq 1 "$RUNS"); do
         log "  failed (exit $status), see $out.err"
         json=null
       else
-        grep -v '^{' "$out.out" | grep -E 'acked ops/s|ack latency|broadcast latency|CPU per acked op|converged|median of|as before' >&2
+        grep -v '^{' "$out.out" | grep -E 'measured|acked ops/s|ack latency|broadcast latency|JIT compilers|CPU per acked op|converged|median of|as before' >&2
       fi
       printf '{"side":"%s","rep":%d,"workload":"%s","size":%d,"exit":%d,"result":%s}\n' \
         "$side" "$rep" "$name" "$size" "$status" "$json" >>"$RESULTS"

@@ -25,7 +25,10 @@ record ClosedLoopResult(
     rows.add(
         Row.of(
             "measured",
-            LoadResult.decimal(window.seconds()) + " s after " + warmupSeconds + " s of warm-up"));
+            LoadResult.decimal(window.seconds())
+                + " s after "
+                + LoadResult.decimal(warmupSeconds)
+                + " s of warm-up"));
     rows.add(
         Row.of(
             "acked ops/s",

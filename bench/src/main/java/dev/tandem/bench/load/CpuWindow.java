@@ -6,7 +6,8 @@ import java.util.OptionalDouble;
 
 /**
  * CPU use over a measured window, in cores (1.0 = one core busy the whole time): the server JVM,
- * its PostgreSQL (all of its processes) and this load generator; the server's memory at the end;
+ * its PostgreSQL (all of its processes) and this load generator, and the server JVM's JIT compiler
+ * threads among its own (a window that is warm has them near 0); the server's memory at the end;
  * and its group commits in the window (commit transactions per second, ops per transaction), read
  * from its {@code /metrics}. Server figures are null when they cannot be read.
  */
@@ -14,6 +15,7 @@ record CpuWindow(
     Double serverCores,
     Double postgresCores,
     double generatorCores,
+    Double compilerCores,
     Long serverRssBytes,
     Long serverPeakRssBytes,
     Double commitsPerSecond,
@@ -25,6 +27,7 @@ record CpuWindow(
         target,
         target.usage(),
         target.postgresCpuSeconds(),
+        target.compilerCpuSeconds(),
         ProcessUsage.of(ProcessHandle.current().pid()),
         target.commitCounters(),
         System.nanoTime());
@@ -34,6 +37,7 @@ record CpuWindow(
       Target target,
       Optional<ProcessUsage> server,
       OptionalDouble postgres,
+      OptionalDouble compiler,
       ProcessUsage generator,
       Optional<Target.CommitCounters> commits,
       long nanos) {
@@ -42,6 +46,7 @@ record CpuWindow(
       ProcessUsage generatorNow = ProcessUsage.of(ProcessHandle.current().pid());
       Optional<ProcessUsage> serverNow = target.usage();
       OptionalDouble postgresNow = target.postgresCpuSeconds();
+      OptionalDouble compilerNow = target.compilerCpuSeconds();
       Optional<Target.CommitCounters> commitsNow = target.commitCounters();
       Double commitsPerSecond = null;
       Double opsPerCommit = null;
@@ -61,6 +66,9 @@ record CpuWindow(
               ? (postgresNow.getAsDouble() - postgres.getAsDouble()) / seconds
               : null,
           (generatorNow.cpuSeconds() - generator.cpuSeconds()) / seconds,
+          compilerNow.isPresent() && compiler.isPresent()
+              ? Math.max(0, compilerNow.getAsDouble() - compiler.getAsDouble()) / seconds
+              : null,
           serverNow.map(ProcessUsage::rssBytes).orElse(null),
           serverNow.map(ProcessUsage::peakRssBytes).orElse(null),
           commitsPerSecond,
@@ -72,6 +80,11 @@ record CpuWindow(
     return LoadResult.Row.of(
         "CPU, cores: server / PostgreSQL / generator",
         format(serverCores) + " / " + format(postgresCores) + " / " + format(generatorCores));
+  }
+
+  /** The part of the server's CPU its JIT compilers took in the window. */
+  LoadResult.Row compilerRow() {
+    return LoadResult.Row.of("CPU of the server's JIT compilers, cores", format(compilerCores));
   }
 
   /** CPU time per acked op, in microseconds: what one op costs each process. */

@@ -1,6 +1,7 @@
 package dev.tandem.bench.load;
 
 import java.util.List;
+import java.util.OptionalDouble;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -19,6 +20,7 @@ final class EditingRun implements Editor.Observer {
   private volatile long windowStart = Long.MAX_VALUE;
   private volatile long windowEnd = Long.MAX_VALUE;
   private volatile boolean editing = true;
+  private double warmedUpSeconds;
 
   /**
    * @param editors the editors of the run, indexes 0 to editors - 1
@@ -62,18 +64,21 @@ final class EditingRun implements Editor.Observer {
     }
   }
 
-  /** Starts every editor (closed loop) and lets them run through the warm-up and the window. */
-  Window run(List<Editor> editors, Target target, double warmupSeconds, double seconds)
-      throws InterruptedException {
+  /**
+   * Starts every editor (closed loop) and lets them run through the warm-up and the window: the
+   * warm-up lasts {@code --warmup} seconds, then, up to {@code --warmup-max} in all, until the
+   * server's JIT compilers are quiet (see {@link #warmUp}); the window {@code --seconds}.
+   */
+  Window run(List<Editor> editors, Target target, LoadOptions options) throws InterruptedException {
     if (closedLoop) {
       for (Editor editor : editors) {
         editor.edit();
       }
     }
-    warmUp(target, warmupSeconds);
+    warmedUpSeconds = warmUp(target, options.warmupSeconds(), options.warmupMaxSeconds());
     CpuWindow.Start cpu = CpuWindow.start(target);
     windowStart = cpu.nanos();
-    sleep(seconds);
+    sleep(options.seconds());
     windowEnd = System.nanoTime();
     CpuWindow usage = cpu.end();
     editing = false;
@@ -88,6 +93,11 @@ final class EditingRun implements Editor.Observer {
         delayedInWindow.get(),
         acks.summary(),
         usage);
+  }
+
+  /** How long the warm-up of {@link #run} lasted, in seconds. */
+  double warmedUpSeconds() {
+    return warmedUpSeconds;
   }
 
   /** Broadcast latencies; read after the convergence check, when every op has been delivered. */
@@ -112,6 +122,7 @@ final class EditingRun implements Editor.Observer {
           LoadResult.Row.of("broadcast latency p50 / p95 / p99 / max", broadcastLatency.describe()),
           LoadResult.Row.of("converged", convergence.describe()),
           usage.cpuRow(),
+          usage.compilerRow(),
           usage.perOpRow(opsPerSecond),
           usage.commitRow(),
           usage.memoryRow());
@@ -122,8 +133,15 @@ final class EditingRun implements Editor.Observer {
     return nanos >= windowStart && nanos < windowEnd;
   }
 
-  /** How often the warm-up reads the server's {@code /metrics}. */
+  /** How often the warm-up reads the server's {@code /metrics} and its JIT compilers' CPU time. */
   private static final double SCRAPE_EVERY_SECONDS = 5;
+
+  /**
+   * The share of one core under which the server's JIT compilers count as quiet: a tier-4 (C2)
+   * compilation of a method on the editing path takes from tens of milliseconds to seconds here, so
+   * a few short ones in 5 s stay under it and a queue still being worked through does not.
+   */
+  private static final double QUIET_COMPILER_CORES = 0.05;
 
   /**
    * Waits out the warm-up, reading the server's {@code /metrics} every few seconds as a monitoring
@@ -131,16 +149,48 @@ final class EditingRun implements Editor.Observer {
    * server's first HTTP request, its cold path through the transport the WebSockets share would
    * make the JIT throw away and recompile the transport's hot code inside the window (hot-doc 1:
    * some 400 compilations in the 10 s after the first read, after 60 s of warm-up without one).
+   *
+   * <p>Past {@code minSeconds}, it goes on until the server's JIT compilers used under {@link
+   * #QUIET_COMPILER_CORES} in the last few seconds, or {@code maxSeconds} have passed, so that a
+   * window does not measure the server half compiled with its compiler beside it (on two cores
+   * there is one C2 thread; in one many-docs 1,000 × 2 run it still took 15 % of the machine 50 s
+   * in). Returns the seconds the warm-up lasted.
    */
-  private static void warmUp(Target target, double seconds) throws InterruptedException {
-    long end = System.nanoTime() + (long) (seconds * 1e9);
-    for (long left = end - System.nanoTime(); left > 0; left = end - System.nanoTime()) {
+  private static double warmUp(Target target, double minSeconds, double maxSeconds)
+      throws InterruptedException {
+    long start = System.nanoTime();
+    long minEnd = start + (long) (minSeconds * 1e9);
+    long maxEnd = start + (long) (Math.max(minSeconds, maxSeconds) * 1e9);
+    OptionalDouble compiledBefore = target.compilerCpuSeconds();
+    long readBefore = start;
+    while (true) {
       target.commitCounters();
-      sleep(Math.min(SCRAPE_EVERY_SECONDS, left / 1e9));
+      long now = System.nanoTime();
+      sleep(Math.min(SCRAPE_EVERY_SECONDS, ((now < minEnd ? minEnd : maxEnd) - now) / 1e9));
+      now = System.nanoTime();
+      if (now >= maxEnd) {
+        break;
+      }
+      OptionalDouble compiled = target.compilerCpuSeconds();
+      double interval = (now - readBefore) / 1e9;
+      if (now >= minEnd && interval >= SCRAPE_EVERY_SECONDS / 2) {
+        boolean quiet =
+            compiled.isEmpty() // the server's threads cannot be read: the fixed warm-up only
+                || (compiled.getAsDouble() - compiledBefore.getAsDouble()) / interval
+                    < QUIET_COMPILER_CORES;
+        if (quiet) {
+          break;
+        }
+      }
+      if (interval >= SCRAPE_EVERY_SECONDS / 2) {
+        compiledBefore = compiled;
+        readBefore = now;
+      }
     }
+    return (System.nanoTime() - start) / 1e9;
   }
 
   private static void sleep(double seconds) throws InterruptedException {
-    Thread.sleep((long) (seconds * 1000));
+    Thread.sleep(Math.max(0, (long) (seconds * 1000)));
   }
 }

@@ -40,14 +40,13 @@ final class EditingWorkloads {
               i -> prefix + (i % documents),
               options.seed(),
               run);
-      EditingRun.Window window =
-          run.run(editors, target, options.warmupSeconds(), options.seconds());
+      EditingRun.Window window = run.run(editors, target, options);
       Convergence convergence = Convergence.check(target, editors);
       return new ClosedLoopResult(
           workload,
           documents,
           editorsPerDocument,
-          options.warmupSeconds(),
+          run.warmedUpSeconds(),
           window,
           run.broadcastLatency(),
           convergence,
@@ -87,15 +86,14 @@ final class EditingWorkloads {
             periodMicros,
             TimeUnit.MICROSECONDS);
       }
-      EditingRun.Window window =
-          run.run(editors, target, options.warmupSeconds(), options.seconds());
+      EditingRun.Window window = run.run(editors, target, options);
       clock.shutdownNow();
       Convergence convergence = Convergence.check(target, editors);
       return new TypistsResult(
           "typists",
           count,
           options.rate(),
-          options.warmupSeconds(),
+          run.warmedUpSeconds(),
           window,
           run.broadcastLatency(),
           convergence,

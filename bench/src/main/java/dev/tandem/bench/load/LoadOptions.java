@@ -24,6 +24,7 @@ record LoadOptions(
     double rate,
     double seconds,
     double warmupSeconds,
+    double warmupMaxSeconds,
     long ops,
     int restarts,
     int threads,
@@ -55,6 +56,8 @@ record LoadOptions(
 
       measuring:
         --seconds S (20)  --warmup S (30)  --seed N (1)
+        --warmup-max S (0)  past --warmup, warm up until the server's JIT compilers are quiet
+                            (under 5 % of a core over 5 s; its pid must be known), S s at most
         --threads T (2)   the generator's socket threads
       """;
 
@@ -109,6 +112,7 @@ record LoadOptions(
             Double.parseDouble(values.getOrDefault("rate", "5")),
             Double.parseDouble(values.getOrDefault("seconds", "20")),
             Double.parseDouble(values.getOrDefault("warmup", "30")),
+            Double.parseDouble(values.getOrDefault("warmup-max", "0")),
             Long.parseLong(values.getOrDefault("ops", "1000000")),
             Integer.parseInt(values.getOrDefault("restarts", "3")),
             Integer.parseInt(values.getOrDefault("threads", "2")),
@@ -125,6 +129,7 @@ record LoadOptions(
             "rate",
             "seconds",
             "warmup",
+            "warmup-max",
             "ops",
             "restarts",
             "threads",

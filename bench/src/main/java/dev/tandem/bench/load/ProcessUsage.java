@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * What a process has used so far, from Linux's {@code /proc}: its CPU time (user + system) and its
@@ -29,8 +30,34 @@ record ProcessUsage(double cpuSeconds, long rssBytes, long peakRssBytes) {
             .orElse(0.0);
   }
 
+  /**
+   * CPU seconds of a JVM's JIT compiler threads ({@code C1 CompilerThread0}, {@code C2
+   * CompilerThread0}, ...; Linux keeps the first 15 characters of a thread's name) that are alive
+   * now: HotSpot may end a compiler thread that has been idle, and its time goes with it.
+   */
+  static double compilerCpuSeconds(long pid) {
+    Path tasks = Path.of("/proc", Long.toString(pid), "task");
+    try (Stream<Path> threads = Files.list(tasks)) {
+      return threads
+          .filter(
+              task ->
+                  read(task.resolve("comm"))
+                      .map(name -> name.startsWith("C1 Compiler") || name.startsWith("C2 Compiler"))
+                      .orElse(false))
+          .mapToDouble(task -> statCpuSeconds(task.resolve("stat")))
+          .sum();
+    } catch (IOException e) {
+      return 0.0; // the process has ended
+    }
+  }
+
   private static double cpuSeconds(long pid) {
-    return read(Path.of("/proc", Long.toString(pid), "stat"))
+    return statCpuSeconds(Path.of("/proc", Long.toString(pid), "stat"));
+  }
+
+  /** utime + stime of a process's or a thread's {@code stat} file. */
+  private static double statCpuSeconds(Path statFile) {
+    return read(statFile)
         .map(
             stat -> {
               // The fields after the command name (which may hold spaces): state first, utime 12th.

@@ -57,6 +57,13 @@ final class Target implements AutoCloseable {
     return pid > 0 ? Optional.of(ProcessUsage.of(pid)) : Optional.empty();
   }
 
+  /** CPU seconds so far of the server JVM's JIT compiler threads, if its pid is known. */
+  OptionalDouble compilerCpuSeconds() {
+    return pid > 0
+        ? OptionalDouble.of(ProcessUsage.compilerCpuSeconds(pid))
+        : OptionalDouble.empty();
+  }
+
   /** The server's live heap after a full collection (jcmd), if its pid is known. */
   Optional<Long> heapUsedAfterGc() throws IOException, InterruptedException {
     return pid > 0 ? Optional.of(ServerProcess.heapUsedAfterGc(pid)) : Optional.empty();

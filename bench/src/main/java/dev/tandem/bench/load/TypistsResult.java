@@ -30,7 +30,10 @@ record TypistsResult(
     rows.add(
         Row.of(
             "measured",
-            LoadResult.decimal(window.seconds()) + " s after " + warmupSeconds + " s of warm-up"));
+            LoadResult.decimal(window.seconds())
+                + " s after "
+                + LoadResult.decimal(warmupSeconds)
+                + " s of warm-up"));
     rows.add(
         Row.of(
             "keystrokes/s / acked ops/s",

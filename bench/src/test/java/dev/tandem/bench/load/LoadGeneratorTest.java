@@ -1,6 +1,7 @@
 package dev.tandem.bench.load;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -79,6 +80,30 @@ class LoadGeneratorTest {
     assertTrue(result.json().startsWith("{\"workload\":\"hot-doc\""), result.json());
     assertTrue(!result.json().contains("\n"));
     assertTrue(result.table().contains("acked ops/s"), result.table());
+  }
+
+  @Test
+  void theJitCompilersOfAJvmAreFoundByTheirThreads() {
+    // This JVM has compiled the code of the tests above by now.
+    assertTrue(ProcessUsage.compilerCpuSeconds(ProcessHandle.current().pid()) > 0);
+  }
+
+  @Test
+  void aWarmUpUntilTheJitIsQuietReportsHowLongItTookAndTheCompilersInTheWindow() throws Exception {
+    // The server runs in this JVM: its pid is this one's.
+    ClosedLoopResult result =
+        (ClosedLoopResult)
+            run(
+                "hot-doc",
+                "--editors",
+                "1",
+                "--server-pid",
+                Long.toString(ProcessHandle.current().pid()),
+                "--warmup-max",
+                "4");
+    assertTrue(result.warmupSeconds() >= 0.2, "warm-up " + result.warmupSeconds());
+    assertNotNull(result.window().usage().compilerCores());
+    assertTrue(result.table().contains("CPU of the server's JIT compilers"), result.table());
   }
 
   private static LoadResult run(String workload, String... options) throws Exception {
