@@ -100,7 +100,7 @@ class LoadGeneratorTest {
                 "--server-pid",
                 Long.toString(ProcessHandle.current().pid()),
                 "--warmup-max",
-                "4");
+                "1");
     assertTrue(result.warmupSeconds() >= 0.2, "warm-up " + result.warmupSeconds());
     assertNotNull(result.window().usage().compilerCores());
     assertTrue(result.table().contains("CPU of the server's JIT compilers"), result.table());
