@@ -6,23 +6,25 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tandem.ot.OperationJson;
 
 /** Submits over REST, and the check that a document's text is the replay of its history. */
-final class RestOps {
+public final class RestOps {
   private RestOps() {}
 
   static Http.Reply submit(
       TandemServer server, String doc, long rev, String op, String client, long seq) {
-    return Http.post(
-        server,
-        "/api/docs/" + doc + "/ops",
-        "{\"rev\":"
-            + rev
-            + ",\"op\":"
-            + op
-            + ",\"client\":\""
-            + client
-            + "\",\"seq\":"
-            + seq
-            + "}");
+    return Http.post(server, "/api/docs/" + doc + "/ops", submitBody(rev, op, client, seq));
+  }
+
+  /** The body of {@code POST /api/docs/{id}/ops}: {@code op} is the op's JSON. */
+  public static String submitBody(long rev, String op, String client, long seq) {
+    return "{\"rev\":"
+        + rev
+        + ",\"op\":"
+        + op
+        + ",\"client\":\""
+        + client
+        + "\",\"seq\":"
+        + seq
+        + "}";
   }
 
   /**

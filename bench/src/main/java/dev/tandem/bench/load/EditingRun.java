@@ -168,24 +168,20 @@ final class EditingRun implements Editor.Observer {
       long now = System.nanoTime();
       sleep(Math.min(SCRAPE_EVERY_SECONDS, ((now < minEnd ? minEnd : maxEnd) - now) / 1e9));
       now = System.nanoTime();
-      if (now >= maxEnd) {
+      if (now >= maxEnd || (now >= minEnd && compiledBefore.isEmpty())) {
+        break; // past the end, or the server's threads cannot be read: the fixed warm-up only
+      }
+      double interval = (now - readBefore) / 1e9;
+      if (interval < SCRAPE_EVERY_SECONDS / 2) {
+        continue; // too short to tell (the last stretch up to minSeconds): keep the baseline
+      }
+      double compiled = target.compilerCpuSeconds().orElse(compiledBefore.getAsDouble());
+      if (now >= minEnd
+          && (compiled - compiledBefore.getAsDouble()) / interval < QUIET_COMPILER_CORES) {
         break;
       }
-      OptionalDouble compiled = target.compilerCpuSeconds();
-      double interval = (now - readBefore) / 1e9;
-      if (now >= minEnd && interval >= SCRAPE_EVERY_SECONDS / 2) {
-        boolean quiet =
-            compiled.isEmpty() // the server's threads cannot be read: the fixed warm-up only
-                || (compiled.getAsDouble() - compiledBefore.getAsDouble()) / interval
-                    < QUIET_COMPILER_CORES;
-        if (quiet) {
-          break;
-        }
-      }
-      if (interval >= SCRAPE_EVERY_SECONDS / 2) {
-        compiledBefore = compiled;
-        readBefore = now;
-      }
+      compiledBefore = OptionalDouble.of(compiled);
+      readBefore = now;
     }
     return (System.nanoTime() - start) / 1e9;
   }

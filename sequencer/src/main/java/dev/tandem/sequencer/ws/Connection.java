@@ -537,10 +537,10 @@ final class Connection implements Subscriber {
   /**
    * The document ended for this socket ({@code moved}, {@code not_found}, …). The error is queued
    * and the document leaves {@link #openDocuments} in one step under that set's monitor, which the
-   * socket's messages are handled under too ({@code EditEndpoint.onText}): a submit read meanwhile
-   * is refused as "not open" only after the error that explains it (a client following {@code
-   * moved} would take such a refusal for a failure), and an open sent in answer to the error is
-   * never refused as "already open".
+   * socket's messages about its documents are handled under too ({@code EditEndpoint.dispatch}),
+   * never while waiting for the network: a submit read meanwhile is refused as "not open" only
+   * after the error that explains it (a client following {@code moved} would take such a refusal
+   * for a failure), and an open sent in answer to the error is never refused as "already open".
    */
   @Override
   public void failed(String docId, TandemException error) {

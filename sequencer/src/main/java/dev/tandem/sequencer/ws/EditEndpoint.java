@@ -333,15 +333,13 @@ public final class EditEndpoint extends Endpoint {
       reject(connection, overRate, message.docId(), message.seqOrNull());
       return;
     }
-    synchronized (connection.openDocuments()) { // a document's end is not seen half done
-      try {
-        dispatch(connection, message);
-      } catch (TandemException e) {
-        reject(connection, e, message.docId(), message.seqOrNull());
-      } catch (RuntimeException e) {
-        log.error("handling {} from {}", message.getClass().getSimpleName(), connection, e);
-        reject(connection, Errors.internal(e), message.docId(), message.seqOrNull());
-      }
+    try {
+      dispatch(connection, message);
+    } catch (TandemException e) {
+      reject(connection, e, message.docId(), message.seqOrNull());
+    } catch (RuntimeException e) {
+      log.error("handling {} from {}", message.getClass().getSimpleName(), connection, e);
+      reject(connection, Errors.internal(e), message.docId(), message.seqOrNull());
     }
   }
 
@@ -443,23 +441,35 @@ public final class EditEndpoint extends Endpoint {
     return true;
   }
 
+  /**
+   * Handles a message of a greeted socket. What depends on the socket's open documents runs under
+   * their set's monitor, which {@link Connection#failed} ends a document under: a refusal as "not
+   * open" or "already open" is decided either before a document's end or after its error is queued.
+   * {@code auth} stays outside it: checking a token may fetch a key set over the network, and a
+   * document's thread must never wait for that to tell this socket of its end. (A socket's messages
+   * are handled one at a time, so no other message of it runs meanwhile.)
+   */
   private void dispatch(Connection connection, ClientMessage message) {
-    if (message instanceof ClientMessage.Submit) {
-      submit(connection, (ClientMessage.Submit) message);
-    } else if (message instanceof ClientMessage.Presence) {
-      presence(connection, (ClientMessage.Presence) message);
-    } else if (message instanceof ClientMessage.Open) {
-      open(connection, (ClientMessage.Open) message);
-    } else if (message instanceof ClientMessage.Close) {
-      close(connection, (ClientMessage.Close) message);
-    } else if (message instanceof ClientMessage.Ping) {
-      connection.pong();
-    } else if (message instanceof ClientMessage.Auth) {
+    if (message instanceof ClientMessage.Auth) {
       auth(connection, (ClientMessage.Auth) message);
-    } else if (message instanceof ClientMessage.Hello) {
-      throw Errors.badRequest("hello was already received on this connection");
-    } else {
-      throw new IllegalStateException("unhandled message " + message);
+      return;
+    }
+    synchronized (connection.openDocuments()) {
+      if (message instanceof ClientMessage.Submit) {
+        submit(connection, (ClientMessage.Submit) message);
+      } else if (message instanceof ClientMessage.Presence) {
+        presence(connection, (ClientMessage.Presence) message);
+      } else if (message instanceof ClientMessage.Open) {
+        open(connection, (ClientMessage.Open) message);
+      } else if (message instanceof ClientMessage.Close) {
+        close(connection, (ClientMessage.Close) message);
+      } else if (message instanceof ClientMessage.Ping) {
+        connection.pong();
+      } else if (message instanceof ClientMessage.Hello) {
+        throw Errors.badRequest("hello was already received on this connection");
+      } else {
+        throw new IllegalStateException("unhandled message " + message);
+      }
     }
   }
 

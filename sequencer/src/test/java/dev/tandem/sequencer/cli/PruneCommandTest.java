@@ -8,6 +8,7 @@ import dev.tandem.persistence.Database;
 import dev.tandem.persistence.DatabaseConfig;
 import dev.tandem.persistence.EmbeddedPostgresExtension;
 import dev.tandem.persistence.StoredOp;
+import dev.tandem.sequencer.RestOps;
 import dev.tandem.sequencer.TandemServer;
 import dev.tandem.sequencer.config.TandemConfig;
 import java.io.PrintWriter;
@@ -191,17 +192,7 @@ class PruneCommandTest {
     return HTTP.send(
         HttpRequest.newBuilder(java.net.URI.create(url + "api/docs/" + doc + "/ops"))
             .header("Content-Type", "application/json")
-            .POST(
-                HttpRequest.BodyPublishers.ofString(
-                    "{\"rev\":"
-                        + rev
-                        + ",\"op\":"
-                        + op
-                        + ",\"client\":\""
-                        + client
-                        + "\",\"seq\":"
-                        + seq
-                        + "}"))
+            .POST(HttpRequest.BodyPublishers.ofString(RestOps.submitBody(rev, op, client, seq)))
             .build(),
         HttpResponse.BodyHandlers.ofString());
   }
