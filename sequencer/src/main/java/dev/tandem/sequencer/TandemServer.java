@@ -13,6 +13,7 @@ import dev.tandem.sequencer.document.Faults;
 import dev.tandem.sequencer.document.Sequencers;
 import dev.tandem.sequencer.metrics.MetricsHandler;
 import dev.tandem.sequencer.rest.RestApplication;
+import dev.tandem.sequencer.rest.RestHandler;
 import dev.tandem.sequencer.server.BrokenContentLog;
 import dev.tandem.sequencer.server.HealthHandler;
 import dev.tandem.sequencer.server.IgnoreForeignUpgrades;
@@ -29,17 +30,21 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.glassfish.grizzly.http.server.HttpHandlerRegistration;
 import org.glassfish.grizzly.http.server.HttpServer;
 import org.glassfish.grizzly.http.server.NetworkListener;
+import org.glassfish.grizzly.http.server.ServerConfiguration;
 import org.glassfish.grizzly.http.server.StaticHttpHandler;
-import org.glassfish.jersey.grizzly2.httpserver.GrizzlyHttpServerFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.bridge.SLF4JBridgeHandler;
@@ -70,6 +75,7 @@ public final class TandemServer implements AutoCloseable {
   private final OutboundBudget outboundBudget;
   private final EditEndpoint editEndpoint;
   private final WebSocketContainer webSockets;
+  private final RestHandler restApi;
   private final HttpServer httpServer;
   private final CountDownLatch stopped = new CountDownLatch(1);
   private volatile boolean closed;
@@ -85,17 +91,20 @@ public final class TandemServer implements AutoCloseable {
     this.ownsDatabase = ownsDatabase;
     this.sequencers = new Sequencers(database, config, faults);
     this.outboundBudget = new OutboundBudget(config.outboundTotalBytes());
+    // The longest step of a start, which editors over WebSocket do not need: on a core of its own.
+    this.restApi =
+        RestHandler.buildInBackground(
+            () -> new RestApplication(sequencers, authorizer, config, outboundBudget));
     this.editEndpoint = new EditEndpoint(sequencers, authorizer, config, outboundBudget);
     // Tyrus buffers each frame whole before EditEndpoint sees it (as a fragment of a message, which
     // EditEndpoint measures and refuses with 1009); FrameSizeGuard hands it no data frame over
     // max-message-bytes, so this buffer is never outgrown (Tyrus would close with 1011).
     this.webSockets =
         new WebSocketContainer(Math.max(MAX_FRAME_BUFFER, 2 * config.maxMessageBytes() + 1024));
-    URI apiUri = URI.create("http://" + config.host() + ":" + config.port() + "/api");
-    this.httpServer =
-        GrizzlyHttpServerFactory.createHttpServer(
-            apiUri, new RestApplication(sequencers, authorizer, config, outboundBudget), false);
-    NetworkListener listener = httpServer.getListeners().iterator().next();
+    this.httpServer = new HttpServer();
+    NetworkListener listener = new NetworkListener("grizzly", config.host(), config.port());
+    listener.getTransport().getWorkerThreadPoolConfig().setThreadFactory(workerThreads());
+    httpServer.addListener(listener);
     listener.getKeepAlive().setIdleTimeoutInSeconds(-1); // WebSockets idle as long as they like
     // Each add-on goes right after the codec: the one registered last runs first. A request that
     // is not well-formed is a bad_request before its Host or Origin is looked at.
@@ -112,11 +121,15 @@ public final class TandemServer implements AutoCloseable {
     listener.getTransport().setReadBufferSize(READ_BYTES_PER_TURN);
     BrokenContentLog.install();
     webSockets.attachTo(listener);
+    ServerConfiguration routes = httpServer.getServerConfiguration();
+    routes.addHttpHandler(restApi, HttpHandlerRegistration.bulder().contextPath("/api").build());
+    routes.setPassTraceRequest(true); // Jersey answers TRACE (405), as elsewhere
+    routes.setDefaultQueryEncoding(StandardCharsets.UTF_8);
     for (HealthHandler.Probe probe : HealthHandler.Probe.values()) {
       httpServer
           .getServerConfiguration()
           .addHttpHandler(
-              new HealthHandler(probe, sequencers, database.health()),
+              new HealthHandler(probe, sequencers, database.health(), restApi::awaitBuilt),
               switch (probe) {
                 case LIVE -> "/livez";
                 case READY -> "/readyz";
@@ -148,12 +161,26 @@ public final class TandemServer implements AutoCloseable {
             });
   }
 
+  /** Grizzly's worker threads, named as Jersey's server factory names them. */
+  private static ThreadFactory workerThreads() {
+    AtomicInteger count = new AtomicInteger();
+    return task -> {
+      Thread thread = new Thread(task, "grizzly-http-server-" + count.getAndIncrement());
+      thread.setDaemon(false);
+      return thread;
+    };
+  }
+
   /** A builder for an in-process server. */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** Starts listening; returns this server. */
+  /**
+   * Starts listening; returns this server. Editors over WebSocket are served at once; a REST
+   * request waits until the REST API is built ({@link RestHandler}), a fraction of a second into a
+   * start.
+   */
   public TandemServer start() {
     try {
       httpServer.start();
@@ -304,7 +331,8 @@ public final class TandemServer implements AutoCloseable {
 
   /**
    * Runs a server with {@code config} until SIGTERM or SIGINT, printing the configuration first;
-   * returns the exit status (2 if the authentication settings cannot be used).
+   * returns the exit status (2 if the authentication settings cannot be used, 1 if the REST API
+   * could not be built).
    */
   static int serve(TandemConfig config, PrintWriter err) throws InterruptedException {
     SLF4JBridgeHandler.removeHandlersForRootLogger();
@@ -346,6 +374,14 @@ public final class TandemServer implements AutoCloseable {
             + ", REST "
             + server.httpUri()
             + "api/docs/{id})");
+    try {
+      server.restApi.awaitBuilt();
+    } catch (IllegalStateException e) { // logged where it failed
+      if (!server.closed) { // else a signal stopped the server while it was built
+        server.close();
+        return 1;
+      }
+    }
     server.awaitStopped();
     return 0;
   }

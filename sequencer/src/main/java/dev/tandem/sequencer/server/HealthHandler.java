@@ -21,6 +21,10 @@ import org.glassfish.grizzly.http.server.Response;
  *   <li>{@code GET /healthz}: what {@code /readyz} says, with the documents in memory and the
  *       database's state.
  * </ul>
+ *
+ * <p>While the server starts, {@code /readyz} and {@code /healthz} wait until every part of it
+ * serves (the REST API is built on a thread of its own, see {@code RestHandler}), so that ready
+ * means ready for every path.
  */
 public final class HealthHandler extends HttpHandler {
   /** Which probe a handler answers. */
@@ -33,11 +37,18 @@ public final class HealthHandler extends HttpHandler {
   private final Probe probe;
   private final Sequencers sequencers;
   private final DatabaseHealth database;
+  private final Runnable awaitStarted;
 
-  public HealthHandler(Probe probe, Sequencers sequencers, DatabaseHealth database) {
+  /**
+   * @param awaitStarted returns once every part of the server serves, or throws {@link
+   *     IllegalStateException} if one could not be started
+   */
+  public HealthHandler(
+      Probe probe, Sequencers sequencers, DatabaseHealth database, Runnable awaitStarted) {
     this.probe = probe;
     this.sequencers = sequencers;
     this.database = database;
+    this.awaitStarted = awaitStarted;
   }
 
   /** The body of a probe's answer; what a probe does not tell is left out. */
@@ -51,8 +62,12 @@ public final class HealthHandler extends HttpHandler {
   public void service(Request request, Response response) throws Exception {
     Health body;
     int status = 200;
+    String notStarted = probe == Probe.LIVE ? null : notStarted();
     if (probe == Probe.LIVE) {
       body = new Health("ok", null, null, null);
+    } else if (notStarted != null) {
+      status = 503;
+      body = new Health("unavailable", notStarted, null, null);
     } else {
       DatabaseHealth.Status db = database.status();
       String state = "ok";
@@ -80,5 +95,15 @@ public final class HealthHandler extends HttpHandler {
     response.setContentType("application/json");
     response.setCharacterEncoding("UTF-8");
     response.getWriter().write(Json.write(body));
+  }
+
+  /** Null once every part of the server serves; why not if one could not be started. */
+  private String notStarted() {
+    try {
+      awaitStarted.run();
+      return null;
+    } catch (IllegalStateException e) {
+      return e.getMessage();
+    }
   }
 }
