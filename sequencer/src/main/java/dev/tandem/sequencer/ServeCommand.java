@@ -24,7 +24,11 @@ import picocli.CommandLine.Spec;
             + " its environment variable (shown under it); a flag wins over the variable, which"
             + " wins over the default.",
     exitCodeListHeading = "Exit status:%n",
-    exitCodeList = {"0:stopped", "2:bad settings (one line on stderr says which)"})
+    exitCodeList = {
+      "0:stopped",
+      "1:the REST API could not be built (the log says why)",
+      "2:bad settings (one line on stderr says which)"
+    })
 final class ServeCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin final ServerOptions options;

@@ -3,6 +3,7 @@ package dev.tandem.sequencer.cli;
 import dev.tandem.sequencer.config.ServerOptions;
 import java.io.PrintWriter;
 import java.time.Clock;
+import java.util.Arrays;
 import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -60,8 +61,18 @@ public final class TandemCommand implements Runnable {
       Terminal terminal,
       PrintWriter out,
       PrintWriter err) {
-    int status =
-        commandLine(environment, clock, serve, terminal).setOut(out).setErr(err).execute(args);
+    CommandLine command;
+    String[] arguments;
+    if (serve != null && args.length > 0 && args[0].equals("serve")) {
+      // The server reads its settings alone: building every other command (picocli reads each
+      // one's annotations) would cost every start of a server about 0.1 s of its critical path.
+      command = handlingFailures(serve, serve);
+      arguments = Arrays.copyOfRange(args, 1, args.length);
+    } else {
+      command = commandLine(environment, clock, serve, terminal);
+      arguments = args;
+    }
+    int status = command.setOut(out).setErr(err).execute(arguments);
     out.flush();
     err.flush();
     return status;
@@ -89,7 +100,16 @@ public final class TandemCommand implements Runnable {
     tandem.addSubcommand("import", new ImportCommand(environment, terminal));
     tandem.addSubcommand("prune", new PruneCommand(environment, terminal));
     tandem.addSubcommand("delete", new DeleteCommand(environment, terminal));
-    tandem.setExecutionExceptionHandler(
+    return handlingFailures(tandem, serve);
+  }
+
+  /**
+   * {@code command} with the way failures are told: a {@link CommandFailure} as one line, a bad
+   * setting of {@code serve} (may be null) as one line naming the flag and its variable, as at
+   * start, any other bad argument with the usage.
+   */
+  private static CommandLine handlingFailures(CommandLine command, CommandLine serve) {
+    command.setExecutionExceptionHandler(
         (failure, commandLine, parsed) -> {
           if (failure instanceof CommandFailure) {
             commandLine.getErr().println("tandem: " + failure.getMessage());
@@ -97,8 +117,8 @@ public final class TandemCommand implements Runnable {
           }
           throw failure;
         });
-    CommandLine.IParameterExceptionHandler usage = tandem.getParameterExceptionHandler();
-    tandem.setParameterExceptionHandler(
+    CommandLine.IParameterExceptionHandler usage = command.getParameterExceptionHandler();
+    command.setParameterExceptionHandler(
         (failure, args) -> {
           if (failure.getCommandLine() == serve) {
             // the server's settings: one line naming the flag and its variable, as at start
@@ -107,7 +127,7 @@ public final class TandemCommand implements Runnable {
           }
           return usage.handleParseException(failure, args);
         });
-    return tandem;
+    return command;
   }
 
   /** {@code tandem} alone: the usage. */
