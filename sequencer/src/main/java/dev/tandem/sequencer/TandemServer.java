@@ -288,6 +288,7 @@ public final class TandemServer implements AutoCloseable {
       log.warn("graceful HTTP shutdown did not finish: {}", e.toString());
     } finally {
       httpServer.shutdownNow();
+      restApi.destroy(); // if the server never started, Grizzly destroys no handler
       webSockets.stop();
       editEndpoint.stopHandling();
       database.unbindMeters(sequencers.metrics().registry());
@@ -307,6 +308,7 @@ public final class TandemServer implements AutoCloseable {
   /** Releases what the constructor made, for a server that never started. */
   private void discard() {
     httpServer.shutdownNow();
+    restApi.destroy();
     webSockets.stop();
     editEndpoint.stopHandling();
     database.unbindMeters(sequencers.metrics().registry());

@@ -81,10 +81,14 @@ public final class RestHandler extends HttpHandler {
     container().service(request, response);
   }
 
+  /** Shuts the container down, now or once built; idempotent. */
   @Override
   public void destroy() {
     GrizzlyHttpContainer built;
     synchronized (this) {
+      if (destroyed) {
+        return;
+      }
       destroyed = true;
       built = container.isDone() && !container.isCompletedExceptionally() ? container.join() : null;
     }

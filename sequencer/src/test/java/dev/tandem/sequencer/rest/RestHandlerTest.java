@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.glassfish.grizzly.http.server.HttpHandlerRegistration;
 import org.glassfish.grizzly.http.server.HttpServer;
@@ -106,6 +107,26 @@ class RestHandlerTest {
     mayBuild.countDown();
     assertTrue(shutDown.await(30, TimeUnit.SECONDS), "the container built after the stop lives on");
     assertThrows(IllegalStateException.class, rest::awaitBuilt);
+  }
+
+  @Test
+  void aBuiltApiIsShutDownOnceHoweverOftenItsServerStops() throws Exception {
+    AtomicInteger shutDowns = new AtomicInteger();
+    RestHandler rest =
+        RestHandler.buildInBackground(
+            () ->
+                new ResourceConfig(Ping.class)
+                    .register(
+                        new AbstractContainerLifecycleListener() {
+                          @Override
+                          public void onShutdown(Container container) {
+                            shutDowns.incrementAndGet();
+                          }
+                        }));
+    rest.awaitBuilt();
+    rest.destroy(); // Grizzly's shutdown of a started server
+    rest.destroy(); // TandemServer's own, for a server that may never have started
+    assertEquals(1, shutDowns.get());
   }
 
   /** The application, once {@code mayBuild} is counted down. */
