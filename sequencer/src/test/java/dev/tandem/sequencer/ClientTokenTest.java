@@ -33,6 +33,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -139,6 +140,16 @@ class ClientTokenTest {
     }
   }
 
+  /**
+   * Holds a provider's first answer until the test's listeners are added: the client connects as
+   * soon as it is built, and a provider that fails at once would be reported to no listener.
+   */
+  private static void awaitListeners(CountDownLatch listening) throws InterruptedException {
+    if (!listening.await(DEADLINE.toSeconds(), TimeUnit.SECONDS)) {
+      throw new AssertionError("the test's listeners were never added");
+    }
+  }
+
   private static void await(String what, BooleanSupplier condition) throws InterruptedException {
     long deadline = System.nanoTime() + DEADLINE.toNanos();
     while (!condition.getAsBoolean()) {
@@ -191,14 +202,18 @@ class ClientTokenTest {
   @Test
   void aRefusedHelloIsRetriedWithAFreshTokenFromTheProvider() throws Exception {
     AtomicInteger calls = new AtomicInteger();
+    CountDownLatch listening = new CountDownLatch(1);
     Recorded alice =
         client(
             builder()
                 .tokenProvider(
-                    () ->
-                        calls.incrementAndGet() < 3
-                            ? "not-a-token"
-                            : token("alice", Duration.ofHours(1))));
+                    () -> {
+                      awaitListeners(listening);
+                      return calls.incrementAndGet() < 3
+                          ? "not-a-token"
+                          : token("alice", Duration.ofHours(1));
+                    }));
+    listening.countDown();
     alice.client.whenConnected().get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
     assertEquals(3, calls.get());
     assertEquals(List.of(ErrorCode.UNAUTHORIZED, ErrorCode.UNAUTHORIZED), alice.errorCodes());
@@ -215,14 +230,17 @@ class ClientTokenTest {
   @Test
   void aFailingProviderIsReportedAndTriedAgain() throws Exception {
     AtomicInteger calls = new AtomicInteger();
+    CountDownLatch listening = new CountDownLatch(1);
     TokenProvider provider =
         () -> {
+          awaitListeners(listening);
           if (calls.incrementAndGet() == 1) {
             throw new java.io.IOException("identity provider away");
           }
           return token("alice", Duration.ofHours(1));
         };
     Recorded alice = client(builder().tokenProvider(provider));
+    listening.countDown();
     alice.client.whenConnected().get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
     assertEquals(List.of(ErrorCode.UNAUTHORIZED), alice.errorCodes());
     assertTrue(
