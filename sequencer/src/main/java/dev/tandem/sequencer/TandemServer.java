@@ -126,22 +126,17 @@ public final class TandemServer implements AutoCloseable {
     routes.setPassTraceRequest(true); // Jersey answers TRACE (405), as elsewhere
     routes.setDefaultQueryEncoding(StandardCharsets.UTF_8);
     for (HealthHandler.Probe probe : HealthHandler.Probe.values()) {
-      httpServer
-          .getServerConfiguration()
-          .addHttpHandler(
-              new HealthHandler(probe, sequencers, database.health(), restApi::awaitBuilt),
-              switch (probe) {
-                case LIVE -> "/livez";
-                case READY -> "/readyz";
-                case HEALTH -> "/healthz";
-              });
+      routes.addHttpHandler(
+          new HealthHandler(probe, sequencers, database.health(), restApi::awaitBuilt),
+          switch (probe) {
+            case LIVE -> "/livez";
+            case READY -> "/readyz";
+            case HEALTH -> "/healthz";
+          });
     }
-    httpServer
-        .getServerConfiguration()
-        .addHttpHandler(
-            new MetricsHandler(
-                sequencers.metrics(), config.metricsToken(), authorizer.requiresToken()),
-            "/metrics");
+    routes.addHttpHandler(
+        new MetricsHandler(sequencers.metrics(), config.metricsToken(), authorizer.requiresToken()),
+        "/metrics");
     sequencers
         .metrics()
         .gauges(
@@ -157,7 +152,7 @@ public final class TandemServer implements AutoCloseable {
             dir -> {
               StaticHttpHandler files = new StaticHttpHandler(dir.toAbsolutePath().toString());
               files.setFileCacheEnabled(false);
-              httpServer.getServerConfiguration().addHttpHandler(files, "/");
+              routes.addHttpHandler(files, "/");
             });
   }
 

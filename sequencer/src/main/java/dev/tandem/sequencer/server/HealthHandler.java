@@ -62,10 +62,10 @@ public final class HealthHandler extends HttpHandler {
   public void service(Request request, Response response) throws Exception {
     Health body;
     int status = 200;
-    String notStarted = probe == Probe.LIVE ? null : notStarted();
+    String notStarted;
     if (probe == Probe.LIVE) {
       body = new Health("ok", null, null, null);
-    } else if (notStarted != null) {
+    } else if ((notStarted = notStarted()) != null) { // waits while the server starts
       status = 503;
       body = new Health("unavailable", notStarted, null, null);
     } else {

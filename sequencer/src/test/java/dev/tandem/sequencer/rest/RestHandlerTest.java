@@ -43,14 +43,14 @@ class RestHandlerTest {
     }
   }
 
-  /** One resource, and a latch counted down when Jersey shuts the application down. */
-  private static ResourceConfig ping(CountDownLatch shutDown) {
+  /** One resource; {@code onShutdown} runs when Jersey shuts the application down. */
+  private static ResourceConfig ping(Runnable onShutdown) {
     return new ResourceConfig(Ping.class)
         .register(
             new AbstractContainerLifecycleListener() {
               @Override
               public void onShutdown(Container container) {
-                shutDown.countDown();
+                onShutdown.run();
               }
             });
   }
@@ -58,7 +58,7 @@ class RestHandlerTest {
   @Test
   void aRequestThatComesBeforeTheBuildWaitsForItAndIsServed() throws Exception {
     CountDownLatch mayBuild = new CountDownLatch(1);
-    RestHandler rest = RestHandler.buildInBackground(held(mayBuild, ping(new CountDownLatch(1))));
+    RestHandler rest = RestHandler.buildInBackground(held(mayBuild, ping(() -> {})));
     HttpServer server = listening(rest);
     try {
       CompletableFuture<HttpResponse<String>> early = get(server, "/api/ping");
@@ -101,7 +101,7 @@ class RestHandlerTest {
   void aServerStoppedWhileTheApiIsBuiltShutsItDownOnceBuilt() throws Exception {
     CountDownLatch mayBuild = new CountDownLatch(1);
     CountDownLatch shutDown = new CountDownLatch(1);
-    RestHandler rest = RestHandler.buildInBackground(held(mayBuild, ping(shutDown)));
+    RestHandler rest = RestHandler.buildInBackground(held(mayBuild, ping(shutDown::countDown)));
     HttpServer server = listening(rest);
     server.shutdownNow(); // destroys its handlers
     mayBuild.countDown();
@@ -112,17 +112,7 @@ class RestHandlerTest {
   @Test
   void aBuiltApiIsShutDownOnceHoweverOftenItsServerStops() throws Exception {
     AtomicInteger shutDowns = new AtomicInteger();
-    RestHandler rest =
-        RestHandler.buildInBackground(
-            () ->
-                new ResourceConfig(Ping.class)
-                    .register(
-                        new AbstractContainerLifecycleListener() {
-                          @Override
-                          public void onShutdown(Container container) {
-                            shutDowns.incrementAndGet();
-                          }
-                        }));
+    RestHandler rest = RestHandler.buildInBackground(() -> ping(shutDowns::incrementAndGet));
     rest.awaitBuilt();
     rest.destroy(); // Grizzly's shutdown of a started server
     rest.destroy(); // TandemServer's own, for a server that may never have started
