@@ -159,6 +159,10 @@ public final class TandemClient implements AutoCloseable {
 
   private TandemClient(Builder builder) {
     this.settings = builder;
+    connectionListeners.addAll(builder.connectionListeners);
+    errorListeners.addAll(builder.errorListeners);
+    identityListeners.addAll(builder.identityListeners);
+    clientIdListeners.addAll(builder.clientIdListeners);
     List<URI> seedList = new ArrayList<>();
     seedList.add(builder.uri);
     seedList.addAll(builder.alternates);
@@ -240,7 +244,12 @@ public final class TandemClient implements AutoCloseable {
     return firstWelcome.copy();
   }
 
-  /** Called on the event thread at every change of the connection state. */
+  /**
+   * Called on the event thread at every change of the connection state from now on. The client
+   * starts connecting in {@link Builder#build()}, so a listener added here may miss the first
+   * changes; one that must hear them all goes to {@link Builder#addConnectionListener}. The same
+   * holds for the other listeners.
+   */
   public void addConnectionListener(Consumer<ConnectionState> listener) {
     connectionListeners.add(Objects.requireNonNull(listener));
   }
@@ -1203,6 +1212,10 @@ public final class TandemClient implements AutoCloseable {
     private int maxMessageBytes = 1 << 20;
     private Random random;
     private final List<URI> alternates = new ArrayList<>();
+    private final List<Consumer<ConnectionState>> connectionListeners = new ArrayList<>();
+    private final List<Consumer<TandemException>> errorListeners = new ArrayList<>();
+    private final List<Consumer<Identity>> identityListeners = new ArrayList<>();
+    private final List<Consumer<ClientIdChange>> clientIdListeners = new ArrayList<>();
 
     private Builder(URI uri) {
       this.uri = Objects.requireNonNull(uri, "uri");
@@ -1296,6 +1309,36 @@ public final class TandemClient implements AutoCloseable {
       return this;
     }
 
+    /**
+     * A listener of the connection state that is in place before the first connect, so it hears
+     * every change (as {@link TandemClient#addConnectionListener}, which may miss the first ones).
+     */
+    public Builder addConnectionListener(Consumer<ConnectionState> listener) {
+      connectionListeners.add(Objects.requireNonNull(listener, "listener"));
+      return this;
+    }
+
+    /**
+     * An error listener in place before the first connect: it hears a token provider that fails, or
+     * a refused {@code hello}, on the very first attempt too.
+     */
+    public Builder addErrorListener(Consumer<TandemException> listener) {
+      errorListeners.add(Objects.requireNonNull(listener, "listener"));
+      return this;
+    }
+
+    /** An identity listener in place before the first {@code welcome}. */
+    public Builder addIdentityListener(Consumer<Identity> listener) {
+      identityListeners.add(Objects.requireNonNull(listener, "listener"));
+      return this;
+    }
+
+    /** A client id listener in place before the first connect. */
+    public Builder addClientIdListener(Consumer<ClientIdChange> listener) {
+      clientIdListeners.add(Objects.requireNonNull(listener, "listener"));
+      return this;
+    }
+
     /** The random source of the backoff jitter (for repeatable tests). */
     public Builder random(Random random) {
       this.random = Objects.requireNonNull(random);
@@ -1315,7 +1358,10 @@ public final class TandemClient implements AutoCloseable {
       return random != null ? new Random(random.nextLong()) : new Random();
     }
 
-    /** Creates the client and starts connecting. */
+    /**
+     * Creates the client and starts connecting at once, with the listeners added to this builder in
+     * place.
+     */
     public TandemClient build() {
       TandemClient client = new TandemClient(this);
       client.execute(client::connect);

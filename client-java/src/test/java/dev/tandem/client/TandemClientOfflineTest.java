@@ -14,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -58,6 +59,36 @@ class TandemClientOfflineTest {
     ExecutionException afterClose =
         assertThrows(ExecutionException.class, () -> client.open("other").get(5, TimeUnit.SECONDS));
     assertInstanceOf(IllegalStateException.class, afterClose.getCause());
+  }
+
+  @Test
+  void theBuildersListenersHearTheFirstAttempt() throws Exception {
+    URI uri = URI.create("ws://127.0.0.1:" + closedPort() + "/ws");
+    AtomicInteger calls = new AtomicInteger();
+    List<String> errors = new CopyOnWriteArrayList<>();
+    List<ConnectionState> states = new CopyOnWriteArrayList<>();
+    TandemClient client =
+        TandemClient.builder(uri)
+            .backoff(Duration.ofMillis(5), Duration.ofMillis(20))
+            .tokenProvider(
+                () -> {
+                  throw new IOException("identity provider away, call " + calls.incrementAndGet());
+                })
+            .addErrorListener(error -> errors.add(error.getMessage()))
+            .addConnectionListener(states::add)
+            .build();
+    try {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (errors.size() < 2 || !states.contains(ConnectionState.CONNECTING)) {
+        assertTrue(System.nanoTime() < deadline, "no second attempt: " + errors + " " + states);
+        Thread.sleep(5);
+      }
+      // the provider failed at once on the first attempt, before build() could return
+      assertTrue(errors.get(0).contains("call 1"), errors.toString());
+      assertEquals(ConnectionState.OFFLINE, states.get(0), states.toString());
+    } finally {
+      client.close();
+    }
   }
 
   @Test

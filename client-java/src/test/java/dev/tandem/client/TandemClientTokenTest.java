@@ -57,10 +57,13 @@ class TandemClientTokenTest {
   }
 
   private TandemClient connect(TandemClient.Builder builder) {
-    client = builder.backoff(Duration.ofMillis(20), Duration.ofMillis(200)).build();
-    client.addConnectionListener(states::add);
-    client.addErrorListener(errors::add);
-    client.addIdentityListener(identities::add);
+    client =
+        builder
+            .backoff(Duration.ofMillis(20), Duration.ofMillis(200))
+            .addConnectionListener(states::add)
+            .addErrorListener(errors::add)
+            .addIdentityListener(identities::add)
+            .build();
     return client;
   }
 

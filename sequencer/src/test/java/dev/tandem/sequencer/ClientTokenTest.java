@@ -33,7 +33,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -107,15 +106,20 @@ class ClientTokenTest {
     return token(sub, life, Map.of("*", "write"));
   }
 
-  /** A client with fast reconnects; its connection states and errors are recorded. */
+  /**
+   * A client with fast reconnects; its connection states and errors are recorded from the first
+   * connect on (the listeners are the builder's: a provider that fails at once is heard too).
+   */
   private Recorded client(TandemClient.Builder builder) {
     Recorded recorded = new Recorded();
-    builder.backoff(Duration.ofMillis(20), Duration.ofMillis(400));
-    TandemClient client = builder.build();
+    TandemClient client =
+        builder
+            .backoff(Duration.ofMillis(20), Duration.ofMillis(400))
+            .addConnectionListener(recorded.states::add)
+            .addErrorListener(recorded.errors::add)
+            .addIdentityListener(recorded.identities::add)
+            .build();
     clients.add(client);
-    client.addConnectionListener(recorded.states::add);
-    client.addErrorListener(recorded.errors::add);
-    client.addIdentityListener(recorded.identities::add);
     return recorded.with(client);
   }
 
@@ -137,16 +141,6 @@ class ClientTokenTest {
 
     List<ErrorCode> errorCodes() {
       return errors.stream().map(TandemException::code).toList();
-    }
-  }
-
-  /**
-   * Holds a provider's first answer until the test's listeners are added: the client connects as
-   * soon as it is built, and a provider that fails at once would be reported to no listener.
-   */
-  private static void awaitListeners(CountDownLatch listening) throws InterruptedException {
-    if (!listening.await(DEADLINE.toSeconds(), TimeUnit.SECONDS)) {
-      throw new AssertionError("the test's listeners were never added");
     }
   }
 
@@ -202,18 +196,14 @@ class ClientTokenTest {
   @Test
   void aRefusedHelloIsRetriedWithAFreshTokenFromTheProvider() throws Exception {
     AtomicInteger calls = new AtomicInteger();
-    CountDownLatch listening = new CountDownLatch(1);
     Recorded alice =
         client(
             builder()
                 .tokenProvider(
-                    () -> {
-                      awaitListeners(listening);
-                      return calls.incrementAndGet() < 3
-                          ? "not-a-token"
-                          : token("alice", Duration.ofHours(1));
-                    }));
-    listening.countDown();
+                    () ->
+                        calls.incrementAndGet() < 3
+                            ? "not-a-token"
+                            : token("alice", Duration.ofHours(1))));
     alice.client.whenConnected().get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
     assertEquals(3, calls.get());
     assertEquals(List.of(ErrorCode.UNAUTHORIZED, ErrorCode.UNAUTHORIZED), alice.errorCodes());
@@ -230,17 +220,14 @@ class ClientTokenTest {
   @Test
   void aFailingProviderIsReportedAndTriedAgain() throws Exception {
     AtomicInteger calls = new AtomicInteger();
-    CountDownLatch listening = new CountDownLatch(1);
     TokenProvider provider =
         () -> {
-          awaitListeners(listening);
           if (calls.incrementAndGet() == 1) {
             throw new java.io.IOException("identity provider away");
           }
           return token("alice", Duration.ofHours(1));
         };
     Recorded alice = client(builder().tokenProvider(provider));
-    listening.countDown();
     alice.client.whenConnected().get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
     assertEquals(List.of(ErrorCode.UNAUTHORIZED), alice.errorCodes());
     assertTrue(
