@@ -29,12 +29,13 @@ import java.util.TreeMap;
 public final class OpLog {
   /*
    * One statement appends a whole batch: one round trip and one commit, whatever the batch's size
-   * (the set_config below goes in the same round trip and transaction). The UPDATE advances each document's head from first - 1 to last (a
-   * compare-and-set: of two appenders of the same revision, the second finds the head moved and
-   * advances nothing); the ops of the documents that advanced are inserted; the final SELECT fails
-   * the whole statement (SQLState TD001, db/migration V2) unless every document advanced, so a
-   * batch is stored whole or not at all. The head arrays are sorted by document id, so concurrent
-   * batches lock documents rows in one order.
+   * (the set_config below goes in the same round trip and transaction). The UPDATE advances each
+   * document's head from first - 1 to last (a compare-and-set: of two appenders of the same
+   * revision, the second finds the head moved and advances nothing); the ops of the documents
+   * that advanced are inserted; the final SELECT fails the whole statement (SQLState TD001,
+   * db/migration V2) unless every document advanced, so a batch is stored whole or not at all.
+   * The head arrays are sorted by document id, so concurrent batches lock documents rows in one
+   * order.
    *
    * The same compare-and-set advances the head's hash: each op carries its HistoryChain hash,
    * computed here from the document's head hash, and the UPDATE matches that head hash too, so a
