@@ -276,7 +276,15 @@ public final class Database implements AutoCloseable {
     hikari.setMinimumIdle(Math.min(2, config.poolSize()));
     hikari.setConnectionTimeout(config.timeout().toMillis());
     hikari.setValidationTimeout(Math.max(250, config.timeout().toMillis() / 2));
-    hikari.setConnectionInitSql("SET statement_timeout = " + config.timeout().toMillis());
+    // Generic plans only: every statement here finds its rows through an index led by the
+    // document id, which a generic plan uses as well as a custom one, while the plan cache would
+    // plan the group commit anew at every commit once the tables have statistics (about 0.2 ms of
+    // the database's time each: docs/performance.md, "The append's plan on a database with
+    // statistics"). A statement whose best plan depends on its parameters' values needs a look.
+    hikari.setConnectionInitSql(
+        "SET statement_timeout = "
+            + config.timeout().toMillis()
+            + "; SET plan_cache_mode = force_generic_plan");
     hikari.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(meters));
     return hikari;
   }

@@ -28,14 +28,13 @@ import java.util.TreeMap;
  */
 public final class OpLog {
   /*
-   * One statement appends a whole batch: one round trip and one commit, whatever the batch's size
-   * (the set_config below goes in the same round trip and transaction). The UPDATE advances each
-   * document's head from first - 1 to last (a compare-and-set: of two appenders of the same
-   * revision, the second finds the head moved and advances nothing); the ops of the documents
-   * that advanced are inserted; the final SELECT fails the whole statement (SQLState TD001,
-   * db/migration V2) unless every document advanced, so a batch is stored whole or not at all.
-   * The head arrays are sorted by document id, so concurrent batches lock documents rows in one
-   * order.
+   * One autocommitted statement appends a whole batch: one round trip and one commit, whatever the
+   * batch's size. The UPDATE advances each document's head from first - 1 to last (a
+   * compare-and-set: of two appenders of the same revision, the second finds the head moved and
+   * advances nothing); the ops of the documents that advanced are inserted; the final SELECT fails
+   * the whole statement (SQLState TD001, db/migration V2) unless every document advanced, so a
+   * batch is stored whole or not at all. The head arrays are sorted by document id, so concurrent
+   * batches lock documents rows in one order.
    *
    * The same compare-and-set advances the head's hash: each op carries its HistoryChain hash,
    * computed here from the document's head hash, and the UPDATE matches that head hash too, so a
@@ -46,16 +45,12 @@ public final class OpLog {
    * taken over stores nothing, in the same statement and row lock (no extra round trip). An epoch
    * of NULL (tools, tests) appends unfenced.
    *
-   * The statement is preceded, in the same round trip and transaction, by a set_config that makes
-   * the transaction use the statement's generic plan. Left to itself, once the tables have
-   * statistics, the plan cache prices the generic plan (which takes unnest(?) for ten rows) above
-   * the custom plans of one-document groups and plans every append anew: about 0.2 ms of the
-   * database's time per commit (docs/performance.md, "The append's plan on a database with
-   * statistics").
+   * It runs on its generic plan: the pool's connections use generic plans only (Database), since
+   * once the tables have statistics the plan cache would price this one (which takes unnest(?) for
+   * ten rows) above the custom plans of one-document groups and plan every append anew.
    */
   private static final String APPEND =
-      "SELECT set_config('plan_cache_mode', 'force_generic_plan', true);"
-          + " WITH heads AS ("
+      "WITH heads AS ("
           + " UPDATE documents d"
           + " SET head_rev = h.last_rev, head_hash = h.last_hash, updated_at = now()"
           + " FROM unnest(?::text[], ?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::bigint[])"
@@ -275,11 +270,7 @@ public final class OpLog {
             append.setArray(13, connection.createArrayOf("bigint", micros));
             append.setArray(14, connection.createArrayOf("text", hashes));
             append.setLong(15, documents);
-            append.execute(); // the set_config's row, then the append's
-            if (!append.getMoreResults()) {
-              throw new SQLException("the append returned no row");
-            }
-            append.getResultSet().close();
+            append.executeQuery().close();
             chainHeads.advanced(headDocs, lastRevisions, lastHashes);
             return null;
           } catch (SQLException e) {
