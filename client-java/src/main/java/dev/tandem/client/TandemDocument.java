@@ -220,7 +220,14 @@ public final class TandemDocument {
       if (error.code() == ErrorCode.SEQ_REUSED) {
         session.seqReused(sentAs); // goes again under a fresh id
       } else if (error.retryable()) {
-        client.schedule(() -> session.retry(sentAs), retryBackoff.next());
+        int sameConnection = connections; // after a reconnect its resend has gone already
+        client.schedule(
+            () -> {
+              if (connections == sameConnection) {
+                session.retry(sentAs);
+              }
+            },
+            retryBackoff.next());
       } else if (session.state().inFlight().map(p -> p.id().equals(sentAs)).orElse(false)) {
         // the server refused the op in flight: the local text can no longer converge with it
         resyncRequired = true;

@@ -33,11 +33,11 @@ import java.util.Set;
  * has it: transform an incoming op against the ops committed after its base, send it in a binary
  * {@code ops} frame to every subscriber, its sender included (its ack), answer a resubmission of a
  * stored (client, seq) with its old ack if it is the same op and with {@code seq_reused} if it is
- * not. A test can commit ops under any client id ({@link #commitAs}) and hold a document's submits
- * back ({@link #hold}, {@link #release}), as behind a slow database. Given a token check ({@link
- * #tokens}), it refuses a bad hello with {@code unauthorized} and close 1008, answers {@code auth}
- * with {@code authed} or {@code unauthorized}, and expires tokens on request ({@link #expireAll}).
- * One lock guards everything.
+ * not. A test can commit ops under any client id ({@link #commitAs}), hold a document's submits
+ * back ({@link #hold}, {@link #release}), as behind a slow database, and refuse them as the rate
+ * limit does ({@link #refuse}). Given a token check ({@link #tokens}), it refuses a bad hello with
+ * {@code unauthorized} and close 1008, answers {@code auth} with {@code authed} or {@code
+ * unauthorized}, and expires tokens on request ({@link #expireAll}). One lock guards everything.
  */
 final class FakeServer implements AutoCloseable {
   private static final String WEBSOCKET_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
@@ -48,6 +48,8 @@ final class FakeServer implements AutoCloseable {
   private final Set<Connection> connections = new LinkedHashSet<>();
   private final Set<String> holding = new HashSet<>();
   private final List<Held> held = new ArrayList<>();
+  private final Map<String, Integer> refusing = new HashMap<>();
+  private final List<String> submits = new ArrayList<>();
   private ObjectNode group; // the ops message a release collects its commits in
   private final List<String> hellos = new ArrayList<>();
   private final List<String> auths = new ArrayList<>();
@@ -129,6 +131,20 @@ final class FakeServer implements AutoCloseable {
   /** Commits {@code op} as if a socket that said {@code clientId} had submitted it at the head. */
   synchronized void commitAs(String clientId, long seq, String docId, TextOperation op) {
     commit(doc(docId), docId, op, clientId, seq, null);
+  }
+
+  /**
+   * The next {@code count} submits of {@code docId} are answered {@code rate_limited} (retryable),
+   * and the socket of the last of them closed with 1013, as the server does to a client that keeps
+   * sending while refused.
+   */
+  synchronized void refuse(String docId, int count) {
+    refusing.put(docId, count);
+  }
+
+  /** {@code client/seq} of every submit received, refused and held ones included, in order. */
+  synchronized List<String> submits() {
+    return List.copyOf(submits);
   }
 
   /** From now on the submits of {@code docId} wait until {@link #release}. */
@@ -226,7 +242,21 @@ final class FakeServer implements AutoCloseable {
         from.send(opened);
       }
       case "submit" -> {
-        if (holding.contains(docId)) {
+        submits.add(from.clientId + "/" + message.path("seq").asLong());
+        int refusals = refusing.getOrDefault(docId, 0);
+        if (refusals > 0) {
+          refusing.put(docId, refusals - 1);
+          from.send(
+              Wire.message("error")
+                  .put("doc", docId)
+                  .put("seq", message.path("seq").asLong())
+                  .put("code", "rate_limited")
+                  .put("message", "too many messages")
+                  .put("retryable", true));
+          if (refusals == 1) {
+            from.close(1013, "too many messages refused");
+          }
+        } else if (holding.contains(docId)) {
           held.add(new Held(from, message));
         } else {
           submit(from, message);
