@@ -291,6 +291,33 @@ test('close 1013 after rate_limited (excess messages): reconnect, the op lands',
   assert.ok(seqs.every((seq) => seq === 1), `one op, the same seq: ${seqs}`);
 });
 
+test('a retry due after the socket closed is stale: the reconnect resends the op once', async () => {
+  const w = world();
+  const client = w.client('alice');
+  const doc = await open(w, client, 'doc');
+  w.server.refuseCode = 'rate_limited';
+  w.server.refuseSubmits = 3;
+  doc.edit(append('x'));
+  w.run();
+  const submits = () => w.server.received.filter((m) => m.type === 'submit').length;
+  for (let i = 0; i < 100 && submits() < 3; i++) {
+    w.wait(50); // the retries come after growing pauses
+  }
+  assert.equal(submits(), 3, 'refused three times');
+  // the third retry is due in about 600 ms; the socket closes now and the reconnect comes sooner,
+  // its resend held so the op is still in flight when that retry would be due
+  w.server.holding.add('doc');
+  w.server.closeAll(1013);
+  w.run();
+  w.wait(5000);
+  assert.equal(submits(), 4, 'three refused, one resend');
+  assert.equal(w.server.held.length, 1);
+  w.server.release('doc');
+  w.run();
+  assert.equal(doc.state, 'synced');
+  assert.equal(w.server.documents.get('doc').text, 'x');
+});
+
 test('a retryable refusal is retried with the same seq after a backoff', async () => {
   const w = world();
   const client = w.client('alice');
