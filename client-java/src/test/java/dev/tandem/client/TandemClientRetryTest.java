@@ -1,14 +1,12 @@
 package dev.tandem.client;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tandem.ot.TextOperation;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -17,14 +15,6 @@ import org.junit.jupiter.api.Test;
  * retry, so a client the server closed for sending too much does not provoke it again at once.
  */
 class TandemClientRetryTest {
-
-  private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (!condition.getAsBoolean()) {
-      assertTrue(System.nanoTime() < deadline, "not within 30 s: " + what);
-      Thread.sleep(5);
-    }
-  }
 
   @Test
   void aRetryPendingWhenTheSocketClosesDoesNotResendOnTheNextOne() throws Exception {
@@ -41,7 +31,7 @@ class TandemClientRetryTest {
       server.refuse("a", 5);
       server.hold("a");
       doc.edit(text -> TextOperation.builder().insert("x").build()).get(30, TimeUnit.SECONDS);
-      await(() -> server.heldIds().size() == 1, "the resend after the reconnect");
+      Await.until("the resend after the reconnect", () -> server.heldIds().size() == 1);
       assertEquals(List.of("alice", "alice"), server.hellos());
       Thread.sleep(500); // past the last retry's due time
       assertEquals(Collections.nCopies(6, "alice/1"), server.submits(), "five refused, one resend");

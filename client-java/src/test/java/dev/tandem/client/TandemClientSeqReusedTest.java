@@ -2,14 +2,12 @@ package dev.tandem.client;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tandem.ot.TextOperation;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -47,14 +45,6 @@ class TandemClientSeqReusedTest {
     return TextOperation.builder().retain(to.codePointCount(0, to.length())).insert(text).build();
   }
 
-  private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (!condition.getAsBoolean()) {
-      assertTrue(System.nanoTime() < deadline, "not within 30 s: " + what);
-      Thread.sleep(5);
-    }
-  }
-
   @Test
   void theRefusedOpGoesAgainUnderAFreshIdOnceTheOtherDocumentsOpIsAnswered() throws Exception {
     TandemDocument a = victim.open("a").get(30, TimeUnit.SECONDS);
@@ -62,7 +52,7 @@ class TandemClientSeqReusedTest {
     server.hold("b"); // b's submits wait, as behind a slow database
     b.edit(text -> append("on b", text)).get(30, TimeUnit.SECONDS); // alice/1, held
     a.edit(text -> append(" on a", text)).get(30, TimeUnit.SECONDS); // alice/2: seq_reused
-    await(() -> !changes.isEmpty(), "the new client id");
+    Await.until("the new client id", () -> !changes.isEmpty());
     victim.open("c").get(30, TimeUnit.SECONDS); // a round trip after the refusal
     assertEquals(List.of("alice"), server.hellos(), "no switch while b waits for its answer");
     ClientIdChange change = changes.get(0);
@@ -85,10 +75,10 @@ class TandemClientSeqReusedTest {
   void anOpCommittedUnderThisClientIdBySomeoneElseMovesItToAFreshIdAtOnce() throws Exception {
     TandemDocument c = victim.open("c").get(30, TimeUnit.SECONDS);
     server.commitAs("alice", 1, "c", TextOperation.builder().insert("T").build());
-    await(() -> !changes.isEmpty(), "the new client id");
+    Await.until("the new client id", () -> !changes.isEmpty());
     String fresh = changes.get(0).clientId();
     assertEquals(new ClientIdChange("alice", fresh, "c", 1), changes.get(0));
-    await(() -> server.hellos().size() == 2, "the reconnect under the new id");
+    Await.until("the reconnect under the new id", () -> server.hellos().size() == 2);
     assertEquals(List.of("alice", fresh), server.hellos(), "nothing was in flight under alice");
 
     c.edit(text -> append(" mine", text)).get(30, TimeUnit.SECONDS);
@@ -104,10 +94,10 @@ class TandemClientSeqReusedTest {
     server.hold("b");
     b.edit(text -> append("on b", text)).get(30, TimeUnit.SECONDS); // alice/1, held
     a.edit(text -> append(" on a", text)).get(30, TimeUnit.SECONDS); // alice/2: seq_reused
-    await(() -> !changes.isEmpty(), "the new client id");
+    Await.until("the new client id", () -> !changes.isEmpty());
     String fresh = changes.get(0).clientId();
     server.dropConnections(); // b's answer is lost with the socket
-    await(() -> server.hellos().size() == 2, "a reconnect");
+    Await.until("a reconnect", () -> server.hellos().size() == 2);
     victim.open("c").get(30, TimeUnit.SECONDS); // b has reopened and resent alice/1 (held)
     assertEquals(List.of("alice", "alice"), server.hellos(), "b's op is still under alice");
 

@@ -10,7 +10,6 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -67,14 +66,6 @@ class TandemClientTokenTest {
     return client;
   }
 
-  private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + DEADLINE.toNanos();
-    while (!condition.getAsBoolean()) {
-      assertTrue(System.nanoTime() < deadline, "waited " + DEADLINE.toSeconds() + " s for " + what);
-      Thread.sleep(5);
-    }
-  }
-
   private List<ErrorCode> errorCodes() {
     return errors.stream().map(TandemException::code).toList();
   }
@@ -92,7 +83,7 @@ class TandemClientTokenTest {
             Optional.of(Instant.ofEpochSecond(Long.parseLong(token.split(":")[1]))));
     assertEquals(ada, client.identity());
     assertEquals("ada", client.userId());
-    await("the listener", () -> identities.size() == 1);
+    Await.until("the listener", () -> identities.size() == 1);
     assertEquals(List.of(ada), List.copyOf(identities));
     TandemDocument doc = client.open("notes").get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
     doc.edit(text -> dev.tandem.ot.TextOperation.builder().insert("ok").build());
@@ -112,7 +103,7 @@ class TandemClientTokenTest {
                 }));
     TandemDocument doc = client.open("notes").get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
     // a 4 s token: 60 s before exp has passed, so it is refreshed after the 1 s floor
-    await("two refreshes", () -> identities.size() >= 3);
+    Await.until("two refreshes", () -> identities.size() >= 3);
     assertEquals(2, server.auths().size(), server.auths().toString());
     List<Instant> expiries = identities.stream().map(i -> i.expiresAt().orElseThrow()).toList();
     assertTrue(expiries.get(2).isAfter(expiries.get(0)), expiries.toString());
@@ -137,7 +128,7 @@ class TandemClientTokenTest {
                       default -> token("ada", Duration.ofHours(1));
                     }));
     client.whenConnected().get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
-    await("the third auth", () -> server.auths().size() >= 3 && identities.size() >= 2);
+    Await.until("the third auth", () -> server.auths().size() >= 3 && identities.size() >= 2);
     assertEquals(List.of(ErrorCode.UNAUTHORIZED, ErrorCode.UNAUTHORIZED), errorCodes());
     assertEquals(List.of(ConnectionState.CONNECTED), List.copyOf(states));
     Instant refreshed = client.identity().expiresAt().orElseThrow();
@@ -156,7 +147,7 @@ class TandemClientTokenTest {
                 }));
     TandemDocument doc = client.open("notes").get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
     server.expireAll();
-    await(
+    Await.until(
         "the reconnect", () -> server.hellos().size() == 2 && doc.state() == DocumentState.SYNCED);
     assertEquals(2, calls.get());
     assertEquals(
@@ -174,7 +165,7 @@ class TandemClientTokenTest {
     connect(TandemClient.builder(server.uri()).token(token("ada", Duration.ofHours(1))));
     client.whenConnected().get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
     server.expireAll();
-    await("the end", () -> client.connectionState() == ConnectionState.CLOSED);
+    Await.until("the end", () -> client.connectionState() == ConnectionState.CLOSED);
     assertEquals(List.of(ErrorCode.UNAUTHORIZED, ErrorCode.FORBIDDEN), errorCodes());
     assertEquals(1, server.hellos().size());
   }
@@ -211,7 +202,7 @@ class TandemClientTokenTest {
     client.whenConnected().get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
     // 30 s of life: the refresh comes after the 1 s floor, gets the same token, sends nothing,
     // and asks again after the refresh backoff until the provider has a new one
-    await("the new token", () -> identities.size() >= 2);
+    Await.until("the new token", () -> identities.size() >= 2);
     assertEquals(4, calls.get());
     assertEquals(1, server.auths().size(), server.auths().toString());
     assertTrue(!server.auths().contains(fixed), "the same token is not sent again");
