@@ -290,12 +290,15 @@ public final class TandemClient implements AutoCloseable {
             result.completeExceptionally(new IllegalStateException("client is closed"));
             return;
           }
-          TandemDocument document =
-              documents.computeIfAbsent(docId, id -> new TandemDocument(this, id));
-          document.whenOpened().whenComplete(forward(result));
-          if (connection != null && connection.welcomed) {
-            document.connected();
+          TandemDocument document = documents.get(docId);
+          if (document == null) { // an open document is not opened again: the server refuses that
+            document = new TandemDocument(this, docId);
+            documents.put(docId, document);
+            if (connection != null && connection.welcomed) {
+              document.connected(); // a new document starts on the seed socket
+            }
           }
+          document.whenOpened().whenComplete(forward(result));
         },
         result);
     return result;

@@ -50,6 +50,7 @@ final class FakeServer implements AutoCloseable {
   private final List<Held> held = new ArrayList<>();
   private final Map<String, Integer> refusing = new HashMap<>();
   private final List<String> submits = new ArrayList<>();
+  private final List<String> opens = new ArrayList<>();
   private ObjectNode group; // the ops message a release collects its commits in
   private final List<String> hellos = new ArrayList<>();
   private final List<String> auths = new ArrayList<>();
@@ -147,6 +148,11 @@ final class FakeServer implements AutoCloseable {
     return List.copyOf(submits);
   }
 
+  /** The document of every {@code open}, in order. */
+  synchronized List<String> opens() {
+    return List.copyOf(opens);
+  }
+
   /** From now on the submits of {@code docId} wait until {@link #release}. */
   synchronized void hold(String docId) {
     holding.add(docId);
@@ -228,6 +234,7 @@ final class FakeServer implements AutoCloseable {
     String docId = message.path("doc").asText();
     switch (type) {
       case "open" -> {
+        opens.add(docId);
         Doc doc = doc(docId);
         from.documents.add(docId);
         ObjectNode opened = Wire.message("opened").put("doc", docId).put("rev", doc.log.size());
