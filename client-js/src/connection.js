@@ -1048,11 +1048,12 @@ export class TandemClient {
       return;
     }
     if (!connection.welcomed) {
+      // never reached: its documents go back to the seed socket (the others there stay open)
       for (const document of orphans) {
         this.#owners.delete(document.id);
-      }
-      if (this.#connection?.welcomed) {
-        this.#openOn(null);
+        if (this.#connection?.welcomed && !this.#waiting.has(document.id)) {
+          document._connected();
+        }
       }
       return;
     }

@@ -709,6 +709,39 @@ test('moved: the document moves to a socket to its owner at once; the seed socke
   assert.deepEqual(errors, [], 'a redirect is no error');
 });
 
+test('a node that cannot be reached: its document goes back to the seed socket, the others there are not opened again', async () => {
+  const w = world();
+  const owner = 'ws://owner.tandem.test/ws';
+  const client = w.client('alice');
+  const errors = [];
+  client.on('error', (e) => errors.push(e.code));
+  const stay = await open(w, client, 'stay');
+  const notes = await open(w, client, 'notes');
+  w.network.unreachable.add(owner);
+  const [connection] = w.server.connections;
+  connection.send({
+    type: 'error',
+    doc: 'notes',
+    code: 'moved',
+    message: 'served by node b',
+    retryable: true,
+    url: owner,
+  });
+  w.run();
+  w.wait(5_000);
+  await settle(w);
+  const [seedSocket] = w.network.sockets;
+  const opens = (docId) =>
+    seedSocket.sent
+      .map((frame) => JSON.parse(frame))
+      .filter((m) => m.type === 'open' && m.doc === docId).length;
+  assert.equal(opens('notes'), 2, 'opened, then again once its owner could not be reached');
+  assert.equal(opens('stay'), 1, 'open on the seed socket all along');
+  assert.equal(stay.state, 'synced');
+  assert.equal(notes.state, 'synced');
+  assert.deepEqual(errors, []);
+});
+
 test('two documents of two owners on one client: one redirect each, both open on their owners at once', async () => {
   const w = world();
   const seed = 'ws://tandem.test/ws';
