@@ -637,6 +637,16 @@ function steal(w, clientId, docId) {
   });
 }
 
+/**
+ * What a node that does not sequence `docId` answers: the owner's WebSocket URL.
+ * @param {string} docId
+ * @param {string} url
+ */
+function moved(docId, url) {
+  const message = 'served by another node';
+  return { type: 'error', doc: docId, code: 'moved', message, retryable: true, url };
+}
+
 test('moved: the document moves to a socket to its owner at once; the seed socket stays', async () => {
   const w = world();
   const seed = 'ws://tandem.test/ws';
@@ -649,14 +659,7 @@ test('moved: the document moves to a socket to its owner at once; the seed socke
   w.run();
   const [connection] = w.server.connections;
   w.server.owners.set('notes', owner); // the document's node stepped down, the owner took it
-  connection.send({
-    type: 'error',
-    doc: 'notes',
-    code: 'moved',
-    message: 'served by node b',
-    retryable: true,
-    url: owner,
-  });
+  connection.send(moved('notes', owner));
   w.run();
   await settle(w);
   const [seedSocket, ownerSocket] = w.network.sockets;
@@ -719,14 +722,7 @@ test('a node that cannot be reached: its document goes back to the seed socket, 
   const notes = await open(w, client, 'notes');
   w.network.unreachable.add(owner);
   const [connection] = w.server.connections;
-  connection.send({
-    type: 'error',
-    doc: 'notes',
-    code: 'moved',
-    message: 'served by node b',
-    retryable: true,
-    url: owner,
-  });
+  connection.send(moved('notes', owner));
   w.run();
   w.wait(5_000);
   await settle(w);
@@ -829,7 +825,7 @@ test('a document redirected back within a second reopens after a backoff, not at
   // two nodes disagree for a moment: a sends it back to the seed at once (seed owns it again)
   w.server.owners.set('notes', seed);
   const [, aSide] = [...w.server.connections];
-  aSide.send({ type: 'error', doc: 'notes', code: 'moved', retryable: true, url: seed });
+  aSide.send(moved('notes', seed));
   w.run();
   assert.equal(opensOn(seed), 1, 'not reopened on the seed yet: the backoff');
   assert.equal(w.network.sockets[1].readyState, 3, 'the socket to a, empty now, is closed');

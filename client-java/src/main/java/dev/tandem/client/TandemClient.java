@@ -552,24 +552,24 @@ public final class TandemClient implements AutoCloseable {
 
   private void welcomed(Connection current, JsonNode message) {
     current.welcomed = true;
-    String user = Wire.optionalString(message, "user", null);
-    identity =
-        user == null
-            ? null
-            : new Identity(
-                user,
-                Wire.optionalString(message, "name", user),
-                Optional.ofNullable(Wire.optionalString(message, "color", null)),
-                expiry(message));
-    reconnectBackoff.reset();
-    refreshBackoff.reset();
-    if (identity != null) { // before CONNECTED: whoever waits for the connection sees who it is
-      callEach(identityListeners, identity);
-    }
     long period = pingInterval.toMillis();
     current.pingTask =
         events.scheduleAtFixedRate(() -> ping(current), period, period, TimeUnit.MILLISECONDS);
-    if (current.node == null) {
+    if (current.node == null) { // a node's socket says nothing about the client's connection
+      String user = Wire.optionalString(message, "user", null);
+      identity =
+          user == null
+              ? null
+              : new Identity(
+                  user,
+                  Wire.optionalString(message, "name", user),
+                  Optional.ofNullable(Wire.optionalString(message, "color", null)),
+                  expiry(message));
+      reconnectBackoff.reset();
+      refreshBackoff.reset();
+      if (identity != null) { // before CONNECTED: whoever waits for the connection sees who it is
+        callEach(identityListeners, identity);
+      }
       setState(ConnectionState.CONNECTED);
       firstWelcome.complete(null);
       scheduleRefresh(current);

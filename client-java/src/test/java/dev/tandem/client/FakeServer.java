@@ -34,10 +34,11 @@ import java.util.Set;
  * {@code ops} frame to every subscriber, its sender included (its ack), answer a resubmission of a
  * stored (client, seq) with its old ack if it is the same op and with {@code seq_reused} if it is
  * not. A test can commit ops under any client id ({@link #commitAs}), hold a document's submits
- * back ({@link #hold}, {@link #release}), as behind a slow database, and refuse them as the rate
- * limit does ({@link #refuse}). Given a token check ({@link #tokens}), it refuses a bad hello with
- * {@code unauthorized} and close 1008, answers {@code auth} with {@code authed} or {@code
- * unauthorized}, and expires tokens on request ({@link #expireAll}). One lock guards everything.
+ * back ({@link #hold}, {@link #release}), as behind a slow database, refuse them as the rate limit
+ * does ({@link #refuse}), and send a document's sockets to another node ({@link #moveTo}). Given a
+ * token check ({@link #tokens}), it refuses a bad hello with {@code unauthorized} and close 1008,
+ * answers {@code auth} with {@code authed} or {@code unauthorized}, and expires tokens on request
+ * ({@link #expireAll}). One lock guards everything.
  */
 final class FakeServer implements AutoCloseable {
   private static final String WEBSOCKET_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
@@ -151,6 +152,23 @@ final class FakeServer implements AutoCloseable {
   /** The document of every {@code open}, in order. */
   synchronized List<String> opens() {
     return List.copyOf(opens);
+  }
+
+  /**
+   * Another node owns {@code docId} now: every socket that has it open is answered {@code moved}
+   * with {@code owner}'s URL and forgets it, as a node that stepped down from a document does.
+   */
+  synchronized void moveTo(String docId, URI owner) {
+    for (Connection subscriber : subscribers(docId)) {
+      subscriber.documents.remove(docId);
+      subscriber.send(
+          Wire.message("error")
+              .put("doc", docId)
+              .put("code", "moved")
+              .put("message", "served by another node")
+              .put("retryable", true)
+              .put("url", owner.toString()));
+    }
   }
 
   /** From now on the submits of {@code docId} wait until {@link #release}. */
