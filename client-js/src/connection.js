@@ -1277,6 +1277,7 @@ export class TandemDocument {
   #closedSignal = null;
   #openSent = false;
   #resyncRequired = false;
+  #reopenOnClosed = false; // the close sent was the first half of a reopen
   #closeRequested = false;
   #closeSent = false;
   #connections = 0; // counts lost connections, so a late retry can tell it is stale
@@ -1534,6 +1535,7 @@ export class TandemDocument {
     this.#connections++;
     this.#openSent = false;
     this.#closeSent = false;
+    this.#reopenOnClosed = false; // the reconnect reopens it
     this.#session.goOffline();
     this.#publish();
   }
@@ -1600,11 +1602,13 @@ export class TandemDocument {
           }
         }, this.#retryBackoff.next());
       } else if (inFlight !== null && inFlight.seq === seq && inFlight.clientId === sentAs) {
-        // the server refused the op in flight: the local text can no longer converge with it
-        this.#resyncRequired = true;
+        // the server refused the op in flight: the local text can no longer converge with it,
+        // unless what it was made on was pruned: a reopen at our revision resyncs and keeps it
+        this.#resyncRequired = error.code !== 'gone';
         this.#session.goOffline();
         if (this.#client.send(this, { type: 'close', doc: this.#id })) {
-          this.#closeSent = true; // the reopen follows the server's closed
+          this.#closeSent = true;
+          this.#reopenOnClosed = true; // the reopen follows the server's closed
         }
       }
     } else if (error.retryable && this.#openSent && !this.#session.online) {
@@ -1748,8 +1752,9 @@ export class TandemDocument {
   #closedByServer() {
     this.#openSent = false;
     this.#closeSent = false;
-    if (this.#resyncRequired) {
-      this.#sendOpen(); // the close was only the first half of a resync
+    if (this.#reopenOnClosed) {
+      this.#reopenOnClosed = false;
+      this.#sendOpen();
     } else {
       this.#finishClose();
     }

@@ -359,6 +359,36 @@ test('a refused op resyncs the document to the server text', async () => {
   assert.equal(w.server.documents.get('doc').text, 'again');
 });
 
+test('an op in flight whose base was pruned meanwhile (gone) is kept: reopened at its revision', async () => {
+  const w = world();
+  const alice = w.client('alice');
+  const bob = w.client('bob');
+  const a = await open(w, alice, 'doc');
+  const b = await open(w, bob, 'doc');
+  const errors = [];
+  a.on('error', (e) => errors.push(e.code));
+  w.server.holding.add('doc');
+  a.edit(append('A'));
+  w.run();
+  const alicesSubmit = w.server.held.splice(0); // on base 0, answered only after the prune
+  w.server.release('doc');
+  b.edit(append('B'));
+  w.run(); // committed at revision 1; alice takes it, her op stays in flight
+  w.server.prunedBefore.set('doc', 1);
+  w.server.holding.add('doc');
+  w.server.held.push(...alicesSubmit);
+  w.server.release('doc'); // base 0 < 1: gone
+  w.run();
+  await settle(w);
+  assert.deepEqual(errors, ['gone']);
+  const opens = w.server.received.filter((m) => m.type === 'open');
+  assert.deepEqual(opens.at(-1), { type: 'open', doc: 'doc', rev: 1 }, 'at its revision');
+  assert.equal(a.state, 'synced');
+  assert.equal(w.server.documents.get('doc').text, 'AB', 'both edits');
+  assert.equal(a.text, 'AB');
+  assert.equal(b.text, 'AB');
+});
+
 test('a client offline across a prune resyncs from the head text and keeps its edits', async () => {
   const w = world();
   const alice = w.client('alice', { pingIntervalMs: 1000 });

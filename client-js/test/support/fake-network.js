@@ -311,7 +311,10 @@ export class FakeServer {
   owners = new Map();
   /** `moved` errors sent so far */
   movedSent = 0;
-  /** where each pruned document's history starts: an open below it is resynced, as the server does */
+  /**
+   * where each pruned document's history starts: an open below it is resynced, and a new op on a
+   * base below it refused with `gone`, as the server does
+   */
   /** @type {Map<string, number>} */
   prunedBefore = new Map();
 
@@ -493,6 +496,17 @@ export class FakeServer {
       }
       this.duplicateSubmits++;
       from.send({ type: 'ack', doc: docId, rev: earlier, seq });
+      return;
+    }
+    if (rev < (this.prunedBefore.get(docId) ?? 0)) {
+      from.send({
+        type: 'error',
+        doc: docId,
+        seq,
+        code: 'gone',
+        message: `revision ${rev} was pruned`,
+        retryable: false,
+      });
       return;
     }
     if (this.refuseSubmits > 0) {

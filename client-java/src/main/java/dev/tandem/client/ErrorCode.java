@@ -21,6 +21,11 @@ public enum ErrorCode {
    * error carries its URL), so listeners rarely see this code.
    */
   MOVED("moved"),
+  /**
+   * The op's base revision is below where the document's pruned history starts; the client reopens
+   * the document at its revision, which resyncs it and keeps its edits.
+   */
+  GONE("gone"),
   INTERNAL("internal"),
   /** A code this client does not know (a newer server), or a failure with no server code. */
   UNKNOWN("unknown");

@@ -43,6 +43,7 @@ public final class TandemDocument {
   private final List<CompletableFuture<Void>> synchronizedWaiters = new ArrayList<>();
   private boolean openSent;
   private boolean resyncRequired;
+  private boolean reopenOnClosed; // the close sent was the first half of a reopen
   private boolean closeRequested;
   private boolean closeSent;
   private int connections; // counts lost connections, so a late retry can tell it is stale
@@ -186,6 +187,7 @@ public final class TandemDocument {
     connections++;
     openSent = false;
     closeSent = false;
+    reopenOnClosed = false; // the reconnect reopens it
     session.goOffline();
     publish();
   }
@@ -229,11 +231,13 @@ public final class TandemDocument {
             },
             retryBackoff.next());
       } else if (session.state().inFlight().map(p -> p.id().equals(sentAs)).orElse(false)) {
-        // the server refused the op in flight: the local text can no longer converge with it
-        resyncRequired = true;
+        // the server refused the op in flight: the local text can no longer converge with it,
+        // unless what it was made on was pruned: a reopen at our revision resyncs and keeps it
+        resyncRequired = error.code() != ErrorCode.GONE;
         session.goOffline();
         if (client.send(this, Wire.close(docId))) {
-          closeSent = true; // the reopen follows the server's closed
+          closeSent = true;
+          reopenOnClosed = true; // the reopen follows the server's closed
         }
       }
     } else if (error.retryable() && openSent && !session.online()) {
@@ -373,8 +377,9 @@ public final class TandemDocument {
   private void closedByServer() {
     openSent = false;
     closeSent = false;
-    if (resyncRequired) {
-      sendOpen(); // the close was only the first half of a resync
+    if (reopenOnClosed) {
+      reopenOnClosed = false;
+      sendOpen();
     } else {
       finishClose();
     }

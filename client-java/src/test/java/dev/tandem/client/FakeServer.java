@@ -17,6 +17,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
@@ -35,10 +36,10 @@ import java.util.Set;
  * stored (client, seq) with its old ack if it is the same op and with {@code seq_reused} if it is
  * not. A test can commit ops under any client id ({@link #commitAs}), hold a document's submits
  * back ({@link #hold}, {@link #release}), as behind a slow database, refuse them as the rate limit
- * does ({@link #refuse}), and send a document's sockets to another node ({@link #moveTo}). Given a
- * token check ({@link #tokens}), it refuses a bad hello with {@code unauthorized} and close 1008,
- * answers {@code auth} with {@code authed} or {@code unauthorized}, and expires tokens on request
- * ({@link #expireAll}). One lock guards everything.
+ * does ({@link #refuse}), prune a history ({@link #prune}), and send a document's sockets to
+ * another node ({@link #moveTo}). Given a token check ({@link #tokens}), it refuses a bad hello
+ * with {@code unauthorized} and close 1008, answers {@code auth} with {@code authed} or {@code
+ * unauthorized}, and expires tokens on request ({@link #expireAll}). One lock guards everything.
  */
 final class FakeServer implements AutoCloseable {
   private static final String WEBSOCKET_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
@@ -52,6 +53,7 @@ final class FakeServer implements AutoCloseable {
   private final Map<String, Integer> refusing = new HashMap<>();
   private final List<String> submits = new ArrayList<>();
   private final List<String> opens = new ArrayList<>();
+  private final Map<String, Long> prunedBefore = new HashMap<>();
   private ObjectNode group; // the ops message a release collects its commits in
   private final List<String> hellos = new ArrayList<>();
   private final List<String> auths = new ArrayList<>();
@@ -102,6 +104,23 @@ final class FakeServer implements AutoCloseable {
     }
   }
 
+  /** A client of this server as {@code clientId}, reconnecting within 10–50 ms. */
+  TandemClient.Builder client(String clientId) {
+    return TandemClient.builder(uri())
+        .clientId(clientId)
+        .backoff(Duration.ofMillis(10), Duration.ofMillis(50));
+  }
+
+  /** {@code error} about the op {@code seq} of {@code docId}. */
+  private static ObjectNode refusal(String docId, long seq, String code, boolean retryable) {
+    return Wire.message("error")
+        .put("doc", docId)
+        .put("seq", seq)
+        .put("code", code)
+        .put("message", "refused: " + code)
+        .put("retryable", retryable);
+  }
+
   private static ObjectNode unauthorized(String message) {
     return Wire.message("error")
         .put("code", "unauthorized")
@@ -147,6 +166,15 @@ final class FakeServer implements AutoCloseable {
   /** {@code client/seq} of every submit received, refused and held ones included, in order. */
   synchronized List<String> submits() {
     return List.copyOf(submits);
+  }
+
+  /**
+   * {@code docId}'s history starts at {@code revision} now, as after a prune: a new op on a base
+   * below it is refused with {@code gone}, and an open below it resynced ({@code opened {text,
+   * resync: true}}).
+   */
+  synchronized void prune(String docId, long revision) {
+    prunedBefore.put(docId, revision);
   }
 
   /** The document of every {@code open}, in order. */
@@ -256,7 +284,15 @@ final class FakeServer implements AutoCloseable {
         Doc doc = doc(docId);
         from.documents.add(docId);
         ObjectNode opened = Wire.message("opened").put("doc", docId).put("rev", doc.log.size());
-        if (message.has("rev")) {
+        if (message.has("rev")
+            && message.path("rev").asLong() < prunedBefore.getOrDefault(docId, 0L)) {
+          opened.put("text", doc.text).put("resync", true);
+          doc.log.stream()
+              .filter(c -> c.clientId().equals(from.clientId))
+              .mapToLong(Committed::seq)
+              .max()
+              .ifPresent(seq -> opened.put("seq", seq));
+        } else if (message.has("rev")) {
           var ops = opened.putArray("ops");
           for (Committed c : doc.log.subList(message.path("rev").asInt(), doc.log.size())) {
             ops.add(entry(c));
@@ -271,13 +307,7 @@ final class FakeServer implements AutoCloseable {
         int refusals = refusing.getOrDefault(docId, 0);
         if (refusals > 0) {
           refusing.put(docId, refusals - 1);
-          from.send(
-              Wire.message("error")
-                  .put("doc", docId)
-                  .put("seq", message.path("seq").asLong())
-                  .put("code", "rate_limited")
-                  .put("message", "too many messages")
-                  .put("retryable", true));
+          from.send(refusal(docId, message.path("seq").asLong(), "rate_limited", true));
           if (refusals == 1) {
             from.close(1013, "too many messages refused");
           }
@@ -307,14 +337,12 @@ final class FakeServer implements AutoCloseable {
       if (sameOp(doc, earlier, base, op)) {
         from.send(ack(docId, earlier, seq));
       } else {
-        from.send(
-            Wire.message("error")
-                .put("doc", docId)
-                .put("seq", seq)
-                .put("code", "seq_reused")
-                .put("message", "another op is stored under this client id and seq")
-                .put("retryable", false));
+        from.send(refusal(docId, seq, "seq_reused", false));
       }
+      return;
+    }
+    if (base < prunedBefore.getOrDefault(docId, 0L)) {
+      from.send(refusal(docId, seq, "gone", false));
       return;
     }
     for (Committed concurrent : doc.log.subList((int) base, doc.log.size())) {

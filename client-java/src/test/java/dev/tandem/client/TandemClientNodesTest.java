@@ -3,7 +3,6 @@ package dev.tandem.client;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.tandem.ot.TextOperation;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -21,12 +20,7 @@ class TandemClientNodesTest {
     List<Identity> identities = new CopyOnWriteArrayList<>();
     try (FakeServer seed = new FakeServer();
         FakeServer owner = new FakeServer();
-        TandemClient client =
-            TandemClient.builder(seed.uri())
-                .clientId("alice")
-                .backoff(Duration.ofMillis(10), Duration.ofMillis(50))
-                .addIdentityListener(identities::add)
-                .build()) {
+        TandemClient client = seed.client("alice").addIdentityListener(identities::add).build()) {
       TandemDocument doc = client.open("a").get(30, TimeUnit.SECONDS);
       seed.moveTo("a", owner.uri());
       Await.until("the open on the owner", () -> owner.opens().equals(List.of("a")));
