@@ -431,7 +431,7 @@ public final class TandemClient implements AutoCloseable {
 
   /** The id a new socket says in hello: the client's, once no op waits under an older one. */
   private String helloIdNow() {
-    if (drained()) {
+    if (drained(helloId)) {
       helloId = clientId; // else ops under the old id still await their answers
     }
     return helloId;
@@ -869,22 +869,20 @@ public final class TandemClient implements AutoCloseable {
     return true;
   }
 
-  /** Whether no op is in flight under the id the current connection said in hello. */
-  private boolean drained() {
-    return documents.values().stream().noneMatch(document -> document.inFlightUnder(helloId));
+  /** Whether no op is in flight under {@code id}. */
+  private boolean drained(String id) {
+    return documents.values().stream().noneMatch(document -> document.inFlightUnder(id));
   }
 
   /**
-   * After a new client id: once every op sent under the old one is answered, reconnect under the
-   * new one (an op whose answer is lost with the socket goes again under the old id first, so it is
-   * stored once).
+   * After a new client id: once every op sent under the old one is answered, reconnect each socket
+   * that said the old one under the new one (an op whose answer is lost with the socket goes again
+   * under the old id first, so it is stored once). Each socket is judged by the id it said: sockets
+   * opened at different times may have said different ones.
    */
   private void switchIfDrained() {
-    if (!drained()) {
-      return;
-    }
     for (Connection current : connections()) {
-      if (current.welcomed && !current.clientId.equals(clientId)) {
+      if (current.welcomed && !current.clientId.equals(clientId) && drained(current.clientId)) {
         lost(current, 1006, "reconnecting as " + clientId, Duration.ZERO);
       }
     }
