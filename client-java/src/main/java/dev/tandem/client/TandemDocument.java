@@ -3,6 +3,7 @@ package dev.tandem.client;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tandem.client.ClientState.OpId;
 import dev.tandem.ot.TextOperation;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +27,10 @@ import java.util.function.Function;
  */
 public final class TandemDocument {
   private static final System.Logger LOG = System.getLogger(TandemDocument.class.getName());
+
+  /** At most one own selection goes out per interval (a drag calls setSelection per frame). */
+  static final Duration SELECTION_THROTTLE = Duration.ofMillis(100);
+
   private final TandemClient client;
   private final String docId;
   private final DocumentSession session;
@@ -47,6 +52,10 @@ public final class TandemDocument {
   private boolean closeRequested;
   private boolean closeSent;
   private int connections; // counts lost connections, so a late retry can tell it is stale
+  private Selection pendingSelection; // the latest, until the throttle lets it out
+  private boolean selectionThrottled; // one went out within the last interval
+
+  private record Selection(List<SelectionRange> ranges, Map<String, Object> meta) {}
 
   TandemDocument(TandemClient client, String docId) {
     this.client = client;
@@ -127,12 +136,30 @@ public final class TandemDocument {
   /**
    * Publishes this client's selection (code points of the local text) with a small {@code meta}
    * object. It goes out once every local edit is acknowledged, transformed through what happened
-   * meanwhile, so receivers can place it exactly.
+   * meanwhile, so receivers can place it exactly; at most one a {@link #SELECTION_THROTTLE} (100
+   * ms), the latest given.
    */
   public void setSelection(List<SelectionRange> selection, Map<String, Object> meta) {
-    List<SelectionRange> ranges = List.copyOf(selection);
-    Map<String, Object> metaCopy = Map.copyOf(meta);
-    client.execute(() -> session.setOwnSelection(ranges, metaCopy));
+    Selection latest = new Selection(List.copyOf(selection), Map.copyOf(meta));
+    client.execute(
+        () -> {
+          pendingSelection = latest;
+          if (!selectionThrottled) {
+            flushSelection();
+          }
+        });
+  }
+
+  private void flushSelection() {
+    Selection pending = pendingSelection;
+    if (pending == null || state == DocumentState.CLOSED) {
+      selectionThrottled = false;
+      return;
+    }
+    pendingSelection = null;
+    session.setOwnSelection(pending.ranges(), pending.meta());
+    selectionThrottled = true;
+    client.schedule(this::flushSelection, SELECTION_THROTTLE);
   }
 
   /** Completes when every local edit made so far is acknowledged by the server. */

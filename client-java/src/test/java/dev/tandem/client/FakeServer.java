@@ -53,6 +53,7 @@ final class FakeServer implements AutoCloseable {
   private final Map<String, Integer> refusing = new HashMap<>();
   private final List<String> submits = new ArrayList<>();
   private final List<String> opens = new ArrayList<>();
+  private final List<String> presenceMetas = new ArrayList<>();
   private final Map<String, Long> prunedBefore = new HashMap<>();
   private ObjectNode group; // the ops message a release collects its commits in
   private final List<String> hellos = new ArrayList<>();
@@ -175,6 +176,11 @@ final class FakeServer implements AutoCloseable {
    */
   synchronized void prune(String docId, long revision) {
     prunedBefore.put(docId, revision);
+  }
+
+  /** The {@code meta} of every {@code presence} received, as JSON, in order. */
+  synchronized List<String> presenceMetas() {
+    return List.copyOf(presenceMetas);
   }
 
   /** The document of every {@code open}, in order. */
@@ -322,7 +328,8 @@ final class FakeServer implements AutoCloseable {
         from.send(Wire.message("closed").put("doc", docId));
       }
       case "ping" -> from.send(Wire.message("pong"));
-      default -> {} // presence and the rest: not needed by these tests
+      case "presence" -> presenceMetas.add(message.path("meta").toString()); // not relayed
+      default -> {} // the rest: not needed by these tests
     }
   }
 
