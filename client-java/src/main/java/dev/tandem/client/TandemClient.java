@@ -13,12 +13,14 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Random;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -146,6 +148,9 @@ public final class TandemClient implements AutoCloseable {
 
   /** When each document was last redirected: a second redirect within a second waits a backoff. */
   private final Map<String, Long> lastMoved = new java.util.HashMap<>();
+
+  /** Documents waiting out a redirect's backoff: a welcome meanwhile does not open them. */
+  private final Set<String> waiting = new HashSet<>();
 
   private ScheduledFuture<?> reconnectTask;
   private ScheduledFuture<?> refreshTask;
@@ -575,7 +580,9 @@ public final class TandemClient implements AutoCloseable {
       scheduleRefresh(current);
     }
     for (TandemDocument document : documentsOn(current.node)) {
-      document.connected();
+      if (!waiting.contains(document.id())) {
+        document.connected();
+      }
     }
   }
 
@@ -728,7 +735,13 @@ public final class TandemClient implements AutoCloseable {
     document.disconnected(); // the server forgot it on the socket it leaves
     closeUnusedNodeSockets();
     if (again) {
-      schedule(() -> reopen(document, owner), reconnectBackoff.next());
+      waiting.add(document.id());
+      schedule(
+          () -> {
+            waiting.remove(document.id());
+            reopen(document, owner);
+          },
+          reconnectBackoff.next());
     } else {
       reopen(document, owner);
     }
@@ -827,7 +840,7 @@ public final class TandemClient implements AutoCloseable {
     if (!current.welcomed) {
       for (TandemDocument document : orphans) {
         owners.remove(document.id());
-        if (connection != null && connection.welcomed) {
+        if (connection != null && connection.welcomed && !waiting.contains(document.id())) {
           document.connected();
         }
       }
@@ -980,6 +993,7 @@ public final class TandemClient implements AutoCloseable {
     if (documents.remove(document.id(), document)) {
       owners.remove(document.id());
       lastMoved.remove(document.id());
+      waiting.remove(document.id());
       closeUnusedNodeSockets();
       switchIfDrained();
     }

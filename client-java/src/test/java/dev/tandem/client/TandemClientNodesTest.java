@@ -3,6 +3,7 @@ package dev.tandem.client;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.tandem.ot.TextOperation;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -30,6 +31,35 @@ class TandemClientNodesTest {
       assertEquals(List.of(), seed.committed("a"));
       assertEquals(1, identities.size(), "the seed's welcome only: " + identities);
       assertEquals(ConnectionState.CONNECTED, client.connectionState());
+    }
+  }
+
+  /**
+   * A document redirected twice within a second waits a backoff before it reopens; a socket to its
+   * new owner that another document's redirect connects meanwhile does not open it early (and so
+   * twice: once at its welcome, once after the backoff).
+   */
+  @Test
+  void aWelcomeDuringARedirectsBackoffLeavesTheDocumentWaiting() throws Exception {
+    try (FakeServer seed = new FakeServer();
+        FakeServer first = new FakeServer();
+        FakeServer second = new FakeServer();
+        TandemClient client =
+            seed.client("alice").backoff(Duration.ofMillis(400), Duration.ofSeconds(1)).build()) {
+      TandemDocument a = client.open("a").get(30, TimeUnit.SECONDS);
+      client.open("b").get(30, TimeUnit.SECONDS);
+      seed.moveTo("a", first.uri());
+      Await.until("a open on the first owner", () -> first.opens().equals(List.of("a")));
+      first.moveTo("a", second.uri()); // a second redirect within a second: a backoff
+      Await.until("a waiting", () -> a.state() == DocumentState.OFFLINE);
+      seed.moveTo("b", second.uri()); // the first of b: a socket to the second owner at once
+      Await.until("b open on the second owner", () -> second.opens().contains("b"));
+      Await.until("a open on the second owner", () -> second.opens().contains("a"));
+      a.whenSynchronized().get(30, TimeUnit.SECONDS);
+      Thread.sleep(1_200); // past the longest backoff: a reopen it scheduled would have come
+      List<String> opens = second.opens();
+      assertEquals(1, opens.stream().filter("a"::equals).count(), "a once: " + opens);
+      assertEquals(1, opens.stream().filter("b"::equals).count(), "b once: " + opens);
     }
   }
 }
