@@ -29,7 +29,7 @@ public final class TandemDocument {
   private static final System.Logger LOG = System.getLogger(TandemDocument.class.getName());
 
   /** At most one own selection goes out per interval (a drag calls setSelection per frame). */
-  static final Duration SELECTION_THROTTLE = Duration.ofMillis(100);
+  public static final Duration SELECTION_THROTTLE = Duration.ofMillis(100);
 
   private final TandemClient client;
   private final String docId;
