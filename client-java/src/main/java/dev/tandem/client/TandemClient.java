@@ -152,6 +152,9 @@ public final class TandemClient implements AutoCloseable {
   /** Documents waiting out a redirect's backoff: a welcome meanwhile does not open them. */
   private final Set<String> waiting = new HashSet<>();
 
+  /** Nodes whose lost socket waits out its backoff before it is made again. */
+  private final Set<URI> nodesBackingOff = new HashSet<>();
+
   private ScheduledFuture<?> reconnectTask;
   private ScheduledFuture<?> refreshTask;
   private int connectAttempts; // a token that arrives for an abandoned attempt is dropped
@@ -461,6 +464,7 @@ public final class TandemClient implements AutoCloseable {
    * left); their {@code open} goes once it is welcomed.
    */
   private void connectNode(URI node) {
+    nodesBackingOff.remove(node);
     if (closed || nodeConnections.containsKey(node) || !owners.containsValue(node)) {
       return;
     }
@@ -758,8 +762,8 @@ public final class TandemClient implements AutoCloseable {
     }
     Connection current = connectionOf(document);
     if (current == null) {
-      if (node != null) {
-        connectNode(node); // its welcome opens the document
+      if (node != null && !nodesBackingOff.contains(node)) {
+        connectNode(node); // its welcome opens the document; else the backoff's reconnect's does
       }
     } else if (current.welcomed) {
       document.connected();
@@ -847,6 +851,7 @@ public final class TandemClient implements AutoCloseable {
       return;
     }
     Duration delay = reconnectDelay != null ? reconnectDelay : reconnectBackoff.next();
+    nodesBackingOff.add(current.node);
     schedule(() -> connectNode(current.node), delay);
   }
 

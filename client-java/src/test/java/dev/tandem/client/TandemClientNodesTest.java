@@ -1,6 +1,7 @@
 package dev.tandem.client;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tandem.ot.TextOperation;
 import java.time.Duration;
@@ -60,6 +61,37 @@ class TandemClientNodesTest {
       List<String> opens = second.opens();
       assertEquals(1, opens.stream().filter("a"::equals).count(), "a once: " + opens);
       assertEquals(1, opens.stream().filter("b"::equals).count(), "b once: " + opens);
+    }
+  }
+
+  /**
+   * A node's lost socket is made again after a backoff; a document redirected to that node
+   * meanwhile waits for it instead of dialling at once (a node that went away would be asked in a
+   * tight loop).
+   */
+  @Test
+  void aRedirectToANodeWhoseSocketIsBackingOffWaitsForIt() throws Exception {
+    Duration initial = Duration.ofSeconds(2); // every backoff is at least half of it
+    try (FakeServer seed = new FakeServer();
+        FakeServer node = new FakeServer();
+        TandemClient client =
+            seed.client("alice").backoff(initial, Duration.ofSeconds(4)).build()) {
+      TandemDocument a = client.open("a").get(30, TimeUnit.SECONDS);
+      TandemDocument b = client.open("b").get(30, TimeUnit.SECONDS);
+      seed.moveTo("a", node.uri());
+      Await.until("a open on the node", () -> node.opens().equals(List.of("a")));
+      long lost = System.nanoTime();
+      node.dropConnections();
+      Await.until("a offline", () -> a.state() == DocumentState.OFFLINE);
+      seed.moveTo("b", node.uri());
+      Await.until("the node's socket made again", () -> node.hellos().size() == 2);
+      long waited = System.nanoTime() - lost;
+      assertTrue(
+          waited >= initial.toNanos() / 2,
+          "dialled " + waited / 1_000_000 + " ms after the loss, within its backoff");
+      Await.until("a and b open on the node", () -> node.opens().containsAll(List.of("a", "b")));
+      b.whenSynchronized().get(30, TimeUnit.SECONDS);
+      assertEquals(List.of("alice", "alice"), node.hellos());
     }
   }
 }
