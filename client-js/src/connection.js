@@ -756,9 +756,17 @@ export class TandemClient {
    */
   #openOn(node) {
     for (const document of this.#documentsOn(node)) {
-      if (!this.#waiting.has(document.id)) {
-        document._connected();
-      }
+      this.#openUnlessWaiting(document);
+    }
+  }
+
+  /**
+   * Opens `document` on its socket unless it waits out a redirect's backoff (its timer opens it).
+   * @param {TandemDocument} document
+   */
+  #openUnlessWaiting(document) {
+    if (!this.#waiting.has(document.id)) {
+      document._connected();
     }
   }
 
@@ -1051,8 +1059,8 @@ export class TandemClient {
       // never reached: its documents go back to the seed socket (the others there stay open)
       for (const document of orphans) {
         this.#owners.delete(document.id);
-        if (this.#connection?.welcomed && !this.#waiting.has(document.id)) {
-          document._connected();
+        if (this.#connection?.welcomed) {
+          this.#openUnlessWaiting(document);
         }
       }
       return;

@@ -584,9 +584,16 @@ public final class TandemClient implements AutoCloseable {
       scheduleRefresh(current);
     }
     for (TandemDocument document : documentsOn(current.node)) {
-      if (!waiting.contains(document.id())) {
-        document.connected();
-      }
+      openUnlessWaiting(document);
+    }
+  }
+
+  /**
+   * Opens {@code document} on its socket unless it waits out a redirect's backoff (its timer does).
+   */
+  private void openUnlessWaiting(TandemDocument document) {
+    if (!waiting.contains(document.id())) {
+      document.connected();
     }
   }
 
@@ -844,8 +851,8 @@ public final class TandemClient implements AutoCloseable {
     if (!current.welcomed) {
       for (TandemDocument document : orphans) {
         owners.remove(document.id());
-        if (connection != null && connection.welcomed && !waiting.contains(document.id())) {
-          document.connected();
+        if (connection != null && connection.welcomed) {
+          openUnlessWaiting(document);
         }
       }
       return;
