@@ -75,7 +75,12 @@ class TandemClientNodesTest {
     try (FakeServer seed = new FakeServer();
         FakeServer node = new FakeServer();
         TandemClient client =
-            seed.client("alice").backoff(initial, Duration.ofSeconds(4)).build()) {
+            seed.client("alice")
+                .backoff(initial, Duration.ofSeconds(4))
+                // a socket whose end the JDK's WebSocket does not report is found dead by its pings
+                // (one CI run waited 30 s for the dropped node socket with the default of 20 s)
+                .pingInterval(Duration.ofMillis(200))
+                .build()) {
       TandemDocument a = client.open("a").get(30, TimeUnit.SECONDS);
       TandemDocument b = client.open("b").get(30, TimeUnit.SECONDS);
       seed.moveTo("a", node.uri());
