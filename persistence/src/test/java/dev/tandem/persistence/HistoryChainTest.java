@@ -17,6 +17,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.function.Executable;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The hash chain: the group commit stores it, verify recomputes it and names the first revision
@@ -222,6 +224,35 @@ class HistoryChainTest {
     }
     assertThrows(RevisionOutOfRangeException.class, () -> database.archive().diff(docId, 0, 41));
     assertThrows(IllegalArgumentException.class, () -> database.archive().diff(docId, 5, 4));
+  }
+
+  /**
+   * The append's compare-and-set matches the head's hash too: a writer whose remembered chain head
+   * is at the right revision but from a document made anew meanwhile stores nothing, with one op
+   * (the one-op statement) as with a group.
+   */
+  @ParameterizedTest(name = "{0} ops")
+  @ValueSource(ints = {1, 2})
+  void anAppendFromAStaleChainHeadStoresNothing(int ops) throws SQLException {
+    try (EmbeddedPostgresExtension.ScratchDatabase scratch =
+            EmbeddedPostgresExtension.scratchDatabase("stale");
+        Database first = Database.open(scratch.config());
+        Database second = Database.open(scratch.config())) {
+      first.opLog().createDocument("doc", "");
+      first.opLog().append(List.of(Ops.stored("doc", 1, Ops.append(0, "a"), "c", 1)));
+      assertTrue(second.archive().delete("doc"));
+      second.opLog().createDocument("doc", "");
+      second.opLog().append(List.of(Ops.stored("doc", 1, Ops.append(0, "b"), "d", 1)));
+
+      List<StoredOp> late = new ArrayList<>();
+      for (int i = 0; i < ops; i++) {
+        late.add(Ops.stored("doc", 2 + i, Ops.append(1 + i, "x"), "c", 2 + i));
+      }
+      assertThrows(DuplicateRevisionException.class, () -> first.opLog().append(late));
+
+      assertEquals("b", first.opLog().loadDocument("doc").orElseThrow().text());
+      assertEquals(1, first.archive().verify("doc").head());
+    }
   }
 
   @Test
