@@ -573,6 +573,9 @@ export class TandemClient {
     socket.binaryType = 'arraybuffer'; // `ops` frames: decoded as they come, not as Blobs
     connection.socket = socket;
     connection.lastHeard = this.#now();
+    // Silence is judged from the dial, not from the welcome: a socket that never opens or a server
+    // that never answers hello is found dead like any other.
+    this.#schedulePing(connection);
     socket.addEventListener('open', () => {
       if (this.#isCurrent(connection)) {
         this.#send(connection, {
@@ -726,7 +729,6 @@ export class TandemClient {
 
   #welcomed(connection, message) {
     connection.welcomed = true;
-    this.#schedulePing(connection);
     if (connection.node === null) {
       const id = typeof message.user === 'string' ? message.user : null;
       this.#user =
@@ -980,7 +982,9 @@ export class TandemClient {
       if (silent > 2 * this.#pingIntervalMs) {
         this.#lost(connection, ABNORMAL, `no answer from the server for ${silent} ms`);
       } else {
-        this.#send(connection, { type: 'ping' });
+        if (connection.welcomed) {
+          this.#send(connection, { type: 'ping' }); // before it, a pong would precede the welcome
+        }
         this.#schedulePing(connection);
       }
     }, this.#pingIntervalMs);

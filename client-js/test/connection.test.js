@@ -237,6 +237,22 @@ test('a silent server is detected by ping and the client reconnects', async () =
   assert.equal(client.state, 'connected');
 });
 
+test('a server that never answers hello is left after two ping intervals and dialled again', async () => {
+  const w = world();
+  const client = w.client('alice', { pingIntervalMs: 1000 });
+  const socket = w.network.sockets.at(-1);
+  socket.deliver = () => {}; // the welcome never arrives
+  const opened = client.open('doc');
+  w.wait(2500);
+  assert.equal(w.network.sockets.at(-1), socket, 'two intervals not yet over');
+  assert.equal(client.state, 'connecting');
+  assert.ok(!w.server.received.some((m) => m.type === 'ping'), 'no ping before a welcome');
+  w.wait(2500);
+  assert.notEqual(w.network.sockets.at(-1), socket, 'a new socket was opened');
+  assert.equal(client.state, 'connected');
+  await opened;
+});
+
 test('close code 1008 ends the client: no reconnect', async () => {
   const w = world();
   const client = w.client('alice');

@@ -527,6 +527,13 @@ public final class TandemClient implements AutoCloseable {
       return;
     }
     send(current, Wire.hello(current.helloToken, current.clientId));
+    // Silence is judged from the socket's open, not from its welcome: a server that never
+    // answers hello, or whose close the JDK's WebSocket does not report (as it sometimes does not
+    // for a close just after the handshake), is then found dead like any other.
+    current.lastHeardNanos = System.nanoTime();
+    long period = pingInterval.toMillis();
+    current.pingTask =
+        events.scheduleAtFixedRate(() -> ping(current), period, period, TimeUnit.MILLISECONDS);
   }
 
   private void received(Connection current, String text) {
@@ -561,9 +568,6 @@ public final class TandemClient implements AutoCloseable {
 
   private void welcomed(Connection current, JsonNode message) {
     current.welcomed = true;
-    long period = pingInterval.toMillis();
-    current.pingTask =
-        events.scheduleAtFixedRate(() -> ping(current), period, period, TimeUnit.MILLISECONDS);
     if (current.node == null) { // a node's socket says nothing about the client's connection
       String user = Wire.optionalString(message, "user", null);
       identity =
@@ -795,7 +799,7 @@ public final class TandemClient implements AutoCloseable {
     long silentNanos = System.nanoTime() - current.lastHeardNanos;
     if (silentNanos > 2 * pingInterval.toNanos()) {
       lost(current, 1006, "no answer from the server for " + silentNanos / 1_000_000 + " ms");
-    } else {
+    } else if (current.welcomed) { // before it, a pong would come before the welcome
       send(current, Wire.ping());
     }
   }

@@ -57,6 +57,7 @@ final class FakeServer implements AutoCloseable {
   private final Map<String, Long> prunedBefore = new HashMap<>();
   private ObjectNode group; // the ops message a release collects its commits in
   private final List<String> hellos = new ArrayList<>();
+  private int ignoredHellos;
   private final List<String> auths = new ArrayList<>();
   private java.util.function.Function<String, Principal> verify;
 
@@ -127,6 +128,14 @@ final class FakeServer implements AutoCloseable {
         .put("code", "unauthorized")
         .put("message", message)
         .put("retryable", false);
+  }
+
+  /**
+   * The next {@code count} hellos get no answer at all (a server that accepted the WebSocket and
+   * then hung, or whose close the client never heard).
+   */
+  synchronized void ignoreHellos(int count) {
+    ignoredHellos = count;
   }
 
   /** The client id of every hello, in order. */
@@ -250,6 +259,10 @@ final class FakeServer implements AutoCloseable {
     if (type.equals("hello")) {
       String clientId = message.path("client").asText();
       hellos.add(clientId);
+      if (ignoredHellos > 0) {
+        ignoredHellos--;
+        return;
+      }
       if (verify == null) {
         from.clientId = clientId;
         from.send(Wire.message("welcome").put("client", clientId).put("user", "u"));
