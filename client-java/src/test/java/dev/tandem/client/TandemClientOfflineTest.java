@@ -43,11 +43,9 @@ class TandemClientOfflineTest {
     client.addConnectionListener(states::add);
     CompletableFuture<TandemDocument> opening = client.open("doc");
 
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (states.stream().filter(s -> s == ConnectionState.CONNECTING).count() < 3) {
-      assertTrue(System.nanoTime() < deadline, "no third connection attempt: " + states);
-      Thread.sleep(5);
-    }
+    Await.until(
+        () -> "a third connection attempt: " + states,
+        () -> states.stream().filter(s -> s == ConnectionState.CONNECTING).count() >= 3);
     assertTrue(states.contains(ConnectionState.OFFLINE), states.toString());
     assertTrue(!opening.isDone(), "open waits for a connection");
 
@@ -78,11 +76,9 @@ class TandemClientOfflineTest {
             .addConnectionListener(states::add)
             .build();
     try {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-      while (errors.size() < 2 || !states.contains(ConnectionState.CONNECTING)) {
-        assertTrue(System.nanoTime() < deadline, "no second attempt: " + errors + " " + states);
-        Thread.sleep(5);
-      }
+      Await.until(
+          () -> "a second attempt: " + errors + " " + states,
+          () -> errors.size() >= 2 && states.contains(ConnectionState.CONNECTING));
       // the provider failed at once on the first attempt, before build() could return
       assertTrue(errors.get(0).contains("call 1"), errors.toString());
       assertEquals(ConnectionState.OFFLINE, states.get(0), states.toString());

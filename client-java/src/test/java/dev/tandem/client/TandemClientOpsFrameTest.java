@@ -6,7 +6,6 @@ import dev.tandem.ot.TextOperation;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -77,19 +76,11 @@ class TandemClientOpsFrameTest {
 
   private static void awaitRevision(TandemDocument document, long revision)
       throws InterruptedException {
-    awaitUntil(() -> document.revision() >= revision);
+    Await.until("revision " + revision, () -> document.revision() >= revision);
   }
 
   private List<String> awaitHeld(int count) throws InterruptedException {
-    awaitUntil(() -> server.heldIds().size() >= count);
+    Await.until(count + " held submits", () -> server.heldIds().size() >= count);
     return server.heldIds();
-  }
-
-  /** Polls {@code condition} for up to 30 s; the assertion after it says what was missing. */
-  private static void awaitUntil(BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
-      Thread.sleep(5);
-    }
   }
 }
